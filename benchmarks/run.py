@@ -1,0 +1,129 @@
+"""CareLoop benchmarks: every figure as a ratio against a baseline measured in the same run.
+
+    python benchmarks/run.py --quick                 # CI: 10⁴ and 10⁵ complaints, both engines
+    python benchmarks/run.py --full --engine postgresql   # 10⁵, 10⁶, 10⁷ (hours at 10⁷)
+    python benchmarks/run.py --sizes 100000,1000000 --engine postgresql
+
+One throwaway database per engine (careloop_bench_* on PostgreSQL, a temporary file on
+SQLite), migrated by Alembic, grown step by step to each size by the generator; the list is
+timed at every size, intake and the SLA sweep at the first, the aggregates at each size ≥ 10⁵.
+Targets are printed as PASS/FAIL; the exit code is 0 either way (they are measurements, not
+tests) unless something broke.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks import measures
+from benchmarks.generate import create_pg_database, drop_pg_database, generate
+from careloop.store.database import make_engine
+
+QUICK = (10_000, 100_000)
+FULL = (100_000, 1_000_000, 10_000_000)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_engine(
+    engine_name: str, sizes: list[int], now: datetime, requests: int, clients: int
+) -> list[measures.Figure]:
+    figures: list[measures.Figure] = []
+    tmp = tempfile.TemporaryDirectory(prefix="careloop_bench_")
+    url = (
+        create_pg_database(engine_name[:2])
+        if engine_name == "postgresql"
+        else f"sqlite:///{tmp.name}/bench.sqlite3"
+    )
+    try:
+        have = 0
+        list_times: list[measures.Figure] = []
+        for size in sizes:
+            start = time.perf_counter()
+            counts = generate(url, size - have, now=now)
+            have = size
+            _log(f"[{engine_name}] generated up to {size:,} complaints in "
+                 f"{time.perf_counter() - start:.1f} s: {counts}")  # fmt: skip
+            engine = make_engine(url)
+            try:
+                if size == sizes[0]:
+                    figures.append(measures.intake(engine, url, size, now, requests, clients))
+                    # The first sweep costs ~15-25 ms per open complaint (it writes every
+                    # alert and outbox row): once, at the first size, keeps --quick short.
+                    figures.append(measures.sla_sweep(engine, size, now))
+                list_times.append(measures.breached_list(engine, size, now))
+                if size >= 100_000 or size == sizes[-1]:
+                    figures.extend(measures.aggregates(engine, size, now))
+            finally:
+                engine.dispose()
+        first, last = list_times[0], list_times[-1]
+        for fig in list_times:
+            fig.baseline = first.value
+            fig.baseline_label = f"same list at {first.size:,}"
+            fig.target = f"at {last.size:,} ≤ 2× at {first.size:,}"
+        last.passed = last.value <= 2 * first.value
+        figures.extend(list_times)
+    finally:
+        if engine_name == "postgresql":
+            drop_pg_database(url)
+        tmp.cleanup()
+    return figures
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def report(figures: list[measures.Figure]) -> str:
+    lines = []
+    for f in figures:
+        verdict = "PASS" if f.passed else "FAIL" if f.passed is False else "info"
+        lines.append(
+            f"{verdict:4}  [{f.engine:10}] N={f.size:>10,}  {f.name}\n"
+            f"        value {_fmt(f.value)} {f.unit}   baseline {_fmt(f.baseline)} {f.unit} "
+            f"({f.baseline_label or 'none'})   ratio {_fmt(f.ratio, 2)}   "
+            f"target {f.target or '—'}   peak {_fmt(f.peak_mib)} MiB\n"
+            f"        {f.note}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="10⁴ and 10⁵ complaints (CI)")
+    mode.add_argument("--full", action="store_true", help="10⁵, 10⁶ and 10⁷ complaints")
+    parser.add_argument("--engine", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--sizes", help="comma-separated sizes, overriding --quick/--full")
+    parser.add_argument("--requests", type=int, help="intake requests per side")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent intake clients")
+    args = parser.parse_args(argv)
+    sizes = (
+        [int(s) for s in args.sizes.split(",")]
+        if args.sizes
+        else list(FULL if args.full else QUICK)
+    )
+    requests = args.requests or (2000 if args.full else 600)
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = time.perf_counter()
+    figures: list[measures.Figure] = []
+    for name in engines:
+        figures.extend(run_engine(name, sizes, now, requests, args.clients))
+    print(f"CareLoop benchmarks, {now:%Y-%m-%d}, sizes {sizes}, engines {engines}")
+    print(report(figures))
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,82 @@
+"""Request-scoped dependencies: unit of work, acting person, clock, language, rate limits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
+
+from careloop.api.problems import language
+from careloop.domain.errors import DomainError
+from careloop.services import auth
+from careloop.services.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+
+SESSION_COOKIE = "careloop_session"
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="Token from POST /api/v1/auth/login: `Authorization: Bearer <token>`",
+)
+cookie_scheme = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="The same token as an HttpOnly cookie, set by the login for the web pages",
+)
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    with UnitOfWork(request.app.state.session_factory) as uow:
+        yield uow
+
+
+def get_now(request: Request) -> datetime:
+    """The app's clock: the wall clock in production, a movable one in tests."""
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def get_lang(request: Request) -> str:
+    return language(request)
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def session_token(
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)] = None,
+    cookie: Annotated[str | None, Depends(cookie_scheme)] = None,
+) -> str | None:
+    """The caller's token: the Authorization header wins over the web's session cookie."""
+    if bearer is not None and bearer.credentials:
+        return bearer.credentials
+    return cookie or None
+
+
+def get_actor(
+    uow: Annotated[UnitOfWork, Depends(get_uow)],
+    now: Annotated[datetime, Depends(get_now)],
+    token: Annotated[str | None, Depends(session_token)],
+) -> Actor:
+    if not token:
+        raise DomainError("unknown_actor", username="(none)")
+    return auth.actor_for_token(uow, token, now)
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+NowDep = Annotated[datetime, Depends(get_now)]
+LangDep = Annotated[str, Depends(get_lang)]
+TokenDep = Annotated[str | None, Depends(session_token)]
+
+
+def limit_intake(request: Request, actor: ActorDep, now: NowDep) -> None:
+    """Intake rate limit per member of staff (a runaway script, not a busy agent)."""
+    request.app.state.intake_limiter.take(f"intake:{actor.username}", now)
+
+
+IntakeLimitDep = Annotated[None, Depends(limit_intake)]

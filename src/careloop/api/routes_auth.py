@@ -1,0 +1,107 @@
+"""/api/v1/auth: log in (bearer token and web session cookie), log out, who am I."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+
+from careloop.api.deps import (
+    SESSION_COOKIE,
+    ActorDep,
+    NowDep,
+    TokenDep,
+    UowDep,
+    client_address,
+)
+from careloop.services import auth
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64, description="Staff username")
+    password: str = Field(min_length=1, max_length=200, description="Password")
+
+
+class LoginOut(BaseModel):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; also set as cookie")
+    expires_at: datetime = Field(description="When the session ends (UTC)")
+    username: str = Field(description="Who logged in")
+    role: str = Field(description="Their role, see GET /api/v1/vocabularies")
+
+
+class MeOut(BaseModel):
+    username: str = Field(description="Who is calling")
+    role: str = Field(description="Their role")
+    org_unit_id: int | None = Field(description="Their own unit")
+    scope_path: str = Field(description="Org-tree path of the subtree they may see")
+
+
+def _policy(request: Request) -> auth.LoginPolicy:
+    settings = request.app.state.settings
+    return auth.LoginPolicy(
+        max_failed=settings.max_failed_logins,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+        session_ttl=timedelta(hours=settings.session_hours),
+    )
+
+
+@router.post(
+    "/login",
+    response_model=LoginOut,
+    summary="Log in: a bearer token for the API and an HttpOnly session cookie for the web",
+    responses={
+        423: {"description": "Locked after repeated wrong passwords"},
+        429: {"description": "Too many login attempts from this address or for this user"},
+    },
+)
+def login(
+    body: LoginIn, request: Request, response: Response, uow: UowDep, now: NowDep
+) -> LoginOut:
+    client = client_address(request)
+    limiter = request.app.state.login_limiter
+    limiter.take(f"login-ip:{client}", now)
+    limiter.take(f"login-user:{body.username}", now)
+    session = auth.login_session(uow, body.username, body.password, now, client, _policy(request))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.token,
+        max_age=int((session.expires_at - now).total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return LoginOut(
+        token=session.token,
+        expires_at=session.expires_at,
+        username=session.username,
+        role=session.role,
+    )
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End the session (the token stops working at once)",
+)
+def logout(request: Request, uow: UowDep, now: NowDep, token: TokenDep) -> Response:
+    if token:
+        auth.logout(uow, token, now, client_address(request))
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/me", response_model=MeOut, summary="Who the token belongs to, and their scope")
+def me(actor: ActorDep) -> MeOut:
+    return MeOut(
+        username=actor.username,
+        role=actor.role,
+        org_unit_id=actor.org_unit_id,
+        scope_path=actor.scope,
+    )

@@ -1,0 +1,394 @@
+"""/api/v1/complaints: intake, lists, one endpoint per lifecycle action, notes, dispatch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from careloop.api import presenters, schemas
+from careloop.api.deps import ActorDep, IntakeLimitDep, LangDep, NowDep, UowDep
+from careloop.domain.errors import InvalidInput
+from careloop.services import complaints as intake
+from careloop.services import lifecycle, queries, sla, work_orders
+from careloop.services.actors import Actor
+from careloop.services.personal_data import sees_personal_data
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint
+
+router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+
+
+def present(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str, now: datetime | None = None
+) -> schemas.ComplaintOut:
+    uow.session.expire_all()
+    found = queries.get_complaint(uow, complaint_id, actor)
+    return presenters.complaint(found, actor, lang, _clocks(uow, [found], now).get(found.id))
+
+
+def _clocks(
+    uow: UnitOfWork, complaints: list[Complaint], now: datetime | None
+) -> dict[int, sla.ComplaintClocks]:
+    """Each answer explains its clocks, computed as the sweeper computes them (issue 3)."""
+    return sla.explain(uow, complaints, now) if now is not None else {}
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.ComplaintOut,
+    summary="Accept a complaint (受理); the caller becomes its first-question owner",
+    responses={
+        200: {"description": "Idempotent replay: the complaint first created with this key"}
+    },
+)
+def create_complaint(
+    body: schemas.ComplaintIn,
+    response: Response,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+    _limit: IntakeLimitDep,
+    idempotency_key: Annotated[
+        str | None, Header(description="Retry-safe intake: the same key returns the same complaint")
+    ] = None,
+) -> schemas.ComplaintOut:
+    draft = intake.NewComplaint(
+        channel=body.channel,
+        customer_phone=body.customer.phone,
+        category=body.category,
+        description=body.description,
+        region_code=body.region,
+        product=body.product,
+        customer_name=body.customer.name,
+        customer_account=body.customer.account,
+        customer_tier=body.customer.tier,
+        priority=body.priority,
+        source_ref=body.source_ref,
+        escalated=body.escalated,
+        regulator_transfer=body.regulator_transfer,
+    )
+    result = intake.accept_complaint(
+        uow, draft, actor, now, idempotency_key or body.idempotency_key
+    )
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/complaints/{result.complaint.id}"
+    return present(uow, result.complaint.id, actor, lang, now)
+
+
+def _parse_bool(name: str, value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise InvalidInput(name, "应为 true 或 false / must be true or false")
+
+
+@router.get("", response_model=schemas.ComplaintPage, summary="List complaints with filters")
+def list_complaints(
+    response: Response,
+    uow: UowDep,
+    actor: ActorDep,
+    lang: LangDep,
+    now: NowDep,
+    sla_state: Annotated[
+        str | None,
+        Query(
+            alias="sla",
+            description="Complaints with a clock in this state now: breached, warning, "
+            "paused, running, met or met_late (computed as the sweeper computes it)",
+        ),
+    ] = None,
+    status_: Annotated[
+        list[str] | None, Query(alias="status", description="One or more statuses")
+    ] = None,
+    category: Annotated[str | None, Query(description="Category code, either level")] = None,
+    unit: Annotated[str | None, Query(description="Has a work order at this unit or below")] = None,
+    channel: Annotated[str | None, Query()] = None,
+    region: Annotated[str | None, Query(description="Region code; includes the subtree")] = None,
+    created_from: Annotated[datetime | None, Query(description="Accepted at or after")] = None,
+    created_to: Annotated[datetime | None, Query(description="Accepted before")] = None,
+    due_from: Annotated[datetime | None, Query(description="Reply due at or after")] = None,
+    due_to: Annotated[datetime | None, Query(description="Reply due before")] = None,
+    escalated: Annotated[str | None, Query(description="true or false")] = None,
+    repeat: Annotated[str | None, Query(description="true or false")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Text contained in description, number, customer name or source reference",
+        ),
+    ] = None,
+    phone: Annotated[str | None, Query(max_length=32, description="Customer phone")] = None,
+    sort: Annotated[str, Query(description="accepted_at, reply_due_at or id; '-' descends")] = (
+        "-accepted_at"
+    ),
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> schemas.ComplaintPage:
+    for name, value in (
+        ("created_from", created_from),
+        ("created_to", created_to),
+        ("due_from", due_from),
+        ("due_to", due_to),
+    ):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput(name, "需要带时区的时间 / include a time-zone offset")
+    filters = queries.ComplaintFilter(
+        status=status_ or [],
+        category=category,
+        unit=unit,
+        channel=channel,
+        region=region,
+        created_from=created_from,
+        created_to=created_to,
+        due_from=due_from,
+        due_to=due_to,
+        escalated=_parse_bool("escalated", escalated),
+        repeat=_parse_bool("repeat", repeat),
+        text=q,
+        customer_phone=intake.rules.normalize_phone(phone) if phone else None,
+        sla=sla_state,
+    )
+    page = queries.list_complaints(uow, filters, limit, offset, sort, actor=actor, now=now)
+    clocks = _clocks(uow, page.items, now)
+    response.headers["X-Total-Count"] = str(page.total)
+    return schemas.ComplaintPage(
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        items=[presenters.complaint(c, actor, lang, clocks.get(c.id)) for c in page.items],
+    )
+
+
+@router.get("/{complaint_id}", response_model=schemas.ComplaintOut)
+def get_complaint(
+    complaint_id: int, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+) -> schemas.ComplaintOut:
+    found = queries.get_complaint(uow, complaint_id, actor)
+    return presenters.complaint(found, actor, lang, _clocks(uow, [found], now).get(found.id))
+
+
+@router.get(
+    "/{complaint_id}/events",
+    response_model=list[schemas.EventOut],
+    summary="The audit trail: every change with who, when, before and after",
+)
+def list_events(complaint_id: int, uow: UowDep, actor: ActorDep) -> list[schemas.EventOut]:
+    events = queries.events_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
+    return [presenters.event(e, unmasked) for e in events]
+
+
+Out = schemas.ComplaintOut
+
+
+@router.post("/{complaint_id}/handle", response_model=Out, summary="Start handling (处理)")
+def handle(
+    complaint_id: int,
+    body: schemas.VersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.handle(uow, complaint_id, actor, body.version, now)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post(
+    "/{complaint_id}/pause",
+    response_model=Out,
+    summary="Wait on the customer: the reply clock pauses",
+)
+def pause(
+    complaint_id: int,
+    body: schemas.ReasonIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.pause(uow, complaint_id, actor, body.version, now, body.reason)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/resume", response_model=Out, summary="Resume handling")
+def resume(
+    complaint_id: int,
+    body: schemas.VersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.resume(uow, complaint_id, actor, body.version, now)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/reply", response_model=Out, summary="Reply to the customer (答复)")
+def reply(
+    complaint_id: int,
+    body: schemas.ReplyIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.reply(uow, complaint_id, actor, body.version, now, body.text)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post(
+    "/{complaint_id}/callback",
+    response_model=Out,
+    summary="Record the callback (回访); dissatisfied reopens",
+)
+def callback(
+    complaint_id: int,
+    body: schemas.CallbackIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.callback(uow, complaint_id, actor, body.version, now, body.satisfied, body.comment)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/archive", response_model=Out, summary="Archive (归档)")
+def archive(
+    complaint_id: int,
+    body: schemas.VersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.archive(uow, complaint_id, actor, body.version, now)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/merge", response_model=Out, summary="Merge into another complaint")
+def merge(
+    complaint_id: int,
+    body: schemas.MergeIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.merge(uow, complaint_id, actor, body.version, now, body.into, body.reason)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/cancel", response_model=Out, summary="Cancel (customer withdrew)")
+def cancel(
+    complaint_id: int,
+    body: schemas.ReasonIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.cancel(uow, complaint_id, actor, body.version, now, body.reason)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post("/{complaint_id}/reject", response_model=Out, summary="Reject (不予受理)")
+def reject(
+    complaint_id: int,
+    body: schemas.ReasonIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Out:
+    lifecycle.reject(uow, complaint_id, actor, body.version, now, body.reason)
+    return present(uow, complaint_id, actor, lang, now)
+
+
+@router.post(
+    "/{complaint_id}/dispatch",
+    response_model=schemas.WorkOrderOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Dispatch to a responsible unit (派单): creates a work order",
+)
+def dispatch(
+    complaint_id: int,
+    body: schemas.DispatchIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> schemas.WorkOrderOut:
+    order = work_orders.dispatch(
+        uow,
+        complaint_id,
+        actor,
+        body.version,
+        now,
+        body.unit,
+        body.instructions,
+        body.due_at,
+        body.due_hours,
+    )
+    return presenters.work_order(work_orders.load_work_order(uow, order.id, actor), lang)
+
+
+@router.get("/{complaint_id}/notes", response_model=list[schemas.NoteOut])
+def list_notes(complaint_id: int, uow: UowDep, actor: ActorDep) -> list[schemas.NoteOut]:
+    notes = queries.notes_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
+    return [presenters.note(n, unmasked) for n in notes]
+
+
+@router.post(
+    "/{complaint_id}/notes", response_model=schemas.NoteOut, status_code=status.HTTP_201_CREATED
+)
+def add_note(
+    complaint_id: int, body: schemas.NoteIn, uow: UowDep, actor: ActorDep, now: NowDep
+) -> schemas.NoteOut:
+    note = lifecycle.add_note(uow, complaint_id, actor, now, body.text)
+    return schemas.NoteOut.model_validate(note, from_attributes=True)
+
+
+@router.get("/{complaint_id}/attachments", response_model=list[schemas.AttachmentOut])
+def list_attachments(
+    complaint_id: int, uow: UowDep, actor: ActorDep
+) -> list[schemas.AttachmentOut]:
+    return [
+        schemas.AttachmentOut.model_validate(a, from_attributes=True)
+        for a in queries.attachments_of(uow, complaint_id, actor)
+    ]
+
+
+@router.post(
+    "/{complaint_id}/attachments",
+    response_model=schemas.AttachmentOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record an attachment's metadata",
+)
+def add_attachment(
+    complaint_id: int, body: schemas.AttachmentIn, uow: UowDep, actor: ActorDep, now: NowDep
+) -> schemas.AttachmentOut:
+    attachment = lifecycle.add_attachment(
+        uow,
+        complaint_id,
+        actor,
+        now,
+        body.filename,
+        body.content_type,
+        body.size_bytes,
+        body.sha256,
+        body.storage_ref,
+    )
+    return schemas.AttachmentOut.model_validate(attachment, from_attributes=True)

@@ -1,0 +1,82 @@
+"""Reference data the clients need to fill a form: categories, vocabularies, units, lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from careloop.api.deps import LangDep, UowDep
+from careloop.domain import categories, tickets, vocabulary
+from careloop.services import org
+
+router = APIRouter(prefix="/api/v1", tags=["reference"])
+
+
+@router.get("/categories", summary="The two-level complaint taxonomy")
+def list_categories(lang: LangDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "name": c.label(lang),
+            "name_zh": c.name_zh,
+            "name_en": c.name_en,
+            "level": c.level,
+            "parent": c.parent,
+            "regulator_class": c.regulator_class,
+        }
+        for c in categories.CATEGORIES.values()
+    ]
+
+
+@router.get("/vocabularies", summary="Channels, tiers, products, priorities, roles")
+def list_vocabularies(lang: LangDep) -> dict[str, list[dict[str, str]]]:
+    sets = {
+        "channels": vocabulary.CHANNELS,
+        "customer_tiers": vocabulary.CUSTOMER_TIERS,
+        "products": vocabulary.PRODUCTS,
+        "priorities": vocabulary.PRIORITIES,
+        "roles": vocabulary.ROLES,
+        "org_kinds": vocabulary.ORG_KINDS,
+        "department_types": vocabulary.DEPARTMENT_TYPES,
+    }
+    return {
+        name: [{"code": code, "name": vocabulary.label(values, code, lang)} for code in values]
+        for name, values in sets.items()
+    }
+
+
+@router.get("/lifecycle", summary="The transition table: who may do what from which status")
+def lifecycle_table(lang: LangDep) -> dict[str, list[dict[str, Any]]]:
+    def rows(table: dict[str, tickets.Transition]) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": t.name,
+                "label": t.label(lang),
+                "from": sorted(t.sources),
+                "to": t.target,
+                "roles": sorted(t.roles),
+            }
+            for t in table.values()
+        ]
+
+    return {
+        "complaint": rows(tickets.TRANSITIONS),
+        "work_order": rows(tickets.WORK_ORDER_TRANSITIONS),
+    }
+
+
+@router.get("/org-units", summary="The organisation tree, in path order")
+def list_org_units(uow: UowDep, lang: LangDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": u.id,
+            "code": u.code,
+            "name": u.name_en if lang == "en" else u.name_zh,
+            "kind": u.kind,
+            "dept_type": u.dept_type,
+            "parent_id": u.parent_id,
+            "path": u.path,
+        }
+        for u in org.list_units(uow)
+    ]

@@ -1,0 +1,48 @@
+"""/api/v1/reports/{kind}: the periodic reports as HTML, XLSX or PDF downloads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from careloop.api.deps import ActorDep, UowDep
+from careloop.domain.permissions import check_permission
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+@router.get(
+    "/{kind}",
+    summary="Download a periodic report",
+    description=(
+        "daily = 投诉预警日报 (the day given), tenday = 客服信息旬报 (the ten-day period 1–10, "
+        "11–20 or 21–end containing the date), monthly = 月度服务质量分析. Limited to the "
+        "caller's org scope; needs the report.read permission."
+    ),
+    response_class=Response,
+)
+def download_report(
+    kind: Literal["daily", "tenday", "monthly"],
+    uow: UowDep,
+    actor: ActorDep,
+    date_: Annotated[date, Query(alias="date", description="YYYY-MM-DD")],
+    format_: Annotated[
+        Literal["html", "xlsx", "pdf"], Query(alias="format", description="html, xlsx or pdf")
+    ] = "html",
+    region: Annotated[str | None, Query(description="Org unit code within your scope")] = None,
+) -> Response:
+    from careloop.reports import render as renderer
+    from careloop.services import reports
+
+    check_permission("report.read", actor.role)
+    report = reports.build_report(uow, kind, date_, region, actor)
+    body = renderer.render(report, format_)
+    name = reports.file_name(kind, date_, region, format_)
+    disposition = "inline" if format_ == "html" else "attachment"
+    return Response(
+        body,
+        media_type=renderer.MEDIA_TYPES[format_],
+        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+    )

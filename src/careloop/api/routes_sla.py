@@ -1,0 +1,257 @@
+"""/api/v1/sla: policies (versioned), calendar days, notifications, sweep, re-apply."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from pydantic import BaseModel, Field
+
+from careloop.api import presenters, schemas
+from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
+from careloop.domain.errors import DomainError
+from careloop.jobs.context import adapters
+from careloop.services import sla, sla_calendar, sla_sweep
+
+router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
+
+
+class LimitIn(BaseModel):
+    minutes: int = Field(gt=0, description="Limit in minutes of the basis")
+    basis: str = Field("working", description="calendar or working")
+
+
+class EscalationStepIn(BaseModel):
+    level: int = Field(ge=1, description="1, 2, 3 ... in order up the org tree")
+    to: str = Field(description="owner, unit_lead, city or province")
+    after_minutes: int = Field(0, ge=0, description="Overrun minutes before this step fires")
+    channel: str = Field("email", description="sms, email or webhook")
+
+
+class PolicyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="What the commitment is")
+    limits: dict[str, LimitIn] = Field(
+        description="Per stage: acceptance, first_contact, reply, work_order, callback"
+    )
+    rank: int = Field(0, description="Higher rank wins when several policies match")
+    match_category: str | None = Field(None, description="Category code (either level)")
+    match_channel: str | None = Field(None, description="Intake channel")
+    match_tier: str | None = Field(None, description="Customer tier")
+    match_region: str | None = Field(None, description="Region unit code (subtree)")
+    match_escalated: bool | None = Field(None, description="Only (not) escalated complaints")
+    match_priority: str | None = Field(None, description="Priority")
+    warn_share: float = Field(0.8, gt=0, le=1, description="Warn at this share of the limit")
+    timezone: str = Field("Asia/Shanghai", description="Where business hours are read")
+    hours: dict[str, list[list[str]]] | None = Field(
+        None, description='Business hours per weekday, {"0": [["08:30", "17:30"]]}; 0 = Monday'
+    )
+    escalation: list[EscalationStepIn] = Field(
+        default_factory=list, description="Who hears about a breach, in order"
+    )
+    reminder_channel: str = Field("sms", description="Channel of the 80 % reminder")
+
+
+class PolicyOut(PolicyIn):
+    id: int = Field(description="Row id of this version")
+    code: str = Field(description="Stable policy code")
+    version: int = Field(description="Version number; complaints reference one version")
+    active: bool = Field(description="False once superseded or retired")
+    created_at: datetime = Field(description="When this version was made")
+    created_by: str = Field(description="Who made it")
+
+
+class CalendarDayIn(BaseModel):
+    kind: str = Field(description="holiday (放假) or workday (调休上班)")
+    name: str = Field(min_length=1, max_length=100, description="e.g. 国庆节")
+
+
+class CalendarDayOut(CalendarDayIn):
+    day: date = Field(description="The date")
+    source: str = Field(description="chinese-calendar or operator")
+
+
+class CalendarYearOut(BaseModel):
+    year: int = Field(description="Year whose notice is entered")
+    source: str = Field(description="chinese-calendar or operator")
+
+
+class ImportOut(BaseModel):
+    year: int = Field(description="The year asked for")
+    imported: bool = Field(description="False when the seed package does not know the year")
+    days: int = Field(description="Days written")
+    message: str = Field(description="What happened; an unknown year stays on the fallback")
+
+
+class NotificationOut(BaseModel):
+    id: int = Field(description="Outbox id")
+    kind: str = Field(description="reminder or escalation")
+    channel: str = Field(description="sms, email or webhook")
+    recipient: str = Field(description="staff:username or unit:code")
+    subject: str = Field(description="Subject line")
+    body: str = Field(description="Message text")
+    complaint_id: int | None = Field(description="The complaint concerned")
+    level: int | None = Field(description="Escalation level")
+    status: str = Field(description="pending, sent or failed")
+    adapter: str | None = Field(description="Adapter that delivered it (recording by default)")
+    created_at: datetime = Field(description="When it was queued")
+    send_after: datetime = Field(description="Not before (quiet hours)")
+    sent_at: datetime | None = Field(description="When it was delivered")
+
+
+class NotificationPage(BaseModel):
+    total: int = Field(description="All matching messages")
+    items: list[NotificationOut] = Field(description="This page")
+
+
+def _policy_out(p: Any) -> PolicyOut:
+    return PolicyOut.model_validate(p, from_attributes=True)
+
+
+@router.get("/policies", response_model=list[PolicyOut], summary="SLA policies")
+def list_policies(
+    uow: UowDep,
+    actor: ActorDep,
+    all_versions: Annotated[bool, Query(alias="all", description="Include retired")] = False,
+) -> list[PolicyOut]:
+    return [_policy_out(p) for p in sla.list_policies(uow, all_versions)]
+
+
+@router.get("/policies/{policy_id}", response_model=PolicyOut, summary="One policy version")
+def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
+    return _policy_out(sla.get_policy(uow, policy_id))
+
+
+@router.put(
+    "/policies/{code}",
+    response_model=PolicyOut,
+    summary="Create a policy or add its next version (open complaints keep theirs)",
+)
+def put_policy(code: str, body: PolicyIn, uow: UowDep, actor: ActorDep, now: NowDep) -> PolicyOut:
+    raw = body.model_dump()
+    raw["limits"] = {k: dict(v) for k, v in raw["limits"].items()}
+    return _policy_out(sla.save_policy(uow, code, sla.PolicySpec(**raw), actor, now))
+
+
+@router.delete(
+    "/policies/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Retire a policy"
+)
+def retire_policy(code: str, uow: UowDep, actor: ActorDep) -> Response:
+    sla.retire_policy(uow, code, actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/calendar/days", response_model=list[CalendarDayOut], summary="Calendar days")
+def calendar_days(
+    uow: UowDep, actor: ActorDep, year: Annotated[int | None, Query(ge=1900, le=2200)] = None
+) -> list[CalendarDayOut]:
+    return [
+        CalendarDayOut.model_validate(d, from_attributes=True)
+        for d in sla_calendar.list_days(uow, year)
+    ]
+
+
+@router.put("/calendar/days/{day}", response_model=CalendarDayOut, summary="Enter one day")
+def put_calendar_day(
+    day: date, body: CalendarDayIn, uow: UowDep, actor: ActorDep, now: NowDep
+) -> CalendarDayOut:
+    row = sla_calendar.set_day(uow, day, body.kind, body.name, actor, now)
+    return CalendarDayOut.model_validate(row, from_attributes=True)
+
+
+@router.delete(
+    "/calendar/days/{day}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove one day"
+)
+def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep) -> Response:
+    sla_calendar.remove_day(uow, day, actor)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/calendar/years", response_model=list[CalendarYearOut], summary="Covered years")
+def calendar_years(uow: UowDep, actor: ActorDep) -> list[CalendarYearOut]:
+    return [
+        CalendarYearOut.model_validate(y, from_attributes=True)
+        for y in sla_calendar.list_years(uow)
+    ]
+
+
+@router.post(
+    "/calendar/years/{year}/import",
+    response_model=ImportOut,
+    summary="Seed a year from chinese-calendar (an unknown year is reported, not an error)",
+)
+def import_year(
+    year: Annotated[int, Path(ge=1900, le=2200)], uow: UowDep, actor: ActorDep, now: NowDep
+) -> ImportOut:
+    result = sla_calendar.import_year(uow, year, actor, now)
+    return ImportOut(**result.__dict__)
+
+
+@router.put(
+    "/calendar/years/{year}",
+    response_model=CalendarYearOut,
+    summary="Mark a year's notice as fully entered by hand",
+)
+def cover_year(
+    year: Annotated[int, Path(ge=1900, le=2200)], uow: UowDep, actor: ActorDep, now: NowDep
+) -> CalendarYearOut:
+    return CalendarYearOut.model_validate(
+        sla_calendar.mark_year_covered(uow, year, actor, now), from_attributes=True
+    )
+
+
+@router.get(
+    "/notifications",
+    response_model=NotificationPage,
+    summary="The outbox: every message, as the recording adapter keeps it",
+)
+def notifications(
+    uow: UowDep,
+    actor: ActorDep,
+    complaint_id: int | None = None,
+    kind: Annotated[str | None, Query(description="reminder or escalation")] = None,
+    status_: Annotated[str | None, Query(alias="status", description="pending, sent")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> NotificationPage:
+    if actor.role not in sla.POLICY_ROLES | {"unit_lead"}:
+        raise DomainError("role_not_allowed", role=actor.role, action="read notifications")
+    total, rows = sla_sweep.list_notifications(uow, complaint_id, kind, status_, limit, offset)
+    return NotificationPage(
+        total=total, items=[NotificationOut.model_validate(r, from_attributes=True) for r in rows]
+    )
+
+
+@router.post("/sweep", summary="Run one sweep now (admins; the worker does this every minute)")
+def sweep(uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
+    if actor.role not in sla.POLICY_ROLES:
+        raise DomainError("role_not_allowed", role=actor.role, action="run the SLA sweep")
+    factory = uow.session.get_bind()  # same engine as the request
+    from sqlalchemy.orm import sessionmaker
+
+    session_factory = sessionmaker(bind=factory, expire_on_commit=False)
+    # End this request's transaction first: on SQLite it holds the write lock (BEGIN
+    # IMMEDIATE) since the token lookup, and the sweep's own sessions would wait on it.
+    uow.rollback()
+    report = sla_sweep.sweep(session_factory, now, worker="api")
+    delivered = sla_sweep.deliver_notifications(session_factory, adapters(), now)
+    return {**report.as_dict(), "delivered": delivered}
+
+
+@router.post(
+    "/complaints/{complaint_id}/reapply",
+    response_model=schemas.ComplaintOut,
+    summary="Hold an open complaint to today's matching policy (an audited event)",
+)
+def reapply(
+    complaint_id: int,
+    body: schemas.VersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> schemas.ComplaintOut:
+    found = sla.reapply_policy(uow, complaint_id, actor, body.version, now)
+    uow.session.refresh(found)
+    clocks = sla.explain(uow, [found], now)
+    return presenters.complaint(found, actor, lang, clocks[found.id])

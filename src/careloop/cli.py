@@ -1,0 +1,512 @@
+"""`careloop`: serve, load demo data, migrate, and work complaints from the shell.
+
+Errors print one line in the user's language (CARELOOP_LANG=en for English) and exit 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from careloop.config import Settings
+from careloop.domain.errors import DomainError
+from careloop.jobs.cli import sla_app
+from careloop.jobs.cli import worker as sla_worker
+from careloop.reports.cli import import_app, report_app
+from careloop.services import complaints as intake
+from careloop.services import lifecycle, queries, work_orders
+from careloop.services.actors import SYSTEM, Actor, actor_for
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.database import make_engine, make_session_factory
+from careloop.store.migrate import upgrade
+from careloop.web.screenshots import screenshots_command
+
+app = typer.Typer(
+    help="CareLoop: closed-loop complaint handling for telecom operators.", no_args_is_help=True
+)
+complaint_app = typer.Typer(
+    help="Create and move complaints through their stages.", no_args_is_help=True
+)
+work_order_app = typer.Typer(help="A responsible unit's work orders.", no_args_is_help=True)
+app.add_typer(complaint_app, name="complaint")
+app.add_typer(work_order_app, name="work-order")
+app.add_typer(sla_app, name="sla")
+app.add_typer(report_app, name="report")
+app.add_typer(import_app, name="import")
+app.command("worker")(sla_worker)
+app.command("screenshots")(screenshots_command)
+
+T = TypeVar("T")
+LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
+AsUser = Annotated[str, typer.Option("--as", help="Username of the member of staff acting")]
+Version = Annotated[int, typer.Option(help="The version you read (optimistic lock)")]
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+@contextmanager
+def _uow() -> Iterator[UnitOfWork]:
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    try:
+        with UnitOfWork(make_session_factory(engine)) as uow:
+            yield uow
+    finally:
+        engine.dispose()
+
+
+def _run(action: Callable[[UnitOfWork], T]) -> T:
+    """Run one use case; a rule broken becomes one readable line and exit code 1."""
+    try:
+        with _uow() as uow:
+            return action(uow)
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _echo(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
+    uow.session.expire_all()
+    # The shell has the database itself: the CLI reads the whole tree (SYSTEM scope).
+    c = queries.get_complaint(uow, complaint_id, SYSTEM)
+    return {
+        "id": c.id,
+        "number": c.number,
+        "version": c.version,
+        "status": c.status,
+        "category": c.category,
+        "first_owner": c.first_owner.username,
+        "reply_due_at": c.reply_due_at,
+        "is_repeat": c.is_repeat,
+        "work_orders": [
+            {
+                "id": w.id,
+                "seq": w.seq,
+                "unit": w.unit.code,
+                "status": w.status,
+                "version": w.version,
+                "due_at": w.due_at,
+            }
+            for w in c.work_orders
+        ],
+    }
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    settings = _settings()
+    upgrade(settings.database_url)
+    typer.echo(f"schema up to date: {_redacted(settings.database_url)}")
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@app.command()
+def demo(
+    count: Annotated[int, typer.Option(help="Complaints to generate", min=1)] = 3000,
+    days: Annotated[int, typer.Option(help="Days of history", min=1, max=3650)] = 90,
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same data")] = 20261123,
+    if_empty: Annotated[bool, typer.Option(help="Only load into an empty database")] = False,
+) -> None:
+    """Generate a realistic province with complaints and load it through the services."""
+    from careloop.demo.load import load_demo
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        result = load_demo(
+            make_session_factory(engine),
+            count=count,
+            days=days,
+            seed=seed,
+            end=_now(),
+            only_if_empty=if_empty,
+            progress=lambda msg: typer.echo(msg),
+        )
+    finally:
+        engine.dispose()
+    typer.echo(result)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+) -> None:
+    """Serve the API (and the web pages) with uvicorn."""
+    import uvicorn
+
+    from careloop.api.app import create_app
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    typer.echo(f"CareLoop on {_redacted(settings.database_url)}")
+    typer.echo(f"Open http://{host}:{port}/docs  (API: http://{host}:{port}/api/v1/complaints)")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument(help="Staff username")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="CARELOOP_NEW_PASSWORD",
+            help="New password (prompted; or CARELOOP_NEW_PASSWORD)",
+        ),
+    ],
+) -> None:
+    """Set a member of staff's password; unlocks the account and ends their sessions."""
+    from careloop.services import auth
+
+    _run(lambda uow: auth.set_password(uow, username, password, _now()))
+    typer.echo(f"password set for {username}")
+
+
+@app.command()
+def up(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+) -> None:
+    """Migrate, load the demo data if the database is empty, and serve: the quick start."""
+    migrate()
+    demo(count=3000, days=90, seed=20261123, if_empty=True)
+    serve(host=host, port=port)
+
+
+# --- complaints ------------------------------------------------------------------------
+
+
+@complaint_app.command("create")
+def complaint_create(
+    as_user: AsUser,
+    phone: Annotated[str, typer.Option(help="Customer phone")],
+    category: Annotated[str, typer.Option(help="Second-level category code")],
+    region: Annotated[str, typer.Option(help="City or county code")],
+    text: Annotated[str, typer.Option(help="The complaint in the customer's words")],
+    channel: Annotated[str, typer.Option()] = "hotline",
+    product: Annotated[str, typer.Option()] = "mobile",
+    name: Annotated[str | None, typer.Option(help="Customer name")] = None,
+    tier: Annotated[str, typer.Option()] = "standard",
+    priority: Annotated[str, typer.Option()] = "normal",
+    source_ref: Annotated[str | None, typer.Option(help="Call id, regulator case no.")] = None,
+    escalated: Annotated[bool, typer.Option(help="越级 complaint")] = False,
+    key: Annotated[str | None, typer.Option(help="Idempotency key")] = None,
+) -> None:
+    """Accept a complaint (受理); you become its first-question owner."""
+    draft = intake.NewComplaint(
+        channel=channel,
+        customer_phone=phone,
+        category=category,
+        description=text,
+        region_code=region,
+        product=product,
+        customer_name=name,
+        customer_tier=tier,
+        priority=priority,
+        source_ref=source_ref,
+        escalated=escalated,
+    )
+
+    def action(uow: UnitOfWork) -> None:
+        result = intake.accept_complaint(uow, draft, actor_for(uow, as_user), _now(), key)
+        summary = _summary(uow, result.complaint.id)
+        summary["created"] = result.created
+        _echo(summary)
+
+    _run(action)
+
+
+@complaint_app.command("show")
+def complaint_show(complaint_id: int, events: bool = False) -> None:
+    """Show a complaint (and with --events its audit trail)."""
+
+    def action(uow: UnitOfWork) -> None:
+        summary = _summary(uow, complaint_id)
+        if events:
+            summary["events"] = [
+                {
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "before": e.before,
+                    "after": e.after,
+                    "note": e.note,
+                }
+                for e in queries.events_of(uow, complaint_id, SYSTEM)
+            ]
+        _echo(summary)
+
+    _run(action)
+
+
+@complaint_app.command("list")
+def complaint_list(
+    status: Annotated[list[str] | None, typer.Option(help="Status (repeatable)")] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+) -> None:
+    """List complaints, newest first, with the total count."""
+
+    def action(uow: UnitOfWork) -> None:
+        page = queries.list_complaints(
+            uow,
+            queries.ComplaintFilter(status=status or [], category=category, region=region),
+            limit,
+            0,
+            actor=SYSTEM,
+        )
+        typer.echo(f"total: {page.total}")
+        for c in page.items:
+            typer.echo(
+                f"{c.id}\t{c.number}\t{c.status}\t{c.category}\t{c.accepted_at:%Y-%m-%d %H:%M}"
+            )
+
+    _run(action)
+
+
+def _do(complaint_id: int, as_user: str, call: Callable[[UnitOfWork, Actor], object]) -> None:
+    def action(uow: UnitOfWork) -> None:
+        call(uow, actor_for(uow, as_user))
+        _echo(_summary(uow, complaint_id))
+
+    _run(action)
+
+
+@complaint_app.command("handle")
+def complaint_handle(complaint_id: int, as_user: AsUser, version: Version) -> None:
+    """Start handling (处理)."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.handle(uow, complaint_id, a, version, _now()),
+    )
+
+
+@complaint_app.command("dispatch")
+def complaint_dispatch(
+    complaint_id: int,
+    as_user: AsUser,
+    version: Version,
+    unit: Annotated[str, typer.Option(help="Responsible unit code")],
+    due_hours: Annotated[float | None, typer.Option(help="Hours allowed (default 48)")] = None,
+    instructions: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Dispatch to a responsible unit (派单)."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: work_orders.dispatch(
+            uow, complaint_id, a, version, _now(), unit, instructions, None, due_hours
+        ),
+    )
+
+
+@complaint_app.command("pause")
+def complaint_pause(
+    complaint_id: int, as_user: AsUser, version: Version, reason: Annotated[str, typer.Option()]
+) -> None:
+    """Wait on the customer; the reply clock pauses."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.pause(uow, complaint_id, a, version, _now(), reason),
+    )
+
+
+@complaint_app.command("resume")
+def complaint_resume(complaint_id: int, as_user: AsUser, version: Version) -> None:
+    """Resume handling."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.resume(uow, complaint_id, a, version, _now()),
+    )
+
+
+@complaint_app.command("reply")
+def complaint_reply(
+    complaint_id: int, as_user: AsUser, version: Version, text: Annotated[str, typer.Option()]
+) -> None:
+    """Reply to the customer (答复)."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.reply(uow, complaint_id, a, version, _now(), text),
+    )
+
+
+@complaint_app.command("callback")
+def complaint_callback(
+    complaint_id: int,
+    as_user: AsUser,
+    version: Version,
+    satisfied: Annotated[bool, typer.Option("--satisfied/--dissatisfied")],
+    comment: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Record the callback (回访); --dissatisfied reopens the complaint."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.callback(
+            uow, complaint_id, a, version, _now(), satisfied, comment
+        ),
+    )
+
+
+@complaint_app.command("archive")
+def complaint_archive(complaint_id: int, as_user: AsUser, version: Version) -> None:
+    """Archive a closed complaint (归档)."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.archive(uow, complaint_id, a, version, _now()),
+    )
+
+
+@complaint_app.command("cancel")
+def complaint_cancel(
+    complaint_id: int, as_user: AsUser, version: Version, reason: Annotated[str, typer.Option()]
+) -> None:
+    """Cancel: the customer withdrew."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.cancel(uow, complaint_id, a, version, _now(), reason),
+    )
+
+
+@complaint_app.command("reject")
+def complaint_reject(
+    complaint_id: int, as_user: AsUser, version: Version, reason: Annotated[str, typer.Option()]
+) -> None:
+    """Reject: not a complaint (不予受理)."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.reject(uow, complaint_id, a, version, _now(), reason),
+    )
+
+
+@complaint_app.command("merge")
+def complaint_merge(
+    complaint_id: int,
+    as_user: AsUser,
+    version: Version,
+    into: Annotated[int, typer.Option(help="Complaint that carries on")],
+    reason: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Merge into another complaint."""
+    _do(
+        complaint_id,
+        as_user,
+        lambda uow, a: lifecycle.merge(uow, complaint_id, a, version, _now(), into, reason),
+    )
+
+
+@complaint_app.command("note")
+def complaint_note(
+    complaint_id: int, as_user: AsUser, text: Annotated[str, typer.Option()]
+) -> None:
+    """Add an internal note."""
+    _do(
+        complaint_id, as_user, lambda uow, a: lifecycle.add_note(uow, complaint_id, a, _now(), text)
+    )
+
+
+# --- work orders ------------------------------------------------------------------------
+
+
+def _wo(work_order_id: int, as_user: str, call: Callable[[UnitOfWork, Actor], object]) -> None:
+    def action(uow: UnitOfWork) -> None:
+        call(uow, actor_for(uow, as_user))
+        order = work_orders.load_work_order(uow, work_order_id, SYSTEM)
+        _echo(_summary(uow, order.complaint_id))
+
+    _run(action)
+
+
+@work_order_app.command("accept")
+def work_order_accept(work_order_id: int, as_user: AsUser, version: Version) -> None:
+    """The unit accepts the work order (接单)."""
+    _wo(
+        work_order_id,
+        as_user,
+        lambda uow, a: work_orders.accept(uow, work_order_id, a, version, _now()),
+    )
+
+
+@work_order_app.command("complete")
+def work_order_complete(
+    work_order_id: int, as_user: AsUser, version: Version, result: Annotated[str, typer.Option()]
+) -> None:
+    """The unit completes the work order (办结)."""
+    _wo(
+        work_order_id,
+        as_user,
+        lambda uow, a: work_orders.complete(uow, work_order_id, a, version, _now(), result),
+    )
+
+
+@work_order_app.command("return")
+def work_order_return(
+    work_order_id: int, as_user: AsUser, version: Version, reason: Annotated[str, typer.Option()]
+) -> None:
+    """The unit returns the work order with a reason (退单)."""
+    _wo(
+        work_order_id,
+        as_user,
+        lambda uow, a: work_orders.return_to_owner(uow, work_order_id, a, version, _now(), reason),
+    )
+
+
+@work_order_app.command("transfer")
+def work_order_transfer(
+    work_order_id: int,
+    as_user: AsUser,
+    version: Version,
+    unit: Annotated[str, typer.Option()],
+    reason: Annotated[str, typer.Option()],
+) -> None:
+    """Transfer the work order to another unit (转派)."""
+    _wo(
+        work_order_id,
+        as_user,
+        lambda uow, a: work_orders.transfer(uow, work_order_id, a, version, _now(), unit, reason),
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

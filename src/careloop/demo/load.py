@@ -1,0 +1,191 @@
+"""Load the demo province and replay its complaint plans through the real services.
+
+Replaying through the services (not bulk INSERTs) means the demo data obeys every rule the
+product enforces and carries a complete audit trail, so what a person explores is real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from careloop.demo.province import Province, build_province
+from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
+from careloop.services import complaints as intake
+from careloop.services import indicators, lifecycle, org, work_orders
+from careloop.services.actors import Actor, actor_for
+from careloop.services.auth import hash_password
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint, OrgUnit, WorkOrder
+
+DEMO_PASSWORD = "careloop-demo"
+"""Every demo account's password (README, docs/security.md): demo data only, never production."""
+
+
+def load_province(uow: UnitOfWork, province: Province) -> None:
+    for node in province.nodes:
+        org.add_unit(
+            uow,
+            org.UnitSpec(
+                node.code, node.name_zh, node.name_en, node.kind, node.parent_code, node.dept_type
+            ),
+        )
+    # One Argon2 hash for the shared demo password: hashing it per account costs seconds.
+    shared_hash = hash_password(DEMO_PASSWORD)
+    for member in province.staff:
+        org.add_staff(
+            uow,
+            member.username,
+            member.display_name,
+            member.role,
+            member.org_code,
+            password_hash=shared_hash,
+        )
+    uow.commit()
+
+
+DEMO_USER_DEFINITION = "mobile + fixed-line phone + broadband users (demo)"
+
+
+def load_subscribers(uow: UnitOfWork, province: Province, end: datetime, days: int) -> None:
+    """Users per city for every month of the demo and the year before (for 同比), as imported
+    data with its denominator definition (the same path as `careloop import subscribers`)."""
+    first = (end - timedelta(days=days + 400)).date().replace(day=1)
+    months = []
+    while first <= end.date():
+        months.append(first)
+        first = (first + timedelta(days=32)).replace(day=1)
+    rows = [
+        indicators.SubscriberRow(code, month, users, DEMO_USER_DEFINITION)
+        for code, users in province.subscribers.items()
+        for month in months
+    ]
+    indicators.import_subscribers(uow, rows, source="demo", by="demo", now=end)
+
+
+class _Replayer:
+    """Runs one plan's steps, keeping the versions the services hand back."""
+
+    def __init__(self, uow: UnitOfWork, actors: dict[str, Actor]) -> None:
+        self.uow = uow
+        self.actors = actors
+
+    def accept(self, plan: ComplaintPlan) -> Complaint:
+        draft = intake.NewComplaint(
+            channel=plan.channel,
+            customer_phone=plan.customer_phone,
+            category=plan.category,
+            description=plan.description,
+            region_code=plan.region_code,
+            product=plan.product,
+            customer_name=plan.customer_name,
+            customer_account=plan.customer_account,
+            customer_tier=plan.customer_tier,
+            priority=plan.priority,
+            source_ref=plan.source_ref,
+            escalated=plan.escalated,
+            regulator_transfer=plan.regulator_transfer,
+        )
+        actor = self.actors[plan.accepted_by]
+        return intake.accept_complaint(self.uow, draft, actor, plan.accepted_at, plan.key).complaint
+
+    def run(self, complaint: Complaint, step: Step, orders: list[WorkOrder]) -> None:
+        a, at, p, cid = self.actors[step.actor], step.at, step.params, complaint.id
+        uow = self.uow
+        v = complaint.version
+
+        def order(index: Any) -> WorkOrder:
+            return orders[int(index)]
+
+        match step.action:
+            case "handle":
+                lifecycle.handle(uow, cid, a, v, at)
+            case "dispatch":
+                orders.append(
+                    work_orders.dispatch(
+                        uow,
+                        cid,
+                        a,
+                        v,
+                        at,
+                        str(p["unit"]),
+                        str(p.get("instructions") or ""),
+                        due_hours=float(p.get("due_hours", 48)),
+                    )
+                )  # type: ignore[arg-type]
+            case "accept_work_order":
+                o = order(p["work_order"])
+                work_orders.accept(uow, o.id, a, o.version, at)
+            case "transfer_work_order":
+                o = order(p["work_order"])
+                orders.append(
+                    work_orders.transfer(
+                        uow, o.id, a, o.version, at, str(p["unit"]), str(p["reason"])
+                    )
+                )
+            case "return_work_order":
+                o = order(p["work_order"])
+                work_orders.return_to_owner(uow, o.id, a, o.version, at, str(p["reason"]))
+            case "complete_work_order":
+                o = order(p["work_order"])
+                work_orders.complete(uow, o.id, a, o.version, at, str(p["result"]))
+            case "pause":
+                lifecycle.pause(uow, cid, a, v, at, str(p["reason"]))
+            case "resume":
+                lifecycle.resume(uow, cid, a, v, at)
+            case "reply":
+                lifecycle.reply(uow, cid, a, v, at, str(p["text"]))
+            case "callback":
+                lifecycle.callback(
+                    uow, cid, a, v, at, bool(p["satisfied"]), str(p.get("comment") or "") or None
+                )
+            case "archive":
+                lifecycle.archive(uow, cid, a, v, at)
+            case "cancel":
+                lifecycle.cancel(uow, cid, a, v, at, str(p["reason"]))
+            case "reject":
+                lifecycle.reject(uow, cid, a, v, at, str(p["reason"]))
+            case "note":
+                lifecycle.add_note(uow, cid, a, at, str(p["text"]))
+            case other:
+                raise ValueError(f"unknown demo step {other!r}")
+
+
+def load_demo(
+    session_factory: sessionmaker[Session],
+    count: int,
+    days: int,
+    seed: int,
+    end: datetime,
+    only_if_empty: bool = False,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> str:
+    with UnitOfWork(session_factory) as uow:
+        existing = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
+        if existing:
+            # Plans are keyed by seed and sequence: replaying them onto existing data would
+            # collide with the first load's idempotency keys, so the demo loads once.
+            verdict = "nothing loaded" if only_if_empty else "use an empty database"
+            return f"demo data already present ({existing} complaints); {verdict}"
+        province = build_province()
+        if not uow.session.scalar(select(func.count()).select_from(OrgUnit)):
+            load_province(uow, province)
+            progress(f"organisation: {len(province.nodes)} units, {len(province.staff)} staff")
+            load_subscribers(uow, province, end, days)
+        actors = {m.username: actor_for(uow, m.username) for m in province.staff}
+        plans = generate_plans(province, count=count, end=end, days=days, seed=seed)
+        replayer = _Replayer(uow, actors)
+        for n, plan in enumerate(plans, 1):
+            complaint = replayer.accept(plan)
+            orders: list[WorkOrder] = []
+            for step in plan.steps:
+                replayer.run(complaint, step, orders)
+            if n % 500 == 0:
+                progress(f"complaints: {n}/{len(plans)}")
+                uow.session.expunge_all()
+        total = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
+    return f"demo data loaded: {total} complaints over {days} days (seed {seed})"

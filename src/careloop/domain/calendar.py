@@ -1,0 +1,328 @@
+"""The working calendar behind working-time limits (DOMAIN.md §3, Calendar caveat).
+
+Working-time limits skip Chinese public holidays, count the make-up working days (调休上班)
+that the State Council's yearly notice moves onto weekends, and only run inside business
+hours. The notice is published once a year, so the calendar is *data the operator maintains*:
+explicit day overrides plus the years whose notice has been entered (``covered_years``). The
+``chinese-calendar`` package (1.11, years 2004–2026) is only a seed, read by
+:func:`chinese_calendar_seed`; the calendar itself never imports it.
+
+Fallback for years nobody has entered yet (2027 onwards with the 1.11 seed): **weekends
+only** — Monday to Friday are working days, Saturday and Sunday are not, unless an override
+says otherwise. We deliberately do not fill the gap with the ``holidays`` package: for a year
+whose notice is not out it cannot know the bridge days or make-up working days either, so it
+would be a second guess dressed up as data. The guess is never silent: :meth:`coverage_gaps`
+names the years, and the SLA functions carry them as ``fallback_years`` so callers log them.
+
+No I/O and no wall clock here (DESIGN.md "Time is injected").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from typing import Final, Literal
+from zoneinfo import ZoneInfo
+
+DayKind = Literal["holiday", "workday"]
+"""``holiday``: a rest day (放假) even if it is a weekday; ``workday``: a make-up working day
+(调休上班) even if it falls on a weekend."""
+
+DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
+"""The business calendar is Asia/Shanghai by default (DESIGN.md "One database, two engines")."""
+
+WEEKEND: Final[frozenset[int]] = frozenset({5, 6})
+"""Saturday and Sunday (``date.weekday()``) rest unless an override makes them working days;
+also the fallback rule for years with no notice entered."""
+
+MAX_DAYS_WITHOUT_BUSINESS_HOURS: Final = 400
+"""A working-time search that finds no business minute in this many days has a broken
+calendar (no hours, or a year of holidays); raising beats looping forever."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayOverride:
+    """One operator-maintained day: a holiday or a make-up working day, with its name."""
+
+    day: date
+    kind: DayKind
+    name: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("holiday", "workday"):
+            raise ValueError(f"day override kind must be 'holiday' or 'workday': {self.kind!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class HoursWindow:
+    """A business-hours window that opens on a working day at ``start`` local time.
+
+    An ``end`` at or before ``start`` closes on the next calendar day, so a night shift is
+    ``HoursWindow(time(22), time(6))``; ``start == end`` is a full 24 hours. The window
+    belongs to the day it *opens* on: the 00:00–06:00 part of a Friday-night shift counts
+    even though Saturday is a rest day, and a Sunday-night shift does not open on a Sunday.
+    """
+
+    start: time
+    end: time
+
+    def crosses_midnight(self) -> bool:
+        return self.end <= self.start
+
+    def bounds_on(self, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """UTC bounds of this window opened on ``day`` (UTC, so arithmetic is real time)."""
+        end_day = day + timedelta(days=1) if self.crosses_midnight() else day
+        opens = datetime.combine(day, self.start, tzinfo=zone)
+        closes = datetime.combine(end_day, self.end, tzinfo=zone)
+        return opens.astimezone(UTC), closes.astimezone(UTC)
+
+
+Interval = tuple[datetime, datetime]
+"""A half-open [start, end) span of business time, both ends timezone-aware UTC."""
+
+OFFICE_HOURS: Final[tuple[HoursWindow, ...]] = (HoursWindow(time(8, 30), time(17, 30)),)
+
+
+def standard_week(
+    windows: tuple[HoursWindow, ...] = OFFICE_HOURS,
+) -> Mapping[int, tuple[HoursWindow, ...]]:
+    """Monday–Friday with the same windows (default 08:30–17:30), weekends without hours."""
+    return MappingProxyType({weekday: windows for weekday in range(5)})
+
+
+def _frozen_overrides(overrides: Mapping[date, DayOverride]) -> Mapping[date, DayOverride]:
+    for day, override in overrides.items():
+        if override.day != day:
+            raise ValueError(f"override for {override.day} is filed under {day}")
+    return MappingProxyType(dict(overrides))
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    """Which dates are working days, and which hours of them are business hours.
+
+    Built from plain data so an operator can import a year's notice or edit one day without
+    any package (DOMAIN.md §3, Calendar caveat). A date is a working day when its override
+    says so; without an override, Monday–Friday work and the weekend rests. That rule is
+    exact for a ``covered_years`` year (every exception is an override) and the reported
+    weekends-only fallback for any other year.
+
+    A make-up working day (an override of kind ``workday``) uses the hours of weekday
+    ``makeup_hours_weekday`` (default Monday, i.e. the standard Monday–Friday hours),
+    whatever weekday it falls on: the notice says "上班", not "work Saturday hours".
+    ``rest_weekdays`` (default Saturday and Sunday) lets a seven-day desk drop the weekend.
+    """
+
+    overrides: Mapping[date, DayOverride] = field(default_factory=dict)
+    hours: Mapping[int, tuple[HoursWindow, ...]] = field(default_factory=standard_week)
+    timezone: str = DEFAULT_TIMEZONE
+    covered_years: frozenset[int] = frozenset()
+    makeup_hours_weekday: int = 0
+    rest_weekdays: frozenset[int] = WEEKEND
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overrides", _frozen_overrides(self.overrides))
+        object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
+        object.__setattr__(self, "covered_years", frozenset(self.covered_years))
+        object.__setattr__(self, "rest_weekdays", frozenset(self.rest_weekdays))
+        if any(weekday not in range(7) for weekday in self.hours):
+            raise ValueError("business hours are keyed by weekday 0 (Monday) to 6 (Sunday)")
+        if self.makeup_hours_weekday not in range(7):
+            raise ValueError("makeup_hours_weekday must be 0 (Monday) to 6 (Sunday)")
+        self.zone  # noqa: B018 - fail at construction on an unknown time zone name
+
+    @classmethod
+    def from_overrides(
+        cls,
+        overrides: Iterable[DayOverride],
+        *,
+        covered_years: Iterable[int] = (),
+        hours: Mapping[int, tuple[HoursWindow, ...]] | None = None,
+        timezone: str = DEFAULT_TIMEZONE,
+    ) -> WorkingCalendar:
+        """Build from a list of days, e.g. rows an operator entered or imported."""
+        return cls(
+            overrides={override.day: override for override in overrides},
+            hours=standard_week() if hours is None else hours,
+            timezone=timezone,
+            covered_years=frozenset(covered_years),
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_override(self, override: DayOverride) -> WorkingCalendar:
+        """A copy with one day added or replaced (an operator's edit)."""
+        return dataclasses.replace(self, overrides={**self.overrides, override.day: override})
+
+    def without_override(self, day: date) -> WorkingCalendar:
+        """A copy with one day's override removed (it falls back to the weekday rule)."""
+        remaining = {d: o for d, o in self.overrides.items() if d != day}
+        return dataclasses.replace(self, overrides=remaining)
+
+    def with_year(self, year: int, overrides: Iterable[DayOverride]) -> WorkingCalendar:
+        """A copy with a whole year's notice imported: its days, and the year marked covered.
+
+        Earlier overrides of that year are replaced, so re-importing a corrected notice is safe.
+        """
+        days = list(overrides)
+        if any(o.day.year != year for o in days):
+            raise ValueError(f"every day of the {year} notice must fall in {year}")
+        kept = {d: o for d, o in self.overrides.items() if d.year != year}
+        kept.update({o.day: o for o in days})
+        return dataclasses.replace(self, overrides=kept, covered_years=self.covered_years | {year})
+
+    def is_working_day(self, day: date) -> bool:
+        """An override decides; otherwise every weekday but ``rest_weekdays`` works."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return override.kind == "workday"
+        return day.weekday() not in self.rest_weekdays
+
+    def is_fallback(self, day: date) -> bool:
+        """True when ``day``'s year has no authoritative data, so the answer is a guess."""
+        return day.year not in self.covered_years
+
+    def coverage_gaps(self, start: date, end: date) -> list[int]:
+        """Years in [start, end] (inclusive, either order) answered by the fallback rule."""
+        first, last = sorted((start.year, end.year))
+        return [year for year in range(first, last + 1) if year not in self.covered_years]
+
+    def windows_on(self, day: date) -> tuple[HoursWindow, ...]:
+        """Business-hours windows that open on ``day`` (none on a rest day)."""
+        if not self.is_working_day(day):
+            return ()
+        weekday = day.weekday()
+        override = self.overrides.get(day)
+        if override is not None and override.kind == "workday":
+            weekday = self.makeup_hours_weekday
+        return self.hours.get(weekday, ())
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def business_intervals_from(
+        self, start: datetime, until: datetime | None = None
+    ) -> Iterator[Interval]:
+        """Business time from ``start`` (up to ``until``), as merged UTC intervals in order.
+
+        Starts one local day early so a night window opened the evening before is included;
+        merges overlaps (a night shift running into the next morning's office hours) so no
+        minute is counted twice. Without ``until`` it runs on as long as the caller reads,
+        and raises ValueError after a long stretch with no business time at all.
+        """
+        start_utc = start.astimezone(UTC)
+        until_utc = None if until is None else until.astimezone(UTC)
+        day = self.local_date(start) - timedelta(days=1)
+        pending: Interval | None = None
+        idle_days = 0
+        while until_utc is None or self._midnight(day) < until_utc:
+            opened = sorted(w.bounds_on(day, self.zone) for w in self.windows_on(day))
+            idle_days = 0 if opened else idle_days + 1
+            if until_utc is None and idle_days > MAX_DAYS_WITHOUT_BUSINESS_HOURS:
+                raise ValueError(
+                    f"no business hours in {MAX_DAYS_WITHOUT_BUSINESS_HOURS} days after {start}"
+                )
+            for opens, closes in opened:
+                opens = max(opens, start_utc)
+                if closes <= opens:
+                    continue
+                if pending is not None and opens <= pending[1]:
+                    pending = (pending[0], max(pending[1], closes))
+                    continue
+                if pending is not None:
+                    yield pending
+                pending = (opens, closes)
+            day += timedelta(days=1)
+            # Windows still to come open on `day` or later, so an interval that closes
+            # before `day` begins can no longer grow.
+            if pending is not None and pending[1] < self._midnight(day):
+                yield pending
+                pending = None
+        if pending is not None:
+            yield pending
+
+    def _midnight(self, day: date) -> datetime:
+        return datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
+
+    def business_intervals(self, start: datetime, end: datetime) -> list[Interval]:
+        """Business time inside [start, end), clipped, as merged UTC intervals."""
+        end_utc = end.astimezone(UTC)
+        return [
+            (opens, min(closes, end_utc))
+            for opens, closes in self.business_intervals_from(start, until=end)
+            if opens < end_utc
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarSeed:
+    """What the ``chinese-calendar`` package could say about the requested years."""
+
+    overrides: tuple[DayOverride, ...]
+    covered_years: frozenset[int]
+    missing_years: frozenset[int]
+    """Years the package does not know (it raises NotImplementedError for them)."""
+
+
+def chinese_calendar_seed(years: Iterable[int]) -> CalendarSeed:
+    """Seed overrides from ``chinese-calendar`` for ``years``, without crashing on unknown ones.
+
+    chinese-calendar 1.11 knows 2004–2026 and raises NotImplementedError beyond (DOMAIN.md §3,
+    Calendar caveat); those years land in ``missing_years`` for the caller to log, and the
+    calendar answers them with the weekends-only fallback until an operator imports the notice.
+    Holidays that fall on a weekend are kept too: they are harmless and make the notice
+    readable in the calendar editor.
+    """
+    import chinese_calendar  # type: ignore[import-untyped]  # seed only; no stubs shipped
+
+    wanted = sorted(set(years))
+    covered: set[int] = set()
+    missing: set[int] = set()
+    for year in wanted:
+        try:
+            chinese_calendar.is_holiday(date(year, 1, 1))
+        except NotImplementedError:
+            missing.add(year)
+        else:
+            covered.add(year)
+    tables: tuple[tuple[DayKind, Mapping[date, str | None]], ...] = (
+        ("holiday", chinese_calendar.holidays),
+        ("workday", chinese_calendar.workdays),
+    )
+    overrides = [
+        DayOverride(day, kind, _chinese_name(chinese_calendar, english))
+        for kind, table in tables
+        for day, english in table.items()
+        if day.year in covered and english is not None
+    ]
+    overrides.sort(key=lambda o: o.day)
+    return CalendarSeed(tuple(overrides), frozenset(covered), frozenset(missing))
+
+
+def _chinese_name(module: object, english: str) -> str:
+    """Names like "国庆节 National Day": users speak Chinese, the package keys by English."""
+    holiday_enum = getattr(module, "Holiday")  # noqa: B009 - untyped module
+    try:
+        chinese = str(holiday_enum(english).chinese)
+    except ValueError:
+        return english
+    return f"{chinese} {english}"
+
+
+def calendar_from_chinese_calendar(
+    years: Iterable[int],
+    *,
+    hours: Mapping[int, tuple[HoursWindow, ...]] | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> tuple[WorkingCalendar, frozenset[int]]:
+    """A calendar seeded for ``years`` and the years that stayed on the fallback (to log)."""
+    seed = chinese_calendar_seed(years)
+    calendar = WorkingCalendar.from_overrides(
+        seed.overrides, covered_years=seed.covered_years, hours=hours, timezone=timezone
+    )
+    return calendar, seed.missing_years

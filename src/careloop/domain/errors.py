@@ -1,0 +1,120 @@
+"""Domain errors: a stable machine code, an HTTP-like kind and a message in zh-CN and en.
+
+The API maps these to RFC 9457 problem+json, the web to a banner and the CLI to one line,
+so the wording lives here once, in both of the users' languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+# code -> (status, zh template, en template)
+_MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
+    "not_found": (404, "{what}不存在：{ident}", "{what} not found: {ident}"),
+    "illegal_transition": (
+        409,
+        "投诉当前状态为「{status}」，不能执行「{action}」",
+        "Cannot {action} a complaint whose status is '{status}'",
+    ),
+    "role_not_allowed": (
+        403,
+        "角色「{role}」无权执行「{action}」",
+        "Role '{role}' may not {action}",
+    ),
+    "version_conflict": (
+        409,
+        "数据已被他人修改（您读取的版本 {expected}，当前版本 {actual}），请刷新后重试",
+        "The record was changed by someone else (you read version {expected}, "
+        "it is now {actual}); reload and try again",
+    ),
+    "idempotency_mismatch": (
+        409,
+        "幂等键 {key} 已用于另一份不同内容的投诉",
+        "Idempotency key {key} was already used for a different complaint",
+    ),
+    "work_orders_open": (
+        409,
+        "还有 {count} 个工单未完成，不能答复",
+        "{count} work order(s) are still open; complete them before replying",
+    ),
+    "illegal_work_order_transition": (
+        409,
+        "工单当前状态为「{status}」，不能执行「{action}」",
+        "Cannot {action} a work order whose status is '{status}'",
+    ),
+    "unknown_actor": (
+        401,
+        "未识别的用户 {username}",
+        "Unknown or inactive user {username}",
+    ),
+    "login_failed": (
+        401,
+        "用户名或密码错误",
+        "Wrong username or password",
+    ),
+    "account_locked": (
+        423,
+        "账号因多次密码错误已锁定，请于 {until} 后再试或联系管理员",
+        "The account is locked after repeated wrong passwords; try again after {until} "
+        "or ask an administrator",
+    ),
+    "rate_limited": (
+        429,
+        "请求过于频繁，请 {retry_after} 秒后再试",
+        "Too many requests; try again in {retry_after} s",
+    ),
+    "export_too_large": (
+        422,
+        "导出 {count} 条超过上限 {limit} 条，请缩小筛选范围",
+        "{count} rows exceed the export limit of {limit}; narrow the filters",
+    ),
+    "invalid_input": (422, "字段 {field} 无效：{reason}", "Field {field} is invalid: {reason}"),
+    "merge_into_self": (409, "投诉不能合并到自身", "A complaint cannot be merged into itself"),
+    "merge_target_closed": (
+        409,
+        "目标投诉 {ident} 已结束，不能合并",
+        "Target complaint {ident} is finished and cannot take a merge",
+    ),
+    "not_a_department": (
+        422,
+        "{ident} 不是可派单的责任单位",
+        "{ident} is not a unit that can take work orders",
+    ),
+    "same_unit_transfer": (
+        409,
+        "工单已在单位 {ident}，不能转派给自己",
+        "The work order is already with unit {ident}",
+    ),
+}
+
+
+class DomainError(Exception):
+    """A rule was broken; `code` is stable for machines, `message(lang)` is for people."""
+
+    def __init__(self, code: str, field: str | None = None, **params: Any) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(self.message("en"))
+
+    @property
+    def status(self) -> int:
+        return _MESSAGES.get(self.code, (400, "", ""))[0]
+
+    def message(self, lang: str = "zh") -> str:
+        _, zh, en = _MESSAGES.get(self.code, (400, self.code, self.code))
+        template = en if lang.startswith("en") else zh
+        try:
+            return template.format(field=self.field, **self.params)
+        except KeyError:
+            return template
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__("not_found", what=what, ident=ident)
+
+
+class InvalidInput(DomainError):
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__("invalid_input", field=field, reason=reason)

@@ -1,0 +1,73 @@
+"""What each role may do besides lifecycle transitions, and how far it sees (DOMAIN.md §2).
+
+Lifecycle transitions carry their roles in `domain/tickets.py`; reports, exports and the
+other non-transition rights are listed here, as data, so that the API, the web pages and
+the CLI ask the same question and get the same answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from careloop.domain.errors import DomainError
+from careloop.domain.privacy import UNMASK_ROLES
+
+STAFF_ROLES: Final[frozenset[str]] = frozenset(
+    {"agent", "handler", "unit_lead", "supervisor", "admin", "inspector"}
+)
+
+PROVINCE_WIDE_ROLES: Final[frozenset[str]] = frozenset({"supervisor", "admin", "inspector"})
+"""Quality supervisors, administrators and the regulator's inspector see their whole
+province, wherever in it their own unit sits (a supervisor belongs to a department)."""
+
+PERMISSIONS: Final[dict[str, frozenset[str]]] = {
+    # Reading is limited by scope (below), not by role: everybody reads their subtree.
+    "complaint.read": STAFF_ROLES,
+    # Exports are masked per role (domain.privacy.EXPORT_UNMASKED) and always audited.
+    "complaint.export": STAFF_ROLES,
+    # Indicator and early-warning reports: managers and the regulator, not the desk.
+    "report.read": frozenset({"unit_lead", "supervisor", "admin", "inspector"}),
+    "personal_data.unmask": UNMASK_ROLES,
+    "staff.manage": frozenset({"admin"}),
+    "security_events.read": frozenset({"admin"}),
+}
+
+
+def has_permission(permission: str, role: str) -> bool:
+    return role in PERMISSIONS.get(permission, frozenset())
+
+
+def check_permission(permission: str, role: str) -> None:
+    """Raise `role_not_allowed` (403) unless `role` holds `permission`.
+
+    Checked before anything about the record is looked up, so a refusal says nothing about
+    whether the record exists.
+    """
+    if not has_permission(permission, role):
+        raise DomainError("role_not_allowed", role=role, action=permission)
+
+
+def scope_path(role: str, chain: Sequence[tuple[str, str]]) -> str:
+    """The org-tree path whose subtree `role` may see.
+
+    `chain` is (kind, path) for each unit from the root down to the actor's own unit.
+    Province-wide roles see the province they belong to (the group, if they sit above any
+    province); everyone else sees the region their unit serves (their own unit, or for a
+    department the city or county it belongs to) and what lies below it, which is how a
+    county's handler is kept out of the next county's complaints.
+    """
+    if not chain:
+        return "/"
+    if role in PROVINCE_WIDE_ROLES:
+        provinces = [path for kind, path in chain if kind == "province"]
+        return provinces[-1] if provinces else chain[0][1]
+    # A department serves the region it hangs off: the city hotline calls back the
+    # complaints its city's stores accepted, a county network department sees its county.
+    regions = [path for kind, path in chain if kind != "department"]
+    return regions[-1] if regions else chain[-1][1]
+
+
+def in_scope(path: str, scope: str) -> bool:
+    """True if the unit at `path` lies within the subtree at `scope`."""
+    return path.startswith(scope)

@@ -1,0 +1,8 @@
+"""Scheduled and queued work (DESIGN.md): the SLA sweep and notification delivery.
+
+Two ways to run the same jobs, which both call ``services.sla_sweep``:
+
+- :mod:`careloop.jobs.runner` — an in-process scheduler, the default (SQLite or one process);
+- :mod:`careloop.jobs.queue` — Procrastinate on PostgreSQL, shared by several
+  ``careloop worker`` processes (see docs/sla.md for why Procrastinate).
+"""

@@ -1,0 +1,141 @@
+"""The same jobs on a real queue: Procrastinate on PostgreSQL, shared by several workers.
+
+Why Procrastinate (docs/sla.md): it is PostgreSQL-only, so it needs no broker beside the
+database we already run; jobs are rows fetched with ``FOR UPDATE SKIP LOCKED``; periodic
+jobs are deferred once per tick however many workers run (a unique periodic-defer row);
+its schema ships with the pinned package and is applied by our migration 0002.
+
+Job layout: ``sla.plan`` lists the complaints whose clocks need a look and defers one
+``sla.sweep_chunk`` job per chunk, so several workers share a big sweep. Exactly-once of
+warnings, breaches and escalation notices is *not* left to the queue: a job that runs twice
+(retry, restart, two plans for the same minute) hits the database's unique constraints.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import procrastinate
+from sqlalchemy.engine import make_url
+
+from careloop.config import Settings
+from careloop.jobs.context import adapters, session_factory, worker_name
+from careloop.services import sla_sweep
+from careloop.services.unit_of_work import UnitOfWork
+
+QUEUES = ["sla", "notify"]
+CHUNK_SIZE = 50
+
+blueprint = procrastinate.Blueprint()
+
+
+def conninfo(database_url: str) -> str:
+    """psycopg's connection string for a SQLAlchemy URL (postgresql+psycopg://...)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError("the job queue needs PostgreSQL; use the in-process runner on SQLite")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _database_url() -> str:
+    return Settings.from_env().database_url
+
+
+def _parse_now(now: str | None) -> datetime:
+    return datetime.fromisoformat(now) if now else datetime.now(UTC)
+
+
+def plan_chunks(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) -> list[list[int]]:
+    with UnitOfWork(session_factory(database_url)) as uow:
+        ids = sla_sweep.candidate_ids(uow, now)
+    return sla_sweep.chunks(ids, chunk_size)
+
+
+@blueprint.task(name="sla.sweep_chunk", queue="sla")
+def sweep_chunk(complaint_ids: list[int], now: str) -> dict[str, Any]:
+    report = sla_sweep.sweep_chunk(
+        session_factory(_database_url()),
+        complaint_ids,
+        datetime.fromisoformat(now),
+        worker=f"queue:{worker_name()}",
+    )
+    return report.as_dict()
+
+
+@blueprint.task(name="notify.deliver", queue="notify")
+def deliver(now: str | None = None) -> int:
+    return sla_sweep.deliver_notifications(
+        session_factory(_database_url()), adapters(), _parse_now(now)
+    )
+
+
+@blueprint.task(name="sla.plan", queue="sla")
+async def plan(now: str | None = None) -> int:
+    """Fan the sweep out into chunk jobs that any worker may take."""
+    moment = _parse_now(now)
+    parts = await asyncio.to_thread(plan_chunks, _database_url(), moment)
+    for part in parts:
+        await sweep_chunk.defer_async(complaint_ids=part, now=moment.isoformat())
+    await deliver.defer_async(now=moment.isoformat())
+    return len(parts)
+
+
+@blueprint.periodic(cron="* * * * *", periodic_id="sla-sweep")
+@blueprint.task(name="sla.tick", queue="sla", queueing_lock="sla-tick")
+async def tick(timestamp: int) -> int:
+    """Every minute, once for all workers (Procrastinate dedups periodic defers)."""
+    return await plan(now=datetime.fromtimestamp(timestamp, UTC).isoformat())  # type: ignore[no-any-return]
+
+
+def make_app(database_url: str | None = None) -> procrastinate.App:
+    url = database_url or _database_url()
+    os.environ.setdefault("CARELOOP_DATABASE_URL", url)
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    app.add_tasks_from(blueprint, namespace="careloop")
+    return app
+
+
+def enqueue_sweep(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) -> int:
+    """Defer the chunk jobs of one sweep at ``now`` from this process (CLI, tests)."""
+    app = make_app(database_url)
+    parts = plan_chunks(database_url, now, chunk_size)
+    with app.open():
+        for part in parts:
+            app.configure_task("careloop:sla.sweep_chunk").defer(
+                complaint_ids=part, now=now.isoformat()
+            )
+        app.configure_task("careloop:notify.deliver").defer(now=now.isoformat())
+    return len(parts)
+
+
+def run_worker(database_url: str, once: bool, name: str | None = None) -> None:
+    """A queue worker; with ``once`` it stops when the queues are empty (tests, cron)."""
+    os.environ["CARELOOP_DATABASE_URL"] = database_url
+    app = make_app(database_url)
+    app.run_worker(
+        queues=QUEUES,
+        wait=not once,
+        concurrency=1,
+        name=name or worker_name(),
+        install_signal_handlers=not once,
+        listen_notify=not once,
+    )
+
+
+# --- the daily report (issue 6): 07:00 Asia/Shanghai = 23:00 UTC, once for all workers -----
+
+
+@blueprint.periodic(cron="0 23 * * *", periodic_id="report-daily")
+@blueprint.task(name="report.daily", queue="notify", queueing_lock="report-daily")
+def daily_report(timestamp: int) -> dict[str, Any]:
+    """Yesterday's early-warning daily report into the outbox, then deliver it."""
+    from careloop.services import reports
+
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    factory = session_factory(_database_url())
+    result = reports.daily_report_job(factory, moment)
+    sla_sweep.deliver_notifications(factory, adapters(), moment)
+    return result

@@ -1,0 +1,58 @@
+"""The in-process runner: the default when one process does everything (SQLite, a laptop).
+
+``run_once(now)`` does one round — sweep the clocks, then deliver due notifications — and
+is what tests call with a moved clock. ``run_forever`` repeats it every ``interval``
+seconds until stopped; the wall clock is read here, above the services (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from careloop.jobs.context import adapters, session_factory, worker_name
+from careloop.services import sla_sweep
+
+log = logging.getLogger("careloop.jobs")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class InProcessRunner:
+    def __init__(
+        self,
+        database_url: str,
+        clock: Callable[[], datetime] = utc_now,
+        interval: float = 60.0,
+    ) -> None:
+        self.database_url = database_url
+        self.clock = clock
+        self.interval = interval
+        self.stop_event = threading.Event()
+
+    def run_once(self, now: datetime | None = None) -> dict[str, Any]:
+        moment = now or self.clock()
+        factory = session_factory(self.database_url)
+        report = sla_sweep.sweep(factory, moment, worker=f"in-process:{worker_name()}")
+        delivered = sla_sweep.deliver_notifications(factory, adapters(), moment)
+        result = {**report.as_dict(), "delivered": delivered, "now": moment.isoformat()}
+        log.info("SLA round: %s", result)
+        return result
+
+    def run_forever(self) -> None:
+        while not self.stop_event.is_set():
+            try:
+                self.run_once()
+            except Exception:  # one bad round must not stop the scheduler
+                log.exception("SLA round failed; trying again next interval")
+            self.stop_event.wait(self.interval)
+
+    def start_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run_forever, name="careloop-jobs", daemon=True)
+        thread.start()
+        return thread

@@ -1,0 +1,87 @@
+"""What a report is: titled tables of typed values, and charts described as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ColumnKind = Literal["text", "int", "float", "pct", "ratio", "date"]
+"""pct: a rate already in percent (95.0 = 95 %); ratio: a fraction (0.25 = +25 %)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label_zh: str
+    label_en: str
+    kind: ColumnKind = "text"
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+
+@dataclass
+class Table:
+    name: str
+    """Sheet name (≤ 31 characters, unique in the report)."""
+    title_zh: str
+    title_en: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+    note: str = ""
+
+    def title(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title_zh
+
+
+@dataclass
+class BarChart:
+    title_zh: str
+    title_en: str
+    labels_zh: list[str]
+    labels_en: list[str]
+    series: dict[str, list[float]]
+    """Legend label → one value per label."""
+    ylabel: str = ""
+
+
+@dataclass
+class LineChart:
+    title_zh: str
+    title_en: str
+    x: list[str]
+    y: list[float | None]
+    target: float | None = None
+    threshold: float | None = None
+    ylabel: str = ""
+
+
+@dataclass
+class HeatMap:
+    title_zh: str
+    title_en: str
+    rows_zh: list[str]
+    rows_en: list[str]
+    cols_zh: list[str]
+    cols_en: list[str]
+    values: list[list[float]]
+
+
+Chart = BarChart | LineChart | HeatMap
+
+
+@dataclass
+class Report:
+    kind: str
+    title_zh: str
+    title_en: str
+    subtitle: str
+    tables: list[Table] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+
+    def table(self, name: str) -> Table:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)

@@ -1,0 +1,55 @@
+"""Who is acting: every use case is called on behalf of one person (or the system)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from careloop.domain import org as org_rules
+from careloop.domain import permissions
+from careloop.domain.errors import DomainError
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import OrgUnit, Staff
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    staff_id: int | None
+    username: str
+    role: str
+    org_unit_id: int | None
+    org_path: str
+    scope_path: str | None = None
+    """Subtree of the org tree this actor may see (domain.permissions.scope_path)."""
+
+    @property
+    def label(self) -> str:
+        return self.username
+
+    @property
+    def scope(self) -> str:
+        return self.scope_path or self.org_path
+
+
+SYSTEM = Actor(
+    staff_id=None, username="system", role="system", org_unit_id=None, org_path="/", scope_path="/"
+)
+
+
+def actor_of(uow: UnitOfWork, staff: Staff) -> Actor:
+    """The acting person with the org scope their role gives them."""
+    path = staff.org_unit.path
+    ids = org_rules.ancestor_ids(path)
+    units = {u.id: u for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+    chain = [(units[i].kind, units[i].path) for i in ids if i in units]
+    scope = permissions.scope_path(staff.role, chain)
+    return Actor(staff.id, staff.username, staff.role, staff.org_unit_id, path, scope)
+
+
+def actor_for(uow: UnitOfWork, username: str) -> Actor:
+    """The actor for a trusted local caller (CLI, demo loader, jobs); the API uses tokens."""
+    staff = uow.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is None or not staff.active:
+        raise DomainError("unknown_actor", username=username)
+    return actor_of(uow, staff)

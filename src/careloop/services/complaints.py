@@ -1,0 +1,229 @@
+"""Intake: accept a complaint exactly once and make its taker the first-question owner."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from careloop.domain import complaints as rules
+from careloop.domain.categories import first_level
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.tickets import INTAKE_ROLES, Status
+from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
+from careloop.services import audit, sla
+from careloop.services.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint, OrgUnit
+
+LEGAL_REPLY_LIMIT = timedelta(days=15)
+"""MIIT order 35 (2016): no answer within 15 days lets the user appeal to the regulator.
+Only a fallback now: the limits are SLA policies (services.sla), seeded with this value."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewComplaint:
+    channel: str
+    customer_phone: str
+    category: str
+    description: str
+    region_code: str
+    product: str = "mobile"
+    customer_name: str | None = None
+    customer_account: str | None = None
+    customer_tier: str = "standard"
+    priority: str = "normal"
+    source_ref: str | None = None
+    escalated: bool = False
+    regulator_transfer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    complaint: Complaint
+    created: bool
+    """False when the idempotency key was seen before and the first complaint came back."""
+
+
+def _check_vocabulary(field: str, value: str, vocabulary: dict[str, tuple[str, str]]) -> None:
+    if value not in vocabulary:
+        allowed = ", ".join(vocabulary)
+        raise InvalidInput(field, f"未知取值 / unknown value '{value}' (allowed: {allowed})")
+
+
+def _validated(draft: NewComplaint) -> NewComplaint:
+    _check_vocabulary("channel", draft.channel, CHANNELS)
+    _check_vocabulary("product", draft.product, PRODUCTS)
+    _check_vocabulary("customer.tier", draft.customer_tier, CUSTOMER_TIERS)
+    _check_vocabulary("priority", draft.priority, PRIORITIES)
+    # A transfer from the regulator is by definition an escalated complaint (越级).
+    from_regulator = draft.regulator_transfer or draft.channel == "regulator"
+    return NewComplaint(
+        channel=draft.channel,
+        customer_phone=rules.normalize_phone(draft.customer_phone),
+        category=rules.validate_category(draft.category),
+        description=rules.validate_description(draft.description),
+        region_code=draft.region_code,
+        product=draft.product,
+        customer_name=(draft.customer_name or "").strip() or None,
+        customer_account=(draft.customer_account or "").strip() or None,
+        customer_tier=draft.customer_tier,
+        priority=draft.priority,
+        source_ref=(draft.source_ref or "").strip() or None,
+        escalated=draft.escalated or from_regulator,
+        regulator_transfer=from_regulator,
+    )
+
+
+def _request_hash(draft: NewComplaint) -> str:
+    canonical = json.dumps(asdict(draft), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(uow: UnitOfWork, key: str, request_hash: str) -> Complaint | None:
+    existing = uow.session.scalar(select(Complaint).where(Complaint.idempotency_key == key))
+    if existing is not None and existing.request_hash != request_hash:
+        raise DomainError("idempotency_mismatch", field="Idempotency-Key", key=key)
+    return existing
+
+
+def snapshot(complaint: Complaint) -> dict[str, object]:
+    fields = [
+        "number",
+        "status",
+        "channel",
+        "source_ref",
+        "customer_phone",
+        "customer_name",
+        "customer_account",
+        "customer_tier",
+        "category",
+        "product",
+        "region_id",
+        "description",
+        "priority",
+        "escalated",
+        "regulator_transfer",
+        "is_repeat",
+        "repeat_of_id",
+        "first_owner_id",
+        "owner_unit_id",
+        "accepted_at",
+        "reply_due_at",
+    ]
+    return {name: audit.jsonable(getattr(complaint, name)) for name in fields}
+
+
+def accept_complaint(
+    uow: UnitOfWork,
+    draft: NewComplaint,
+    actor: Actor,
+    now: datetime,
+    idempotency_key: str | None = None,
+) -> Intake:
+    """受理: validate, detect a repeat, make `actor` the first-question owner, record it.
+
+    The same idempotency key with the same content returns the first complaint; with other
+    content it is refused, because a retry must never silently change what was accepted.
+    """
+    if actor.role not in INTAKE_ROLES or actor.staff_id is None:
+        raise DomainError("role_not_allowed", role=actor.role, action="accept")
+    draft = _validated(draft)
+    request_hash = _request_hash(draft)
+    if idempotency_key is not None:
+        if not idempotency_key.strip() or len(idempotency_key) > 200:
+            raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
+        replayed = _replay(uow, idempotency_key, request_hash)
+        if replayed is not None:
+            return Intake(replayed, created=False)
+    session = uow.session
+    region = session.scalar(select(OrgUnit).where(OrgUnit.code == draft.region_code))
+    if region is None or region.kind in ("group", "department"):
+        raise InvalidInput("region", f"未知地区 / unknown region '{draft.region_code}'")
+
+    earlier = session.execute(
+        select(Complaint.id, Complaint.category, Complaint.accepted_at).where(
+            Complaint.customer_phone == draft.customer_phone,
+            Complaint.category_l1 == first_level(draft.category),
+            Complaint.accepted_at >= now - rules.REPEAT_WINDOW,
+            Complaint.status != Status.MERGED,
+        )
+    ).all()
+    repeat_of = rules.find_repeat_of(
+        draft.category, now, (rules.EarlierComplaint(*row) for row in earlier)
+    )
+    terms = sla.intake_terms(
+        uow,
+        sla.Criteria(
+            category=draft.category,
+            channel=draft.channel,
+            tier=draft.customer_tier,
+            region_path=region.path,
+            escalated=draft.escalated,
+            priority=draft.priority,
+        ),
+        now,
+        fallback=LEGAL_REPLY_LIMIT,
+    )
+    assert actor.org_unit_id is not None
+    complaint = Complaint(
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        status=Status.ACCEPTED.value,
+        channel=draft.channel,
+        source_ref=draft.source_ref,
+        customer_phone=draft.customer_phone,
+        customer_name=draft.customer_name,
+        customer_account=draft.customer_account,
+        customer_tier=draft.customer_tier,
+        category=draft.category,
+        category_l1=first_level(draft.category),
+        product=draft.product,
+        region_id=region.id,
+        description=draft.description,
+        priority=draft.priority,
+        escalated=draft.escalated,
+        regulator_transfer=draft.regulator_transfer,
+        is_repeat=repeat_of is not None,
+        repeat_of_id=repeat_of.id if repeat_of else None,
+        reopen_count=0,
+        first_owner_id=actor.staff_id,
+        owner_unit_id=actor.org_unit_id,
+        accepted_at=now,
+        reply_due_at=terms.reply_due_at,
+        updated_at=now,
+        sla_policy_id=terms.policy.id if terms.policy else None,
+        sla_state="running" if terms.policy else None,
+    )
+    session.add(complaint)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Two retries raced on one key: the loser returns the winner's complaint.
+        uow.rollback()
+        if idempotency_key is None:
+            raise
+        replayed = _replay(uow, idempotency_key, request_hash)
+        if replayed is None:
+            raise
+        return Intake(replayed, created=False)
+    complaint.number = rules.complaint_number(complaint.id, now)
+    session.flush()
+    session.add(audit.record(complaint, actor, "accept", now, after=snapshot(complaint)))
+    if repeat_of is not None:
+        session.add(
+            audit.record(
+                complaint,
+                actor,
+                "link_repeat",
+                now,
+                after={"repeat_of_id": repeat_of.id},
+                note=f"重复投诉 / repeat of complaint {repeat_of.id}",
+            )
+        )
+    uow.commit()
+    return Intake(complaint, created=True)

@@ -1,0 +1,306 @@
+"""Every status change of a complaint, one named function each (Zulip's `actions` style).
+
+All of them: look the transition up in the domain table (role and state checked there),
+check the version the caller read, change the row, append the event, commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from careloop.domain import tickets
+from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.tickets import OPEN_WORK_ORDER_STATUSES
+from careloop.services import audit, scope
+from careloop.services.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Attachment, Complaint, Note, WorkOrder
+
+
+def load_complaint(uow: UnitOfWork, complaint_id: int, actor: Actor) -> Complaint:
+    """The complaint if it lies within the actor's org scope; 404 otherwise, so that a
+    complaint outside the caller's subtree is indistinguishable from a missing one."""
+    if not scope.is_row_id(complaint_id):
+        raise NotFound("complaint", complaint_id)
+    complaint = uow.session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, scope.visible_to(actor))
+    )
+    if complaint is None:
+        raise NotFound("complaint", complaint_id)
+    return complaint
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic locking: the caller must say which version it read (DESIGN.md)."""
+    if expected is None:
+        raise InvalidInput("version", "必须提供读取时的版本号 / the version you read is required")
+    if current != expected:
+        raise DomainError("version_conflict", expected=expected, actual=current)
+
+
+def commit_or_conflict(uow: UnitOfWork, expected: int | None) -> None:
+    """Commit the use case; a concurrent writer that got there first turns into a 409."""
+    try:
+        uow.commit()
+    except StaleDataError as exc:
+        uow.rollback()
+        raise DomainError("version_conflict", expected=expected, actual="newer") from exc
+
+
+def apply_transition(
+    uow: UnitOfWork,
+    complaint_id: int,
+    name: str,
+    actor: Actor,
+    version: int | None,
+    now: datetime,
+    note: str | None = None,
+    **fields: Any,
+) -> Complaint:
+    """Fire transition `name` and append its event, without committing yet."""
+    # Role, then scope, then version, then state: a role that may never do this learns
+    # nothing about the complaint; a stale reader is told to reload, not that the action
+    # is illegal in a state they have not seen yet.
+    tickets.check_role(name, actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    check_version(complaint.version, version)
+    transition = tickets.check_transition(name, complaint.status, actor.role)
+    target = {"status": transition.target} if transition.target else {}
+    before, after = audit.changes(complaint, **target, **fields)
+    complaint.updated_at = now
+    uow.session.add(audit.record(complaint, actor, name, now, before, after, note))
+    return complaint
+
+
+def _transition(
+    uow: UnitOfWork,
+    complaint_id: int,
+    name: str,
+    actor: Actor,
+    version: int | None,
+    now: datetime,
+    note: str | None = None,
+    **fields: Any,
+) -> Complaint:
+    complaint = apply_transition(uow, complaint_id, name, actor, version, now, note, **fields)
+    commit_or_conflict(uow, version)
+    return complaint
+
+
+def _required_text(field: str, text: str | None, limit: int = 5000) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise InvalidInput(field, "不能为空 / must not be empty")
+    if len(cleaned) > limit:
+        raise InvalidInput(field, f"超过 {limit} 字 / longer than {limit} characters")
+    return cleaned
+
+
+def handle(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "handle", actor, version, now)
+
+
+def pause(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    """Waiting on the customer (补充材料, 约定上门): the reply clock stops until resume."""
+    reason = _required_text("reason", reason, 1000)
+    return _transition(uow, complaint_id, "pause", actor, version, now, note=reason)
+
+
+def resume(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "resume", actor, version, now)
+
+
+def reply(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, text: str
+) -> Complaint:
+    text = _required_text("text", text)
+    tickets.check_role("reply", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    check_version(complaint.version, version)
+    tickets.check_transition("reply", complaint.status, actor.role)
+    open_orders = uow.session.scalar(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(
+            WorkOrder.complaint_id == complaint_id,
+            WorkOrder.status.in_([s.value for s in OPEN_WORK_ORDER_STATUSES]),
+        )
+    )
+    tickets.ensure_replyable(open_orders or 0)
+    return _transition(
+        uow, complaint_id, "reply", actor, version, now, note=text, reply_text=text, replied_at=now
+    )
+
+
+def callback(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    satisfied: bool,
+    comment: str | None = None,
+) -> Complaint:
+    """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
+    note = (comment or "").strip() or None
+    if satisfied:
+        return _transition(
+            uow,
+            complaint_id,
+            "callback_satisfied",
+            actor,
+            version,
+            now,
+            note=note,
+            callback_satisfied=True,
+            closed_at=now,
+        )
+    tickets.check_role("reopen", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    return _transition(
+        uow,
+        complaint_id,
+        "reopen",
+        actor,
+        version,
+        now,
+        note=note,
+        callback_satisfied=False,
+        reopen_count=complaint.reopen_count + 1,
+    )
+
+
+def archive(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "archive", actor, version, now, archived_at=now)
+
+
+def cancel(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    reason = _required_text("reason", reason, 1000)
+    return _transition(uow, complaint_id, "cancel", actor, version, now, note=reason, closed_at=now)
+
+
+def reject(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    reason = _required_text("reason", reason, 1000)
+    return _transition(uow, complaint_id, "reject", actor, version, now, note=reason, closed_at=now)
+
+
+def merge(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    into_id: int,
+    reason: str | None = None,
+) -> Complaint:
+    """Fold a duplicate into the complaint that carries on; both keep a record of it."""
+    if into_id == complaint_id:
+        raise DomainError("merge_into_self", field="into")
+    tickets.check_role("merge", actor.role)
+    target = (
+        uow.session.scalar(
+            select(Complaint).where(Complaint.id == into_id, scope.visible_to(actor))
+        )
+        if scope.is_row_id(into_id)
+        else None
+    )
+    if target is None:
+        raise NotFound("complaint", into_id)
+    if target.status not in tickets.OPEN_STATUSES:
+        raise DomainError("merge_target_closed", field="into", ident=into_id)
+    merged = apply_transition(
+        uow,
+        complaint_id,
+        "merge",
+        actor,
+        version,
+        now,
+        reason,
+        merged_into_id=into_id,
+        closed_at=now,
+    )
+    uow.session.add(
+        audit.record(
+            target, actor, "merged_in", now, after={"merged_from_id": complaint_id}, note=reason
+        )
+    )
+    commit_or_conflict(uow, version)
+    return merged
+
+
+def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, text: str) -> Note:
+    """Notes don't change the complaint, so they need no version: two people may both write."""
+    text = _required_text("text", text)
+    tickets.check_role("note", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    tickets.check_transition("note", complaint.status, actor.role)
+    note = Note(
+        complaint_id=complaint_id,
+        author_id=actor.staff_id,
+        author=actor.username,
+        at=now,
+        text=text,
+    )
+    uow.session.add(note)
+    uow.session.add(audit.record(complaint, actor, "note", now, note=text))
+    uow.commit()
+    return note
+
+
+def add_attachment(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    now: datetime,
+    filename: str,
+    content_type: str,
+    size_bytes: int,
+    sha256: str | None = None,
+    storage_ref: str | None = None,
+) -> Attachment:
+    tickets.check_role("attach", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    tickets.check_transition("attach", complaint.status, actor.role)
+    attachment = Attachment(
+        complaint_id=complaint_id,
+        filename=_required_text("filename", filename, 255),
+        content_type=_required_text("content_type", content_type, 100),
+        size_bytes=size_bytes,
+        sha256=sha256,
+        storage_ref=storage_ref,
+        uploaded_by=actor.username,
+        at=now,
+    )
+    uow.session.add(attachment)
+    uow.session.flush()
+    uow.session.add(
+        audit.record(
+            complaint,
+            actor,
+            "attach",
+            now,
+            after={
+                "attachment_id": attachment.id,
+                "filename": attachment.filename,
+                "size_bytes": size_bytes,
+            },
+        )
+    )
+    uow.commit()
+    return attachment

@@ -1,0 +1,728 @@
+"""SLA clocks applied to complaints and work orders (DOMAIN.md §3 Time limits).
+
+One rule in one place (DESIGN.md): :func:`clocks_for` turns a complaint, its work orders and
+its events into :class:`ClockView` objects by calling ``domain.sla.compute_clock`` with the
+policy the complaint started with and the operator's working calendar. The API's clock
+explanation, the ``?sla=`` filter and the sweeper all go through it.
+
+- Policies are versioned rows (``sla_policies``); a complaint keeps the version it was
+  accepted under unless someone re-applies the current one, which is an audit event.
+- The working calendar is data (``calendar_days``, ``calendar_years``) seeded from
+  ``chinese-calendar``; a year nobody entered uses the weekends-only fallback and is
+  logged, never guessed in silence.
+- Pauses come from the event log: ``pause`` → ``resume`` (waiting on the customer), and for
+  the reply clock also ``reply`` → ``reopen`` (the customer had an answer meanwhile).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+
+from careloop.domain.calendar import (
+    DEFAULT_TIMEZONE,
+    DayOverride,
+    HoursWindow,
+    WorkingCalendar,
+    standard_week,
+)
+from careloop.domain.categories import get_category
+from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.sla import ClockState, Pause, SlaLimit, add_duration, compute_clock
+from careloop.domain.tickets import Status
+from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
+from careloop.services import audit
+from careloop.services.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import (
+    CalendarDay,
+    CalendarYear,
+    Complaint,
+    Event,
+    OrgUnit,
+    SlaPolicy,
+    WorkOrder,
+)
+
+log = logging.getLogger("careloop.sla")
+
+STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback")
+"""acceptance: a unit accepts its work order (接单); first_contact: first action on the
+complaint; reply: the answer to the customer (答复); work_order: the unit finishes;
+callback: the callback after a reply (回访)."""
+
+ESCALATION_TARGETS: Final = ("owner", "unit_lead", "city", "province")
+NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
+POLICY_ROLES: Final = frozenset({"admin", "supervisor"})
+"""Who may change service commitments and the calendar."""
+
+FALLBACK_WORK_ORDER = SlaLimit(48 * 60, "calendar")
+"""A unit's limit when neither the dispatcher nor the policy gives one (DOMAIN.md §3)."""
+
+_FIRST_CONTACT_ACTIONS: Final = frozenset(
+    {"handle", "dispatch", "pause", "reply", "cancel", "reject", "merge"}
+)
+_REPLY_STOPPED: Final = frozenset({Status.REPLIED, Status.CLOSED, Status.ARCHIVED})
+_ENDED: Final = frozenset({Status.CANCELLED, Status.REJECTED, Status.MERGED})
+
+
+# --- policies --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """What an operator enters for a service commitment (API and CLI)."""
+
+    name: str
+    limits: Mapping[str, Mapping[str, Any]]
+    rank: int = 0
+    match_category: str | None = None
+    match_channel: str | None = None
+    match_tier: str | None = None
+    match_region: str | None = None
+    match_escalated: bool | None = None
+    match_priority: str | None = None
+    warn_share: float = 0.8
+    timezone: str = DEFAULT_TIMEZONE
+    hours: Mapping[str, Sequence[Sequence[str]]] | None = None
+    escalation: Sequence[Mapping[str, Any]] = field(default_factory=list)
+    reminder_channel: str = "sms"
+
+
+def _check_policy_role(actor: Actor) -> None:
+    if actor.role not in POLICY_ROLES:
+        raise DomainError("role_not_allowed", role=actor.role, action="manage SLA policies")
+
+
+def limit_of(policy: SlaPolicy | None, stage: str) -> SlaLimit | None:
+    if policy is None:
+        return None
+    raw = (policy.limits or {}).get(stage)
+    if not raw:
+        return None
+    return SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+
+
+def parse_hours(
+    raw: Mapping[str, Sequence[Sequence[str]]] | None,
+) -> dict[int, tuple[HoursWindow, ...]]:
+    """{"0": [["08:30", "17:30"]], ...} → business hours per weekday (0 = Monday)."""
+    if raw is None:
+        return dict(standard_week())
+    hours: dict[int, tuple[HoursWindow, ...]] = {}
+    for weekday, windows in raw.items():
+        day = int(weekday)
+        if day not in range(7):
+            raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+        hours[day] = tuple(
+            HoursWindow(time.fromisoformat(start), time.fromisoformat(end))
+            for start, end in windows
+        )
+    return hours
+
+
+def _validated_spec(uow: UnitOfWork, spec: PolicySpec) -> PolicySpec:
+    if not spec.name.strip():
+        raise InvalidInput("name", "不能为空 / must not be empty")
+    if not spec.limits:
+        raise InvalidInput("limits", "至少设置一个时限 / set at least one limit")
+    for stage, raw in spec.limits.items():
+        if stage not in STAGES:
+            raise InvalidInput(
+                "limits", f"未知环节 / unknown stage '{stage}' ({', '.join(STAGES)})"
+            )
+        try:
+            SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"limits.{stage}", str(exc)) from None
+    if not 0 < spec.warn_share <= 1:
+        raise InvalidInput("warn_share", "应在 (0, 1] 之间 / must be in (0, 1]")
+    try:
+        ZoneInfo(spec.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("timezone", f"未知时区 / unknown time zone '{spec.timezone}'") from None
+    try:
+        parse_hours(spec.hours)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("hours", str(exc)) from None
+    for step in spec.escalation:
+        target = step.get("to")
+        if target not in ESCALATION_TARGETS:
+            raise InvalidInput("escalation", f"to: one of {', '.join(ESCALATION_TARGETS)}")
+        if step.get("channel", "email") not in NOTIFY_CHANNELS:
+            raise InvalidInput("escalation", f"channel: one of {', '.join(NOTIFY_CHANNELS)}")
+        if int(step.get("after_minutes", 0)) < 0 or int(step.get("level", 0)) < 1:
+            raise InvalidInput("escalation", "level ≥ 1, after_minutes ≥ 0")
+    if spec.reminder_channel not in NOTIFY_CHANNELS:
+        raise InvalidInput("reminder_channel", f"one of {', '.join(NOTIFY_CHANNELS)}")
+    for name, value, vocabulary in (
+        ("match_channel", spec.match_channel, CHANNELS),
+        ("match_tier", spec.match_tier, CUSTOMER_TIERS),
+        ("match_priority", spec.match_priority, PRIORITIES),
+    ):
+        if value is not None and value not in vocabulary:
+            raise InvalidInput(name, f"未知取值 / unknown value '{value}'")
+    if spec.match_category is not None and get_category(spec.match_category) is None:
+        raise InvalidInput("match_category", f"未知分类 / unknown category '{spec.match_category}'")
+    if (
+        spec.match_region is not None
+        and uow.session.scalar(select(OrgUnit.id).where(OrgUnit.code == spec.match_region)) is None
+    ):
+        raise InvalidInput("match_region", f"未知单位 / unknown unit '{spec.match_region}'")
+    return spec
+
+
+def _policy_row(
+    spec: PolicySpec, code: str, version: int, actor: Actor, now: datetime
+) -> SlaPolicy:
+    return SlaPolicy(
+        code=code,
+        version=version,
+        name=spec.name.strip(),
+        active=True,
+        rank=spec.rank,
+        match_category=spec.match_category,
+        match_channel=spec.match_channel,
+        match_tier=spec.match_tier,
+        match_region=spec.match_region,
+        match_escalated=spec.match_escalated,
+        match_priority=spec.match_priority,
+        limits={
+            k: {"minutes": int(v["minutes"]), "basis": v.get("basis", "working")}
+            for k, v in spec.limits.items()
+        },
+        warn_share=spec.warn_share,
+        timezone=spec.timezone,
+        hours={k: [list(w) for w in v] for k, v in spec.hours.items()} if spec.hours else None,
+        escalation=[dict(step) for step in spec.escalation],
+        reminder_channel=spec.reminder_channel,
+        created_at=now,
+        created_by=actor.username,
+    )
+
+
+def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[SlaPolicy]:
+    query = select(SlaPolicy).order_by(SlaPolicy.code, SlaPolicy.version)
+    if not include_retired:
+        query = query.where(SlaPolicy.active.is_(True))
+    return list(uow.session.scalars(query))
+
+
+def get_policy(uow: UnitOfWork, policy_id: int) -> SlaPolicy:
+    policy = uow.session.get(SlaPolicy, policy_id)
+    if policy is None:
+        raise NotFound("SLA policy", policy_id)
+    return policy
+
+
+def save_policy(
+    uow: UnitOfWork, code: str, spec: PolicySpec, actor: Actor, now: datetime
+) -> SlaPolicy:
+    """Create ``code`` or add its next version; the previous version is retired, not changed.
+
+    Complaints already accepted keep the version they reference (a policy change applies to
+    new complaints only, issue 3); :func:`reapply_policy` moves one explicitly.
+    """
+    _check_policy_role(actor)
+    if not code or len(code) > 64:
+        raise InvalidInput("code", "1–64 个字符 / 1 to 64 characters")
+    spec = _validated_spec(uow, spec)
+    current = uow.session.scalar(
+        select(SlaPolicy).where(SlaPolicy.code == code).order_by(SlaPolicy.version.desc()).limit(1)
+    )
+    if current is not None:
+        current.active = False
+    row = _policy_row(spec, code, (current.version if current else 0) + 1, actor, now)
+    uow.session.add(row)
+    uow.commit()
+    return row
+
+
+def retire_policy(uow: UnitOfWork, code: str, actor: Actor) -> None:
+    _check_policy_role(actor)
+    rows = list(uow.session.scalars(select(SlaPolicy).where(SlaPolicy.code == code)))
+    if not rows:
+        raise NotFound("SLA policy", code)
+    for row in rows:
+        row.active = False
+    uow.commit()
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    """What a policy matches on (issue 3): category, channel, tier, region, escalated, priority."""
+
+    category: str
+    channel: str
+    tier: str
+    region_path: str
+    escalated: bool
+    priority: str
+
+
+def _specificity(policy: SlaPolicy) -> int:
+    return sum(
+        value is not None
+        for value in (
+            policy.match_category,
+            policy.match_channel,
+            policy.match_tier,
+            policy.match_region,
+            policy.match_escalated,
+            policy.match_priority,
+        )
+    )
+
+
+def match_policy(uow: UnitOfWork, criteria: Criteria) -> SlaPolicy | None:
+    """The active policy for a complaint: highest rank, then most specific, then oldest."""
+    policies = list(uow.session.scalars(select(SlaPolicy).where(SlaPolicy.active.is_(True))))
+    regions = {
+        code: path
+        for code, path in uow.session.execute(
+            select(OrgUnit.code, OrgUnit.path).where(
+                OrgUnit.code.in_({p.match_region for p in policies if p.match_region})
+            )
+        )
+    }
+    level1 = criteria.category.split(".")[0]
+
+    def fits(p: SlaPolicy) -> bool:
+        return (
+            (p.match_category is None or p.match_category in (criteria.category, level1))
+            and (p.match_channel is None or p.match_channel == criteria.channel)
+            and (p.match_tier is None or p.match_tier == criteria.tier)
+            and (p.match_escalated is None or p.match_escalated == criteria.escalated)
+            and (p.match_priority is None or p.match_priority == criteria.priority)
+            and (
+                p.match_region is None
+                or criteria.region_path.startswith(regions.get(p.match_region, "\0"))
+            )
+        )
+
+    candidates = sorted(
+        (p for p in policies if fits(p)), key=lambda p: (-p.rank, -_specificity(p), p.id)
+    )
+    return candidates[0] if candidates else None
+
+
+def criteria_of(uow: UnitOfWork, complaint: Complaint) -> Criteria:
+    region_path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.id == complaint.region_id))
+    return Criteria(
+        category=complaint.category,
+        channel=complaint.channel,
+        tier=complaint.customer_tier,
+        region_path=region_path or "/",
+        escalated=complaint.escalated,
+        priority=complaint.priority,
+    )
+
+
+# --- the working calendar as data --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    overrides: tuple[DayOverride, ...]
+    covered_years: frozenset[int]
+
+
+_calendar_cache: dict[tuple[Any, ...], CalendarData] = {}
+_calendar_lock = threading.Lock()
+_logged_fallback: set[int] = set()
+
+
+def calendar_data(uow: UnitOfWork) -> CalendarData:
+    """The operator's days and covered years, cached until someone edits them."""
+    session = uow.session
+    day_stamp = session.execute(select(func.count(), func.max(CalendarDay.updated_at))).one()
+    year_stamp = session.execute(
+        select(func.count(), func.max(CalendarYear.imported_at), func.sum(CalendarYear.year))
+    ).one()
+    key = (str(session.get_bind().url), *day_stamp, *year_stamp)
+    with _calendar_lock:
+        cached = _calendar_cache.get(key)
+    if cached is not None:
+        return cached
+    rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)).all()
+    years = frozenset(session.scalars(select(CalendarYear.year)))
+    data = CalendarData(tuple(DayOverride(d, k, n) for d, k, n in rows), years)  # type: ignore[arg-type]
+    with _calendar_lock:
+        _calendar_cache.clear()
+        _calendar_cache[key] = data
+    return data
+
+
+def calendar_for(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
+    return WorkingCalendar.from_overrides(
+        data.overrides,
+        covered_years=data.covered_years,
+        hours=parse_hours(policy.hours if policy else None),
+        timezone=policy.timezone if policy else DEFAULT_TIMEZONE,
+    )
+
+
+class CalendarBook:
+    """Calendars per policy (time zone and hours differ), built once per use case."""
+
+    def __init__(self, data: CalendarData) -> None:
+        self.data = data
+        self._by_policy: dict[int | None, WorkingCalendar] = {}
+
+    def __call__(self, policy: SlaPolicy | None) -> WorkingCalendar:
+        key = policy.id if policy else None
+        if key not in self._by_policy:
+            self._by_policy[key] = calendar_for(self.data, policy)
+        return self._by_policy[key]
+
+
+def _log_fallback(years: Iterable[int], what: str) -> None:
+    new = sorted(set(years) - _logged_fallback)
+    if new:
+        _logged_fallback.update(new)
+        log.warning(
+            "working calendar has no holiday notice for %s (%s): weekends-only fallback; "
+            "import the State Council notice with `careloop sla calendar import`",
+            new,
+            what,
+        )
+
+
+# --- clocks -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClockView:
+    """One deadline of a complaint, explained: what it measures, under which policy, how far."""
+
+    name: str
+    subject: str
+    complaint_id: int
+    work_order_id: int | None
+    policy: SlaPolicy | None
+    limit: SlaLimit
+    pauses: tuple[Pause, ...]
+    state: ClockState
+
+    def explanation(self, lang: str = "zh") -> str:
+        s = self.state
+        basis = {"calendar": ("自然时间", "calendar time"), "working": ("工作时间", "working time")}
+        zh, en = basis[s.basis]
+        policy = f"{self.policy.code} v{self.policy.version}" if self.policy else "-"
+        if lang == "en":
+            return (
+                f"{self.name}: {s.limit_minutes} min of {en} under policy {policy}; "
+                f"used {s.used_minutes}, paused {s.paused_minutes}, remaining "
+                f"{s.remaining_minutes}; due {s.due_at.isoformat()}; state {s.state}"
+            )
+        return (
+            f"{self.name}：按政策 {policy} 限时 {s.limit_minutes} 分钟（{zh}），已用 "
+            f"{s.used_minutes}，暂停 {s.paused_minutes}，剩余 {s.remaining_minutes}；"
+            f"到期 {s.due_at.isoformat()}；状态 {s.state}"
+        )
+
+
+@dataclass(frozen=True)
+class ComplaintClocks:
+    complaint_id: int
+    policy: SlaPolicy | None
+    clocks: tuple[ClockView, ...]
+    now: datetime
+
+    @property
+    def reply(self) -> ClockView | None:
+        return next((c for c in self.clocks if c.name == "reply"), None)
+
+
+def pauses_from_events(events: Sequence[Event], *, reply_gaps: bool = False) -> list[Pause]:
+    """Waiting on the customer: ``pause`` … ``resume`` (an open pause runs on to now).
+
+    With ``reply_gaps`` the time between a reply and a dissatisfied callback's ``reopen``
+    also stands still for the reply clock: the customer had an answer meanwhile.
+    """
+    pauses: list[Pause] = []
+    opened: datetime | None = None
+    starts = {"pause"} | ({"reply"} if reply_gaps else set())
+    ends = {"resume"} | ({"reopen"} if reply_gaps else set())
+    for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
+        if event.action in starts and opened is None:
+            opened = event.at
+        elif event.action in ends and opened is not None:
+            pauses.append(Pause(opened, event.at))
+            opened = None
+    if opened is not None:
+        pauses.append(Pause(opened, None))
+    return pauses
+
+
+def _clamp(moment: datetime | None, start: datetime, now: datetime) -> datetime | None:
+    if moment is None:
+        return None
+    return min(max(moment, start), now)
+
+
+def _reply_stop(c: Complaint) -> datetime | None:
+    status = Status(c.status)
+    if status in _REPLY_STOPPED:
+        return c.replied_at or c.closed_at or c.updated_at
+    if status in _ENDED:
+        return c.closed_at or c.updated_at
+    return None
+
+
+def _first_contact_stop(c: Complaint, events: Sequence[Event]) -> datetime | None:
+    times = [e.at for e in events if e.action in _FIRST_CONTACT_ACTIONS]
+    if times:
+        return min(times)
+    return _reply_stop(c)
+
+
+def _callback_window(
+    c: Complaint, events: Sequence[Event]
+) -> tuple[datetime, datetime | None] | None:
+    """The latest reply starts the callback clock; the callback (either outcome) stops it."""
+    replies = [e for e in events if e.action == "reply"]
+    if not replies:
+        return None
+    last = max(replies, key=lambda e: (e.at, e.id or 0))
+    after = [
+        e.at
+        for e in events
+        if (e.at, e.id or 0) > (last.at, last.id or 0)
+        and e.action in ("callback_satisfied", "reopen", "cancel", "merge")
+    ]
+    if after:
+        return last.at, min(after)
+    finished = Status(c.status) not in (Status.REPLIED, Status.IN_PROGRESS, Status.ACCEPTED)
+    return last.at, (c.closed_at or c.updated_at) if finished else None
+
+
+def work_order_limit(order: WorkOrder, policy: SlaPolicy | None) -> SlaLimit:
+    if order.sla_limit_minutes and order.sla_basis:
+        return SlaLimit(order.sla_limit_minutes, order.sla_basis)  # type: ignore[arg-type]
+    minutes = math.ceil((order.due_at - order.dispatched_at) / timedelta(minutes=1))
+    return SlaLimit(max(1, minutes), "calendar")
+
+
+def clocks_for(
+    complaint: Complaint,
+    events: Sequence[Event],
+    policy: SlaPolicy | None,
+    calendars: CalendarBook,
+    now: datetime,
+) -> ComplaintClocks:
+    """Every deadline of one complaint at ``now``: the single rule behind API and sweeper."""
+    calendar = calendars(policy)
+    warn_share = policy.warn_share if policy else 0.8
+    waits = pauses_from_events(events)
+    views: list[ClockView] = []
+
+    def add(
+        name: str,
+        subject: str,
+        order: WorkOrder | None,
+        limit: SlaLimit | None,
+        start: datetime,
+        stop: datetime | None,
+        pauses: Sequence[Pause],
+    ) -> None:
+        if limit is None or start > now:
+            return
+        state = compute_clock(
+            start, limit, calendar, now, pauses, warn_share, _clamp(stop, start, now)
+        )
+        if state.fallback_years:
+            _log_fallback(state.fallback_years, subject)
+        views.append(
+            ClockView(
+                name,
+                subject,
+                complaint.id,
+                order.id if order else None,
+                policy,
+                limit,
+                tuple(pauses),
+                state,
+            )
+        )
+
+    accepted = complaint.accepted_at
+    add(
+        "first_contact",
+        f"complaint:{complaint.id}:first_contact",
+        None,
+        limit_of(policy, "first_contact"),
+        accepted,
+        _first_contact_stop(complaint, events),
+        waits,
+    )
+    add(
+        "reply",
+        f"complaint:{complaint.id}:reply",
+        None,
+        limit_of(policy, "reply"),
+        accepted,
+        _reply_stop(complaint),
+        pauses_from_events(events, reply_gaps=True),
+    )
+    window = _callback_window(complaint, events)
+    if window is not None:
+        add(
+            "callback",
+            f"complaint:{complaint.id}:callback",
+            None,
+            limit_of(policy, "callback"),
+            window[0],
+            window[1],
+            (),
+        )
+    for order in complaint.work_orders:
+        order_policy_limit = limit_of(policy, "acceptance")
+        add(
+            "acceptance",
+            f"work_order:{order.id}:acceptance",
+            order,
+            order_policy_limit,
+            order.dispatched_at,
+            order.accepted_at or order.finished_at,
+            waits,
+        )
+        add(
+            "work_order",
+            f"work_order:{order.id}:work_order",
+            order,
+            work_order_limit(order, policy),
+            order.sla_started_at or order.dispatched_at,
+            order.finished_at,
+            waits,
+        )
+    return ComplaintClocks(complaint.id, policy, tuple(views), now)
+
+
+def load_events(uow: UnitOfWork, complaint_ids: Sequence[int]) -> dict[int, list[Event]]:
+    grouped: dict[int, list[Event]] = {cid: [] for cid in complaint_ids}
+    if not complaint_ids:
+        return grouped
+    for event in uow.session.scalars(
+        select(Event).where(Event.complaint_id.in_(complaint_ids)).order_by(Event.id)
+    ):
+        grouped[event.complaint_id].append(event)
+    return grouped
+
+
+def load_policies(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, SlaPolicy]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {p.id: p for p in uow.session.scalars(select(SlaPolicy).where(SlaPolicy.id.in_(wanted)))}
+
+
+def explain(
+    uow: UnitOfWork, complaints: Sequence[Complaint], now: datetime
+) -> dict[int, ComplaintClocks]:
+    """Clocks for a page of complaints, with three queries whatever the page size."""
+    ids = [c.id for c in complaints]
+    events = load_events(uow, ids)
+    policies = load_policies(uow, (c.sla_policy_id for c in complaints))
+    book = CalendarBook(calendar_data(uow))
+    return {
+        c.id: clocks_for(c, events[c.id], policies.get(c.sla_policy_id or -1), book, now)
+        for c in complaints
+    }
+
+
+# --- terms set at intake and dispatch -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntakeTerms:
+    policy: SlaPolicy | None
+    reply_due_at: datetime
+    warn_at: datetime
+
+
+def intake_terms(
+    uow: UnitOfWork, criteria: Criteria, now: datetime, fallback: timedelta
+) -> IntakeTerms:
+    """The policy a new complaint is held to and its first reply deadline."""
+    policy = match_policy(uow, criteria)
+    limit = limit_of(policy, "reply")
+    if limit is None:
+        return IntakeTerms(policy, now + fallback, now)
+    calendar = calendar_for(calendar_data(uow), policy)
+    state = compute_clock(now, limit, calendar, now, (), policy.warn_share if policy else 0.8)
+    if state.fallback_years:
+        _log_fallback(state.fallback_years, "intake")
+    return IntakeTerms(policy, state.due_at, now)
+
+
+@dataclass(frozen=True)
+class WorkOrderTerms:
+    policy_id: int | None
+    limit: SlaLimit
+    started_at: datetime
+    due_at: datetime
+
+
+def work_order_terms(
+    uow: UnitOfWork,
+    complaint: Complaint,
+    now: datetime,
+    explicit_due: datetime | None,
+    due_hours: float | None,
+) -> WorkOrderTerms:
+    """A dispatcher's own due time wins (calendar time); otherwise the complaint's policy."""
+    policy = (
+        uow.session.get(SlaPolicy, complaint.sla_policy_id) if complaint.sla_policy_id else None
+    )
+    if explicit_due is not None:
+        minutes = max(1, math.ceil((explicit_due - now) / timedelta(minutes=1)))
+        return WorkOrderTerms(
+            policy and policy.id, SlaLimit(minutes, "calendar"), now, explicit_due
+        )
+    if due_hours is not None:
+        limit = SlaLimit(max(1, round(due_hours * 60)), "calendar")
+        return WorkOrderTerms(policy and policy.id, limit, now, now + limit.duration)
+    limit = limit_of(policy, "work_order") or FALLBACK_WORK_ORDER
+    due = add_duration(now, limit, calendar_for(calendar_data(uow), policy))
+    return WorkOrderTerms(policy and policy.id, limit, now, due)
+
+
+def reapply_policy(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    """Hold an open complaint to today's matching policy: an explicit, audited act."""
+    from careloop.services.lifecycle import check_version, commit_or_conflict
+
+    _check_policy_role(actor)
+    complaint = uow.session.get(Complaint, complaint_id)
+    if complaint is None:
+        raise NotFound("complaint", complaint_id)
+    check_version(complaint.version, version)
+    policy = match_policy(uow, criteria_of(uow, complaint))
+    if policy is None:
+        raise DomainError("not_found", what="SLA policy", ident="(matching)")
+    old = uow.session.get(SlaPolicy, complaint.sla_policy_id) if complaint.sla_policy_id else None
+    events = load_events(uow, [complaint.id])[complaint.id]
+    complaint.sla_policy_id = policy.id
+    reply = clocks_for(complaint, events, policy, CalendarBook(calendar_data(uow)), now).reply
+    due = reply.state.due_at if reply else complaint.reply_due_at
+    before = {
+        "sla_policy": f"{old.code} v{old.version}" if old else None,
+        "reply_due_at": audit.jsonable(complaint.reply_due_at),
+    }
+    after = {"sla_policy": f"{policy.code} v{policy.version}", "reply_due_at": audit.jsonable(due)}
+    complaint.reply_due_at = due
+    complaint.sla_evaluated_at = None  # let the sweeper look again
+    complaint.updated_at = now
+    uow.session.add(audit.record(complaint, actor, "sla_policy_reapplied", now, before, after))
+    commit_or_conflict(uow, version)
+    return complaint

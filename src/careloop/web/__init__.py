@@ -1,0 +1,35 @@
+"""Server-rendered pages (Jinja2 + a vendored htmx 2), served by the API's FastAPI app.
+
+`install(app)` adds the pages, the static files and the redirect to the login page. The
+pages call the same services as the API; nothing here talks to the database directly.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from careloop.web.deps import WEB_DIR, LoginRequired
+
+HTMX_FILE = "htmx-2.0.11.min.js"
+"""The one pinned htmx build (npm htmx.org 2.0.11, dist/htmx.min.js, 0BSD licence)."""
+
+
+def install(app: FastAPI) -> None:
+    from careloop.web import pages, self_service
+
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    app.include_router(pages.router)
+    app.include_router(self_service.router)
+
+    async def _login_required(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, LoginRequired)
+        target = f"/login?next={quote(exc.next_path, safe='')}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    app.add_exception_handler(LoginRequired, _login_required)

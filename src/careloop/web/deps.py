@@ -1,0 +1,112 @@
+"""Request plumbing for the pages: unit of work, clock, language, the logged-in person.
+
+Identification follows the accounts contract (services.auth): the session token that
+`auth.login` hands out lives in the HttpOnly cookie ``careloop_session``, the same token
+the API accepts as a bearer token.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from careloop.domain.errors import DomainError
+from careloop.services import auth
+from careloop.services.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.web.i18n import Translator, normalise
+
+SESSION_COOKIE = "careloop_session"
+LANG_COOKIE = "careloop_lang"
+WEB_DIR = Path(__file__).parent
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+class LoginRequired(Exception):
+    """No valid session: the page answers with a redirect to /login, never a stack trace."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def get_uow(request: Request) -> Iterator[UnitOfWork]:
+    with UnitOfWork(request.app.state.session_factory) as uow:
+        yield uow
+
+
+def get_now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def get_lang(request: Request) -> str:
+    """?lang= for one page, else the switch's cookie, else Chinese."""
+    return normalise(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+def get_web_actor(
+    request: Request,
+    uow: Annotated[UnitOfWork, Depends(get_uow)],
+    now: Annotated[datetime, Depends(get_now)],
+) -> Actor:
+    token = request.cookies.get(SESSION_COOKIE)
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if not token:
+        raise LoginRequired(path)
+    try:
+        return auth.actor_for_token(uow, token, now)
+    except DomainError:
+        raise LoginRequired(path) from None
+
+
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+NowDep = Annotated[datetime, Depends(get_now)]
+LangDep = Annotated[str, Depends(get_lang)]
+WebActorDep = Annotated[Actor, Depends(get_web_actor)]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: a login link must not bounce the user to another site."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def render(
+    request: Request,
+    template: str,
+    lang: str,
+    actor: Actor | None = None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    tz = ZoneInfo(request.app.state.settings.timezone)
+
+    def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return moment.astimezone(tz).strftime(fmt) if moment else "—"
+
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": Translator(lang),
+            "lang": lang,
+            "actor": actor,
+            "here": here,
+            "local": local,
+            "now": request.app.state.clock(),
+            **context,
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,46 @@
+"""The pages' translation catalogue: zh (default, the users' language) and en.
+
+Keys are dotted names (``queue.title``); each language is one JSON file beside this module.
+A missing key renders as ``⟦key⟧`` rather than failing, so a forgotten translation is
+visible on the page and caught by ``tests/integration/web/test_i18n.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+LANGUAGES: Final = ("zh", "en")
+DEFAULT_LANGUAGE: Final = "zh"
+MISSING_MARK: Final = "⟦"
+_HERE = Path(__file__).parent
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    data: dict[str, str] = json.loads((_HERE / f"{lang}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def normalise(lang: str | None) -> str:
+    """`en`, `en-US` → en; anything else → zh (the users work in Chinese first)."""
+    return "en" if (lang or "").lower().startswith("en") else DEFAULT_LANGUAGE
+
+
+class Translator:
+    def __init__(self, lang: str) -> None:
+        self.lang = normalise(lang)
+        self._messages = catalogue(self.lang)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = self._messages.get(key)
+        if template is None:
+            return f"{MISSING_MARK}{key}⟧"
+        return template.format(**params) if params else template
+
+    def get(self, key: str, default: str) -> str:
+        """For keys built from data other modules own (event actions): the code itself
+        when nobody has translated a new one yet, never the missing-key mark."""
+        return self._messages.get(key, default)

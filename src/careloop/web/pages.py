@@ -1,0 +1,737 @@
+"""Staff pages: login, agent intake and queue, complaint page, unit queue, supervisor board.
+
+Every page calls the same services as the API (never the store), and every change goes
+through the lifecycle's named transitions; a broken rule comes back as a readable banner
+on the same page (DESIGN.md: errors → the web's banner). Forms are plain HTML posts that
+answer with a redirect (post/redirect/get), so the back button and a double click are
+harmless; HTMX only adds the live look-ups on the intake form.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from careloop.domain import tickets
+from careloop.domain.categories import leaf_categories, top_categories
+from careloop.domain.complaints import REPEAT_WINDOW, normalize_phone
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.permissions import has_permission
+from careloop.domain.tickets import OPEN_STATUSES
+from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS, ROLES
+from careloop.services import auth, lifecycle, queries, sla, work_orders, workbench
+from careloop.services import complaints as intake
+from careloop.services.actors import Actor
+from careloop.services.personal_data import sees_personal_data
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.web import charts, views
+from careloop.web.deps import (
+    LANG_COOKIE,
+    SESSION_COOKIE,
+    LangDep,
+    NowDep,
+    UowDep,
+    WebActorDep,
+    render,
+    safe_next,
+)
+from careloop.web.i18n import LANGUAGES, Translator
+
+router = APIRouter(include_in_schema=False)
+
+FRONT_ROLES = frozenset({"agent"})
+UNIT_ROLES = frozenset({"handler", "unit_lead"})
+BOARD_ROLES = frozenset({"supervisor", "admin", "inspector"})
+LIST_PAGE = 50
+
+
+def home_for(actor: Actor) -> str:
+    if actor.role in FRONT_ROLES:
+        return "/agent/queue"
+    if actor.role in UNIT_ROLES:
+        return "/unit/queue"
+    return "/supervisor"
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- language, login --------------------------------------------------------------------
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str | None = None) -> Response:
+    response = see_other(safe_next(next))
+    if code in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="lax", path="/")
+    return response
+
+
+@router.get("/", response_class=HTMLResponse)
+def root(request: Request, uow: UowDep, now: NowDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        try:
+            return see_other(home_for(auth.actor_for_token(uow, token, now)))
+        except DomainError:
+            pass
+    return see_other("/login")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, lang: LangDep, next: str | None = None) -> Response:
+    return render(request, "login.html", lang, next=safe_next(next, ""), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    uow: UowDep,
+    now: NowDep,
+    lang: LangDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        limiter = request.app.state.login_limiter
+        client = request.client.host if request.client else "unknown"
+        limiter.take(f"login-ip:{client}", now)
+        limiter.take(f"login-user:{username}", now)
+        token = auth.login(uow, username.strip(), password, now)
+        actor = auth.actor_for_token(uow, token, now)
+    except DomainError as exc:
+        return render(
+            request,
+            "login.html",
+            lang,
+            status_code=exc.status,
+            next=safe_next(next, ""),
+            error=exc.message(lang),
+            username=username,
+        )
+    response = see_other(safe_next(next, home_for(actor)))
+    hours = request.app.state.settings.session_hours
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, uow: UowDep, now: NowDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.logout(uow, token, now)
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- agent: intake ------------------------------------------------------------------------
+
+
+def _category_groups(lang: str, q: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+    """Second-level categories under their first level, filtered by a search in either
+    language or by code (agents type 宽带, 'broad' or 'outage' alike)."""
+    needle = q.strip().lower()
+    groups = []
+    for top in top_categories():
+        leaves = [
+            (c.code, c.label(lang))
+            for c in leaf_categories()
+            if c.parent == top.code
+            and (
+                not needle
+                or any(
+                    needle in s.lower()
+                    for s in (c.code, c.name_zh, c.name_en, top.name_zh, top.name_en)
+                )
+            )
+        ]
+        if leaves:
+            groups.append((top.label(lang), leaves))
+    return groups
+
+
+def _intake_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    lang: str,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    form = form or {}
+    regions = workbench.regions_for_intake(uow, actor)
+    return render(
+        request,
+        "intake.html",
+        lang,
+        actor,
+        status_code=status_code,
+        form=form,
+        error=error,
+        idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
+        groups=_category_groups(lang),
+        regions=[(u.code, views.unit_name(u, lang), u.kind) for u in regions],
+        channels=_vocab(CHANNELS, lang),
+        products=_vocab(PRODUCTS, lang),
+        tiers=_vocab(CUSTOMER_TIERS, lang),
+        priorities=_vocab(PRIORITIES, lang),
+    )
+
+
+def _vocab(vocabulary: dict[str, tuple[str, str]], lang: str) -> list[tuple[str, str]]:
+    return [(code, en if lang == "en" else zh) for code, (zh, en) in vocabulary.items()]
+
+
+def _require(actor: Actor, roles: frozenset[str], action: str) -> None:
+    if actor.role not in roles:
+        raise DomainError("role_not_allowed", role=actor.role, action=action)
+
+
+@router.get("/agent/intake", response_class=HTMLResponse)
+def intake_page(request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep) -> Response:
+    return _intake_page(request, uow, actor, lang)
+
+
+@router.get("/agent/categories", response_class=HTMLResponse)
+def category_options(request: Request, actor: WebActorDep, lang: LangDep, q: str = "") -> Response:
+    """HTMX: the category picker's options narrowed by the search box."""
+    return render(
+        request,
+        "partials/category_options.html",
+        lang,
+        actor,
+        groups=_category_groups(lang, q),
+        selected="",
+    )
+
+
+@router.get("/agent/customer", response_class=HTMLResponse)
+def customer_lookup(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    phone: str = "",
+) -> Response:
+    """HTMX: the caller's earlier complaints, with a warning when one is recent enough that
+    a new complaint on the same issue counts as a repeat (重复投诉, 30 days)."""
+    return render(
+        request,
+        "partials/customer_history.html",
+        lang,
+        actor,
+        **_customer_history(uow, actor, now, lang, phone),
+    )
+
+
+def _customer_history(
+    uow: UnitOfWork, actor: Actor, now: datetime, lang: str, phone: str
+) -> dict[str, Any]:
+    try:
+        normalised = normalize_phone(phone)
+    except InvalidInput:
+        return {"phone": phone, "valid": False, "rows": [], "recent": [], "total": 0}
+    page = queries.list_complaints(
+        uow,
+        queries.ComplaintFilter(customer_phone=normalised),
+        20,
+        0,
+        "-accepted_at",
+        actor=actor,
+        now=now,
+    )
+    t = Translator(lang)
+    rows = [views.row(c, actor, {}, now, t) for c in page.items]
+    recent = [
+        r
+        for r, c in zip(rows, page.items, strict=True)
+        if now - c.accepted_at <= REPEAT_WINDOW and c.status != tickets.Status.MERGED
+    ]
+    return {"phone": phone, "valid": True, "rows": rows, "recent": recent, "total": page.total}
+
+
+@router.post("/agent/intake", response_class=HTMLResponse)
+def submit_intake(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    phone: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    account: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "hotline",
+    product: Annotated[str, Form()] = "mobile",
+    tier: Annotated[str, Form()] = "standard",
+    priority: Annotated[str, Form()] = "normal",
+    source_ref: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    escalated: Annotated[str, Form()] = "",
+    idempotency_key: Annotated[str, Form()] = "",
+) -> Response:
+    """受理 from the form; the hidden idempotency key makes a double submit (or a retry after
+    a dropped connection) return the complaint accepted the first time."""
+    form = {k: v for k, v in locals().items() if isinstance(v, str)}
+    try:
+        request.app.state.intake_limiter.take(f"intake:{actor.username}", now)
+        draft = intake.NewComplaint(
+            channel=channel,
+            customer_phone=phone,
+            category=category,
+            description=description,
+            region_code=region,
+            product=product,
+            customer_name=name or None,
+            customer_account=account or None,
+            customer_tier=tier,
+            priority=priority,
+            source_ref=source_ref or None,
+            escalated=escalated == "1",
+        )
+        result = intake.accept_complaint(uow, draft, actor, now, idempotency_key or None)
+    except DomainError as exc:
+        uow.rollback()
+        return _intake_page(
+            request, uow, actor, lang, form, _error_text(exc, lang), status_code=exc.status
+        )
+    return see_other(f"/complaints/{result.complaint.id}?done=accept")
+
+
+def _error_text(exc: DomainError, lang: str) -> str:
+    message = exc.message(lang)
+    return f"{exc.field}: {message}" if exc.field and exc.field not in message else message
+
+
+# --- agent: my queue -------------------------------------------------------------------
+
+
+@router.get("/agent/queue", response_class=HTMLResponse)
+def my_queue(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    complaints, clocks = workbench.my_queue(uow, actor, now)
+    t = Translator(lang)
+    rows = [views.row(c, actor, clocks, now, t) for c in complaints]
+    # Remaining time first: a breached clock has negative time left and comes on top.
+    rows.sort(key=lambda r: (r.clock.due_at is None, r.clock.due_at or now))
+    return render(request, "queue.html", lang, actor, rows=rows)
+
+
+# --- complaint list (every dashboard number drills down here) ---------------------------
+
+
+def _filter_from(params: dict[str, str]) -> queries.ComplaintFilter:
+    statuses = [s for s in params.get("status", "").split(",") if s]
+    if params.get("open") == "1":
+        statuses = sorted(s.value for s in OPEN_STATUSES)
+
+    def flag(name: str) -> bool | None:
+        value = params.get(name)
+        return None if value in (None, "") else value == "1"
+
+    def moment(name: str) -> datetime | None:
+        value = params.get(name)
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(name, "ISO 8601") from None
+        if parsed.tzinfo is None:
+            raise InvalidInput(name, "需要时区 / needs a time zone")
+        return parsed
+
+    return queries.ComplaintFilter(
+        status=statuses,
+        category=params.get("category") or None,
+        unit=params.get("unit") or None,
+        region=params.get("region") or None,
+        channel=params.get("channel") or None,
+        escalated=flag("escalated"),
+        repeat=flag("repeat"),
+        text=params.get("q") or None,
+        sla=params.get("sla") or None,
+        created_from=moment("created_from"),
+        created_to=moment("created_to"),
+    )
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_list(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    params = dict(request.query_params)
+    params.pop("lang", None)
+    try:
+        page_no = max(1, int(params.pop("page", "1") or 1))
+    except ValueError:
+        page_no = 1
+    t = Translator(lang)
+    error = None
+    try:
+        found = queries.list_complaints(
+            uow,
+            _filter_from(params),
+            LIST_PAGE,
+            (page_no - 1) * LIST_PAGE,
+            "reply_due_at",
+            actor=actor,
+            now=now,
+        )
+        items, total = found.items, found.total
+    except DomainError as exc:
+        items, total, error = [], 0, _error_text(exc, lang)
+    clocks = sla.explain(uow, items, now)
+    rows = [views.row(c, actor, clocks, now, t) for c in items]
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    return render(
+        request,
+        "complaint_list.html",
+        lang,
+        actor,
+        rows=rows,
+        total=total,
+        filters=_describe_filters(params, lang),
+        page=page_no,
+        pages=max(1, -(-total // LIST_PAGE)),
+        query=query,
+        error=error,
+    )
+
+
+def _describe_filters(params: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    t = Translator(lang)
+    shown = []
+    for key, value in params.items():
+        if not value:
+            continue
+        if key == "category":
+            value = views.category_label(value, lang)
+        elif key == "sla":
+            value = t.get(f"clock.state.{value}", value)
+        elif key in ("open", "escalated", "repeat"):
+            value = t("common.yes") if value == "1" else t("common.no")
+        shown.append((t.get(f"filter.{key}", key), value))
+    return shown
+
+
+# --- one complaint ----------------------------------------------------------------------
+
+
+def _complaint_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    lang: str,
+    complaint_id: int,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    uow.session.expire_all()
+    t = Translator(lang)
+    c = queries.get_complaint(uow, complaint_id, actor)
+    unmasked = sees_personal_data(c, actor)
+    clocks = sla.explain(uow, [c], now).get(c.id)
+    events = queries.events_of(uow, complaint_id, actor)
+    notes = queries.notes_of(uow, complaint_id, actor)
+    by_unit: dict[str, list[Any]] = defaultdict(list)
+    for order in c.work_orders:
+        by_unit[views.unit_name(order.unit, lang)].append(
+            {
+                "order": order,
+                "status_label": views.work_order_status_label(order.status, lang),
+                "clock": views.work_order_clock(order, clocks, now, t),
+                "result": views.text_for(order.result, unmasked),
+                "reason": views.text_for(order.reason, unmasked),
+                "mine": order.unit.path.startswith(actor.org_path),
+            }
+        )
+    allowed = [
+        tr for tr in tickets.allowed_transitions(c.status, actor.role) if tr.name != "attach"
+    ]
+    clock_rows = [
+        {
+            "name": t(f"clock.name.{v.name}"),
+            "clock": views.clock_of(v, None, now, t),
+            "work_order_id": v.work_order_id,
+        }
+        for v in (clocks.clocks if clocks else ())
+    ]
+    return render(
+        request,
+        "complaint.html",
+        lang,
+        actor,
+        status_code=status_code,
+        c=c,
+        row=views.row(c, actor, {c.id: clocks} if clocks else {}, now, t),
+        customer=views.customer_of(c, actor),
+        description=views.text_for(c.description, unmasked),
+        reply_text=views.text_for(c.reply_text, unmasked),
+        channel=views.channel_label(c.channel, lang),
+        owner_unit=views.unit_name(c.owner_unit, lang),
+        clock_rows=clock_rows,
+        policy=clocks.policy if clocks else None,
+        work_orders_by_unit=dict(by_unit),
+        timeline=views.timeline(events, unmasked, t),
+        notes=[(n, views.text_for(n.text, unmasked)) for n in notes],
+        allowed=allowed,
+        units=[(u.code, views.unit_name(u, lang)) for u in workbench.dispatch_targets(uow)]
+        if any(tr.name == "dispatch" for tr in allowed)
+        else [],
+        error=error,
+        done=request.query_params.get("done"),
+        can_unmask=has_permission("personal_data.unmask", actor.role) and not unmasked,
+        role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
+    )
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_page(
+    complaint_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Response:
+    try:
+        return _complaint_page(request, uow, actor, now, lang, complaint_id)
+    except DomainError as exc:
+        return render(
+            request, "error.html", lang, actor, status_code=exc.status, error=exc.message(lang)
+        )
+
+
+def _int(form: dict[str, Any], name: str) -> int:
+    try:
+        return int(form.get(name, ""))
+    except (TypeError, ValueError):
+        raise InvalidInput(name, "需要整数 / a whole number") from None
+
+
+def _merge_target(uow: UnitOfWork, actor: Actor, raw: str) -> int:
+    """The complaint to merge into, by number (TS…) or by id."""
+    raw = raw.strip()
+    if raw.isdigit():
+        return int(raw)
+    page = queries.list_complaints(uow, queries.ComplaintFilter(text=raw), 5, 0, actor=actor)
+    match = next((c for c in page.items if c.number == raw), None)
+    if match is None:
+        raise InvalidInput("into", f"未找到投诉 / no complaint numbered {raw}")
+    return match.id
+
+
+def _complaint_action(
+    name: str, uow: UnitOfWork, cid: int, actor: Actor, now: datetime, form: dict[str, Any]
+) -> None:
+    version = _int(form, "version") if name != "note" else 0
+    text = form.get("text", "")
+    actions: dict[str, Callable[[], object]] = {
+        "handle": lambda: lifecycle.handle(uow, cid, actor, version, now),
+        "pause": lambda: lifecycle.pause(uow, cid, actor, version, now, text),
+        "resume": lambda: lifecycle.resume(uow, cid, actor, version, now),
+        "reply": lambda: lifecycle.reply(uow, cid, actor, version, now, text),
+        "callback_satisfied": lambda: lifecycle.callback(uow, cid, actor, version, now, True, text),
+        "reopen": lambda: lifecycle.callback(uow, cid, actor, version, now, False, text),
+        "archive": lambda: lifecycle.archive(uow, cid, actor, version, now),
+        "cancel": lambda: lifecycle.cancel(uow, cid, actor, version, now, text),
+        "reject": lambda: lifecycle.reject(uow, cid, actor, version, now, text),
+        "merge": lambda: lifecycle.merge(
+            uow,
+            cid,
+            actor,
+            version,
+            now,
+            _merge_target(uow, actor, form.get("into", "")),
+            text or None,
+        ),
+        "note": lambda: lifecycle.add_note(uow, cid, actor, now, text),
+        "dispatch": lambda: work_orders.dispatch(
+            uow,
+            cid,
+            actor,
+            version,
+            now,
+            form.get("unit", ""),
+            text or None,
+            None,
+            float(form["due_hours"]) if form.get("due_hours") else None,
+        ),
+    }
+    if name not in actions:
+        raise DomainError("not_found", what="action", ident=name)
+    actions[name]()
+
+
+@router.post("/complaints/{complaint_id}/actions/{name}", response_class=HTMLResponse)
+def complaint_action(
+    complaint_id: int,
+    name: str,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    version: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    into: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    due_hours: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"version": version, "text": text, "into": into, "unit": unit, "due_hours": due_hours}
+    try:
+        _complaint_action(name, uow, complaint_id, actor, now, form)
+    except (DomainError, ValueError) as exc:
+        uow.rollback()
+        err = exc if isinstance(exc, DomainError) else InvalidInput("form", str(exc))
+        try:
+            return _complaint_page(
+                request, uow, actor, now, lang, complaint_id, _error_text(err, lang), err.status
+            )
+        except DomainError as missing:
+            return render(
+                request,
+                "error.html",
+                lang,
+                actor,
+                status_code=missing.status,
+                error=missing.message(lang),
+            )
+    return see_other(f"/complaints/{complaint_id}?done={name}")
+
+
+# --- back office: the unit's work orders ------------------------------------------------
+
+
+def _unit_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    lang: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    uow.session.expire_all()
+    t = Translator(lang)
+    orders = workbench.unit_queue(uow, actor)
+    complaints = list({o.complaint_id: o.complaint for o in orders}.values())
+    clocks = sla.explain(uow, complaints, now)
+    items = []
+    for order in orders:
+        c = order.complaint
+        unmasked = sees_personal_data(c, actor)
+        items.append(
+            {
+                "order": order,
+                "row": views.row(c, actor, clocks, now, t),
+                "unit": views.unit_name(order.unit, lang),
+                "status_label": views.work_order_status_label(order.status, lang),
+                "clock": views.work_order_clock(order, clocks.get(c.id), now, t),
+                "instructions": views.text_for(order.instructions, unmasked),
+                "actions": [
+                    n
+                    for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()
+                    if order.status in tr.sources and actor.role in tr.roles and n != "transfer"
+                ],
+            }
+        )
+    items.sort(key=lambda i: (i["clock"].due_at is None, i["clock"].due_at or now))
+    return render(
+        request,
+        "unit_queue.html",
+        lang,
+        actor,
+        status_code=status_code,
+        items=items,
+        error=error,
+        done=request.query_params.get("done"),
+        labels={n: tr.label(lang) for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()},
+    )
+
+
+@router.get("/unit/queue", response_class=HTMLResponse)
+def unit_queue(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    return _unit_page(request, uow, actor, now, lang)
+
+
+@router.post("/unit/work-orders/{work_order_id}/{name}", response_class=HTMLResponse)
+def work_order_action(
+    work_order_id: int,
+    name: str,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    version: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"version": version, "text": text}
+    try:
+        version = _int(form, "version")
+        text = form.get("text", "")
+        if name == "accept":
+            work_orders.accept(uow, work_order_id, actor, version, now)
+        elif name == "complete":
+            work_orders.complete(uow, work_order_id, actor, version, now, text)
+        elif name == "return":
+            work_orders.return_to_owner(uow, work_order_id, actor, version, now, text)
+        else:
+            raise DomainError("not_found", what="action", ident=name)
+    except DomainError as exc:
+        uow.rollback()
+        return _unit_page(request, uow, actor, now, lang, _error_text(exc, lang), exc.status)
+    return see_other(f"/unit/queue?done={name}")
+
+
+# --- supervisor ---------------------------------------------------------------------------
+
+
+@router.get("/supervisor", response_class=HTMLResponse)
+def supervisor(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    t = Translator(lang)
+    board = workbench.dashboard(uow, actor, now, tz=request.app.state.settings.timezone)
+    regions = sorted(board.by_region.items(), key=lambda kv: -kv[1].open)
+    categories = sorted(board.by_category.items(), key=lambda kv: -kv[1].open)
+    tz = request.app.state.settings.timezone
+    return render(
+        request,
+        "supervisor.html",
+        lang,
+        actor,
+        board=board,
+        regions=[(code, views.unit_name(board.units.get(code), lang), n) for code, n in regions],
+        categories=[(code, views.category_label(code, lang), n) for code, n in categories],
+        escalated=[views.row(c, actor, board.clocks, now, t) for c in board.escalated],
+        chart=charts.trend_svg(board.trend, t, tz),
+        trend_total=sum(d.accepted for d in board.trend),
+        trend_from=(now - timedelta(days=90)).isoformat(),
+    )

@@ -1,0 +1,163 @@
+"""Customer self-service pages: phone + one-time code, then the customer's complaints with
+their stage and deadline, and the callback rating (no staff login)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from careloop.domain.errors import DomainError
+from careloop.domain.privacy import mask_phone
+from careloop.notify.adapters import Adapter, adapters_from_env
+from careloop.services import self_service
+from careloop.web import views
+from careloop.web.deps import LangDep, NowDep, UowDep, render
+
+router = APIRouter(include_in_schema=False, prefix="/self-service")
+
+CHALLENGE_COOKIE = "careloop_otp"
+CUSTOMER_COOKIE = "careloop_customer"
+
+STAGES = ("accept", "handle", "reply", "callback", "done")
+_STAGE_OF_STATUS = {
+    "accepted": 0,
+    "in_progress": 1,
+    "pending_customer": 1,
+    "replied": 3,
+    "closed": 4,
+    "archived": 4,
+    "cancelled": 4,
+    "rejected": 4,
+}
+
+
+def _secret(request: Request) -> bytes:
+    state = request.app.state
+    if not getattr(state, "self_service_secret", None):
+        state.self_service_secret = secrets.token_bytes(32)
+    secret: bytes = state.self_service_secret
+    return secret
+
+
+def _sms(request: Request) -> Adapter:
+    """The app's SMS adapter (tests put a capturing one on app.state), else the outbox's
+    configured one: the recording adapter unless CARELOOP_NOTIFY=live."""
+    adapters = getattr(request.app.state, "notify_adapters", None) or adapters_from_env(os.environ)
+    return adapters["sms"]
+
+
+def _page(request: Request, lang: str, status_code: int = 200, **context: object) -> Response:
+    return render(request, "self_service.html", lang, None, status_code=status_code, **context)
+
+
+@router.get("", response_class=HTMLResponse)
+def home(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> Response:
+    phone = self_service.session_phone(request.cookies.get(CUSTOMER_COOKIE), now, _secret(request))
+    if phone is None:
+        step = "code" if request.cookies.get(CHALLENGE_COOKIE) else "phone"
+        return _page(request, lang, step=step, error=None)
+    items = []
+    for c in self_service.customer_complaints(uow, phone):
+        items.append(
+            {
+                "c": c,
+                "status_label": views.status_label(c.status, lang),
+                "category": views.category_label(c.category, lang),
+                "stage": _STAGE_OF_STATUS.get(c.status, 0),
+                "can_rate": c.status == "replied",
+            }
+        )
+    return _page(
+        request,
+        lang,
+        step="list",
+        phone=mask_phone(phone),
+        items=items,
+        stages=STAGES,
+        error=None,
+        done=request.query_params.get("done"),
+    )
+
+
+@router.post("/code", response_class=HTMLResponse)
+def ask_code(
+    request: Request,
+    uow: UowDep,
+    now: NowDep,
+    lang: LangDep,
+    phone: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        request.app.state.login_limiter.take(f"otp-phone:{phone.strip()}", now)
+        challenge = self_service.send_code(uow, phone, now, _secret(request), _sms(request))
+    except DomainError as exc:
+        return _page(request, lang, exc.status, step="phone", error=exc.message(lang))
+    response = _page(request, lang, step="code", error=None, sent=True)
+    response.set_cookie(
+        CHALLENGE_COOKIE,
+        challenge.encode(),
+        max_age=int(self_service.CODE_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        path="/self-service",
+    )
+    return response
+
+
+@router.post("/verify", response_class=HTMLResponse)
+def verify(
+    request: Request,
+    now: NowDep,
+    lang: LangDep,
+    code: Annotated[str, Form()] = "",
+) -> Response:
+    client = request.client.host if request.client else "unknown"
+    try:
+        request.app.state.login_limiter.take(f"otp-verify:{client}", now)
+        phone = self_service.verify_code(
+            request.cookies.get(CHALLENGE_COOKIE), code, now, _secret(request)
+        )
+    except DomainError as exc:
+        return _page(request, lang, exc.status, step="code", error=exc.message(lang))
+    response = RedirectResponse("/self-service", status_code=303)
+    response.set_cookie(
+        CUSTOMER_COOKIE,
+        self_service.session_value(phone, now, _secret(request)),
+        max_age=int(self_service.SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        path="/self-service",
+    )
+    response.delete_cookie(CHALLENGE_COOKIE, path="/self-service")
+    return response
+
+
+@router.post("/complaints/{complaint_id}/rate", response_class=HTMLResponse)
+def rate(
+    complaint_id: int,
+    request: Request,
+    uow: UowDep,
+    now: NowDep,
+    lang: LangDep,
+    satisfied: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    phone = self_service.session_phone(request.cookies.get(CUSTOMER_COOKIE), now, _secret(request))
+    if phone is None:
+        return RedirectResponse("/self-service", status_code=303)
+    try:
+        self_service.rate_callback(uow, complaint_id, phone, satisfied == "1", comment or None, now)
+    except DomainError as exc:
+        return _page(request, lang, exc.status, step="phone", error=exc.message(lang))
+    return RedirectResponse("/self-service?done=rated", status_code=303)
+
+
+@router.post("/logout")
+def logout() -> Response:
+    response = RedirectResponse("/self-service", status_code=303)
+    response.delete_cookie(CUSTOMER_COOKIE, path="/self-service")
+    return response

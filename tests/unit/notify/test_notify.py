@@ -1,0 +1,42 @@
+"""Quiet hours and adapter selection: nothing is sent for real unless asked for twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from careloop.notify import Message, QuietHours, RecordingAdapter, SmsAdapter, adapters_from_env
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def test_sms_reminder_at_night_waits_until_eight_in_the_morning():
+    quiet = QuietHours()
+    assert quiet.next_allowed(datetime(2026, 9, 29, 23, 30, tzinfo=SH), "sms") == datetime(
+        2026, 9, 30, 8, tzinfo=SH
+    )
+    assert quiet.next_allowed(datetime(2026, 9, 30, 2, 0, tzinfo=SH), "sms") == datetime(
+        2026, 9, 30, 8, tzinfo=SH
+    )
+
+
+def test_daytime_sms_and_night_email_go_at_once():
+    quiet = QuietHours()
+    noon = datetime(2026, 9, 29, 12, tzinfo=SH)
+    night = datetime(2026, 9, 29, 23, tzinfo=SH)
+    assert quiet.next_allowed(noon, "sms") == noon
+    assert quiet.next_allowed(night, "email") == night
+
+
+def test_recording_adapter_is_the_default_for_every_channel():
+    adapters = adapters_from_env({"CARELOOP_SMS_GATEWAY_URL": "http://gw.invalid/send"})
+    assert {a.name for a in adapters.values()} == {"recording"}
+    RecordingAdapter().send(Message(1, "sms", "staff:agent1", "s", "b"))  # sends nothing
+
+
+def test_live_sending_needs_the_mode_and_an_address():
+    live = adapters_from_env(
+        {"CARELOOP_NOTIFY": "live", "CARELOOP_SMS_GATEWAY_URL": "http://gw.invalid/send"}
+    )
+    assert isinstance(live["sms"], SmsAdapter)
+    assert live["email"].name == "recording"
