@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Row, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -90,9 +90,43 @@ def candidate_ids(uow: UnitOfWork, now: datetime) -> list[int]:
     return list(uow.session.scalars(query))
 
 
-def _insert(session: Session, model: type[Any]) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(model.__table__)
+def _insert_new(
+    session: Session,
+    model: type[Any],
+    rows: Sequence[Mapping[str, Any]],
+    unique: Sequence[str],
+    returning: Sequence[str],
+) -> list[Row[Any]]:
+    """INSERT ``rows`` ON CONFLICT (``unique``) DO NOTHING; the rows this statement created.
+
+    One statement per batch, whatever the number of rows: on PostgreSQL the columns travel
+    as arrays (``INSERT ... SELECT * FROM unnest(...)``), so the SQL text is constant and
+    cheap to parse; on SQLite SQLAlchemy's "insertmanyvalues" batches one cached single-row
+    statement. Conflicting rows return nothing: exactly-once stays the database's job.
+    """
+    if not rows:
+        return []
+    table = model.__table__
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        names = list(rows[0])
+        columns = [table.c[name] for name in names]
+        arrays = ", ".join(
+            f"CAST(:{name} AS {column.type.compile(connection.dialect)}[])"
+            for name, column in zip(names, columns, strict=True)
+        )
+        sql = text(
+            f"INSERT INTO {table.name} ({', '.join(names)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(unique)}) DO NOTHING RETURNING {', '.join(returning)}"
+        )
+        params = {name: [row[name] for row in rows] for name in names}
+        return list(connection.execute(sql, params))
+    stmt = (
+        sqlite.insert(table)
+        .on_conflict_do_nothing(index_elements=list(unique))
+        .returning(*(table.c[name] for name in returning))
+    )
+    return list(connection.execute(stmt, list(rows)))
 
 
 # --- who hears about a breach: the org tree upwards ---------------------------------------
@@ -105,6 +139,7 @@ class OrgDirectory:
         self.units = {u.id: u for u in session.scalars(select(OrgUnit))}
         self.staff_by_unit: dict[int, list[Staff]] = {}
         self.staff = {}
+        self._recipients: dict[tuple[str, str, int, int], list[str]] = {}
         for person in session.scalars(select(Staff).where(Staff.active.is_(True))):
             self.staff_by_unit.setdefault(person.org_unit_id, []).append(person)
             self.staff[person.id] = person
@@ -122,6 +157,14 @@ class OrgDirectory:
         )
 
     def recipients(self, target: str, owner: str, owner_unit_id: int, region_id: int) -> list[str]:
+        """Who hears about a step; remembered per chunk (a backlog repeats the same few)."""
+        key = (target, owner, owner_unit_id, region_id)
+        found = self._recipients.get(key)
+        if found is None:
+            found = self._recipients[key] = self._find(target, owner, owner_unit_id, region_id)
+        return found
+
+    def _find(self, target: str, owner: str, owner_unit_id: int, region_id: int) -> list[str]:
         if target == "owner":
             return [owner]
         if target == "unit_lead":
@@ -194,6 +237,7 @@ class _Chunk:
         self.report = SweepReport()
         self.directory = OrgDirectory(session)
         self.due: list[_Due] = []
+        self.bodies: dict[str, str] = {}
 
     def owner_of(self, complaint: Complaint, view: sla.ClockView) -> tuple[str, int]:
         if view.work_order_id is None:
@@ -226,30 +270,26 @@ class _Chunk:
         if not self.due:
             return
         self.due.sort(key=lambda d: (d.view.subject, d.kind))  # one lock order for all
-        stmt = (
-            _insert(self.session, SlaAlert)
-            .values(
-                [
-                    {
-                        "subject": d.view.subject,
-                        "kind": d.kind,
-                        "complaint_id": d.view.complaint_id,
-                        "work_order_id": d.view.work_order_id,
-                        "policy_id": d.view.policy.id if d.view.policy else None,
-                        "at": self.now,
-                        "due_at": d.view.state.due_at,
-                        "overrun_minutes": d.view.state.overrun_minutes,
-                        "recorded_by": self.worker,
-                    }
-                    for d in self.due
-                ]
+        rows = [
+            {
+                "subject": d.view.subject,
+                "kind": d.kind,
+                "complaint_id": d.view.complaint_id,
+                "work_order_id": d.view.work_order_id,
+                "policy_id": d.view.policy.id if d.view.policy else None,
+                "at": self.now,
+                "due_at": d.view.state.due_at,
+                "overrun_minutes": d.view.state.overrun_minutes,
+                "recorded_by": self.worker,
+            }
+            for d in self.due
+        ]
+        recorded = {
+            (subject, kind): alert_id
+            for alert_id, subject, kind in _insert_new(
+                self.session, SlaAlert, rows, ("subject", "kind"), ("id", "subject", "kind")
             )
-            .on_conflict_do_nothing(index_elements=["subject", "kind"])
-            .returning(
-                SlaAlert.__table__.c.id, SlaAlert.__table__.c.subject, SlaAlert.__table__.c.kind
-            )
-        )
-        recorded = {(subject, kind): i for i, subject, kind in self.session.execute(stmt)}
+        }
         messages: list[dict[str, Any]] = []
         for d in self.due:
             alert_id = recorded.get((d.view.subject, d.kind))
@@ -258,13 +298,8 @@ class _Chunk:
             self.report.alerts[d.kind.split(":")[0]] += 1
             messages += self.messages(alert_id, d)
         if messages:
-            notice = (
-                _insert(self.session, Notification)
-                .values(messages)
-                .on_conflict_do_nothing(index_elements=["dedup_key"])
-                .returning(Notification.__table__.c.id)
-            )
-            self.report.notifications += len(self.session.execute(notice).all())
+            created = _insert_new(self.session, Notification, messages, ("dedup_key",), ("id",))
+            self.report.notifications += len(created)
         self.due.clear()
 
     def messages(self, alert_id: int, d: _Due) -> list[dict[str, Any]]:
@@ -286,7 +321,11 @@ class _Chunk:
         # Reminders wait out quiet hours; a breach escalates at once (issue 3).
         send_after = quiet.next_allowed(self.now, channel) if kind == "reminder" else self.now
         label = {"reminder": "即将超时 / due soon", "escalation": "已超时 / overdue"}[kind]
-        body = f"{d.view.explanation('zh')}\n{d.view.explanation('en')}"
+        body = self.bodies.get(d.view.subject)
+        if body is None:  # one text per clock, whichever of its steps fired
+            body = self.bodies[d.view.subject] = (
+                f"{d.view.explanation('zh')}\n{d.view.explanation('en')}"
+            )
         return [
             {
                 "dedup_key": f"alert:{alert_id}:{recipient}",
