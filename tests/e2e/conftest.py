@@ -14,17 +14,10 @@ from typing import Any
 
 import pytest
 
+from careloop.web.screenshots import CHROMIUM_ARGS
+
 CHROMIUM = Path(os.environ.get("CARELOOP_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_E2E = os.environ.get("CARELOOP_REQUIRE_E2E") == "1"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _unavailable(reason: str) -> None:

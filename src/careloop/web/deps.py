@@ -7,7 +7,6 @@ the API accepts as a bearer token.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,13 +16,13 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from careloop.api.deps import SESSION_COOKIE, get_now, get_uow
 from careloop.domain.errors import DomainError
 from careloop.services import auth
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.i18n import Translator, normalise
 
-SESSION_COOKIE = "careloop_session"
 LANG_COOKIE = "careloop_lang"
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
@@ -35,16 +34,6 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
-
-
-def get_uow(request: Request) -> Iterator[UnitOfWork]:
-    with UnitOfWork(request.app.state.session_factory) as uow:
-        yield uow
-
-
-def get_now(request: Request) -> datetime:
-    now: datetime = request.app.state.clock()
-    return now
 
 
 def get_lang(request: Request) -> str:
