@@ -80,8 +80,13 @@ def sla_clocks(clocks: ComplaintClocks, lang: str) -> schemas.ComplaintSlaOut:
 
 
 def complaint(
-    c: Complaint, actor: Actor, lang: str, clocks: ComplaintClocks | None = None
+    c: Complaint,
+    actor: Actor,
+    lang: str,
+    clocks: ComplaintClocks | None = None,
+    first_owner: str | None = None,
 ) -> schemas.ComplaintOut:
+    """`first_owner`: the username when the caller knows it (intake: the taker), else read."""
     status = tickets.Status(c.status)
     category = get_category(c.category)
     unmasked = sees_personal_data(c, actor)
@@ -115,7 +120,7 @@ def complaint(
         merged_into_id=c.merged_into_id,
         reopen_count=c.reopen_count,
         callback_satisfied=c.callback_satisfied,
-        first_owner=c.first_owner.username,
+        first_owner=first_owner or c.first_owner.username,
         first_owner_id=c.first_owner_id,
         owner_unit_id=c.owner_unit_id,
         accepted_at=c.accepted_at,

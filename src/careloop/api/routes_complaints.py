@@ -78,6 +78,11 @@ def create_complaint(
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"
     response.headers["Location"] = f"/api/v1/complaints/{result.complaint.id}"
+    if result.created and result.terms is not None:
+        # The complaint just written, as written: no re-read (issue 7). The clocks come from
+        # the same clocks_for the sweeper runs, with the policy and calendar intake used.
+        clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
+        return presenters.complaint(result.complaint, actor, lang, clocks, actor.username)
     return present(uow, result.complaint.id, actor, lang, now)
 
 

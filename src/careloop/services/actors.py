@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -37,13 +38,35 @@ SYSTEM = Actor(
 )
 
 
-def actor_of(uow: UnitOfWork, staff: Staff) -> Actor:
-    """The acting person with the org scope their role gives them."""
-    path = staff.org_unit.path
+_chains: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+_chains_lock = threading.Lock()
+
+
+def _chain(uow: UnitOfWork, path: str) -> list[tuple[str, str]]:
+    """(kind, path) from the root down to the unit at `path`.
+
+    Org units are only ever added (services.org has no edit or move), so a complete chain
+    never changes: it is cached per process and database, which saves every API request a
+    query.
+    """
+    key = (str(uow.session.get_bind().url), path)
+    with _chains_lock:
+        cached = _chains.get(key)
+    if cached is not None:
+        return list(cached)
     ids = org_rules.ancestor_ids(path)
     units = {u.id: u for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
     chain = [(units[i].kind, units[i].path) for i in ids if i in units]
-    scope = permissions.scope_path(staff.role, chain)
+    if len(chain) == len(ids):
+        with _chains_lock:
+            _chains[key] = tuple(chain)
+    return chain
+
+
+def actor_of(uow: UnitOfWork, staff: Staff) -> Actor:
+    """The acting person with the org scope their role gives them."""
+    path = staff.org_unit.path
+    scope = permissions.scope_path(staff.role, _chain(uow, path))
     return Actor(staff.id, staff.username, staff.role, staff.org_unit_id, path, scope)
 
 

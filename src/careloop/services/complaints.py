@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
@@ -18,7 +22,7 @@ from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRO
 from careloop.services import audit, sla
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, OrgUnit
+from careloop.store.models import Complaint, Event, OrgUnit
 
 LEGAL_REPLY_LIMIT = timedelta(days=15)
 """MIIT order 35 (2016): no answer within 15 days lets the user appeal to the regulator.
@@ -47,6 +51,10 @@ class Intake:
     complaint: Complaint
     created: bool
     """False when the idempotency key was seen before and the first complaint came back."""
+    events: tuple[Event, ...] = ()
+    """The audit events this intake wrote (empty on a replay)."""
+    terms: sla.IntakeTerms | None = None
+    """The SLA terms it was accepted under (None on a replay): the answer's clocks reuse them."""
 
 
 def _check_vocabulary(field: str, value: str, vocabulary: dict[str, tuple[str, str]]) -> None:
@@ -91,31 +99,107 @@ def _replay(uow: UnitOfWork, key: str, request_hash: str) -> Complaint | None:
     return existing
 
 
+SNAPSHOT_FIELDS = (
+    "number",
+    "status",
+    "channel",
+    "source_ref",
+    "customer_phone",
+    "customer_name",
+    "customer_account",
+    "customer_tier",
+    "category",
+    "product",
+    "region_id",
+    "description",
+    "priority",
+    "escalated",
+    "regulator_transfer",
+    "is_repeat",
+    "repeat_of_id",
+    "first_owner_id",
+    "owner_unit_id",
+    "accepted_at",
+    "reply_due_at",
+)
+"""What the `accept` event records as `after`: the complaint as it was accepted."""
+
+
 def snapshot(complaint: Complaint) -> dict[str, object]:
-    fields = [
-        "number",
-        "status",
-        "channel",
-        "source_ref",
-        "customer_phone",
-        "customer_name",
-        "customer_account",
-        "customer_tier",
-        "category",
-        "product",
-        "region_id",
-        "description",
-        "priority",
-        "escalated",
-        "regulator_transfer",
-        "is_repeat",
-        "repeat_of_id",
-        "first_owner_id",
-        "owner_unit_id",
-        "accepted_at",
-        "reply_due_at",
-    ]
-    return {name: audit.jsonable(getattr(complaint, name)) for name in fields}
+    return {name: audit.jsonable(getattr(complaint, name)) for name in SNAPSHOT_FIELDS}
+
+
+def snapshot_of(values: Mapping[str, Any]) -> dict[str, object]:
+    """`snapshot` of a row not loaded as an object (the bulk path inserts plain rows)."""
+    return {name: audit.jsonable(values.get(name)) for name in SNAPSHOT_FIELDS}
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: int
+    kind: str
+    path: str
+    unit: OrgUnit
+    """A detached snapshot of the row: read it, or `session.merge(unit, load=False)` it."""
+
+
+_units: dict[tuple[str, str, object], OrgUnit] = {}
+_units_lock = threading.Lock()
+
+
+def unit_snapshot(uow: UnitOfWork, by: str, value: object) -> OrgUnit | None:
+    """An org unit by `code` or `id`, as a detached snapshot (never attach it: merge it).
+
+    Org units are only ever added (services.org: no edit, move or delete), so a unit found
+    once stays true: found units are cached per process and database; unknown ones are
+    asked again each time (the unit may be added meanwhile).
+    """
+    key = (str(uow.session.get_bind().url), by, value)
+    with _units_lock:
+        unit = _units.get(key)
+    if unit is not None:
+        return unit
+    column = OrgUnit.code if by == "code" else OrgUnit.id
+    row = uow.session.execute(select(OrgUnit.__table__).where(column == value)).one_or_none()
+    if row is None:
+        return None
+    unit = OrgUnit(**row._asdict())
+    make_transient_to_detached(unit)
+    with _units_lock:
+        if len(_units) > 10_000:
+            _units.clear()
+        _units[key] = unit
+    return unit
+
+
+def region_for(uow: UnitOfWork, code: str) -> Region:
+    """The city or county a complaint concerns, by code (cached, see `unit_snapshot`)."""
+    unit = unit_snapshot(uow, "code", code)
+    if unit is None or unit.kind in ("group", "department"):
+        raise InvalidInput("region", f"未知地区 / unknown region '{code}'")
+    return Region(unit.id, unit.kind, unit.path, unit)
+
+
+def check_idempotency_key(key: str | None) -> None:
+    if key is not None and (not key.strip() or len(key) > 200):
+        raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
+
+
+def criteria_for(draft: NewComplaint, region: Region) -> sla.Criteria:
+    return sla.Criteria(
+        category=draft.category,
+        channel=draft.channel,
+        tier=draft.customer_tier,
+        region_path=region.path,
+        escalated=draft.escalated,
+        priority=draft.priority,
+    )
+
+
+def validated(draft: NewComplaint) -> tuple[NewComplaint, str]:
+    """The normalised draft and the hash a retry with the same key must match."""
+    clean = _validated(draft)
+    return clean, _request_hash(clean)
 
 
 def accept_complaint(
@@ -130,20 +214,15 @@ def accept_complaint(
     The same idempotency key with the same content returns the first complaint; with other
     content it is refused, because a retry must never silently change what was accepted.
     """
-    if actor.role not in INTAKE_ROLES or actor.staff_id is None:
-        raise DomainError("role_not_allowed", role=actor.role, action="accept")
-    draft = _validated(draft)
-    request_hash = _request_hash(draft)
+    check_intake_role(actor)
+    draft, request_hash = validated(draft)
     if idempotency_key is not None:
-        if not idempotency_key.strip() or len(idempotency_key) > 200:
-            raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
+        check_idempotency_key(idempotency_key)
         replayed = _replay(uow, idempotency_key, request_hash)
         if replayed is not None:
             return Intake(replayed, created=False)
     session = uow.session
-    region = session.scalar(select(OrgUnit).where(OrgUnit.code == draft.region_code))
-    if region is None or region.kind in ("group", "department"):
-        raise InvalidInput("region", f"未知地区 / unknown region '{draft.region_code}'")
+    region = region_for(uow, draft.region_code)
 
     earlier = session.execute(
         select(Complaint.id, Complaint.category, Complaint.accepted_at).where(
@@ -156,20 +235,9 @@ def accept_complaint(
     repeat_of = rules.find_repeat_of(
         draft.category, now, (rules.EarlierComplaint(*row) for row in earlier)
     )
-    terms = sla.intake_terms(
-        uow,
-        sla.Criteria(
-            category=draft.category,
-            channel=draft.channel,
-            tier=draft.customer_tier,
-            region_path=region.path,
-            escalated=draft.escalated,
-            priority=draft.priority,
-        ),
-        now,
-        fallback=LEGAL_REPLY_LIMIT,
-    )
+    terms = sla.intake_terms(uow, criteria_for(draft, region), now, fallback=LEGAL_REPLY_LIMIT)
     assert actor.org_unit_id is not None
+    owner_unit = unit_snapshot(uow, "id", actor.org_unit_id)
     complaint = Complaint(
         idempotency_key=idempotency_key,
         request_hash=request_hash,
@@ -185,19 +253,30 @@ def accept_complaint(
         product=draft.product,
         region_id=region.id,
         description=draft.description,
+        reply_text=None,
         priority=draft.priority,
         escalated=draft.escalated,
         regulator_transfer=draft.regulator_transfer,
         is_repeat=repeat_of is not None,
         repeat_of_id=repeat_of.id if repeat_of else None,
+        merged_into_id=None,
         reopen_count=0,
+        callback_satisfied=None,
         first_owner_id=actor.staff_id,
         owner_unit_id=actor.org_unit_id,
         accepted_at=now,
         reply_due_at=terms.reply_due_at,
+        replied_at=None,
+        closed_at=None,
+        archived_at=None,
         updated_at=now,
         sla_policy_id=terms.policy.id if terms.policy else None,
         sla_state="running" if terms.policy else None,
+        # What the answer reads, without queries: the units (merged from the cache) and the
+        # work orders (a new complaint has none).
+        region=session.merge(region.unit, load=False),
+        owner_unit=session.merge(owner_unit, load=False) if owner_unit else None,
+        work_orders=[],
     )
     session.add(complaint)
     try:
@@ -213,9 +292,9 @@ def accept_complaint(
         return Intake(replayed, created=False)
     complaint.number = rules.complaint_number(complaint.id, now)
     session.flush()
-    session.add(audit.record(complaint, actor, "accept", now, after=snapshot(complaint)))
+    events = [audit.record(complaint, actor, "accept", now, after=snapshot(complaint))]
     if repeat_of is not None:
-        session.add(
+        events.append(
             audit.record(
                 complaint,
                 actor,
@@ -225,5 +304,11 @@ def accept_complaint(
                 note=f"重复投诉 / repeat of complaint {repeat_of.id}",
             )
         )
+    session.add_all(events)
     uow.commit()
-    return Intake(complaint, created=True)
+    return Intake(complaint, created=True, events=tuple(events), terms=terms)
+
+
+def check_intake_role(actor: Actor) -> None:
+    if actor.role not in INTAKE_ROLES or actor.staff_id is None:
+        raise DomainError("role_not_allowed", role=actor.role, action="accept")

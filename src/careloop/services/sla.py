@@ -26,6 +26,7 @@ from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import make_transient_to_detached
 
 from careloop.domain.calendar import (
     DEFAULT_TIMEZONE,
@@ -282,9 +283,59 @@ def _specificity(policy: SlaPolicy) -> int:
     )
 
 
-def match_policy(uow: UnitOfWork, criteria: Criteria) -> SlaPolicy | None:
-    """The active policy for a complaint: highest rank, then most specific, then oldest."""
-    policies = list(uow.session.scalars(select(SlaPolicy).where(SlaPolicy.active.is_(True))))
+@dataclass(frozen=True)
+class ActivePolicies:
+    """The active policy set and the paths of the regions they match on.
+
+    Policies are versioned data: a change writes a new row and retires the old one (never an
+    edit in place), so the set is cached per database and reloaded when its stamp moves.
+    The rows are detached snapshots: read them, never attach or change them.
+    """
+
+    policies: tuple[SlaPolicy, ...]
+    region_paths: Mapping[str, str]
+
+
+_policy_cache: dict[tuple[Any, ...], ActivePolicies] = {}
+_policy_lock = threading.Lock()
+
+
+def _stamps(uow: UnitOfWork) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(policy stamp, calendar stamp) in one round trip: what intake and clocks depend on."""
+    active = SlaPolicy.active.is_(True)
+    parts = (
+        select(func.count()).select_from(SlaPolicy),
+        select(func.max(SlaPolicy.id)),
+        select(func.count()).select_from(SlaPolicy).where(active),
+        select(func.sum(SlaPolicy.id)).where(active),
+        select(func.count()).select_from(CalendarDay),
+        select(func.max(CalendarDay.updated_at)),
+        select(func.count()).select_from(CalendarYear),
+        select(func.max(CalendarYear.imported_at)),
+        select(func.sum(CalendarYear.year)),
+    )
+    row = uow.session.execute(
+        select(*(part.correlate(None).scalar_subquery() for part in parts))
+    ).one()
+    url = str(uow.session.get_bind().url)
+    return (url, *row[:4]), (url, *row[4:])
+
+
+def active_policies(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> ActivePolicies:
+    key = stamp if stamp is not None else _stamps(uow)[0]
+    with _policy_lock:
+        cached = _policy_cache.get(key)
+    if cached is not None:
+        return cached
+    # Snapshots built from plain rows, never the session's own instances: they outlive it.
+    policies = tuple(
+        SlaPolicy(**row._asdict())
+        for row in uow.session.execute(
+            select(SlaPolicy.__table__).where(SlaPolicy.active.is_(True))
+        )
+    )
+    for policy in policies:
+        make_transient_to_detached(policy)
     regions = {
         code: path
         for code, path in uow.session.execute(
@@ -293,6 +344,20 @@ def match_policy(uow: UnitOfWork, criteria: Criteria) -> SlaPolicy | None:
             )
         )
     }
+    data = ActivePolicies(policies, regions)
+    with _policy_lock:
+        _policy_cache.clear()
+        _policy_cache[key] = data
+    return data
+
+
+def match_policy(
+    uow: UnitOfWork, criteria: Criteria, active: ActivePolicies | None = None
+) -> SlaPolicy | None:
+    """The active policy for a complaint: highest rank, then most specific, then oldest."""
+    if active is None:
+        active = active_policies(uow)
+    regions = active.region_paths
     level1 = criteria.category.split(".")[0]
 
     def fits(p: SlaPolicy) -> bool:
@@ -309,7 +374,7 @@ def match_policy(uow: UnitOfWork, criteria: Criteria) -> SlaPolicy | None:
         )
 
     candidates = sorted(
-        (p for p in policies if fits(p)), key=lambda p: (-p.rank, -_specificity(p), p.id)
+        (p for p in active.policies if fits(p)), key=lambda p: (-p.rank, -_specificity(p), p.id)
     )
     return candidates[0] if candidates else None
 
@@ -340,14 +405,10 @@ _calendar_lock = threading.Lock()
 _logged_fallback: set[int] = set()
 
 
-def calendar_data(uow: UnitOfWork) -> CalendarData:
+def calendar_data(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> CalendarData:
     """The operator's days and covered years, cached until someone edits them."""
     session = uow.session
-    day_stamp = session.execute(select(func.count(), func.max(CalendarDay.updated_at))).one()
-    year_stamp = session.execute(
-        select(func.count(), func.max(CalendarYear.imported_at), func.sum(CalendarYear.year))
-    ).one()
-    key = (str(session.get_bind().url), *day_stamp, *year_stamp)
+    key = stamp if stamp is not None else _stamps(uow)[1]
     with _calendar_lock:
         cached = _calendar_cache.get(key)
     if cached is not None:
@@ -357,8 +418,28 @@ def calendar_data(uow: UnitOfWork) -> CalendarData:
     data = CalendarData(tuple(DayOverride(d, k, n) for d, k, n in rows), years)  # type: ignore[arg-type]
     with _calendar_lock:
         _calendar_cache.clear()
+        _working_calendars.clear()
         _calendar_cache[key] = data
     return data
+
+
+_working_calendars: dict[int | None, tuple[CalendarData, WorkingCalendar]] = {}
+
+
+def shared_calendar(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
+    """`calendar_for`, built once per calendar data and policy version (both immutable:
+    a policy change is a new row, a calendar edit new data)."""
+    key = policy.id if policy else None
+    with _calendar_lock:
+        cached = _working_calendars.get(key)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    calendar = calendar_for(data, policy)
+    with _calendar_lock:
+        if len(_working_calendars) > 256:
+            _working_calendars.clear()
+        _working_calendars[key] = (data, calendar)
+    return calendar
 
 
 def calendar_for(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
@@ -672,21 +753,53 @@ class IntakeTerms:
     policy: SlaPolicy | None
     reply_due_at: datetime
     warn_at: datetime
+    calendar: CalendarData | None = None
+    """The calendar data the terms were computed with (clocks for the answer reuse it)."""
+
+
+@dataclass(frozen=True)
+class IntakeReference:
+    """What intake reads besides the complaint itself, loaded once per use case (a batch
+    shares one): the active policies and the working calendar, both cached by stamp."""
+
+    policies: ActivePolicies
+    calendar: CalendarData
+
+
+def intake_reference(uow: UnitOfWork) -> IntakeReference:
+    policy_stamp, calendar_stamp = _stamps(uow)
+    return IntakeReference(active_policies(uow, policy_stamp), calendar_data(uow, calendar_stamp))
 
 
 def intake_terms(
-    uow: UnitOfWork, criteria: Criteria, now: datetime, fallback: timedelta
+    uow: UnitOfWork,
+    criteria: Criteria,
+    now: datetime,
+    fallback: timedelta,
+    reference: IntakeReference | None = None,
 ) -> IntakeTerms:
     """The policy a new complaint is held to and its first reply deadline."""
-    policy = match_policy(uow, criteria)
+    if reference is None:
+        reference = intake_reference(uow)
+    policy = match_policy(uow, criteria, reference.policies)
     limit = limit_of(policy, "reply")
     if limit is None:
-        return IntakeTerms(policy, now + fallback, now)
-    calendar = calendar_for(calendar_data(uow), policy)
+        return IntakeTerms(policy, now + fallback, now, reference.calendar)
+    calendar = shared_calendar(reference.calendar, policy)
     state = compute_clock(now, limit, calendar, now, (), policy.warn_share if policy else 0.8)
     if state.fallback_years:
         _log_fallback(state.fallback_years, "intake")
-    return IntakeTerms(policy, state.due_at, now)
+    return IntakeTerms(policy, state.due_at, now, reference.calendar)
+
+
+def clocks_of_new(
+    complaint: Complaint, events: Sequence[Event], terms: IntakeTerms, now: datetime
+) -> ComplaintClocks:
+    """The clocks of a complaint just accepted, from what intake already holds (no re-read):
+    the same :func:`clocks_for` the sweeper runs, with the policy and calendar it used."""
+    data = terms.calendar if terms.calendar is not None else CalendarData((), frozenset())
+    book = CalendarBook(data)
+    return clocks_for(complaint, events, terms.policy, book, now)
 
 
 @dataclass(frozen=True)
