@@ -471,11 +471,13 @@ def _complaint_page(
     allowed = [
         tr for tr in tickets.allowed_transitions(c.status, actor.role) if tr.name != "attach"
     ]
+    seq_of = {order.id: order.seq for order in c.work_orders}
     clock_rows = [
         {
             "name": t(f"clock.name.{v.name}"),
             "clock": views.clock_of(v, None, now, t),
-            "work_order_id": v.work_order_id,
+            # Staff know a work order by its number within the complaint (#1, #2), as listed.
+            "work_order_seq": seq_of.get(v.work_order_id) if v.work_order_id else None,
         }
         for v in (clocks.clocks if clocks else ())
     ]
