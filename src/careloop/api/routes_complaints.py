@@ -138,6 +138,14 @@ def list_complaints(
     ),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    after: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            description="Cursor from a previous page's next_cursor (same sort): continue "
+            "after it instead of skipping offset rows",
+        ),
+    ] = None,
 ) -> schemas.ComplaintPage:
     for name, value in (
         ("created_from", created_from),
@@ -163,13 +171,21 @@ def list_complaints(
         customer_phone=intake.rules.normalize_phone(phone) if phone else None,
         sla=sla_state,
     )
-    page = queries.list_complaints(uow, filters, limit, offset, sort, actor=actor, now=now)
+    page = queries.list_complaints(
+        uow, filters, limit, offset, sort, actor=actor, now=now, after=after
+    )
     clocks = _clocks(uow, page.items, now)
+    # X-Total-Count stays a plain number (what clients parse); when the count stopped at
+    # the cap, X-Total-Capped says it is a lower bound.
     response.headers["X-Total-Count"] = str(page.total)
+    if page.total_capped:
+        response.headers["X-Total-Capped"] = "true"
     return schemas.ComplaintPage(
         total=page.total,
+        total_capped=page.total_capped,
         limit=limit,
         offset=offset,
+        next_cursor=page.next_cursor,
         items=[presenters.complaint(c, actor, lang, clocks.get(c.id)) for c in page.items],
     )
 

@@ -262,9 +262,20 @@ class ComplaintOut(BaseModel):
 
 
 class ComplaintPage(BaseModel):
-    total: int = Field(description="All complaints matching the filters")
+    total: int = Field(
+        description="Complaints matching the filters, counted up to 10 000 (and at least one "
+        "past this page); with total_capped true it is a lower bound"
+    )
+    total_capped: bool = Field(
+        False, description="More complaints match than were counted: total means 'at least'"
+    )
     limit: int = Field(description="Page size asked for")
     offset: int = Field(description="Items skipped")
+    next_cursor: str | None = Field(
+        None,
+        description="Pass as ?after= for the next page in the same sort (keyset paging: "
+        "cost independent of depth); null on the last page",
+    )
     items: list[ComplaintOut] = Field(description="This page's complaints")
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from careloop.domain.categories import get_category
@@ -27,6 +31,25 @@ SORTS = {
     "sla_overrun_minutes": Complaint.sla_overrun_minutes,
     "-sla_overrun_minutes": Complaint.sla_overrun_minutes.desc(),
 }
+SORT_KEYS: dict[str, Any] = {
+    "accepted_at": Complaint.accepted_at,
+    "reply_due_at": Complaint.reply_due_at,
+    "id": Complaint.id,
+    "sla_overrun_minutes": Complaint.sla_overrun_minutes,
+}
+_TIME_KEYS = frozenset({"accepted_at", "reply_due_at"})
+
+TOTAL_CAP = 10_000
+"""A list page counts at most this many matching complaints (and at least one past its own
+end): beyond it the answer says "10 000 or more" (``total_capped``) instead of paying for
+an exact COUNT(*) over a province's backlog on every page."""
+
+OPEN_ORDER = ("accepted", "in_progress", "pending_customer", "replied")
+"""The open statuses in the order of the partial indexes' predicate (migration 0005).
+SQLite uses a partial index only when the query repeats its WHERE term verbatim, and
+PostgreSQL only when it can prove the predicate from constants: so the term is spelled
+exactly so, with literal values."""
+assert frozenset(OPEN_ORDER) == OPEN_STATUSES
 
 
 @dataclass(frozen=True)
@@ -74,8 +97,12 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
     for value in f.status:
         if value not in Status.__members__.values():
             raise InvalidInput("status", f"未知状态 / unknown status '{value}'")
-    if f.status:
+    if f.status and set(f.status) == OPEN_STATUSES:
+        query = query.where(open_term())
+    elif f.status:
         query = query.where(Complaint.status.in_(f.status))
+        if set(f.status) <= OPEN_STATUSES:
+            query = query.where(open_term())
     if f.category:
         category = get_category(f.category)
         if category is None:
@@ -86,9 +113,14 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
     if f.channel:
         query = query.where(Complaint.channel == f.channel)
     if f.region:
+        # The subtree's ids first (a prefix match on the indexed materialised path, a few
+        # dozen rows), so the planner sees constants it can match against the
+        # (region_id, reply_due_at) index instead of a subquery.
         path = _unit_path(uow, "region", f.region)
-        regions = select(OrgUnit.id).where(OrgUnit.path.startswith(path))
-        query = query.where(Complaint.region_id.in_(regions))
+        regions = uow.session.scalars(
+            select(OrgUnit.id).where(OrgUnit.path.startswith(path, autoescape=True))
+        ).all()
+        query = query.where(Complaint.region_id.in_(list(regions)))
     if f.unit:
         path = _unit_path(uow, "unit", f.unit)
         orders = (
@@ -122,10 +154,86 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
     return query
 
 
+def open_term() -> ColumnElement[bool]:
+    """``status IN (open statuses)`` exactly as the partial indexes spell it (literals)."""
+    values = bindparam("open_statuses", list(OPEN_ORDER), expanding=True, literal_execute=True)
+    return Complaint.status.in_(values)
+
+
 @dataclass(frozen=True)
 class Page:
     total: int
+    """Complaints matching, counted up to a cap (see ``total_capped``)."""
     items: list[Complaint]
+    total_capped: bool = False
+    """True when more complaints match than were counted: ``total`` is then a lower bound."""
+    next_cursor: str | None = None
+    """Pass as ``after`` for the next page (keyset pagination); None on the last page."""
+
+
+def encode_cursor(sort: str, complaint: Complaint) -> str:
+    """An opaque cursor: the sort key and id of the last complaint on a page."""
+    name = sort.lstrip("-")
+    value = getattr(complaint, name)
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC).isoformat()
+    raw = json.dumps([sort, value, complaint.id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: str, cursor: str) -> tuple[Any, int]:
+    """(sort key value, id) from a cursor made by :func:`encode_cursor` for this sort."""
+    bad = InvalidInput("after", "无效的游标 / invalid cursor (use next_cursor as given)")
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, last_id = json.loads(raw)
+    except (ValueError, TypeError, binascii.Error):
+        raise bad from None
+    if made_for != sort:
+        raise InvalidInput("after", f"游标属于排序 / cursor belongs to sort '{made_for}'")
+    if not isinstance(last_id, int) or isinstance(last_id, bool) or not scope.is_row_id(last_id):
+        raise bad
+    name = sort.lstrip("-")
+    if value is None:
+        return None, last_id
+    if name in _TIME_KEYS:
+        if not isinstance(value, str):
+            raise bad
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise bad from None
+        if moment.tzinfo is None:
+            raise bad
+        return moment, last_id
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > scope.MAX_ROW_ID:
+        raise bad
+    return value, last_id
+
+
+def _keyset_segments(
+    uow: UnitOfWork, sort: str, value: Any, last_id: int
+) -> list[ColumnElement[bool]]:
+    """Conditions for "after (value, last_id)" in ``sort`` order, as consecutive segments.
+
+    Each segment is index-friendly (a range on the sort column), and together, queried in
+    order, they give exactly the rows after the cursor. NULLs form one block at an end that
+    depends on the engine (PostgreSQL sorts them last ascending, SQLite first).
+    """
+    name, ascending = sort.lstrip("-"), not sort.startswith("-")
+    column = SORT_KEYS[name]
+    if name == "id":
+        return [Complaint.id > last_id if ascending else Complaint.id < last_id]
+    nulls_high = uow.session.get_bind().dialect.name == "postgresql"
+    nulls_after = ascending == nulls_high
+    if value is None:
+        segments = [and_(column.is_(None), Complaint.id > last_id)]
+        return segments + ([] if nulls_after else [column.is_not(None)])
+    if ascending:
+        first = and_(column >= value, or_(column > value, Complaint.id > last_id))
+    else:
+        first = and_(column <= value, or_(column < value, Complaint.id > last_id))
+    return [first] + ([column.is_(None)] if nulls_after else [])
 
 
 def list_complaints(
@@ -137,21 +245,84 @@ def list_complaints(
     *,
     actor: Actor,
     now: datetime | None = None,
+    after: str | None = None,
+    count_limit: int = TOTAL_CAP,
 ) -> Page:
-    """One page of the complaints the actor may see (org scope applied here, once)."""
+    """One page of the complaints the actor may see (org scope applied here, once).
+
+    Flat at any size (issue 7): the open lists walk partial indexes on the due time, the
+    total is counted only up to ``count_limit`` (and at least one past this page), and
+    ``after`` continues from a cursor instead of skipping ``offset`` rows.
+    """
     if sort not in SORTS:
         raise InvalidInput("sort", f"可选 / one of: {', '.join(SORTS)}")
-    query = _filtered(uow, f).where(scope.visible_to(actor))
+    if after is not None and offset:
+        raise InvalidInput("after", "与 offset 二选一 / use either after or offset")
+    query = _filtered(uow, f)
+    if not _region_within_scope(uow, f, actor):
+        query = query.where(scope.visible_to(actor))
     if f.sla:
         query = _with_sla_state(uow, query, f.sla, now)
-    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    items = uow.session.scalars(
-        query.options(selectinload(Complaint.work_orders))
-        .order_by(SORTS[sort], Complaint.id)
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return Page(total=total, items=list(items))
+    cap = max(count_limit, offset + limit + 1)
+    counted = (
+        uow.session.scalar(
+            select(func.count()).select_from(
+                query.with_only_columns(Complaint.id).limit(cap + 1).subquery()
+            )
+        )
+        or 0
+    )
+    capped = counted > cap
+    segments: list[ColumnElement[bool] | None] = [None]
+    if after is not None:
+        segments = list(_keyset_segments(uow, sort, *decode_cursor(sort, after)))
+    # The page's ids first, from the narrow indexed query alone; then their rows with the
+    # joined owner, region and work orders: the planner never has to push LIMIT through
+    # the eager-loading joins (at 10⁶ it chose to sort the whole backlog instead).
+    ids: list[int] = []
+    for segment in segments:
+        wanted = limit + 1 - len(ids)  # one more than the page: is there a next one?
+        if wanted <= 0:
+            break
+        part = query if segment is None else query.where(segment)
+        ids += uow.session.scalars(
+            part.with_only_columns(Complaint.id)
+            .order_by(SORTS[sort], Complaint.id)
+            .limit(wanted)
+            .offset(offset)
+        ).all()
+    more = len(ids) > limit
+    items = _by_ids(uow, ids[:limit])
+    return Page(
+        total=cap if capped else counted,
+        items=items,
+        total_capped=capped,
+        next_cursor=encode_cursor(sort, items[-1]) if more and items else None,
+    )
+
+
+def _by_ids(uow: UnitOfWork, ids: list[int]) -> list[Complaint]:
+    if not ids:
+        return []
+    found = {
+        c.id: c
+        for c in uow.session.scalars(
+            select(Complaint)
+            .where(Complaint.id.in_(ids))
+            .options(selectinload(Complaint.work_orders))
+        )
+    }
+    return [found[i] for i in ids]
+
+
+def _region_within_scope(uow: UnitOfWork, f: ComplaintFilter, actor: Actor) -> bool:
+    """A region filter inside the actor's scope already implies it (a complaint whose region
+    lies in the scope is visible): the scope condition is then left out of the query."""
+    if actor.scope == "/":
+        return True
+    if not f.region:
+        return False
+    return _unit_path(uow, "region", f.region).startswith(actor.scope)
 
 
 def get_complaint(uow: UnitOfWork, complaint_id: int, actor: Actor) -> Complaint:

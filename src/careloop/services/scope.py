@@ -11,7 +11,8 @@ existence is not leaked.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, exists, or_, select, true
+from sqlalchemy.orm import aliased
 
 from careloop.services.actors import Actor
 from careloop.store.models import Complaint, OrgUnit, WorkOrder
@@ -35,11 +36,17 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     if scope == "/":
         return true()
     units = _units_within(scope)
-    orders = select(WorkOrder.complaint_id).where(WorkOrder.unit_id.in_(units))
+    # Correlated EXISTS, not "id IN (every work order of the scope)": its cost follows the
+    # complaints a page looks at, through the work_orders.complaint_id index, instead of
+    # the number of work orders a city has ever had (issue 7: flat lists at 10⁷).
+    # An alias of its own, so a query that itself selects work orders (a unit's queue)
+    # does not swallow the subquery's FROM by auto-correlation.
+    orders = aliased(WorkOrder, name="scope_orders")
+    has_order_here = exists().where(orders.complaint_id == Complaint.id, orders.unit_id.in_(units))
     return or_(
         Complaint.region_id.in_(units),
         Complaint.owner_unit_id.in_(units),
-        Complaint.id.in_(orders),
+        has_order_here,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -47,6 +48,15 @@ class OrgUnit(Base):
     path: Mapped[str] = mapped_column(String(400), index=True)
     """Materialised path of ids, "/1/4/17/": subtree queries are a prefix match."""
 
+    __table_args__ = (
+        # PostgreSQL: LIKE 'prefix%' by index whatever the database collation (0005).
+        Index(
+            "ix_org_units_path_prefix",
+            "path",
+            postgresql_ops={"path": "varchar_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
+
 
 class Staff(Base):
     __tablename__ = "staff"
@@ -63,6 +73,10 @@ class Staff(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+
+
+OPEN_PREDICATE = "status IN ('accepted', 'in_progress', 'pending_customer', 'replied')"
+"""The partial indexes' predicate, as migration 0005 wrote it."""
 
 
 class Complaint(Base):
@@ -129,6 +143,21 @@ class Complaint(Base):
     __table_args__ = (
         Index("ix_complaints_customer_repeat", "customer_phone", "category_l1", "accepted_at"),
         Index("ix_complaints_region_status", "region_id", "status"),
+        # Open complaints only, in due order (migration 0005, issue 7: flat open lists).
+        Index(
+            "ix_complaints_open_due",
+            "reply_due_at",
+            "id",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
+        Index(
+            "ix_complaints_open_region_due",
+            "region_id",
+            "reply_due_at",
+            postgresql_where=text(OPEN_PREDICATE),
+            sqlite_where=text(OPEN_PREDICATE),
+        ),
     )
 
 
