@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -736,4 +737,6 @@ def supervisor(
         chart=charts.trend_svg(board.trend, t, tz),
         trend_total=sum(d.accepted for d in board.trend),
         trend_from=(now - timedelta(days=90)).isoformat(),
+        can_report=has_permission("report.read", actor.role),
+        yesterday=(now.astimezone(ZoneInfo(tz)) - timedelta(days=1)).date().isoformat(),
     )

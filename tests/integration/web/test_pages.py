@@ -169,6 +169,28 @@ def test_dashboard_numbers_link_to_lists_with_the_same_totals(
     assert "<svg" in board and board.count('<rect class="bar"') >= 90
 
 
+def test_dashboard_offers_the_periodic_reports_to_download_with_the_web_session(
+    server: LiveServer, api: Api, clock: MovableClock
+):
+    create(api.as_("agent1"))
+    clock.advance(days=1)
+    supervisor = web_client(server.url, "super1")
+    board = supervisor.get("/supervisor").text
+    form = re.search(r'<form method="get" data-testid="reports">(.*?)</form>', board, re.S)
+    assert form, "the supervisor sees the report form"
+    day = re.search(r'name="date" value="([0-9-]+)"', form.group(1))
+    assert day is not None
+    actions = re.findall(r'formaction="([^"]+)"', form.group(1))
+    assert actions == [f"/api/v1/reports/{k}" for k in ("daily", "tenday", "monthly")]
+    for action in actions:
+        reply = supervisor.get(action, params={"date": day.group(1), "format": "xlsx"})
+        assert reply.status_code == 200, reply.text
+        assert reply.content.startswith(b"PK")  # an XLSX is a zip file
+        assert "attachment" in reply.headers["content-disposition"]
+    agent_board = web_client(server.url, "agent1").get("/supervisor")
+    assert 'data-testid="reports"' not in agent_board.text
+
+
 def test_pages_issue_the_same_number_of_queries_for_few_and_many_rows(
     server: LiveServer, api: Api, app
 ):
