@@ -17,6 +17,7 @@ from careloop.api import (
     routes_auth,
     routes_complaints,
     routes_export,
+    routes_intake_batch,
     routes_privacy,
     routes_reference,
     routes_reports,
@@ -82,6 +83,7 @@ def create_app(
     # Before the complaints router: /complaints/export must not be read as a complaint id.
     app.include_router(routes_export.router)
     app.include_router(routes_privacy.router)
+    app.include_router(routes_intake_batch.router)
     app.include_router(routes_complaints.router)
     app.include_router(routes_work_orders.router)
     app.include_router(routes_reference.router)

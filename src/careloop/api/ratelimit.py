@@ -12,7 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import DomainError, InvalidInput
 
 MAX_KEYS = 50_000
 """Buckets kept; the least recently used go first, so a flood of addresses can't fill memory."""
@@ -33,10 +33,17 @@ class TokenBucket:
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
 
-    def take(self, key: str, now: datetime) -> None:
-        """Spend one token for `key` or raise `rate_limited` (429) with the wait in seconds."""
+    def take(self, key: str, now: datetime, cost: int = 1) -> None:
+        """Spend `cost` tokens for `key` (all or none) or raise `rate_limited` (429) with the
+        wait in seconds. A batch costs one token per item, as the same items one by one."""
         if self.capacity <= 0:
             return
+        if cost > self.capacity:
+            raise InvalidInput(
+                "items",
+                f"超过每分钟 {int(self.capacity)} 条的受理限额，请拆分 / more than the intake "
+                f"limit of {int(self.capacity)} per minute; split the batch",
+            )
         t = now.timestamp()
         with self._lock:
             bucket = self._buckets.pop(key, None) or _Bucket(self.capacity, t)
@@ -46,7 +53,7 @@ class TokenBucket:
             self._buckets[key] = bucket
             while len(self._buckets) > MAX_KEYS:
                 self._buckets.popitem(last=False)
-            if bucket.tokens < 1.0:
-                wait = max(1, int((1.0 - bucket.tokens) / self.rate) + 1)
+            if bucket.tokens < cost:
+                wait = max(1, int((cost - bucket.tokens) / self.rate) + 1)
                 raise DomainError("rate_limited", retry_after=wait)
-            bucket.tokens -= 1.0
+            bucket.tokens -= cost

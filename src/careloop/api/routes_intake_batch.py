@@ -1,0 +1,183 @@
+"""POST /api/v1/complaints/batch: bulk intake for imports and the regulator's transfer feed.
+
+Each item is the body of `POST /api/v1/complaints` plus its own `idempotency_key`; each comes
+back created, replayed or as an error with the problem's code, field and message. Valid
+items are accepted even when others fail. Items are checked one by one here (not by the
+request model), so that one malformed item cannot sink the rest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from careloop.api import schemas
+from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
+from careloop.api.problems import _field_name
+from careloop.domain.errors import DomainError
+from careloop.services import intake_batch
+from careloop.services.complaints import NewComplaint, check_intake_role
+
+router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
+
+
+class ComplaintBatchIn(schemas.Strict):
+    items: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=intake_batch.MAX_BATCH_ITEMS,
+        description=f"1 to {intake_batch.MAX_BATCH_ITEMS} complaints, each the body of "
+        "POST /api/v1/complaints with its own idempotency_key (strongly advised: re-sending "
+        "the batch then never duplicates a complaint). Each item is validated on its own.",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/ComplaintIn"}},
+    )
+
+
+class BatchComplaintRef(BaseModel):
+    id: int = Field(description="The complaint's id")
+    number: str = Field(description="Complaint number, e.g. TS202609280000123")
+    version: int = Field(description="Current version (optimistic lock for the next action)")
+    status: str = Field(description="Lifecycle status (accepted for a new complaint)")
+    is_repeat: bool = Field(description="Same customer, same first-level category within 30 days")
+    repeat_of_id: int | None = Field(
+        description="The earlier complaint it repeats (may be an earlier item of this batch)"
+    )
+    reply_due_at: datetime | None = Field(description="Reply deadline under its SLA policy")
+    location: str = Field(description="URL of the complaint: GET it for the full record")
+
+
+class BatchItemProblem(BaseModel):
+    code: str = Field(description="Stable machine code, as in problem+json (invalid_input ...)")
+    status: int = Field(description="The HTTP status the single intake would have answered")
+    field: str | None = Field(description="Dotted path of the offending field, if one")
+    message: str = Field(description="What went wrong, in the caller's language")
+    errors: list[schemas.ProblemError] | None = Field(
+        None, description="Per-field errors, when the item failed validation"
+    )
+
+
+class BatchItemOut(BaseModel):
+    index: int = Field(description="Position of the item in the request, from 0")
+    idempotency_key: str | None = Field(description="The item's idempotency key, if it had one")
+    result: Literal["created", "replayed", "error"] = Field(
+        description="created: accepted now; replayed: its key was accepted before with the "
+        "same content (nothing changed); error: not accepted, see problem"
+    )
+    complaint: BatchComplaintRef | None = Field(
+        None, description="The complaint (created or replayed); no personal data"
+    )
+    problem: BatchItemProblem | None = Field(None, description="Why the item was refused")
+
+
+class ComplaintBatchOut(BaseModel):
+    created: int = Field(description="Items accepted by this call")
+    replayed: int = Field(description="Items whose key had been accepted already")
+    errors: int = Field(description="Items refused")
+    items: list[BatchItemOut] = Field(description="One result per item, in request order")
+
+
+def _draft(body: schemas.ComplaintIn) -> NewComplaint:
+    return NewComplaint(
+        channel=body.channel,
+        customer_phone=body.customer.phone,
+        category=body.category,
+        description=body.description,
+        region_code=body.region,
+        product=body.product,
+        customer_name=body.customer.name,
+        customer_account=body.customer.account,
+        customer_tier=body.customer.tier,
+        priority=body.priority,
+        source_ref=body.source_ref,
+        escalated=body.escalated,
+        regulator_transfer=body.regulator_transfer,
+    )
+
+
+def _problem(exc: DomainError, lang: str) -> BatchItemProblem:
+    return BatchItemProblem(
+        code=exc.code, status=exc.status, field=exc.field, message=exc.message(lang)
+    )
+
+
+def _invalid(exc: ValidationError, lang: str) -> BatchItemProblem:
+    errors = [
+        schemas.ProblemError(field=_field_name(tuple(e.get("loc", ()))), message=e.get("msg", ""))
+        for e in exc.errors()
+    ]
+    names = ", ".join(dict.fromkeys(e.field for e in errors))
+    message = f"字段无效：{names}" if not lang.startswith("en") else f"Invalid fields: {names}"
+    return BatchItemProblem(
+        code="invalid_input", status=422, field=errors[0].field, message=message, errors=errors
+    )
+
+
+@router.post(
+    "/batch",
+    response_model=ComplaintBatchOut,
+    summary="Accept many complaints (bulk import); one result per item",
+    description="For imports (Excel/CSV, the regulator's transfer feed). Same rules as "
+    "POST /api/v1/complaints per item: roles, idempotency key, repeat detection (also "
+    "between items of the batch), first owner, SLA terms, one audit event per complaint. "
+    "Valid items are accepted even when others fail. Rate limit: one intake token per item, "
+    "all or none (429 when the caller's bucket lacks them).",
+)
+def create_batch(
+    body: ComplaintBatchIn,
+    request: Request,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> ComplaintBatchOut:
+    check_intake_role(actor)
+    request.app.state.intake_limiter.take(f"intake:{actor.username}", now, cost=len(body.items))
+    parsed: dict[int, BatchItemProblem] = {}
+    items: list[intake_batch.BatchItem] = []
+    positions: list[int] = []
+    keys: list[str | None] = []
+    for index, raw in enumerate(body.items):
+        key = raw.get("idempotency_key") if isinstance(raw.get("idempotency_key"), str) else None
+        keys.append(key)
+        try:
+            item = schemas.ComplaintIn.model_validate(raw)
+        except ValidationError as exc:
+            parsed[index] = _invalid(exc, lang)
+            continue
+        items.append(intake_batch.BatchItem(_draft(item), item.idempotency_key))
+        positions.append(index)
+    results = intake_batch.accept_batch(uow, items, actor, now)
+    out: list[BatchItemOut | None] = [None] * len(body.items)
+    for index, problem in parsed.items():
+        out[index] = BatchItemOut(
+            index=index, idempotency_key=keys[index], result="error", problem=problem
+        )
+    for position, result in zip(positions, results, strict=True):
+        ref = result.complaint
+        out[position] = BatchItemOut(
+            index=position,
+            idempotency_key=keys[position],
+            result=result.outcome,
+            complaint=BatchComplaintRef(
+                id=ref.id,
+                number=ref.number or "",
+                version=ref.version,
+                status=ref.status,
+                is_repeat=ref.is_repeat,
+                repeat_of_id=ref.repeat_of_id,
+                reply_due_at=ref.reply_due_at,
+                location=f"/api/v1/complaints/{ref.id}",
+            )
+            if ref is not None
+            else None,
+            problem=_problem(result.error, lang) if result.error is not None else None,
+        )
+    done = [o for o in out if o is not None]
+    return ComplaintBatchOut(
+        created=sum(o.result == "created" for o in done),
+        replayed=sum(o.result == "replayed" for o in done),
+        errors=sum(o.result == "error" for o in done),
+        items=done,
+    )
