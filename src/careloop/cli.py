@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -242,6 +243,56 @@ def complaint_create(
         _echo(summary)
 
     _run(action)
+
+
+@complaint_app.command("import")
+def complaint_import(
+    file: Annotated[
+        Path, typer.Argument(help=".csv or .xlsx; first row: column names (docs/api.md)")
+    ],
+    as_user: AsUser,
+    channel: Annotated[str, typer.Option(help="Channel for rows without one")] = "hotline",
+) -> None:
+    """Accept complaints from a spreadsheet (bulk intake); prints a line per row.
+
+    Re-running an import creates nothing again: each row's idempotency key is its `key`
+    column, or the file name and row number. Exit code 1 if any row failed.
+    """
+    from careloop.services.intake_import import import_file
+
+    if not file.is_file():
+        typer.echo(f"error: no such file {file}", err=True)
+        raise typer.Exit(1)
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    factory = make_session_factory(engine)
+    try:
+        with UnitOfWork(factory) as uow:
+            actor = actor_for(uow, as_user)
+        rows = import_file(lambda: UnitOfWork(factory), file, actor, _now(), channel)
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    counts = {"created": 0, "replayed": 0, "error": 0}
+    for row in rows:
+        result = row.result
+        counts[result.outcome] += 1
+        if result.complaint is not None:
+            c = result.complaint
+            typer.echo(f"row {row.row}\t{result.outcome}\t{c.number}\tid={c.id}\tkey={row.key}")
+        elif result.error is not None:
+            where = f" {result.error.field}:" if result.error.field else ""
+            typer.echo(
+                f"row {row.row}\terror\t[{result.error.code}]{where} "
+                f"{result.error.message(LANG)}\tkey={row.key}"
+            )
+    typer.echo(
+        f"created {counts['created']}, replayed {counts['replayed']}, errors {counts['error']}"
+    )
+    if counts["error"]:
+        raise typer.Exit(1)
 
 
 @complaint_app.command("show")
