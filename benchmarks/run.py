@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import intake as bulk_intake
 from benchmarks import measures
 from benchmarks.generate import create_pg_database, drop_pg_database, generate
 from careloop.store.database import make_engine
@@ -56,7 +57,13 @@ def run_engine(
             engine = make_engine(url)
             try:
                 if size == sizes[0]:
-                    figures.append(measures.intake(engine, url, size, now, requests, clients))
+                    # Intake, labelled single (one complaint per request) and batch.
+                    single = measures.intake(engine, url, size, now, requests, clients)
+                    single.name = f"single {single.name}"
+                    figures.append(single)
+                    figures.append(
+                        bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients)
+                    )
                     # The first sweep costs ~15-25 ms per open complaint (it writes every
                     # alert and outbox row): once, at the first size, keeps --quick short.
                     figures.append(measures.sla_sweep(engine, size, now))
