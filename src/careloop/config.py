@@ -27,6 +27,9 @@ class Settings:
     """Login attempts per client address and per username; 0 turns the limit off."""
     intake_rate_per_minute: int = 120
     """New complaints per member of staff; 0 turns the limit off."""
+    batch_items_per_minute: int = 6000
+    """Complaints per caller through the bulk intake (imports, feeds): a budget of its own,
+    so that an import is not held to a hotline agent's pace; 0 turns the limit off."""
     max_export_rows: int = 10_000
 
     @classmethod
@@ -44,5 +47,6 @@ class Settings:
             lockout_minutes=float(env.get("CARELOOP_LOCKOUT_MINUTES", "15")),
             login_rate_per_minute=int(env.get("CARELOOP_LOGIN_RATE_PER_MINUTE", "20")),
             intake_rate_per_minute=int(env.get("CARELOOP_INTAKE_RATE_PER_MINUTE", "120")),
+            batch_items_per_minute=int(env.get("CARELOOP_BATCH_ITEMS_PER_MINUTE", "6000")),
             max_export_rows=int(env.get("CARELOOP_MAX_EXPORT_ROWS", "10000")),
         )

@@ -75,6 +75,7 @@ def create_app(
     app.state.clock = clock
     app.state.login_limiter = TokenBucket(settings.login_rate_per_minute)
     app.state.intake_limiter = TokenBucket(settings.intake_rate_per_minute)
+    app.state.batch_limiter = TokenBucket(settings.batch_items_per_minute)
     logmask.install()
     problems.install(app)
     openapi.install(app)

@@ -41,8 +41,8 @@ class TokenBucket:
         if cost > self.capacity:
             raise InvalidInput(
                 "items",
-                f"超过每分钟 {int(self.capacity)} 条的受理限额，请拆分 / more than the intake "
-                f"limit of {int(self.capacity)} per minute; split the batch",
+                f"超过每分钟 {int(self.capacity)} 条的限额，请拆分 / more than the limit of "
+                f"{int(self.capacity)} per minute; split the batch",
             )
         t = now.timestamp()
         with self._lock:

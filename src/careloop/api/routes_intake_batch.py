@@ -121,8 +121,9 @@ def _invalid(exc: ValidationError, lang: str) -> BatchItemProblem:
     description="For imports (Excel/CSV, the regulator's transfer feed). Same rules as "
     "POST /api/v1/complaints per item: roles, idempotency key, repeat detection (also "
     "between items of the batch), first owner, SLA terms, one audit event per complaint. "
-    "Valid items are accepted even when others fail. Rate limit: one intake token per item, "
-    "all or none (429 when the caller's bucket lacks them).",
+    "Valid items are accepted even when others fail. Rate limit: a budget of its own "
+    "(CARELOOP_BATCH_ITEMS_PER_MINUTE, default 6 000 items per caller and minute), one token "
+    "per item, all or none (429 with Retry-After when the caller's budget lacks them).",
 )
 def create_batch(
     body: ComplaintBatchIn,
@@ -133,7 +134,7 @@ def create_batch(
     lang: LangDep,
 ) -> ComplaintBatchOut:
     check_intake_role(actor)
-    request.app.state.intake_limiter.take(f"intake:{actor.username}", now, cost=len(body.items))
+    request.app.state.batch_limiter.take(f"batch:{actor.username}", now, cost=len(body.items))
     parsed: dict[int, BatchItemProblem] = {}
     items: list[intake_batch.BatchItem] = []
     positions: list[int] = []

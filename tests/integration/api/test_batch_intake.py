@@ -121,3 +121,31 @@ def test_oversize_batch_is_a_problem_naming_the_field(api: Api):
     assert [e["field"] for e in problem["errors"]] == ["items"]
     empty = agent.post("/api/v1/complaints/batch", json={"items": []})
     assert_problem(empty, 422, "invalid_input")
+
+
+def test_an_import_is_not_held_to_an_agents_pace(api: Api):
+    # The hotline limit is 120 complaints a minute per agent; an import of 200 rows goes
+    # through the bulk budget in one call.
+    items = [_item(f"pace-{i}", f"1370000{i:04d}") for i in range(200)]
+    answer = api.as_("agent1").post("/api/v1/complaints/batch", json={"items": items}).json()
+    assert (answer["created"], answer["errors"]) == (200, 0)
+
+
+def test_the_bulk_budget_is_charged_per_item_all_or_none(api: Api, app, clock):  # type: ignore[no-untyped-def]
+    from careloop.api.ratelimit import TokenBucket
+
+    app.state.batch_limiter = TokenBucket(5)
+    agent = api.as_("agent1")
+
+    def post(keys: list[str]) -> Any:
+        items = [_item(k, f"1360000{i:04d}") for i, k in enumerate(keys)]
+        return agent.post("/api/v1/complaints/batch", json={"items": items})
+
+    assert post(["b-1", "b-2", "b-3"]).json()["created"] == 3
+    limited = post(["b-4", "b-5", "b-6"])
+    assert_problem(limited, 429, "rate_limited")
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert agent.get("/api/v1/complaints", params={"phone": "13600000000"}).json()["total"] == 1
+    assert_problem(post([f"c-{i}" for i in range(6)]), 422, "invalid_input")
+    clock.advance(minutes=1)
+    assert post(["b-4", "b-5", "b-6"]).json()["created"] == 3
