@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,6 +70,18 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def validation_details(raw: Sequence[Any], lang: str) -> tuple[str, list[dict[str, str]]]:
+    """Pydantic's errors as (detail naming the fields, per-field errors): the request's
+    422 and a bulk-intake item's error say the same thing."""
+    errors = [
+        {"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "")}
+        for err in raw
+    ]
+    names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    detail = f"Invalid field(s): {names}" if lang == "en" else f"以下字段无效：{names}"
+    return detail, errors
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -83,13 +96,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        lang = language(request)
-        errors = [
-            {"field": _field_name(tuple(err.get("loc", ()))), "message": err.get("msg", "")}
-            for err in exc.errors()
-        ]
-        names = ", ".join(dict.fromkeys(e["field"] for e in errors))
-        detail = f"Invalid field(s): {names}" if lang == "en" else f"以下字段无效：{names}"
+        detail, errors = validation_details(exc.errors(), language(request))
         return problem(request, 422, "invalid_input", detail, errors)
 
     @app.exception_handler(StarletteHTTPException)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from careloop.api import schemas
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
-from careloop.api.problems import _field_name
+from careloop.api.problems import validation_details
 from careloop.domain.errors import DomainError
 from careloop.services import intake_batch
 from careloop.services.complaints import NewComplaint, check_intake_role
@@ -103,12 +103,8 @@ def _problem(exc: DomainError, lang: str) -> BatchItemProblem:
 
 
 def _invalid(exc: ValidationError, lang: str) -> BatchItemProblem:
-    errors = [
-        schemas.ProblemError(field=_field_name(tuple(e.get("loc", ()))), message=e.get("msg", ""))
-        for e in exc.errors()
-    ]
-    names = ", ".join(dict.fromkeys(e.field for e in errors))
-    message = f"字段无效：{names}" if not lang.startswith("en") else f"Invalid fields: {names}"
+    message, details = validation_details(exc.errors(), lang)
+    errors = [schemas.ProblemError(**e) for e in details]
     return BatchItemProblem(
         code="invalid_input", status=422, field=errors[0].field, message=message, errors=errors
     )
