@@ -39,6 +39,13 @@ def run_engine(
     engine_name: str, sizes: list[int], now: datetime, requests: int, clients: int
 ) -> list[measures.Figure]:
     figures: list[measures.Figure] = []
+
+    def keep(*measured: measures.Figure) -> None:
+        """Print each figure (stderr) as soon as it is measured: a long --full run that is
+        cut short still leaves every figure it reached."""
+        figures.extend(measured)
+        _log(report(list(measured)))
+
     tmp = tempfile.TemporaryDirectory(prefix="careloop_bench_")
     url = (
         create_pg_database(engine_name[:2])
@@ -60,16 +67,15 @@ def run_engine(
                     # Intake, labelled single (one complaint per request) and batch.
                     single = measures.intake(engine, url, size, now, requests, clients)
                     single.name = f"single {single.name}"
-                    figures.append(single)
-                    figures.append(
-                        bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients)
-                    )
+                    keep(single)
+                    keep(bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients))
                     # The first sweep costs ~15-25 ms per open complaint (it writes every
                     # alert and outbox row): once, at the first size, keeps --quick short.
-                    figures.append(measures.sla_sweep(engine, size, now))
+                    keep(measures.sla_sweep(engine, size, now))
                 list_times.append(measures.breached_list(engine, size, now))
+                _log(report(list_times[-1:]))
                 if size >= 100_000 or size == sizes[-1]:
-                    figures.extend(measures.aggregates(engine, size, now))
+                    keep(*measures.aggregates(engine, size, now))
             finally:
                 engine.dispose()
         first, last = list_times[0], list_times[-1]
