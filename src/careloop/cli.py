@@ -166,7 +166,9 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"CareLoop on {_redacted(settings.database_url)}")
-    typer.echo(f"Open http://{host}:{port}/docs  (API: http://{host}:{port}/api/v1/complaints)")
+    base = f"http://{host}:{port}"
+    typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")
+    typer.echo(f"API explorer {base}/docs  (API: {base}/api/v1/complaints)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
@@ -199,6 +201,10 @@ def up(
     """Migrate, load the demo data if the database is empty, and serve: the quick start."""
     migrate()
     demo(count=3000, days=90, seed=20261123, if_empty=True)
+    typer.echo(
+        "Demo staff, password careloop-demo: hz_agent1 (hotline agent), hz_xh_net (back "
+        "office), supervisor1 (quality supervisor), admin, inspector (regulator, read-only)"
+    )
     serve(host=host, port=port)
 
 
