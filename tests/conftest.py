@@ -281,3 +281,24 @@ class Api:
 @pytest.fixture
 def api(server: LiveServer) -> Api:
     return Api(server.url)
+
+
+_FIGURES: list[str] = []
+
+
+@pytest.fixture
+def report_figure(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Record a measured figure (crash counts, fuzz coverage, false-alarm rate) that the run
+    prints at its end, so CI's log shows it even when the test passes quietly."""
+
+    def record(line: str) -> None:
+        _FIGURES.append(f"{request.node.nodeid}: {line}")
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if _FIGURES:
+        terminalreporter.section("CareLoop figures")
+        for line in _FIGURES:
+            terminalreporter.write_line(line)

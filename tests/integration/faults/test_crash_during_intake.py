@@ -31,7 +31,7 @@ def _body(key: str) -> dict[str, object]:
     return complaint_body(source_ref=key, description=f"故障注入测试 {key}")
 
 
-def test_acknowledged_complaints_survive_kill_9(database_url: str, tmp_path: Path):
+def test_acknowledged_complaints_survive_kill_9(database_url: str, tmp_path: Path, report_figure):  # type: ignore[no-untyped-def]
     server = ServerProcess(database_url, tmp_path).start()
     token = server.token()
     acknowledged: dict[str, int] = {}
@@ -76,7 +76,7 @@ def test_acknowledged_complaints_survive_kill_9(database_url: str, tmp_path: Pat
                 events = client.get(f"/api/v1/complaints/{complaint_id}/events").json()
                 assert events[0]["action"] == "accept"
                 found += 1
-            print(f"acknowledged={len(acknowledged)} found={found}")
+            report_figure(f"kill -9 mid-burst: acknowledged={len(acknowledged)} found={found}")
             assert found == len(acknowledged)
 
             # Clients retry what was never acknowledged: with the same key nothing doubles.

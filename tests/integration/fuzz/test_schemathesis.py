@@ -27,7 +27,7 @@ def _check(case, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-de
     assert "Traceback" not in body and 'File "' not in body, f"{where}: {body[:500]}"
 
 
-def test_every_operation_answers_without_server_error(server: LiveServer, api: Api):
+def test_every_operation_answers_without_server_error(server: LiveServer, api: Api, report_figure):  # type: ignore[no-untyped-def]
     token = api.token("admin")
     assert token
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
@@ -57,6 +57,9 @@ def test_every_operation_answers_without_server_error(server: LiveServer, api: A
             fuzz()
         except Exception as exc:  # hypothesis may group several distinct failures
             failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:800]}")
-    print(f"schemathesis: {operations} operations, up to {MAX_EXAMPLES} examples each")
+    report_figure(
+        f"schemathesis: {operations} operations, up to {MAX_EXAMPLES} examples each, "
+        f"{len(failures)} with a server error"
+    )
     assert operations >= (1 if os.environ.get("CARELOOP_FUZZ_ONLY") else 20)
     assert not failures, "\n".join(failures)

@@ -55,7 +55,9 @@ def _uow(path: Path) -> UnitOfWork:
     return UnitOfWork(make_session_factory(make_engine(f"sqlite:///{path}")))
 
 
-def test_a_quiet_month_flags_no_more_than_the_false_alarm_rate_predicts(demo_db: Path):
+def test_a_quiet_month_flags_no_more_than_the_false_alarm_rate_predicts(
+    demo_db: Path, report_figure
+):  # type: ignore[no-untyped-def]
     flags = 0
     expected = 0.0
     with _uow(demo_db) as uow:
@@ -63,7 +65,7 @@ def test_a_quiet_month_flags_no_more_than_the_false_alarm_rate_predicts(demo_db:
             warning = ews.early_warning(uow, day, with_hotspots=False)
             flags += len(warning.flags)
             expected += warning.expected_false_alarms
-    print(f"quiet month: {flags} flags observed, ≤ {expected:.2f} expected at alpha=0.001")
+    report_figure(f"quiet month: {flags} flags observed, ≤ {expected:.2f} expected at alpha=0.001")
     assert expected > 0
     assert flags <= expected
 
