@@ -384,6 +384,10 @@ def _check_columns(engine: Engine, layout: _Layout) -> None:
                 raise RuntimeError(f"generator does not fill required column {table}.{col['name']}")
 
 
+REPLICATE_FROM = 1_000_000
+"""From this many complaints on, PostgreSQL grows by copying in SQL (benchmarks/replicate.py)."""
+
+
 def generate(
     url: str,
     n: int,
@@ -393,9 +397,22 @@ def generate(
     seed: int = 20261123,
     batch_size: int = 20_000,
     progress: Any = None,
+    replicate_from: int = REPLICATE_FROM,
 ) -> Counts:
     """Append n complaints (ids continue after the existing ones) with their history."""
     province = setup_org(url)
+    if url.startswith("postgresql") and n > 0:
+        from benchmarks.replicate import replicate
+
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                have = conn.scalar(select(func.count()).select_from(Complaint)) or 0
+            if have >= replicate_from:
+                grown = replicate(engine, n, progress)
+                return Counts(grown.complaints, grown.work_orders, grown.events)
+        finally:
+            engine.dispose()
     engine = make_engine(url)
     try:
         layout, policies = _layout(engine)

@@ -51,3 +51,61 @@ def test_generator_writes_complaints_with_history_into_sqlite(tmp_path: Path) ->
             assert latest is not None
     finally:
         engine.dispose()
+
+
+def test_postgresql_grows_past_the_threshold_by_replicating_in_sql(pg_factory) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from careloop.services import complaints as intake
+    from careloop.services.actors import actor_for
+    from careloop.services.unit_of_work import UnitOfWork
+    from careloop.store.database import make_session_factory
+
+    if pg_factory is None:
+        pytest.skip("PostgreSQL is not reachable")
+    from benchmarks.generate import create_pg_database, drop_pg_database
+
+    url = create_pg_database("t")
+    try:
+        base = generate(url, 300, now=NOW, days=120)
+        grown = generate(url, 450, now=NOW, days=120, replicate_from=300)  # 1.5 copies
+        engine = make_engine(url)
+        try:
+            with engine.connect() as conn:
+                count = lambda q: _count(conn, q)  # noqa: E731
+                assert count(select(func.count()).select_from(Complaint)) == 750
+                assert grown.complaints == 450
+                numbers = select(func.count(func.distinct(Complaint.number)))
+                assert count(numbers) == 750
+                # copies, not new rows: the texts are the 300 generated ones
+                texts = select(func.count(func.distinct(Complaint.description)))
+                assert count(texts) == 300
+                open_now = select(func.count()).where(Complaint.status.in_(OPEN))
+                # one whole copy and half a copy (the lowest ids) of the open backlog
+                assert count(open_now) > base.open
+                accepts = select(func.count()).where(Event.action == "accept")
+                assert count(accepts) == 750
+                orphans = select(func.count()).where(
+                    Event.work_order_id.is_not(None),
+                    Event.work_order_id.not_in(select(WorkOrder.id)),
+                )
+                assert count(orphans) == 0
+                assert count(select(func.count()).select_from(WorkOrder)) == (
+                    base.work_orders + grown.work_orders
+                )
+            # The sequences moved past the copies: the services insert after them.
+            with UnitOfWork(make_session_factory(engine)) as uow:
+                agent = actor_for(uow, "hz_agent1")
+                draft = intake.NewComplaint(
+                    channel="hotline",
+                    customer_phone="13911112222",
+                    category="billing.dispute",
+                    description="复制之后受理",
+                    region_code="ZJ-HZ-XH",
+                )
+                made = intake.accept_complaint(uow, draft, agent, NOW, "after-replication")
+                assert made.complaint.id > 750
+        finally:
+            engine.dispose()
+    finally:
+        drop_pg_database(url)
