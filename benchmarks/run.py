@@ -6,7 +6,8 @@
 
 One throwaway database per engine (careloop_bench_* on PostgreSQL, a temporary file on
 SQLite), migrated by Alembic, grown step by step to each size by the generator; the list is
-timed at every size, intake and the SLA sweep at the first, the aggregates at each size ≥ 10⁵.
+timed at every size, and so are the workbench's pages (pages.py); intake and the SLA sweep at
+the first size; the monthly report and the daily early warning at each size ≥ 10⁵.
 Targets are printed as PASS/FAIL; the exit code is 0 either way (they are measurements, not
 tests) unless something broke.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import intake as bulk_intake
-from benchmarks import measures
+from benchmarks import measures, pages
 from benchmarks.generate import create_pg_database, drop_pg_database, generate
 from careloop.store.database import make_engine
 
@@ -36,7 +37,12 @@ def _log(message: str) -> None:
 
 
 def run_engine(
-    engine_name: str, sizes: list[int], now: datetime, requests: int, clients: int
+    engine_name: str,
+    sizes: list[int],
+    now: datetime,
+    requests: int,
+    clients: int,
+    quick: bool = False,
 ) -> list[measures.Figure]:
     figures: list[measures.Figure] = []
 
@@ -74,8 +80,13 @@ def run_engine(
                     keep(measures.sla_sweep(engine, size, now))
                 list_times.append(measures.breached_list(engine, size, now))
                 _log(report(list_times[-1:]))
+                # The workbench's pages through the live server, at every size.
+                keep(*pages.page_loads(engine, url, size, now, repeat=2 if quick else 5))
                 if size >= 100_000 or size == sizes[-1]:
-                    keep(*measures.aggregates(engine, size, now))
+                    # The whole monthly report built and rendered once takes seconds: not
+                    # in --quick (its two timed figures are).
+                    extras = not quick
+                    keep(*measures.aggregates(engine, size, now, extras=extras))
             finally:
                 engine.dispose()
         first, last = list_times[0], list_times[-1]
@@ -128,10 +139,13 @@ def main(argv: list[str] | None = None) -> int:
     requests = args.requests or (2000 if args.full else 600)
     engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
     now = datetime.now(UTC).replace(microsecond=0)
+    quick = not (args.full or args.sizes)
     started = time.perf_counter()
     figures: list[measures.Figure] = []
     for name in engines:
-        figures.extend(run_engine(name, sizes, now, requests, args.clients))
+        figures.extend(
+            run_engine(name, sizes, now, requests, args.clients, quick=quick)
+        )
     print(f"CareLoop benchmarks, {now:%Y-%m-%d}, sizes {sizes}, engines {engines}")
     print(report(figures))
     print(f"total {time.perf_counter() - started:.0f} s")
