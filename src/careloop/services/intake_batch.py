@@ -5,7 +5,9 @@ Every rule of single intake (services.complaints.accept_complaint) holds per ite
 idempotency key, repeat detection (also between items of the same batch), the first
 owner, the SLA terms, the `accept` audit event with the snapshot. What changes is the
 cost: one query for all keys, one for all earlier complaints of the batch's customers,
-one bulk insert, one bulk number update and one bulk event insert, whatever the size.
+one bulk insert (ids drawn from the sequence first on PostgreSQL, so each row is
+written with its number; a bulk number update after it on SQLite) and one bulk event
+insert, whatever the size.
 
 A broken item does not stop the others: it comes back as an error with the problem
 code, field and message, and the valid items are accepted.
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from careloop.domain import complaints as rules
@@ -286,34 +288,57 @@ def _ref_of_row(row: dict[str, Any]) -> AcceptedRef:
     )
 
 
-def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) -> None:
-    """Bulk insert, then the numbers (they contain the id) and the events, set-based."""
-    session = uow.session
-    table = cast(Table, Complaint.__table__)
-    values = [p.row for p in rows if p.row is not None]
-    ids = session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-    ).scalars().all()  # fmt: skip
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, :n)"
+)
+
+
+def _number(rows: list[_Pending], ids: list[int], now: datetime) -> None:
+    """Give each row its id, its number and the id of the batch item it repeats."""
     id_of_index: dict[int, int] = {}
     for p, new_id in zip(rows, ids, strict=True):
         assert p.row is not None
         id_of_index[p.index] = new_id
         p.row["id"] = new_id
         p.row["number"] = rules.complaint_number(new_id, now)
-        # As single intake: writing the number is the row's second version.
         p.row["version"] = 2
         if p.repeat_of_index is not None:
             p.row["repeat_of_id"] = id_of_index[p.repeat_of_index]
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(number=bindparam("b_number"), version=2, repeat_of_id=bindparam("b_repeat")),
-        [
-            {"b_id": p.row["id"], "b_number": p.row["number"], "b_repeat": p.row["repeat_of_id"]}
-            for p in rows
-            if p.row is not None
-        ],
-    )
+
+
+def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) -> None:
+    """Bulk insert of the complaints with their numbers (the number contains the id), then
+    the events, set-based.
+
+    PostgreSQL: the ids are taken from the complaints' id sequence first (one query for the
+    batch), so every row is inserted complete, number and repeat link included, in one
+    pipelined executemany. SQLite has no sequence: there the rows are inserted, their ids
+    returned, and the numbers written by one bulk update. Either way the row ends as single
+    intake leaves it: version 2 (writing the number is the row's second version).
+    """
+    session = uow.session
+    table = cast(Table, Complaint.__table__)
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.execute(_NEXT_IDS, {"n": len(rows)}).scalars())
+        _number(rows, ids, now)
+        session.execute(insert(table), [p.row for p in rows])
+    else:
+        values = [p.row for p in rows if p.row is not None]
+        ids = list(session.execute(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), values
+        ).scalars())  # fmt: skip
+        _number(rows, ids, now)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(number=bindparam("b_number"), version=2, repeat_of_id=bindparam("b_repeat")),
+            [
+                {"b_id": p.row["id"], "b_number": p.row["number"],
+                 "b_repeat": p.row["repeat_of_id"]}
+                for p in rows
+                if p.row is not None
+            ],
+        )  # fmt: skip
     events: list[dict[str, Any]] = []
     for p in rows:
         assert p.row is not None
