@@ -5,11 +5,25 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import selectinload
 
 from careloop.domain.categories import get_category
@@ -19,7 +33,15 @@ from careloop.services import scope
 from careloop.services.actors import Actor
 from careloop.services.lifecycle import load_complaint
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Attachment, Complaint, Event, Note, OrgUnit, WorkOrder
+from careloop.store.models import (
+    Attachment,
+    Complaint,
+    Event,
+    Note,
+    OrgUnit,
+    SlaPolicy,
+    WorkOrder,
+)
 
 SORTS = {
     "accepted_at": Complaint.accepted_at,
@@ -262,7 +284,17 @@ def list_complaints(
     if not _region_within_scope(uow, f, actor):
         query = query.where(scope.visible_to(actor))
     if f.sla:
-        query = _with_sla_state(uow, query, f.sla, now)
+        return _sla_page(
+            uow,
+            query,
+            f.sla,
+            now,
+            sort=sort,
+            limit=limit,
+            offset=offset,
+            after=after,
+            count_limit=count_limit,
+        )
     cap = max(count_limit, offset + limit + 1)
     counted = (
         uow.session.scalar(
@@ -357,28 +389,205 @@ def attachments_of(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[Att
 
 
 SLA_STATES = ("running", "paused", "warning", "breached", "met", "met_late")
+SLA_TOTAL_CAP = 1_000
+"""An ``?sla=`` list judges its candidates with the clock functions; it counts at most this
+many (and at least one past its page) before answering "1 000 or more" (``total_capped``)."""
+_JUDGE_BATCH = 500
+_LIVE_REPLY = ("accepted", "in_progress", "pending_customer")
+"""Statuses in which the reply (and first-contact) clock still runs (sla._reply_stop)."""
+_CALLBACK_OPEN = ("replied", "in_progress", "accepted")
+_FIRST_CONTACT_ACTIONS = ("handle", "dispatch", "pause", "reply", "cancel", "reject", "merge")
+_SLACK_SECONDS = 5.0
+"""Epochs (whole seconds on SQLite) are compared with seconds to spare: a bound may only
+ever be too wide, never too narrow."""
 
 
-def _with_sla_state(
-    uow: UnitOfWork, query: Select[tuple[Complaint]], state: str, now: datetime | None
-) -> Select[tuple[Complaint]]:
-    """Complaints with a clock in ``state`` at ``now``, computed by the same function the
-    sweeper enforces (services.sla.clocks_for), so the list never disagrees with it.
-    Only still-open complaints can be running, paused, warning or breached."""
+def epoch(uow: UnitOfWork, column: Any) -> ColumnElement[float]:
+    """Seconds since 1970 (UTC) of a stored instant, on either engine (SQLite: whole
+    seconds, rounded down; it stores naive UTC)."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        return cast(func.extract("epoch", column), Float)
+    return cast(func.strftime("%s", column), Integer)
+
+
+def sla_candidates(uow: UnitOfWork, state: str, now: datetime) -> ColumnElement[bool]:
+    """A condition every complaint with a clock in ``state`` at ``now`` satisfies.
+
+    Necessary, not sufficient: the answer is still judged by ``services.sla.clocks_for``
+    (the sweeper's rule), this only keeps the complaints that cannot be in ``state`` out
+    of Python. Each bound follows from the clock rule itself: a limit of L minutes
+    (working or calendar) cannot run out in less than L real minutes, nor warn before
+    warn_share·L; pauses only push deadlines later; and a stored due time
+    (``reply_due_at``, a work order's ``due_at``: set at intake or dispatch without pauses,
+    or by the sweep with the pauses so far) is never later than the real one.
+    """
     from careloop.services import sla
 
+    # Most complaints have a running or a stopped clock: those are judged in the page's
+    # order, only up to the cap. Only open complaints can have a clock still running.
+    if state in ("met", "met_late"):
+        return true()
+    if state == "running":
+        return open_term()
+    live = Complaint.status.in_(_LIVE_REPLY)
+    if state == "paused":
+        waits = select(Event.id).where(
+            Event.complaint_id == Complaint.id, Event.action.in_(("pause", "reply"))
+        )
+        return and_(open_term(), waits.exists())
+    warning = state == "warning"
+    policies = list(uow.session.scalars(select(SlaPolicy)))
+    share = {p.id: p.warn_share for p in policies}
+
+    def minutes(stage: str) -> ColumnElement[Any] | None:
+        """Per complaint: the real minutes after its start before ``stage`` can be in state."""
+        by_policy = {}
+        for p in policies:
+            limit = sla.limit_of(p, stage)
+            if limit is not None:
+                by_policy[p.id] = limit.minutes * (p.warn_share if warning else 1.0)
+        if not by_policy:
+            return None
+        return case(by_policy, value=Complaint.sla_policy_id, else_=None)
+
+    now_s = now.timestamp() + _SLACK_SECONDS
+    reached = lambda start, mins: epoch(uow, start) + mins * 60.0 <= now_s  # noqa: E731
+    branches: list[ColumnElement[bool]] = []
+    first_contact = minutes("first_contact")
+    if first_contact is not None:
+        contacted = select(Event.id).where(
+            Event.complaint_id == Complaint.id, Event.action.in_(_FIRST_CONTACT_ACTIONS)
+        )
+        branches.append(
+            and_(live, ~contacted.exists(), reached(Complaint.accepted_at, first_contact))
+        )
+    reply = minutes("reply")
+    if reply is not None:
+        term = and_(live, reached(Complaint.accepted_at, reply))
+        if not warning:
+            term = and_(term, or_(Complaint.reply_due_at.is_(None), Complaint.reply_due_at <= now))
+        branches.append(term)
+    callback = minutes("callback")
+    if callback is not None:
+        replies = select(Event.id).where(
+            Event.complaint_id == Complaint.id,
+            Event.action == "reply",
+            reached(Event.at, callback),
+        )
+        branches.append(and_(Complaint.status.in_(_CALLBACK_OPEN), replies.exists()))
+    # Work orders: acceptance (policy limit) and the order's own limit (work_order_limit).
+    order_terms: list[ColumnElement[bool]] = []
+    acceptance = minutes("acceptance")
+    if acceptance is not None:
+        order_terms.append(
+            and_(
+                WorkOrder.accepted_at.is_(None),
+                WorkOrder.finished_at.is_(None),
+                reached(WorkOrder.dispatched_at, acceptance),
+            )
+        )
+    own_limit = case(
+        (
+            and_(WorkOrder.sla_limit_minutes.is_not(None), WorkOrder.sla_basis.is_not(None)),
+            cast(WorkOrder.sla_limit_minutes, Float),
+        ),
+        else_=(epoch(uow, WorkOrder.due_at) - epoch(uow, WorkOrder.dispatched_at)) / 60.0,
+    )
+    started = func.coalesce(WorkOrder.sla_started_at, WorkOrder.dispatched_at)
+    if warning:
+        default = sla_default_share()
+        order_share: Any = (
+            case(share, value=Complaint.sla_policy_id, else_=default) if share else default
+        )
+        order_terms.append(
+            and_(WorkOrder.finished_at.is_(None), reached(started, own_limit * order_share))
+        )
+    else:
+        order_terms.append(
+            and_(
+                WorkOrder.finished_at.is_(None),
+                WorkOrder.due_at <= now,
+                reached(started, own_limit),
+            )
+        )
+    orders = select(WorkOrder.id).where(WorkOrder.complaint_id == Complaint.id, or_(*order_terms))
+    branches.append(orders.exists())
+    return and_(open_term(), or_(*branches))
+
+
+def sla_default_share() -> float:
+    from careloop.domain.sla import DEFAULT_WARN_SHARE
+
+    return DEFAULT_WARN_SHARE
+
+
+def judge(
+    uow: UnitOfWork, ids: Sequence[int], now: datetime, verdicts: dict[int, set[str]]
+) -> None:
+    """The states of every clock of ``ids`` at ``now`` (services.sla.explain), in batches of
+    a fixed size: a few queries per batch, whatever the number of complaints."""
+    from careloop.services import sla
+
+    todo = [i for i in ids if i not in verdicts]
+    for start in range(0, len(todo), _JUDGE_BATCH):
+        complaints = _by_ids(uow, todo[start : start + _JUDGE_BATCH])
+        for cid, clocks in sla.explain(uow, complaints, now).items():
+            verdicts[cid] = {view.state.state for view in clocks.clocks}
+
+
+def _sla_page(
+    uow: UnitOfWork,
+    query: Select[tuple[Complaint]],
+    state: str,
+    now: datetime | None,
+    *,
+    sort: str,
+    limit: int,
+    offset: int,
+    after: str | None,
+    count_limit: int,
+) -> Page:
+    """Complaints with a clock in ``state`` at ``now``, judged by the same function the
+    sweeper enforces (services.sla.clocks_for), so the list never disagrees with it.
+
+    Only the complaints :func:`sla_candidates` lets through are judged, in the page's
+    order and a batch at a time, and only until the page and the capped total are known.
+    """
     if state not in SLA_STATES:
         raise InvalidInput("sla", f"可选 / one of: {', '.join(SLA_STATES)}")
     if now is None:
         raise InvalidInput("sla", "needs the current time")
-    candidates = query
-    if state not in ("met", "met_late"):
-        candidates = candidates.where(Complaint.status.in_(OPEN_STATUSES))
-    complaints = list(
-        uow.session.scalars(candidates.options(selectinload(Complaint.work_orders)))
+    candidates = query.where(sla_candidates(uow, state, now))
+    cap = max(min(count_limit, SLA_TOTAL_CAP), offset + limit + 1)
+    verdicts: dict[int, set[str]] = {}
+
+    def matching(part: Select[tuple[Complaint]], want: int) -> list[int]:
+        ids = uow.session.scalars(
+            part.with_only_columns(Complaint.id).order_by(SORTS[sort], Complaint.id)
+        ).all()
+        found: list[int] = []
+        for start in range(0, len(ids), _JUDGE_BATCH):
+            batch = ids[start : start + _JUDGE_BATCH]
+            judge(uow, batch, now, verdicts)
+            found += [i for i in batch if state in verdicts[i]]
+            if len(found) >= want:
+                break
+        return found[:want]
+
+    counted = matching(candidates, cap + 1)
+    if after is None:
+        ids = counted[offset : offset + limit + 1]
+    else:
+        ids = []
+        for segment in _keyset_segments(uow, sort, *decode_cursor(sort, after)):
+            ids += matching(candidates.where(segment), limit + 1 - len(ids))
+            if len(ids) > limit:
+                break
+    more = len(ids) > limit
+    items = _by_ids(uow, ids[:limit])
+    return Page(
+        total=min(len(counted), cap),
+        items=items,
+        total_capped=len(counted) > cap,
+        next_cursor=encode_cursor(sort, items[-1]) if more and items else None,
     )
-    clocks = sla.explain(uow, complaints, now)
-    matching = [
-        cid for cid, c in clocks.items() if any(v.state.state == state for v in c.clocks)
-    ]
-    return query.where(Complaint.id.in_(matching))

@@ -400,9 +400,9 @@ def complaint_list(
             actor=actor,
             now=now,
         )
-        items, total = found.items, found.total
+        items, total, capped = found.items, found.total, found.total_capped
     except DomainError as exc:
-        items, total, error = [], 0, _error_text(exc, lang)
+        items, total, capped, error = [], 0, False, _error_text(exc, lang)
     clocks = sla.explain(uow, items, now)
     rows = [views.row(c, actor, clocks, now, t) for c in items]
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
@@ -413,12 +413,18 @@ def complaint_list(
         actor,
         rows=rows,
         total=total,
+        total_text=t("list.total_capped" if capped else "list.total", n=_grouped(total)),
         filters=_describe_filters(params, lang),
         page=page_no,
         pages=max(1, -(-total // LIST_PAGE)),
         query=query,
         error=error,
     )
+
+
+def _grouped(n: int) -> str:
+    """10000 → "10 000" (digit groups by a space, as both catalogues write numbers)."""
+    return f"{n:,}".replace(",", " ")
 
 
 def _describe_filters(params: dict[str, str], lang: str) -> list[tuple[str, str]]:
