@@ -35,6 +35,25 @@ def _clocks(
     return sla.explain(uow, complaints, now) if now is not None else {}
 
 
+def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
+    """The intake request as the service's draft (single and bulk intake alike)."""
+    return intake.NewComplaint(
+        channel=body.channel,
+        customer_phone=body.customer.phone,
+        category=body.category,
+        description=body.description,
+        region_code=body.region,
+        product=body.product,
+        customer_name=body.customer.name,
+        customer_account=body.customer.account,
+        customer_tier=body.customer.tier,
+        priority=body.priority,
+        source_ref=body.source_ref,
+        escalated=body.escalated,
+        regulator_transfer=body.regulator_transfer,
+    )
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -56,21 +75,7 @@ def create_complaint(
         str | None, Header(description="Retry-safe intake: the same key returns the same complaint")
     ] = None,
 ) -> schemas.ComplaintOut:
-    draft = intake.NewComplaint(
-        channel=body.channel,
-        customer_phone=body.customer.phone,
-        category=body.category,
-        description=body.description,
-        region_code=body.region,
-        product=body.product,
-        customer_name=body.customer.name,
-        customer_account=body.customer.account,
-        customer_tier=body.customer.tier,
-        priority=body.priority,
-        source_ref=body.source_ref,
-        escalated=body.escalated,
-        regulator_transfer=body.regulator_transfer,
-    )
+    draft = draft_of(body)
     result = intake.accept_complaint(
         uow, draft, actor, now, idempotency_key or body.idempotency_key
     )

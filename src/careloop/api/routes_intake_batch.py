@@ -17,9 +17,10 @@ from pydantic import BaseModel, Field, ValidationError
 from careloop.api import schemas
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
 from careloop.api.problems import validation_details
+from careloop.api.routes_complaints import draft_of
 from careloop.domain.errors import DomainError
 from careloop.services import intake_batch
-from careloop.services.complaints import NewComplaint, check_intake_role
+from careloop.services.complaints import check_intake_role
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
@@ -78,24 +79,6 @@ class ComplaintBatchOut(BaseModel):
     items: list[BatchItemOut] = Field(description="One result per item, in request order")
 
 
-def _draft(body: schemas.ComplaintIn) -> NewComplaint:
-    return NewComplaint(
-        channel=body.channel,
-        customer_phone=body.customer.phone,
-        category=body.category,
-        description=body.description,
-        region_code=body.region,
-        product=body.product,
-        customer_name=body.customer.name,
-        customer_account=body.customer.account,
-        customer_tier=body.customer.tier,
-        priority=body.priority,
-        source_ref=body.source_ref,
-        escalated=body.escalated,
-        regulator_transfer=body.regulator_transfer,
-    )
-
-
 def _problem(exc: DomainError, lang: str) -> BatchItemProblem:
     return BatchItemProblem(
         code=exc.code, status=exc.status, field=exc.field, message=exc.message(lang)
@@ -143,7 +126,7 @@ def create_batch(
         except ValidationError as exc:
             parsed[index] = _invalid(exc, lang)
             continue
-        items.append(intake_batch.BatchItem(_draft(item), item.idempotency_key))
+        items.append(intake_batch.BatchItem(draft_of(item), item.idempotency_key))
         positions.append(index)
     results = intake_batch.accept_batch(uow, items, actor, now)
     out: list[BatchItemOut | None] = [None] * len(body.items)
