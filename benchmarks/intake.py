@@ -36,9 +36,10 @@ def batch_intake(
     complaints: int,
     clients: int,
     batch: int = BATCH,
+    workers: int = 1,
 ) -> Figure:
     with_login = _prepare_logins(engine, now)
-    server = Server(url)
+    server = Server(url, workers)
     batches = max(clients, complaints // batch)
     total = batches * batch
     try:
@@ -75,7 +76,8 @@ def batch_intake(
     api_rate, raw_rate = total / api_seconds, total / raw_seconds
     name = engine.dialect.name
     return Figure(
-        f"batch intake via HTTP API ({clients} clients, {batches} requests × {batch} items)",
+        f"batch intake via HTTP API ({clients} clients, {batches} requests × {batch} items"
+        f"{f', {workers} server workers' if workers > 1 else ''})",
         name,
         size,
         api_rate,

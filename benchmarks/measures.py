@@ -63,9 +63,11 @@ class Figure:
         return self.value / self.baseline  # type: ignore[operator]
 
 
-def timed(fn: Callable[[], Any], repeat: int = 5) -> float:
-    """Median wall time in seconds after one warm-up run."""
-    fn()
+def timed(fn: Callable[[], Any], repeat: int = 5, warm: bool = False) -> float:
+    """Median wall time in seconds after one warm-up run (``warm``: the caller has just
+    run it, e.g. to check its result)."""
+    if not warm:
+        fn()
     samples = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -80,6 +82,16 @@ def peak_mib(fn: Callable[[], Any]) -> float:
     try:
         fn()
         return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def peak_and_result(fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Peak Python allocation of one run, and its result (a run that is not timed)."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20, result
     finally:
         tracemalloc.stop()
 
@@ -240,9 +252,13 @@ SQLITE_CLOCK = (
 )
 
 
-def timed_with_sql(engine: Engine, fn: Callable[[], Any], repeat: int) -> tuple[float, float, int]:
-    """Median wall and median SQL seconds (and statements per run) after one warm-up."""
-    fn()
+def timed_with_sql(
+    engine: Engine, fn: Callable[[], Any], repeat: int, warm: bool = False
+) -> tuple[float, float, int]:
+    """Median wall and median SQL seconds (and statements per run) after one warm-up
+    (``warm``: the caller has just run it)."""
+    if not warm:
+        fn()
     walls, sqls, statements = [], [], 0
     for _ in range(repeat):
         with SqlClock(engine) as clock:
@@ -464,8 +480,9 @@ def early_warning_ours(factory: Any, day: date, with_hotspots: bool = False) -> 
 
 
 def aggregates(engine: Engine, size: int, now: datetime, extras: bool = True) -> list[Figure]:
-    """The two report figures; ``extras`` adds the whole monthly report built and rendered
-    once (seconds: run.py leaves it out of --quick) and the memory peak of the hot spots."""
+    """The two report figures; ``extras`` adds the early warning with its hot spots and the
+    whole monthly report built and rendered (seconds each: run.py leaves them out of
+    --quick) and a third timed run of each figure."""
     raw = RawConnection(engine)
     try:
         return _aggregates(engine, raw, size, now, extras)
@@ -478,7 +495,7 @@ def _aggregates(
 ) -> list[Figure]:
     name = engine.dialect.name
     factory = make_session_factory(engine)
-    repeat = 3 if size < 10**7 else 2
+    repeat = 2 if not extras or size >= 10**7 else 3
     with UnitOfWork(factory) as uow:
         tree = si.OrgTree.load(uow)  # configuration, read once for the hand-tuned side
         root_units = tree.within(tree.root())
@@ -486,17 +503,17 @@ def _aggregates(
         periods = (month, si.previous_period(month), si.same_period_last_year(month))
         service_leaves = [si.tallies(uow, p, root_units) for p in periods]
 
-    # --- monthly: same numbers first, then the timings
-    ours = monthly_ours(factory, month)
+    # --- monthly: same numbers first (that run gives the memory peak), then the timings
+    monthly_peak, ours = peak_and_result(lambda: monthly_ours(factory, month))
     leaves, by_region = monthly_hand_tuned(raw, tree, month)
     for mine, theirs in zip(service_leaves, leaves, strict=True):
         assert _same_tallies(mine, theirs), "monthly facts differ from the hand-tuned SQL"
     reported = {n.node.code: n.tally for n in [ours.root, *ours.children]}
     assert _same_tallies(reported, by_region), "monthly figures by region differ"
     monthly, monthly_sql, monthly_statements = timed_with_sql(
-        engine, lambda: monthly_ours(factory, month), repeat
+        engine, lambda: monthly_ours(factory, month), repeat, warm=True
     )
-    monthly_base = timed(lambda: monthly_hand_tuned(raw, tree, month), repeat)
+    monthly_base = timed(lambda: monthly_hand_tuned(raw, tree, month), repeat, warm=True)
     figures = [
         Figure(
             f"monthly report: indicators by region, {month.label}, with 环比/同比",
@@ -508,7 +525,7 @@ def _aggregates(
             baseline_label="hand-tuned SQL (driver only), same 15 aggregates",
             target="≤ 2× hand-tuned",
             passed=monthly <= 2 * monthly_base,
-            peak_mib=peak_mib(lambda: monthly_ours(factory, month)),
+            peak_mib=monthly_peak,
             note=f"services.indicators.indicator_report; {ours.root.tally.complaints:,} "
             f"complaints in the month, {len(ours.children)} cities; SQL "
             f"{monthly_sql * 1000:.0f} ms in {monthly_statements} statements, Python "
@@ -519,7 +536,7 @@ def _aggregates(
 
     # --- daily early warning: same series, flags and complaints behind them, then timings
     day = report_day(now)
-    warning = early_warning_ours(factory, day)
+    warning_peak, warning = peak_and_result(lambda: early_warning_ours(factory, day))
     with UnitOfWork(factory) as uow:
         from careloop.domain import early_warning as ew
 
@@ -532,9 +549,9 @@ def _aggregates(
     ], "early-warning flags differ"
     assert [tuple(c.id for c in f.complaints) for f in warning.flags] == behind
     ew_wall, ew_sql, ew_statements = timed_with_sql(
-        engine, lambda: early_warning_ours(factory, day), repeat
+        engine, lambda: early_warning_ours(factory, day), repeat, warm=True
     )
-    ew_base = timed(lambda: early_warning_hand_tuned(raw, tree, day), repeat)
+    ew_base = timed(lambda: early_warning_hand_tuned(raw, tree, day), repeat, warm=True)
     figures.append(
         Figure(
             f"daily early warning for {day}: 35 days of cell counts + test (no hot spots)",
@@ -546,7 +563,7 @@ def _aggregates(
             baseline_label="hand-tuned SQL (driver only) + the same test",
             target="< 1000 ms database time (judged at 10⁶)",
             passed=ew_sql < 1.0,
-            peak_mib=peak_mib(lambda: early_warning_ours(factory, day)),
+            peak_mib=warning_peak,
             note=f"services.early_warning.early_warning(with_hotspots=False): database time "
             f"{ew_sql * 1000:.0f} ms in {ew_statements} statements, Python "
             f"{(ew_wall - ew_sql) * 1000:.0f} ms; {warning.cells:,} cells, "
@@ -555,6 +572,8 @@ def _aggregates(
         )
     )
 
+    if not extras:
+        return figures
     # --- informational: hot spots, and the whole monthly report built and rendered once
     start = time.perf_counter()
     hot = early_warning_ours(factory, day, with_hotspots=True)
@@ -568,16 +587,10 @@ def _aggregates(
             "ms",
             baseline=ew_wall * 1000,
             baseline_label="same without hot spots",
-            peak_mib=(
-                peak_mib(lambda: early_warning_ours(factory, day, with_hotspots=True))
-                if extras
-                else None
-            ),
+            peak_mib=peak_mib(lambda: early_warning_ours(factory, day, with_hotspots=True)),
             note=f"{len(hot.hotspots)} hot spots from ≤ {ews.HOTSPOT_MAX_TEXTS} texts a window",
         )
     )
-    if not extras:
-        return figures
     from careloop.reports import render
     from careloop.services import reports
 
@@ -636,8 +649,9 @@ def _prepare_logins(engine: Engine, now: datetime) -> bool:
 class Server:
     """`careloop serve` as a subprocess on loopback (what an operator runs)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, workers: int = 1) -> None:
         self.port = _free_port()
+        self.workers = workers
         env = {
             **os.environ,
             "CARELOOP_DATABASE_URL": url,
@@ -645,8 +659,11 @@ class Server:
             "CARELOOP_LOGIN_RATE_PER_MINUTE": "0",
         }
         exe = Path(sys.executable).with_name("careloop")
+        command = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        if workers > 1:
+            command += ["--workers", str(workers)]
         self.proc = subprocess.Popen(
-            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            command,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -665,11 +682,26 @@ class Server:
                 raise RuntimeError(f"careloop serve did not start: {err[-2000:]}")
             time.sleep(0.2)
 
+    def pids(self) -> list[int]:
+        """The serving processes: the server, or with --workers its worker processes."""
+        if self.workers == 1:
+            return [self.proc.pid]
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        workers = []
+        for pid in children.read_text().split():
+            # uvicorn's workers, not multiprocessing's resource tracker beside them
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                workers.append(int(pid))
+        return workers
+
     def peak_rss_mib(self) -> float:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """Peak resident memory (VmHWM) of the serving processes, summed over workers."""
+        total = 0.0
+        for pid in self.pids():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        return total or float("nan")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -726,9 +758,9 @@ def _run_clients(clients: int, total: int, work: Callable[[int, int], None]) -> 
 
 
 def intake(engine: Engine, url: str, size: int, now: datetime, requests: int,
-           clients: int) -> Figure:  # fmt: skip
+           clients: int, workers: int = 1) -> Figure:  # fmt: skip
     with_login = _prepare_logins(engine, now)
-    server = Server(url)
+    server = Server(url, workers)
     try:
         sessions = [
             httpx.Client(
@@ -757,7 +789,8 @@ def intake(engine: Engine, url: str, size: int, now: datetime, requests: int,
     api_rate, raw_rate = requests / api_seconds, requests / raw_seconds
     name = engine.dialect.name
     return Figure(
-        f"intake via HTTP API ({clients} clients, {requests} requests)",
+        f"intake via HTTP API ({clients} clients, {requests} requests"
+        f"{f', {workers} server workers' if workers > 1 else ''})",
         name,
         size,
         api_rate,

@@ -99,8 +99,9 @@ def page_loads(engine: Engine, url: str, size: int, now: datetime, repeat: int =
             target=f"< {TARGET_MS:.0f} ms (informational)",
             peak_mib=rss,
             note=f"as {who}, session cookie from POST /login; {sizes[path] / 1024:.0f} KiB of "
-            f"HTML; {'within' if ms < TARGET_MS else 'OVER'} 1 s; median of {repeat} after a "
-            "warm-up; peak = server RSS (VmHWM)",
+            f"HTML; {'within' if ms < TARGET_MS else 'OVER'} 1 s; "
+            f"{f'median of {repeat}' if repeat > 1 else 'one load'} after a warm-up; "
+            "peak = server RSS (VmHWM)",
         )
         for path, who, ms in measured
     ]

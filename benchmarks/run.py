@@ -43,6 +43,7 @@ def run_engine(
     requests: int,
     clients: int,
     quick: bool = False,
+    workers: int = 1,
 ) -> list[measures.Figure]:
     figures: list[measures.Figure] = []
 
@@ -71,20 +72,21 @@ def run_engine(
             try:
                 if size == sizes[0]:
                     # Intake, labelled single (one complaint per request) and batch.
-                    single = measures.intake(engine, url, size, now, requests, clients)
+                    single = measures.intake(engine, url, size, now, requests, clients, workers)
                     single.name = f"single {single.name}"
                     keep(single)
-                    keep(bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients))
+                    keep(bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients,
+                                                  workers=workers))  # fmt: skip
                     # The first sweep costs ~15-25 ms per open complaint (it writes every
                     # alert and outbox row): once, at the first size, keeps --quick short.
                     keep(measures.sla_sweep(engine, size, now))
                 list_times.append(measures.breached_list(engine, size, now))
                 _log(report(list_times[-1:]))
                 # The workbench's pages through the live server, at every size.
-                keep(*pages.page_loads(engine, url, size, now, repeat=2 if quick else 5))
+                keep(*pages.page_loads(engine, url, size, now, repeat=1 if quick else 5))
                 if size >= 100_000 or size == sizes[-1]:
-                    # The whole monthly report built and rendered once takes seconds: not
-                    # in --quick (its two timed figures are).
+                    # Hot spots and the whole monthly report built and rendered take
+                    # seconds each: not in --quick (the two timed report figures are).
                     extras = not quick
                     keep(*measures.aggregates(engine, size, now, extras=extras))
             finally:
@@ -130,6 +132,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="comma-separated sizes, overriding --quick/--full")
     parser.add_argument("--requests", type=int, help="intake requests per side")
     parser.add_argument("--clients", type=int, default=8, help="concurrent intake clients")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`careloop serve --workers` for the intake figures (default 1: the figure per "
+        "process; pages are always timed on one)",
+    )
     args = parser.parse_args(argv)
     sizes = (
         [int(s) for s in args.sizes.split(",")]
@@ -144,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[measures.Figure] = []
     for name in engines:
         figures.extend(
-            run_engine(name, sizes, now, requests, args.clients, quick=quick)
+            run_engine(name, sizes, now, requests, args.clients, quick, args.workers)
         )
     print(f"CareLoop benchmarks, {now:%Y-%m-%d}, sizes {sizes}, engines {engines}")
     print(report(figures))

@@ -156,6 +156,14 @@ def demo(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes (PostgreSQL; rate limits are per process: see "
+            "docs/security.md)",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (and the web pages) with uvicorn."""
     import uvicorn
@@ -169,6 +177,18 @@ def serve(
     base = f"http://{host}:{port}"
     typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")
     typer.echo(f"API explorer {base}/docs  (API: {base}/api/v1/complaints)")
+    if workers > 1:
+        # Each worker process builds its own app from the same environment (an app factory:
+        # uvicorn forks before the app, its engine and its rate limiter exist).
+        uvicorn.run(
+            "careloop.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+        return
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
