@@ -47,11 +47,16 @@ def run_engine(
 ) -> list[measures.Figure]:
     figures: list[measures.Figure] = []
 
+    mark = [time.perf_counter()]
+
     def keep(*measured: measures.Figure) -> None:
         """Print each figure (stderr) as soon as it is measured: a long --full run that is
-        cut short still leaves every figure it reached."""
+        cut short still leaves every figure it reached; and what measuring it took."""
         figures.extend(measured)
-        _log(report(list(measured)))
+        if measured:
+            _log(report(list(measured)))
+        _log(f"        ({time.perf_counter() - mark[0]:.1f} s to measure)")
+        mark[0] = time.perf_counter()
 
     tmp = tempfile.TemporaryDirectory(prefix="careloop_bench_")
     url = (
@@ -59,6 +64,7 @@ def run_engine(
         if engine_name == "postgresql"
         else f"sqlite:///{tmp.name}/bench.sqlite3"
     )
+    page_server: measures.Server | None = None
     try:
         have = 0
         list_times: list[measures.Figure] = []
@@ -68,6 +74,7 @@ def run_engine(
             have = size
             _log(f"[{engine_name}] generated up to {size:,} complaints in "
                  f"{time.perf_counter() - start:.1f} s: {counts}")  # fmt: skip
+            mark[0] = time.perf_counter()
             engine = make_engine(url)
             try:
                 if size == sizes[0]:
@@ -82,8 +89,12 @@ def run_engine(
                     keep(measures.sla_sweep(engine, size, now))
                 list_times.append(measures.breached_list(engine, size, now))
                 _log(report(list_times[-1:]))
-                # The workbench's pages through the live server, at every size.
-                keep(*pages.page_loads(engine, url, size, now, repeat=1 if quick else 5))
+                keep()  # the list's figure is completed (ratio) and kept after the loop
+                # The workbench's pages through the live server, at every size (one server
+                # for all sizes: it reads what the generator adds).
+                page_server = page_server or measures.Server(url)
+                keep(*pages.page_loads(engine, url, size, now, repeat=1 if quick else 5,
+                                       server=page_server))  # fmt: skip
                 if size >= 100_000 or size == sizes[-1]:
                     # Hot spots and the whole monthly report built and rendered take
                     # seconds each: not in --quick (the two timed report figures are).
@@ -99,6 +110,8 @@ def run_engine(
         last.passed = last.value <= 2 * first.value
         figures.extend(list_times)
     finally:
+        if page_server is not None:
+            page_server.stop()
         if engine_name == "postgresql":
             drop_pg_database(url)
         tmp.cleanup()
