@@ -15,12 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from tests.conftest import Api, LiveServer
 
 MAX_EXAMPLES = 20
+REQUEST_TIMEOUT = 300
 SKIPPED = {("POST", "/api/v1/auth/logout")}
 """Logging out would end the session every other example runs with."""
 
 
 def _check(case, headers: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
-    response = case.call(headers=headers)
+    # Behaviour, not speed: schemathesis' own 10 s timeout failed a first (cold) report
+    # render on a loaded CI machine, so it gets a generous one.
+    response = case.call(headers=headers, timeout=REQUEST_TIMEOUT)
     body = response.content.decode("utf-8", errors="replace")  # exports are binary
     where = f"{case.method} {case.formatted_path} -> {response.status_code}"
     assert response.status_code < 500, f"{where}: {body[:500]}"
@@ -56,7 +59,11 @@ def test_every_operation_answers_without_server_error(server: LiveServer, api: A
         try:
             fuzz()
         except Exception as exc:  # hypothesis may group several distinct failures
-            failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:800]}")
+            inner = getattr(exc, "exceptions", ())  # a group (e.g. a flaky failure): say each
+            said = "; ".join(f"{type(e).__name__}: {str(e)[:500]}" for e in inner)
+            failures.append(
+                f"{operation.method.upper()} {operation.path}: {str(exc)[:800]} {said}".strip()
+            )
     report_figure(
         f"schemathesis: {operations} operations, up to {MAX_EXAMPLES} examples each, "
         f"{len(failures)} with a server error"
