@@ -80,6 +80,9 @@ class HoursWindow:
         return opens.astimezone(UTC), closes.astimezone(UTC)
 
 
+MAX_CACHED_DAYS: Final = 20_000
+"""Dates whose business windows a calendar keeps (about fifty years, a few MB at most)."""
+
 Interval = tuple[datetime, datetime]
 """A half-open [start, end) span of business time, both ends timezone-aware UTC."""
 
@@ -132,7 +135,15 @@ class WorkingCalendar:
             raise ValueError("business hours are keyed by weekday 0 (Monday) to 6 (Sunday)")
         if self.makeup_hours_weekday not in range(7):
             raise ValueError("makeup_hours_weekday must be 0 (Monday) to 6 (Sunday)")
-        self.zone  # noqa: B018 - fail at construction on an unknown time zone name
+        # Fails at construction on an unknown time zone name.
+        object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
+        object.__setattr__(
+            self,
+            "_crosses_midnight",
+            any(w.crosses_midnight() for windows in self.hours.values() for w in windows),
+        )
+        # Pure per-date results (the calendar is immutable; a changed copy starts afresh).
+        object.__setattr__(self, "_days", {})
 
     @classmethod
     def from_overrides(
@@ -153,7 +164,26 @@ class WorkingCalendar:
 
     @property
     def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
+        return self._zone  # type: ignore[attr-defined, no-any-return]
+
+    @property
+    def has_night_windows(self) -> bool:
+        """True when some business-hours window runs over midnight."""
+        return self._crosses_midnight  # type: ignore[attr-defined, no-any-return]
+
+    def _day(self, day: date) -> tuple[datetime, tuple[Interval, ...]]:
+        """``day``'s UTC midnight and the sorted UTC bounds of the windows opening on it,
+        computed once per date (pure data of an immutable calendar)."""
+        days: dict[date, tuple[datetime, tuple[Interval, ...]]] = self._days  # type: ignore[attr-defined]
+        cached = days.get(day)
+        if cached is None:
+            zone = self._zone  # type: ignore[attr-defined]
+            midnight = datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+            opened = tuple(sorted(w.bounds_on(day, zone) for w in self.windows_on(day)))
+            if len(days) > MAX_CACHED_DAYS:
+                days.clear()
+            cached = days[day] = (midnight, opened)
+        return cached
 
     def with_override(self, override: DayOverride) -> WorkingCalendar:
         """A copy with one day added or replaced (an operator's edit)."""
@@ -220,8 +250,9 @@ class WorkingCalendar:
         day = self.local_date(start) - timedelta(days=1)
         pending: Interval | None = None
         idle_days = 0
-        while until_utc is None or self._midnight(day) < until_utc:
-            opened = sorted(w.bounds_on(day, self.zone) for w in self.windows_on(day))
+        one_day = timedelta(days=1)
+        midnight, opened = self._day(day)
+        while until_utc is None or midnight < until_utc:
             idle_days = 0 if opened else idle_days + 1
             if until_utc is None and idle_days > MAX_DAYS_WITHOUT_BUSINESS_HOURS:
                 raise ValueError(
@@ -237,17 +268,18 @@ class WorkingCalendar:
                 if pending is not None:
                     yield pending
                 pending = (opens, closes)
-            day += timedelta(days=1)
+            day += one_day
+            midnight, opened = self._day(day)
             # Windows still to come open on `day` or later, so an interval that closes
             # before `day` begins can no longer grow.
-            if pending is not None and pending[1] < self._midnight(day):
+            if pending is not None and pending[1] < midnight:
                 yield pending
                 pending = None
         if pending is not None:
             yield pending
 
     def _midnight(self, day: date) -> datetime:
-        return datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
+        return self._day(day)[0]
 
     def business_intervals(self, start: datetime, end: datetime) -> list[Interval]:
         """Business time inside [start, end), clipped, as merged UTC intervals."""

@@ -131,7 +131,7 @@ def fallback_years(
     if basis == "calendar":
         return frozenset()
     first = calendar.local_date(as_utc(start, "start"))
-    if any(w.crosses_midnight() for windows in calendar.hours.values() for w in windows):
+    if calendar.has_night_windows:
         first -= timedelta(days=1)
     return frozenset(calendar.coverage_gaps(first, calendar.local_date(as_utc(end, "end"))))
 
