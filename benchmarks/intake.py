@@ -22,6 +22,7 @@ from benchmarks.measures import (
     _prepare_logins,
     _raw_inserts,
     _run_clients,
+    intake_figure,
 )
 
 BATCH = 100
@@ -73,20 +74,14 @@ def batch_intake(
     finally:
         server.stop()
     raw_seconds = _raw_inserts(engine, total, clients, now)
-    api_rate, raw_rate = total / api_seconds, total / raw_seconds
-    name = engine.dialect.name
-    return Figure(
+    return intake_figure(
         f"batch intake via HTTP API ({clients} clients, {batches} requests × {batch} items"
         f"{f', {workers} server workers' if workers > 1 else ''})",
-        name,
+        engine,
         size,
-        api_rate,
+        (total / api_seconds, total / raw_seconds),
         "complaints/s",
-        baseline=raw_rate,
-        baseline_label="raw single-row INSERT transactions",
-        target="≥ 40 % of raw (PostgreSQL)" if name == "postgresql" else "(informational)",
-        passed=(api_rate / raw_rate >= 0.4) if name == "postgresql" else None,
-        peak_mib=rss,
-        note="batch: POST /api/v1/complaints/batch, every item with its idempotency key; "
+        rss,
+        "batch: POST /api/v1/complaints/batch, every item with its idempotency key; "
         "peak = server RSS (VmHWM)",
     )
