@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -579,6 +579,44 @@ def work_order_transfer(
         as_user,
         lambda uow, a: work_orders.transfer(uow, work_order_id, a, version, _now(), unit, reason),
     )
+
+
+counts_app = typer.Typer(
+    help="The early warning's pre-aggregated daily counts.", no_args_is_help=True
+)
+app.add_typer(counts_app, name="counts")
+
+
+def _date_option(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        typer.echo(f"error: {name} must be YYYY-MM-DD, got {value!r}", err=True)
+        raise typer.Exit(1) from None
+
+
+@counts_app.command("rebuild")
+def counts_rebuild(
+    from_: Annotated[str | None, typer.Option("--from", help="First local day, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Last local day (YYYY-MM-DD)")] = None,
+) -> None:
+    """Count days again after history was loaded by SQL (past the services).
+
+    Without dates every day is forgotten and the early warning's window (the 35 days ending
+    yesterday) counted again; with dates, the days between them are (a missing --from
+    forgets from the first day and counts from the window's first; a missing --to, up to
+    yesterday). Days not counted here are counted by the next report that reads them.
+    """
+    from careloop.services import daily_counts, early_warning
+
+    first, last = _date_option(from_, "--from"), _date_option(to, "--to")
+    now = _now()
+    yesterday = now.astimezone(daily_counts.LOCAL_TZ).date() - timedelta(days=1)
+    window_first = yesterday - timedelta(days=early_warning.WINDOW_LENGTH - 1)
+    recount = (first or window_first, last or yesterday)
+    _run(lambda uow: _echo(daily_counts.rebuild(uow, first, last, recount, now)))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,6 +1,8 @@
 """The morning's early warning (投诉预警日报, DOMAIN.md §5) and hot spots, from the store.
 
-Daily counts per cell (category × region × product) over the baseline window come from one
+Daily counts per cell (category × region × product) over the baseline window come from
+``services.daily_counts``: closed days counted once into a table (issue 7: 35 days of
+complaints read on every morning cost 10 s of database time at 10⁷), the rest from one live
 ``GROUP BY`` on the complaints table; the statistical test is ``domain.early_warning.
 detect_rises`` (its docstring states the test and its false-alarm rate). Only cells with at
 least one complaint in the window are read: a cell that is zero every day can never reach
@@ -18,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
+from careloop.services import daily_counts
 from careloop.services.actors import Actor
-from careloop.services.indicators import OrgTree, as_date, local_day, local_midnight
+from careloop.services.indicators import OrgTree, local_midnight
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
 
@@ -32,6 +35,8 @@ HOTSPOT_PREVIOUS_DAYS: Final = 21
 HOTSPOT_MAX_TEXTS: Final = 3000
 """Per window: the newest texts are grouped (k-means over a week of a province is enough)."""
 BEHIND_LIMIT: Final = 200
+WINDOW_LENGTH: Final = ew.DEFAULT_BASELINE_DAYS + ew.WINDOW_DAYS["week"]
+"""Days the default morning report reads: the baseline and the week tested."""
 
 
 @dataclass(frozen=True, order=True)
@@ -80,25 +85,18 @@ class EarlyWarning:
 def daily_series(
     uow: UnitOfWork, day: date, unit_ids: list[int], length: int
 ) -> dict[Cell, list[int]]:
-    """Counts per cell for the ``length`` local days ending with ``day`` (oldest first)."""
+    """Counts per cell for the ``length`` local days ending with ``day`` (oldest first).
+
+    Closed days come pre-aggregated from ``services.daily_counts`` (counted once; the first
+    report over a window counts the days still missing), the rest live from the complaints.
+    """
     first = day - timedelta(days=length - 1)
-    start, end = local_midnight(first), local_midnight(day + timedelta(days=1))
-    day_col = local_day(uow, Complaint.accepted_at)
-    rows = uow.session.execute(
-        select(Complaint.category, Complaint.region_id, Complaint.product, day_col, func.count())
-        .where(
-            Complaint.accepted_at >= start,
-            Complaint.accepted_at < end,
-            Complaint.region_id.in_(unit_ids),
-        )
-        .group_by(Complaint.category, Complaint.region_id, Complaint.product, day_col)
-    ).all()
     codes = OrgTree.load(uow).nodes
     series: dict[Cell, list[int]] = defaultdict(lambda: [0] * length)
-    for category, region_id, product, raw_day, n in rows:
-        index = (as_date(raw_day) - first).days
-        if 0 <= index < length:
-            series[Cell(category, codes[region_id].code, product)][index] += n
+    for counted_day, category, region_id, product, n in daily_counts.counts(
+        uow, first, day, unit_ids
+    ):
+        series[Cell(category, codes[region_id].code, product)][(counted_day - first).days] += n
     return dict(series)
 
 

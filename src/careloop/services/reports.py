@@ -21,6 +21,7 @@ from careloop.domain import categories
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.reports import render as renderer
 from careloop.reports.model import BarChart, Column, HeatMap, LineChart, Report, Table
+from careloop.services import daily_counts
 from careloop.services import early_warning as ews
 from careloop.services import indicators as si
 from careloop.services.actors import Actor
@@ -538,6 +539,9 @@ def daily_report_job(
     factory: sessionmaker[Session] = session_factory
     day = now.astimezone(si.LOCAL_TZ).date() - timedelta(days=1)
     files: list[Path] = []
+    with UnitOfWork(factory) as uow:
+        # Yesterday is counted here, once, so the report below only reads (services.daily_counts).
+        daily_counts.ensure_counted(uow, day, day, now)
     with UnitOfWork(factory) as uow:
         if out is not None:
             files = write_report(build_report(uow, "daily", day), "daily", day, None, out)

@@ -460,3 +460,31 @@ class KpiScheme(Base):
     """[{"indicator_id", "comparator", "limit", "reason"}, ...]."""
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
+
+
+class DailyComplaintCount(Base):
+    """Complaints accepted on one closed local day in one early-warning cell (migration 0006).
+
+    Maintained by ``services.daily_counts``; a day's rows are complete only if the day is in
+    ``counted_days`` (a cell absent on a counted day had no complaint that day).
+    """
+
+    __tablename__ = "daily_complaint_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    """Asia/Shanghai local day of ``accepted_at``."""
+    category: Mapped[str] = mapped_column(String(60), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), primary_key=True)
+    product: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CountedDay(Base):
+    """A local day whose ``daily_complaint_counts`` are complete (also when it had none)."""
+
+    __tablename__ = "counted_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    through_id: Mapped[int] = mapped_column(Integer)
+    """The largest complaint id when the day was counted: complaints with a larger id were
+    not seen, so ``services.daily_counts`` checks them before it trusts the day."""
