@@ -28,6 +28,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from careloop.demo.load import load_province
 from careloop.demo.province import Province, build_province
 from careloop.domain.categories import CATEGORIES
+from careloop.services.daily_counts import forget
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.migrate import upgrade
@@ -384,6 +385,16 @@ def _check_columns(engine: Engine, layout: _Layout) -> None:
                 raise RuntimeError(f"generator does not fill required column {table}.{col['name']}")
 
 
+def forget_counts(engine: Engine) -> None:
+    """Complaints were written straight into past days: drop the early warning's daily counts
+    (services.daily_counts), after the rows committed, so nothing counted before is stale."""
+    if not inspect(engine).has_table("counted_days"):  # a schema before migration 0006
+        return
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        forget(uow.session)
+        uow.commit()
+
+
 REPLICATE_FROM = 1_000_000
 """From this many complaints on, PostgreSQL grows by copying in SQL (benchmarks/replicate.py)."""
 
@@ -409,7 +420,7 @@ def generate(
             with engine.connect() as conn:
                 have = conn.scalar(select(func.count()).select_from(Complaint)) or 0
             if have >= replicate_from:
-                grown = replicate(engine, n, progress)
+                grown = replicate(engine, n, progress)  # forgets the daily counts itself
                 return Counts(grown.complaints, grown.work_orders, grown.events)
         finally:
             engine.dispose()
@@ -440,6 +451,7 @@ def generate(
             writer.finish(cid, wo_id, ev_id)
         finally:
             writer.close()
+        forget_counts(engine)
     finally:
         engine.dispose()
     return counts

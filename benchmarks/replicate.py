@@ -7,7 +7,9 @@ the database by copying the existing complaints, work orders and events inside P
 numbers and the same times. That is the shape the generator itself gives a larger N: the
 same two years with a proportionally larger daily volume and open backlog. Foreign keys are
 consistent by construction, so the copy runs with ``session_replication_role = replica``
-(the FK triggers skip their per-row lookups; the benchmark database is a throwaway).
+(the FK triggers skip their per-row lookups; the benchmark database is a throwaway). The
+copies are history written past the services, so the early warning's daily counts
+(services.daily_counts) are forgotten afterwards.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, inspect
 
-from benchmarks.generate import libpq_url
+from benchmarks.generate import forget_counts, libpq_url
 
 # Columns rewritten in a copy; every other column is copied as it is.
 _COMPLAINT_OVERRIDES = {
@@ -102,6 +104,8 @@ def replicate(engine: Engine, n: int, progress: Any = None) -> Grown:
                 ((copy + 1) * top + 1,),
             )
         conn.commit()
+    # The copies landed in past days (same times): counts stored before would be stale.
+    forget_counts(engine)
     with psycopg.connect(libpq_url(engine.url.render_as_string(False)), autocommit=True) as conn:
         for table in ("complaints", "work_orders", "events"):
             conn.execute(f"VACUUM ANALYZE {table}")

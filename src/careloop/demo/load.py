@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from careloop.demo.province import Province, build_province
 from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
 from careloop.services import complaints as intake
-from careloop.services import indicators, lifecycle, org, work_orders
+from careloop.services import daily_counts, indicators, lifecycle, org, work_orders
 from careloop.services.actors import Actor, actor_for
 from careloop.services.auth import hash_password
 from careloop.services.unit_of_work import UnitOfWork
@@ -187,5 +187,8 @@ def load_demo(
             if n % 500 == 0:
                 progress(f"complaints: {n}/{len(plans)}")
                 uow.session.expunge_all()
+        # History was written with past clocks: counts a report stored before are stale.
+        daily_counts.forget(uow.session)
+        uow.commit()
         total = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"
