@@ -32,13 +32,13 @@ import httpx
 from sqlalchemy import Engine, event, select, text
 
 from benchmarks.generate import OPEN, SQLITE_FORMAT, libpq_url
+from careloop.services import daily_counts, queries
 from careloop.services import early_warning as ews
 from careloop.services import indicators as si
-from careloop.services import queries
 from careloop.services.actors import actor_for
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_session_factory
-from careloop.store.models import Complaint
+from careloop.store.models import Complaint, CountedDay
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -271,6 +271,25 @@ def timed_with_sql(
     return statistics.median(walls), statistics.median(sqls), statements
 
 
+def timed_with_sql_after(
+    engine: Engine, setup: Callable[[], Any], fn: Callable[[], Any], repeat: int
+) -> tuple[float, float, int]:
+    """``timed_with_sql`` with ``setup`` run before each run (one warm-up), neither timed
+    nor clocked: e.g. forgetting the counts a run is about to make again."""
+    setup()
+    fn()
+    walls, sqls, statements = [], [], 0
+    for _ in range(repeat):
+        setup()
+        with SqlClock(engine) as clock:
+            start = time.perf_counter()
+            fn()
+            walls.append(time.perf_counter() - start)
+        sqls.append(clock.seconds)
+        statements = clock.statements
+    return statistics.median(walls), statistics.median(sqls), statements
+
+
 def report_day(now: datetime) -> date:
     """The daily report's day: yesterday in Asia/Shanghai (reports.daily_report_job)."""
     return now.astimezone(si.LOCAL_TZ).date() - timedelta(days=1)
@@ -474,6 +493,28 @@ def early_warning_hand_tuned(
     return series, flags, behind
 
 
+def forget_counts(factory: Any, day: date | None = None) -> None:
+    """Drop the stored daily counts of ``day`` (of every day if None): the state before a
+    morning's job, or before the first run on a database."""
+    with UnitOfWork(factory) as uow:
+        daily_counts.forget(uow.session, day, day)
+        uow.commit()
+
+
+def stored_days(uow: UnitOfWork, first: date, last: date) -> int:
+    return len(
+        uow.session.scalars(select(CountedDay.day).where(CountedDay.day.between(first, last))).all()
+    )
+
+
+def morning_run(factory: Any, day: date, now: datetime) -> Any:
+    """The scheduled morning: reports.daily_report_job counts yesterday, then the report's
+    early warning reads (hot spots apart)."""
+    with UnitOfWork(factory) as uow:
+        daily_counts.ensure_counted(uow, day, day, now)
+    return early_warning_ours(factory, day)
+
+
 def early_warning_ours(factory: Any, day: date, with_hotspots: bool = False) -> Any:
     """The daily report's early warning as the morning job computes it (hot spots apart)."""
     with UnitOfWork(factory) as uow:
@@ -542,41 +583,65 @@ def _aggregates(
         )
     ]
 
-    # --- daily early warning: same series, flags and complaints behind them, then timings
+    # --- daily early warning: same series, flags and complaints behind them, then timings.
+    # Two runs are timed: the steady-state morning (the job counts yesterday, then the report
+    # reads 35 days of counts) — the figure the target applies to — and the first run on a
+    # database with nothing counted yet (it counts all 35 days: once per database).
     day = report_day(now)
-    warning_peak, warning = peak_and_result(lambda: early_warning_ours(factory, day))
+    window_first = day - timedelta(days=ews.WINDOW_LENGTH - 1)
+    backfill_wall, backfill_sql, backfill_statements = timed_with_sql_after(
+        engine, lambda: forget_counts(factory), lambda: early_warning_ours(factory, day), repeat
+    )
+    forget_counts(factory, day)
+    warning_peak, warning = peak_and_result(lambda: morning_run(factory, day, now))
     with UnitOfWork(factory) as uow:
-        from careloop.domain import early_warning as ew
-
-        length = ew.DEFAULT_BASELINE_DAYS + ew.WINDOW_DAYS["week"]
-        service_series = ews.daily_series(uow, day, root_units, length)
+        stored = stored_days(uow, window_first, day)
+        service_series = ews.daily_series(uow, day, root_units, ews.WINDOW_LENGTH)
     series, flags, behind = early_warning_hand_tuned(raw, tree, day)
     assert service_series == series, "early-warning counts differ from the hand-tuned SQL"
     assert [(f.cell, f.window, f.observed) for f in warning.flags] == [
         (f.cell, f.window, f.observed) for f in flags
     ], "early-warning flags differ"
     assert [tuple(c.id for c in f.complaints) for f in warning.flags] == behind
-    ew_wall, ew_sql, ew_statements = timed_with_sql(
-        engine, lambda: early_warning_ours(factory, day), repeat, warm=True
+    ew_wall, ew_sql, ew_statements = timed_with_sql_after(
+        engine, lambda: forget_counts(factory, day), lambda: morning_run(factory, day, now), repeat
     )
     ew_base = timed(lambda: early_warning_hand_tuned(raw, tree, day), repeat, warm=True)
+    clock_note = SQLITE_CLOCK if name == "sqlite" else ""
     figures.append(
         Figure(
-            f"daily early warning for {day}: 35 days of cell counts + test (no hot spots)",
+            f"daily early warning for {day}, morning run: yesterday counted + 35 days of "
+            "counts read + test (no hot spots)",
             name,
             size,
             ew_wall * 1000,
             "ms",
             baseline=ew_base * 1000,
-            baseline_label="hand-tuned SQL (driver only) + the same test",
+            baseline_label="hand-tuned SQL (driver only): live GROUP BY of 35 days + the same test",
             target="< 1000 ms database time (judged at 10⁶)",
             passed=ew_sql < 1.0,
             peak_mib=warning_peak,
-            note=f"services.early_warning.early_warning(with_hotspots=False): database time "
+            note=f"services.daily_counts.ensure_counted(yesterday) as reports.daily_report_job, "
+            f"then services.early_warning.early_warning(with_hotspots=False): database time "
             f"{ew_sql * 1000:.0f} ms in {ew_statements} statements, Python "
-            f"{(ew_wall - ew_sql) * 1000:.0f} ms; {warning.cells:,} cells, "
-            f"{len(warning.flags)} flags; results equal to the baseline's"
-            + (SQLITE_CLOCK if name == "sqlite" else ""),
+            f"{(ew_wall - ew_sql) * 1000:.0f} ms; {stored}/{ews.WINDOW_LENGTH} days from the "
+            f"counts table; {warning.cells:,} cells, {len(warning.flags)} flags; results equal "
+            "to the baseline's" + clock_note,
+        )
+    )
+    figures.append(
+        Figure(
+            f"daily early warning for {day}, first run: all 35 days counted (once per database)",
+            name,
+            size,
+            backfill_wall * 1000,
+            "ms",
+            baseline=ew_base * 1000,
+            baseline_label="hand-tuned SQL (driver only): live GROUP BY of 35 days + the same test",
+            target="(none: the target is the morning run's)",
+            note=f"nothing counted before: early_warning counts the 35 days, then reads them; "
+            f"database time {backfill_sql * 1000:.0f} ms in {backfill_statements} statements, "
+            f"Python {(backfill_wall - backfill_sql) * 1000:.0f} ms" + clock_note,
         )
     )
 

@@ -95,7 +95,7 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
-def _day_runs_clause(column: Any, first: date | None, last: date | None) -> list[Any]:
+def _between(column: Any, first: date | None, last: date | None) -> list[Any]:
     clauses = []
     if first is not None:
         clauses.append(column >= first)
@@ -105,16 +105,16 @@ def _day_runs_clause(column: Any, first: date | None, last: date | None) -> list
 
 
 def forget(session: Session, first: date | None = None, last: date | None = None) -> None:
-    """Drop the counts of the days in [first, last] (every day when both are None).
+    """Drop the counts of the days in [first, last] (open-ended where None: all by default).
 
     For writers of historic complaints; call it in the writing transaction or after it
     committed (module docstring). Does not commit.
     """
     _lock(session)
     session.execute(
-        delete(DailyComplaintCount).where(*_day_runs_clause(DailyComplaintCount.day, first, last))
+        delete(DailyComplaintCount).where(*_between(DailyComplaintCount.day, first, last))
     )
-    session.execute(delete(CountedDay).where(*_day_runs_clause(CountedDay.day, first, last)))
+    session.execute(delete(CountedDay).where(*_between(CountedDay.day, first, last)))
 
 
 def _late_days(uow: UnitOfWork, above: int, runs: Sequence[tuple[date, date]]) -> set[date]:

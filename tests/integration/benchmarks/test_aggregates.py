@@ -31,6 +31,12 @@ def test_report_figures_agree_with_hand_tuned_sql_on_sqlite(tmp_path: Path) -> N
     assert "results equal to the baseline's" in monthly.note
     assert "database time" in warning.note and "Python" in warning.note
     assert monthly.peak_mib is not None and warning.peak_mib is not None
+    # the morning run (the target's) reads every day from the counts; the first run (the
+    # backfill of all 35 days) is reported beside it, without a target
+    assert "morning run" in warning.name and "35/35 days from the counts table" in warning.note
+    backfill = figures[2]
+    assert "first run" in backfill.name and backfill.passed is None
+    assert "database time" in backfill.note
 
 
 def test_hand_tuned_tallies_count_what_the_service_counts(tmp_path: Path) -> None:
