@@ -6,8 +6,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from fastapi.responses import JSONResponse
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careloop import __version__, web
 from careloop.api import (
@@ -33,23 +34,67 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class BodySizeLimit(BaseHTTPMiddleware):
-    """Refuse oversized requests before reading them (a 1 GB POST must not reach pydantic)."""
+class BodySizeLimit:
+    """Refuse oversized requests before reading them (a 1 GB POST must not reach pydantic).
 
-    def __init__(self, app: object, max_bytes: int) -> None:
-        super().__init__(app)  # type: ignore[arg-type]
+    A plain ASGI middleware, not Starlette's ``BaseHTTPMiddleware``: that one runs every
+    request through an extra task and memory streams, a measurable share of an intake
+    (issue 7). A declared ``Content-Length`` is judged from the header; a chunked body
+    without one is read here up to the limit and handed on, or refused once it passes it.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
         self.max_bytes = max_bytes
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            detail = (
-                f"Request body larger than {self.max_bytes} bytes"
-                if problems.language(request) == "en"
-                else f"请求体超过 {self.max_bytes} 字节"
-            )
-            return problems.problem(request, 413, "request_too_large", detail)
-        return await call_next(request)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        detail = (
+            f"Request body larger than {self.max_bytes} bytes"
+            if problems.language(request) == "en"
+            else f"请求体超过 {self.max_bytes} 字节"
+        )
+        response = problems.problem(request, 413, "request_too_large", detail)
+        await response(scope, receive, send)
 
 
 def create_app(

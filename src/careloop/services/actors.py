@@ -65,9 +65,17 @@ def _chain(uow: UnitOfWork, path: str) -> list[tuple[str, str]]:
 
 def actor_of(uow: UnitOfWork, staff: Staff) -> Actor:
     """The acting person with the org scope their role gives them."""
-    path = staff.org_unit.path
-    scope = permissions.scope_path(staff.role, _chain(uow, path))
-    return Actor(staff.id, staff.username, staff.role, staff.org_unit_id, path, scope)
+    return actor_at(
+        uow, staff.id, staff.username, staff.role, staff.org_unit_id, staff.org_unit.path
+    )
+
+
+def actor_at(
+    uow: UnitOfWork, staff_id: int, username: str, role: str, unit_id: int, path: str
+) -> Actor:
+    """`actor_of` from plain columns (the per-request token lookup reads no objects)."""
+    scope = permissions.scope_path(role, _chain(uow, path))
+    return Actor(staff_id, username, role, unit_id, path, scope)
 
 
 def actor_for(uow: UnitOfWork, username: str) -> Actor:

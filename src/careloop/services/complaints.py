@@ -5,10 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +17,8 @@ from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.tickets import INTAKE_ROLES, Status
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
-from careloop.services import audit, sla
+from careloop.services import intake_rows as rows
+from careloop.services import sla
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit
@@ -97,41 +96,6 @@ def _replay(uow: UnitOfWork, key: str, request_hash: str) -> Complaint | None:
     if existing is not None and existing.request_hash != request_hash:
         raise DomainError("idempotency_mismatch", field="Idempotency-Key", key=key)
     return existing
-
-
-SNAPSHOT_FIELDS = (
-    "number",
-    "status",
-    "channel",
-    "source_ref",
-    "customer_phone",
-    "customer_name",
-    "customer_account",
-    "customer_tier",
-    "category",
-    "product",
-    "region_id",
-    "description",
-    "priority",
-    "escalated",
-    "regulator_transfer",
-    "is_repeat",
-    "repeat_of_id",
-    "first_owner_id",
-    "owner_unit_id",
-    "accepted_at",
-    "reply_due_at",
-)
-"""What the `accept` event records as `after`: the complaint as it was accepted."""
-
-
-def snapshot(complaint: Complaint) -> dict[str, object]:
-    return {name: audit.jsonable(getattr(complaint, name)) for name in SNAPSHOT_FIELDS}
-
-
-def snapshot_of(values: Mapping[str, Any]) -> dict[str, object]:
-    """`snapshot` of a row not loaded as an object (the bulk path inserts plain rows)."""
-    return {name: audit.jsonable(values.get(name)) for name in SNAPSHOT_FIELDS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,50 +201,21 @@ def accept_complaint(
     )
     terms = sla.intake_terms(uow, criteria_for(draft, region), now, fallback=LEGAL_REPLY_LIMIT)
     assert actor.org_unit_id is not None
-    owner_unit = unit_snapshot(uow, "id", actor.org_unit_id)
-    complaint = Complaint(
-        idempotency_key=idempotency_key,
-        request_hash=request_hash,
-        status=Status.ACCEPTED.value,
-        channel=draft.channel,
-        source_ref=draft.source_ref,
-        customer_phone=draft.customer_phone,
-        customer_name=draft.customer_name,
-        customer_account=draft.customer_account,
-        customer_tier=draft.customer_tier,
-        category=draft.category,
-        category_l1=first_level(draft.category),
-        product=draft.product,
-        region_id=region.id,
-        description=draft.description,
-        reply_text=None,
-        priority=draft.priority,
-        escalated=draft.escalated,
-        regulator_transfer=draft.regulator_transfer,
-        is_repeat=repeat_of is not None,
-        repeat_of_id=repeat_of.id if repeat_of else None,
-        merged_into_id=None,
-        reopen_count=0,
-        callback_satisfied=None,
-        first_owner_id=actor.staff_id,
-        owner_unit_id=actor.org_unit_id,
-        accepted_at=now,
-        reply_due_at=terms.reply_due_at,
-        replied_at=None,
-        closed_at=None,
-        archived_at=None,
-        updated_at=now,
-        sla_policy_id=terms.policy.id if terms.policy else None,
-        sla_state="running" if terms.policy else None,
-        # What the answer reads, without queries: the units (merged from the cache) and the
-        # work orders (a new complaint has none).
-        region=session.merge(region.unit, load=False),
-        owner_unit=session.merge(owner_unit, load=False) if owner_unit else None,
-        work_orders=[],
+    row = rows.NewRow(
+        rows.row_values(
+            draft,
+            key=idempotency_key,
+            request_hash=request_hash,
+            region_id=region.id,
+            repeat_of_id=repeat_of.id if repeat_of else None,
+            repeats_new_row=False,
+            terms=terms,
+            actor=actor,
+            now=now,
+        )
     )
-    session.add(complaint)
     try:
-        session.flush()
+        event_rows = rows.insert_accepted(uow, [row], actor, now)
     except IntegrityError:
         # Two retries raced on one key: the loser returns the winner's complaint.
         uow.rollback()
@@ -290,23 +225,13 @@ def accept_complaint(
         if replayed is None:
             raise
         return Intake(replayed, created=False)
-    complaint.number = rules.complaint_number(complaint.id, now)
-    session.flush()
-    events = [audit.record(complaint, actor, "accept", now, after=snapshot(complaint))]
-    if repeat_of is not None:
-        events.append(
-            audit.record(
-                complaint,
-                actor,
-                "link_repeat",
-                now,
-                after={"repeat_of_id": repeat_of.id},
-                note=f"重复投诉 / repeat of complaint {repeat_of.id}",
-            )
-        )
-    session.add_all(events)
     uow.commit()
-    return Intake(complaint, created=True, events=tuple(events), terms=terms)
+    # The complaint and its events as written, as objects the answer reads without a
+    # query: never added to the session (they are in the database already).
+    owner_unit = unit_snapshot(uow, "id", actor.org_unit_id)
+    complaint = Complaint(**row.values, region=region.unit, owner_unit=owner_unit, work_orders=[])
+    events = tuple(Event(**values) for values in event_rows)
+    return Intake(complaint, created=True, events=events, terms=terms)
 
 
 def check_intake_role(actor: Actor) -> None:

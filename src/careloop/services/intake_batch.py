@@ -5,9 +5,8 @@ Every rule of single intake (services.complaints.accept_complaint) holds per ite
 idempotency key, repeat detection (also between items of the same batch), the first
 owner, the SLA terms, the `accept` audit event with the snapshot. What changes is the
 cost: one query for all keys, one for all earlier complaints of the batch's customers,
-one bulk insert (ids drawn from the sequence first on PostgreSQL, so each row is
-written with its number; a bulk number update after it on SQLite) and one bulk event
-insert, whatever the size.
+then the rows and events written set-based by services.intake_rows (which single intake
+uses too), whatever the size.
 
 A broken item does not stop the others: it comes back as an error with the problem
 code, field and message, and the valid items are accepted.
@@ -20,13 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.tickets import Status
+from careloop.services import intake_rows as new_rows
 from careloop.services import scope, sla
 from careloop.services.actors import Actor
 from careloop.services.complaints import (
@@ -36,11 +36,10 @@ from careloop.services.complaints import (
     check_intake_role,
     criteria_for,
     region_for,
-    snapshot_of,
     validated,
 )
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, Event
+from careloop.store.models import Complaint
 
 MAX_BATCH_ITEMS = 500
 """Items per call: large enough for a feed's page, small enough for one transaction."""
@@ -243,37 +242,17 @@ def _accept(
         if terms is None:
             terms = sla.intake_terms(uow, criteria, now, LEGAL_REPLY_LIMIT, reference)
             terms_memo[criteria] = terms
-        p.row = {
-            "version": 1,
-            "idempotency_key": p.key,
-            "request_hash": p.request_hash,
-            "status": Status.ACCEPTED.value,
-            "channel": draft.channel,
-            "source_ref": draft.source_ref,
-            "customer_phone": draft.customer_phone,
-            "customer_name": draft.customer_name,
-            "customer_account": draft.customer_account,
-            "customer_tier": draft.customer_tier,
-            "category": draft.category,
-            "category_l1": level1,
-            "product": draft.product,
-            "region_id": region.id,
-            "description": draft.description,
-            "priority": draft.priority,
-            "escalated": draft.escalated,
-            "regulator_transfer": draft.regulator_transfer,
-            "is_repeat": repeat_of_id is not None or p.repeat_of_index is not None,
-            "repeat_of_id": repeat_of_id,
-            "reopen_count": 0,
-            "first_owner_id": actor.staff_id,
-            "owner_unit_id": actor.org_unit_id,
-            "accepted_at": now,
-            "reply_due_at": terms.reply_due_at,
-            "updated_at": now,
-            "sla_policy_id": terms.policy.id if terms.policy else None,
-            "sla_state": "running" if terms.policy else None,
-            "sla_overrun_minutes": 0,
-        }
+        p.row = new_rows.row_values(
+            draft,
+            key=p.key,
+            request_hash=p.request_hash,
+            region_id=region.id,
+            repeat_of_id=repeat_of_id,
+            repeats_new_row=p.repeat_of_index is not None,
+            terms=terms,
+            actor=actor,
+            now=now,
+        )
         rows.append(p)
 
     if rows:
@@ -302,82 +281,14 @@ def _ref_of_row(row: dict[str, Any]) -> AcceptedRef:
     )
 
 
-_NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('complaints', 'id')) FROM generate_series(1, :n)"
-)
-
-
-def _number(rows: list[_Pending], ids: list[int], now: datetime) -> None:
-    """Give each row its id, its number and the id of the batch item it repeats."""
-    id_of_index: dict[int, int] = {}
-    for p, new_id in zip(rows, ids, strict=True):
-        assert p.row is not None
-        id_of_index[p.index] = new_id
-        p.row["id"] = new_id
-        p.row["number"] = rules.complaint_number(new_id, now)
-        p.row["version"] = 2
-        if p.repeat_of_index is not None:
-            p.row["repeat_of_id"] = id_of_index[p.repeat_of_index]
-
-
 def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) -> None:
-    """Bulk insert of the complaints with their numbers (the number contains the id), then
-    the events, set-based.
-
-    PostgreSQL: the ids are taken from the complaints' id sequence first (one query for the
-    batch), so every row is inserted complete, number and repeat link included, in one
-    pipelined executemany (a multi-row VALUES or unnest() insert measured slower with
-    psycopg: its query or array text costs more Python than the pipeline). SQLite has no
-    sequence: there the rows are inserted, their ids returned, and the numbers written by
-    one bulk update. Either way the row ends as single intake leaves it: version 2 (writing
-    the number is the row's second version).
-    """
-    session = uow.session
-    table = cast(Table, Complaint.__table__)
-    if session.get_bind().dialect.name == "postgresql":
-        ids = list(session.execute(_NEXT_IDS, {"n": len(rows)}).scalars())
-        _number(rows, ids, now)
-        session.execute(insert(table), [p.row for p in rows])
-    else:
-        values = [p.row for p in rows if p.row is not None]
-        ids = list(session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), values
-        ).scalars())  # fmt: skip
-        _number(rows, ids, now)
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(number=bindparam("b_number"), version=2, repeat_of_id=bindparam("b_repeat")),
-            [
-                {"b_id": p.row["id"], "b_number": p.row["number"],
-                 "b_repeat": p.row["repeat_of_id"]}
-                for p in rows
-                if p.row is not None
-            ],
-        )  # fmt: skip
-    events: list[dict[str, Any]] = []
-    for p in rows:
-        assert p.row is not None
-        base = {
-            "complaint_id": p.row["id"],
-            "work_order_id": None,
-            "at": now,
-            "actor_id": actor.staff_id,
-            "actor": actor.username,
-            "role": actor.role,
-        }
-        events.append(
-            {**base, "action": "accept", "before": None, "after": snapshot_of(p.row), "note": None}
+    """All new complaints and their events in a few set-based statements (intake_rows)."""
+    position = {p.index: k for k, p in enumerate(rows)}
+    written = [
+        new_rows.NewRow(
+            cast(dict[str, Any], p.row),
+            position[p.repeat_of_index] if p.repeat_of_index is not None else None,
         )
-        repeat_of = p.row["repeat_of_id"]
-        if repeat_of is not None:
-            events.append(
-                {
-                    **base,
-                    "action": "link_repeat",
-                    "before": None,
-                    "after": {"repeat_of_id": repeat_of},
-                    "note": f"重复投诉 / repeat of complaint {repeat_of}",
-                }
-            )
-    session.execute(insert(cast(Table, Event.__table__)), events)
+        for p in rows
+    ]
+    new_rows.insert_accepted(uow, written, actor, now)

@@ -36,7 +36,7 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-def get_lang(request: Request) -> str:
+async def get_lang(request: Request) -> str:
     """?lang= for one page, else the switch's cookie, else Chinese."""
     return normalise(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
 
