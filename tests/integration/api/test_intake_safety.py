@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import httpx
@@ -176,3 +177,28 @@ def test_oversized_request_is_refused_before_parsing(api: Api):
         headers={"content-type": "application/json"},
     )
     assert_problem(response, 413, "request_too_large")
+
+
+def test_chunked_body_without_length_is_limited_too(api: Api):
+    """No Content-Length (chunked): the limit is counted on the bytes as they arrive."""
+
+    def chunks(body: bytes, size: int = 64 * 1024):
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    agent = api.as_("agent1")
+    oversized = agent.post(
+        "/api/v1/complaints",
+        content=chunks(b"x" * (3 * 1024 * 1024)),
+        headers={"content-type": "application/json"},
+    )
+    assert "content-length" not in oversized.request.headers
+    assert_problem(oversized, 413, "request_too_large")
+    assert _count(api) == 0
+    small = agent.post(
+        "/api/v1/complaints",
+        content=chunks(json.dumps(complaint_body()).encode(), size=50),
+        headers={"content-type": "application/json"},
+    )
+    assert small.status_code == 201, small.text
+    assert _count(api) == 1
