@@ -22,6 +22,7 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    text,
     true,
 )
 from sqlalchemy.orm import selectinload
@@ -174,6 +175,19 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
         )
         query = query.where(or_(*(c.contains(f.text, autoescape=True) for c in columns)))
     return query
+
+
+def interactive_reads(uow: UnitOfWork) -> None:
+    """No JIT compilation for the rest of this transaction (PostgreSQL; nothing elsewhere).
+
+    PostgreSQL compiles a query to machine code once its estimated cost passes
+    ``jit_above_cost``. The scope condition's correlated EXISTS makes the planner estimate a
+    province's board queries at millions, so each paid ~0.1–0.9 s of compilation for a few
+    tens of ms of work (issue 7: the dashboard's closed-per-day trend at 10⁵). Pages are
+    short reads: they never win that bet; the monthly report, which may, is not one.
+    """
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(text("SET LOCAL jit = off"))
 
 
 def open_term() -> ColumnElement[bool]:
@@ -522,17 +536,19 @@ def sla_default_share() -> float:
 
 
 def judge(
-    uow: UnitOfWork, ids: Sequence[int], now: datetime, verdicts: dict[int, set[str]]
+    uow: UnitOfWork, ids: Sequence[int], now: datetime, verdicts: dict[int, frozenset[str]]
 ) -> None:
-    """The states of every clock of ``ids`` at ``now`` (services.sla.explain), in batches of
-    a fixed size: a few queries per batch, whatever the number of complaints."""
+    """The states of every clock of ``ids`` at ``now`` (services.sla.clock_states: the
+    sweeper's clocks_for on the columns it reads), in batches of a fixed size: three
+    queries per batch, whatever the number of complaints, and one calendar for all."""
     from careloop.services import sla
 
     todo = [i for i in ids if i not in verdicts]
+    if not todo:
+        return
+    book = sla.CalendarBook(sla.calendar_data(uow))
     for start in range(0, len(todo), _JUDGE_BATCH):
-        complaints = _by_ids(uow, todo[start : start + _JUDGE_BATCH])
-        for cid, clocks in sla.explain(uow, complaints, now).items():
-            verdicts[cid] = {view.state.state for view in clocks.clocks}
+        verdicts.update(sla.clock_states(uow, todo[start : start + _JUDGE_BATCH], now, book))
 
 
 def _sla_page(
@@ -557,9 +573,10 @@ def _sla_page(
         raise InvalidInput("sla", f"可选 / one of: {', '.join(SLA_STATES)}")
     if now is None:
         raise InvalidInput("sla", "needs the current time")
+    interactive_reads(uow)
     candidates = query.where(sla_candidates(uow, state, now))
     cap = max(min(count_limit, SLA_TOTAL_CAP), offset + limit + 1)
-    verdicts: dict[int, set[str]] = {}
+    verdicts: dict[int, frozenset[str]] = {}
 
     def matching(part: Select[tuple[Complaint]], want: int) -> list[int]:
         ids = uow.session.scalars(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, Final, Protocol
@@ -71,6 +71,10 @@ FALLBACK_WORK_ORDER = SlaLimit(48 * 60, "calendar")
 _FIRST_CONTACT_ACTIONS: Final = frozenset(
     {"handle", "dispatch", "pause", "reply", "cancel", "reject", "merge"}
 )
+_CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
+CLOCK_ACTIONS: Final = _FIRST_CONTACT_ACTIONS | {"pause", "resume", "reply"} | _CALLBACK_STOPS
+"""Every event action a clock reads (pauses, first contact, the callback window); any other
+event (notes, work-order steps, surveys …) moves no clock, so judging need not load it."""
 _REPLY_STOPPED: Final = frozenset({Status.REPLIED, Status.CLOSED, Status.ARCHIVED})
 _ENDED: Final = frozenset({Status.CANCELLED, Status.REJECTED, Status.MERGED})
 
@@ -544,6 +548,76 @@ class EventFact:
     action: str
 
 
+class ClockOrder(Protocol):
+    """What the work-order clocks read of a work order (an ORM row or :class:`WorkOrderFacts`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def dispatched_at(self) -> datetime: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def accepted_at(self) -> datetime | None: ...
+    @property
+    def finished_at(self) -> datetime | None: ...
+    @property
+    def sla_started_at(self) -> datetime | None: ...
+    @property
+    def sla_limit_minutes(self) -> int | None: ...
+    @property
+    def sla_basis(self) -> str | None: ...
+
+
+class ClockSubject(Protocol):
+    """What the clocks read of a complaint (an ORM row or :class:`ComplaintFacts`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def accepted_at(self) -> datetime: ...
+    @property
+    def replied_at(self) -> datetime | None: ...
+    @property
+    def closed_at(self) -> datetime | None: ...
+    @property
+    def updated_at(self) -> datetime: ...
+    @property
+    def work_orders(self) -> Sequence[ClockOrder]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderFacts:
+    """A work order reduced to what its clocks need (see :class:`ComplaintFacts`)."""
+
+    id: int
+    dispatched_at: datetime
+    due_at: datetime
+    accepted_at: datetime | None
+    finished_at: datetime | None
+    sla_started_at: datetime | None
+    sla_limit_minutes: int | None
+    sla_basis: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintFacts:
+    """A complaint reduced to what its clocks need: judging a province's backlog loads a
+    dozen columns per complaint instead of ORM rows with their joined owner, units and text
+    (issue 7: the supervisor's board judges thousands of complaints per page)."""
+
+    id: int
+    status: str
+    accepted_at: datetime
+    replied_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+    sla_policy_id: int | None
+    work_orders: tuple[WorkOrderFacts, ...]
+
+
 def pauses_from_events(events: Sequence[ClockEvent], *, reply_gaps: bool = False) -> list[Pause]:
     """Waiting on the customer: ``pause`` … ``resume`` (an open pause runs on to now).
 
@@ -571,7 +645,7 @@ def _clamp(moment: datetime | None, start: datetime, now: datetime) -> datetime 
     return min(max(moment, start), now)
 
 
-def _reply_stop(c: Complaint) -> datetime | None:
+def _reply_stop(c: ClockSubject) -> datetime | None:
     status = Status(c.status)
     if status in _REPLY_STOPPED:
         return c.replied_at or c.closed_at or c.updated_at
@@ -580,7 +654,7 @@ def _reply_stop(c: Complaint) -> datetime | None:
     return None
 
 
-def _first_contact_stop(c: Complaint, events: Sequence[ClockEvent]) -> datetime | None:
+def _first_contact_stop(c: ClockSubject, events: Sequence[ClockEvent]) -> datetime | None:
     times = [e.at for e in events if e.action in _FIRST_CONTACT_ACTIONS]
     if times:
         return min(times)
@@ -588,7 +662,7 @@ def _first_contact_stop(c: Complaint, events: Sequence[ClockEvent]) -> datetime 
 
 
 def _callback_window(
-    c: Complaint, events: Sequence[ClockEvent]
+    c: ClockSubject, events: Sequence[ClockEvent]
 ) -> tuple[datetime, datetime | None] | None:
     """The latest reply starts the callback clock; the callback (either outcome) stops it."""
     replies = [e for e in events if e.action == "reply"]
@@ -598,8 +672,7 @@ def _callback_window(
     after = [
         e.at
         for e in events
-        if (e.at, e.id or 0) > (last.at, last.id or 0)
-        and e.action in ("callback_satisfied", "reopen", "cancel", "merge")
+        if (e.at, e.id or 0) > (last.at, last.id or 0) and e.action in _CALLBACK_STOPS
     ]
     if after:
         return last.at, min(after)
@@ -607,7 +680,7 @@ def _callback_window(
     return last.at, (c.closed_at or c.updated_at) if finished else None
 
 
-def work_order_limit(order: WorkOrder, policy: SlaPolicy | None) -> SlaLimit:
+def work_order_limit(order: ClockOrder, policy: SlaPolicy | None) -> SlaLimit:
     if order.sla_limit_minutes and order.sla_basis:
         return SlaLimit(order.sla_limit_minutes, order.sla_basis)  # type: ignore[arg-type]
     minutes = math.ceil((order.due_at - order.dispatched_at) / timedelta(minutes=1))
@@ -615,7 +688,7 @@ def work_order_limit(order: WorkOrder, policy: SlaPolicy | None) -> SlaLimit:
 
 
 def clocks_for(
-    complaint: Complaint,
+    complaint: ClockSubject,
     events: Sequence[ClockEvent],
     policy: SlaPolicy | None,
     calendars: CalendarBook,
@@ -630,7 +703,7 @@ def clocks_for(
     def add(
         name: str,
         subject: str,
-        order: WorkOrder | None,
+        order: ClockOrder | None,
         limit: SlaLimit | None,
         start: datetime,
         stop: datetime | None,
@@ -709,19 +782,87 @@ def clocks_for(
     return ComplaintClocks(complaint.id, policy, tuple(views), now)
 
 
-def load_events(uow: UnitOfWork, complaint_ids: Sequence[int]) -> dict[int, list[EventFact]]:
-    """The clock-relevant facts of every event of ``complaint_ids``, in one query."""
+def load_events(
+    uow: UnitOfWork, complaint_ids: Sequence[int], actions: Collection[str] | None = None
+) -> dict[int, list[EventFact]]:
+    """The clock-relevant facts of every event of ``complaint_ids`` (only those whose action
+    is in ``actions``, e.g. :data:`CLOCK_ACTIONS`), in one query."""
     grouped: dict[int, list[EventFact]] = {cid: [] for cid in complaint_ids}
     if not complaint_ids:
         return grouped
-    rows = uow.session.execute(
-        select(Event.complaint_id, Event.id, Event.at, Event.action)
-        .where(Event.complaint_id.in_(complaint_ids))
-        .order_by(Event.id)
+    query = select(Event.complaint_id, Event.id, Event.at, Event.action).where(
+        Event.complaint_id.in_(complaint_ids)
     )
+    if actions is not None:
+        query = query.where(Event.action.in_(sorted(actions)))
+    rows = uow.session.execute(query.order_by(Event.id))
     for complaint_id, event_id, at, action in rows:
         grouped[complaint_id].append(EventFact(event_id, at, action))
     return grouped
+
+
+def load_clock_facts(uow: UnitOfWork, complaint_ids: Sequence[int]) -> list[ComplaintFacts]:
+    """What the clocks of ``complaint_ids`` read, in two narrow queries (ids' order kept;
+    work orders in ``seq`` order, as the ORM relationship gives them)."""
+    if not complaint_ids:
+        return []
+    orders: dict[int, list[WorkOrderFacts]] = {}
+    for row in uow.session.execute(
+        select(
+            WorkOrder.complaint_id,
+            WorkOrder.id,
+            WorkOrder.dispatched_at,
+            WorkOrder.due_at,
+            WorkOrder.accepted_at,
+            WorkOrder.finished_at,
+            WorkOrder.sla_started_at,
+            WorkOrder.sla_limit_minutes,
+            WorkOrder.sla_basis,
+        )
+        .where(WorkOrder.complaint_id.in_(complaint_ids))
+        .order_by(WorkOrder.complaint_id, WorkOrder.seq)
+    ):
+        orders.setdefault(row.complaint_id, []).append(WorkOrderFacts(*row[1:]))
+    found = {
+        row.id: ComplaintFacts(*row, work_orders=tuple(orders.get(row.id, ())))
+        for row in uow.session.execute(
+            select(
+                Complaint.id,
+                Complaint.status,
+                Complaint.accepted_at,
+                Complaint.replied_at,
+                Complaint.closed_at,
+                Complaint.updated_at,
+                Complaint.sla_policy_id,
+            ).where(Complaint.id.in_(complaint_ids))
+        )
+    }
+    return [found[i] for i in complaint_ids if i in found]
+
+
+def clock_states(
+    uow: UnitOfWork,
+    complaint_ids: Sequence[int],
+    now: datetime,
+    calendars: CalendarBook | None = None,
+) -> dict[int, frozenset[str]]:
+    """The state of every clock of ``complaint_ids`` at ``now``, by :func:`clocks_for` itself
+    (the sweeper's rule) on only what it reads: for the ``?sla=`` lists and the board's
+    counts, which need the verdicts of thousands of complaints, not their explanations.
+    Pass ``calendars`` to share one book across batches."""
+    complaints = load_clock_facts(uow, complaint_ids)
+    events = load_events(uow, [c.id for c in complaints], CLOCK_ACTIONS)
+    policies = load_policies(uow, (c.sla_policy_id for c in complaints))
+    book = calendars if calendars is not None else CalendarBook(calendar_data(uow))
+    return {
+        c.id: frozenset(
+            view.state.state
+            for view in clocks_for(
+                c, events[c.id], policies.get(c.sla_policy_id or -1), book, now
+            ).clocks
+        )
+        for c in complaints
+    }
 
 
 def load_policies(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, SlaPolicy]:

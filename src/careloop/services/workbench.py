@@ -121,6 +121,7 @@ def dashboard(
     only the complaints :func:`queries.sla_candidates` lets through (those that can be in
     warning or breached at all) are judged by the clock functions, a batch at a time.
     """
+    queries.interactive_reads(uow)
     units = list(uow.session.scalars(select(OrgUnit)))
     units_by_id = {u.id: u for u in units}
     visible = scope.visible_to(actor)
@@ -149,10 +150,10 @@ def dashboard(
             queries.open_term(), visible, at_risk
         )
     ).all()
-    verdicts: dict[int, set[str]] = {}
+    verdicts: dict[int, frozenset[str]] = {}
     queries.judge(uow, [row.id for row in candidates], now, verdicts)
     for cid, region_id, category in candidates:
-        state = _worst(verdicts.get(cid, set()))
+        state = _worst(verdicts.get(cid, frozenset()))
         for counts in counts_for(region_id, category) if state else ():
             if state == "warning":
                 counts.warning += 1
@@ -176,7 +177,7 @@ def dashboard(
     return board
 
 
-def _worst(states: set[str]) -> str | None:
+def _worst(states: frozenset[str]) -> str | None:
     """The worst state among a complaint's clocks (breached beats warning)."""
     for state in ("breached", "warning"):
         if state in states:

@@ -321,3 +321,39 @@ def test_dashboard_statements_do_not_grow_with_the_backlog(
     few = measure()
     _backlog(factory, t0, 240, seed=2)
     assert measure() == few
+
+
+def test_clock_states_from_the_clock_columns_equal_the_explained_clocks(
+    factory: sessionmaker[Session], clock: MovableClock
+) -> None:
+    """The board and the ``?sla=`` lists judge on the columns the clocks read and only the
+    events that move a clock (sla.clock_states): every clock equals what explain shows."""
+    t0 = clock.now
+    _backlog(factory, t0, 200, seed=1)
+    for step in (0, 110, 3000):
+        now = t0 + timedelta(minutes=step)
+        with UnitOfWork(factory) as uow:
+            complaints = list(
+                uow.session.scalars(select(Complaint).options(selectinload(Complaint.work_orders)))
+            )
+            ids = [c.id for c in complaints]
+            explained = sla.explain(uow, complaints, now)
+            events = sla.load_events(uow, ids, sla.CLOCK_ACTIONS)
+            policies = sla.load_policies(uow, (c.sla_policy_id for c in complaints))
+            book = sla.CalendarBook(sla.calendar_data(uow))
+            facts = sla.load_clock_facts(uow, ids)
+            assert [f.id for f in facts] == ids
+
+            def shown(views: tuple[sla.ClockView, ...]) -> list[tuple[Any, ...]]:
+                return [
+                    (v.name, v.subject, v.work_order_id, v.limit, v.pauses, v.state) for v in views
+                ]
+
+            for f in facts:
+                policy = policies.get(f.sla_policy_id or -1)
+                judged = sla.clocks_for(f, events[f.id], policy, book, now).clocks
+                assert shown(judged) == shown(explained[f.id].clocks), f.id
+            assert sla.clock_states(uow, ids, now) == {
+                cid: frozenset(v.state.state for v in clocks.clocks)
+                for cid, clocks in explained.items()
+            }
