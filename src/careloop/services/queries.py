@@ -19,7 +19,9 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    false,
     func,
+    literal,
     or_,
     select,
     text,
@@ -529,6 +531,42 @@ def sla_candidates(uow: UnitOfWork, state: str, now: datetime) -> ColumnElement[
     return and_(open_term(), or_(*branches))
 
 
+def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool]:
+    """A condition only complaints with a breached clock at ``now`` satisfy.
+
+    Sufficient, not necessary (the converse of :func:`sla_candidates`): a complaint whose
+    reply clock still runs, under a policy whose reply limit is calendar time, with no
+    ``pause`` and no ``reply`` in its history, has nothing to subtract: ``clocks_for`` finds
+    its reply due at ``accepted_at`` + L and breached once ``now`` is past it. The board
+    and the breached list count such complaints without judging them (at 10⁵ about half of
+    the breached backlog); every other candidate is still judged by ``clocks_for``.
+    """
+    from careloop.services import sla
+
+    by_policy: dict[int, int] = {}
+    for policy in uow.session.scalars(select(SlaPolicy)):
+        limit = sla.limit_of(policy, "reply")
+        if limit is not None and limit.basis == "calendar":
+            by_policy[policy.id] = limit.minutes
+    if not by_policy:
+        return false()
+    waits = select(Event.id).where(
+        Event.complaint_id == Complaint.id, Event.action.in_(("pause", "reply"))
+    )
+    minutes = case(by_policy, value=Complaint.sla_policy_id, else_=None)
+    return and_(
+        Complaint.status.in_(_LIVE_REPLY),
+        Complaint.sla_policy_id.in_(sorted(by_policy)),
+        epoch(uow, Complaint.accepted_at) + minutes * 60.0 < now.timestamp() - _SLACK_SECONDS,
+        ~waits.exists(),
+    )
+
+
+def certainly(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """``condition`` as a 0/1 column (selected beside an id, on either engine)."""
+    return case((condition, 1), else_=0)
+
+
 def sla_default_share() -> float:
     from careloop.domain.sla import DEFAULT_WARN_SHARE
 
@@ -578,15 +616,17 @@ def _sla_page(
     cap = max(min(count_limit, SLA_TOTAL_CAP), offset + limit + 1)
     verdicts: dict[int, frozenset[str]] = {}
 
+    sure = certainly(sla_certainly_breached(uow, now)) if state == "breached" else literal(0)
+
     def matching(part: Select[tuple[Complaint]], want: int) -> list[int]:
-        ids = uow.session.scalars(
-            part.with_only_columns(Complaint.id).order_by(SORTS[sort], Complaint.id)
+        rows = uow.session.execute(
+            part.with_only_columns(Complaint.id, sure).order_by(SORTS[sort], Complaint.id)
         ).all()
         found: list[int] = []
-        for start in range(0, len(ids), _JUDGE_BATCH):
-            batch = ids[start : start + _JUDGE_BATCH]
-            judge(uow, batch, now, verdicts)
-            found += [i for i in batch if state in verdicts[i]]
+        for start in range(0, len(rows), _JUDGE_BATCH):
+            batch = rows[start : start + _JUDGE_BATCH]
+            judge(uow, [i for i, certain in batch if not certain], now, verdicts)
+            found += [i for i, certain in batch if certain or state in verdicts[i]]
             if len(found) >= want:
                 break
         return found[:want]

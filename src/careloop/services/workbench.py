@@ -119,7 +119,8 @@ def dashboard(
 
     A fixed number of queries whatever the backlog (issue 5): open counts are one GROUP BY;
     only the complaints :func:`queries.sla_candidates` lets through (those that can be in
-    warning or breached at all) are judged by the clock functions, a batch at a time.
+    warning or breached at all) and :func:`queries.sla_certainly_breached` does not settle
+    are judged by the clock functions, a batch at a time.
     """
     queries.interactive_reads(uow)
     units = list(uow.session.scalars(select(OrgUnit)))
@@ -145,15 +146,17 @@ def dashboard(
     at_risk = or_(
         queries.sla_candidates(uow, "warning", now), queries.sla_candidates(uow, "breached", now)
     )
+    # Plainly breached complaints (queries.sla_certainly_breached) need no judging.
+    sure = queries.certainly(queries.sla_certainly_breached(uow, now))
     candidates = uow.session.execute(
-        select(Complaint.id, Complaint.region_id, Complaint.category_l1).where(
+        select(Complaint.id, Complaint.region_id, Complaint.category_l1, sure).where(
             queries.open_term(), visible, at_risk
         )
     ).all()
     verdicts: dict[int, frozenset[str]] = {}
-    queries.judge(uow, [row.id for row in candidates], now, verdicts)
-    for cid, region_id, category in candidates:
-        state = _worst(verdicts.get(cid, frozenset()))
+    queries.judge(uow, [row[0] for row in candidates if not row[3]], now, verdicts)
+    for cid, region_id, category, certain in candidates:
+        state = "breached" if certain else _worst(verdicts.get(cid, frozenset()))
         for counts in counts_for(region_id, category) if state else ():
             if state == "warning":
                 counts.warning += 1

@@ -357,3 +357,23 @@ def test_clock_states_from_the_clock_columns_equal_the_explained_clocks(
                 cid: frozenset(v.state.state for v in clocks.clocks)
                 for cid, clocks in explained.items()
             }
+
+
+def test_certainly_breached_complaints_are_breached_by_the_clock_functions(
+    factory: sessionmaker[Session], clock: MovableClock
+) -> None:
+    """The board and the breached list count ``sla_certainly_breached`` complaints without
+    judging them: each one must have a breached clock by ``explain`` (the sweeper's rule)."""
+    t0 = clock.now
+    _backlog(factory, t0, 260, seed=1)
+    settled = 0
+    for step in (0, 25, 110, 300, 1000, 3000):
+        now = t0 + timedelta(minutes=step)
+        with UnitOfWork(factory) as uow:
+            truth = _brute(uow, now)
+            sure = uow.session.scalars(
+                select(Complaint.id).where(queries.sla_certainly_breached(uow, now))
+            ).all()
+            assert all("breached" in truth[cid][1] for cid in sure), step
+            settled += len(sure)
+    assert settled > 20  # the shortcut is exercised, not vacuous
