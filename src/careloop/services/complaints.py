@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
@@ -226,10 +227,16 @@ def accept_complaint(
             raise
         return Intake(replayed, created=False)
     uow.commit()
-    # The complaint and its events as written, as objects the answer reads without a
-    # query: never added to the session (they are in the database already).
+    # The complaint as written, without a query: made persistent in the session as if just
+    # loaded (callers go on acting on it, and its version moves with them), its units
+    # merged from the cache (session-local copies: the cached snapshots stay detached).
     owner_unit = unit_snapshot(uow, "id", actor.org_unit_id)
-    complaint = Complaint(**row.values, region=region.unit, owner_unit=owner_unit, work_orders=[])
+    complaint = Complaint(**row.values, work_orders=[])
+    make_transient_to_detached(complaint)
+    session.add(complaint)
+    set_committed_value(complaint, "region", session.merge(region.unit, load=False))
+    if owner_unit is not None:
+        set_committed_value(complaint, "owner_unit", session.merge(owner_unit, load=False))
     events = tuple(Event(**values) for values in event_rows)
     return Intake(complaint, created=True, events=events, terms=terms)
 
