@@ -25,7 +25,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import make_transient_to_detached
 
 from careloop.domain.calendar import (
@@ -40,7 +40,7 @@ from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.sla import ClockState, Pause, SlaLimit, add_duration, compute_clock
 from careloop.domain.tickets import Status
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
-from careloop.services import audit
+from careloop.services import audit, reference_versions
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
@@ -305,24 +305,9 @@ _policy_lock = threading.Lock()
 
 
 def _stamps(uow: UnitOfWork) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(policy stamp, calendar stamp) in one round trip: what intake and clocks depend on."""
-    active = SlaPolicy.active.is_(True)
-    parts = (
-        select(func.count()).select_from(SlaPolicy),
-        select(func.max(SlaPolicy.id)),
-        select(func.count()).select_from(SlaPolicy).where(active),
-        select(func.sum(SlaPolicy.id)).where(active),
-        select(func.count()).select_from(CalendarDay),
-        select(func.max(CalendarDay.updated_at)),
-        select(func.count()).select_from(CalendarYear),
-        select(func.max(CalendarYear.imported_at)),
-        select(func.sum(CalendarYear.year)),
-    )
-    row = uow.session.execute(
-        select(*(part.correlate(None).scalar_subquery() for part in parts))
-    ).one()
-    url = str(uow.session.get_bind().url)
-    return (url, *row[:4]), (url, *row[4:])
+    """(policy stamp, calendar stamp) in one tiny read: what intake and clocks depend on
+    (services.reference_versions: counters kept by database triggers)."""
+    return reference_versions.stamps(uow)
 
 
 def active_policies(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> ActivePolicies:

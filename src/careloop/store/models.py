@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     Float,
@@ -488,3 +489,17 @@ class CountedDay(Base):
     through_id: Mapped[int] = mapped_column(Integer)
     """The largest complaint id when the day was counted: complaints with a larger id were
     not seen, so ``services.daily_counts`` checks them before it trusts the day."""
+
+
+class ReferenceVersion(Base):
+    """A change counter per table that cached reference data comes from (migration 0007).
+
+    Bumped by a database trigger on every insert, update or delete of ``sla_policies``,
+    ``calendar_days`` and ``calendar_years`` (also by hand-written SQL), so a process can
+    tell with one tiny read whether its cached policies and calendar are still current.
+    """
+
+    __tablename__ = "reference_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
