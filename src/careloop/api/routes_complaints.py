@@ -75,7 +75,6 @@ def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
 async def create_complaint(
     body: schemas.ComplaintIn,
     request: Request,
-    uow: UowDep,
     token: TokenDep,
     now: NowDep,
     lang: LangDep,
@@ -83,17 +82,30 @@ async def create_complaint(
         str | None, Header(description="Retry-safe intake: the same key returns the same complaint")
     ] = None,
 ) -> Response:
-    """The whole use case (who is asking, the rate limit, intake, the answer) in one trip
-    to the thread pool: each trip costs a measurable share of an intake (issue 7), so the
-    hottest endpoint does not spend two, as `ActorDep` and a sync endpoint would."""
+    """The whole use case (unit of work, who is asking, the rate limit, intake, the answer)
+    in one trip to the thread pool: each trip, and each dependency with a clean-up, costs a
+    measurable share of an intake (issue 7), so the hottest endpoint spends one, where
+    `UowDep`, `ActorDep` and a sync endpoint would spend three and an async clean-up."""
     key = idempotency_key or body.idempotency_key
-    return await run_in_threadpool(_create, body, request, uow, token, now, lang, key)
+    return await run_in_threadpool(_create, body, request, token, now, lang, key)
 
 
 def _create(
     body: schemas.ComplaintIn,
     request: Request,
+    token: str | None,
+    now: datetime,
+    lang: str,
+    key: str | None,
+) -> Response:
+    with UnitOfWork(request.app.state.session_factory) as uow:
+        return _accept(uow, body, request, token, now, lang, key)
+
+
+def _accept(
     uow: UnitOfWork,
+    body: schemas.ComplaintIn,
+    request: Request,
     token: str | None,
     now: datetime,
     lang: str,
