@@ -205,8 +205,7 @@ def sla_sweep(engine: Engine, size: int, now: datetime) -> Figure:
         baseline_label="indexed scan of reply_due_at",
         target="(no target set)",
         peak_mib=memory,
-        note=f"{note}: {first_report}; repeat sweep {again * 1000:.0f} ms "
-        "(peak: a repeat sweep)",
+        note=f"{note}: {first_report}; repeat sweep {again * 1000:.0f} ms (peak: a repeat sweep)",
     )
 
 
@@ -254,33 +253,22 @@ SQLITE_CLOCK = (
 
 
 def timed_with_sql(
-    engine: Engine, fn: Callable[[], Any], repeat: int, warm: bool = False
+    engine: Engine,
+    fn: Callable[[], Any],
+    repeat: int,
+    warm: bool = False,
+    setup: Callable[[], Any] | None = None,
 ) -> tuple[float, float, int]:
     """Median wall and median SQL seconds (and statements per run) after one warm-up
-    (``warm``: the caller has just run it)."""
+    (``warm``: the caller has just run it). ``setup`` runs before each run, neither timed
+    nor clocked: e.g. forgetting the counts a run is about to make again."""
+    prepare = setup or (lambda: None)
     if not warm:
+        prepare()
         fn()
     walls, sqls, statements = [], [], 0
     for _ in range(repeat):
-        with SqlClock(engine) as clock:
-            start = time.perf_counter()
-            fn()
-            walls.append(time.perf_counter() - start)
-        sqls.append(clock.seconds)
-        statements = clock.statements
-    return statistics.median(walls), statistics.median(sqls), statements
-
-
-def timed_with_sql_after(
-    engine: Engine, setup: Callable[[], Any], fn: Callable[[], Any], repeat: int
-) -> tuple[float, float, int]:
-    """``timed_with_sql`` with ``setup`` run before each run (one warm-up), neither timed
-    nor clocked: e.g. forgetting the counts a run is about to make again."""
-    setup()
-    fn()
-    walls, sqls, statements = [], [], 0
-    for _ in range(repeat):
-        setup()
+        prepare()
         with SqlClock(engine) as clock:
             start = time.perf_counter()
             fn()
@@ -420,8 +408,7 @@ def monthly_hand_tuned(
     periods = (period, si.previous_period(period), si.same_period_last_year(period))
     leaves = [tallies_hand_tuned(raw, p, units) for p in periods]
     by_region = {
-        node.code: si._subtree_tally(tree, node, leaves[0])
-        for node in [root, *tree.children(root)]
+        node.code: si._subtree_tally(tree, node, leaves[0]) for node in [root, *tree.children(root)]
     }
     return leaves, by_region
 
@@ -589,8 +576,11 @@ def _aggregates(
     # database with nothing counted yet (it counts all 35 days: once per database).
     day = report_day(now)
     window_first = day - timedelta(days=ews.WINDOW_LENGTH - 1)
-    backfill_wall, backfill_sql, backfill_statements = timed_with_sql_after(
-        engine, lambda: forget_counts(factory), lambda: early_warning_ours(factory, day), repeat
+    backfill_wall, backfill_sql, backfill_statements = timed_with_sql(
+        engine,
+        lambda: early_warning_ours(factory, day),
+        repeat,
+        setup=lambda: forget_counts(factory),
     )
     forget_counts(factory, day)
     warning_peak, warning = peak_and_result(lambda: morning_run(factory, day, now))
@@ -603,8 +593,11 @@ def _aggregates(
         (f.cell, f.window, f.observed) for f in flags
     ], "early-warning flags differ"
     assert [tuple(c.id for c in f.complaints) for f in warning.flags] == behind
-    ew_wall, ew_sql, ew_statements = timed_with_sql_after(
-        engine, lambda: forget_counts(factory, day), lambda: morning_run(factory, day, now), repeat
+    ew_wall, ew_sql, ew_statements = timed_with_sql(
+        engine,
+        lambda: morning_run(factory, day, now),
+        repeat,
+        setup=lambda: forget_counts(factory, day),
     )
     ew_base = timed(lambda: early_warning_hand_tuned(raw, tree, day), repeat, warm=True)
     clock_note = SQLITE_CLOCK if name == "sqlite" else ""

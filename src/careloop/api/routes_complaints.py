@@ -99,37 +99,25 @@ def _create(
     key: str | None,
 ) -> Response:
     with UnitOfWork(request.app.state.session_factory) as uow:
-        return _accept(uow, body, request, token, now, lang, key)
-
-
-def _accept(
-    uow: UnitOfWork,
-    body: schemas.ComplaintIn,
-    request: Request,
-    token: str | None,
-    now: datetime,
-    lang: str,
-    key: str | None,
-) -> Response:
-    actor = actor_from(uow, token, now)
-    take_intake(request, actor, now)
-    result = intake.accept_complaint(uow, draft_of(body), actor, now, key)
-    headers = {"Location": f"/api/v1/complaints/{result.complaint.id}"}
-    if result.created and result.terms is not None:
-        # The complaint just written, as written: no re-read (issue 7). The clocks come from
-        # the same clocks_for the sweeper runs, with the policy and calendar intake used.
-        clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
-        answer = presenters.complaint(result.complaint, actor, lang, clocks, actor.username)
-    else:
-        answer = present(uow, result.complaint.id, actor, lang, now)
-    if not result.created:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(
-        answer.model_dump_json(by_alias=True),
-        status_code=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
-        headers=headers,
-        media_type="application/json",
-    )
+        actor = actor_from(uow, token, now)
+        take_intake(request, actor, now)
+        result = intake.accept_complaint(uow, draft_of(body), actor, now, key)
+        headers = {"Location": f"/api/v1/complaints/{result.complaint.id}"}
+        if result.created and result.terms is not None:
+            # The complaint just written, as written: no re-read (issue 7). The clocks come from
+            # the same clocks_for the sweeper runs, with the policy and calendar intake used.
+            clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
+            answer = presenters.complaint(result.complaint, actor, lang, clocks, actor.username)
+        else:
+            answer = present(uow, result.complaint.id, actor, lang, now)
+        if not result.created:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(
+            answer.model_dump_json(by_alias=True),
+            status_code=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+            headers=headers,
+            media_type="application/json",
+        )
 
 
 def _parse_bool(name: str, value: str | None) -> bool | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from sqlalchemy import text
@@ -11,16 +12,11 @@ from careloop.services import reference_versions
 from careloop.services.actors import actor_for
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
+from tests.integration.store import test_store
 
 
 def _draft(phone: str) -> intake.NewComplaint:
-    return intake.NewComplaint(
-        channel="hotline",
-        customer_phone=phone,
-        category="billing.dispute",
-        description="话费多扣了50元",
-        region_code="C1-K1",
-    )
+    return replace(test_store._draft(), customer_phone=phone)
 
 
 def test_hand_written_sql_moves_the_stamps(database_url: str):
