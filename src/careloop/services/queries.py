@@ -534,32 +534,62 @@ def sla_candidates(uow: UnitOfWork, state: str, now: datetime) -> ColumnElement[
 def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool]:
     """A condition only complaints with a breached clock at ``now`` satisfy.
 
-    Sufficient, not necessary (the converse of :func:`sla_candidates`): a complaint whose
-    reply clock still runs, under a policy whose reply limit is calendar time, with no
-    ``pause`` and no ``reply`` in its history, has nothing to subtract: ``clocks_for`` finds
-    its reply due at ``accepted_at`` + L and breached once ``now`` is past it. The board
-    and the breached list count such complaints without judging them (at 10⁵ about half of
-    the breached backlog); every other candidate is still judged by ``clocks_for``.
+    Sufficient, not necessary (the converse of :func:`sla_candidates`), for the two plain
+    cases that make up most of a breached backlog, where a calendar-time clock has no pause
+    to subtract and ``clocks_for`` finds it breached once ``now`` is past start + L:
+
+    - the reply clock still runs (accepted, in progress, waiting on the customer), the
+      policy's reply limit is calendar time, and there was never a ``pause`` or ``reply``
+      (the only starts of a reply-clock pause): due at ``accepted_at`` + L;
+    - the complaint is replied, the policy's callback limit is calendar time, nothing
+      stopped a callback clock yet (no callback, reopen, cancel or merge at all), and every
+      ``reply`` is older than L: the latest reply starts the callback clock, which never
+      pauses, so it was due at that reply + L.
+
+    The board and the breached list count such complaints without judging them (at 10⁵
+    about 90 % of the breached backlog); every other candidate is still judged.
     """
     from careloop.services import sla
 
-    by_policy: dict[int, int] = {}
-    for policy in uow.session.scalars(select(SlaPolicy)):
-        limit = sla.limit_of(policy, "reply")
-        if limit is not None and limit.basis == "calendar":
-            by_policy[policy.id] = limit.minutes
-    if not by_policy:
-        return false()
-    waits = select(Event.id).where(
-        Event.complaint_id == Complaint.id, Event.action.in_(("pause", "reply"))
-    )
-    minutes = case(by_policy, value=Complaint.sla_policy_id, else_=None)
-    return and_(
-        Complaint.status.in_(_LIVE_REPLY),
-        Complaint.sla_policy_id.in_(sorted(by_policy)),
-        epoch(uow, Complaint.accepted_at) + minutes * 60.0 < now.timestamp() - _SLACK_SECONDS,
-        ~waits.exists(),
-    )
+    def calendar_minutes(stage: str) -> dict[int, int]:
+        found = {}
+        for policy in policies:
+            limit = sla.limit_of(policy, stage)
+            if limit is not None and limit.basis == "calendar":
+                found[policy.id] = limit.minutes
+        return found
+
+    def events(*actions: str) -> Select[tuple[int]]:
+        return select(Event.id).where(Event.complaint_id == Complaint.id, Event.action.in_(actions))
+
+    policies = list(uow.session.scalars(select(SlaPolicy)))
+    latest = now.timestamp() - _SLACK_SECONDS
+    branches: list[ColumnElement[bool]] = []
+    reply = calendar_minutes("reply")
+    if reply:
+        minutes = case(reply, value=Complaint.sla_policy_id, else_=None)
+        branches.append(
+            and_(
+                Complaint.status.in_(_LIVE_REPLY),
+                Complaint.sla_policy_id.in_(sorted(reply)),
+                epoch(uow, Complaint.accepted_at) + minutes * 60.0 < latest,
+                ~events("pause", "reply").exists(),
+            )
+        )
+    callback = calendar_minutes("callback")
+    if callback:
+        minutes = case(callback, value=Complaint.sla_policy_id, else_=None)
+        recent = events("reply").where(epoch(uow, Event.at) + minutes * 60.0 >= latest)
+        branches.append(
+            and_(
+                Complaint.status == Status.REPLIED.value,
+                Complaint.sla_policy_id.in_(sorted(callback)),
+                events("reply").exists(),
+                ~recent.exists(),
+                ~events(*sorted(sla.CALLBACK_STOPS)).exists(),
+            )
+        )
+    return or_(*branches) if branches else false()
 
 
 def certainly(condition: ColumnElement[bool]) -> ColumnElement[int]:

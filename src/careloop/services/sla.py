@@ -71,8 +71,9 @@ FALLBACK_WORK_ORDER = SlaLimit(48 * 60, "calendar")
 _FIRST_CONTACT_ACTIONS: Final = frozenset(
     {"handle", "dispatch", "pause", "reply", "cancel", "reject", "merge"}
 )
-_CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
-CLOCK_ACTIONS: Final = _FIRST_CONTACT_ACTIONS | {"pause", "resume", "reply"} | _CALLBACK_STOPS
+CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
+"""Events after the latest reply that stop its callback clock (either outcome, or gone)."""
+CLOCK_ACTIONS: Final = _FIRST_CONTACT_ACTIONS | {"pause", "resume", "reply"} | CALLBACK_STOPS
 """Every event action a clock reads (pauses, first contact, the callback window); any other
 event (notes, work-order steps, surveys …) moves no clock, so judging need not load it."""
 _REPLY_STOPPED: Final = frozenset({Status.REPLIED, Status.CLOSED, Status.ARCHIVED})
@@ -657,7 +658,7 @@ def _callback_window(
     after = [
         e.at
         for e in events
-        if (e.at, e.id or 0) > (last.at, last.id or 0) and e.action in _CALLBACK_STOPS
+        if (e.at, e.id or 0) > (last.at, last.id or 0) and e.action in CALLBACK_STOPS
     ]
     if after:
         return last.at, min(after)
