@@ -864,6 +864,58 @@ def intake(engine: Engine, url: str, size: int, now: datetime, requests: int,
     )
 
 
+def endpoint_floor(engine: Engine, size: int, requests: int, clients: int,
+                   raw_rate: float) -> Figure:  # fmt: skip
+    """The same clients against a no-op endpoint with intake's request model (floor_app):
+    the most any Python endpoint serves here, as a share of the same raw inserts."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "benchmarks.floor_app:app",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{base}/docs", timeout=2)
+                break
+            except httpx.HTTPError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the floor app did not start") from None
+                time.sleep(0.2)
+        sessions = [httpx.Client(base_url=base, timeout=60) for _ in range(clients)]
+
+        def post(k: int, i: int) -> None:
+            reply = sessions[k].post("/echo", json=_body(i))
+            if reply.status_code != 201:
+                raise RuntimeError(f"floor answered {reply.status_code}: {reply.text[:300]}")
+
+        _run_clients(clients, clients * 5, post)
+        seconds = _run_clients(clients, requests, post)
+        for s in sessions:
+            s.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return Figure(
+        f"floor: no-op endpoint with intake's request model ({clients} clients, "
+        f"{requests} requests)",
+        engine.dialect.name,
+        size,
+        requests / seconds,
+        "req/s",
+        baseline=raw_rate,
+        baseline_label="raw single-row INSERT transactions (the single-intake figure's)",
+        target="(context for the single-intake ratio)",
+        note="benchmarks/floor_app.py under the same uvicorn: body validation and a 201, "
+        "no database",
+    )
+
+
 def intake_figure(
     name: str,
     engine: Engine,

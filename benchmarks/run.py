@@ -82,6 +82,9 @@ def run_engine(
                     single = measures.intake(engine, url, size, now, requests, clients, workers)
                     single.name = f"single {single.name}"
                     keep(single)
+                    assert single.baseline is not None
+                    keep(measures.endpoint_floor(engine, size, requests, clients,
+                                                 single.baseline))  # fmt: skip
                     keep(bulk_intake.batch_intake(engine, url, size, now, requests * 10, clients,
                                                   workers=workers))  # fmt: skip
                     # The first sweep costs ~15-25 ms per open complaint (it writes every
