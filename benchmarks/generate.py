@@ -285,7 +285,7 @@ class _Rows:
                 wo_accepted = dispatched + timedelta(minutes=rng.uniform(5, 240))
                 done = status != "in_progress" or seq < orders
                 wo_finished = wo_accepted + timedelta(hours=rng.uniform(1, 70)) if done else None
-                wo_status = ("transferred" if seq < orders else "finished") if done else "accepted"
+                wo_status = ("transferred" if seq < orders else "completed") if done else "accepted"
                 batch.work_orders.append((
                     wo_id, cid, seq, 2 if done else 1, unit, wo_status, owner, agent_id,
                     dispatched, wo_due, wo_accepted, wo_finished, "请核实并处理",
@@ -293,9 +293,9 @@ class _Rows:
                     "met" if done else None,
                 ))  # fmt: skip
                 event(dispatched, front, "dispatch", '{"status": "in_progress"}', wo_id)
-                event(wo_accepted, worker, "accept_order", None, wo_id)
+                event(wo_accepted, worker, "work_order_accept", None, wo_id)
                 if wo_finished is not None:
-                    event(wo_finished, worker, "finish_order", None, wo_id)
+                    event(wo_finished, worker, "work_order_complete", None, wo_id)
                     t = wo_finished
                 wo_id += 1
                 counts.work_orders += 1

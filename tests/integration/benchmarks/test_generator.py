@@ -8,10 +8,12 @@ from pathlib import Path
 from benchmarks.generate import OPEN, generate
 from sqlalchemy import func, select
 
+from careloop.domain.tickets import WORK_ORDER_TRANSITIONS, WorkOrderStatus
 from careloop.store.database import make_engine
 from careloop.store.models import Complaint, Event, OrgUnit, Staff, WorkOrder
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+WORK_ORDER_EVENTS = {"work_order_dispatched"} | {f"work_order_{n}" for n in WORK_ORDER_TRANSITIONS}
 
 
 def _count(conn, query) -> int:  # type: ignore[no-untyped-def]
@@ -46,6 +48,13 @@ def test_generator_writes_complaints_with_history_into_sqlite(tmp_path: Path) ->
             # The org tree came from the demo province through the services.
             assert _count(conn, select(func.count()).select_from(OrgUnit)) > 100
             assert _count(conn, select(func.count()).select_from(Staff)) > 50
+            # Only states and actions the services themselves write (the API reads them).
+            statuses = set(conn.scalars(select(WorkOrder.status).distinct()))
+            assert statuses and statuses <= {s.value for s in WorkOrderStatus}, statuses
+            order_actions = set(
+                conn.scalars(select(Event.action).where(Event.work_order_id.is_not(None)))
+            )
+            assert order_actions <= {"dispatch", *WORK_ORDER_EVENTS}, order_actions
             # Rows are readable through the ORM, time zone included.
             latest = conn.execute(select(func.max(Complaint.accepted_at))).scalar_one()
             assert latest is not None
