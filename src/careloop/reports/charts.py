@@ -32,15 +32,35 @@ CJK_FAMILIES = (
 )
 
 
+CJK_FILE_HINTS = ("cjk", "wqy", "sourcehan")
+"""Parts of the file names of the fonts above, to find them on disk."""
+
+
+def _known_cjk() -> str | None:
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in known), None)
+
+
 @lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """The first CJK family matplotlib knows, or None (then reports use English labels)."""
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    for family in CJK_FAMILIES:
-        if family in known:
-            return family
-    log.warning("no CJK font found (install fonts-noto-cjk): charts and PDF use English labels")
-    return None
+    """The first CJK family matplotlib knows, or None (then reports use English labels).
+
+    matplotlib caches its font list on first use; a font installed after that (the usual
+    order: run once, read the warning, `apt install fonts-noto-cjk`) is not in the cache,
+    so the font files on disk are added before giving up.
+    """
+    family = _known_cjk()
+    if family is None:
+        for path in font_manager.findSystemFonts():
+            if any(hint in path.lower() for hint in CJK_FILE_HINTS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        family = _known_cjk()
+    if family is None:
+        log.warning("no CJK font found (install fonts-noto-cjk): charts and PDF use English labels")
+    return family
 
 
 def language() -> str:
