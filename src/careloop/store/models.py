@@ -199,7 +199,11 @@ class WorkOrder(Base):
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
-    __table_args__ = (UniqueConstraint("complaint_id", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "seq"),
+        # The org scope's "a work order in these units", read from the index (0008).
+        Index("ix_work_orders_unit_complaint", "unit_id", "complaint_id"),
+    )
 
 
 class Event(Base):
@@ -218,6 +222,10 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     note: Mapped[str | None] = mapped_column(Text)
+
+    # "Has it a pause / reply (older than L) / callback stop?" per complaint, answered from
+    # the index alone (0008).
+    __table_args__ = (Index("ix_events_complaint_action", "complaint_id", "action", "at"),)
 
 
 class Note(Base):
