@@ -201,8 +201,10 @@ class WorkOrder(Base):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
         UniqueConstraint("complaint_id", "seq"),
-        # The org scope's "a work order in these units", read from the index (0008).
+        # The org scope's "a work order in these units", read from the index (0008): all of
+        # a scope's at once, and per complaint.
         Index("ix_work_orders_unit_complaint", "unit_id", "complaint_id"),
+        Index("ix_work_orders_complaint_unit", "complaint_id", "unit_id"),
     )
 
 

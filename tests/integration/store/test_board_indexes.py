@@ -7,7 +7,11 @@ from sqlalchemy import inspect
 from careloop.store.database import make_engine
 from careloop.store.models import Event, WorkOrder
 
-BOARD_INDEXES = {"ix_events_complaint_action", "ix_work_orders_unit_complaint"}
+BOARD_INDEXES = {
+    "ix_events_complaint_action",
+    "ix_work_orders_unit_complaint",
+    "ix_work_orders_complaint_unit",
+}
 
 
 def test_board_indexes_match_the_models(database_url: str):
