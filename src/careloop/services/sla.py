@@ -836,19 +836,10 @@ def clock_states(
     (the sweeper's rule) on only what it reads: for the ``?sla=`` lists and the board's
     counts, which need the verdicts of thousands of complaints, not their explanations.
     Pass ``calendars`` to share one book across batches."""
-    complaints = load_clock_facts(uow, complaint_ids)
-    events = load_events(uow, [c.id for c in complaints], CLOCK_ACTIONS)
-    policies = load_policies(uow, (c.sla_policy_id for c in complaints))
-    book = calendars if calendars is not None else CalendarBook(calendar_data(uow))
-    return {
-        c.id: frozenset(
-            view.state.state
-            for view in clocks_for(
-                c, events[c.id], policies.get(c.sla_policy_id or -1), book, now
-            ).clocks
-        )
-        for c in complaints
-    }
+    judged = _clocks(
+        uow, load_clock_facts(uow, complaint_ids), now, actions=CLOCK_ACTIONS, book=calendars
+    )
+    return {cid: frozenset(view.state.state for view in c.clocks) for cid, c in judged.items()}
 
 
 def load_policies(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, SlaPolicy]:
@@ -862,10 +853,21 @@ def explain(
     uow: UnitOfWork, complaints: Sequence[Complaint], now: datetime
 ) -> dict[int, ComplaintClocks]:
     """Clocks for a page of complaints, with three queries whatever the page size."""
-    ids = [c.id for c in complaints]
-    events = load_events(uow, ids)
+    return _clocks(uow, complaints, now)
+
+
+def _clocks(
+    uow: UnitOfWork,
+    complaints: Sequence[Complaint] | Sequence[ComplaintFacts],
+    now: datetime,
+    actions: Collection[str] | None = None,
+    book: CalendarBook | None = None,
+) -> dict[int, ComplaintClocks]:
+    """:func:`clocks_for` of each complaint, its events (only ``actions`` if given), policy
+    and calendar loaded in one query each (``book``: a calendar shared across batches)."""
+    events = load_events(uow, [c.id for c in complaints], actions)
     policies = load_policies(uow, (c.sla_policy_id for c in complaints))
-    book = CalendarBook(calendar_data(uow))
+    book = book if book is not None else CalendarBook(calendar_data(uow))
     return {
         c.id: clocks_for(c, events[c.id], policies.get(c.sla_policy_id or -1), book, now)
         for c in complaints
