@@ -43,6 +43,7 @@ from typing import Any, Final
 
 from sqlalchemy import and_, delete, func, insert, literal, null, or_, select, text, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from careloop.services.indicators import LOCAL_TZ, as_date, local_day, local_midnight
@@ -87,6 +88,17 @@ def _accepted_on(runs: Sequence[tuple[date, date]]) -> ColumnElement[bool]:
             )
             for a, b in runs
         )
+    )
+
+
+def _grouped(uow: UnitOfWork, runs: Sequence[tuple[date, date]]) -> Select[Any]:
+    """Complaints per local day and cell on the days of ``runs``: the one GROUP BY that both
+    the stored counts and the live ones come from (their equality depends on it)."""
+    day_col = local_day(uow, Complaint.accepted_at)
+    return (
+        select(day_col, Complaint.category, Complaint.region_id, Complaint.product, func.count())
+        .where(_accepted_on(runs))
+        .group_by(day_col, Complaint.category, Complaint.region_id, Complaint.product)
     )
 
 
@@ -162,24 +174,17 @@ def ensure_counted(
     if reference is not None:
         last = min(last, closed_through(reference))
         if first <= last:
-            have = set(
-                session.scalars(select(CountedDay.day).where(CountedDay.day.between(first, last)))
-            )
-            counted = [d for d in _days(first, last) if d not in {as_date(h) for h in have}]
+            have = {
+                as_date(h)
+                for h in session.scalars(
+                    select(CountedDay.day).where(CountedDay.day.between(first, last))
+                )
+            }
+            counted = [d for d in _days(first, last) if d not in have]
     if counted:
-        day_col = local_day(uow, Complaint.accepted_at)
         session.execute(
             insert(DailyComplaintCount).from_select(
-                ["day", "category", "region_id", "product", "n"],
-                select(
-                    day_col,
-                    Complaint.category,
-                    Complaint.region_id,
-                    Complaint.product,
-                    func.count(),
-                )
-                .where(_accepted_on(_runs(counted)))
-                .group_by(day_col, Complaint.category, Complaint.region_id, Complaint.product),
+                ["day", "category", "region_id", "product", "n"], _grouped(uow, _runs(counted))
             )
         )
         session.execute(insert(CountedDay), [{"day": d, "through_id": through} for d in counted])
@@ -225,12 +230,7 @@ def _live(uow: UnitOfWork, days: Iterable[date], unit_ids: list[int]) -> list[Co
     runs = _runs(days)
     if not runs:
         return []
-    day_col = local_day(uow, Complaint.accepted_at)
-    result = uow.session.execute(
-        select(day_col, Complaint.category, Complaint.region_id, Complaint.product, func.count())
-        .where(_accepted_on(runs), Complaint.region_id.in_(unit_ids))
-        .group_by(day_col, Complaint.category, Complaint.region_id, Complaint.product)
-    )
+    result = uow.session.execute(_grouped(uow, runs).where(Complaint.region_id.in_(unit_ids)))
     return [(as_date(d), c, r, p, n) for d, c, r, p, n in result]
 
 
