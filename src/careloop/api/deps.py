@@ -34,8 +34,8 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
 
     Dependencies without I/O are ``async`` so that FastAPI does not hop to its thread pool
     for each (a hop costs more than an intake's own SQL on a busy process). Closing is
-    free when nothing is open (intake has committed); otherwise it rolls back over the
-    network, so that part goes to the thread pool like any other database call.
+    free when nothing is open (the use case has committed); otherwise it rolls back over
+    the network, so that part goes to the thread pool like any other database call.
     """
     uow = UnitOfWork(request.app.state.session_factory).__enter__()
     try:
@@ -96,4 +96,3 @@ TokenDep = Annotated[str | None, Depends(session_token)]
 def take_intake(request: Request, actor: Actor, now: datetime) -> None:
     """Intake rate limit per member of staff (a runaway script, not a busy agent)."""
     request.app.state.intake_limiter.take(f"intake:{actor.username}", now)
-

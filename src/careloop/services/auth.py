@@ -173,11 +173,20 @@ def login(uow: UnitOfWork, username: str, password: str, now: datetime) -> str:
     return login_session(uow, username, password, now).token
 
 
+def _well_formed(token: str) -> bool:
+    return bool(token) and len(token) <= 200
+
+
+def _alive(revoked_at: datetime | None, expires_at: datetime, now: datetime) -> bool:
+    """A token is live until it is revoked (logout) or expires, whichever comes first."""
+    return revoked_at is None and expires_at > now
+
+
 def _live_token(uow: UnitOfWork, token: str, now: datetime) -> ApiToken | None:
-    if not token or len(token) > 200:
+    if not _well_formed(token):
         return None
     row = uow.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    if row is None or not _alive(row.revoked_at, row.expires_at, now):
         return None
     return row
 
@@ -188,7 +197,7 @@ def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor:
     Asked on every request, so as one row of plain columns rather than three loaded
     objects (token, staff, unit): the ORM's loading was most of its cost (issue 7).
     """
-    if not token or len(token) > 200:
+    if not _well_formed(token):
         raise DomainError("unknown_actor", username="(token)")
     row = uow.session.execute(
         select(
@@ -205,7 +214,7 @@ def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor:
         .join(OrgUnit, OrgUnit.id == Staff.org_unit_id)
         .where(ApiToken.token_hash == token_hash(token))
     ).one_or_none()
-    if row is None or row.revoked_at is not None or row.expires_at <= now or not row.active:
+    if row is None or not _alive(row.revoked_at, row.expires_at, now) or not row.active:
         raise DomainError("unknown_actor", username="(token)")
     return actor_at(uow, row.id, row.username, row.role, row.org_unit_id, row.path)
 

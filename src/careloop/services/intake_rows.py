@@ -10,6 +10,7 @@ second version, as it always was), and with its `accept` (and `link_repeat`) eve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -50,10 +51,9 @@ SNAPSHOT_FIELDS = (
 """What the `accept` event records as `after`: the complaint as it was accepted."""
 
 
-def snapshot_of(values: Any) -> dict[str, object]:
-    """The `accept` snapshot of a row (a mapping) or a loaded complaint."""
-    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
-    return {name: audit.jsonable(get(name)) for name in SNAPSHOT_FIELDS}
+def snapshot_of(values: Mapping[str, Any]) -> dict[str, object]:
+    """The `accept` snapshot of a complaint's row as intake writes it."""
+    return {name: audit.jsonable(values.get(name)) for name in SNAPSHOT_FIELDS}
 
 
 @dataclass
