@@ -1,0 +1,24 @@
+"""access throttles: one-time codes, login back-off, shared rate limits
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-27 16:40:00
+
+Reserved in the chain so that work on separate tables can land in any order; its tables
+are added as the work that needs them lands.
+"""
+
+from __future__ import annotations
+
+revision = "0009"
+down_revision = "0008"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
