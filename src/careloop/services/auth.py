@@ -154,16 +154,30 @@ def login_session(
             )
         uow.commit()
         raise DomainError("login_failed")
-    token = secrets.token_urlsafe(32)
-    expires_at = now + policy.session_ttl
     staff.failed_logins = 0
     staff.locked_until = None
+    return open_session(uow, staff, now, client, policy)
+
+
+def open_session(
+    uow: UnitOfWork,
+    staff: Staff,
+    now: datetime,
+    client: str | None = None,
+    policy: LoginPolicy | None = None,
+    detail: dict[str, Any] | None = None,
+) -> Session:
+    """Hand a session to someone already authenticated (a checked password, or an identity
+    provider's verified ID token: services.oidc): one token row and one `login` event."""
+    policy = policy or LoginPolicy()
+    token = secrets.token_urlsafe(32)
+    expires_at = now + policy.session_ttl
     uow.session.add(
         ApiToken(
             token_hash=token_hash(token), staff_id=staff.id, created_at=now, expires_at=expires_at
         )
     )
-    record_security_event(uow, "login", username, now, staff.id, client)
+    record_security_event(uow, "login", staff.username, now, staff.id, client, detail)
     uow.commit()
     return Session(token, expires_at, staff.username, staff.role)
 
