@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from careloop.api.deps import SESSION_COOKIE, get_now, get_uow
@@ -21,6 +21,7 @@ from careloop.domain.errors import DomainError
 from careloop.services import auth
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
+from careloop.web import csrf
 from careloop.web.i18n import Translator, normalise
 
 LANG_COOKIE = "careloop_lang"
@@ -36,9 +37,13 @@ class LoginRequired(Exception):
         self.next_path = next_path
 
 
-async def get_lang(request: Request) -> str:
+def lang_of(request: Request) -> str:
     """?lang= for one page, else the switch's cookie, else Chinese."""
     return normalise(request.query_params.get("lang") or request.cookies.get(LANG_COOKIE))
+
+
+async def get_lang(request: Request) -> str:
+    return lang_of(request)
 
 
 def get_web_actor(
@@ -69,6 +74,19 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def set_session_cookie(request: Request, response: Response, token: str) -> None:
+    """The web session: the login's token as an HttpOnly cookie, for password and SSO alike."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(request.app.state.settings.session_hours * 3600),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
 def render(
     request: Request,
     template: str,
@@ -83,6 +101,7 @@ def render(
         return moment.astimezone(tz).strftime(fmt) if moment else "—"
 
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    csrf_token, new_cookie = csrf.issue_token(request)
     response = templates.TemplateResponse(
         request,
         template,
@@ -93,9 +112,12 @@ def render(
             "here": here,
             "local": local,
             "now": request.app.state.clock(),
+            "csrf_token": csrf_token,
             **context,
         },
         status_code=status_code,
     )
+    if new_cookie:
+        csrf.set_anonymous_cookie(request, response, new_cookie)
     response.headers["Cache-Control"] = "no-store"
     return response

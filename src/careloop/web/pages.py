@@ -41,6 +41,7 @@ from careloop.web.deps import (
     WebActorDep,
     render,
     safe_next,
+    set_session_cookie,
 )
 from careloop.web.i18n import LANGUAGES, Translator
 
@@ -119,16 +120,7 @@ def login(
             username=username,
         )
     response = see_other(safe_next(next, home_for(actor)))
-    hours = request.app.state.settings.session_hours
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=int(hours * 3600),
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    set_session_cookie(request, response, token)
     return response
 
 
