@@ -18,6 +18,7 @@ from careloop.api.deps import (
     actor_from,
     take_intake,
 )
+from careloop.domain import time_bounds
 from careloop.domain.errors import InvalidInput
 from careloop.services import complaints as intake
 from careloop.services import lifecycle, queries, sla, work_orders
@@ -181,24 +182,19 @@ def list_complaints(
         ),
     ] = None,
 ) -> schemas.ComplaintPage:
-    for name, value in (
-        ("created_from", created_from),
-        ("created_to", created_to),
-        ("due_from", due_from),
-        ("due_to", due_to),
-    ):
-        if value is not None and value.tzinfo is None:
-            raise InvalidInput(name, "需要带时区的时间 / include a time-zone offset")
+    def bounded(name: str, value: datetime | None) -> datetime | None:
+        return None if value is None else time_bounds.instant(name, value)
+
     filters = queries.ComplaintFilter(
         status=status_ or [],
         category=category,
         unit=unit,
         channel=channel,
         region=region,
-        created_from=created_from,
-        created_to=created_to,
-        due_from=due_from,
-        due_to=due_to,
+        created_from=bounded("created_from", created_from),
+        created_to=bounded("created_to", created_to),
+        due_from=bounded("due_from", due_from),
+        due_to=bounded("due_to", due_to),
         escalated=_parse_bool("escalated", escalated),
         repeat=_parse_bool("repeat", repeat),
         text=q,

@@ -85,6 +85,47 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "工单已在单位 {ident}，不能转派给自己",
         "The work order is already with unit {ident}",
     ),
+    "text_too_long": (
+        422,
+        "{label_zh}过长：最多 {limit} 字，收到 {length} 字",
+        "{label_en} is too long: at most {limit} characters, got {length}",
+    ),
+    "text_required": (422, "{label_zh}不能为空", "{label_en} must not be empty"),
+    "text_invalid": (
+        422,
+        "{label_zh}含有无法识别的字符，请重新输入",
+        "{label_en} contains characters that are not valid text; please type it again",
+    ),
+    "time_needs_zone": (
+        422,
+        "{label_zh}需要带时区，例如 2026-09-28T10:00+08:00",
+        "{label_en} needs a time-zone offset, e.g. 2026-09-28T10:00+08:00",
+    ),
+    "time_out_of_range": (
+        422,
+        "{label_zh}超出允许范围（{earliest} 至 {latest}）",
+        "{label_en} is outside the accepted range ({earliest} to {latest})",
+    ),
+    "due_out_of_range": (
+        422,
+        "{label_zh}必须晚于现在，且不超过 {days} 天之后",
+        "{label_en} must lie after now and at most {days} days ahead",
+    ),
+    "time_unreadable": (
+        422,
+        "{label_zh}格式无法识别，例如 {example}",
+        "{label_en} is not a readable time, e.g. {example}",
+    ),
+    "merge_target_merged": (
+        409,
+        "目标投诉 {ident} 已合并到其他投诉，不能再合并进来",
+        "Target complaint {ident} was itself merged into another and cannot take a merge",
+    ),
+    "import_file_rejected": (
+        422,
+        "文件无法导入：{reason_zh}",
+        "The file cannot be imported: {reason_en}",
+    ),
 }
 
 

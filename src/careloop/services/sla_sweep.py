@@ -399,15 +399,21 @@ def _sweep_chunk_once(
         for complaint in complaints:
             chunk.report.examined += 1
             views = clocks[complaint.id].clocks
-            next_by_subject = {
-                v.subject: chunk.clock(complaint, v, sent.setdefault(v.subject, set()))
-                for v in views
-            }
-            complaint_rows.append(_complaint_row(complaint, views, sent, next_by_subject, now))
-            for order in complaint.work_orders:
-                row = _work_order_row(order, views, sent, next_by_subject, now)
-                if row is not None:
-                    order_rows.append(row)
+            try:
+                next_by_subject = {
+                    v.subject: chunk.clock(complaint, v, sent.setdefault(v.subject, set()))
+                    for v in views
+                }
+                row = _complaint_row(complaint, views, sent, next_by_subject, now)
+                rows = [_work_order_row(o, views, sent, next_by_subject, now)
+                        for o in complaint.work_orders]  # fmt: skip
+            except (OverflowError, ValueError):
+                # One complaint with a time out of range is skipped, not the province's sweep.
+                log.warning("complaint %s skipped by the sweep: a time is out of range",
+                            complaint.id)  # fmt: skip
+                continue
+            complaint_rows.append(row)
+            order_rows.extend(r for r in rows if r is not None)
         _store(session, complaint_rows, order_rows)
         chunk.flush()
         uow.commit()

@@ -6,11 +6,11 @@ work order only moves the work, with a reason on the record, and the owner stays
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from careloop.domain import tickets
+from careloop.domain import tickets, time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.tickets import WorkOrderStatus
 from careloop.services import audit, scope, sla
@@ -41,15 +41,7 @@ def _unit(uow: UnitOfWork, code: str) -> OrgUnit:
 
 def _due(now: datetime, due_at: datetime | None, due_hours: float | None) -> datetime:
     if due_at is not None:
-        if due_at.tzinfo is None:
-            raise InvalidInput("due_at", "需要带时区的时间 / needs a time zone")
-        try:
-            due_at.astimezone(UTC)
-        except OverflowError:
-            raise InvalidInput("due_at", "超出范围 / out of range") from None
-        if due_at <= now:
-            raise InvalidInput("due_at", "必须晚于当前时间 / must be in the future")
-        return due_at
+        return time_bounds.due_time("due_at", due_at, now)
     hours = DEFAULT_WORK_ORDER_HOURS if due_hours is None else due_hours
     if not 0 < hours <= MAX_WORK_ORDER_HOURS:
         raise InvalidInput("due_hours", f"应在 0 到 {MAX_WORK_ORDER_HOURS} 之间 / out of range")
