@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,43 +14,7 @@ from careloop.services import exports, queries
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["export"])
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    """Spreadsheet-safe: times in ISO form, and no text a spreadsheet would run as a
-    formula (CSV injection: a description starting with '=' is quoted with a ')."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(table: exports.ExportTable) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    for row in table.rows:
-        writer.writerow([_cell(v) for v in row])
-    # A byte-order mark so that Excel opens the Chinese text as UTF-8.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(table: exports.ExportTable) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("complaints")
-    sheet.append(table.headers)
-    for row in table.rows:
-        sheet.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+XLSX = exports.MEDIA_TYPES["xlsx"]
 
 
 def _aware(name: str, value: datetime | None) -> datetime | None:
@@ -100,7 +62,7 @@ def export_complaints(
         created_to=_aware("created_to", created_to),
         text=q,
     )
-    table = exports.export_complaints(
+    exported = exports.export_complaints(
         uow,
         actor,
         filters,
@@ -111,17 +73,13 @@ def export_complaints(
         client_address(request),
     )
     stamp = now.strftime("%Y%m%d%H%M")
-    if format == "xlsx":
-        body, media = _xlsx(table), XLSX
-    else:
-        body, media = _csv(table), "text/csv; charset=utf-8"
     return Response(
-        body,
-        media_type=media,
+        exported.body,
+        media_type=exported.media_type,
         headers={
             "Content-Disposition": f'attachment; filename="complaints-{stamp}.{format}"',
-            "X-Total-Count": str(len(table.rows)),
-            "X-Personal-Data": "masked" if table.masked else "unmasked",
+            "X-Total-Count": str(exported.rows),
+            "X-Personal-Data": "masked" if exported.masked else "unmasked",
             "Cache-Control": "no-store",
         },
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
-from careloop.api.deps import ActorDep, UowDep
-from careloop.domain.permissions import check_permission
+from careloop.api.deps import ActorDep, NowDep, UowDep, client_address
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
@@ -19,30 +18,50 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     description=(
         "daily = 投诉预警日报 (the day given), tenday = 客服信息旬报 (the ten-day period 1–10, "
         "11–20 or 21–end containing the date), monthly = 月度服务质量分析. Limited to the "
-        "caller's org scope; needs the report.read permission."
+        "caller's org scope; needs the report.read permission. Complaint text in it is "
+        "masked; `personal_data=unmasked` shows it in full to supervisors and "
+        "administrators only, and records who read which complaints (a security event)."
     ),
     response_class=Response,
 )
 def download_report(
     kind: Literal["daily", "tenday", "monthly"],
+    request: Request,
     uow: UowDep,
     actor: ActorDep,
+    now: NowDep,
     date_: Annotated[date, Query(alias="date", description="YYYY-MM-DD")],
     format_: Annotated[
         Literal["html", "xlsx", "pdf"], Query(alias="format", description="html, xlsx or pdf")
     ] = "html",
     region: Annotated[str | None, Query(description="Org unit code within your scope")] = None,
+    personal_data: Annotated[
+        Literal["masked", "unmasked"],
+        Query(description="masked (default) or unmasked (supervisors, administrators; audited)"),
+    ] = "masked",
 ) -> Response:
     from careloop.reports import render as renderer
     from careloop.services import reports
 
-    check_permission("report.read", actor.role)
-    report = reports.build_report(uow, kind, date_, region, actor)
-    body = renderer.render(report, format_)
+    body = reports.report_file(
+        uow,
+        kind,
+        date_,
+        region,
+        actor,
+        now,
+        format_,
+        unmasked=personal_data == "unmasked",
+        client=client_address(request),
+    )
     name = reports.file_name(kind, date_, region, format_)
     disposition = "inline" if format_ == "html" else "attachment"
     return Response(
         body,
         media_type=renderer.MEDIA_TYPES[format_],
-        headers={"Content-Disposition": f'{disposition}; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "X-Personal-Data": personal_data,
+            "Cache-Control": "no-store",
+        },
     )

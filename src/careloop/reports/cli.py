@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
@@ -25,6 +25,17 @@ import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 DateOpt = Annotated[str, typer.Option("--date", help="YYYY-MM-DD: the day the report is about")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the files")]
 RegionOpt = Annotated[str | None, typer.Option("--region", help="Org unit code (subtree)")]
+UnmaskedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--unmasked",
+        help="Complaint text in full (needs --as a supervisor or administrator; audited). "
+        "Without it personal data is masked.",
+    ),
+]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Username of the reader (scope, unmasking)")
+]
 
 
 def _factory():  # type: ignore[no-untyped-def]
@@ -40,15 +51,29 @@ def _day(value: str) -> date:
 
 
 def _generate(kind: str, day_text: str, out: Path, region: str | None,
-              deliver: bool = False) -> None:  # fmt: skip
+              deliver: bool = False, unmasked: bool = False,
+              as_user: str | None = None) -> None:  # fmt: skip
+    """Masked unless --unmasked by a reader allowed to take personal data in bulk; such a
+    report is written first and then recorded as a read of those complaints' data."""
     from careloop.services import reports  # matplotlib: loaded only when a report is made
+    from careloop.services.actors import actor_for
 
     day = _day(day_text)
     factory = _factory()
     try:
         with UnitOfWork(factory) as uow:
-            report = reports.build_report(uow, kind, day, region)  # type: ignore[arg-type]
+            actor = actor_for(uow, as_user) if as_user else None
+            if unmasked:
+                actor = reports.check_unmasked(actor)
+            which = cast("reports.ReportKind", kind)
+            report = reports.build_report(uow, which, day, region, actor, unmasked=unmasked)
             files = reports.write_report(report, kind, day, region, out)
+            if unmasked and actor is not None:
+                formats = tuple(p.suffix.lstrip(".") for p in files)
+                reports.record_unmasked_read(
+                    uow, report, actor, datetime.now(UTC), day, formats, "cli"
+                )
+                uow.commit()
             for path in files:
                 typer.echo(str(path))
             if deliver:
@@ -71,21 +96,35 @@ def daily(
     out: OutOpt = Path("reports"),
     region: RegionOpt = None,
     deliver: Annotated[bool, typer.Option(help="Also send it through the notify adapters")] = False,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
 ) -> None:
     """投诉预警日报: early-warning flags, hot spots and the day's indicators."""
-    _generate("daily", date_, out, region, deliver)
+    _generate("daily", date_, out, region, deliver, unmasked, as_user)
 
 
 @report_app.command("tenday")
-def tenday(date_: DateOpt, out: OutOpt = Path("reports"), region: RegionOpt = None) -> None:
+def tenday(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
     """客服信息旬报: the ten-day period (1–10, 11–20, 21–end) containing --date."""
-    _generate("tenday", date_, out, region)
+    _generate("tenday", date_, out, region, False, unmasked, as_user)
 
 
 @report_app.command("monthly")
-def monthly(date_: DateOpt, out: OutOpt = Path("reports"), region: RegionOpt = None) -> None:
+def monthly(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
     """月度服务质量分析: the month containing --date, with KPI scorecards."""
-    _generate("monthly", date_, out, region)
+    _generate("monthly", date_, out, region, False, unmasked, as_user)
 
 
 @import_app.command("subscribers")

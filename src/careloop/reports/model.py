@@ -79,6 +79,9 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    unmasked_complaints: list[int] = field(default_factory=list)
+    """Complaints whose personal data the report shows unmasked (empty when masked): the
+    audit of an unmasked read names them."""
 
     def table(self, name: str) -> Table:
         for t in self.tables:

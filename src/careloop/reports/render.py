@@ -16,6 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from careloop.reports import charts
+from careloop.reports.cells import printable, spreadsheet_cell
 from careloop.reports.model import Column, Report, Table
 
 FORMATS: Final = ("html", "xlsx", "pdf")
@@ -34,7 +35,8 @@ NUMBER_FORMATS: Final = {
 
 
 def display(value: Any, column: Column) -> str:
-    """A cell as text: "—" for no data (never 0), percent and signed changes formatted."""
+    """A cell as text: "—" for no data (never 0), percent and signed changes formatted,
+    and only characters every format can hold (``cells.printable``)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     kind = column.kind
@@ -48,7 +50,7 @@ def display(value: Any, column: Column) -> str:
         return f"{value:+.1%}"
     if kind == "date" and isinstance(value, datetime | date):
         return f"{value:%Y-%m-%d %H:%M}"
-    return str(value)
+    return printable(str(value))
 
 
 _HTML: Final = (  # one template, kept inline so the wheel needs no package data
@@ -104,15 +106,13 @@ def to_html(report: Report, lang: str = "zh") -> bytes:
         images=images,
         tables=tables,
     )
-    return html.encode("utf-8")
+    return html.encode("utf-8", "replace")
 
 
 def _excel_value(value: Any) -> Any:
     if isinstance(value, float) and math.isnan(value):
         return None
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.replace(tzinfo=None)  # Excel has no time zones; values are local time
-    return value
+    return spreadsheet_cell(value)
 
 
 def to_xlsx(report: Report, lang: str = "zh") -> bytes:
@@ -154,7 +154,11 @@ MAX_COLUMNS: Final = 10
 
 
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    """One line of at most `width` characters, drawn as it reads: matplotlib would take a
+    pair of '$' for mathematics (and fail on a stray one), so each is escaped."""
+    text = " ".join(printable(text).split())
+    text = text if len(text) <= width else text[: max(1, width - 1)] + "…"
+    return text.replace("$", r"\$")
 
 
 def _table_pages(pdf: PdfPages, table: Table, lang: str, header: str) -> None:
@@ -163,9 +167,9 @@ def _table_pages(pdf: PdfPages, table: Table, lang: str, header: str) -> None:
     chunks = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
     for number, chunk in enumerate(chunks, start=1):
         fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.965, header, fontsize=8, color="#666")
+        fig.text(0.06, 0.965, _clip(header, 200), fontsize=8, color="#666")
         suffix = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
-        fig.text(0.06, 0.94, table.title(lang) + suffix, fontsize=13, weight="bold")
+        fig.text(0.06, 0.94, _clip(table.title(lang), 200) + suffix, fontsize=13, weight="bold")
         if table.note:
             fig.text(0.06, 0.925, _clip(table.note, 120), fontsize=7, color="#666")
         ax = fig.add_axes((0.04, 0.05, 0.92, 0.86))
@@ -198,8 +202,8 @@ def to_pdf(report: Report) -> bytes:
     buffer = io.BytesIO()
     with plt.rc_context(charts.style()), PdfPages(buffer) as pdf:
         fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.92, title, fontsize=20, weight="bold")
-        fig.text(0.06, 0.885, report.subtitle, fontsize=10, color="#444")
+        fig.text(0.06, 0.92, _clip(title, 200), fontsize=20, weight="bold")
+        fig.text(0.06, 0.885, _clip(report.subtitle, 200), fontsize=10, color="#444")
         for i, line in enumerate(report.summary[:40]):
             fig.text(0.06, 0.84 - i * 0.022, "• " + _clip(line, 95), fontsize=10)
         pdf.savefig(fig)

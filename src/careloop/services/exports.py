@@ -2,19 +2,22 @@
 
 Scoped like every read, masked by role (domain.privacy.EXPORT_UNMASKED), capped in size,
 and recorded as a security event: a spreadsheet of phone numbers is the easiest way for
-personal data to leave, so who took which rows is kept.
+personal data to leave, so who took which rows is kept. The event is written only once the
+file exists: a failed export is recorded as ``export_failed`` (with the error's type), never
+as an export that happened. An unmasked export also names the complaints it carried.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from careloop.domain import permissions, privacy
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError
 from careloop.domain.tickets import STATUS_LABELS, Status
+from careloop.reports import cells
 from careloop.services import queries
 from careloop.services.actors import Actor
 from careloop.services.auth import record_security_event
@@ -43,11 +46,30 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+ExportFormat = Literal["csv", "xlsx"]
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": cells.XLSX_MEDIA_TYPE,
+}
+
+
 @dataclass(frozen=True)
-class ExportTable:
-    headers: list[str]
-    rows: list[list[Any]]
+class ExportFile:
+    body: bytes
+    media_type: str
+    rows: int
     masked: bool
+
+
+def _iso(value: Any) -> Any:
+    """Times in ISO form with their offset: the file says which instant, not a local guess."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _render(fmt: str, headers: list[str], rows: list[list[Any]]) -> bytes:
+    if fmt == "xlsx":
+        return cells.to_xlsx("complaints", headers, rows)
+    return cells.to_csv(headers, rows)
 
 
 def export_complaints(
@@ -57,14 +79,14 @@ def export_complaints(
     now: datetime,
     lang: str = "zh",
     max_rows: int = 10_000,
-    fmt: str = "csv",
+    fmt: ExportFormat = "csv",
     client: str | None = None,
-) -> ExportTable:
+) -> ExportFile:
     permissions.check_permission("complaint.export", actor.role)
     page = queries.list_complaints(uow, f, max_rows, 0, "-accepted_at", actor=actor)
     if page.total > max_rows:
         raise DomainError("export_too_large", count=page.total, limit=max_rows)
-    masked = not privacy.may_export_personal_data(actor.role)
+    unmasked = privacy.may_export_personal_data(actor.role)
     en = lang == "en"
     rows: list[list[Any]] = []
     for c in page.items:
@@ -80,8 +102,8 @@ def export_complaints(
                 category.label(lang) if category else c.category,
                 c.product,
                 c.region.code,
-                privacy.mask_phone(c.customer_phone) if masked else c.customer_phone,
-                privacy.mask_name(c.customer_name) if masked else c.customer_name,
+                privacy.shown(c.customer_phone, "phone", unmasked=unmasked),
+                privacy.shown(c.customer_name, "name", unmasked=unmasked),
                 c.customer_tier,
                 c.priority,
                 c.escalated,
@@ -90,18 +112,27 @@ def export_complaints(
                 c.reply_due_at,
                 c.replied_at,
                 c.closed_at,
-                privacy.mask_text(c.description) if masked else c.description,
+                privacy.shown(c.description, "text", unmasked=unmasked),
             ]
         )
-    record_security_event(
-        uow,
-        "export",
-        actor.username,
-        now,
-        actor.staff_id,
-        client,
-        {"rows": len(rows), "masked": masked, "format": fmt, "scope": actor.scope},
-    )
-    uow.commit()
     headers = [en_name if en else zh for _key, zh, en_name in COLUMNS]
-    return ExportTable(headers, rows, masked)
+    detail: dict[str, Any] = {
+        "rows": len(rows),
+        "masked": not unmasked,
+        "format": fmt,
+        "scope": actor.scope,
+    }
+    if unmasked:
+        detail["complaints"] = sorted(c.id for c in page.items)
+    try:
+        body = _render(fmt, headers, [[_iso(v) for v in row] for row in rows])
+    except Exception as exc:
+        uow.session.rollback()
+        detail["error"] = type(exc).__name__
+        record_security_event(uow, "export_failed", actor.username, now, actor.staff_id,
+                              client, detail)  # fmt: skip
+        uow.commit()
+        raise
+    record_security_event(uow, "export", actor.username, now, actor.staff_id, client, detail)
+    uow.commit()
+    return ExportFile(body, MEDIA_TYPES[fmt], len(rows), not unmasked)

@@ -2,6 +2,12 @@
 service-quality analysis. Each is built from ``services.indicators`` and
 ``services.early_warning`` into a ``reports.model.Report`` and rendered by ``reports.render``.
 
+Complaint text reaches the daily report ("complaints behind each flag") and topic names
+come from it, so both go through ``domain.privacy.shown``: a report is masked unless it is
+asked for unmasked by a role that may take personal data in bulk
+(``privacy.may_export_personal_data``, the export's rule), and that read is a security
+event naming the complaints. Reports without a reader (the scheduled job) are masked.
+
 ``--date`` names the day the report is about: the daily report for 2026-11-22 covers that
 day (published the next morning); the ten-day bulletin and the monthly analysis cover the
 ten-day period (1–10, 11–20, 21–end) or month that contains the date.
@@ -17,7 +23,8 @@ from typing import Final, Literal
 
 from sqlalchemy import func, select
 
-from careloop.domain import categories
+from careloop.domain import categories, permissions, privacy
+from careloop.domain.errors import DomainError
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.reports import render as renderer
 from careloop.reports.model import BarChart, Column, HeatMap, LineChart, Report, Table
@@ -25,6 +32,7 @@ from careloop.services import daily_counts
 from careloop.services import early_warning as ews
 from careloop.services import indicators as si
 from careloop.services.actors import Actor
+from careloop.services.auth import record_security_event
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
@@ -155,7 +163,8 @@ def scorecard_table(name: str, title_zh: str, title_en: str, cards: list[si.Scor
     return Table(name, title_zh, title_en, columns, rows)
 
 
-def warning_tables(warning: ews.EarlyWarning) -> list[Table]:
+def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Table]:
+    """Flags, the complaints behind each (text masked unless `unmasked`) and hot spots."""
     flags = Table(
         "warnings",
         "预警 (类别 × 地区 × 产品)",
@@ -208,7 +217,15 @@ def warning_tables(warning: ews.EarlyWarning) -> list[Table]:
             ]
         )
         for c in flag.complaints:
-            behind.rows.append([no, c.number, c.accepted_at, c.channel, c.description])
+            behind.rows.append(
+                [
+                    no,
+                    c.number,
+                    c.accepted_at,
+                    c.channel,
+                    privacy.shown(c.description, "text", unmasked=unmasked),
+                ]
+            )
     hot = Table(
         "hotspots",
         "热点问题",
@@ -224,7 +241,7 @@ def warning_tables(warning: ews.EarlyWarning) -> list[Table]:
     for spot in warning.hotspots:
         hot.rows.append(
             [
-                spot.topic.name,
+                privacy.shown(spot.topic.name, "text", unmasked=unmasked),
                 spot.recent_count,
                 spot.previous_count,
                 spot.growth,
@@ -407,7 +424,14 @@ def build_report(
     day: date,
     region_code: str | None = None,
     actor: Actor | None = None,
+    *,
+    unmasked: bool = False,
 ) -> Report:
+    """The report for `kind` and `day` in `actor`'s scope (everything without an actor).
+
+    Personal data in it is masked unless `unmasked`; the caller decides that with
+    ``check_unmasked`` and records the read (``record_unmasked_read``).
+    """
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
     period = si.period_of(KINDS[kind], day)
@@ -441,7 +465,11 @@ def build_report(
                 f"{_product_name(flag.cell.product)}: {flag.observed} 件 "
                 f"({'当日' if flag.window == 'day' else '近7日'}, 期望 {flag.expected:.1f})"
             )
-        report.tables = [*warning_tables(warning), *report.tables]
+        report.tables = [*warning_tables(warning, unmasked), *report.tables]
+        if unmasked:
+            report.unmasked_complaints = sorted(
+                {c.id for flag in warning.flags for c in flag.complaints}
+            )
     else:
         report.tables.append(
             scorecard_table(
@@ -461,9 +489,72 @@ def build_report(
         )
         if kind == "monthly":
             warning = ews.early_warning(uow, period.end, root.code)
-            report.tables.append(warning_tables(warning)[2])
+            report.tables.append(warning_tables(warning, unmasked)[2])
     report.tables.extend(extra_tables)
     return report
+
+
+def check_unmasked(actor: Actor | None) -> Actor:
+    """An unmasked report is personal data in bulk: the export's rule decides who may take
+    it (supervisors and administrators), and it needs a named reader to audit."""
+    if actor is None:
+        raise DomainError("unknown_actor", username="(none)")
+    permissions.check_permission("report.read", actor.role)
+    if not privacy.may_export_personal_data(actor.role):
+        raise DomainError("role_not_allowed", role=actor.role, action="personal_data.unmask")
+    return actor
+
+
+def record_unmasked_read(
+    uow: UnitOfWork,
+    report: Report,
+    actor: Actor,
+    now: datetime,
+    day: date,
+    formats: tuple[str, ...],
+    via: str,
+    client: str | None = None,
+) -> None:
+    """The security event of an unmasked report: who read which complaints' data, how."""
+    record_security_event(
+        uow,
+        "personal_data_read",
+        actor.username,
+        now,
+        actor.staff_id,
+        client,
+        {
+            "via": via,
+            "report": report.kind,
+            "day": day.isoformat(),
+            "formats": list(formats),
+            "complaints": report.unmasked_complaints,
+        },
+    )
+
+
+def report_file(
+    uow: UnitOfWork,
+    kind: ReportKind,
+    day: date,
+    region_code: str | None,
+    actor: Actor,
+    now: datetime,
+    fmt: str,
+    *,
+    unmasked: bool = False,
+    client: str | None = None,
+) -> bytes:
+    """One report as a file for `actor`; an unmasked one is audited once it is rendered."""
+    permissions.check_permission("report.read", actor.role)
+    if unmasked:
+        check_unmasked(actor)
+    report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked)
+    body = renderer.render(report, fmt)
+    if unmasked:
+        record_unmasked_read(uow, report, actor, now, day, (fmt,), "api", client)
+        uow.commit()
+    return body
 
 
 def file_name(kind: str, day: date, region_code: str | None, fmt: str) -> str:
