@@ -122,6 +122,9 @@ class Complaint(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the retention rule replaced its personal data by placeholders (migration 0011,
+    services.retention); None while the complaint still holds it."""
 
     # SLA state stored on the ticket (Zammad/Frappe style) so lists sort and filter by it;
     # written by the sweeper without bumping `version` (derived state, not a user edit).
