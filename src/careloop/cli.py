@@ -20,6 +20,7 @@ from careloop.config import Settings
 from careloop.domain.errors import DomainError
 from careloop.jobs.cli import sla_app
 from careloop.jobs.cli import worker as sla_worker
+from careloop.jobs.retention import privacy_app
 from careloop.reports.cli import import_app, report_app
 from careloop.services import complaints as intake
 from careloop.services import lifecycle, queries, work_orders
@@ -41,6 +42,7 @@ app.add_typer(work_order_app, name="work-order")
 app.add_typer(sla_app, name="sla")
 app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
+app.add_typer(privacy_app, name="privacy")
 app.command("worker")(sla_worker)
 app.command("screenshots")(screenshots_command)
 

@@ -31,6 +31,9 @@ class Settings:
     """Complaints per caller through the bulk intake (imports, feeds): a budget of its own,
     so that an import is not held to a hotline agent's pace; 0 turns the limit off."""
     max_export_rows: int = 10_000
+    retention_days: int = 1095
+    """Days an archived complaint keeps its customer's personal data before the purge
+    anonymises it (PIPL; why three years: domain/retention.py)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,4 +52,5 @@ class Settings:
             intake_rate_per_minute=int(env.get("CARELOOP_INTAKE_RATE_PER_MINUTE", "120")),
             batch_items_per_minute=int(env.get("CARELOOP_BATCH_ITEMS_PER_MINUTE", "6000")),
             max_export_rows=int(env.get("CARELOOP_MAX_EXPORT_ROWS", "10000")),
+            retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
         )

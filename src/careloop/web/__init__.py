@@ -19,11 +19,12 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 
 
 def install(app: FastAPI) -> None:
-    from careloop.web import pages, self_service
+    from careloop.web import oidc, pages, self_service
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
     app.include_router(self_service.router)
+    app.include_router(oidc.router)
 
     async def _login_required(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, LoginRequired)
