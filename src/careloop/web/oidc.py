@@ -1,0 +1,107 @@
+"""Single sign-on routes: /auth/oidc/login sends the browser to the identity provider,
+/auth/oidc/callback brings it back with a session (services.oidc does the checking).
+
+Both answer 404 while single sign-on is not configured. The login in progress lives in a
+short-lived HttpOnly cookie limited to /auth/oidc; the callback clears it whatever happens,
+and a refusal is the login page with a readable banner and no session.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+
+from careloop.api.deps import client_address
+from careloop.services import auth, oidc
+from careloop.web.deps import LangDep, NowDep, UowDep, render, safe_next, set_session_cookie
+from careloop.web.pages import home_for
+
+router = APIRouter(include_in_schema=False)
+
+PENDING_COOKIE = "careloop_oidc"
+COOKIE_PATH = "/auth/oidc"
+_building = threading.Lock()
+
+
+def relying_party(request: Request) -> oidc.RelyingParty:
+    """The application's relying party, built on first use from its settings (404 if off)."""
+    settings = request.app.state.settings.oidc
+    if not settings.enabled:
+        raise HTTPException(status_code=404)
+    with _building:
+        rp: oidc.RelyingParty | None = getattr(request.app.state, "oidc_relying_party", None)
+        if rp is None or rp.settings is not settings:
+            rp = oidc.RelyingParty(settings)
+            request.app.state.oidc_relying_party = rp
+    return rp
+
+
+def _policy(request: Request) -> auth.LoginPolicy:
+    return auth.LoginPolicy(session_ttl=timedelta(hours=request.app.state.settings.session_hours))
+
+
+@router.get("/auth/oidc/login")
+def sso_login(request: Request, now: NowDep, lang: LangDep, next: str | None = None) -> Response:
+    rp = relying_party(request)
+    callback = str(request.url_for("sso_callback"))
+    try:
+        location, pending = oidc.begin_login(rp, callback, safe_next(next, ""), now)
+    except oidc.SsoRefused as exc:
+        return render(
+            request,
+            "login.html",
+            lang,
+            status_code=exc.status,
+            next=safe_next(next, ""),
+            error=exc.message(lang),
+        )
+    response = RedirectResponse(location, status_code=303)
+    response.set_cookie(
+        PENDING_COOKIE,
+        pending.seal(rp.state_key),
+        max_age=int(oidc.PENDING_TTL.total_seconds()),
+        httponly=True,
+        # Lax: the provider's redirect back is a top-level GET, which Lax cookies accompany.
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path=COOKIE_PATH,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/auth/oidc/callback", name="sso_callback")
+def sso_callback(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> Response:
+    rp = relying_party(request)
+    pending = oidc.PendingLogin.unseal(request.cookies.get(PENDING_COOKIE), rp.state_key)
+    params = {
+        key: request.query_params[key]
+        for key in ("state", "code", "error")
+        if key in request.query_params
+    }
+    try:
+        session = oidc.finish_login(
+            uow, rp, pending, params, now, client_address(request), _policy(request)
+        )
+        actor = auth.actor_for_token(uow, session.token, now)
+    except oidc.SsoRefused as exc:
+        response: Response = render(
+            request,
+            "login.html",
+            lang,
+            status_code=exc.status,
+            next=safe_next(pending.next_path if pending else "", ""),
+            error=exc.message(lang),
+            # The language switch must not send the browser through the callback again.
+            here="/login",
+        )
+    else:
+        next_path = pending.next_path if pending else ""
+        response = RedirectResponse(safe_next(next_path, home_for(actor)), status_code=303)
+        set_session_cookie(request, response, session.token)
+    response.delete_cookie(PENDING_COOKIE, path=COOKIE_PATH)
+    response.headers["Cache-Control"] = "no-store"
+    return response
