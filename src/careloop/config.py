@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,6 +12,65 @@ from pathlib import Path
 def _default_database_url() -> str:
     data_dir = Path(os.environ.get("CARELOOP_DATA_DIR", "var"))
     return f"sqlite:///{data_dir / 'careloop.sqlite3'}"
+
+
+def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
+    """CARELOOP_OIDC_ROLE_MAP is a JSON object: the provider's group or role value → a role."""
+    if not raw.strip():
+        return ()
+    data = json.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("CARELOOP_OIDC_ROLE_MAP must be a JSON object")
+    return tuple((str(key), str(value)) for key, value in data.items())
+
+
+@dataclass(frozen=True)
+class OidcSettings:
+    """Single sign-on through an OpenID provider (docs/security.md); off while unconfigured."""
+
+    issuer: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_uri: str = ""
+    """Empty: this server's own /auth/oidc/callback as the browser reached it."""
+    scopes: str = "openid profile"
+    username_claim: str = "preferred_username"
+    name_claim: str = "name"
+    role_claim: str = "careloop_role"
+    """A string or a list (groups); each value goes through `role_map`."""
+    unit_claim: str = "org_unit"
+    """An org-unit code."""
+    role_map: tuple[tuple[str, str], ...] = ()
+    """Provider value → CareLoop role; empty: the claim holds CareLoop role names."""
+    provision: bool = False
+    """Create a staff account (without a password) for a username CareLoop does not know."""
+    sync_claims: bool = False
+    """The provider is the source of truth: an account's role and unit follow its claims.
+    Off: the claims must match the account or the login is refused."""
+    leeway_seconds: int = 60
+    """Clock skew allowed when judging an ID token's exp and iat."""
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.issuer and self.client_id and self.client_secret)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> OidcSettings:
+        return cls(
+            issuer=env.get("CARELOOP_OIDC_ISSUER", "").rstrip("/"),
+            client_id=env.get("CARELOOP_OIDC_CLIENT_ID", ""),
+            client_secret=env.get("CARELOOP_OIDC_CLIENT_SECRET", ""),
+            redirect_uri=env.get("CARELOOP_OIDC_REDIRECT_URI", ""),
+            scopes=env.get("CARELOOP_OIDC_SCOPES", "openid profile"),
+            username_claim=env.get("CARELOOP_OIDC_USERNAME_CLAIM", "preferred_username"),
+            name_claim=env.get("CARELOOP_OIDC_NAME_CLAIM", "name"),
+            role_claim=env.get("CARELOOP_OIDC_ROLE_CLAIM", "careloop_role"),
+            unit_claim=env.get("CARELOOP_OIDC_UNIT_CLAIM", "org_unit"),
+            role_map=_role_map(env.get("CARELOOP_OIDC_ROLE_MAP", "")),
+            provision=env.get("CARELOOP_OIDC_PROVISION", "") == "1",
+            sync_claims=env.get("CARELOOP_OIDC_SYNC_CLAIMS", "") == "1",
+            leeway_seconds=int(env.get("CARELOOP_OIDC_LEEWAY_SECONDS", "60")),
+        )
 
 
 @dataclass(frozen=True)
@@ -31,6 +92,7 @@ class Settings:
     """Complaints per caller through the bulk intake (imports, feeds): a budget of its own,
     so that an import is not held to a hotline agent's pace; 0 turns the limit off."""
     max_export_rows: int = 10_000
+    oidc: OidcSettings = field(default_factory=OidcSettings)
     retention_days: int = 1095
     """Days an archived complaint keeps its customer's personal data before the purge
     anonymises it (PIPL; why three years: domain/retention.py)."""
@@ -52,5 +114,6 @@ class Settings:
             intake_rate_per_minute=int(env.get("CARELOOP_INTAKE_RATE_PER_MINUTE", "120")),
             batch_items_per_minute=int(env.get("CARELOOP_BATCH_ITEMS_PER_MINUTE", "6000")),
             max_export_rows=int(env.get("CARELOOP_MAX_EXPORT_ROWS", "10000")),
+            oidc=OidcSettings.from_env(env),
             retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
         )
