@@ -154,6 +154,35 @@ def demo(
     typer.echo(result)
 
 
+SERVER_LIMITS = {
+    "timeout_keep_alive": 5,
+    "limit_concurrency": 1000,
+    "h11_max_incomplete_event_size": 16 * 1024,
+    "server_header": False,
+}
+"""uvicorn's own defences, per process. An idle keep-alive connection is closed after 5 s;
+past 1 000 open connections and requests the process answers 503 at once instead of
+queueing without bound; the ``Server`` header does not name the software. uvicorn has no
+header or body read timeout, and its fast parser (httptools, issue 7) no header size limit
+(the h11 one applies only with ``--http h11``): the reverse proxy in front provides those
+(docs/security.md, production topology)."""
+
+
+def server_options(
+    host: str, port: int, workers: int, limit_concurrency: int, timeout_keep_alive: int
+) -> dict[str, Any]:
+    """What `careloop serve` hands uvicorn.run (besides the app)."""
+    return {
+        **SERVER_LIMITS,
+        "host": host,
+        "port": port,
+        "limit_concurrency": limit_concurrency,
+        "timeout_keep_alive": timeout_keep_alive,
+        "log_level": "info",
+        **({"workers": workers} if workers > 1 else {}),
+    }
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
@@ -166,8 +195,17 @@ def serve(
             "docs/security.md)",
         ),
     ] = 1,
+    limit_concurrency: Annotated[
+        int,
+        typer.Option(min=1, help="Open connections and requests per process before 503"),
+    ] = int(SERVER_LIMITS["limit_concurrency"]),
+    timeout_keep_alive: Annotated[
+        int, typer.Option(min=1, help="Seconds an idle keep-alive connection stays open")
+    ] = int(SERVER_LIMITS["timeout_keep_alive"]),
 ) -> None:
     """Serve the API (and the web pages) with uvicorn."""
+    import secrets
+
     import uvicorn
 
     from careloop.api.app import create_app
@@ -175,23 +213,20 @@ def serve(
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
+    options = server_options(host, port, workers, limit_concurrency, timeout_keep_alive)
     typer.echo(f"CareLoop on {_redacted(settings.database_url)}")
     base = f"http://{host}:{port}"
     typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")
     typer.echo(f"API explorer {base}/docs  (API: {base}/api/v1/complaints)")
     if workers > 1:
+        # The forms' anti-forgery tokens must verify in whichever process gets the post:
+        # without a configured key, the processes share one made for this run.
+        os.environ.setdefault("CARELOOP_SECRET_KEY", secrets.token_hex(32))
         # Each worker process builds its own app from the same environment (an app factory:
         # uvicorn forks before the app, its engine and its rate limiter exist).
-        uvicorn.run(
-            "careloop.api.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="info",
-        )
+        uvicorn.run("careloop.api.app:create_app", factory=True, **options)
         return
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), **options)
 
 
 @app.command("set-password")

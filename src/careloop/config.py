@@ -92,6 +92,11 @@ class Settings:
     """Complaints per caller through the bulk intake (imports, feeds): a budget of its own,
     so that an import is not held to a hotline agent's pace; 0 turns the limit off."""
     max_export_rows: int = 10_000
+    secret_key: str = ""
+    """Signs the web forms' anti-forgery tokens; empty: a random key per process (then every
+    process of one site needs the same CARELOOP_SECRET_KEY, see docs/security.md)."""
+    public_api_docs: bool = False
+    """Serve /openapi.json and /docs without a login (off: the API's map is for staff)."""
     oidc: OidcSettings = field(default_factory=OidcSettings)
     retention_days: int = 1095
     """Days an archived complaint keeps its customer's personal data before the purge
@@ -114,6 +119,8 @@ class Settings:
             intake_rate_per_minute=int(env.get("CARELOOP_INTAKE_RATE_PER_MINUTE", "120")),
             batch_items_per_minute=int(env.get("CARELOOP_BATCH_ITEMS_PER_MINUTE", "6000")),
             max_export_rows=int(env.get("CARELOOP_MAX_EXPORT_ROWS", "10000")),
+            secret_key=env.get("CARELOOP_SECRET_KEY", ""),
+            public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
             oidc=OidcSettings.from_env(env),
             retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
         )

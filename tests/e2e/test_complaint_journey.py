@@ -46,7 +46,7 @@ def test_one_complaint_from_the_agent_form_to_archive(
     agent.fill("#phone", "13812345678")
     agent.wait_for_selector('[data-testid="no-history"]')
     agent.fill("#category-search", "宽带断网")
-    agent.wait_for_function("document.querySelectorAll('#category option').length === 1")
+    agent.wait_for_function("() => document.querySelectorAll('#category option').length === 1")
     agent.select_option("#category", "broadband.outage")
     agent.select_option("#region", "C1-K1")
     agent.select_option("#product", "broadband")

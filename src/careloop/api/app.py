@@ -26,8 +26,10 @@ from careloop.api import (
     routes_work_orders,
 )
 from careloop.api.ratelimit import TokenBucket
+from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.store.database import make_engine, make_session_factory
+from careloop.web.csrf import SameOriginWrites
 
 
 def utc_now() -> datetime:
@@ -112,6 +114,10 @@ def create_app(
             "token as `Authorization: Bearer <token>` (the web uses the same token as the "
             "HttpOnly `careloop_session` cookie)."
         ),
+        # Served by openapi.install behind a login (or CARELOOP_PUBLIC_API_DOCS=1).
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
@@ -125,6 +131,9 @@ def create_app(
     problems.install(app)
     openapi.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outside the body limit: a cross-site write is refused before its body is read.
+    app.add_middleware(SameOriginWrites)
+    wrap_outermost(app, SecurityHeaders)
     app.include_router(routes_auth.router)
     # Before the complaints router: /complaints/export must not be read as a complaint id.
     app.include_router(routes_export.router)

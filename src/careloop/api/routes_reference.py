@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from careloop.api.deps import LangDep, UowDep
+from careloop.api.deps import ActorDep, LangDep, UowDep
 from careloop.domain import categories, tickets, vocabulary
 from careloop.services import org
 
@@ -66,8 +66,11 @@ def lifecycle_table(lang: LangDep) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@router.get("/org-units", summary="The organisation tree, in path order")
-def list_org_units(uow: UowDep, lang: LangDep) -> list[dict[str, Any]]:
+@router.get(
+    "/org-units",
+    summary="The organisation tree, in path order (staff only: it maps the whole operator)",
+)
+def list_org_units(uow: UowDep, lang: LangDep, actor: ActorDep) -> list[dict[str, Any]]:
     return [
         {
             "id": u.id,

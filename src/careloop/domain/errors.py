@@ -85,6 +85,12 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "工单已在单位 {ident}，不能转派给自己",
         "The work order is already with unit {ident}",
     ),
+    "cross_site_request": (
+        403,
+        "请求已拒绝：它来自其他网站，或页面已过期。请返回并刷新页面后重试",
+        "Request refused: it came from another site, or the page has expired. "
+        "Go back, reload the page and try again",
+    ),
     "text_too_long": (
         422,
         "{label_zh}过长：最多 {limit} 字，收到 {length} 字",

@@ -19,7 +19,7 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 
 
 def install(app: FastAPI) -> None:
-    from careloop.web import oidc, pages, self_service
+    from careloop.web import csrf, oidc, pages, self_service
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(pages.router)
@@ -34,3 +34,4 @@ def install(app: FastAPI) -> None:
         return RedirectResponse(target, status_code=303)
 
     app.add_exception_handler(LoginRequired, _login_required)
+    csrf.install(app)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain import tickets
@@ -32,6 +32,7 @@ from careloop.services.actors import Actor
 from careloop.services.personal_data import sees_personal_data
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import charts, views
+from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -45,7 +46,7 @@ from careloop.web.deps import (
 )
 from careloop.web.i18n import LANGUAGES, Translator
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
 
 FRONT_ROLES = frozenset({"agent"})
 UNIT_ROLES = frozenset({"handler", "unit_lead"})

@@ -7,7 +7,7 @@ import os
 import secrets
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
@@ -15,9 +15,12 @@ from careloop.domain.privacy import mask_phone
 from careloop.notify.adapters import Adapter, adapters_from_env
 from careloop.services import self_service
 from careloop.web import views
+from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import LangDep, NowDep, UowDep, render
 
-router = APIRouter(include_in_schema=False, prefix="/self-service")
+router = APIRouter(
+    include_in_schema=False, prefix="/self-service", dependencies=[Depends(require_csrf_token)]
+)
 
 CHALLENGE_COOKIE = "careloop_otp"
 CUSTOMER_COOKIE = "careloop_customer"

@@ -28,10 +28,10 @@ def test_pages_need_a_session_and_a_wrong_password_shows_a_banner(server: LiveSe
     response = anonymous.get("/unit/queue")
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=%2Funit%2Fqueue"
-    response = anonymous.post("/login", data={"username": "agent1", "password": "wrong-one"})
+    response = post_form(anonymous, "/login", username="agent1", password="wrong-one")
     assert response.status_code == 401
     assert "用户名或密码错误" in response.text and 'role="alert"' in response.text
-    response = anonymous.post("/login", data={"username": "net1", "password": "careloop-test"})
+    response = post_form(anonymous, "/login", username="net1", password="careloop-test")
     assert response.status_code == 303 and response.headers["location"] == "/unit/queue"
     cookie = response.headers["set-cookie"]
     assert "careloop_session=" in cookie and "HttpOnly" in cookie
