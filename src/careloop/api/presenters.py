@@ -21,7 +21,14 @@ def _label(labels: tuple[str, str], lang: str) -> str:
     return labels[1] if lang == "en" else labels[0]
 
 
-def work_order(order: WorkOrder, lang: str) -> schemas.WorkOrderOut:
+def work_order(
+    order: WorkOrder, lang: str, actor: Actor, unmasked: bool | None = None
+) -> schemas.WorkOrderOut:
+    """A work order; its instructions, result and reason quote the customer (a number to
+    call, an address), so they are masked like the complaint's own text. `unmasked`: when
+    the caller has already judged the complaint, else it is judged here."""
+    if unmasked is None:
+        unmasked = sees_personal_data(order.complaint, actor)
     status = tickets.WorkOrderStatus(order.status)
     return schemas.WorkOrderOut(
         id=order.id,
@@ -37,9 +44,9 @@ def work_order(order: WorkOrder, lang: str) -> schemas.WorkOrderOut:
         due_at=order.due_at,
         accepted_at=order.accepted_at,
         finished_at=order.finished_at,
-        instructions=order.instructions,
-        result=order.result,
-        reason=order.reason,
+        instructions=privacy.shown(order.instructions, "text", unmasked=unmasked),
+        result=privacy.shown(order.result, "text", unmasked=unmasked),
+        reason=privacy.shown(order.reason, "text", unmasked=unmasked),
         transferred_from_id=order.transferred_from_id,
     )
 
@@ -100,9 +107,9 @@ def complaint(
         channel=c.channel,
         source_ref=c.source_ref,
         customer=schemas.CustomerOut(
-            phone=c.customer_phone if unmasked else privacy.mask_phone(c.customer_phone),
-            name=c.customer_name if unmasked else privacy.mask_name(c.customer_name),
-            account=c.customer_account if unmasked else privacy.mask_account(c.customer_account),
+            phone=privacy.shown(c.customer_phone, "phone", unmasked=unmasked) or "",
+            name=privacy.shown(c.customer_name, "name", unmasked=unmasked),
+            account=privacy.shown(c.customer_account, "account", unmasked=unmasked),
             tier=c.customer_tier,
         ),
         category=c.category,
@@ -110,8 +117,8 @@ def complaint(
         category_l1=c.category_l1,
         product=c.product,
         region=unit_ref(c.region, lang),
-        description=c.description if unmasked else privacy.mask_text(c.description) or "",
-        reply_text=c.reply_text if unmasked else privacy.mask_text(c.reply_text),
+        description=privacy.shown(c.description, "text", unmasked=unmasked) or "",
+        reply_text=privacy.shown(c.reply_text, "text", unmasked=unmasked),
         priority=c.priority,
         escalated=c.escalated,
         regulator_transfer=c.regulator_transfer,
@@ -129,7 +136,7 @@ def complaint(
         closed_at=c.closed_at,
         archived_at=c.archived_at,
         updated_at=c.updated_at,
-        work_orders=[work_order(o, lang) for o in c.work_orders],
+        work_orders=[work_order(o, lang, actor, unmasked) for o in c.work_orders],
         allowed_actions=actions,
         sla=sla_clocks(clocks, lang) if clocks is not None else None,
     )
@@ -144,11 +151,11 @@ def event(e: Event, unmasked: bool) -> schemas.EventOut:
         update={
             "before": mask_fields(out.before),
             "after": mask_fields(out.after),
-            "note": privacy.mask_text(out.note),
+            "note": privacy.shown(out.note, "text", unmasked=False),
         }
     )
 
 
 def note(n: Note, unmasked: bool) -> schemas.NoteOut:
     out = schemas.NoteOut.model_validate(n, from_attributes=True)
-    return out if unmasked else out.model_copy(update={"text": privacy.mask_text(out.text)})
+    return out.model_copy(update={"text": privacy.shown(out.text, "text", unmasked=unmasked)})

@@ -392,7 +392,7 @@ def dispatch(
         body.due_at,
         body.due_hours,
     )
-    return presenters.work_order(work_orders.load_work_order(uow, order.id, actor), lang)
+    return presenters.work_order(work_orders.load_work_order(uow, order.id, actor), lang, actor)
 
 
 @router.get("/{complaint_id}/notes", response_model=list[schemas.NoteOut])

@@ -14,12 +14,14 @@ Out = schemas.WorkOrderOut
 
 def _present(uow: UowDep, order_id: int, lang: str, actor: ActorDep) -> Out:
     uow.session.expire_all()
-    return presenters.work_order(work_orders.load_work_order(uow, order_id, actor), lang)
+    return presenters.work_order(work_orders.load_work_order(uow, order_id, actor), lang, actor)
 
 
 @router.get("/{work_order_id}", response_model=Out)
 def get_work_order(work_order_id: int, uow: UowDep, actor: ActorDep, lang: LangDep) -> Out:
-    return presenters.work_order(work_orders.load_work_order(uow, work_order_id, actor), lang)
+    return presenters.work_order(
+        work_orders.load_work_order(uow, work_order_id, actor), lang, actor
+    )
 
 
 @router.post("/{work_order_id}/accept", response_model=Out, summary="Unit accepts (接单)")

@@ -19,7 +19,21 @@ from careloop.services.lifecycle import load_complaint
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
 
-_TEXT_FIELDS = ("description", "reply_text", "note", "comment")
+_FIELD_KINDS: dict[str, privacy.PersonalKind] = {
+    "customer_phone": "phone",
+    "customer_name": "name",
+    "customer_account": "account",
+    "description": "text",
+    "reply_text": "text",
+    "note": "text",
+    "comment": "text",
+    "text": "text",
+    "instructions": "text",
+    "result": "text",
+    "reason": "text",
+}
+"""Personal fields of an event's before/after snapshot: the customer's, and free text that
+may quote them (complaint, reply, notes, callback comments, work-order texts)."""
 
 
 def sees_personal_data(complaint: Complaint, actor: Actor) -> bool:
@@ -33,16 +47,9 @@ def mask_fields(data: dict[str, Any] | None) -> dict[str, Any] | None:
         return data
     masked = dict(data)
     for key, value in data.items():
-        if not isinstance(value, str):
-            continue
-        if key == "customer_phone":
-            masked[key] = privacy.mask_phone(value)
-        elif key == "customer_name":
-            masked[key] = privacy.mask_name(value)
-        elif key == "customer_account":
-            masked[key] = privacy.mask_account(value)
-        elif key in _TEXT_FIELDS:
-            masked[key] = privacy.mask_text(value)
+        kind = _FIELD_KINDS.get(key)
+        if kind is not None and isinstance(value, str):
+            masked[key] = privacy.shown(value, kind, unmasked=False)
     return masked
 
 

@@ -463,6 +463,7 @@ def _complaint_page(
                 "order": order,
                 "status_label": views.work_order_status_label(order.status, lang),
                 "clock": views.work_order_clock(order, clocks, now, t),
+                "instructions": views.text_for(order.instructions, unmasked),
                 "result": views.text_for(order.result, unmasked),
                 "reason": views.text_for(order.reason, unmasked),
                 "mine": order.unit.path.startswith(actor.org_path),

@@ -95,18 +95,19 @@ class Customer:
 
 
 def customer_of(c: Complaint, actor: Actor) -> Customer:
-    if sees_personal_data(c, actor):
-        return Customer(c.customer_phone, c.customer_name, c.customer_account, True)
+    unmasked = sees_personal_data(c, actor)
     return Customer(
-        privacy.mask_phone(c.customer_phone),
-        privacy.mask_name(c.customer_name),
-        privacy.mask_account(c.customer_account),
-        False,
+        privacy.shown(c.customer_phone, "phone", unmasked=unmasked) or "",
+        privacy.shown(c.customer_name, "name", unmasked=unmasked),
+        privacy.shown(c.customer_account, "account", unmasked=unmasked),
+        unmasked,
     )
 
 
 def text_for(text: str | None, unmasked: bool) -> str:
-    return (text if unmasked else privacy.mask_text(text)) or ""
+    """Free text a page shows (description, reply, notes, work-order texts), masked unless
+    the reader sees the complaint's personal data."""
+    return privacy.shown(text, "text", unmasked=unmasked) or ""
 
 
 @dataclass(frozen=True)
