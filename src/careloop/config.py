@@ -29,6 +29,7 @@ class OidcSettings:
     """Single sign-on through an OpenID provider (docs/security.md); off while unconfigured."""
 
     issuer: str = ""
+    """Exactly as the provider writes it in `iss` (a trailing slash included, if it has one)."""
     client_id: str = ""
     client_secret: str = ""
     redirect_uri: str = ""
@@ -57,7 +58,7 @@ class OidcSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> OidcSettings:
         return cls(
-            issuer=env.get("CARELOOP_OIDC_ISSUER", "").rstrip("/"),
+            issuer=env.get("CARELOOP_OIDC_ISSUER", ""),
             client_id=env.get("CARELOOP_OIDC_CLIENT_ID", ""),
             client_secret=env.get("CARELOOP_OIDC_CLIENT_SECRET", ""),
             redirect_uri=env.get("CARELOOP_OIDC_REDIRECT_URI", ""),

@@ -255,7 +255,7 @@ class RelyingParty:
             if self._metadata and now < self._metadata[1]:
                 return self._metadata[0]
         issuer = self.settings.issuer
-        data = self._get_json(f"{issuer}/.well-known/openid-configuration")
+        data = self._get_json(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
         # OpenID Connect Discovery §4.3: the document must name the issuer it was asked for.
         if data.get("issuer") != issuer:
             raise SsoRefused("provider_unavailable", error="issuer mismatch in discovery")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from careloop.api.deps import client_address
+from careloop.domain.errors import DomainError
 from careloop.services import auth, oidc
 from careloop.web.deps import LangDep, NowDep, UowDep, render, safe_next, set_session_cookie
 from careloop.web.pages import home_for
@@ -82,12 +83,13 @@ def sso_callback(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> R
         for key in ("state", "code", "error")
         if key in request.query_params
     }
+    client = client_address(request)
     try:
-        session = oidc.finish_login(
-            uow, rp, pending, params, now, client_address(request), _policy(request)
-        )
+        # Each callback may cost a request to the provider: it counts as a login attempt.
+        request.app.state.login_limiter.take(f"ip:{client}", now)
+        session = oidc.finish_login(uow, rp, pending, params, now, client, _policy(request))
         actor = auth.actor_for_token(uow, session.token, now)
-    except oidc.SsoRefused as exc:
+    except DomainError as exc:
         response: Response = render(
             request,
             "login.html",

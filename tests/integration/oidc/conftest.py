@@ -44,11 +44,13 @@ def sso_site(
     override its OIDC settings. Several may run at once on the same database (workers)."""
     started: list[tuple[LiveServer, Any]] = []
 
-    def start(**overrides: Any) -> LiveServer:
-        oidc = OidcSettings(
-            issuer=provider.issuer, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, **overrides
+    def start(login_rate_per_minute: int = 20, **overrides: Any) -> LiveServer:
+        config = {"issuer": provider.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
+        oidc = OidcSettings(**{**config, **overrides})
+        settings = Settings(
+            database_url=database_url, oidc=oidc, login_rate_per_minute=login_rate_per_minute
         )
-        app = create_app(Settings(database_url=database_url, oidc=oidc), clock=clock)
+        app = create_app(settings, clock=clock)
         live = LiveServer(app)
         provider.client.redirect_uris.append(f"{live.url}/auth/oidc/callback")
         live.__enter__()

@@ -3,6 +3,7 @@ redirect followed by hand, on both engines."""
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -346,6 +347,32 @@ def test_a_login_the_user_declined_at_the_provider_is_refused(
     callback = browser.sign_in_at_provider(browser.start(), "net1", deny="1")
     assert parse_qs(urlsplit(callback).query)["error"] == ["access_denied"]
     assert_refused(browser.callback(callback), database_url, "provider_error", 401)
+
+
+def test_an_unreachable_provider_is_a_readable_page(sso_site: SiteFactory, database_url: str):
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    closed.close()
+    site = sso_site(issuer=nowhere)
+    page = httpx.get(f"{site.url}/auth/oidc/login", cookies={"careloop_lang": "en"})
+    assert page.status_code == 502
+    assert 'role="alert"' in page.text and "cannot be reached" in page.text
+    assert PENDING not in page.cookies and session_cookie(page) is None
+
+
+def test_callbacks_count_as_login_attempts_of_their_client(
+    sso_site: SiteFactory, provider: TestProvider, database_url: str
+):
+    provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
+    site = sso_site(login_rate_per_minute=2)
+    browser = Browser(site)
+    for _ in range(2):
+        assert browser.callback(f"{site.url}/auth/oidc/callback?state=x&code=y").status_code == 400
+    throttled = browser.login("net1")
+    assert throttled.status_code == 429 and session_cookie(throttled) is None
+    assert 'role="alert"' in throttled.text
+    assert sessions_of(database_url, "net1") == 0
 
 
 # --- configuration ---------------------------------------------------------------------------
