@@ -18,9 +18,14 @@ def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
     """CARELOOP_OIDC_ROLE_MAP is a JSON object: the provider's group or role value → a role."""
     if not raw.strip():
         return ()
+    from careloop.domain.vocabulary import ROLES
+
     data = json.loads(raw)
     if not isinstance(data, dict):
         raise ValueError("CARELOOP_OIDC_ROLE_MAP must be a JSON object")
+    unknown = sorted({str(role) for role in data.values()} - set(ROLES))
+    if unknown:
+        raise ValueError(f"CARELOOP_OIDC_ROLE_MAP names roles CareLoop lacks: {unknown}")
     return tuple((str(key), str(value)) for key, value in data.items())
 
 
@@ -93,6 +98,19 @@ class Settings:
     """Complaints per caller through the bulk intake (imports, feeds): a budget of its own,
     so that an import is not held to a hotline agent's pace; 0 turns the limit off."""
     max_export_rows: int = 10_000
+    otp_codes_per_phone_hour: int = 5
+    """One-time codes sent to one phone number (however it is written) per hour; 0: off."""
+    otp_codes_per_client_hour: int = 30
+    """One-time codes asked for from one client address per hour; 0 turns the limit off."""
+    redis_url: str = ""
+    """Keep the rate limits' buckets in this Redis (redis://host:6379/0); empty: in the
+    database. Either way every API process shares them."""
+    redis_prefix: str = "careloop:"
+    """Prefix of CareLoop's Redis keys (several sites or tests may share one Redis)."""
+    oidc: OidcSettings = field(default_factory=OidcSettings)
+    retention_days: int = 1095
+    """Days an archived complaint keeps its customer's personal data before the purge
+    anonymises it (PIPL; why three years: domain/retention.py)."""
     secret_key: str = ""
     """Signs the web forms' anti-forgery tokens; empty: a random key per process (then every
     process of one site needs the same CARELOOP_SECRET_KEY, see docs/security.md)."""
@@ -120,8 +138,10 @@ class Settings:
             intake_rate_per_minute=int(env.get("CARELOOP_INTAKE_RATE_PER_MINUTE", "120")),
             batch_items_per_minute=int(env.get("CARELOOP_BATCH_ITEMS_PER_MINUTE", "6000")),
             max_export_rows=int(env.get("CARELOOP_MAX_EXPORT_ROWS", "10000")),
-            secret_key=env.get("CARELOOP_SECRET_KEY", ""),
-            public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
+            otp_codes_per_phone_hour=int(env.get("CARELOOP_OTP_CODES_PER_PHONE_HOUR", "5")),
+            otp_codes_per_client_hour=int(env.get("CARELOOP_OTP_CODES_PER_CLIENT_HOUR", "30")),
+            redis_url=env.get("CARELOOP_REDIS_URL", ""),
+            redis_prefix=env.get("CARELOOP_REDIS_PREFIX", "careloop:"),
             oidc=OidcSettings.from_env(env),
             retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
         )

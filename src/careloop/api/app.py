@@ -15,6 +15,7 @@ from careloop.api import (
     logmask,
     openapi,
     problems,
+    ratelimit,
     routes_auth,
     routes_complaints,
     routes_export,
@@ -25,7 +26,6 @@ from careloop.api import (
     routes_sla,
     routes_work_orders,
 )
-from careloop.api.ratelimit import TokenBucket
 from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.store.database import make_engine, make_session_factory
@@ -124,9 +124,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.clock = clock
-    app.state.login_limiter = TokenBucket(settings.login_rate_per_minute)
-    app.state.intake_limiter = TokenBucket(settings.intake_rate_per_minute)
-    app.state.batch_limiter = TokenBucket(settings.batch_items_per_minute)
+    ratelimit.install(app, settings, engine)
     logmask.install()
     problems.install(app)
     openapi.install(app)

@@ -164,10 +164,15 @@ def list_complaints(
         str | None,
         Query(
             max_length=200,
-            description="Text contained in description, number, customer name or source reference",
+            description="Text contained in description, number, customer name or source "
+            "reference (number and source reference only for roles that see personal data "
+            "masked)",
         ),
     ] = None,
-    phone: Annotated[str | None, Query(max_length=32, description="Customer phone")] = None,
+    phone: Annotated[
+        str | None,
+        Query(max_length=32, description="Customer phone (refused to roles that cannot unmask)"),
+    ] = None,
     sort: Annotated[str, Query(description="accepted_at, reply_due_at or id; '-' descends")] = (
         "-accepted_at"
     ),

@@ -50,7 +50,10 @@ def export_complaints(
     region: Annotated[str | None, Query(max_length=64, description="Region code")] = None,
     created_from: Annotated[datetime | None, Query(description="Accepted at or after")] = None,
     created_to: Annotated[datetime | None, Query(description="Accepted before")] = None,
-    q: Annotated[str | None, Query(max_length=200, description="Text search")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text search, as in the list (masked roles: numbers)"),
+    ] = None,
 ) -> Response:
     filters = queries.ComplaintFilter(
         status=status_ or [],

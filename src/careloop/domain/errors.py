@@ -69,6 +69,11 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "{count} rows exceed the export limit of {limit}; narrow the filters",
     ),
     "invalid_input": (422, "字段 {field} 无效：{reason}", "Field {field} is invalid: {reason}"),
+    "personal_data_search": (
+        403,
+        "您的角色只能查看脱敏的个人信息，不能按客户号码查询",
+        "Your role sees personal data masked and cannot search by a customer's phone number",
+    ),
     "merge_into_self": (409, "投诉不能合并到自身", "A complaint cannot be merged into itself"),
     "merge_target_closed": (
         409,

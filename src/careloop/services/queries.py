@@ -6,7 +6,7 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,8 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
+from careloop.domain import privacy
 from careloop.domain.categories import get_category
-from careloop.domain.errors import InvalidInput
+from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.tickets import OPEN_STATUSES, Status
 from careloop.services import scope
 from careloop.services.actors import Actor
@@ -94,6 +95,9 @@ class ComplaintFilter:
     customer_phone: str | None = None
     sla: str | None = None
     """A clock state (breached, warning, ...): complaints with any clock in it *now*."""
+    personal_search: bool = False
+    """Whether ``text`` also searches customer names and descriptions: set from the reader's
+    role by ``personal_data_filters``, never by a caller."""
 
 
 def _unit_path(uow: UnitOfWork, field_name: str, code: str) -> str:
@@ -169,14 +173,35 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
     if f.customer_phone:
         query = query.where(Complaint.customer_phone == f.customer_phone)
     if f.text:
-        columns = (
-            Complaint.description,
-            Complaint.number,
-            Complaint.customer_name,
-            Complaint.source_ref,
-        )
+        columns = TEXT_SEARCHED if f.personal_search else IDENTIFIERS_SEARCHED
         query = query.where(or_(*(c.contains(f.text, autoescape=True) for c in columns)))
     return query
+
+
+IDENTIFIERS_SEARCHED: tuple[Any, ...] = (Complaint.number, Complaint.source_ref)
+"""What ``q`` searches for a reader who sees personal data masked: the identifiers shown
+in full, never the customer's name or the text the customer dictated (a match would
+confirm a name or a number that the answer masks)."""
+TEXT_SEARCHED: tuple[Any, ...] = (
+    Complaint.description,
+    Complaint.number,
+    Complaint.customer_name,
+    Complaint.source_ref,
+)
+
+
+def personal_data_filters(f: ComplaintFilter, actor: Actor) -> ComplaintFilter:
+    """The filter as `actor` may run it (list, export and pages alike).
+
+    A phone filter is refused (403 ``personal_data_search``) to a role that cannot unmask:
+    its answer, even all masked, says whether that number complained. Free text ``q``
+    searches names and descriptions only for roles that may unmask; for the others it
+    searches complaint numbers and source references (``IDENTIFIERS_SEARCHED``).
+    """
+    allowed = privacy.may_search_personal_data(actor.role)
+    if f.customer_phone and not allowed:
+        raise DomainError("personal_data_search")
+    return replace(f, personal_search=allowed)
 
 
 def interactive_reads(uow: UnitOfWork) -> None:
@@ -296,6 +321,7 @@ def list_complaints(
         raise InvalidInput("sort", f"可选 / one of: {', '.join(SORTS)}")
     if after is not None and offset:
         raise InvalidInput("after", "与 offset 二选一 / use either after or offset")
+    f = personal_data_filters(f, actor)
     query = _filtered(uow, f)
     if not _region_within_scope(uow, f, actor):
         query = query.where(scope.visible_to(actor))

@@ -516,3 +516,7 @@ class ReferenceVersion(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger)
+
+
+# Tables of other modules register on the same metadata (migrations compare against it).
+from careloop.store import access_throttles as _access_throttles  # noqa: E402, F401

@@ -288,7 +288,7 @@ def submit_intake(
     a dropped connection) return the complaint accepted the first time."""
     form = {k: v for k, v in locals().items() if isinstance(v, str)}
     try:
-        request.app.state.intake_limiter.take(f"intake:{actor.username}", now)
+        request.app.state.intake_limiter.take(f"intake:{actor.username}", now, uow=uow)
         draft = intake.NewComplaint(
             channel=channel,
             customer_phone=phone,
