@@ -93,6 +93,9 @@ LangDep = Annotated[str, Depends(get_lang)]
 TokenDep = Annotated[str | None, Depends(session_token)]
 
 
-def take_intake(request: Request, actor: Actor, now: datetime) -> None:
-    """Intake rate limit per member of staff (a runaway script, not a busy agent)."""
-    request.app.state.intake_limiter.take(f"intake:{actor.username}", now)
+def take_intake(
+    request: Request, actor: Actor, now: datetime, uow: UnitOfWork | None = None
+) -> None:
+    """Intake rate limit per member of staff (a runaway script, not a busy agent), shared by
+    every process; `uow`: the request's unit of work, before intake writes."""
+    request.app.state.intake_limiter.take(f"intake:{actor.username}", now, uow=uow)

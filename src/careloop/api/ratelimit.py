@@ -1,59 +1,41 @@
-"""A small in-process token bucket per key (login per address and username, intake per user).
+"""The app's rate limits: which budgets there are, and where their buckets live.
 
-Enough for one API process. Several processes behind a load balancer each keep their own
-buckets, so the effective limit multiplies by the number of processes: such deployments
-need a shared limiter (the proxy's, or one in Redis/PostgreSQL), see docs/security.md.
+Every budget is shared by all the app's processes (services.rate_limits): in the database by
+default, in Redis when CARELOOP_REDIS_URL is set. See docs/security.md, "Limits".
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
-from careloop.domain.errors import DomainError, InvalidInput
+from fastapi import FastAPI
+from sqlalchemy import Engine
 
-MAX_KEYS = 50_000
-"""Buckets kept; the least recently used go first, so a flood of addresses can't fill memory."""
+from careloop.config import Settings
+from careloop.services.rate_limits import LocalLimiter, Rate, redis_client, shared_limiter
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+__all__ = ["TokenBucket", "install"]
 
 
-class TokenBucket:
-    """`per_minute` requests per key, with bursts up to the same number; 0 means no limit."""
+class TokenBucket(LocalLimiter):
+    """`per_minute` requests per key in this process only (tests, single-process tools)."""
 
     def __init__(self, per_minute: int) -> None:
-        self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
-        self._lock = threading.Lock()
+        super().__init__(Rate(per_minute))
 
-    def take(self, key: str, now: datetime, cost: int = 1) -> None:
-        """Spend `cost` tokens for `key` (all or none) or raise `rate_limited` (429) with the
-        wait in seconds. A batch costs one token per item, as the same items one by one."""
-        if self.capacity <= 0:
-            return
-        if cost > self.capacity:
-            raise InvalidInput(
-                "items",
-                f"超过每分钟 {int(self.capacity)} 条的限额，请拆分 / more than the limit of "
-                f"{int(self.capacity)} per minute; split the batch",
-            )
-        t = now.timestamp()
-        with self._lock:
-            bucket = self._buckets.pop(key, None) or _Bucket(self.capacity, t)
-            elapsed = max(0.0, t - bucket.updated)
-            bucket.tokens = min(self.capacity, bucket.tokens + elapsed * self.rate)
-            bucket.updated = t
-            self._buckets[key] = bucket
-            while len(self._buckets) > MAX_KEYS:
-                self._buckets.popitem(last=False)
-            if bucket.tokens < cost:
-                wait = max(1, int((cost - bucket.tokens) / self.rate) + 1)
-                raise DomainError("rate_limited", retry_after=wait)
-            bucket.tokens -= cost
+
+def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
+    """Put the app's limiters on ``app.state`` (tests may swap one for a ``TokenBucket``)."""
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
+
+    def limiter(name: str, rate: Rate):  # type: ignore[no-untyped-def]
+        return shared_limiter(engine, name, rate, redis, settings.redis_prefix)
+
+    hour = timedelta(hours=1)
+    state = app.state
+    # Login attempts per client address; also one-time-code tries per client address.
+    state.login_limiter = limiter("login", Rate(settings.login_rate_per_minute))
+    state.intake_limiter = limiter("intake", Rate(settings.intake_rate_per_minute))
+    state.batch_limiter = limiter("batch", Rate(settings.batch_items_per_minute))
+    state.otp_phone_limiter = limiter("otp-phone", Rate(settings.otp_codes_per_phone_hour, hour))
+    state.otp_client_limiter = limiter("otp-client", Rate(settings.otp_codes_per_client_hour, hour))

@@ -101,7 +101,7 @@ def _create(
 ) -> Response:
     with UnitOfWork(request.app.state.session_factory) as uow:
         actor = actor_from(uow, token, now)
-        take_intake(request, actor, now)
+        take_intake(request, actor, now, uow)
         result = intake.accept_complaint(uow, draft_of(body), actor, now, key)
         headers = {"Location": f"/api/v1/complaints/{result.complaint.id}"}
         if result.created and result.terms is not None:

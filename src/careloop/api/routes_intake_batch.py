@@ -113,7 +113,9 @@ def create_batch(
     lang: LangDep,
 ) -> ComplaintBatchOut:
     check_intake_role(actor)
-    request.app.state.batch_limiter.take(f"batch:{actor.username}", now, cost=len(body.items))
+    request.app.state.batch_limiter.take(
+        f"batch:{actor.username}", now, cost=len(body.items), uow=uow
+    )
     parsed: dict[int, BatchItemProblem] = {}
     items: list[intake_batch.BatchItem] = []
     positions: list[int] = []
