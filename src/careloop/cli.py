@@ -251,6 +251,15 @@ def set_password(
 
 
 @app.command()
+def unlock(username: Annotated[str, typer.Argument(help="Staff username")]) -> None:
+    """Lift a username's login back-off locks from every address (an audited event)."""
+    from careloop.services import auth
+
+    cleared = _run(lambda uow: auth.unlock(uow, username, _now(), by="cli"))
+    typer.echo(f"unlocked {username} ({cleared} address(es) cleared)")
+
+
+@app.command()
 def up(
     host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
     port: Annotated[int | None, typer.Option(help="Port")] = None,

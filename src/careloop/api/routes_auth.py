@@ -1,4 +1,5 @@
-"""/api/v1/auth: log in (bearer token and web session cookie), log out, who am I."""
+"""/api/v1/auth: log in (bearer token and web session cookie), log out, who am I, and an
+administrator's unlock of a username held back after wrong passwords."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from careloop.api.deps import (
     UowDep,
     client_address,
 )
+from careloop.domain.permissions import check_permission
 from careloop.services import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -31,6 +33,16 @@ class LoginOut(BaseModel):
     expires_at: datetime = Field(description="When the session ends (UTC)")
     username: str = Field(description="Who logged in")
     role: str = Field(description="Their role, see GET /api/v1/vocabularies")
+
+
+class UnlockIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    username: str = Field(min_length=1, max_length=64, description="Staff username")
+
+
+class UnlockOut(BaseModel):
+    username: str = Field(description="Whose locks were lifted")
+    cleared: int = Field(description="(username, client address) pairs cleared")
 
 
 class MeOut(BaseModel):
@@ -54,17 +66,19 @@ def _policy(request: Request) -> auth.LoginPolicy:
     response_model=LoginOut,
     summary="Log in: a bearer token for the API and an HttpOnly session cookie for the web",
     responses={
-        423: {"description": "Locked after repeated wrong passwords"},
-        429: {"description": "Too many login attempts from this address or for this user"},
+        423: {
+            "description": "This address is held back for this username after repeated "
+            "wrong passwords (the same for a username that does not exist)"
+        },
+        429: {"description": "Too many login attempts from this address"},
     },
 )
 def login(
     body: LoginIn, request: Request, response: Response, uow: UowDep, now: NowDep
 ) -> LoginOut:
     client = client_address(request)
-    limiter = request.app.state.login_limiter
-    limiter.take(f"login-ip:{client}", now)
-    limiter.take(f"login-user:{body.username}", now)
+    # Per address only: a budget per username would let anyone hold that user's login up.
+    request.app.state.login_limiter.take(f"ip:{client}", now, uow=uow)
     session = auth.login_session(uow, body.username, body.password, now, client, _policy(request))
     response.set_cookie(
         SESSION_COOKIE,
@@ -105,3 +119,16 @@ def me(actor: ActorDep) -> MeOut:
         org_unit_id=actor.org_unit_id,
         scope_path=actor.scope,
     )
+
+
+@router.post(
+    "/unlock",
+    response_model=UnlockOut,
+    summary="Lift a username's back-off locks from every address (administrators; audited)",
+)
+def unlock(
+    body: UnlockIn, request: Request, uow: UowDep, actor: ActorDep, now: NowDep
+) -> UnlockOut:
+    check_permission("staff.manage", actor.role)
+    cleared = auth.unlock(uow, body.username, now, actor.username, client_address(request))
+    return UnlockOut(username=body.username, cleared=cleared)

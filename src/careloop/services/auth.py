@@ -1,10 +1,13 @@
-"""Accounts: password login, opaque session tokens, lock-out, and the security audit trail.
+"""Accounts: password login, opaque session tokens, login back-off, and the security audit trail.
 
 A login hands out a random token; only its SHA-256 is stored (`api_tokens`), so neither a
 database copy nor a log line holds a usable session. The same token is the API's bearer
 token and the web's `careloop_session` cookie. Passwords are hashed with Argon2id
-(argon2-cffi). Wrong passwords are counted per account: the fifth in a row locks it for 15
-minutes (both configurable); each failure and each lock is a security event.
+(argon2-cffi). Wrong passwords are counted per (username, client address): the fifth in a
+row locks that address out of that username for 15 minutes, each further lock of the pair
+twice as long (both configurable); nobody can lock the account's owner out from elsewhere.
+An administrator lifts the locks (`unlock`). Each failure, lock and unlock is a security
+event.
 """
 
 from __future__ import annotations
@@ -17,17 +20,23 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.services.actors import Actor, actor_at
 from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.access_throttles import LoginThrottle, insert_for
 from careloop.store.models import ApiToken, OrgUnit, SecurityEvent, Staff
 
 MAX_FAILED_LOGINS = 5
-"""Wrong passwords in a row before the account locks."""
+"""Wrong passwords in a row, for one username from one client address, before that address
+is locked out of that username."""
 
 LOCKOUT = timedelta(minutes=15)
+"""The first lock of a (username, address) pair; each further one lasts twice as long."""
+MAX_LOCKOUT = timedelta(days=1)
+THROTTLE_MEMORY = timedelta(days=1)
+"""A pair's count and its locks are forgotten after a day without a wrong password."""
 SESSION_TTL = timedelta(hours=12)
 """A working day and a half: the web session and the API token end with the shift."""
 
@@ -103,60 +112,156 @@ def login_session(
     client: str | None = None,
     policy: LoginPolicy | None = None,
 ) -> Session:
-    """Check the password and open a session; failures are counted and audited."""
+    """Check the password and open a session; failures are counted and audited.
+
+    Known and unknown usernames go the same way (one Argon2 check, the same answers, the
+    same back-off), so neither the answer nor its time tells who has an account.
+    """
     policy = policy or LoginPolicy()
+    address = _client_key(client)
     staff = uow.session.scalar(select(Staff).where(Staff.username == username))
-    if staff is None or not staff.active:
-        _verify(None, password)
-        record_security_event(
-            uow, "login_failed", username, now, client=client, detail={"reason": "unknown_user"}
-        )
-        uow.commit()
-        raise DomainError("login_failed")
-    if staff.locked_until is not None and staff.locked_until > now:
+    known = staff if staff is not None and staff.active else None
+    staff_id = staff.id if staff is not None else None
+    locked_until = _locked_until(uow, username, address, now)
+    if locked_until is not None:
         record_security_event(
             uow,
             "login_refused_locked",
             username,
             now,
-            staff.id,
+            staff_id,
             client,
-            {"locked_until": staff.locked_until.isoformat()},
+            {"locked_until": locked_until.isoformat()},
         )
         uow.commit()
-        raise DomainError("account_locked", until=staff.locked_until.isoformat(timespec="minutes"))
-    if not _verify(staff.password_hash, password):
-        staff.failed_logins = (staff.failed_logins or 0) + 1
+        raise DomainError("account_locked", until=locked_until.isoformat(timespec="minutes"))
+    if known is None or not _verify(known.password_hash, password):
+        if known is None:
+            _verify(None, password)
+        failures, lock = _count_failure(uow, username, address, now, policy)
+        reason = "wrong_password" if known is not None else "unknown_user"
         record_security_event(
             uow,
             "login_failed",
             username,
             now,
-            staff.id,
+            staff_id,
             client,
-            {"reason": "wrong_password", "failed_in_a_row": staff.failed_logins},
+            {"reason": reason, "failed_in_a_row": failures},
         )
-        if staff.failed_logins >= policy.max_failed:
-            staff.locked_until = now + policy.lockout
-            staff.failed_logins = 0
+        if lock is not None:
             record_security_event(
                 uow,
                 "account_locked",
                 username,
                 now,
-                staff.id,
+                staff_id,
                 client,
-                {"locked_until": staff.locked_until.isoformat()},
-            )
-            uow.commit()
-            raise DomainError(
-                "account_locked", until=staff.locked_until.isoformat(timespec="minutes")
+                {"locked_until": lock.isoformat(), "client": address},
             )
         uow.commit()
+        if lock is not None:
+            raise DomainError("account_locked", until=lock.isoformat(timespec="minutes"))
         raise DomainError("login_failed")
-    staff.failed_logins = 0
-    staff.locked_until = None
-    return open_session(uow, staff, now, client, policy)
+    _forget_failures(uow, username, address)
+    return open_session(uow, known, now, client, policy)
+
+
+def _client_key(client: str | None) -> str:
+    return (client or "unknown")[:100]
+
+
+def _locked_until(uow: UnitOfWork, username: str, address: str, now: datetime) -> datetime | None:
+    """The end of this (username, client address) pair's back-off lock, if it is locked."""
+    until = uow.session.scalar(
+        select(LoginThrottle.locked_until).where(
+            LoginThrottle.username == username[:64], LoginThrottle.client == address
+        )
+    )
+    return until if until is not None and until > now else None
+
+
+def _count_failure(
+    uow: UnitOfWork, username: str, address: str, now: datetime, policy: LoginPolicy
+) -> tuple[int, datetime | None]:
+    """Count a wrong password for the pair (one atomic upsert); the `max_failed`-th in a
+    row locks the pair for `lockout`, doubled for each earlier lock of the pair (at most a
+    day). Returns the failures in a row and the lock's end if this one locked it."""
+    _prune_throttles(uow, now)
+    table = LoginThrottle.__table__
+    insert = insert_for(uow.session)
+    failures, locks = uow.session.execute(
+        insert(table)
+        .values(username=username[:64], client=address, failures=1, locks=0, updated_at=now)
+        .on_conflict_do_update(
+            index_elements=[table.c.username, table.c.client],
+            set_={"failures": table.c.failures + 1, "updated_at": now},
+        )
+        .returning(table.c.failures, table.c.locks)
+    ).one()
+    if policy.max_failed <= 0 or failures < policy.max_failed:
+        return failures, None
+    until = now + min(policy.lockout * 2 ** min(locks, 16), MAX_LOCKOUT)
+    uow.session.execute(
+        update(table)
+        .where(table.c.username == username[:64], table.c.client == address)
+        .values(failures=0, locks=table.c.locks + 1, locked_until=until, updated_at=now)
+    )
+    return failures, until
+
+
+def _prune_throttles(uow: UnitOfWork, now: datetime) -> None:
+    """Pairs untouched for a day and not locked are forgotten (their count starts again)."""
+    uow.session.execute(
+        delete(LoginThrottle)
+        .where(
+            LoginThrottle.updated_at < now - THROTTLE_MEMORY,
+            or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until < now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _forget_failures(uow: UnitOfWork, username: str, address: str) -> None:
+    """A right password from this address ends its count and its back-off."""
+    uow.session.execute(
+        delete(LoginThrottle)
+        .where(LoginThrottle.username == username[:64], LoginThrottle.client == address)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def unlock(
+    uow: UnitOfWork, username: str, now: datetime, by: str, client: str | None = None
+) -> int:
+    """Lift every back-off lock and count of `username`, from every address (an
+    administrator's unlock, `careloop unlock`, `careloop set-password`); audited. Returns
+    how many (username, address) pairs were cleared."""
+    cleared = _clear_throttles(uow, username)
+    staff = uow.session.scalar(select(Staff).where(Staff.username == username))
+    if staff is not None:
+        staff.failed_logins = 0
+        staff.locked_until = None
+    record_security_event(
+        uow,
+        "account_unlocked",
+        username,
+        now,
+        staff.id if staff is not None else None,
+        client,
+        {"by": by[:100], "pairs": cleared},
+    )
+    uow.commit()
+    return cleared
+
+
+def _clear_throttles(uow: UnitOfWork, username: str) -> int:
+    result = uow.session.execute(
+        delete(LoginThrottle)
+        .where(LoginThrottle.username == username[:64])
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def open_session(
@@ -182,9 +287,11 @@ def open_session(
     return Session(token, expires_at, staff.username, staff.role)
 
 
-def login(uow: UnitOfWork, username: str, password: str, now: datetime) -> str:
+def login(
+    uow: UnitOfWork, username: str, password: str, now: datetime, client: str | None = None
+) -> str:
     """The public contract: a token for `username`, or `login_failed` / `account_locked`."""
-    return login_session(uow, username, password, now).token
+    return login_session(uow, username, password, now, client).token
 
 
 def _well_formed(token: str) -> bool:
@@ -251,6 +358,10 @@ def set_password(uow: UnitOfWork, username: str, password: str, now: datetime) -
     staff.password_hash = hash_password(password)
     staff.failed_logins = 0
     staff.locked_until = None
+    cleared = _clear_throttles(uow, username)
+    if cleared:
+        detail = {"by": "set-password", "pairs": cleared}
+        record_security_event(uow, "account_unlocked", username, now, staff.id, None, detail)
     for row in uow.session.scalars(
         select(ApiToken).where(ApiToken.staff_id == staff.id, ApiToken.revoked_at.is_(None))
     ):

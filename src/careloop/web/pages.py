@@ -104,11 +104,9 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        limiter = request.app.state.login_limiter
         client = request.client.host if request.client else "unknown"
-        limiter.take(f"login-ip:{client}", now)
-        limiter.take(f"login-user:{username}", now)
-        token = auth.login(uow, username.strip(), password, now)
+        request.app.state.login_limiter.take(f"ip:{client}", now, uow=uow)
+        token = auth.login(uow, username.strip(), password, now, client)
         actor = auth.actor_for_token(uow, token, now)
     except DomainError as exc:
         return render(
