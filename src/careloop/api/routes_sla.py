@@ -11,8 +11,10 @@ from pydantic import BaseModel, Field
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
 from careloop.domain.errors import DomainError
+from careloop.domain.privacy import mask_text, may_unmask
 from careloop.jobs.context import adapters
 from careloop.services import sla, sla_calendar, sla_sweep
+from careloop.services.actors import Actor
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
 
@@ -203,7 +205,8 @@ def cover_year(
 @router.get(
     "/notifications",
     response_model=NotificationPage,
-    summary="The outbox: every message, as the recording adapter keeps it",
+    summary="The outbox as the recording adapter keeps it: messages about complaints in the "
+    "caller's scope (one-time codes never)",
 )
 def notifications(
     uow: UowDep,
@@ -216,9 +219,19 @@ def notifications(
 ) -> NotificationPage:
     if actor.role not in sla.POLICY_ROLES | {"unit_lead"}:
         raise DomainError("role_not_allowed", role=actor.role, action="read notifications")
-    total, rows = sla_sweep.list_notifications(uow, complaint_id, kind, status_, limit, offset)
-    return NotificationPage(
-        total=total, items=[NotificationOut.model_validate(r, from_attributes=True) for r in rows]
+    total, rows = sla_sweep.list_notifications(
+        uow, actor, complaint_id, kind, status_, limit, offset
+    )
+    return NotificationPage(total=total, items=[_notification_out(r, actor) for r in rows])
+
+
+def _notification_out(row: Any, actor: Actor) -> NotificationOut:
+    """Phone and ID numbers in the recipient and text masked for roles that cannot unmask."""
+    out = NotificationOut.model_validate(row, from_attributes=True)
+    if may_unmask(actor.role):
+        return out
+    return out.model_copy(
+        update={"recipient": mask_text(out.recipient) or "", "body": mask_text(out.body) or ""}
     )
 
 

@@ -90,6 +90,17 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "工单已在单位 {ident}，不能转派给自己",
         "The work order is already with unit {ident}",
     ),
+    "otp_wrong": (
+        422,
+        "验证码不正确，还可再试 {left} 次",
+        "That code is not right; {left} more tries",
+    ),
+    "otp_invalid": (
+        422,
+        "验证码已失效（已过期、已使用或错误次数过多），请重新获取",
+        "This code is no longer valid (expired, used, or too many wrong tries); ask for a "
+        "new one",
+    ),
     "cross_site_request": (
         403,
         "请求已拒绝：它来自其他网站，或页面已过期。请返回并刷新页面后重试",

@@ -1,9 +1,17 @@
 """Customer self-service: a one-time code by SMS, then the customer's own complaints.
 
-No staff login: the customer proves they hold the phone number by a six-digit code sent
-through the notify outbox (the recording adapter by default, so tests and demos send
-nothing). The code itself is never stored: the page keeps an HMAC of phone, code and
-expiry in a cookie (``challenge``), so any worker sharing the secret can check it.
+No staff login: the customer proves they hold the phone number by a six-digit code sent by
+SMS. The code is kept only as an Argon2 hash in ``otp_challenges``, with its tries and the
+time it was used, so it works once, for at most ``MAX_CODE_ATTEMPTS`` tries and
+``CODE_TTL``, whichever process checks it; the customer's browser holds a random challenge
+token (stored as its SHA-256) that names the challenge.
+
+The SMS goes through the notify adapter at once. Its outbox row records that a code was
+sent (time, masked number, adapter, delivery status) with the code redacted: the code is
+only in the adapter call. Such a row is never ``pending``, so the outbox's delivery loop
+never resends it; a code that failed to go out is asked for again by the customer (it
+would have expired before a later retry anyway). One-time-code rows are never listed.
+
 A customer acts as the ``customer`` role, which the lifecycle table allows to rate the
 callback (satisfied closes, dissatisfied reopens) and nothing a staff member does.
 """
@@ -16,20 +24,35 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import selectinload
 
 from careloop.domain.complaints import mask_phone, normalize_phone
-from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.errors import DomainError, NotFound
 from careloop.notify.adapters import Adapter, Message
 from careloop.services import lifecycle
 from careloop.services.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.access_throttles import OtpChallenge
 from careloop.store.models import Complaint, Notification
 
+ONE_TIME_CODE_KIND = "otp"
+"""The outbox kind of one-time-code SMS: never shown in any list."""
+
 CODE_TTL = timedelta(minutes=10)
+MAX_CODE_ATTEMPTS = 5
+"""Tries of one challenge, right or wrong; after them it is burned and a new code is due."""
+CHALLENGE_MEMORY = timedelta(days=1)
+"""Challenges are deleted a day after they expire (they hold a phone number)."""
 SESSION_TTL = timedelta(minutes=30)
 CUSTOMER_LIST_LIMIT = 50
+REDACTED = "******"
+
+# Argon2id at OWASP's lower setting (19 MiB, 2 passes): a copy of the table does not give
+# the codes of live challenges back within their ten minutes on ordinary hardware.
+_code_hasher = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
 
 
 def customer_actor(phone: str) -> Actor:
@@ -48,58 +71,121 @@ def _sign(secret: bytes, *parts: str) -> str:
     return hmac.new(secret, "|".join(parts).encode(), hashlib.sha256).hexdigest()
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def phone_limit_key(raw_phone: str) -> str:
+    """The rate-limit key of a phone number: one per number however it is written (spaces,
+    dashes, +86), and a hash, so no number sits in the limiter's table or in Redis."""
+    return hashlib.sha256(f"phone:{normalize_phone(raw_phone)}".encode()).hexdigest()[:40]
+
+
+def sms_text(code: str) -> str:
+    return f"您的投诉查询验证码为 {code}，10 分钟内有效。Your CareLoop code: {code}"
+
+
 @dataclass(frozen=True, slots=True)
 class Challenge:
-    phone: str
+    token: str
+    """For the customer's browser only (a cookie); the database keeps its SHA-256."""
     expires_at: datetime
-    signature: str
-
-    def encode(self) -> str:
-        return f"{self.phone}|{self.expires_at.isoformat()}|{self.signature}"
 
 
-def send_code(
-    uow: UnitOfWork, raw_phone: str, now: datetime, secret: bytes, adapter: Adapter
-) -> Challenge:
-    """Put a one-time code in the SMS outbox, deliver it, and return the signed challenge."""
+def send_code(uow: UnitOfWork, raw_phone: str, now: datetime, adapter: Adapter) -> Challenge:
+    """Start a challenge for the phone number and send its code by SMS."""
     phone = normalize_phone(raw_phone)
     code = f"{secrets.randbelow(10**6):06d}"
-    expires = now + CODE_TTL
+    token = secrets.token_urlsafe(32)
+    _forget_old_challenges(uow, now)
+    challenge = OtpChallenge(
+        token_hash=_token_hash(token),
+        phone=phone,
+        code_hash=_code_hasher.hash(code),
+        created_at=now,
+        expires_at=now + CODE_TTL,
+        attempts=0,
+    )
     row = Notification(
-        dedup_key=f"otp:{phone}:{now.isoformat()}:{secrets.token_hex(4)}",
-        kind="otp",
+        dedup_key=f"{ONE_TIME_CODE_KIND}:{challenge.token_hash[:60]}",
+        kind=ONE_TIME_CODE_KIND,
         channel="sms",
-        recipient=f"tel:{phone}",
+        recipient=f"tel:{mask_phone(phone)}",
         subject="CareLoop",
-        body=f"您的投诉查询验证码为 {code}，10 分钟内有效。Your CareLoop code: {code}",
+        body=sms_text(REDACTED),
         status="pending",
         created_at=now,
         send_after=now,
     )
-    uow.session.add(row)
+    uow.session.add_all([challenge, row])
     uow.session.flush()
+    message = Message(row.id, row.channel, f"tel:{phone}", row.subject, sms_text(code))
     try:
-        adapter.send(Message(row.id, row.channel, row.recipient, row.subject, row.body))
+        adapter.send(message)
     except Exception as exc:  # the outbox keeps the failure; the customer may ask again
-        row.status, row.error = "failed", str(exc)[:2000]
+        row.status, row.error = "failed", str(exc).replace(code, REDACTED)[:2000]
     else:
         row.status, row.sent_at = "sent", now
     row.adapter = adapter.name
     uow.commit()
-    return Challenge(phone, expires, _sign(secret, "code", phone, code, expires.isoformat()))
+    return Challenge(token, challenge.expires_at)
 
 
-def verify_code(encoded: str | None, code: str, now: datetime, secret: bytes) -> str:
-    """The verified phone number, or ``invalid_input`` on a wrong or expired code."""
-    try:
-        phone, expires_raw, signature = (encoded or "").split("|")
-        expires = datetime.fromisoformat(expires_raw)
-    except ValueError:
-        raise InvalidInput("code", "请先获取验证码 / ask for a code first") from None
-    expected = _sign(secret, "code", phone, code.strip(), expires_raw)
-    if expires <= now or not hmac.compare_digest(expected, signature):
-        raise InvalidInput("code", "验证码错误或已过期 / wrong or expired code")
+def _forget_old_challenges(uow: UnitOfWork, now: datetime) -> None:
+    uow.session.execute(
+        delete(OtpChallenge)
+        .where(OtpChallenge.expires_at < now - CHALLENGE_MEMORY)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def verify_code(uow: UnitOfWork, token: str | None, code: str, now: datetime) -> str:
+    """The verified phone number; the challenge is used up by this one success.
+
+    The try is counted before the code is checked, in one conditional UPDATE, so parallel
+    tries cannot pass the cap; the success stamps ``used_at`` only if nobody did first.
+    Raises ``otp_wrong`` (tries left) or ``otp_invalid`` (no such challenge, expired, used,
+    or out of tries: ask for a new code).
+    """
+    if not token:
+        raise DomainError("otp_invalid")
+    table = OtpChallenge.__table__
+    tried = uow.session.execute(
+        update(table)
+        .where(
+            table.c.token_hash == _token_hash(token),
+            table.c.used_at.is_(None),
+            table.c.attempts < MAX_CODE_ATTEMPTS,
+            table.c.expires_at > now,
+        )
+        .values(attempts=table.c.attempts + 1)
+        .returning(table.c.id, table.c.phone, table.c.code_hash, table.c.attempts)
+    ).one_or_none()
+    if tried is None:
+        uow.rollback()
+        raise DomainError("otp_invalid")
+    if not _code_matches(tried.code_hash, code):
+        uow.commit()
+        left = MAX_CODE_ATTEMPTS - tried.attempts
+        raise DomainError("otp_wrong", left=left) if left > 0 else DomainError("otp_invalid")
+    used = uow.session.execute(
+        update(table).where(table.c.id == tried.id, table.c.used_at.is_(None)).values(used_at=now)
+    )
+    uow.commit()
+    if getattr(used, "rowcount", 0) != 1:
+        raise DomainError("otp_invalid")
+    phone: str = tried.phone
     return phone
+
+
+def _code_matches(code_hash: str, code: str) -> bool:
+    code = (code or "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return False
+    try:
+        return _code_hasher.verify(code_hash, code)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def session_value(phone: str, now: datetime, secret: bytes) -> str:

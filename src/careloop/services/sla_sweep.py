@@ -20,15 +20,29 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
+from careloop.domain import permissions
 from careloop.domain.sla import pending_alerts
 from careloop.notify.adapters import Adapter, Message
 from careloop.notify.quiet_hours import QuietHours
-from careloop.services import sla
+from careloop.services import scope, sla
+from careloop.services.actors import Actor
+from careloop.services.self_service import ONE_TIME_CODE_KIND
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
     Complaint,
@@ -559,13 +573,15 @@ def deliver_notifications(
 
 def list_notifications(
     uow: UnitOfWork,
+    actor: Actor,
     complaint_id: int | None = None,
     kind: str | None = None,
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[Notification]]:
-    query = select(Notification)
+    """The outbox as `actor` may read it (readable_notifications), oldest first."""
+    query = select(Notification).where(readable_notifications(actor))
     if complaint_id is not None:
         query = query.where(Notification.complaint_id == complaint_id)
     if kind:
@@ -575,6 +591,24 @@ def list_notifications(
     total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = uow.session.scalars(query.order_by(Notification.id).limit(limit).offset(offset)).all()
     return total, list(rows)
+
+
+def readable_notifications(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `Notification`: what of the outbox `actor` may read.
+
+    One-time codes never (whoever reads one can sign in as that customer); a message about a
+    complaint only if the complaint is visible to the actor (services.scope); one about no
+    complaint (a report) only to the province-wide roles.
+    """
+    about_visible = exists().where(
+        Complaint.id == Notification.complaint_id, scope.visible_to(actor)
+    )
+    readable = (
+        or_(Notification.complaint_id.is_(None), about_visible)
+        if actor.role in permissions.PROVINCE_WIDE_ROLES
+        else about_visible
+    )
+    return and_(Notification.kind != ONE_TIME_CODE_KIND, readable)
 
 
 def alerts_of(uow: UnitOfWork, complaint_id: int) -> list[SlaAlert]:

@@ -3,6 +3,7 @@ their stage and deadline, and the callback rating (no staff login)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 from typing import Annotated
@@ -39,11 +40,22 @@ _STAGE_OF_STATUS = {
 
 
 def _secret(request: Request) -> bytes:
+    """Signs the customer's session cookie: from CARELOOP_SECRET_KEY, so that every process
+    of the site accepts it, else a random key of this process."""
     state = request.app.state
     if not getattr(state, "self_service_secret", None):
-        state.self_service_secret = secrets.token_bytes(32)
+        configured = getattr(state.settings, "secret_key", "")
+        state.self_service_secret = (
+            hashlib.sha256(b"careloop-self-service|" + configured.encode()).digest()
+            if configured
+            else secrets.token_bytes(32)
+        )
     secret: bytes = state.self_service_secret
     return secret
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _sms(request: Request) -> Adapter:
@@ -94,15 +106,18 @@ def ask_code(
     lang: LangDep,
     phone: Annotated[str, Form()] = "",
 ) -> Response:
+    state = request.app.state
     try:
-        request.app.state.login_limiter.take(f"otp-phone:{phone.strip()}", now)
-        challenge = self_service.send_code(uow, phone, now, _secret(request), _sms(request))
+        # Per client address first (a flood of numbers), then per number however written.
+        state.otp_client_limiter.take(_client(request), now, uow=uow)
+        state.otp_phone_limiter.take(self_service.phone_limit_key(phone), now, uow=uow)
+        challenge = self_service.send_code(uow, phone, now, _sms(request))
     except DomainError as exc:
         return _page(request, lang, exc.status, step="phone", error=exc.message(lang))
     response = _page(request, lang, step="code", error=None, sent=True)
     response.set_cookie(
         CHALLENGE_COOKIE,
-        challenge.encode(),
+        challenge.token,
         max_age=int(self_service.CODE_TTL.total_seconds()),
         httponly=True,
         samesite="lax",
@@ -114,18 +129,21 @@ def ask_code(
 @router.post("/verify", response_class=HTMLResponse)
 def verify(
     request: Request,
+    uow: UowDep,
     now: NowDep,
     lang: LangDep,
     code: Annotated[str, Form()] = "",
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
     try:
-        request.app.state.login_limiter.take(f"otp-verify:{client}", now)
-        phone = self_service.verify_code(
-            request.cookies.get(CHALLENGE_COOKIE), code, now, _secret(request)
-        )
+        request.app.state.login_limiter.take(f"otp-verify:{_client(request)}", now, uow=uow)
+        phone = self_service.verify_code(uow, request.cookies.get(CHALLENGE_COOKIE), code, now)
     except DomainError as exc:
-        return _page(request, lang, exc.status, step="code", error=exc.message(lang))
+        if exc.code != "otp_invalid":
+            return _page(request, lang, exc.status, step="code", error=exc.message(lang))
+        # Expired, used or out of tries: back to the phone number for a new code.
+        response = _page(request, lang, exc.status, step="phone", error=exc.message(lang))
+        response.delete_cookie(CHALLENGE_COOKIE, path="/self-service")
+        return response
     response = RedirectResponse("/self-service", status_code=303)
     response.set_cookie(
         CUSTOMER_COOKIE,
