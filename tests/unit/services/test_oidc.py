@@ -78,3 +78,8 @@ def test_the_role_table_is_read_from_json_in_the_environment():
     assert settings.issuer == "https://idp.example/realms/telecom/"  # compared with iss as is
     assert dict(settings.role_map) == {"cn=agents,ou=groups": "agent", "/qa": "supervisor"}
     assert not OidcSettings.from_env({}).enabled
+
+
+def test_a_role_table_in_the_environment_naming_an_unknown_role_fails_at_start_up():
+    with pytest.raises(ValueError, match="root"):
+        OidcSettings.from_env({"CARELOOP_OIDC_ROLE_MAP": '{"admins": "root"}'})
