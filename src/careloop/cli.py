@@ -169,7 +169,12 @@ header or body read timeout, and its fast parser (httptools, issue 7) no header 
 
 
 def server_options(
-    host: str, port: int, workers: int, limit_concurrency: int, timeout_keep_alive: int
+    host: str,
+    port: int,
+    workers: int,
+    limit_concurrency: int,
+    timeout_keep_alive: int,
+    forwarded_allow_ips: str | None = None,
 ) -> dict[str, Any]:
     """What `careloop serve` hands uvicorn.run (besides the app)."""
     return {
@@ -180,6 +185,7 @@ def server_options(
         "timeout_keep_alive": timeout_keep_alive,
         "log_level": "info",
         **({"workers": workers} if workers > 1 else {}),
+        **({"forwarded_allow_ips": forwarded_allow_ips} if forwarded_allow_ips else {}),
     }
 
 
@@ -202,6 +208,13 @@ def serve(
     timeout_keep_alive: Annotated[
         int, typer.Option(min=1, help="Seconds an idle keep-alive connection stays open")
     ] = int(SERVER_LIMITS["timeout_keep_alive"]),
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            help="Reverse proxies (comma-separated addresses) whose X-Forwarded-For and "
+            "-Proto are believed (default: 127.0.0.1)"
+        ),
+    ] = None,
 ) -> None:
     """Serve the API (and the web pages) with uvicorn."""
     import secrets
@@ -213,7 +226,9 @@ def serve(
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
-    options = server_options(host, port, workers, limit_concurrency, timeout_keep_alive)
+    options = server_options(
+        host, port, workers, limit_concurrency, timeout_keep_alive, forwarded_allow_ips
+    )
     typer.echo(f"CareLoop on {_redacted(settings.database_url)}")
     base = f"http://{host}:{port}"
     typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from careloop.api.security_headers import STRICT_CSP
+from careloop.api.security_headers import REPORT_CSP, STRICT_CSP
 from tests.conftest import Api, LiveServer
 from tests.integration.api.helpers import assert_problem, complaint_body, create
 from tests.integration.web.helpers import csrf_token, post_form, version_of, web_client
@@ -263,10 +263,15 @@ def test_every_kind_of_answer_carries_the_security_headers(
         "static": httpx.get(f"{server.url}/static/careloop.css"),
         "healthz": httpx.get(f"{server.url}/healthz"),
         "500": bearer.get("/test-only/boom"),
+        "report": api.as_("super1").get(
+            "/api/v1/reports/daily", params={"date": "2026-09-27", "format": "html"}
+        ),
     }
     for where, response in answers.items():
         _assert_security_headers(response, where)
     assert answers["500"].status_code == 500
+    assert answers["report"].status_code == 200, answers["report"].text
+    assert answers["report"].headers["content-security-policy"] == REPORT_CSP
     assert answers["page"].headers["content-security-policy"] == STRICT_CSP
     assert "style-src 'self';" in STRICT_CSP and "'unsafe-inline'" not in STRICT_CSP
     for personal in ("page", "complaint page", "api", "api 404"):
@@ -295,7 +300,7 @@ def test_org_tree_and_api_document_need_a_login_but_healthz_does_not(server: Liv
     assert "cdn" not in page.text
     assert browser.get("/openapi.json").status_code == 200
     assert browser.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
-    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert page.headers["content-security-policy"] == STRICT_CSP  # Swagger UI 5 runs under it
 
 
 @pytest.fixture
@@ -319,6 +324,9 @@ def test_a_setting_exposes_the_api_document_but_never_the_org_tree(public_docs_a
 # --- the server's own limits ----------------------------------------------------------------
 
 
+SEVERAL = ["--limit-concurrency", "50", "--forwarded-allow-ips", "10.0.0.5"]
+
+
 def test_careloop_serve_hands_uvicorn_its_limits(monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
     import uvicorn
     from typer.testing import CliRunner
@@ -331,15 +339,14 @@ def test_careloop_serve_hands_uvicorn_its_limits(monkeypatch, tmp_path):  # type
     monkeypatch.delenv("CARELOOP_SECRET_KEY", raising=False)
     runner = CliRunner()
     assert runner.invoke(cli, ["serve"]).exit_code == 0
-    assert (
-        runner.invoke(cli, ["serve", "--workers", "2", "--limit-concurrency", "50"]).exit_code == 0
-    )
+    assert runner.invoke(cli, ["serve", "--workers", "2", *SEVERAL]).exit_code == 0
     (_, single), (factory, several) = calls
     assert single["timeout_keep_alive"] == 5 and single["limit_concurrency"] == 1000
     assert single["h11_max_incomplete_event_size"] == 16 * 1024
     assert single["server_header"] is False  # the answer does not name the software
     assert factory == "careloop.api.app:create_app" and several["workers"] == 2
     assert several["limit_concurrency"] == 50
+    assert several["forwarded_allow_ips"] == "10.0.0.5" and "forwarded_allow_ips" not in single
     # The worker processes share one key, so a form rendered by one verifies in another.
     import os
 
