@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -14,6 +14,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def free_text(max_chars: int, description: str, default: Any = ..., required: bool = True) -> Any:
+    """A free-text field. Its length is checked by the one text sanitiser (domain.text) after
+    invisible characters are removed, so that the refusal names the field in the reader's
+    words and in their language; the bound is still published in the OpenAPI document."""
+    return Field(
+        default,
+        min_length=1 if required else None,
+        description=description,
+        json_schema_extra={"maxLength": max_chars},
+    )
+
+
 class CustomerIn(Strict):
     phone: str = Field(
         min_length=3,
@@ -21,8 +33,8 @@ class CustomerIn(Strict):
         description="Mobile (11 digits) or fixed line with area code; +86 and dashes are accepted",
         examples=["13812345678"],
     )
-    name: str | None = Field(None, max_length=100, description="Customer's name as given")
-    account: str | None = Field(None, max_length=64, description="Billing account number")
+    name: str | None = free_text(100, "Customer's name as given", None, required=False)
+    account: str | None = free_text(64, "Billing account number", None, required=False)
     tier: str = Field(
         "standard", description="Customer tier: standard, silver, gold, diamond, enterprise"
     )
@@ -32,10 +44,11 @@ class ComplaintIn(Strict):
     channel: str = Field(
         description="Intake channel, see GET /api/v1/vocabularies", examples=["hotline"]
     )
-    source_ref: str | None = Field(
+    source_ref: str | None = free_text(
+        100,
+        "The channel's own reference: hotline call id, regulator case number ...",
         None,
-        max_length=100,
-        description="The channel's own reference: hotline call id, regulator case number ...",
+        required=False,
     )
     customer: CustomerIn = Field(description="Who complains")
     category: str = Field(
@@ -46,11 +59,7 @@ class ComplaintIn(Strict):
     region: str = Field(
         description="Code of the city or county the complaint concerns", examples=["ZJ-HZ-XH"]
     )
-    description: str = Field(
-        min_length=1,
-        max_length=DESCRIPTION_MAX_CHARS,
-        description="The customer's complaint in their words",
-    )
+    description: str = free_text(DESCRIPTION_MAX_CHARS, "The customer's complaint in their words")
     priority: str = Field("normal", description="low, normal, high or urgent")
     escalated: bool = Field(False, description="越级: the customer went over the operator's head")
     regulator_transfer: bool = Field(
@@ -68,26 +77,26 @@ class VersionIn(Strict):
 
 
 class ReasonIn(VersionIn):
-    reason: str = Field(min_length=1, max_length=1000, description="Why, for the audit trail")
+    reason: str = free_text(1000, "Why, for the audit trail")
 
 
 class ReplyIn(VersionIn):
-    text: str = Field(min_length=1, max_length=5000, description="The answer given to the customer")
+    text: str = free_text(5000, "The answer given to the customer")
 
 
 class CallbackIn(VersionIn):
     satisfied: bool = Field(description="Customer satisfied? false reopens the complaint")
-    comment: str | None = Field(None, max_length=2000, description="What the customer said")
+    comment: str | None = free_text(2000, "What the customer said", None, required=False)
 
 
 class MergeIn(VersionIn):
     into: int = Field(description="Id of the complaint that carries on")
-    reason: str | None = Field(None, max_length=1000, description="Why they are the same")
+    reason: str | None = free_text(1000, "Why they are the same", None, required=False)
 
 
 class DispatchIn(VersionIn):
     unit: str = Field(description="Code of the responsible unit", examples=["ZJ-HZ-NET"])
-    instructions: str | None = Field(None, max_length=2000, description="What the unit must do")
+    instructions: str | None = free_text(2000, "What the unit must do", None, required=False)
     due_at: AwareDatetime | None = Field(None, description="Work-order due time (with offset)")
     due_hours: float | None = Field(
         None, gt=0, le=720, description="Or: hours from now (default 48)"
@@ -99,21 +108,21 @@ class WorkOrderVersionIn(Strict):
 
 
 class CompleteIn(WorkOrderVersionIn):
-    result: str = Field(min_length=1, max_length=2000, description="What the unit did")
+    result: str = free_text(2000, "What the unit did")
 
 
 class ReturnIn(WorkOrderVersionIn):
-    reason: str = Field(min_length=1, max_length=2000, description="Why the unit returns it")
+    reason: str = free_text(2000, "Why the unit returns it")
 
 
 class TransferIn(WorkOrderVersionIn):
     unit: str = Field(description="Code of the unit that takes the work over")
-    reason: str = Field(min_length=1, max_length=2000, description="Why it is transferred")
+    reason: str = free_text(2000, "Why it is transferred")
     due_at: AwareDatetime | None = Field(None, description="New due time; default: keep")
 
 
 class NoteIn(Strict):
-    text: str = Field(min_length=1, max_length=5000, description="Internal note")
+    text: str = free_text(5000, "Internal note")
 
 
 class AttachmentIn(Strict):

@@ -10,6 +10,7 @@ from typing import Final
 
 from careloop.domain.categories import first_level, get_category
 from careloop.domain.errors import InvalidInput
+from careloop.domain.text import required_text
 
 DESCRIPTION_MAX_CHARS: Final = 5000
 """Long enough for a letter from the regulator, short enough to read on a call."""
@@ -51,15 +52,8 @@ def validate_category(code: str) -> str:
 
 
 def validate_description(text: str) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise InvalidInput("description", "投诉内容不能为空 / must not be empty")
-    if len(cleaned) > DESCRIPTION_MAX_CHARS:
-        raise InvalidInput(
-            "description",
-            f"超过 {DESCRIPTION_MAX_CHARS} 字 / longer than {DESCRIPTION_MAX_CHARS} characters",
-        )
-    return cleaned
+    """The complaint in the customer's words, through the one text sanitiser (domain.text)."""
+    return required_text(text, "description", DESCRIPTION_MAX_CHARS)
 
 
 @dataclass(frozen=True, slots=True)

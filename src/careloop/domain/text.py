@@ -99,8 +99,8 @@ def clean_text(
     return cleaned
 
 
-def required_text(value: str | None, field: str, max_chars: int) -> str:
+def required_text(value: str | None, field: str, max_chars: int, *, multiline: bool = True) -> str:
     """`clean_text` for a field that must say something (a reason, a reply, a note)."""
-    cleaned = clean_text(value, field, max_chars, required=True)
+    cleaned = clean_text(value, field, max_chars, multiline=multiline, required=True)
     assert cleaned is not None
     return cleaned

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.text import clean_text
 from careloop.domain.tickets import INTAKE_ROLES, Status
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.services import intake_rows as rows
@@ -77,11 +78,13 @@ def _validated(draft: NewComplaint) -> NewComplaint:
         description=rules.validate_description(draft.description),
         region_code=draft.region_code,
         product=draft.product,
-        customer_name=(draft.customer_name or "").strip() or None,
-        customer_account=(draft.customer_account or "").strip() or None,
+        customer_name=clean_text(draft.customer_name, "customer.name", 100, multiline=False),
+        customer_account=clean_text(
+            draft.customer_account, "customer.account", 64, multiline=False
+        ),
         customer_tier=draft.customer_tier,
         priority=draft.priority,
-        source_ref=(draft.source_ref or "").strip() or None,
+        source_ref=clean_text(draft.source_ref, "source_ref", 100, multiline=False),
         escalated=draft.escalated or from_regulator,
         regulator_transfer=from_regulator,
     )
@@ -139,14 +142,16 @@ def unit_snapshot(uow: UnitOfWork, by: str, value: object) -> OrgUnit | None:
 
 def region_for(uow: UnitOfWork, code: str) -> Region:
     """The city or county a complaint concerns, by code (cached, see `unit_snapshot`)."""
-    unit = unit_snapshot(uow, "code", code)
+    # A code is an identifier: one with control characters names nothing (and NUL would
+    # not even reach PostgreSQL), so it is unknown without asking the database.
+    unit = unit_snapshot(uow, "code", code) if code.isprintable() else None
     if unit is None or unit.kind in ("group", "department"):
         raise InvalidInput("region", f"未知地区 / unknown region '{code}'")
     return Region(unit.id, unit.kind, unit.path, unit)
 
 
 def check_idempotency_key(key: str | None) -> None:
-    if key is not None and (not key.strip() or len(key) > 200):
+    if key is not None and (not key.strip() or len(key) > 200 or not key.isprintable()):
         raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
 
 

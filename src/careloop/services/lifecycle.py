@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from careloop.domain import tickets
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.text import clean_text, required_text
 from careloop.domain.tickets import OPEN_WORK_ORDER_STATUSES
 from careloop.services import audit, scope
 from careloop.services.actors import Actor
@@ -91,15 +92,6 @@ def _transition(
     return complaint
 
 
-def _required_text(field: str, text: str | None, limit: int = 5000) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise InvalidInput(field, "不能为空 / must not be empty")
-    if len(cleaned) > limit:
-        raise InvalidInput(field, f"超过 {limit} 字 / longer than {limit} characters")
-    return cleaned
-
-
 def handle(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
 ) -> Complaint:
@@ -110,7 +102,7 @@ def pause(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
     """Waiting on the customer (补充材料, 约定上门): the reply clock stops until resume."""
-    reason = _required_text("reason", reason, 1000)
+    reason = required_text(reason, "reason", 1000)
     return _transition(uow, complaint_id, "pause", actor, version, now, note=reason)
 
 
@@ -123,7 +115,7 @@ def resume(
 def reply(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, text: str
 ) -> Complaint:
-    text = _required_text("text", text)
+    text = required_text(text, "text", 5000)
     tickets.check_role("reply", actor.role)
     complaint = load_complaint(uow, complaint_id, actor)
     check_version(complaint.version, version)
@@ -152,7 +144,7 @@ def callback(
     comment: str | None = None,
 ) -> Complaint:
     """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
-    note = (comment or "").strip() or None
+    note = clean_text(comment, "comment", 2000)
     if satisfied:
         return _transition(
             uow,
@@ -189,15 +181,29 @@ def archive(
 def cancel(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
-    reason = _required_text("reason", reason, 1000)
+    reason = required_text(reason, "reason", 1000)
     return _transition(uow, complaint_id, "cancel", actor, version, now, note=reason, closed_at=now)
 
 
 def reject(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
-    reason = _required_text("reason", reason, 1000)
+    reason = required_text(reason, "reason", 1000)
     return _transition(uow, complaint_id, "reject", actor, version, now, note=reason, closed_at=now)
+
+
+def _lock_for_merge(uow: UnitOfWork, ids: tuple[int, int]) -> None:
+    """Lock both complaints of a merge, lowest id first, before either is read.
+
+    PostgreSQL: SELECT ... FOR UPDATE in one order for every merge, so "A into B" and
+    "B into A" at the same moment queue up instead of both reading the other as open
+    (which let both succeed: neither carried on, the grievance was dropped); the one that
+    waited then reads what the first wrote. SQLite: writers are serialised by BEGIN
+    IMMEDIATE (store.database), the clause is left out there.
+    """
+    uow.session.execute(
+        select(Complaint.id).where(Complaint.id.in_(ids)).order_by(Complaint.id).with_for_update()
+    ).all()
 
 
 def merge(
@@ -209,19 +215,28 @@ def merge(
     into_id: int,
     reason: str | None = None,
 ) -> Complaint:
-    """Fold a duplicate into the complaint that carries on; both keep a record of it."""
+    """Fold a duplicate into the complaint that carries on; both keep a record of it.
+
+    The one that carries on must itself be open and not merged: no chains (A into B while
+    B is already in C) and no cycles (B into A after A into B), so every merged complaint
+    points at a complaint someone still works on.
+    """
     if into_id == complaint_id:
         raise DomainError("merge_into_self", field="into")
+    reason = clean_text(reason, "reason", 1000)
     tickets.check_role("merge", actor.role)
-    target = (
-        uow.session.scalar(
-            select(Complaint).where(Complaint.id == into_id, scope.visible_to(actor))
-        )
-        if scope.is_row_id(into_id)
-        else None
+    if not scope.is_row_id(into_id) or not scope.is_row_id(complaint_id):
+        raise NotFound("complaint", into_id)
+    _lock_for_merge(uow, (complaint_id, into_id))
+    target = uow.session.scalar(
+        select(Complaint)
+        .where(Complaint.id == into_id, scope.visible_to(actor))
+        .execution_options(populate_existing=True)
     )
     if target is None:
         raise NotFound("complaint", into_id)
+    if target.status == tickets.Status.MERGED:
+        raise DomainError("merge_target_merged", field="into", ident=into_id)
     if target.status not in tickets.OPEN_STATUSES:
         raise DomainError("merge_target_closed", field="into", ident=into_id)
     merged = apply_transition(
@@ -235,6 +250,9 @@ def merge(
         merged_into_id=into_id,
         closed_at=now,
     )
+    # The target changes too (it takes the merge): its version moves, so a writer that
+    # read it before this merge conflicts instead of acting on a stale picture.
+    target.updated_at = now
     uow.session.add(
         audit.record(
             target, actor, "merged_in", now, after={"merged_from_id": complaint_id}, note=reason
@@ -246,7 +264,7 @@ def merge(
 
 def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, text: str) -> Note:
     """Notes don't change the complaint, so they need no version: two people may both write."""
-    text = _required_text("text", text)
+    text = required_text(text, "text", 5000)
     tickets.check_role("note", actor.role)
     complaint = load_complaint(uow, complaint_id, actor)
     tickets.check_transition("note", complaint.status, actor.role)
@@ -279,11 +297,11 @@ def add_attachment(
     tickets.check_transition("attach", complaint.status, actor.role)
     attachment = Attachment(
         complaint_id=complaint_id,
-        filename=_required_text("filename", filename, 255),
-        content_type=_required_text("content_type", content_type, 100),
+        filename=required_text(filename, "filename", 255, multiline=False),
+        content_type=required_text(content_type, "content_type", 100, multiline=False),
         size_bytes=size_bytes,
         sha256=sha256,
-        storage_ref=storage_ref,
+        storage_ref=clean_text(storage_ref, "storage_ref", 500, multiline=False),
         uploaded_by=actor.username,
         at=now,
     )

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from careloop.domain import tickets, time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.text import clean_text, required_text
 from careloop.domain.tickets import WorkOrderStatus
 from careloop.services import audit, scope, sla
 from careloop.services.actors import Actor
@@ -31,7 +32,11 @@ MAX_WORK_ORDER_HOURS = 24 * 30
 
 
 def _unit(uow: UnitOfWork, code: str) -> OrgUnit:
-    unit = uow.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    unit = (
+        uow.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        if code.isprintable()
+        else None
+    )
     if unit is None:
         raise InvalidInput("unit", f"未知单位 / unknown unit '{code}'")
     if unit.kind == "group":
@@ -67,6 +72,7 @@ def dispatch(
     due_hours: float | None = None,
 ) -> WorkOrder:
     """派单: hand the complaint to a responsible unit with its own due time."""
+    instructions = clean_text(instructions, "instructions", 2000)
     unit = _unit(uow, unit_code)
     due = _due(now, due_at, due_hours) if due_at is not None or due_hours is not None else None
     assert actor.staff_id is not None or actor.role == "system"
@@ -82,7 +88,7 @@ def dispatch(
         dispatched_by_id=actor.staff_id,
         dispatched_at=now,
         due_at=due,
-        instructions=(instructions or "").strip() or None,
+        instructions=instructions,
         sla_policy_id=terms.policy_id,
         sla_started_at=terms.started_at,
         sla_limit_minutes=terms.limit.minutes,
@@ -150,12 +156,7 @@ def _act(
 
 
 def _reason(field: str, text: str | None) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise InvalidInput(field, "必须说明原因 / a reason is required")
-    if len(cleaned) > 2000:
-        raise InvalidInput(field, "超过 2000 字 / longer than 2000 characters")
-    return cleaned
+    return required_text(text, field, 2000)
 
 
 def accept(
