@@ -12,7 +12,13 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from careloop.config import Settings
-from careloop.services.rate_limits import LocalLimiter, Rate, redis_client, shared_limiter
+from careloop.services.rate_limits import (
+    LocalLimiter,
+    Rate,
+    limiter_engine,
+    redis_client,
+    shared_limiter,
+)
 
 __all__ = ["TokenBucket", "install"]
 
@@ -27,9 +33,10 @@ class TokenBucket(LocalLimiter):
 def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
     """Put the app's limiters on ``app.state`` (tests may swap one for a ``TokenBucket``)."""
     redis = redis_client(settings.redis_url) if settings.redis_url else None
+    buckets = limiter_engine(engine) if redis is None else engine
 
     def limiter(name: str, rate: Rate):  # type: ignore[no-untyped-def]
-        return shared_limiter(engine, name, rate, redis, settings.redis_prefix)
+        return shared_limiter(buckets, name, rate, redis, settings.redis_prefix)
 
     hour = timedelta(hours=1)
     state = app.state

@@ -14,7 +14,13 @@ import pytest
 from careloop.api.app import create_app
 from careloop.config import Settings
 from careloop.domain.errors import DomainError
-from careloop.services.rate_limits import DatabaseLimiter, Rate, RedisLimiter, redis_client
+from careloop.services.rate_limits import (
+    DatabaseLimiter,
+    Rate,
+    RedisLimiter,
+    limiter_engine,
+    redis_client,
+)
 from careloop.store.database import make_engine
 from tests.conftest import LiveServer, MovableClock
 from tests.integration.api.helpers import assert_problem, complaint_body
@@ -96,7 +102,7 @@ def test_two_app_instances_share_one_intake_budget(database_url: str, clock: Mov
 
 def test_the_database_limiter_spends_atomically(database_url: str, clock: MovableClock):
     engine = make_engine(database_url)
-    limiter = DatabaseLimiter(engine, "test", Rate(10))
+    limiter = DatabaseLimiter(limiter_engine(engine), "test", Rate(10))
     granted: list[bool] = []
     barrier = threading.Barrier(16)
 
@@ -149,3 +155,26 @@ def test_an_unreachable_redis_lets_requests_through(clock: MovableClock):
     limiter = RedisLimiter(redis_client("redis://127.0.0.1:1/0"), "test", Rate(1))
     for _ in range(3):
         limiter.take("key", clock.now)
+
+
+def test_the_database_limiter_survives_a_dropped_connection(database_url: str, clock: MovableClock):
+    """Its PostgreSQL pool has no pre-ping (a round trip per request): a connection the
+    server dropped (a restart, a failover) is retried once on a fresh one."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connection to drop")
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    engine = make_engine(database_url)
+    limiter = DatabaseLimiter(limiter_engine(engine), "test", Rate(10))
+    limiter.take("key", clock.now)
+    name = database_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+    limiter.take("key", clock.now)
+    engine.dispose()
