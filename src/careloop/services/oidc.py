@@ -11,10 +11,10 @@ or (unless the provider is the source of truth) claims that disagree with the ac
 the login. Every login and every refusal is a security event, like password logins.
 
 The login in progress travels in a cookie sealed with a key derived from the client secret,
-so any worker of any machine can finish it (nothing is stored server-side); it lives ten
-minutes. A replayed callback fails three times over: the cookie is cleared by the first, a
-process remembers the states it consumed, and the provider redeems a code only once and only
-with this login's PKCE verifier.
+so any worker of any machine can finish it; it lives ten minutes. A replayed callback fails
+three times over: the cookie is cleared by the first, a state finishes once in a ledger every
+process shares (a one-token bucket of the rate-limit store, database or Redis), and the
+provider redeems a code only once and only with this login's PKCE verifier.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from careloop.config import OidcSettings
 from careloop.domain.errors import DomainError
 from careloop.domain.vocabulary import ROLES
 from careloop.services import auth, org
+from careloop.services.rate_limits import Limiter, LocalLimiter, Rate
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit, Staff
 
@@ -59,6 +60,9 @@ SIGNING_ALGORITHMS = (
 client also knows) are refused."""
 
 HTTP_TIMEOUT = 10.0
+
+ONCE_PER_LOGIN = Rate(1, PENDING_TTL)
+"""The state ledger's budget: one finish per state while a login can live."""
 
 # reason -> (status, zh, en). The reason is the audit trail's word; people read the message.
 _REFUSALS: dict[str, tuple[int, str, str]] = {
@@ -225,7 +229,12 @@ class RelyingParty:
     """One configured provider: its discovery document and keys (cached), the code exchange
     and the ID token's verification. One per application; safe to share between threads."""
 
-    def __init__(self, settings: OidcSettings, http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        settings: OidcSettings,
+        http: httpx.Client | None = None,
+        ledger: Limiter | None = None,
+    ) -> None:
         unknown = sorted({role for _, role in settings.role_map} - set(ROLES))
         if unknown:
             raise ValueError(f"CARELOOP_OIDC_ROLE_MAP names unknown roles: {unknown}")
@@ -237,7 +246,7 @@ class RelyingParty:
         self._lock = threading.Lock()
         self._metadata: tuple[ProviderMetadata, datetime] | None = None
         self._keys: tuple[KeySet, datetime] | None = None
-        self._consumed: dict[str, datetime] = {}
+        self.ledger = ledger or LocalLimiter(ONCE_PER_LOGIN)
 
     def _get_json(self, url: str, **kwargs: Any) -> dict[str, Any]:
         try:
@@ -300,17 +309,13 @@ class RelyingParty:
         endpoint = self.metadata(now).authorization_endpoint
         return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
 
-    def consume_state(self, state: str, now: datetime) -> bool:
-        """True the first time this process sees `state` finish; forgotten after it expired."""
-        digest = hashlib.sha256(state.encode()).hexdigest()
-        with self._lock:
-            for seen, until in list(self._consumed.items()):
-                if until <= now:
-                    del self._consumed[seen]
-            if digest in self._consumed:
-                return False
-            self._consumed[digest] = now + PENDING_TTL
-            return True
+    def consume_state(self, state: str, now: datetime, uow: UnitOfWork | None = None) -> bool:
+        """True the first time any process sharing the ledger sees `state` finish."""
+        try:
+            self.ledger.take(hashlib.sha256(state.encode()).hexdigest(), now, uow=uow)
+        except DomainError:
+            return False
+        return True
 
     def exchange_code(self, code: str, pending: PendingLogin, now: datetime) -> dict[str, Any]:
         """The token request (RFC 6749 §4.1.3) with client_secret_basic and the PKCE verifier."""
@@ -512,7 +517,7 @@ def finish_login(
     """
     username = "(sso)"
     try:
-        claims = _verified_claims(rp, pending, params, now)
+        claims = _verified_claims(uow, rp, pending, params, now)
         identity = map_claims(claims, rp.settings)
         username = identity.username
         staff = _account(uow, identity, rp.settings, now, client)
@@ -541,7 +546,11 @@ def finish_login(
 
 
 def _verified_claims(
-    rp: RelyingParty, pending: PendingLogin | None, params: Mapping[str, str], now: datetime
+    uow: UnitOfWork,
+    rp: RelyingParty,
+    pending: PendingLogin | None,
+    params: Mapping[str, str],
+    now: datetime,
 ) -> dict[str, Any]:
     if params.get("error"):
         raise SsoRefused("provider_error", error=params["error"][:100])
@@ -551,7 +560,7 @@ def _verified_claims(
         raise SsoRefused("request_expired", check="pending login expired")
     if not hmac.compare_digest(params.get("state", ""), pending.state):
         raise SsoRefused("request_expired", check="state mismatch")
-    if not rp.consume_state(pending.state, now):
+    if not rp.consume_state(pending.state, now, uow):
         raise SsoRefused("request_expired", check="state replayed")
     code = params.get("code", "")
     if not code or len(code) > 2048:

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from careloop.api.deps import client_address
 from careloop.domain.errors import DomainError
 from careloop.services import auth, oidc
+from careloop.services.rate_limits import Limiter, redis_client, shared_limiter
 from careloop.web.deps import LangDep, NowDep, UowDep, render, safe_next, set_session_cookie
 from careloop.web.pages import home_for
 
@@ -35,9 +36,19 @@ def relying_party(request: Request) -> oidc.RelyingParty:
     with _building:
         rp: oidc.RelyingParty | None = getattr(request.app.state, "oidc_relying_party", None)
         if rp is None or rp.settings is not settings:
-            rp = oidc.RelyingParty(settings)
+            rp = oidc.RelyingParty(settings, ledger=_state_ledger(request))
             request.app.state.oidc_relying_party = rp
     return rp
+
+
+def _state_ledger(request: Request) -> Limiter:
+    """Where every process records finished logins: the rate limits' store (database or
+    Redis), so a callback replayed to another worker is refused there too."""
+    settings = request.app.state.settings
+    redis = redis_client(settings.redis_url) if settings.redis_url else None
+    return shared_limiter(
+        request.app.state.engine, "oidc-state", oidc.ONCE_PER_LOGIN, redis, settings.redis_prefix
+    )
 
 
 def _policy(request: Request) -> auth.LoginPolicy:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from careloop.services.oidc import RelyingParty
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import ApiToken, SecurityEvent, Staff
 from tests.conftest import Api, LiveServer, MovableClock
@@ -283,7 +284,7 @@ def test_an_id_token_signed_with_another_key_is_refused(
     assert sessions_of(database_url, "net1") == 0
 
 
-def test_a_replayed_callback_is_refused_by_this_process_and_by_any_other(
+def test_a_replayed_callback_is_refused_by_this_worker_and_by_any_other(
     sso_site: SiteFactory, provider: TestProvider, database_url: str
 ):
     provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
@@ -296,17 +297,37 @@ def test_a_replayed_callback_is_refused_by_this_process_and_by_any_other(
     assert done.status_code == 303 and session_cookie(done)
     assert browser.http.cookies.get(PENDING) is None  # cleared by the first callback
 
-    # The same callback again, the pending-login cookie put back: this process saw it finish.
-    replay = Browser(site)
-    replay.http.cookies.set(PENDING, pending, path="/auth/oidc")
-    detail = assert_refused(replay.callback(callback), database_url, "request_expired", 400)
-    assert detail["check"] == "state replayed"
-    # Another worker has not seen it, but the provider redeems a code once only.
+    # The same callback again, the pending-login cookie put back, to this worker and to
+    # another one (another process with its own memory, sharing the database).
     other_site = sso_site()
-    other_worker = Browser(other_site)
-    other_worker.http.cookies.set(PENDING, pending, path="/auth/oidc")
-    same_callback = callback.replace(site.url, other_site.url)
-    assert_refused(other_worker.callback(same_callback), database_url, "code_refused", 401)
+    for worker, url in ((site, callback), (other_site, callback.replace(site.url, other_site.url))):
+        replay = Browser(worker)
+        replay.http.cookies.set(PENDING, pending, path="/auth/oidc")
+        detail = assert_refused(replay.callback(url), database_url, "request_expired", 400)
+        assert detail["check"] == "state replayed"
+    assert sessions_of(database_url, "net1") == 1
+
+
+def test_the_provider_redeems_a_code_once_only(
+    sso_site: SiteFactory, provider: TestProvider, database_url: str
+):
+    """The last line behind the state ledger (e.g. its Redis unreachable): the code is spent."""
+    provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
+    site = sso_site()
+    browser = Browser(site)
+    authorize = browser.start()
+    pending = browser.http.cookies.get(PENDING)
+    callback = browser.sign_in_at_provider(authorize, "net1")
+    assert browser.callback(callback).status_code == 303
+    # A worker whose ledger has never heard of this login (as if its Redis were unreachable).
+    forgetful = sso_site()
+    settings = forgetful.server.config.app.state.settings
+    forgetful.server.config.app.state.oidc_relying_party = RelyingParty(settings.oidc)
+    replay = Browser(forgetful)
+    replay.http.cookies.set(PENDING, pending, path="/auth/oidc")
+    url = callback.replace(site.url, forgetful.url)
+    detail = assert_refused(replay.callback(url), database_url, "code_refused", 401)
+    assert detail["error"] == "invalid_grant"
     assert sessions_of(database_url, "net1") == 1
 
 
