@@ -167,6 +167,15 @@ def test_groups_are_mapped_through_the_operators_table(
     assert_refused(Browser(site).login("cy"), database_url, "role_ambiguous")
 
 
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+def test_the_page_to_return_to_stays_on_this_site(
+    target: str, sso_site: SiteFactory, provider: TestProvider
+):
+    provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
+    done = Browser(sso_site()).login("net1", next=target)
+    assert done.status_code == 303 and done.headers["location"] == "/unit/queue"
+
+
 def test_claims_the_id_token_lacks_are_taken_from_userinfo(
     sso_site: SiteFactory, provider: TestProvider, database_url: str
 ):
