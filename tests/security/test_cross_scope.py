@@ -1,0 +1,326 @@
+"""Cross-scope reads through every endpoint and page, and anonymous access to every route.
+
+The routes come from the app itself (``app.openapi()`` and its route table), never from a
+list kept here: a new route is probed the day it appears, and one whose parameters the
+prober cannot classify fails the suite until someone says what it serves.
+
+Seeded: a complaint in each of two counties of city C1 (east, west), one in city C2 and one
+in another province P2, each with a work order, a note and an attachment. For every member
+of staff, the objects outside their scope must not exist (404 on every GET with an id, never
+a 200 or a 403 that tells they exist, never a 5xx) and must not appear in any list, export,
+report or page, whatever filter is tried; the objects inside must answer 200 (so a prober
+that only ever gets 404 would fail).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.integration.api.helpers import act, create
+from tests.security.conftest import Stack
+from tests.security.probes import (
+    RouteInfo,
+    csrf_token,
+    enum_of,
+    fill,
+    routes_of,
+    text_of,
+    web_client,
+    where,
+)
+
+DAY = "2026-09-28"
+"""The seeded complaints' day (the suite's clock starts on it), for reports."""
+
+
+@dataclass
+class Seeded:
+    name: str
+    complaint_id: int
+    number: str
+    work_order_id: int
+    phone: str
+    marker: str
+    region: str
+    unit: str
+
+
+SEEDS = [
+    # name, creator, region, unit dispatched to, phone
+    ("east", "agent1", "C1-K1", "C1-K1-NET", "13911110001"),
+    ("west", "agent1", "C1-K2", "C1-K2-NET", "13911110002"),
+    ("c2", "agentc2", "C2-K1", "C2-K1-NET", "13922220003"),
+    ("p2", "agentp2", "P2-C1", "P2-C1-HOT", "13933330004"),
+]
+
+VISIBLE: dict[str, set[str]] = {
+    "agent1": {"east", "west"},
+    "agent2": {"east", "west"},
+    "net1": {"east"},
+    "net2": {"west"},
+    "bill1": {"east", "west"},
+    "lead1": {"east", "west"},
+    "super1": {"east", "west", "c2"},
+    "admin": {"east", "west", "c2"},
+    "inspector": {"east", "west", "c2"},
+    "agentc2": {"c2"},
+    "agentp2": {"p2"},
+}
+"""Who sees what (docs/security.md, Organisation scope): the specification of this module."""
+
+SCOPED_PARAMS = {"complaint_id": "complaint_id", "work_order_id": "work_order_id"}
+REFERENCE_PARAMS = {"policy_id", "code", "kind"}
+"""Path parameters naming something every caller may read (a policy, a language, a report
+kind): the route is then probed as a list."""
+KNOWN_QUERY = {"date": DAY}
+"""Values for required query parameters; an unknown required one fails the suite."""
+FILTER_PARAMS = ("q", "phone", "region", "unit")
+"""Filters tried with the values of an object outside the caller's scope."""
+
+
+@pytest.fixture(scope="module")
+def world(stack: Stack) -> dict[str, Seeded]:
+    api = stack.api
+    seeded = {}
+    for name, creator, region, unit, phone in SEEDS:
+        client = api.as_(creator)
+        marker = f"SCOPEMARK{name.upper()}Q"
+        c = create(
+            client,
+            region=region,
+            customer={"phone": phone, "name": "范先生"},
+            description=f"{marker} 宽带断网，请尽快处理",
+        )
+        order = act(
+            client,
+            f"/api/v1/complaints/{c['id']}/dispatch",
+            version=c["version"],
+            unit=unit,
+            instructions=f"{marker} 上门",
+        )
+        act(client, f"/api/v1/complaints/{c['id']}/notes", text=f"{marker} 备注")
+        act(
+            client,
+            f"/api/v1/complaints/{c['id']}/attachments",
+            filename=f"{marker}.jpg",
+            content_type="image/jpeg",
+            size_bytes=10,
+        )
+        seeded[name] = Seeded(name, c["id"], c["number"], order["id"], phone, marker, region, unit)
+    return seeded
+
+
+def _classify(route: RouteInfo) -> str:
+    """'scoped' (an id of a complaint or work order), 'list' (anything else a caller may
+    read), or an AssertionError naming what the prober does not know."""
+    unknown = [p for p in route.path_params if p not in SCOPED_PARAMS and p not in REFERENCE_PARAMS]
+    assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
+    required = [n for n, p in route.query.items() if p.get("required") and n not in KNOWN_QUERY]
+    assert not required, f"GET {route.path}: required query parameters {required} unknown"
+    return "scoped" if any(p in SCOPED_PARAMS for p in route.path_params) else "list"
+
+
+def _reference_values(stack: Stack, route: RouteInfo) -> list[dict[str, Any]]:
+    """Path values for the reference parameters: every report kind, a real policy, zh."""
+    options: list[dict[str, Any]] = [{}]
+    for param in route.path_params:
+        if param == "kind":
+            operation = stack.app.openapi()["paths"][route.path][route.method.lower()]  # type: ignore[attr-defined]
+            spec = next(p for p in operation["parameters"] if p["name"] == "kind")
+            kinds = enum_of(spec)
+            assert kinds, f"{route.path}: no enum for kind"
+            options = [{**o, "kind": k} for o in options for k in kinds]
+        elif param == "policy_id":
+            policies = stack.api.as_("admin").get("/api/v1/sla/policies").json()
+            assert policies, "no SLA policy seeded"
+            options = [{**o, "policy_id": policies[0]["id"]} for o in options]
+        elif param == "code":
+            options = [{**o, "code": "zh"} for o in options]
+    return options
+
+
+def _get_routes(stack: Stack) -> list[RouteInfo]:
+    return [r for r in routes_of(stack.app) if r.method == "GET" and not r.mount]
+
+
+def _client(stack: Stack, route: RouteInfo, username: str):  # type: ignore[no-untyped-def]
+    return stack.api.as_(username) if route.api else web_client(stack.api, username)
+
+
+def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
+    stack: Stack, world: dict[str, Seeded]
+):
+    routes = [r for r in _get_routes(stack) if _classify(r) == "scoped"]
+    assert len(routes) >= 6, [r.path for r in routes]  # complaint, events, notes, ..., page
+    failures: list[str] = []
+    probes = 0
+    for username, visible in VISIBLE.items():
+        for route in routes:
+            client = _client(stack, route, username)
+            for seed in world.values():
+                values = {"complaint_id": seed.complaint_id, "work_order_id": seed.work_order_id}
+                response = client.get(fill(route.path, values), params=KNOWN_QUERY)
+                probes += 1
+                body = response.text
+                if seed.name in visible:
+                    if response.status_code != 200:
+                        failures.append(f"{username} in scope: {where(response)} {body[:200]}")
+                    continue
+                if response.status_code != 404:
+                    failures.append(f"{username} out of scope: {where(response)} {body[:200]}")
+                elif seed.marker in body or seed.number in body or seed.phone in body:
+                    failures.append(f"{username}: 404 that shows the record: {where(response)}")
+                elif route.api and response.json().get("code") != "not_found":
+                    failures.append(f"{username}: {where(response)} code is not not_found")
+    assert probes >= len(VISIBLE) * len(routes) * len(world)
+    assert not failures, "\n".join(failures)
+
+
+def _scope_groups() -> dict[str, str]:
+    """Callers with the same visible set form one group (named by its first member)."""
+    groups: dict[frozenset[str], str] = {}
+    return {user: groups.setdefault(frozenset(seen), user) for user, seen in VISIBLE.items()}
+
+
+SLOW_RENDERINGS = {"pdf"}
+"""Read by test_masking and test_hostile_text instead: a PDF is the same report as its HTML
+(the rows are chosen before the renderer runs) and costs seconds per file."""
+
+
+def test_no_list_export_report_or_page_shows_an_object_outside_the_callers_scope(
+    stack: Stack, world: dict[str, Seeded]
+):
+    """Every caller reads every list in its default form; one caller of each scope (the
+    first that may read it) also tries each filter set to an object outside the scope and
+    the other renderings of the same rows (an export's XLSX, a report's XLSX)."""
+    routes = [r for r in _get_routes(stack) if _classify(r) == "list"]
+    group_of = _scope_groups()
+    failures: list[str] = []
+    shown_in_scope = 0
+    explored: set[tuple[str, str]] = set()
+    for username, visible in VISIBLE.items():
+        hidden = [s for s in world.values() if s.name not in visible]
+        nearest = hidden[0]
+        filters = {
+            "q": nearest.marker,
+            "phone": nearest.phone,
+            "region": nearest.region,
+            "unit": nearest.unit,
+        }
+        for route in routes:
+            client = _client(stack, route, username)
+            for path_values in _reference_values(stack, route):
+                path = fill(route.path, path_values)
+                variants: list[dict[str, Any]] = [dict(KNOWN_QUERY)]
+                for params in variants:
+                    response = client.get(path, params=params)
+                    if response.status_code >= 500:
+                        failures.append(f"{username}: {where(response)} {response.text[:300]}")
+                        continue
+                    key = (group_of[username], path)
+                    first_read = params is variants[0] and response.status_code == 200
+                    if first_read and key not in explored:
+                        explored.add(key)
+                        variants += [
+                            {**KNOWN_QUERY, name: filters[name]}
+                            for name in FILTER_PARAMS
+                            if name in route.query
+                        ]
+                        variants += [
+                            {**KNOWN_QUERY, name: value}
+                            for name, spec in route.query.items()
+                            for value in enum_of(spec)[1:]
+                            if value not in SLOW_RENDERINGS
+                        ]
+                    text = text_of(response) if response.status_code == 200 else response.text
+                    for seed in hidden:
+                        leaked = [m for m in (seed.marker, seed.number, seed.phone) if m in text]
+                        if leaked:
+                            failures.append(
+                                f"{username}: {where(response)} shows {seed.name} ({leaked})"
+                            )
+                    shown_in_scope += any(world[n].marker in text for n in visible)
+    # The probes read real data: the callers' own complaints do show up in their lists.
+    assert shown_in_scope >= len(VISIBLE)
+    assert not failures, "\n".join(failures)
+
+
+# --- anonymous ---------------------------------------------------------------------------
+
+PUBLIC: dict[tuple[str, str], str] = {
+    ("GET", "/login"): "the login form",
+    ("POST", "/login"): "logging in",
+    ("POST", "/logout"): "ending a session (none: nothing happens)",
+    ("POST", "/api/v1/auth/login"): "logging in",
+    ("POST", "/api/v1/auth/logout"): "ending a session (none: nothing happens)",
+    ("GET", "/lang/{code}"): "the language switch (a cookie, then back)",
+    ("GET", "/self-service"): "customer self-service entry",
+    ("POST", "/self-service/code"): "customer self-service: ask for a code",
+    ("POST", "/self-service/verify"): "customer self-service: give the code",
+    ("POST", "/self-service/logout"): "customer self-service: leave",
+    ("POST", "/self-service/complaints/{complaint_id}/rate"): "customer self-service: rate "
+    "(needs the customer's verified session, else back to the entry)",
+    ("GET", "/healthz"): "liveness for the load balancer",
+    ("GET", "/auth/oidc/login"): "single sign-on: off to the identity provider",
+    ("GET", "/auth/oidc/callback"): "single sign-on: back from the identity provider",
+}
+"""The only routes a caller without a login may use; every other answers 401 (API) or
+sends the browser to the login page. Static file mounts are public too."""
+PUBLIC_MOUNTS = {"/static": "the pages' own CSS and JavaScript", "/docs/assets": "explorer files"}
+PATH_VALUES_FOR_ANONYMOUS = {
+    "name": "handle",
+    "code": "default",
+    "day": "2026-10-01",
+    "year": 2026,
+    "kind": "daily",
+    "policy_id": 1,
+}
+
+
+def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict[str, Seeded]):
+    east = world["east"]
+    values = {
+        **PATH_VALUES_FOR_ANONYMOUS,
+        "complaint_id": east.complaint_id,
+        "work_order_id": east.work_order_id,
+    }
+    anonymous = web_client(stack.api, None)
+    token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
+    failures: list[str] = []
+    checked = 0
+    for route in routes_of(stack.app):
+        if route.mount:
+            assert route.path in PUBLIC_MOUNTS, f"mount {route.path} not classified"
+            continue
+        unknown = [p for p in route.path_params if p not in values]
+        assert not unknown, f"{route.method} {route.path}: path parameters {unknown} unknown"
+        if (route.method, route.path) in PUBLIC:
+            continue
+        url = fill(route.path, values)
+        is_api = route.api or route.path.startswith(("/api/", "/openapi"))
+        if route.method == "GET":
+            response = anonymous.get(url, params=KNOWN_QUERY)
+        elif is_api:
+            response = anonymous.request(route.method, url, json={})
+        else:
+            data = {"csrf_token": token} if token else {}
+            response = anonymous.request(route.method, url, data=data)
+        checked += 1
+        text = response.text
+        if is_api:
+            ok = response.status_code == 401
+        else:
+            location = response.headers.get("location", "") + response.headers.get(
+                "hx-redirect", ""
+            )
+            ok = response.status_code in (302, 303, 307, 401) and location.startswith("/login")
+        if not ok:
+            location = response.headers.get("location", "")
+            failures.append(f"{where(response)} {location} {text[:200]}")
+        if east.marker in text or east.phone in text:
+            failures.append(f"{where(response)} shows a complaint to an anonymous caller")
+    assert checked >= 40
+    assert not failures, "\n".join(failures)
