@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, true
 
 from careloop.domain import tickets, time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
@@ -111,18 +111,43 @@ def dispatch(
     return order
 
 
-def load_work_order(uow: UnitOfWork, work_order_id: int, actor: Actor) -> WorkOrder:
-    """The work order if its complaint is visible to the actor (404 otherwise)."""
+def load_work_order(
+    uow: UnitOfWork, work_order_id: int, actor: Actor, *, to_act: bool = False
+) -> WorkOrder:
+    """The work order if its complaint is visible to the actor (404 otherwise); with
+    `to_act`, only if the actor may also work on it (`works_on`), else 404 as well."""
     if not scope.is_row_id(work_order_id):
         raise NotFound("work order", work_order_id)
-    order = uow.session.scalar(
+    query = (
         select(WorkOrder)
         .join(Complaint, Complaint.id == WorkOrder.complaint_id)
         .where(WorkOrder.id == work_order_id, scope.visible_to(actor))
     )
+    if to_act:
+        query = query.where(works_on(actor))
+    order = uow.session.scalar(query)
     if order is None:
         raise NotFound("work order", work_order_id)
     return order
+
+
+ACT_ANYWHERE_ROLES = frozenset({"supervisor", "admin", "system"})
+"""Who may act on any work order in their scope (the province's quality staff); everyone
+else acts only on the work orders of their own unit and the units below it."""
+
+
+def works_on(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition on `WorkOrder`: the actor may accept, complete, return or transfer it.
+
+    Seeing a complaint is not owning its work: a city's billing department sees the
+    city's complaints, but the work order sent to a county's network department is that
+    department's (and its unit lead's above it) to accept and complete. Outside this the
+    work order answers 404, as anything outside a scope does."""
+    reach = actor.scope if actor.role in ACT_ANYWHERE_ROLES else actor.org_path
+    if reach == "/":
+        return true()
+    units = select(OrgUnit.id).where(OrgUnit.path.startswith(reach, autoescape=True))
+    return WorkOrder.unit_id.in_(units)
 
 
 def _act(
@@ -136,7 +161,7 @@ def _act(
     **fields: object,
 ) -> WorkOrder:
     tickets.check_work_order_role(name, actor.role)
-    order = load_work_order(uow, work_order_id, actor)
+    order = load_work_order(uow, work_order_id, actor, to_act=True)
     check_version(order.version, version)
     transition = tickets.check_work_order_transition(name, order.status, actor.role)
     before, after = audit.changes(order, status=transition.target, **fields)
@@ -164,7 +189,7 @@ def accept(
 ) -> WorkOrder:
     """接单: whoever accepts becomes the unit's own first-question owner for this order."""
     tickets.check_work_order_role("accept", actor.role)
-    order = load_work_order(uow, work_order_id, actor)
+    order = load_work_order(uow, work_order_id, actor, to_act=True)
     owner = order.owner_id if order.owner_id is not None else actor.staff_id
     order = _act(uow, work_order_id, "accept", actor, version, now, owner_id=owner, accepted_at=now)
     commit_or_conflict(uow, version)
@@ -176,7 +201,7 @@ def complete(
 ) -> WorkOrder:
     result = _reason("result", result)
     tickets.check_work_order_role("complete", actor.role)
-    order = load_work_order(uow, work_order_id, actor)
+    order = load_work_order(uow, work_order_id, actor, to_act=True)
     owner = order.owner_id if order.owner_id is not None else actor.staff_id
     order = _act(
         uow,
@@ -228,7 +253,7 @@ def transfer(
     reason = _reason("reason", reason)
     target = _unit(uow, unit_code)
     tickets.check_work_order_role("transfer", actor.role)
-    order = load_work_order(uow, work_order_id, actor)
+    order = load_work_order(uow, work_order_id, actor, to_act=True)
     if order.unit_id == target.id:
         raise DomainError("same_unit_transfer", field="unit", ident=unit_code)
     new_due = _due(now, due_at, None) if due_at is not None else order.due_at
