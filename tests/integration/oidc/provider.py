@@ -47,6 +47,8 @@ class Misbehaviour:
     signing_key: RSAKey | None = None
     """Sign with this key instead of the published one (same `kid`: a forged signature)."""
     lifetime: timedelta = timedelta(minutes=5)
+    issued_ahead: timedelta = timedelta(0)
+    """Stamp `iat` this far after the provider's clock."""
     nonce: str | None = None
     claims_only_in_userinfo: bool = False
 
@@ -269,7 +271,8 @@ class TestProvider:
                 return "RS256"
 
             def get_encode_header(self, client: Client) -> dict[str, str]:
-                return {"alg": "RS256", "kid": str(provider.key.kid)}
+                key = provider.misbehaviour.signing_key or provider.key
+                return {"alg": "RS256", "kid": str(key.kid)}
 
             def get_client_claims(self, client: Client) -> dict[str, Any]:
                 lie = provider.misbehaviour
@@ -277,7 +280,7 @@ class TestProvider:
                 return {
                     "iss": lie.issuer or provider.issuer,
                     "aud": [lie.audience or client.client_id],
-                    "iat": int(now.timestamp()),
+                    "iat": int((now + lie.issued_ahead).timestamp()),
                     "exp": int((now + lie.lifetime).timestamp()),
                 }
 

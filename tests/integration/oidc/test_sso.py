@@ -266,6 +266,7 @@ HOSTILE = {
     "wrong_issuer": (Misbehaviour(issuer="https://idp.attacker.example"), "issuer"),
     "expired": (Misbehaviour(lifetime=timedelta(minutes=-5)), "expired"),
     "nonce_mismatch": (Misbehaviour(nonce="a-nonce-from-another-login"), "nonce"),
+    "issued_in_future": (Misbehaviour(issued_ahead=timedelta(minutes=5)), "issued_in_future"),
 }
 
 
@@ -291,6 +292,25 @@ def test_an_id_token_signed_with_another_key_is_refused(
     detail = assert_refused(Browser(site).login("net1"), database_url, "id_token_invalid", 401)
     assert detail["check"] == "signature"
     assert sessions_of(database_url, "net1") == 0
+
+
+def test_a_token_signed_with_a_key_the_provider_never_published_is_refused(
+    sso_site: SiteFactory, provider: TestProvider, database_url: str
+):
+    provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
+    provider.misbehaviour = Misbehaviour(signing_key=signing_key("never-published"))
+    refused = Browser(sso_site()).login("net1")
+    assert assert_refused(refused, database_url, "id_token_invalid", 401)["check"] == "unknown_key"
+
+
+def test_a_rotated_provider_key_is_fetched_when_a_token_names_it(
+    sso_site: SiteFactory, provider: TestProvider
+):
+    provider.add_user("net1", careloop_role="handler", org_unit="C1-K1-NET")
+    site = sso_site()
+    assert Browser(site).login("net1").status_code == 303  # the old key set is now cached
+    provider.key = signing_key("rotated-key")
+    assert Browser(site).login("net1").status_code == 303
 
 
 def test_a_replayed_callback_is_refused_by_this_worker_and_by_any_other(
