@@ -26,6 +26,7 @@ from careloop.api import (
     routes_sla,
     routes_work_orders,
 )
+from careloop.api.read_audit import PersonalDataReads
 from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.store.database import make_engine, make_session_factory
@@ -128,6 +129,8 @@ def create_app(
     logmask.install()
     problems.install(app)
     openapi.install(app)
+    # Innermost: every answer showing personal data unmasked is audited before it leaves.
+    app.add_middleware(PersonalDataReads, session_factory=app.state.session_factory, clock=clock)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a cross-site write is refused before its body is read.
     app.add_middleware(SameOriginWrites)

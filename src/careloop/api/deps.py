@@ -38,6 +38,9 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     the network, so that part goes to the thread pool like any other database call.
     """
     uow = UnitOfWork(request.app.state.session_factory).__enter__()
+    # The read audit (api/read_audit.py) writes through the request's own session: on
+    # SQLite a second writer would wait for this one to close, after the answer.
+    request.state.uow = uow
     try:
         yield uow
     finally:

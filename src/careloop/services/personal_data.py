@@ -1,13 +1,24 @@
-"""Personal data on the way out: who sees it unmasked, and the audited unmask action.
+"""Personal data on the way out: who sees it unmasked, the audit of those reads, and the
+audited unmask action.
 
 The rule is `domain.privacy`; this module supplies the facts it needs (how the actor is
 involved in the complaint) and applies it to complaints, audit events and notes, so that
 the API, the pages and the exports mask the same fields the same way.
+
+Every answer that shows a complaint's personal data unmasked is a read to audit. Each
+decision to show it (``sees_personal_data``) notes the complaint in the request's
+``ReadLog`` (``reading``); the request records one ``personal_data_read`` security event
+naming the reader and all those complaints (``record_reads``) before its answer leaves,
+so a list of 200 complaints is one row, not 200. Bulk outputs (exports, reports) record
+their own event with the complaints they carried.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +26,7 @@ from careloop.domain import permissions, privacy
 from careloop.domain.errors import InvalidInput
 from careloop.services import audit, scope
 from careloop.services.actors import Actor
+from careloop.services.auth import record_security_event
 from careloop.services.lifecycle import load_complaint
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
@@ -36,9 +48,60 @@ _FIELD_KINDS: dict[str, privacy.PersonalKind] = {
 may quote them (complaint, reply, notes, callback comments, work-order texts)."""
 
 
+@dataclass
+class ReadLog:
+    """The complaints whose personal data one request showed unmasked, per reader."""
+
+    complaints: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
+
+    def note(self, actor: Actor, complaint_id: int) -> None:
+        self.complaints.setdefault((actor.username, actor.staff_id), set()).add(complaint_id)
+
+
+_READS: ContextVar[ReadLog | None] = ContextVar("careloop_personal_data_reads", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[ReadLog]:
+    """Collect the unmasked reads of one request (or one command) in a fresh ``ReadLog``.
+
+    A context variable, so that endpoints run in the thread pool note into the same log
+    (the pool copies the context, and the log object is shared)."""
+    log = ReadLog()
+    token = _READS.set(log)
+    try:
+        yield log
+    finally:
+        _READS.reset(token)
+
+
+def record_reads(
+    uow: UnitOfWork, log: ReadLog, now: datetime, via: str, client: str | None = None
+) -> int:
+    """One ``personal_data_read`` security event per reader in `log`; commits. The count."""
+    for (username, staff_id), ids in log.complaints.items():
+        record_security_event(
+            uow,
+            "personal_data_read",
+            username,
+            now,
+            staff_id,
+            client,
+            {"via": via[:200], "complaints": sorted(ids)},
+        )
+    uow.commit()
+    return len(log.complaints)
+
+
 def sees_personal_data(complaint: Complaint, actor: Actor) -> bool:
+    """Whether `actor` sees `complaint`'s personal data unmasked; a yes is noted as a read
+    (``reading``): whoever asks is about to show it."""
     owns, handles = scope.involvement(complaint, actor)
-    return privacy.may_see_personal_data(actor.role, owns=owns, handles=handles)
+    unmasked = privacy.may_see_personal_data(actor.role, owns=owns, handles=handles)
+    log = _READS.get()
+    if unmasked and log is not None:
+        log.note(actor, complaint.id)
+    return unmasked
 
 
 def mask_fields(data: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -82,6 +145,9 @@ def unmask(
         )
     )
     uow.commit()
+    log = _READS.get()
+    if log is not None:
+        log.note(actor, complaint.id)
     return CustomerData(
         complaint.id, complaint.customer_phone, complaint.customer_name, complaint.customer_account
     )
