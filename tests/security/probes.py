@@ -104,6 +104,26 @@ def format_of(schema: dict[str, Any]) -> str | None:
     return None
 
 
+def reference_values(app: Any, api: Api, route: RouteInfo) -> list[dict[str, Any]]:
+    """Path values for parameters naming something every caller may read: each report kind
+    (from the document's enum), a real SLA policy, a language."""
+    options: list[dict[str, Any]] = [{}]
+    for param in route.path_params:
+        if param == "kind":
+            operation = app.openapi()["paths"][route.path][route.method.lower()]
+            spec = next(p for p in operation["parameters"] if p["name"] == "kind")
+            kinds = enum_of(spec)
+            assert kinds, f"{route.path}: no enum for kind"
+            options = [{**o, "kind": k} for o in options for k in kinds]
+        elif param == "policy_id":
+            policies = api.as_("admin").get("/api/v1/sla/policies").json()
+            assert policies, "no SLA policy seeded"
+            options = [{**o, "policy_id": policies[0]["id"]} for o in options]
+        elif param == "code":
+            options = [{**o, "code": "zh"} for o in options]
+    return options
+
+
 # --- clients ----------------------------------------------------------------------------
 
 

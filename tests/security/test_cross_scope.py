@@ -26,6 +26,7 @@ from tests.security.probes import (
     csrf_token,
     enum_of,
     fill,
+    reference_values,
     routes_of,
     text_of,
     web_client,
@@ -123,25 +124,6 @@ def _classify(route: RouteInfo) -> str:
     return "scoped" if any(p in SCOPED_PARAMS for p in route.path_params) else "list"
 
 
-def _reference_values(stack: Stack, route: RouteInfo) -> list[dict[str, Any]]:
-    """Path values for the reference parameters: every report kind, a real policy, zh."""
-    options: list[dict[str, Any]] = [{}]
-    for param in route.path_params:
-        if param == "kind":
-            operation = stack.app.openapi()["paths"][route.path][route.method.lower()]  # type: ignore[attr-defined]
-            spec = next(p for p in operation["parameters"] if p["name"] == "kind")
-            kinds = enum_of(spec)
-            assert kinds, f"{route.path}: no enum for kind"
-            options = [{**o, "kind": k} for o in options for k in kinds]
-        elif param == "policy_id":
-            policies = stack.api.as_("admin").get("/api/v1/sla/policies").json()
-            assert policies, "no SLA policy seeded"
-            options = [{**o, "policy_id": policies[0]["id"]} for o in options]
-        elif param == "code":
-            options = [{**o, "code": "zh"} for o in options]
-    return options
-
-
 def _get_routes(stack: Stack) -> list[RouteInfo]:
     return [r for r in routes_of(stack.app) if r.method == "GET" and not r.mount]
 
@@ -212,7 +194,7 @@ def test_no_list_export_report_or_page_shows_an_object_outside_the_callers_scope
         }
         for route in routes:
             client = _client(stack, route, username)
-            for path_values in _reference_values(stack, route):
+            for path_values in reference_values(stack.app, stack.api, route):
                 path = fill(route.path, path_values)
                 variants: list[dict[str, Any]] = [dict(KNOWN_QUERY)]
                 for params in variants:

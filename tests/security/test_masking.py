@@ -1,0 +1,222 @@
+"""Personal data in every output format, for every role (docs/security.md, Personal data).
+
+One complaint carries a mobile number in its phone field and, in its free text (description,
+dispatch instructions, a unit's result and its reason for returning a work order, a note,
+the reply), the same number written four ways (plain, with spaces, with dashes and +86,
++86 glued on) and an 18-digit resident ID number. It is escalated (so the supervisor board
+lists it) and five more complaints share its category, county and product on the same day
+(so the daily report flags that cell and lists the complaints behind the flag).
+
+Roles that may not see it unmasked (the inspector always; a billing handler of the same city
+who is not involved) read every GET route the app serves, generated from its route table and
+OpenAPI document: JSON answers, exports, reports (HTML, XLSX, PDF text) and pages. None may
+hold any of the raw spellings. Roles that may see it do see the number, where they should.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.integration.api.helpers import act, create
+from tests.security.conftest import Stack
+from tests.security.probes import (
+    enum_of,
+    fill,
+    reference_values,
+    routes_of,
+    text_of,
+    web_client,
+    where,
+)
+
+DAY = "2026-09-28"
+MARK = "PIIMARKQ"
+PII_TEXT = (
+    f"{MARK} 客户要求回电 13912348765 或 139 1234 8765 或 +86 139-1234-8765 "
+    "或 +8613912348765，身份证号 110101199003071234。"
+)
+RAW = [
+    "13912348765",
+    "139 1234 8765",
+    "139-1234-8765",
+    "+8613912348765",
+    "110101199003071234",
+    "6222020200112233",
+    "孙女士",
+]
+"""What a role without the right must never read: the number in each spelling, the ID
+number, the account number and the full name."""
+MASKED_PHONE = "139****8765"
+
+MASKED_VIEWS = ["inspector", "bill1"]
+"""The regulator's inspector never unmasks; the city's billing handler sees the complaint
+(their city) but is not involved in it (docs/security.md, Roles and rights)."""
+UNMASKED_VIEWS = ["agent1", "agent2", "net1", "lead1", "super1", "admin"]
+"""The owner and their hotline, the unit holding its work orders, the city's lead, and the
+province's quality staff."""
+EXPORT_UNMASKED = {"super1", "admin"}
+MASKED_EXPORTS = ["agent1", "net1", "lead1", "inspector", "bill1"]
+
+
+@dataclass
+class PiiWorld:
+    complaint_id: int
+    number: str
+    work_orders: list[int]
+
+
+def _version(client: Any, complaint_id: int) -> int:
+    return int(client.get(f"/api/v1/complaints/{complaint_id}").json()["version"])
+
+
+@pytest.fixture(scope="module")
+def pii(stack: Stack) -> PiiWorld:
+    agent, net = stack.api.as_("agent1"), stack.api.as_("net1")
+    c = create(
+        agent,
+        customer={
+            "phone": "+86 139 1234 8765",
+            "name": "孙女士",
+            "account": "6222020200112233",
+            "tier": "gold",
+        },
+        description=PII_TEXT,
+        escalated=True,
+    )
+    cid = c["id"]
+    path = f"/api/v1/complaints/{cid}"
+    returned = act(
+        agent,
+        f"{path}/dispatch",
+        version=c["version"],
+        unit="C1-K1-NET",
+        instructions=PII_TEXT,
+    )
+    act(net, f"/api/v1/work-orders/{returned['id']}/return", version=returned["version"],
+        reason=PII_TEXT)  # fmt: skip
+    done = act(
+        agent,
+        f"{path}/dispatch",
+        version=_version(agent, cid),
+        unit="C1-K1-NET",
+        instructions=PII_TEXT,
+    )
+    done = act(net, f"/api/v1/work-orders/{done['id']}/accept", version=done["version"])
+    act(net, f"/api/v1/work-orders/{done['id']}/complete", version=done["version"],
+        result=PII_TEXT)  # fmt: skip
+    act(agent, f"{path}/notes", text=PII_TEXT)
+    act(agent, f"{path}/reply", version=_version(agent, cid), text=PII_TEXT)
+    for i in range(5):  # the same cell, the same day: the daily report flags it
+        create(agent, customer={"phone": f"1370000{i:04d}"}, description=f"宽带断网 第 {i} 户")
+    return PiiWorld(cid, c["number"], [returned["id"], done["id"]])
+
+
+def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str, Any]]]:
+    """(is API, path, query) for every GET route and page with the complaint's ids and every
+    value of their enumerated parameters (formats)."""
+    probes = []
+    for route in routes_of(stack.app):
+        if route.method != "GET" or route.mount:
+            continue
+        options = reference_values(stack.app, stack.api, route)
+        if "complaint_id" in route.path_params:
+            options = [{**o, "complaint_id": world.complaint_id} for o in options]
+        if "work_order_id" in route.path_params:
+            options = [{**o, "work_order_id": w} for o in options for w in world.work_orders]
+        unknown = [p for p in route.path_params if p not in options[0]]
+        assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
+        queries: list[dict[str, Any]] = [{"date": DAY}]
+        for name, spec in route.query.items():
+            values = enum_of(spec)
+            queries += [{"date": DAY, name: v} for v in values[1:]]
+        for values in options:
+            for query in queries:
+                probes.append((route.api, fill(route.path, values), query))
+    return probes
+
+
+@pytest.mark.parametrize("username", MASKED_VIEWS)
+def test_roles_without_the_right_never_read_personal_data_in_any_output(
+    stack: Stack, pii: PiiWorld, username: str
+):
+    api_client, browser = stack.api.as_(username), web_client(stack.api, username)
+    failures: list[str] = []
+    read = 0
+    number_seen = 0
+    for is_api, path, query in _every_get(stack, pii):
+        response = (api_client if is_api else browser).get(path, params=query)
+        if response.status_code >= 500:
+            failures.append(f"{where(response)}: {response.text[:300]}")
+            continue
+        text = text_of(response) if response.status_code == 200 else response.text
+        read += response.status_code == 200
+        number_seen += pii.number in text
+        leaked = [raw for raw in RAW if raw in text]
+        if leaked:
+            failures.append(f"{username}: {where(response)} shows {leaked}")
+    assert not failures, "\n".join(failures)
+    # Not vacuous: the complaint was in what was read (JSON, list, export, page ...).
+    assert read >= 10 and number_seen >= 5, (read, number_seen)
+
+
+@pytest.mark.parametrize("username", MASKED_VIEWS)
+def test_masked_answers_still_show_the_masked_form(stack: Stack, pii: PiiWorld, username: str):
+    client = stack.api.as_(username)
+    found = client.get(f"/api/v1/complaints/{pii.complaint_id}").json()
+    assert found["customer"]["phone"] == MASKED_PHONE
+    assert found["customer"]["name"] == "孙**"
+    assert MASKED_PHONE in found["description"]
+    assert "110101********1234" in found["description"]
+    assert found["description"].count(MASKED_PHONE) == 4, found["description"]
+    for order in found["work_orders"]:
+        for text in (order["instructions"], order["result"], order["reason"]):
+            assert text is None or MASKED_PHONE in text, order
+
+
+def test_the_inspectors_reports_list_the_flagged_complaint_masked(stack: Stack, pii: PiiWorld):
+    """The daily report lists the complaints behind each flag: the complaint is there (by its
+    number), its description never in full, in any of the three formats."""
+    client = stack.api.as_("inspector")
+    for fmt in ("html", "xlsx", "pdf"):
+        response = client.get("/api/v1/reports/daily", params={"date": DAY, "format": fmt})
+        assert response.status_code == 200, where(response)
+        text = text_of(response)
+        assert pii.number in text, f"daily {fmt}: the flagged complaint is not listed"
+        leaked = [raw for raw in RAW if raw in text]
+        assert not leaked, f"daily {fmt} shows {leaked}"
+
+
+@pytest.mark.parametrize("username", UNMASKED_VIEWS)
+def test_roles_with_the_right_see_the_number_in_answers_and_pages(
+    stack: Stack, pii: PiiWorld, username: str
+):
+    found = stack.api.as_(username).get(f"/api/v1/complaints/{pii.complaint_id}")
+    assert found.status_code == 200, where(found)
+    assert found.json()["customer"]["phone"] == "13912348765"
+    assert "13912348765" in found.json()["description"]
+    page = web_client(stack.api, username).get(f"/complaints/{pii.complaint_id}")
+    assert page.status_code == 200, where(page)
+    assert "13912348765" in page.text
+
+
+@pytest.mark.parametrize("username", MASKED_EXPORTS + sorted(EXPORT_UNMASKED))
+def test_exports_are_masked_unless_the_role_exports_personal_data(
+    stack: Stack, pii: PiiWorld, username: str
+):
+    client = stack.api.as_(username)
+    for fmt in ("csv", "xlsx"):
+        response = client.get("/api/v1/complaints/export", params={"format": fmt})
+        assert response.status_code == 200, where(response)
+        text = text_of(response)
+        assert pii.number in text
+        if username in EXPORT_UNMASKED:
+            assert response.headers["X-Personal-Data"] == "unmasked"
+            assert "13912348765" in text
+        else:
+            assert response.headers["X-Personal-Data"] == "masked"
+            leaked = [raw for raw in RAW if raw in text]
+            assert not leaked, f"{username} {fmt} export shows {leaked}"
+            assert MASKED_PHONE in text
