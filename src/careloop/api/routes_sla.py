@@ -87,7 +87,7 @@ class ImportOut(BaseModel):
 
 class NotificationOut(BaseModel):
     id: int = Field(description="Outbox id")
-    kind: str = Field(description="reminder or escalation")
+    kind: str = Field(description="reminder, escalation or report")
     channel: str = Field(description="sms, email or webhook")
     recipient: str = Field(description="staff:username or unit:code")
     subject: str = Field(description="Subject line")

@@ -70,7 +70,8 @@ class Staff(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Wrong passwords in a row; reset by a successful login (lock-out, docs/security.md)."""
+    """No longer counted: wrong passwords are counted per (username, client address) in
+    ``login_throttles`` (store/access_throttles.py); this and ``locked_until`` stay zero."""
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")

@@ -132,3 +132,15 @@ def test_the_unlock_command_lifts_a_lock(database_url: str, clock: MovableClock)
     assert _attempt(database_url, "bill1", TEST_PASSWORD, clock.now, ELSEWHERE) == "ok"
     kinds = [e.kind for e in _events(database_url, "bill1")]
     assert kinds.count("account_locked") == 1 and kinds.count("account_unlocked") == 1
+
+
+def test_setting_a_password_lifts_the_locks(database_url: str, clock: MovableClock):
+    for _ in range(5):
+        _attempt(database_url, "agent2", "guess", clock.now, ELSEWHERE)
+    engine = make_engine(database_url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        auth.set_password(uow, "agent2", "a-new-password", clock.now)
+    engine.dispose()
+    assert _attempt(database_url, "agent2", "a-new-password", clock.now, ELSEWHERE) == "ok"
+    (unlocked,) = [e for e in _events(database_url, "agent2") if e.kind == "account_unlocked"]
+    assert unlocked.detail == {"by": "set-password", "pairs": 1}
