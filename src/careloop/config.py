@@ -116,10 +116,6 @@ class Settings:
     process of one site needs the same CARELOOP_SECRET_KEY, see docs/security.md)."""
     public_api_docs: bool = False
     """Serve /openapi.json and /docs without a login (off: the API's map is for staff)."""
-    oidc: OidcSettings = field(default_factory=OidcSettings)
-    retention_days: int = 1095
-    """Days an archived complaint keeps its customer's personal data before the purge
-    anonymises it (PIPL; why three years: domain/retention.py)."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -144,4 +140,6 @@ class Settings:
             redis_prefix=env.get("CARELOOP_REDIS_PREFIX", "careloop:"),
             oidc=OidcSettings.from_env(env),
             retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
+            secret_key=env.get("CARELOOP_SECRET_KEY", ""),
+            public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
         )
