@@ -8,7 +8,7 @@ from careloop.domain.categories import get_category
 from careloop.services.actors import Actor
 from careloop.services.personal_data import mask_fields, sees_personal_data
 from careloop.services.sla import ComplaintClocks
-from careloop.store.models import Complaint, Event, Note, OrgUnit, WorkOrder
+from careloop.store.models import Attachment, Complaint, Event, Note, OrgUnit, WorkOrder
 
 
 def unit_ref(unit: OrgUnit, lang: str) -> schemas.UnitRef:
@@ -152,6 +152,17 @@ def event(e: Event, unmasked: bool) -> schemas.EventOut:
             "before": mask_fields(out.before),
             "after": mask_fields(out.after),
             "note": privacy.shown(out.note, "text", unmasked=False),
+        }
+    )
+
+
+def attachment(a: Attachment, unmasked: bool) -> schemas.AttachmentOut:
+    """An attachment's metadata; its name is often the customer's ("13812345678身份证.jpg")."""
+    out = schemas.AttachmentOut.model_validate(a, from_attributes=True)
+    return out.model_copy(
+        update={
+            "filename": privacy.shown(out.filename, "text", unmasked=unmasked) or "",
+            "storage_ref": privacy.shown(out.storage_ref, "text", unmasked=unmasked),
         }
     )
 

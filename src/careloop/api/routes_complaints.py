@@ -421,10 +421,9 @@ def add_note(
 def list_attachments(
     complaint_id: int, uow: UowDep, actor: ActorDep
 ) -> list[schemas.AttachmentOut]:
-    return [
-        schemas.AttachmentOut.model_validate(a, from_attributes=True)
-        for a in queries.attachments_of(uow, complaint_id, actor)
-    ]
+    attachments = queries.attachments_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
+    return [presenters.attachment(a, unmasked) for a in attachments]
 
 
 @router.post(

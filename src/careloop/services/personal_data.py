@@ -43,9 +43,11 @@ _FIELD_KINDS: dict[str, privacy.PersonalKind] = {
     "instructions": "text",
     "result": "text",
     "reason": "text",
+    "filename": "text",
 }
 """Personal fields of an event's before/after snapshot: the customer's, and free text that
-may quote them (complaint, reply, notes, callback comments, work-order texts)."""
+may quote them (complaint, reply, notes, callback comments, work-order texts, attachment
+names)."""
 
 
 @dataclass
