@@ -95,8 +95,14 @@ def _request_hash(draft: NewComplaint) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(uow: UnitOfWork, key: str, request_hash: str) -> Complaint | None:
-    existing = uow.session.scalar(select(Complaint).where(Complaint.idempotency_key == key))
+def _replay(uow: UnitOfWork, key: str, request_hash: str, actor: Actor) -> Complaint | None:
+    """The complaint this caller accepted with `key` before, if any: a key is the caller's
+    own (unique per first owner), so another caller's key neither answers nor conflicts."""
+    existing = uow.session.scalar(
+        select(Complaint).where(
+            Complaint.idempotency_key == key, Complaint.first_owner_id == actor.staff_id
+        )
+    )
     if existing is not None and existing.request_hash != request_hash:
         raise DomainError("idempotency_mismatch", field="Idempotency-Key", key=key)
     return existing
@@ -188,7 +194,7 @@ def accept_complaint(
     draft, request_hash = validated(draft)
     if idempotency_key is not None:
         check_idempotency_key(idempotency_key)
-        replayed = _replay(uow, idempotency_key, request_hash)
+        replayed = _replay(uow, idempotency_key, request_hash, actor)
         if replayed is not None:
             return Intake(replayed, created=False)
     session = uow.session
@@ -227,7 +233,7 @@ def accept_complaint(
         uow.rollback()
         if idempotency_key is None:
             raise
-        replayed = _replay(uow, idempotency_key, request_hash)
+        replayed = _replay(uow, idempotency_key, request_hash, actor)
         if replayed is None:
             raise
         return Intake(replayed, created=False)

@@ -77,7 +77,8 @@ class ItemResult:
 def _existing(
     uow: UnitOfWork, keys: set[str], actor: Actor
 ) -> dict[str, tuple[str | None, AcceptedRef | None]]:
-    """key → (request hash, the complaint if the actor may see it).
+    """key → (request hash, the complaint if the actor may see it), for the keys this actor
+    used before (keys are unique per caller: another caller's key is not this one's).
 
     The scope condition is asked only about keys that exist (a replayed batch): a fresh
     batch, the common case, costs one plain lookup on the unique key index."""
@@ -92,7 +93,7 @@ def _existing(
             Complaint.is_repeat,
             Complaint.repeat_of_id,
             Complaint.reply_due_at,
-        ).where(Complaint.idempotency_key.in_(keys))
+        ).where(Complaint.idempotency_key.in_(keys), Complaint.first_owner_id == actor.staff_id)
     ).all()
     visible: set[int] = set()
     if rows:

@@ -87,7 +87,8 @@ class Complaint(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     version: Mapped[int] = mapped_column(Integer, nullable=False)
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    """The caller's retry key: unique per caller (first_owner_id), not across callers (0010)."""
     request_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), index=True)
 
@@ -146,6 +147,9 @@ class Complaint(Base):
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
+        UniqueConstraint(
+            "first_owner_id", "idempotency_key", name="uq_complaints_owner_idempotency_key"
+        ),
         Index("ix_complaints_customer_repeat", "customer_phone", "category_l1", "accepted_at"),
         Index("ix_complaints_region_status", "region_id", "status"),
         # Open complaints only, in due order (migration 0005, issue 7: flat open lists).
