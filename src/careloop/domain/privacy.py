@@ -11,8 +11,12 @@ Need to know, per role (docs/security.md has the table for operators):
   its own copy of the customer's details.
 
 Anyone else who needs a full number asks for it one complaint at a time (the unmask action),
-which appends an event to that complaint's audit trail. Bulk exports follow `EXPORT_UNMASKED`
-and every export is recorded as a security event.
+which appends an event to that complaint's audit trail. Bulk exports and unmasked reports
+follow `EXPORT_UNMASKED` and are recorded as security events.
+
+Every output (API answers, pages, exports, reports in every format, logs) turns a personal
+value into what its reader may see with one function, `shown`; the rules above decide the
+`unmasked` it is given.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "INVOLVED_UNMASKED",
     "UNMASKED_ROLES",
     "UNMASK_ROLES",
+    "PersonalKind",
     "mask_account",
     "mask_name",
     "mask_phone",
