@@ -1,16 +1,19 @@
-"""Reference data the clients need to fill a form: categories, vocabularies, units, lifecycle."""
+"""Reference data the clients need to fill a form: categories, vocabularies, units, lifecycle.
+
+Staff only (a login, like the rest of the API): the org tree maps the whole operator and the
+transition table who may do what, which an anonymous caller has no need to learn."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from careloop.api.deps import ActorDep, LangDep, UowDep
+from careloop.api.deps import LangDep, UowDep, get_actor
 from careloop.domain import categories, tickets, vocabulary
 from careloop.services import org
 
-router = APIRouter(prefix="/api/v1", tags=["reference"])
+router = APIRouter(prefix="/api/v1", tags=["reference"], dependencies=[Depends(get_actor)])
 
 
 @router.get("/categories", summary="The two-level complaint taxonomy")
@@ -66,11 +69,8 @@ def lifecycle_table(lang: LangDep) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-@router.get(
-    "/org-units",
-    summary="The organisation tree, in path order (staff only: it maps the whole operator)",
-)
-def list_org_units(uow: UowDep, lang: LangDep, actor: ActorDep) -> list[dict[str, Any]]:
+@router.get("/org-units", summary="The organisation tree, in path order")
+def list_org_units(uow: UowDep, lang: LangDep) -> list[dict[str, Any]]:
     return [
         {
             "id": u.id,

@@ -284,7 +284,8 @@ def test_every_kind_of_answer_carries_the_security_headers(
 
 def test_org_tree_and_api_document_need_a_login_but_healthz_does_not(server: LiveServer, api: Api):
     anonymous = httpx.Client(base_url=server.url)
-    assert_problem(anonymous.get("/api/v1/org-units"), 401, "unknown_actor")
+    for reference in ("org-units", "lifecycle", "vocabularies", "categories"):
+        assert_problem(anonymous.get(f"/api/v1/{reference}"), 401, "unknown_actor")
     assert_problem(anonymous.get("/openapi.json"), 401, "unknown_actor")
     docs = anonymous.get("/docs")
     assert docs.status_code == 303 and docs.headers["location"] == "/login?next=%2Fdocs"
