@@ -380,16 +380,13 @@ class SubscriberRow:
 
 
 def parse_subscriber_file(path: Path) -> list[SubscriberRow]:
-    """CSV or XLSX with columns region, month (YYYY-MM or a date), users, definition."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
+    """CSV or XLSX with columns region, month (YYYY-MM or a date), users, definition.
 
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        raw = [list(r) for r in sheet.iter_rows(values_only=True)]
-    else:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            raw = [list(r) for r in csv.reader(handle)]
-    return parse_subscriber_rows(raw)
+    Read by the complaint import's guarded reader: a damaged file, a decompression bomb or
+    an oversized sheet is refused in one line before openpyxl unpacks it."""
+    from careloop.services.intake_import import spreadsheet_rows
+
+    return parse_subscriber_rows(list(spreadsheet_rows(path)))
 
 
 def parse_subscriber_rows(raw: Sequence[Sequence[Any]]) -> list[SubscriberRow]:
