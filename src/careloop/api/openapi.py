@@ -54,6 +54,7 @@ def install(app: FastAPI) -> None:
                         "description": description,
                         "content": {"application/problem+json": {"schema": PROBLEM_REF}},
                     }
+        add_links(schema)
         app.openapi_schema = schema
         return schema
 
@@ -106,3 +107,97 @@ def _install_routes(app: FastAPI) -> None:
     @app.get("/docs", include_in_schema=False)
     def api_explorer(_: Annotated[None, Depends(_staff_page)]) -> HTMLResponse:
         return HTMLResponse(EXPLORER_PAGE)
+
+
+# --- links: what a response lets the client do next (OpenAPI 3 `links`) -----------------
+#
+# A created or changed complaint answers with its id and version; those are exactly what
+# its reads and its next lifecycle actions need (the version is the optimistic lock), and a
+# work order likewise. Declaring this lets clients and stateful testers (schemathesis'
+# state machine) walk create → act → read without guessing. Derived from the response
+# models, so a new action that answers a complaint gets its links without an edit here.
+
+_COMPLAINT = "/api/v1/complaints/{complaint_id}"
+_WORK_ORDER = "/api/v1/work-orders/{work_order_id}"
+_COMPLAINT_READS = (
+    ("GetComplaint", "get", _COMPLAINT),
+    ("GetEvents", "get", f"{_COMPLAINT}/events"),
+    ("GetNotes", "get", f"{_COMPLAINT}/notes"),
+    ("GetAttachments", "get", f"{_COMPLAINT}/attachments"),
+)
+_COMPLAINT_ACTIONS = (
+    *(
+        (action.title(), "post", f"{_COMPLAINT}/{action}")
+        for action in (
+            "handle",
+            "dispatch",
+            "pause",
+            "resume",
+            "reply",
+            "callback",
+            "archive",
+            "cancel",
+            "reject",
+            "unmask",
+        )
+    ),
+    ("AddNote", "post", f"{_COMPLAINT}/notes"),
+    ("AddAttachment", "post", f"{_COMPLAINT}/attachments"),
+    ("ReapplySla", "post", "/api/v1/sla/complaints/{complaint_id}/reapply"),
+)
+_WORK_ORDER_ACTIONS = (
+    ("GetWorkOrder", "get", _WORK_ORDER),
+    *(
+        (f"{action.title()}WorkOrder", "post", f"{_WORK_ORDER}/{action}")
+        for action in ("accept", "complete", "return", "transfer")
+    ),
+)
+
+
+def _links_to(
+    schema: dict[str, Any], targets: tuple[tuple[str, str, str], ...], owner: str, id_field: str
+) -> dict[str, Any]:
+    """Links from a response carrying `id_field` (and `version`, for an owner's own changes)."""
+    links: dict[str, Any] = {}
+    for name, method, path in targets:
+        operation = schema.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        link: dict[str, Any] = {
+            "operationRef": "#/paths/" + path.replace("~", "~0").replace("/", "~1") + f"/{method}",
+            "parameters": {f"path.{owner}": f"$response.body#/{id_field}"},
+        }
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        if id_field == "id" and "version" in _properties(schema, body.get("schema")):
+            link["requestBody"] = {"version": "$response.body#/version"}
+        links[name] = link
+    return links
+
+
+def _properties(schema: dict[str, Any], node: dict[str, Any] | None) -> dict[str, Any]:
+    ref = (node or {}).get("$ref", "")
+    target = schema["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {}) if ref else {}
+    return dict(target.get("properties", {}))
+
+
+def add_links(schema: dict[str, Any]) -> None:
+    """Give every 2xx answer that is a complaint or a work order its onward links."""
+    complaint = "#/components/schemas/ComplaintOut"
+    work_order = "#/components/schemas/WorkOrderOut"
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                if not status.startswith("2"):
+                    continue
+                model = (
+                    response.get("content", {}).get("application/json", {}).get("schema", {})
+                ).get("$ref")
+                if model == complaint:
+                    links = _links_to(schema, _COMPLAINT_READS, "complaint_id", "id")
+                    links |= _links_to(schema, _COMPLAINT_ACTIONS, "complaint_id", "id")
+                elif model == work_order:
+                    links = _links_to(schema, _WORK_ORDER_ACTIONS, "work_order_id", "id")
+                    links |= _links_to(schema, _COMPLAINT_READS, "complaint_id", "complaint_id")
+                else:
+                    continue
+                response["links"] = links
