@@ -131,12 +131,15 @@ def api_client(api: Api, username: str) -> httpx.Client:
     return api.as_(username)
 
 
-def web_client(api: Api, username: str | None, lang: str = "zh") -> httpx.Client:
+def web_client(
+    api: Api, username: str | None, lang: str = "zh", fresh: bool = False
+) -> httpx.Client:
     """A browser with the staff member's session cookie (the login's token, as the login form
-    sets it), or an anonymous one. No redirects are followed: a test sees the redirect."""
+    sets it), or an anonymous one. No redirects are followed: a test sees the redirect.
+    `fresh` logs in again (after the clock has moved past a session's end)."""
     cookies = {"careloop_lang": lang}
     if username is not None:
-        token = api.token(username)
+        token = api.token(username, refresh=fresh)
         assert token, f"{username} cannot log in"
         cookies[SESSION_COOKIE] = token
     return httpx.Client(base_url=api.base_url, timeout=60, cookies=cookies)

@@ -1,0 +1,220 @@
+"""Far-future, far-past and naive times on every time field, generated from the OpenAPI document.
+
+Every query, path and body field whose schema says ``format: date-time`` or ``date`` gets
+9999-12-31, 0001-01-01, 1970-01-01, 2200-01-01 and a time without an offset. No answer may
+be a 5xx; and whatever was accepted must not break what is read later: the complaint's page
+and its API answer, the agent's and the units' queues, the lists (``?sla=running`` among
+them), the supervisor board, and the SLA sweep, run after through the API and as the job's
+service, before and after the clock has moved on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from careloop.services import sla_sweep
+from careloop.store.database import make_engine, make_session_factory
+from tests.integration.api.helpers import act, create
+from tests.security.conftest import Stack
+from tests.security.probes import enum_of, fill, format_of, web_client, where
+
+DATE_TIMES = [
+    "9999-12-31T23:59:59Z",
+    "9999-12-31T23:59:59+14:00",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T00:00:00-12:00",
+    "1970-01-01T00:00:00Z",
+    "2200-01-01T00:00:00Z",
+    "2026-10-01T12:00:00",
+]
+DATES = ["9999-12-31", "0001-01-01", "1970-01-01", "2200-01-01"]
+TEXT_FIELDS = {"reason", "text", "result", "name", "instructions", "comment"}
+
+
+def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = document["components"]["schemas"][name]
+    return schema
+
+
+def time_fields(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(method, path, where: query|path|body, field, format) for every time field."""
+    found = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for param in operation.get("parameters", []):
+                fmt = format_of(param.get("schema", {}))
+                if fmt in ("date-time", "date"):
+                    found.append((method.upper(), path, param["in"], param["name"], fmt))
+            content = operation.get("requestBody", {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            if schema is None:
+                continue
+            body = _resolve(schema, document)
+            for name, prop in body.get("properties", {}).items():
+                fmt = format_of(_resolve(prop, document))
+                if fmt in ("date-time", "date"):
+                    found.append((method.upper(), path, "body", name, fmt))
+    return found
+
+
+class Builder:
+    """Valid requests around the field under test: fresh objects for ids, the rest by name."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.agent = stack.api.as_("agent1")
+        self.admin = stack.api.as_("admin")
+        self.touched: set[int] = set()
+
+    def complaint(self) -> dict[str, Any]:
+        c = create(self.agent, description="时间边界测试")
+        self.touched.add(c["id"])
+        return c
+
+    def work_order(self) -> dict[str, Any]:
+        c = self.complaint()
+        return act(self.admin, f"/api/v1/complaints/{c['id']}/dispatch",
+                   version=c["version"], unit="C1-K1-NET")  # fmt: skip
+
+    def request(
+        self, method: str, path: str, operation: dict[str, Any], document: dict[str, Any],
+        place: str, field: str, value: str,
+    ) -> tuple[str, dict[str, Any], dict[str, Any] | None]:  # fmt: skip
+        values: dict[str, Any] = {}
+        version = None
+        if "{complaint_id}" in path:
+            c = self.complaint()
+            values["complaint_id"], version = c["id"], c["version"]
+        if "{work_order_id}" in path:
+            w = self.work_order()
+            values["work_order_id"], version = w["id"], w["version"]
+        query: dict[str, Any] = {}
+        for param in operation.get("parameters", []):
+            name = param["name"]
+            if param["in"] == "path" and name == "kind":
+                values[name] = "{kind}"  # each report kind, filled in by the caller
+            elif param["in"] == "path" and name not in values:
+                assert name == field, f"{method} {path}: cannot fill path parameter {name}"
+                values[name] = value
+            elif param["in"] == "query" and param.get("required") and name != field:
+                choices = enum_of(param)
+                assert choices, f"{method} {path}: cannot fill required query parameter {name}"
+                query[name] = choices[0]
+        if place == "query":
+            query[field] = value
+        body = None
+        content = operation.get("requestBody", {}).get("content", {})
+        if "application/json" in content:
+            schema = _resolve(content["application/json"]["schema"], document)
+            body = {}
+            for name in schema.get("required", []):
+                if name == "version":
+                    body[name] = version
+                elif name == "unit":
+                    body[name] = "C1-K2-NET" if "{work_order_id}" in path else "C1-K1-NET"
+                elif name in TEXT_FIELDS:
+                    body[name] = "时间边界"
+                elif name == "kind":
+                    body[name] = "holiday"
+                elif name != field:
+                    raise AssertionError(f"{method} {path}: cannot build body field {name}")
+            if place == "body":
+                body[field] = value
+        return fill(path, values), query, body
+
+
+def _caller(stack: Stack, method: str, path: str) -> Any:
+    if path.startswith("/api/v1/work-orders/"):
+        return stack.api.as_("net1")  # the unit that holds the work order transfers it
+    return stack.api.as_("admin")
+
+
+def _later_reads(stack: Stack, touched: set[int]) -> list[str]:
+    failures = []
+    reads: list[tuple[Any, str]] = []
+    browsers = {u: web_client(stack.api, u, fresh=True) for u in ("agent1", "admin", "net1",
+                                                                  "net2", "super1")}  # fmt: skip
+    for username in ("agent1", "admin"):
+        api, browser = stack.api.as_(username), browsers[username]
+        for cid in sorted(touched):
+            reads += [(api, f"/api/v1/complaints/{cid}"), (browser, f"/complaints/{cid}")]
+        reads += [
+            (api, "/api/v1/complaints?sla=running&limit=200"),
+            (api, "/api/v1/complaints?limit=200"),
+            (api, "/api/v1/complaints?sort=reply_due_at&limit=200"),
+            (browser, "/complaints?sla=running"),
+            (browser, "/complaints?open=1"),
+        ]
+    reads += [(browsers["agent1"], "/agent/queue"), (browsers["super1"], "/supervisor")]
+    reads += [(browsers[u], "/unit/queue") for u in ("net1", "net2")]
+    for client, path in reads:
+        response = client.get(path)
+        if response.status_code != 200:
+            failures.append(f"later read {where(response)}: {response.text[:300]}")
+    return failures
+
+
+def _sweep(stack: Stack) -> list[str]:
+    failures = []
+    answer = stack.api.as_("admin").post("/api/v1/sla/sweep")
+    if answer.status_code != 200:
+        failures.append(f"sweep through the API: {where(answer)}: {answer.text[:300]}")
+    engine = make_engine(stack.database_url)
+    try:
+        sla_sweep.sweep(make_session_factory(engine), stack.clock(), worker="far-times")
+    except Exception as exc:  # the job must complete, whatever a complaint holds
+        failures.append(f"sweep service: {type(exc).__name__}: {exc}")
+    finally:
+        engine.dispose()
+    return failures
+
+
+def test_far_and_naive_times_on_every_time_field_never_break_anything(stack: Stack):
+    document = stack.app.openapi()  # type: ignore[attr-defined]
+    fields = time_fields(document)
+    # The generator found the fields a reader of the API knows of (lists, export, reports,
+    # dispatch and transfer due times, calendar days): a smaller count means it went blind.
+    assert len(fields) >= 10, fields
+    builder = Builder(stack)
+    failures: list[str] = []
+    accepted: list[str] = []
+    for method, path, place, field, fmt in fields:
+        operation = document["paths"][path][method.lower()]
+        for value in DATE_TIMES if fmt == "date-time" else DATES:
+            url, query, body = builder.request(
+                method, path, operation, document, place, field, value
+            )
+            client = _caller(stack, method, path)
+            kinds = [{}]
+            if "{kind}" in url:
+                spec = next(p for p in operation["parameters"] if p["name"] == "kind")
+                kinds = [{"kind": k} for k in enum_of(spec)]
+            for kind in kinds:
+                target = url.replace("{kind}", kind["kind"]) if kind else url
+                response = client.request(method, target, params=query, json=body)
+                label = f"{field}={value}: {where(response)}"
+                if response.status_code >= 500 or "Traceback" in response.text:
+                    failures.append(f"{label} {response.text[:300]}")
+                elif response.status_code < 300:
+                    accepted.append(label)
+    failures += _later_reads(stack, builder.touched)
+    failures += _sweep(stack)
+    stack.clock.advance(days=3)
+    failures += _later_reads(stack, builder.touched)
+    failures += _sweep(stack)
+    stack.clock.advance(days=-3)
+    assert not failures, "\n".join(failures) + "\naccepted:\n" + "\n".join(accepted)
+
+
+def test_the_complaint_list_page_takes_far_and_naive_filter_times(stack: Stack):
+    """The list page reads its time filters from the query string (not in the document)."""
+    browser = web_client(stack.api, "agent1")
+    failures = []
+    for value in DATE_TIMES:
+        for name in ("created_from", "created_to"):
+            response = browser.get("/complaints", params={name: value})
+            if response.status_code >= 500:
+                failures.append(f"{where(response)} {response.text[:200]}")
+    assert not failures, "\n".join(failures)
