@@ -306,3 +306,116 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
             failures.append(f"{where(response)} shows a complaint to an anonymous caller")
     assert checked >= 40
     assert not failures, "\n".join(failures)
+
+
+# --- writes --------------------------------------------------------------------------------
+
+WRITERS = ["lead1", "net1", "net2", "admin", "agentc2", "agentp2"]
+"""One caller of each scope, the one with the most rights in it (a unit lead acts in front
+and back office; the administrator may fire every transition)."""
+OWNER_OF = {"east": "agent1", "west": "agent1", "c2": "agentc2", "p2": "agentp2"}
+
+
+def _body_for(stack: Stack, route: RouteInfo, version: int, into: int) -> dict[str, Any]:
+    """A body the operation would accept for an object in scope, from its request schema."""
+    document = stack.app.openapi()  # type: ignore[attr-defined]
+    operation = document["paths"][route.path][route.method.lower()]
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if content is None:
+        return {}
+    schema = content["schema"]
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    by_name: dict[str, Any] = {
+        "version": version,
+        "into": into,
+        "unit": "C1-K1-NET",
+        "satisfied": True,
+        "size_bytes": 10,
+        "content_type": "image/jpeg",
+    }
+    by_type = {"integer": 1, "number": 1.0, "boolean": True, "string": "越权测试"}
+    body = {}
+    for name in schema.get("required", []):
+        prop = schema["properties"][name]
+        kind = prop.get("type") or next(
+            (o.get("type") for o in prop.get("anyOf", []) if o.get("type") != "null"), "string"
+        )
+        body[name] = by_name.get(name, by_type.get(kind, "越权测试"))
+    return body
+
+
+def _state(stack: Stack, seed: Seeded) -> tuple[int, int, str]:
+    owner = stack.api.as_(OWNER_OF[seed.name])
+    found = owner.get(f"/api/v1/complaints/{seed.complaint_id}").json()
+    events = owner.get(f"/api/v1/complaints/{seed.complaint_id}/events").json()
+    order = owner.get(f"/api/v1/work-orders/{seed.work_order_id}").json()
+    return found["version"], len(events), f"{order['status']}/{order['version']}"
+
+
+def test_no_write_reaches_an_object_outside_the_callers_scope(
+    stack: Stack, world: dict[str, Seeded]
+):
+    """Every write route with a complaint or work-order id, with a body it would accept, as a
+    caller of each scope on each object outside it: 404 (or 403 for a role that may never do
+    it, decided before the record is looked at), and nothing about the object changes."""
+    from careloop.domain import tickets
+
+    writes = [
+        r
+        for r in routes_of(stack.app)
+        if r.method != "GET" and not r.mount and set(r.path_params) & set(SCOPED_PARAMS)
+    ]
+    assert len(writes) >= 15, [r.path for r in writes]
+    before = {name: _state(stack, seed) for name, seed in world.items()}
+    failures: list[str] = []
+    for username in WRITERS:
+        hidden = [s for s in world.values() if s.name not in VISIBLE[username]]
+        visible_ids = [world[n].complaint_id for n in sorted(VISIBLE[username])]
+        api, browser = stack.api.as_(username), web_client(stack.api, username)
+        token = csrf_token(browser, "/complaints")
+        for route in writes:
+            names: list[str | None] = [None]
+            if "name" in route.path_params:
+                table = (
+                    tickets.WORK_ORDER_TRANSITIONS
+                    if "work_order_id" in route.path_params
+                    else tickets.TRANSITIONS
+                )
+                names = list(table)
+            unknown = set(route.path_params) - set(SCOPED_PARAMS) - {"name"}
+            assert not unknown, f"{route.method} {route.path}: {unknown} not classified"
+            for seed in hidden:
+                version = before[seed.name][0]
+                for name in names:
+                    values = {
+                        "complaint_id": seed.complaint_id,
+                        "work_order_id": seed.work_order_id,
+                        "name": name,
+                    }
+                    url = fill(route.path, values)
+                    if route.api:
+                        body = _body_for(stack, route, version, visible_ids[0])
+                        response = api.request(route.method, url, json=body)
+                        code = response.json().get("code") if response.content else None
+                        ok = (response.status_code, code) in (
+                            (404, "not_found"),
+                            (403, "role_not_allowed"),
+                        )
+                    else:
+                        form = {"version": version, "text": "越权测试", "into": visible_ids[0],
+                                "unit": "C1-K1-NET", "satisfied": "1"}  # fmt: skip
+                        if token:
+                            form["csrf_token"] = token
+                        response = browser.request(route.method, url, data=form)
+                        ok = response.status_code in (403, 404) or (
+                            response.status_code == 303
+                            and response.headers.get("location", "").startswith("/self-service")
+                        )
+                    if not ok:
+                        failures.append(f"{username} on {seed.name}: {where(response)} "
+                                        f"{response.text[:200]}")  # fmt: skip
+    after = {name: _state(stack, seed) for name, seed in world.items()}
+    changed = {n: (before[n], after[n]) for n in world if before[n] != after[n]}
+    assert not failures, "\n".join(failures)
+    assert not changed, f"objects changed by callers who cannot see them: {changed}"
