@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -220,3 +221,30 @@ def test_monthly_indicators_are_the_same_after_the_purge(data: Data):
     assert data.purge(now).count == 3
 
     assert _monthly_figures(data) == before
+
+
+def test_an_anonymised_complaint_reads_everywhere_without_its_personal_data(
+    data: Data, api: Any, clock: Any
+):
+    """Even to the administrator, who sees everything unmasked: the API answer, the trail,
+    the export, the unmask action and the page answer 200 with placeholders."""
+    cid = data.archived(1, T0 + timedelta(days=1))
+    data.purge(T0 + timedelta(days=DAYS + 10))
+    clock.advance(days=DAYS + 10)
+    admin = api.as_("admin")
+    answers = [
+        admin.get(f"/api/v1/complaints/{cid}"),
+        admin.get(f"/api/v1/complaints/{cid}/events"),
+        admin.get(f"/api/v1/complaints/{cid}/notes"),
+        admin.get(f"/api/v1/complaints/{cid}/attachments"),
+        admin.get("/api/v1/complaints/export", params={"format": "csv"}),
+        admin.post(f"/api/v1/complaints/{cid}/unmask", json={"reason": "retention check"}),
+    ]
+    page = httpx.get(
+        f"{api.base_url}/complaints/{cid}", cookies={"careloop_session": api.token("admin")}
+    )
+    for answer in [*answers, page]:
+        assert answer.status_code == 200, (answer.request.url, answer.text[:300])
+        _assert_no_personal_data(answer.content.decode("utf-8-sig"), 1)
+    assert answers[0].json()["customer"]["phone"] == "***********"
+    assert answers[-1].json()["phone"] == "***********"
