@@ -28,8 +28,8 @@ from schemathesis.generation.stateful.state_machine import normalize_name
 
 from tests.conftest import Api, LiveServer
 
-SCENARIOS = 25
-STEPS_PER_SCENARIO = 12
+SCENARIOS = 50
+STEPS_PER_SCENARIO = 15
 REQUEST_TIMEOUT = 300
 MAX_ROUNDS = 10
 ENTRY_POINTS = ("POST /api/v1/complaints", "GET /api/v1/complaints")
