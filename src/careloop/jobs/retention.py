@@ -11,13 +11,13 @@ administrator, not as the system.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
 import typer
 
 from careloop.config import Settings
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import DomainError, InvalidInput
 from careloop.jobs.context import session_factory
 from careloop.services import retention
 from careloop.services.actors import actor_for
@@ -55,15 +55,21 @@ def _line(key: str, **params: object) -> str:
 
 
 def _instant(value: str | None) -> datetime:
+    """Now, or an earlier instant (to replay a missed day); never a later one, which would
+    anonymise complaints before their period is over."""
+    wall_clock = datetime.now(UTC)
     if not value:
-        return datetime.now(UTC)
+        return wall_clock
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        typer.echo("error: --now needs an ISO instant with a time-zone offset", err=True)
-        raise typer.Exit(1)
+        raise InvalidInput(
+            "--now", "需要带时区的 ISO 时间 / an ISO instant with a time-zone offset"
+        )
+    if moment > wall_clock + timedelta(minutes=1):
+        raise InvalidInput("--now", "不能晚于当前时间 / must not be later than now")
     return moment
 
 
@@ -88,9 +94,9 @@ def purge_command(
 ) -> None:
     """Anonymise the personal data of complaints archived longer than the retention period."""
     settings = Settings.from_env()
-    moment = _instant(now)
     factory = session_factory(settings.database_url)
     try:
+        moment = _instant(now)
         with UnitOfWork(factory) as uow:
             actor = actor_for(uow, as_user)
         run = retention.purge(
