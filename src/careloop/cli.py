@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from careloop.config import Settings
+from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.jobs.cli import sla_app
 from careloop.jobs.cli import worker as sla_worker
@@ -652,9 +653,9 @@ def _date_option(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"error: {name} must be YYYY-MM-DD, got {value!r}", err=True)
+        return time_bounds.parse_day(name, value)  # the one rule for outside times
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep, client_address
-from careloop.domain.errors import InvalidInput
+from careloop.domain import time_bounds
 from careloop.services import exports, queries
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["export"])
@@ -18,9 +18,7 @@ XLSX = exports.MEDIA_TYPES["xlsx"]
 
 
 def _aware(name: str, value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise InvalidInput(name, "需要带时区的时间 / include a time-zone offset")
-    return value
+    return None if value is None else time_bounds.instant(name, value)
 
 
 @router.get(

@@ -138,6 +138,11 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "{label_zh}格式无法识别，例如 {example}",
         "{label_en} is not a readable time, e.g. {example}",
     ),
+    "day_unreadable": (
+        422,
+        "{label_zh}应为 YYYY-MM-DD 格式，收到「{text}」",
+        "{label_en} must be YYYY-MM-DD, got '{text}'",
+    ),
     "merge_target_merged": (
         409,
         "目标投诉 {ident} 已合并到其他投诉，不能再合并进来",
@@ -181,3 +186,22 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     def __init__(self, field: str, reason: str) -> None:
         super().__init__("invalid_input", field=field, reason=reason)
+
+
+class InvalidValue(DomainError):
+    """A field refused by a specific rule (`rule`: its key among the messages above, e.g.
+    text_too_long), answered as `invalid_input` like every other field error, so clients
+    branch on one code while people read exactly what is wrong, the field named in their
+    words."""
+
+    def __init__(self, rule: str, field: str, **params: Any) -> None:
+        self.rule = rule
+        super().__init__("invalid_input", field=field, **params)
+
+    def message(self, lang: str = "zh") -> str:
+        _, zh, en = _MESSAGES[self.rule]
+        template = en if lang.startswith("en") else zh
+        try:
+            return template.format(field=self.field, **self.params)
+        except KeyError:
+            return template

@@ -29,7 +29,7 @@ import re
 import unicodedata
 from typing import Final
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import InvalidValue
 
 _INVISIBLE: Final = re.compile(
     "["
@@ -64,9 +64,9 @@ def label(field: str) -> tuple[str, str]:
     return FIELD_LABELS.get(field, (field, field))
 
 
-def _error(code: str, field: str, **params: object) -> DomainError:
+def _error(rule: str, field: str, **params: object) -> InvalidValue:
     zh, en = label(field)
-    return DomainError(code, field=field, label_zh=zh, label_en=en, **params)
+    return InvalidValue(rule, field, label_zh=zh, label_en=en, **params)
 
 
 def clean_text(
@@ -79,8 +79,9 @@ def clean_text(
 ) -> str | None:
     """`value` as it may be stored: sanitised, trimmed, bounded; None when empty and optional.
 
-    Raises DomainError `text_invalid` (lone surrogates), `text_required` (nothing left) or
-    `text_too_long` (more than `max_chars` characters after cleaning), each naming `field`.
+    Raises InvalidValue (problem `invalid_input`, 422) by the rule `text_invalid` (lone
+    surrogates), `text_required` (nothing left) or `text_too_long` (more than `max_chars`
+    characters after cleaning), each naming `field` in the reader's words.
     """
     if value is None:
         value = ""

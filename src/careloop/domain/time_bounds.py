@@ -14,7 +14,9 @@ complaint's page, the queues, the lists and the SLA sweep itself into errors.
   given a year and more, and nobody a deadline already past.
 - A day (reports, the working calendar, counts) lies in the same 2000–2099 range.
 
-Each refusal is a DomainError naming the field in the reader's words (422).
+Each refusal is an InvalidValue: problem `invalid_input` (422) like every field error, its
+message the rule's (time_needs_zone, time_out_of_range, due_out_of_range, time_unreadable),
+naming the field in the reader's words.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Final
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import InvalidValue
 
 EARLIEST: Final = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
@@ -46,9 +48,9 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-def _error(code: str, field: str, **params: object) -> DomainError:
+def _error(rule: str, field: str, **params: object) -> InvalidValue:
     zh, en = FIELD_LABELS.get(field, (field, field))
-    return DomainError(code, field=field, label_zh=zh, label_en=en, **params)
+    return InvalidValue(rule, field, label_zh=zh, label_en=en, **params)
 
 
 def instant(field: str, value: datetime) -> datetime:
@@ -103,5 +105,5 @@ def parse_day(field: str, text: str) -> date:
     try:
         value = date.fromisoformat(text.strip())
     except ValueError:
-        raise _error("time_unreadable", field, example="2026-09-28") from None
+        raise _error("day_unreadable", field, text=text[:40]) from None
     return day(field, value)

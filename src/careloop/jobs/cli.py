@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
 from sqlalchemy.engine import make_url
 
 from careloop.config import Settings
+from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.jobs.context import session_factory
 from careloop.services import sla, sla_calendar, sla_sweep
@@ -51,11 +52,11 @@ def _run(action: Callable[[UnitOfWork], T]) -> T:
 def _now(value: str | None) -> datetime:
     if not value:
         return datetime.now(UTC)
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        typer.echo("error: --now needs a time-zone offset", err=True)
-        raise typer.Exit(1)
-    return moment
+    try:
+        return time_bounds.parse_instant("--now", value)  # the one rule for outside times
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
 
 
 def _echo(data: Any) -> None:
@@ -151,7 +152,12 @@ def calendar_set_day(
     _run(
         lambda uow: _echo(
             sla_calendar.set_day(
-                uow, date.fromisoformat(day), kind, name, actor_for(uow, as_user), datetime.now(UTC)
+                uow,
+                time_bounds.parse_day("day", day),
+                kind,
+                name,
+                actor_for(uow, as_user),
+                datetime.now(UTC),
             ).day
         )
     )

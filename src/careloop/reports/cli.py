@@ -10,6 +10,7 @@ from typing import Annotated, cast
 import typer
 
 from careloop.config import Settings
+from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.services import indicators
 from careloop.services.unit_of_work import UnitOfWork
@@ -44,9 +45,9 @@ def _factory():  # type: ignore[no-untyped-def]
 
 def _day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        typer.echo(f"error: --date must be YYYY-MM-DD, got {value!r}", err=True)
+        return time_bounds.parse_day("--date", value)  # the one rule for outside times
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
         raise typer.Exit(1) from None
 
 

@@ -23,7 +23,7 @@ from typing import Final, Literal
 
 from sqlalchemy import func, select
 
-from careloop.domain import categories, permissions, privacy
+from careloop.domain import categories, permissions, privacy, time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.reports import render as renderer
@@ -547,6 +547,7 @@ def report_file(
 ) -> bytes:
     """One report as a file for `actor`; an unmasked one is audited once it is rendered."""
     permissions.check_permission("report.read", actor.role)
+    day = time_bounds.day("date", day)  # the one rule for outside times
     if unmasked:
         check_unmasked(actor)
     report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked)

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlalchemy import delete, select
 
+from careloop.domain import time_bounds
 from careloop.domain.calendar import DayOverride, chinese_calendar_seed
 from careloop.domain.errors import InvalidInput, NotFound
 from careloop.services.actors import Actor
@@ -42,6 +43,7 @@ def set_day(
 ) -> CalendarDay:
     """Enter or correct one day (holiday or make-up working day)."""
     _check_policy_role(actor)
+    day = time_bounds.day("day", day)
     try:
         DayOverride(day, kind, name)  # type: ignore[arg-type]
     except ValueError as exc:

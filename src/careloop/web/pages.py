@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from careloop.domain import tickets
+from careloop.domain import tickets, time_bounds
 from careloop.domain.categories import leaf_categories, top_categories
 from careloop.domain.complaints import REPEAT_WINDOW, normalize_phone
 from careloop.domain.errors import DomainError, InvalidInput
@@ -350,9 +350,7 @@ def _filter_from(params: dict[str, str]) -> queries.ComplaintFilter:
             parsed = datetime.fromisoformat(value)
         except ValueError:
             raise InvalidInput(name, "ISO 8601") from None
-        if parsed.tzinfo is None:
-            raise InvalidInput(name, "需要时区 / needs a time zone")
-        return parsed
+        return time_bounds.instant(name, parsed)  # the one rule for outside times
 
     return queries.ComplaintFilter(
         status=statuses,

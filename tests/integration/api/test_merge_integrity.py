@@ -28,7 +28,14 @@ def test_crossed_merges_at_the_same_moment_leave_exactly_one_survivor(api: Api):
         barrier = threading.Barrier(2)
         answers: dict[str, httpx.Response] = {}
 
-        def merge(name: str, client: httpx.Client, source: dict, target: dict) -> None:  # type: ignore[type-arg]
+        def merge(
+            name: str,
+            client: httpx.Client,
+            source: dict,  # type: ignore[type-arg]
+            target: dict,  # type: ignore[type-arg]
+            barrier: threading.Barrier = barrier,
+            answers: dict[str, httpx.Response] = answers,
+        ) -> None:
             barrier.wait()
             answers[name] = _merge(client, source, target)
 
