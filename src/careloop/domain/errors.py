@@ -138,6 +138,11 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "{label_zh}格式无法识别，例如 {example}",
         "{label_en} is not a readable time, e.g. {example}",
     ),
+    "code_invalid": (
+        422,
+        "{label_zh}含有控制字符或不可见字符，不是有效的编码",
+        "{label_en} contains control or invisible characters and names nothing",
+    ),
     "day_unreadable": (
         422,
         "{label_zh}应为 YYYY-MM-DD 格式，收到「{text}」",

@@ -55,6 +55,11 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "filename": ("文件名", "The file name"),
     "content_type": ("文件类型", "The file type"),
     "storage_ref": ("存储位置", "The storage reference"),
+    "q": ("搜索内容", "The search text"),
+    "region": ("地区", "The region"),
+    "unit": ("单位", "The unit"),
+    "channel": ("渠道", "The channel"),
+    "category": ("分类", "The category"),
 }
 """Field → how a person calls it (zh, en): messages name the field, never its code."""
 
@@ -98,6 +103,15 @@ def clean_text(
     if len(cleaned) > max_chars:
         raise _error("text_too_long", field, limit=max_chars, length=len(cleaned))
     return cleaned
+
+
+def check_code(value: str | None, field: str) -> str | None:
+    """A code (region, unit, channel ...) as typed: one with control or invisible characters
+    names nothing, and is refused before it reaches a database (PostgreSQL cannot even
+    compare a string holding NUL)."""
+    if value is not None and not value.isprintable():
+        raise _error("code_invalid", field)
+    return value
 
 
 def required_text(value: str | None, field: str, max_chars: int, *, multiline: bool = True) -> str:

@@ -29,9 +29,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from careloop.domain import privacy
+from careloop.domain import privacy, time_bounds
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.text import check_code, clean_text
 from careloop.domain.tickets import OPEN_STATUSES, Status
 from careloop.services import scope
 from careloop.services.actors import Actor
@@ -108,21 +109,18 @@ def _unit_path(uow: UnitOfWork, field_name: str, code: str) -> str:
 
 
 def _check_instant(field_name: str, value: datetime | None) -> None:
-    """A time the database can store: aware, and not so far out that UTC overflows."""
-    if value is None:
-        return
-    if value.tzinfo is None:
-        raise InvalidInput(field_name, "需要带时区的时间 / include a time-zone offset")
-    try:
-        value.astimezone(UTC)
-    except OverflowError:
-        raise InvalidInput(field_name, "超出范围 / out of range") from None
+    """A time from outside: the one rule (domain.time_bounds) for every filter's bounds."""
+    if value is not None:
+        time_bounds.instant(field_name, value)
 
 
 def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
     query = select(Complaint)
     for name in ("created_from", "created_to", "due_from", "due_to"):
         _check_instant(name, getattr(f, name))
+    for name in ("category", "channel", "region", "unit"):
+        check_code(getattr(f, name), name)
+    search = clean_text(f.text, "q", 200, multiline=False)
     for value in f.status:
         if value not in Status.__members__.values():
             raise InvalidInput("status", f"未知状态 / unknown status '{value}'")
@@ -172,9 +170,9 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
         query = query.where(Complaint.is_repeat == f.repeat)
     if f.customer_phone:
         query = query.where(Complaint.customer_phone == f.customer_phone)
-    if f.text:
+    if search:
         columns = TEXT_SEARCHED if f.personal_search else IDENTIFIERS_SEARCHED
-        query = query.where(or_(*(c.contains(f.text, autoescape=True) for c in columns)))
+        query = query.where(or_(*(c.contains(search, autoescape=True) for c in columns)))
     return query
 
 

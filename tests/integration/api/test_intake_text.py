@@ -155,3 +155,16 @@ def test_csv_import_cleans_text(database_url: str, tmp_path: Path):
         stored = conn.execute(select(Complaint.description, Complaint.customer_name)).one()
     engine.dispose()
     assert tuple(stored) == (CLEAN, "孙女士")
+
+
+def test_list_filters_with_nul_answer_clearly_not_out_of_range(api: Api):
+    """PostgreSQL cannot compare a string holding NUL: it used to answer 'out of range'."""
+    agent = api.as_("agent1", lang="en")
+    create(agent)
+    found = agent.get("/api/v1/complaints", params={"q": "CALL\x00-2026\u200b0928"})
+    assert found.status_code == 200 and found.json()["total"] == 1
+    for name in ("region", "unit", "channel", "category"):
+        response = agent.get("/api/v1/complaints", params={name: "C1\x00"})
+        problem = assert_problem(response, 422, "invalid_input")
+        assert "contains control or invisible characters" in problem["detail"]
+        assert problem["errors"][0]["field"] == name
