@@ -225,8 +225,9 @@ def merge(
         raise DomainError("merge_into_self", field="into")
     reason = clean_text(reason, "reason", 1000)
     tickets.check_role("merge", actor.role)
-    if not scope.is_row_id(into_id) or not scope.is_row_id(complaint_id):
-        raise NotFound("complaint", into_id)
+    for ident in (complaint_id, into_id):
+        if not scope.is_row_id(ident):
+            raise NotFound("complaint", ident)
     _lock_for_merge(uow, (complaint_id, into_id))
     target = uow.session.scalar(
         select(Complaint)
