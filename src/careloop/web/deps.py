@@ -98,7 +98,14 @@ def render(
     tz = ZoneInfo(request.app.state.settings.timezone)
 
     def local(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-        return moment.astimezone(tz).strftime(fmt) if moment else "—"
+        if not moment:
+            return "—"
+        try:
+            return moment.astimezone(tz).strftime(fmt)
+        except OverflowError:
+            # A time stored before inputs were bounded (domain.time_bounds) can lie past
+            # year 9999 in local time: shown in UTC rather than failing the whole page.
+            return f"{moment.strftime(fmt)} UTC"
 
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     csrf_token, new_cookie = csrf.issue_token(request)

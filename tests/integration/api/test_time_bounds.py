@@ -10,6 +10,7 @@ from careloop.services import sla_sweep
 from careloop.store.models import Complaint, WorkOrder
 from tests.conftest import Api, MovableClock
 from tests.integration.api.helpers import act, assert_problem, create
+from tests.integration.web.helpers import web_client
 
 
 def _dispatch(agent, c, **body):  # type: ignore[no-untyped-def]
@@ -106,6 +107,11 @@ def test_one_bad_stored_due_time_does_not_stop_pages_lists_or_the_sweep(
     for params in ({}, {"sla": "running"}, {"region": "C1"}):
         response = agent.get("/api/v1/complaints", params=params)
         assert response.status_code == 200, (params, response.text)
+
+    # The pages read the same row: the complaint's page and the unit's queue still show.
+    for user, path in (("agent1", f"/complaints/{bad['id']}"), ("net1", "/unit/queue")):
+        page = web_client(api.base_url, user).get(path)
+        assert page.status_code == 200, (path, page.status_code)
 
     report = sla_sweep.sweep(app.state.session_factory, clock.now)
     assert report.examined == 2
