@@ -108,6 +108,11 @@ def test_one_bad_stored_due_time_does_not_stop_pages_lists_or_the_sweep(
         response = agent.get("/api/v1/complaints", params=params)
         assert response.status_code == 200, (params, response.text)
 
+    export = api.as_("admin").get("/api/v1/complaints/export", params={"format": "xlsx"})
+    assert export.status_code == 200, export.text
+    for kind in ("daily", "monthly"):
+        report = api.as_("lead1").get(f"/api/v1/reports/{kind}", params={"date": "2026-09-28"})
+        assert report.status_code == 200, (kind, report.text[:300])
     # The pages read the same row: the complaint's page and the unit's queue still show.
     for user, path in (("agent1", f"/complaints/{bad['id']}"), ("net1", "/unit/queue")):
         page = web_client(api.base_url, user).get(path)
