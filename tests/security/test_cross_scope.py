@@ -59,7 +59,6 @@ SEEDS = [
 
 VISIBLE: dict[str, set[str]] = {
     "agent1": {"east", "west"},
-    "agent2": {"east", "west"},
     "net1": {"east"},
     "net2": {"west"},
     "bill1": {"east", "west"},
@@ -70,7 +69,8 @@ VISIBLE: dict[str, set[str]] = {
     "agentc2": {"c2"},
     "agentp2": {"p2"},
 }
-"""Who sees what (docs/security.md, Organisation scope): the specification of this module."""
+"""Who sees what (docs/security.md, Organisation scope): the specification of this module.
+One member of staff of each role and scope (agent2 would repeat agent1)."""
 
 SCOPED_PARAMS = {"complaint_id": "complaint_id", "work_order_id": "work_order_id"}
 REFERENCE_PARAMS = {"policy_id", "code", "kind"}

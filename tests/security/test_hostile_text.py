@@ -274,16 +274,18 @@ def test_every_renderer_shows_hostile_text_without_error_or_live_formula(
 ):
     failures: list[str] = []
     reads: list[tuple[str, Any, str, dict[str, Any]]] = []
-    for username in ("agent1", "super1"):
+    for username in ("agent1", "super1"):  # a masked and an unmasked export, list and page
         client = stack.api.as_(username)
         reads += [(username, client, "/api/v1/complaints", {"limit": 200})]
         for fmt in ("csv", "xlsx"):
             reads.append((username, client, "/api/v1/complaints/export", {"format": fmt}))
-        for cid in hostile.complaints:
-            for tail in ("", "/events", "/notes"):
-                reads.append((username, client, f"/api/v1/complaints/{cid}{tail}", {}))
-        for wid in hostile.work_orders:
-            reads.append((username, client, f"/api/v1/work-orders/{wid}", {}))
+    agent = stack.api.as_("agent1")
+    for cid in hostile.complaints:
+        for tail in ("", "/events"):
+            reads.append(("agent1", agent, f"/api/v1/complaints/{cid}{tail}", {}))
+    reads.append(("agent1", agent, f"/api/v1/complaints/{hostile.complaints[0]}/notes", {}))
+    for wid in hostile.work_orders:
+        reads.append(("agent1", agent, f"/api/v1/work-orders/{wid}", {}))
     super1 = stack.api.as_("super1")
     for kind in ("daily", "tenday", "monthly"):
         for fmt in ("html", "xlsx", "pdf"):
