@@ -20,7 +20,7 @@ import logging
 import math
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, Final, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -38,6 +38,7 @@ from careloop.domain.calendar import (
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.sla import ClockState, Pause, SlaLimit, add_duration, compute_clock
+from careloop.domain.text import check_code, required_text
 from careloop.domain.tickets import Status
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
 from careloop.services import audit, reference_versions
@@ -136,8 +137,9 @@ def parse_hours(
 
 
 def _validated_spec(uow: UnitOfWork, spec: PolicySpec) -> PolicySpec:
-    if not spec.name.strip():
-        raise InvalidInput("name", "不能为空 / must not be empty")
+    # The name is shown on pages and in reports: the one text sanitiser (domain.text).
+    spec = replace(spec, name=required_text(spec.name, "name", 200, multiline=False))
+    check_code(spec.match_region, "match_region")
     if not spec.limits:
         raise InvalidInput("limits", "至少设置一个时限 / set at least one limit")
     for stage, raw in spec.limits.items():
@@ -240,6 +242,7 @@ def save_policy(
     _check_policy_role(actor)
     if not code or len(code) > 64:
         raise InvalidInput("code", "1–64 个字符 / 1 to 64 characters")
+    check_code(code, "code")
     spec = _validated_spec(uow, spec)
     current = uow.session.scalar(
         select(SlaPolicy).where(SlaPolicy.code == code).order_by(SlaPolicy.version.desc()).limit(1)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from careloop.domain import time_bounds
 from careloop.domain.calendar import DayOverride, chinese_calendar_seed
 from careloop.domain.errors import InvalidInput, NotFound
+from careloop.domain.text import required_text
 from careloop.services.actors import Actor
 from careloop.services.sla import _check_policy_role
 from careloop.services.unit_of_work import UnitOfWork
@@ -48,13 +49,12 @@ def set_day(
         DayOverride(day, kind, name)  # type: ignore[arg-type]
     except ValueError as exc:
         raise InvalidInput("kind", str(exc)) from None
-    if not name.strip():
-        raise InvalidInput("name", "不能为空 / must not be empty")
+    name = required_text(name, "name", 100, multiline=False)
     row = uow.session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day)
         uow.session.add(row)
-    row.kind, row.name, row.source = kind, name.strip()[:100], "operator"
+    row.kind, row.name, row.source = kind, name, "operator"
     row.updated_at, row.updated_by = now, actor.username
     uow.commit()
     return row

@@ -168,3 +168,21 @@ def test_list_filters_with_nul_answer_clearly_not_out_of_range(api: Api):
         problem = assert_problem(response, 422, "invalid_input")
         assert "contains control or invisible characters" in problem["detail"]
         assert problem["errors"][0]["field"] == name
+
+
+def test_policy_and_calendar_names_are_cleaned_and_codes_checked(api: Api):
+    admin = api.as_("admin", lang="en")
+    policy = admin.get("/api/v1/sla/policies").json()
+    default = next(p for p in policy if p["code"] == "default")
+    body = {k: default[k] for k in ("name", "limits", "escalation", "warn_share", "rank")}
+    body["name"] = "默认\x00承诺\u202e"
+    saved = admin.put("/api/v1/sla/policies/default", json=body)
+    assert saved.status_code == 200, saved.text
+    assert saved.json()["name"] == "默认承诺"
+    day = admin.put(
+        "/api/v1/sla/calendar/days/2026-10-01", json={"kind": "holiday", "name": "国庆\x00节\u200b"}
+    )
+    assert day.status_code == 200, day.text
+    assert day.json()["name"] == "国庆节"
+    response = admin.put("/api/v1/sla/policies/de%00fault", json=body)
+    assert_problem(response, 422, "invalid_input")
