@@ -38,9 +38,35 @@ def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]
     return schema
 
 
-def time_fields(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """(method, path, where: query|path|body, field, format) for every time field."""
+def _nested_times(schema: dict[str, Any], document: dict[str, Any], trail: str,
+                  seen: set[str]) -> list[str]:  # fmt: skip
+    """Time fields below the top level of a body (in objects, arrays, unions)."""
     found = []
+    ref = schema.get("$ref")
+    if ref in seen:
+        return found
+    if ref:
+        seen = seen | {ref}
+    schema = _resolve(schema, document)
+    for option in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        found += _nested_times(option, document, trail, seen)
+    if "items" in schema:
+        found += _nested_times(schema["items"], document, f"{trail}[]", seen)
+    for name, prop in schema.get("properties", {}).items():
+        if format_of(_resolve(prop, document)) in ("date-time", "date"):
+            found.append(f"{trail}.{name}")
+        found += _nested_times(prop, document, f"{trail}.{name}", seen)
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        found += _nested_times(extra, document, f"{trail}.*", seen)
+    return found
+
+
+def time_fields(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(method, path, where: query|path|body, field, format) for every time field; a time
+    field the builder cannot reach (nested in a body) fails, so that none goes untested."""
+    found = []
+    unreachable = []
     for path, item in document["paths"].items():
         for method, operation in item.items():
             for param in operation.get("parameters", []):
@@ -56,6 +82,12 @@ def time_fields(document: dict[str, Any]) -> list[tuple[str, str, str, str, str]
                 fmt = format_of(_resolve(prop, document))
                 if fmt in ("date-time", "date"):
                     found.append((method.upper(), path, "body", name, fmt))
+                else:
+                    unreachable += [
+                        f"{method.upper()} {path} body{t}"
+                        for t in _nested_times(prop, document, f".{name}", set())
+                    ]
+    assert not unreachable, f"time fields the prober does not reach: {unreachable}"
     return found
 
 

@@ -182,6 +182,8 @@ def _import_files(stack: Stack, outcome: Accepted, tmp: Path) -> None:
                 if row.result.complaint is not None:
                     outcome.complaints.append(row.result.complaint.id)
                     outcome.numbers.append(row.result.complaint.number or "")
+                elif row.result.error is None or not row.result.error.message("en"):
+                    outcome.failures.append(f"import {path.name} row {row.row}: no message")
     finally:
         engine.dispose()
 
