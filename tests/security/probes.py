@@ -39,6 +39,22 @@ class RouteInfo:
     mount: bool = False
 
 
+def _declared_query(dependant: Any) -> dict[str, dict[str, Any]]:
+    """The query parameters a page declares (its own and its dependencies'), in the shape
+    of OpenAPI parameters: pages are not in the document."""
+    found: dict[str, dict[str, Any]] = {}
+    for param in dependant.query_params:
+        found[param.alias] = {
+            "name": param.alias,
+            "in": "query",
+            "required": param.field_info.is_required(),
+            "schema": {},
+        }
+    for sub in dependant.dependencies:
+        found.update(_declared_query(sub))
+    return found
+
+
 def _path_params(path: str) -> tuple[str, ...]:
     return tuple(re.findall(r"{([^}:]+)(?::[^}]*)?}", path))
 
@@ -72,6 +88,8 @@ def routes_of(app: Any) -> list[RouteInfo]:
                 for param in operation.get("parameters", []):
                     if param.get("in") == "query":
                         query[param["name"]] = param
+            elif getattr(context, "dependant", None) is not None:
+                query = _declared_query(context.dependant)
             found.append(RouteInfo(method, path, operation is not None, _path_params(path), query))
     missing = set(documented) - seen
     assert not missing, f"operations in the OpenAPI document the route table lacks: {missing}"
