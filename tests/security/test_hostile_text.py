@@ -199,19 +199,26 @@ def _free_text_actions(stack: Stack, outcome: Accepted) -> None:
     instructions = ("hyperlink", "control", "rtl", "long", "surrogate", "markup")
     for target, name in zip(outcome.complaints[1:], instructions, strict=False):
         text = PAYLOADS[name]
-        body = {"version": _version(agent, target), "unit": "C1-K1-NET", "instructions": text}
-        dispatch = _post(agent, f"/api/v1/complaints/{target}/dispatch", body)
-        order = _judge(outcome, f"instructions {name}", dispatch)
+        order = None
+        for given in (text, "上门处理"):  # refused text: the flow goes on with plain text
+            body = {"version": _version(agent, target), "unit": "C1-K1-NET", "instructions": given}
+            dispatch = _post(agent, f"/api/v1/complaints/{target}/dispatch", body)
+            order = _judge(outcome, f"instructions {name}", dispatch)
+            if order is not None:
+                break
         if order is None:
             continue
         outcome.work_orders.append(order["id"])
         path = f"/api/v1/work-orders/{order['id']}"
         order = _judge(outcome, "accept", _post(net, f"{path}/accept",
                                                 {"version": order["version"]}))  # fmt: skip
-        if order is not None:
-            _judge(outcome, f"result {name}", _post(net, f"{path}/complete",
-                   {"version": order["version"], "result": text}))  # fmt: skip
-            worked.append(target)
+        if order is None:
+            continue
+        for given in (text, "已修复"):
+            body = {"version": order["version"], "result": given}
+            if _judge(outcome, f"result {name}", _post(net, f"{path}/complete", body)):
+                break
+        worked.append(target)
     assert len(worked) >= 3, outcome.failures
     for target, name in zip(worked, ("cmd", "zero_width", "nul", "emoji"), strict=False):
         body = {"version": _version(agent, target), "text": PAYLOADS[name]}
