@@ -186,6 +186,17 @@ def test_spellings_of_one_number_share_its_send_limit(stack: Stack, sms: Capturi
     )
 
 
+def test_one_client_cannot_send_codes_to_number_after_number(stack: Stack, sms: CapturingSms):
+    """45 numbers from one address in a minute (the SMS pump the audit found): the per-client
+    limit holds some of them back."""
+    pump = Customer(stack)
+    numbers = [f"1360100{i:04d}" for i in range(45)]
+    for number in numbers:
+        assert pump.ask(number).status_code < 500
+    sent = sum(len(sms.codes_for(number)) for number in numbers)
+    assert sent < len(numbers), f"one client sent {sent} codes to {len(numbers)} numbers"
+
+
 def test_staff_cannot_act_as_the_customer_of_a_complaint_they_cannot_see(
     stack: Stack, sms: CapturingSms
 ):
