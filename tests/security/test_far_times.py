@@ -16,7 +16,7 @@ from careloop.services import sla_sweep
 from careloop.store.database import make_engine, make_session_factory
 from tests.integration.api.helpers import act, create
 from tests.security.conftest import Stack
-from tests.security.probes import enum_of, fill, format_of, web_client, where
+from tests.security.probes import csrf_token, enum_of, fill, format_of, web_client, where
 
 DATE_TIMES = [
     "9999-12-31T23:59:59Z",
@@ -250,3 +250,27 @@ def test_the_complaint_list_page_takes_far_and_naive_filter_times(stack: Stack):
             if response.status_code >= 500:
                 failures.append(f"{where(response)} {response.text[:200]}")
     assert not failures, "\n".join(failures)
+
+
+def test_the_dispatch_form_takes_far_and_odd_due_hours(stack: Stack):
+    """The page's dispatch form gives the due time in hours (a number, not in the document)."""
+    agent = stack.api.as_("agent1")
+    browser = web_client(stack.api, "agent1", fresh=True)
+    failures = []
+    touched = set()
+    outcomes = {}
+    for hours in ("24", "1e308", "inf", "-inf", "nan", "-1", "0", "1e6", "8760000"):
+        c = create(agent, description="派单时限测试")
+        touched.add(c["id"])
+        token = csrf_token(browser, f"/complaints/{c['id']}")
+        form = {"version": c["version"], "unit": "C1-K1-NET", "due_hours": hours}
+        if token:
+            form["csrf_token"] = token
+        response = browser.post(f"/complaints/{c['id']}/actions/dispatch", data=form)
+        outcomes[hours] = response.status_code
+        if response.status_code >= 500:
+            failures.append(f"due_hours={hours}: {where(response)} {response.text[:200]}")
+    failures += _later_reads(stack, touched)
+    failures += _sweep(stack)
+    assert not failures, "\n".join(failures)
+    assert outcomes["24"] == 303, "the form did not dispatch a plain 24 hours"
