@@ -11,14 +11,18 @@ Roles that may not see it unmasked (the inspector always; a billing handler of t
 who is not involved) read every GET route the app serves, generated from its route table and
 OpenAPI document: JSON answers, exports, reports (HTML, XLSX, PDF text) and pages. None may
 hold any of the raw spellings. Roles that may see it do see the number, where they should.
+The server's access log lines, which print query strings, hold none either.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
+from uvicorn.logging import AccessFormatter
 
 from tests.integration.api.helpers import act, create
 from tests.security.conftest import Stack
@@ -213,3 +217,42 @@ def test_exports_are_masked_unless_the_role_exports_personal_data(
             leaked = [raw for raw in RAW if raw in text]
             assert not leaked, f"{username} {fmt} export shows {leaked}"
             assert MASKED_PHONE in text
+
+
+class _Lines(logging.Handler):
+    """Every access line, formatted as uvicorn's own access formatter does, and any record
+    that formatter cannot print (a lost line)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s'))
+        self.lines: list[str] = []
+        self.broken: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(self.format(record))
+        except Exception as exc:  # a record its own formatter cannot print is a lost line
+            self.broken.append(f"{record.name}: {type(exc).__name__}: {exc}")
+
+
+def test_the_servers_log_lines_hold_no_personal_data(stack: Stack, pii: PiiWorld):
+    """Access lines print query strings: personal-data filters typed in any spelling."""
+    access = logging.getLogger("uvicorn.access")
+    lines = _Lines()
+    level = access.level
+    access.setLevel(logging.INFO)
+    access.addHandler(lines)
+    try:
+        client = stack.api.as_("super1")
+        for value in ("13912348765", "139 1234 8765", "+86 139-1234-8765", "110101199003071234"):
+            client.get("/api/v1/complaints", params={"phone": value})
+            client.get("/api/v1/complaints", params={"q": value})
+            web_client(stack.api, "super1").get("/complaints", params={"q": value})
+    finally:
+        access.removeHandler(lines)
+        access.setLevel(level)
+    assert not lines.broken, lines.broken
+    assert len(lines.lines) >= 12, lines.lines  # the requests were logged at all
+    leaked = [line for line in lines.lines if any(raw in unquote_plus(line) for raw in RAW)]
+    assert not leaked, leaked
