@@ -4,7 +4,7 @@
   write, generated from the app's OpenAPI document and route table, against objects in and
   out of each caller's scope; anonymous access to every route but the public ones.
 - test_masking: personal data in every output format (JSON, CSV, XLSX, HTML, PDF, pages)
-  for roles with and without the right to see it.
+  for roles with and without the right to see it, and in the server's access log.
 - test_hostile_text: formulas, control and invisible characters, NUL, lone surrogates and
   10^5 characters through every intake and every renderer.
 - test_otp_abuse: one-time codes never shown, single-use, attempt-capped, limited per
