@@ -301,12 +301,21 @@ def test_every_renderer_shows_hostile_text_without_error_or_live_formula(
             reads.append(
                 ("super1", super1, f"/api/v1/reports/{kind}", {"date": DAY, "format": fmt})
             )
+    # The inspector reads everything masked: the masking of hostile text renders too.
+    inspector = stack.api.as_("inspector")
+    reads.append(("inspector", inspector, "/api/v1/complaints", {"limit": 200}))
+    for fmt in ("html", "xlsx"):
+        reads.append(
+            ("inspector", inspector, "/api/v1/reports/daily", {"date": DAY, "format": fmt})
+        )
     pages = {
         "agent1": ["/agent/queue", "/complaints", "/complaints?open=1"],
         "net1": ["/unit/queue"],
         "super1": ["/supervisor", "/complaints?sla=running"],
+        "inspector": ["/supervisor", "/complaints"],
     }
     pages["agent1"] += [f"/complaints/{cid}" for cid in hostile.complaints]
+    pages["inspector"] += [f"/complaints/{cid}" for cid in hostile.complaints]
     for username, paths in pages.items():
         browser = web_client(stack.api, username)
         reads += [(username, browser, path, {}) for path in paths]
@@ -332,4 +341,4 @@ def test_every_renderer_shows_hostile_text_without_error_or_live_formula(
             numbers_in_daily += any(n in text for n in hostile_numbers)
     assert not failures, "\n".join(failures)
     # Not vacuous: each rendering of the daily report lists hostile complaints behind a flag.
-    assert numbers_in_daily == 3, "the daily report lists no hostile complaint"
+    assert numbers_in_daily == 5, "the daily report lists no hostile complaint"
