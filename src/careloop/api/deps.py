@@ -74,6 +74,14 @@ async def session_token(
     return cookie or None
 
 
+async def required_token(token: Annotated[str | None, Depends(session_token)]) -> str:
+    """The caller's token, or 401 before the body is read: an anonymous caller learns
+    nothing about an endpoint's input from a validation answer."""
+    if not token:
+        raise DomainError("unknown_actor", username="(none)")
+    return token
+
+
 def actor_from(uow: UnitOfWork, token: str | None, now: datetime) -> Actor:
     """The person behind the request's token (401 `unknown_actor` without a valid one)."""
     if not token:
@@ -94,6 +102,7 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 NowDep = Annotated[datetime, Depends(get_now)]
 LangDep = Annotated[str, Depends(get_lang)]
 TokenDep = Annotated[str | None, Depends(session_token)]
+RequiredTokenDep = Annotated[str, Depends(required_token)]
 
 
 def take_intake(

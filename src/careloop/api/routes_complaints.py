@@ -13,7 +13,7 @@ from careloop.api.deps import (
     ActorDep,
     LangDep,
     NowDep,
-    TokenDep,
+    RequiredTokenDep,
     UowDep,
     actor_from,
     take_intake,
@@ -76,7 +76,7 @@ def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
 async def create_complaint(
     body: schemas.ComplaintIn,
     request: Request,
-    token: TokenDep,
+    token: RequiredTokenDep,
     now: NowDep,
     lang: LangDep,
     idempotency_key: Annotated[

@@ -977,12 +977,10 @@ def reapply_policy(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
 ) -> Complaint:
     """Hold an open complaint to today's matching policy: an explicit, audited act."""
-    from careloop.services.lifecycle import check_version, commit_or_conflict
+    from careloop.services.lifecycle import check_version, commit_or_conflict, load_complaint
 
     _check_policy_role(actor)
-    complaint = uow.session.get(Complaint, complaint_id)
-    if complaint is None:
-        raise NotFound("complaint", complaint_id)
+    complaint = load_complaint(uow, complaint_id, actor)
     check_version(complaint.version, version)
     policy = match_policy(uow, criteria_of(uow, complaint))
     if policy is None:
