@@ -111,6 +111,15 @@ def world(stack: Stack) -> dict[str, Seeded]:
             size_bytes=10,
         )
         seeded[name] = Seeded(name, c["id"], c["number"], order["id"], phone, marker, region, unit)
+    # Past every deadline, one sweep: the outbox then holds reminders and escalations that
+    # name each complaint, for the scope probes of the notification list.
+    stack.clock.advance(days=3)
+    swept = api.as_("admin").post("/api/v1/sla/sweep")
+    assert swept.status_code == 200, swept.text
+    for username in {*VISIBLE, *OWNER_OF.values()}:
+        api.token(username, refresh=True)  # sessions ended while the clock moved
+    outbox = api.as_("admin").get("/api/v1/sla/notifications", params={"limit": 500})
+    assert outbox.json()["total"] >= 3, outbox.text
     return seeded
 
 
