@@ -1,0 +1,165 @@
+"""How a person calls each field of a request, a query or a form (zh-CN, en).
+
+The project standard: a 4xx answer names what is wrong in the user's words, never by an
+internal field code ("客户电话", not "customer.phone"). Every field path that appears in a
+request body (api/schemas.py), a query parameter, a header or an `InvalidInput` call has
+its label here; `field_label` turns any path into words, including paths it has never seen
+(a readable fallback from the code's own words) and items of a list ("第 4 条 客户电话").
+
+Pure data and one lookup: the machine-readable path stays in `errors[].field` for clients.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
+    # Intake (POST /api/v1/complaints, the bulk intake, the web form, imports)
+    "channel": ("受理渠道", "channel"),
+    "source_ref": ("来源编号", "source reference"),
+    "customer": ("客户信息", "customer"),
+    "customer.phone": ("客户电话", "customer phone"),
+    "customer.name": ("客户姓名", "customer name"),
+    "customer.account": ("客户账号", "customer account number"),
+    "customer.tier": ("客户等级", "customer tier"),
+    "category": ("投诉分类", "category"),
+    "product": ("产品", "product"),
+    "region": ("地区", "region"),
+    "description": ("投诉内容", "description"),
+    "priority": ("优先级", "priority"),
+    "escalated": ("是否越级", "escalated"),
+    "regulator_transfer": ("是否管局转办", "regulator transfer"),
+    "idempotency_key": ("幂等键", "idempotency key"),
+    "Idempotency-Key": ("幂等键", "idempotency key"),
+    "idempotency-key": ("幂等键", "idempotency key"),
+    "items": ("批量条目", "items"),
+    # Changes to a complaint or a work order
+    "version": ("版本号", "version"),
+    "reason": ("原因", "reason"),
+    "text": ("正文", "text"),
+    "satisfied": ("客户是否满意", "customer satisfied"),
+    "comment": ("回访意见", "comment"),
+    "into": ("合并到的投诉", "complaint to merge into"),
+    "unit": ("责任单位", "unit"),
+    "instructions": ("派单说明", "instructions"),
+    "due_at": ("办结期限", "due time"),
+    "due_hours": ("办结时限（小时）", "hours allowed"),
+    "result": ("处理结果", "result"),
+    "filename": ("文件名", "file name"),
+    "content_type": ("文件类型", "file type"),
+    "size_bytes": ("文件大小", "file size"),
+    "storage_ref": ("存储位置", "storage reference"),
+    # Lists and filters (query parameters)
+    "status": ("状态", "status"),
+    "sla": ("时限状态", "deadline state"),
+    "created_from": ("受理时间（起）", "accepted from"),
+    "created_to": ("受理时间（止）", "accepted to"),
+    "due_from": ("答复期限（起）", "reply due from"),
+    "due_to": ("答复期限（止）", "reply due to"),
+    "repeat": ("是否重复投诉", "repeat complaint"),
+    "q": ("搜索内容", "search text"),
+    "phone": ("客户电话", "customer phone"),
+    "sort": ("排序方式", "sort order"),
+    "limit": ("每页条数", "page size"),
+    "offset": ("跳过条数", "offset"),
+    "after": ("翻页游标", "page cursor"),
+    "all": ("全部版本", "all versions"),
+    "format": ("格式", "format"),
+    "date": ("日期", "date"),
+    "day": ("日期", "day"),
+    "kind": ("类型", "kind"),
+    "file": ("文件", "file"),
+    "form": ("表单", "form"),
+    "body": ("请求内容", "request body"),
+    # Organisation, accounts and SLA policies
+    "code": ("编码", "code"),
+    "name": ("名称", "name"),
+    "role": ("角色", "role"),
+    "parent": ("上级单位", "parent unit"),
+    "dept_type": ("部门类型", "department type"),
+    "username": ("用户名", "user name"),
+    "password": ("密码", "password"),
+    "limits": ("时限", "limits"),
+    "warn_share": ("预警比例", "warning share"),
+    "timezone": ("时区", "time zone"),
+    "hours": ("工作时间", "working hours"),
+    "escalation": ("升级规则", "escalation"),
+    "reminder_channel": ("提醒渠道", "reminder channel"),
+    "match_category": ("适用分类", "category matched"),
+    "match_region": ("适用地区", "region matched"),
+    "match_channel": ("适用渠道", "channel matched"),
+    "match_priority": ("适用优先级", "priority matched"),
+    # Indicators and scorecards
+    "indicator": ("指标", "indicator"),
+    "threshold": ("阈值", "threshold"),
+    "tolerance": ("容差", "tolerance"),
+    "weights": ("权重", "weights"),
+    "index": ("满意度指数", "satisfaction index"),
+    "scale": ("评分等级", "grade scale"),
+    "item_means": ("题项均值", "item means"),
+    "parent_of": ("组织层级", "organisation tree"),
+    "leaf_values": ("基层数值", "leaf values"),
+    # Command-line options
+    "--now": ("--now 时间", "--now"),
+    "--from": ("--from 日期", "--from"),
+    "--to": ("--to 日期", "--to"),
+    "--date": ("--date 日期", "--date"),
+}
+"""Field path → (zh, en) label, lower-case in English so it reads inside a sentence."""
+
+_SEGMENT: Final = re.compile(r"[_\-\s]+")
+
+
+def _fallback(path: str) -> str:
+    """Words from the code itself ("reply_due_at" → "reply due at") rather than the code:
+    a field added without a label still reads as words in either language."""
+    words = [w.lower() for w in _SEGMENT.split(path) if w]
+    return " ".join(words) or path
+
+
+def _join_zh(parts: list[str]) -> str:
+    """Chinese words run together; a word spelt in Latin letters keeps a space around it."""
+    text = ""
+    for part in parts:
+        latin = text[-1:].isascii() or part[:1].isascii()
+        text = f"{text} {part}" if text and latin else text + part
+    return text
+
+
+def _single(path: str, lang: str) -> str:
+    known = FIELD_LABELS.get(path)
+    if known:
+        return known[1] if lang == "en" else known[0]
+    # A nested path without a label of its own: its parts' labels, joined.
+    if "." in path:
+        parts = [_single(part, lang) for part in path.split(".") if part]
+        return " ".join(parts) if lang == "en" else _join_zh(parts)
+    return _fallback(path)
+
+
+def field_label(path: str | None, lang: str = "zh") -> str:
+    """`path` (e.g. "customer.phone", "items.3.customer.phone") as a person calls it.
+
+    List positions count from 1 as people do: "items.3.customer.phone" is the fourth item,
+    "第 4 条 客户电话" / "item 4: customer phone".
+    """
+    en = lang.startswith("en")
+    if not path:
+        return "request body" if en else "请求内容"
+    parts = path.split(".")
+    position = next((i for i, p in enumerate(parts) if p.isdigit()), None)
+    if position is None:
+        return _single(path, "en" if en else "zh")
+    number = int(parts[position]) + 1
+    before = ".".join(parts[:position])
+    after = ".".join(parts[position + 1 :])
+    inner = field_label(after, lang) if after else ""
+    if before in ("", "items"):
+        prefix = f"item {number}" if en else f"第 {number} 条"
+    else:
+        outer = _single(before, "en" if en else "zh")
+        prefix = f"{outer} no. {number}" if en else f"{outer}第 {number} 项"
+    if not inner:
+        return prefix
+    return f"{prefix}: {inner}" if en else f"{prefix} {inner}"
