@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from careloop.domain.field_labels import field_label
+
 # code -> (status, zh template, en template)
 _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
     "not_found": (404, "{what}不存在：{ident}", "{what} not found: {ident}"),
@@ -68,7 +70,7 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "导出 {count} 条超过上限 {limit} 条，请缩小筛选范围",
         "{count} rows exceed the export limit of {limit}; narrow the filters",
     ),
-    "invalid_input": (422, "字段 {field} 无效：{reason}", "Field {field} is invalid: {reason}"),
+    "invalid_input": (422, "{label}无效：{reason}", "Field {label} is invalid: {reason}"),
     "personal_data_search": (
         403,
         "您的角色只能查看脱敏的个人信息，不能按客户号码查询",
@@ -177,8 +179,9 @@ class DomainError(Exception):
     def message(self, lang: str = "zh") -> str:
         _, zh, en = _MESSAGES.get(self.code, (400, self.code, self.code))
         template = en if lang.startswith("en") else zh
+        label = field_label(self.field, lang) if self.field else ""
         try:
-            return template.format(field=self.field, **self.params)
+            return template.format(field=self.field, label=label, **self.params)
         except KeyError:
             return template
 
