@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from careloop.domain.field_labels import field_label
+from careloop.domain.field_labels import field_label, subject_label
 
 # code -> (status, zh template, en template)
 _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
@@ -204,6 +204,8 @@ class InvalidValue(DomainError):
 
     def __init__(self, rule: str, field: str, **params: Any) -> None:
         self.rule = rule
+        params.setdefault("label_zh", field_label(field, "zh"))
+        params.setdefault("label_en", subject_label(field))
         super().__init__("invalid_input", field=field, **params)
 
     def message(self, lang: str = "zh") -> str:

@@ -43,7 +43,7 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "into": ("合并到的投诉", "complaint to merge into"),
     "unit": ("责任单位", "unit"),
     "instructions": ("派单说明", "instructions"),
-    "due_at": ("办结期限", "due time"),
+    "due_at": ("工单期限", "due time"),
     "due_hours": ("办结时限（小时）", "hours allowed"),
     "result": ("处理结果", "result"),
     "filename": ("文件名", "file name"),
@@ -53,10 +53,10 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     # Lists and filters (query parameters)
     "status": ("状态", "status"),
     "sla": ("时限状态", "deadline state"),
-    "created_from": ("受理时间（起）", "accepted from"),
-    "created_to": ("受理时间（止）", "accepted to"),
-    "due_from": ("答复期限（起）", "reply due from"),
-    "due_to": ("答复期限（止）", "reply due to"),
+    "created_from": ("受理时间（起）", "start of the acceptance period"),
+    "created_to": ("受理时间（止）", "end of the acceptance period"),
+    "due_from": ("答复期限（起）", "start of the reply-due period"),
+    "due_to": ("答复期限（止）", "end of the reply-due period"),
     "repeat": ("是否重复投诉", "repeat complaint"),
     "q": ("搜索内容", "search text"),
     "phone": ("客户电话", "customer phone"),
@@ -163,3 +163,10 @@ def field_label(path: str | None, lang: str = "zh") -> str:
     if not inner:
         return prefix
     return f"{prefix}: {inner}" if en else f"{prefix} {inner}"
+
+
+def subject_label(path: str | None) -> str:
+    """The English label as the subject of a sentence ("The description is too long");
+    a command-line option stays as typed ("--now must be …")."""
+    label = field_label(path, "en")
+    return label if label.startswith("-") else f"The {label}"

@@ -42,40 +42,6 @@ _INVISIBLE: Final = re.compile(
 _LINE_BREAKS: Final = re.compile("\r\n?|[\u2028\u2029\x85]")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
-FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "description": ("投诉内容", "The description"),
-    "text": ("正文", "The text"),
-    "reason": ("原因", "The reason"),
-    "result": ("处理结果", "The result"),
-    "instructions": ("派单说明", "The instructions"),
-    "comment": ("回访意见", "The comment"),
-    "customer.name": ("客户姓名", "The customer's name"),
-    "customer.account": ("客户账号", "The customer's account number"),
-    "source_ref": ("来源编号", "The source reference"),
-    "filename": ("文件名", "The file name"),
-    "content_type": ("文件类型", "The file type"),
-    "storage_ref": ("存储位置", "The storage reference"),
-    "q": ("搜索内容", "The search text"),
-    "name": ("名称", "The name"),
-    "code": ("编码", "The code"),
-    "match_region": ("适用地区", "The region matched"),
-    "region": ("地区", "The region"),
-    "unit": ("单位", "The unit"),
-    "channel": ("渠道", "The channel"),
-    "category": ("分类", "The category"),
-}
-"""Field → how a person calls it (zh, en): messages name the field, never its code."""
-
-
-def label(field: str) -> tuple[str, str]:
-    """The field's name in both languages (its code when it has none)."""
-    return FIELD_LABELS.get(field, (field, field))
-
-
-def _error(rule: str, field: str, **params: object) -> InvalidValue:
-    zh, en = label(field)
-    return InvalidValue(rule, field, label_zh=zh, label_en=en, **params)
-
 
 def clean_text(
     value: str | None,
@@ -94,17 +60,17 @@ def clean_text(
     if value is None:
         value = ""
     if _SURROGATE.search(value):
-        raise _error("text_invalid", field)
+        raise InvalidValue("text_invalid", field)
     cleaned = _INVISIBLE.sub("", unicodedata.normalize("NFC", _LINE_BREAKS.sub("\n", value)))
     if not multiline:
         cleaned = re.sub(r"[\n\t]+", " ", cleaned)
     cleaned = cleaned.strip()
     if not cleaned:
         if required:
-            raise _error("text_required", field)
+            raise InvalidValue("text_required", field)
         return None
     if len(cleaned) > max_chars:
-        raise _error("text_too_long", field, limit=max_chars, length=len(cleaned))
+        raise InvalidValue("text_too_long", field, limit=max_chars, length=len(cleaned))
     return cleaned
 
 
@@ -113,7 +79,7 @@ def check_code(value: str | None, field: str) -> str | None:
     names nothing, and is refused before it reaches a database (PostgreSQL cannot even
     compare a string holding NUL)."""
     if value is not None and not value.isprintable():
-        raise _error("code_invalid", field)
+        raise InvalidValue("code_invalid", field)
     return value
 
 

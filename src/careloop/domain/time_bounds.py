@@ -33,36 +33,17 @@ LATEST: Final = datetime(2100, 1, 1, tzinfo=UTC)
 DUE_HORIZON: Final = timedelta(days=366)
 """The furthest a due time may lie ahead of now."""
 
-FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
-    "due_at": ("工单期限", "The due time"),
-    "created_from": ("受理时间（起）", "'Accepted from'"),
-    "created_to": ("受理时间（止）", "'Accepted to'"),
-    "due_from": ("答复期限（起）", "'Reply due from'"),
-    "due_to": ("答复期限（止）", "'Reply due to'"),
-    "date": ("日期", "The date"),
-    "day": ("日期", "The day"),
-    "--now": ("--now 时间", "--now"),
-    "--from": ("--from 日期", "--from"),
-    "--to": ("--to 日期", "--to"),
-    "--date": ("--date 日期", "--date"),
-}
-
-
-def _error(rule: str, field: str, **params: object) -> InvalidValue:
-    zh, en = FIELD_LABELS.get(field, (field, field))
-    return InvalidValue(rule, field, label_zh=zh, label_en=en, **params)
-
 
 def instant(field: str, value: datetime) -> datetime:
     """`value` in UTC if it has an offset and lies within the accepted range."""
     if value.tzinfo is None or value.utcoffset() is None:
-        raise _error("time_needs_zone", field)
+        raise InvalidValue("time_needs_zone", field)
     try:
         moment = value.astimezone(UTC)
     except OverflowError:
         moment = None  # 9999-12-31T23:59-01:00 is past year 9999 in UTC
     if moment is None or not EARLIEST <= moment < LATEST:
-        raise _error(
+        raise InvalidValue(
             "time_out_of_range",
             field,
             earliest=EARLIEST.date().isoformat(),
@@ -75,14 +56,14 @@ def due_time(field: str, value: datetime, now: datetime) -> datetime:
     """A deadline someone sets: an accepted instant after `now`, within the horizon."""
     moment = instant(field, value)
     if not now < moment <= now + DUE_HORIZON:
-        raise _error("due_out_of_range", field, days=DUE_HORIZON.days)
+        raise InvalidValue("due_out_of_range", field, days=DUE_HORIZON.days)
     return moment
 
 
 def day(field: str, value: date) -> date:
     """A calendar day within the accepted range."""
     if not EARLIEST.date() <= value < LATEST.date():
-        raise _error(
+        raise InvalidValue(
             "time_out_of_range",
             field,
             earliest=EARLIEST.date().isoformat(),
@@ -96,7 +77,7 @@ def parse_instant(field: str, text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise _error("time_unreadable", field, example="2026-09-28T10:00+08:00") from None
+        raise InvalidValue("time_unreadable", field, example="2026-09-28T10:00+08:00") from None
     return instant(field, value)
 
 
@@ -105,5 +86,5 @@ def parse_day(field: str, text: str) -> date:
     try:
         value = date.fromisoformat(text.strip())
     except ValueError:
-        raise _error("day_unreadable", field, text=text[:40]) from None
+        raise InvalidValue("day_unreadable", field, text=text[:40]) from None
     return day(field, value)
