@@ -11,6 +11,7 @@ asks for "no visible delay", not a ratio.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import partial
 
@@ -48,9 +49,19 @@ def _prepare(engine: Engine, now: datetime) -> int:
     return int(complaint_id)
 
 
+_CSRF_TOKEN = re.compile(r'<meta name="csrf-token" content="([0-9a-f]+)">')
+
+
 def _logged_in(base: str, username: str) -> httpx.Client:
+    """A browser's login: the form's anti-forgery token first, then the post."""
     client = httpx.Client(base_url=base, timeout=60, follow_redirects=False)
-    reply = client.post("/login", data={"username": username, "password": PASSWORD})
+    token = _CSRF_TOKEN.search(client.get("/login").text)
+    if token is None:
+        raise RuntimeError("the login page carries no anti-forgery token")
+    reply = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+    )
     if reply.status_code != 303:
         raise RuntimeError(f"login of {username} answered {reply.status_code}")
     return client
