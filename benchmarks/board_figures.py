@@ -33,8 +33,8 @@ from sqlalchemy import Engine, select
 
 from benchmarks import measures, pages
 from benchmarks.run import report
-from careloop.services import queries, workbench
-from careloop.services.actors import Actor, actor_for
+from careloop.services.access.actors import Actor, actor_for
+from careloop.services.complaints import queries, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import OrgUnit

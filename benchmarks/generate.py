@@ -28,7 +28,7 @@ from sqlalchemy import Engine, func, inspect, select, text
 from careloop.demo.load import load_province
 from careloop.demo.province import Province, build_province
 from careloop.domain.categories import CATEGORIES
-from careloop.services.daily_counts import forget
+from careloop.services.monitoring.daily_counts import forget
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.migrate import upgrade

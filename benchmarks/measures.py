@@ -32,10 +32,11 @@ import httpx
 from sqlalchemy import Engine, event, select, text
 
 from benchmarks.generate import OPEN, SQLITE_FORMAT, libpq_url
-from careloop.services import daily_counts, queries
-from careloop.services import early_warning as ews
-from careloop.services import indicators as si
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import queries
+from careloop.services.indicators import figures as si
+from careloop.services.monitoring import daily_counts
+from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_session_factory
 from careloop.store.models import Complaint, CountedDay
@@ -156,7 +157,7 @@ def sla_sweep(engine: Engine, size: int, now: datetime) -> Figure:
     """services.sla_sweep.sweep over every open complaint (none evaluated yet), then again."""
     factory = make_session_factory(engine)
     try:
-        from careloop.services.sla_sweep import sweep  # type: ignore[import-not-found]
+        from careloop.services.sla.sweep import sweep  # type: ignore[import-not-found]
     except ImportError:
         sweep = None
     result: dict[str, Any] = {}
@@ -658,7 +659,7 @@ def _aggregates(
         )
     )
     from careloop.reports import render
-    from careloop.services import reports
+    from careloop.services.monitoring import reports
 
     def build() -> Any:
         with UnitOfWork(factory) as uow:
@@ -702,7 +703,7 @@ PASSWORD = "bench-password-2026"
 def _prepare_logins(engine: Engine, now: datetime) -> bool:
     """Where API tokens exist (auth is being added now), give the bench agents a password."""
     try:
-        from careloop.services import auth  # type: ignore[attr-defined]
+        from careloop.services.access import auth
     except ImportError:
         return False
     with UnitOfWork(make_session_factory(engine)) as uow:

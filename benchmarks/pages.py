@@ -19,7 +19,7 @@ import httpx
 from sqlalchemy import Engine, select
 
 from benchmarks.measures import PASSWORD, Figure, Server, timed
-from careloop.services import queries
+from careloop.services.complaints import queries
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_session_factory
 from careloop.store.models import Complaint
@@ -33,7 +33,7 @@ TARGET_MS = 1000.0
 def _prepare(engine: Engine, now: datetime) -> int:
     """Passwords for the two people; the complaint to open: the newest open one (it has
     its work orders, events and clock, as the ones people open do)."""
-    from careloop.services import auth
+    from careloop.services.access import auth
 
     with UnitOfWork(make_session_factory(engine)) as uow:
         for username in (BOARD_USER, AGENT_USER):

@@ -168,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     figures: list[measures.Figure] = []
     for name in engines:
-        figures.extend(
-            run_engine(name, sizes, now, requests, args.clients, quick, args.workers)
-        )
+        figures.extend(run_engine(name, sizes, now, requests, args.clients, quick, args.workers))
     print(f"CareLoop benchmarks, {now:%Y-%m-%d}, sizes {sizes}, engines {engines}")
     print(report(figures))
     print(f"total {time.perf_counter() - started:.0f} s")

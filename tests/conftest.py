@@ -25,7 +25,7 @@ from argon2 import PasswordHasher
 
 from careloop.api.app import create_app
 from careloop.config import Settings
-from careloop.services import org
+from careloop.services.org import setup as org
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.migrate import upgrade

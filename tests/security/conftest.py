@@ -20,7 +20,7 @@ import pytest
 
 from careloop.api.app import create_app
 from careloop.config import Settings
-from careloop.services import org
+from careloop.services.org import setup as org
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from tests.conftest import (

@@ -368,7 +368,7 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
     """Every write route with a complaint or work-order id, with a body it would accept, as a
     caller of each scope on each object outside it: 404 (or 403 for a role that may never do
     it, decided before the record is looked at), and nothing about the object changes."""
-    from careloop.domain import tickets
+    from careloop.domain.lifecycle import tickets
 
     writes = [
         r

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from careloop.services import sla_sweep
+from careloop.services.sla import sweep as sla_sweep
 from careloop.store.database import make_engine, make_session_factory
 from tests.integration.api.helpers import act, create
 from tests.security.conftest import Stack

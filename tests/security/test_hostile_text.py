@@ -24,8 +24,8 @@ import pytest
 from openpyxl import Workbook
 
 from careloop.domain.errors import DomainError
-from careloop.services.actors import actor_for
-from careloop.services.intake_import import import_file
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints.intake_import import import_file
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from tests.integration.api.helpers import complaint_body

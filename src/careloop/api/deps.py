@@ -12,8 +12,8 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 
 from careloop.api.problems import language
 from careloop.domain.errors import DomainError
-from careloop.services import auth
-from careloop.services.actors import Actor
+from careloop.services.access import auth
+from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 
 SESSION_COOKIE = "careloop_session"

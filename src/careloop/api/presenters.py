@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from careloop.api import schemas
-from careloop.domain import privacy, tickets
+from careloop.domain import privacy
 from careloop.domain.categories import get_category
-from careloop.services.actors import Actor
-from careloop.services.personal_data import mask_fields, sees_personal_data
-from careloop.services.sla import ComplaintClocks
+from careloop.domain.lifecycle import tickets
+from careloop.services.access.actors import Actor
+from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
+from careloop.services.sla.clocks import ComplaintClocks
 from careloop.store.models import Attachment, Complaint, Event, Note, OrgUnit, WorkOrder
 
 

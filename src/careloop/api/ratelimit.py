@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from careloop.config import Settings
-from careloop.services.rate_limits import (
+from careloop.services.access.rate_limits import (
     LocalLimiter,
     Rate,
     limiter_engine,

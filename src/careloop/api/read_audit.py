@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from careloop.services import personal_data
+from careloop.services.privacy import personal_data
 from careloop.services.unit_of_work import UnitOfWork
 
 

@@ -17,7 +17,7 @@ from careloop.api.deps import (
     client_address,
 )
 from careloop.domain.permissions import check_permission
-from careloop.services import auth
+from careloop.services.access import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -20,10 +20,10 @@ from careloop.api.deps import (
 )
 from careloop.domain import time_bounds
 from careloop.domain.errors import InvalidInput
-from careloop.services import complaints as intake
-from careloop.services import lifecycle, queries, sla, work_orders
-from careloop.services.actors import Actor
-from careloop.services.personal_data import sees_personal_data
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import intake, lifecycle, queries, work_orders
+from careloop.services.privacy.personal_data import sees_personal_data
+from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
 

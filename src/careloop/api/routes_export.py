@@ -10,7 +10,7 @@ from fastapi.responses import Response
 
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep, client_address
 from careloop.domain import time_bounds
-from careloop.services import exports, queries
+from careloop.services.complaints import exports, queries
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["export"])
 

@@ -19,8 +19,8 @@ from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
 from careloop.api.problems import validation_details
 from careloop.api.routes_complaints import draft_of
 from careloop.domain.errors import DomainError
-from careloop.services import intake_batch
-from careloop.services.complaints import check_intake_role
+from careloop.services.complaints import intake_batch
+from careloop.services.complaints.intake import check_intake_role
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from careloop.api.deps import ActorDep, NowDep, UowDep
-from careloop.services import personal_data
+from careloop.services.privacy import personal_data
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["privacy"])
 

@@ -41,7 +41,7 @@ def download_report(
     ] = "masked",
 ) -> Response:
     from careloop.reports import render as renderer
-    from careloop.services import reports
+    from careloop.services.monitoring import reports
 
     body = reports.report_file(
         uow,

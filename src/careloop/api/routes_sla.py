@@ -13,8 +13,10 @@ from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_text, may_unmask
 from careloop.jobs.context import adapters
-from careloop.services import sla, sla_calendar, sla_sweep
-from careloop.services.actors import Actor
+from careloop.services.access.actors import Actor
+from careloop.services.sla import calendar as sla_calendar
+from careloop.services.sla import clocks as sla
+from careloop.services.sla import sweep as sla_sweep
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
 

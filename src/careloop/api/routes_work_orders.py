@@ -6,7 +6,7 @@ from fastapi import APIRouter, status
 
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
-from careloop.services import work_orders
+from careloop.services.complaints import work_orders
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
 Out = schemas.WorkOrderOut

@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.demo.province import Province, build_province
 from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
-from careloop.services import complaints as intake
-from careloop.services import daily_counts, indicators, lifecycle, org, work_orders
-from careloop.services.actors import Actor, actor_for
-from careloop.services.auth import hash_password
+from careloop.services.access.actors import Actor, actor_for
+from careloop.services.access.auth import hash_password
+from careloop.services.complaints import intake, lifecycle, work_orders
+from careloop.services.indicators import figures as indicators
+from careloop.services.monitoring import daily_counts
+from careloop.services.org import setup as org
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, WorkOrder
 

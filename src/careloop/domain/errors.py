@@ -100,8 +100,7 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
     "otp_invalid": (
         422,
         "验证码已失效（已过期、已使用或错误次数过多），请重新获取",
-        "This code is no longer valid (expired, used, or too many wrong tries); ask for a "
-        "new one",
+        "This code is no longer valid (expired, used, or too many wrong tries); ask for a new one",
     ),
     "cross_site_request": (
         403,

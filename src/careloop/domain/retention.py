@@ -29,8 +29,8 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.lifecycle.tickets import Status
 from careloop.domain.privacy import mask_text
-from careloop.domain.tickets import Status
 
 DEFAULT_RETENTION_DAYS: Final = 1095
 """Three years after archiving: the two-year appeal window plus a year of annual reviews."""

@@ -6,7 +6,7 @@ Two ways to run the same jobs, which both call ``services.sla_sweep``:
 - :mod:`careloop.jobs.queue` — Procrastinate on PostgreSQL, shared by several
   ``careloop worker`` processes (see docs/sla.md for why Procrastinate).
 
-The retention purge (:mod:`careloop.jobs.retention`, ``careloop privacy purge``) is a daily
+The retention purge (:mod:`careloop.cli.privacy`, ``careloop privacy purge``) is a daily
 job the operator schedules (cron, a systemd timer): it acts as a named administrator, not
 as the system, and once a day rather than every round.
 """

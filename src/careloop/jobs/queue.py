@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from careloop.config import Settings
 from careloop.jobs.context import adapters, session_factory, worker_name
-from careloop.services import sla_sweep
+from careloop.services.sla import sweep as sla_sweep
 from careloop.services.unit_of_work import UnitOfWork
 
 QUEUES = ["sla", "notify"]
@@ -132,7 +132,7 @@ def run_worker(database_url: str, once: bool, name: str | None = None) -> None:
 @blueprint.task(name="report.daily", queue="notify", queueing_lock="report-daily")
 def daily_report(timestamp: int) -> dict[str, Any]:
     """Yesterday's early-warning daily report into the outbox, then deliver it."""
-    from careloop.services import reports
+    from careloop.services.monitoring import reports
 
     moment = datetime.fromtimestamp(timestamp, UTC)
     factory = session_factory(_database_url())

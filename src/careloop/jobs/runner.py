@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from careloop.jobs.context import adapters, session_factory, worker_name
-from careloop.services import sla_sweep
+from careloop.services.sla import sweep as sla_sweep
 
 log = logging.getLogger("careloop.jobs")
 

@@ -11,7 +11,7 @@ from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from careloop.services.workbench import TrendDay
+from careloop.services.complaints.workbench import TrendDay
 from careloop.web.i18n import Translator
 
 WIDTH, HEIGHT = 900, 260

@@ -18,8 +18,8 @@ from fastapi.templating import Jinja2Templates
 
 from careloop.api.deps import SESSION_COOKIE, get_now, get_uow
 from careloop.domain.errors import DomainError
-from careloop.services import auth
-from careloop.services.actors import Actor
+from careloop.services.access import auth
+from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import csrf
 from careloop.web.i18n import Translator, normalise

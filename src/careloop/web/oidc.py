@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from careloop.api.deps import client_address
 from careloop.domain.errors import DomainError
-from careloop.services import auth, oidc
-from careloop.services.rate_limits import Limiter, redis_client, shared_limiter
+from careloop.services.access import auth, oidc
+from careloop.services.access.rate_limits import Limiter, redis_client, shared_limiter
 from careloop.web.deps import LangDep, NowDep, UowDep, render, safe_next, set_session_cookie
 from careloop.web.pages import home_for
 

@@ -19,17 +19,19 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from careloop.domain import tickets, time_bounds
+from careloop.domain import time_bounds
 from careloop.domain.categories import leaf_categories, top_categories
 from careloop.domain.complaints import REPEAT_WINDOW, normalize_phone
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.lifecycle import tickets
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES
 from careloop.domain.permissions import has_permission
-from careloop.domain.tickets import OPEN_STATUSES
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS, ROLES
-from careloop.services import auth, lifecycle, queries, sla, work_orders, workbench
-from careloop.services import complaints as intake
-from careloop.services.actors import Actor
-from careloop.services.personal_data import sees_personal_data
+from careloop.services.access import auth
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import intake, lifecycle, queries, work_orders, workbench
+from careloop.services.privacy.personal_data import sees_personal_data
+from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import charts, views
 from careloop.web.csrf import require_csrf_token

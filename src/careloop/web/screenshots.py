@@ -46,8 +46,8 @@ class Cast:
 def pick_cast(settings: Settings) -> Cast:
     from sqlalchemy import select
 
-    from careloop.services import queries
-    from careloop.services.actors import SYSTEM
+    from careloop.services.access.actors import SYSTEM
+    from careloop.services.complaints import queries
     from careloop.services.unit_of_work import UnitOfWork
     from careloop.store.database import make_engine, make_session_factory
     from careloop.store.models import Staff

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_phone
 from careloop.notify.adapters import Adapter, adapters_from_env
-from careloop.services import self_service
+from careloop.services.access import self_service
 from careloop.web import views
 from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import LangDep, NowDep, UowDep, render

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from careloop.domain import privacy, tickets
+from careloop.domain import privacy
 from careloop.domain.categories import get_category
+from careloop.domain.lifecycle import tickets
 from careloop.domain.vocabulary import CHANNELS, label
-from careloop.services import sla
-from careloop.services.actors import Actor
-from careloop.services.personal_data import mask_fields, sees_personal_data
+from careloop.services.access.actors import Actor
+from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
+from careloop.services.sla import clocks as sla
 from careloop.store.models import Complaint, Event, OrgUnit, WorkOrder
 from careloop.web.i18n import Translator
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from careloop.services import complaints as intake
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.migrate import downgrade, upgrade

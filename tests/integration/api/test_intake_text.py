@@ -143,7 +143,16 @@ def test_csv_import_cleans_text(database_url: str, tmp_path: Path):
         writer.writerow(["13812340001", "billing.dispute", "C1-K1", HOSTILE, "孙\u200b女士"])
     env = {**os.environ, "CARELOOP_DATABASE_URL": database_url, "CARELOOP_LANG": "en"}
     done = subprocess.run(
-        [sys.executable, "-m", "careloop.cli", "complaint", "import", str(path), "--as", "agent1"],
+        [
+            sys.executable,
+            "-m",
+            "careloop.cli",
+            "complaint",
+            "import",
+            str(path),
+            "--as",
+            "agent1",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import update
 
-from careloop.services import sla_sweep
+from careloop.services.sla import sweep as sla_sweep
 from careloop.store.models import Complaint, WorkOrder
 from tests.conftest import Api, MovableClock
 from tests.integration.api.helpers import act, assert_problem, create

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from careloop.domain.errors import DomainError
-from careloop.services import auth
+from careloop.services.access import auth
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import SecurityEvent

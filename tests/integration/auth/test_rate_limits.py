@@ -14,7 +14,7 @@ import pytest
 from careloop.api.app import create_app
 from careloop.config import Settings
 from careloop.domain.errors import DomainError
-from careloop.services.rate_limits import (
+from careloop.services.access.rate_limits import (
     DatabaseLimiter,
     Rate,
     RedisLimiter,

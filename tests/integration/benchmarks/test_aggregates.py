@@ -40,7 +40,7 @@ def test_report_figures_agree_with_hand_tuned_sql_on_sqlite(tmp_path: Path) -> N
 
 
 def test_hand_tuned_tallies_count_what_the_service_counts(tmp_path: Path) -> None:
-    from careloop.services import indicators as si
+    from careloop.services.indicators import figures as si
     from careloop.services.unit_of_work import UnitOfWork
     from careloop.store.database import make_session_factory
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from benchmarks.generate import OPEN, generate
 from sqlalchemy import func, select
 
-from careloop.domain.tickets import WORK_ORDER_TRANSITIONS, WorkOrderStatus
+from careloop.domain.lifecycle.tickets import WORK_ORDER_TRANSITIONS, WorkOrderStatus
 from careloop.store.database import make_engine
 from careloop.store.models import Complaint, Event, OrgUnit, Staff, WorkOrder
 
@@ -65,8 +65,8 @@ def test_generator_writes_complaints_with_history_into_sqlite(tmp_path: Path) ->
 def test_postgresql_grows_past_the_threshold_by_replicating_in_sql(pg_factory) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from careloop.services import complaints as intake
-    from careloop.services.actors import actor_for
+    from careloop.services.access.actors import actor_for
+    from careloop.services.complaints import intake
     from careloop.services.unit_of_work import UnitOfWork
     from careloop.store.database import make_session_factory
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from careloop.services import intake_import
+from careloop.services.complaints import intake_import
 from careloop.store.database import make_engine
 from careloop.store.models import Complaint
 
@@ -184,7 +184,7 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 def test_the_subscriber_import_reads_through_the_same_guard(tmp_path: Path):
     from careloop.domain.errors import DomainError
-    from careloop.services import indicators
+    from careloop.services.indicators import figures as indicators
 
     good = tmp_path / "subscribers.csv"
     good.write_text("region,month,users,definition\nC1,2026-09,120000,active\n", encoding="utf-8")

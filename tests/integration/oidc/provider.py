@@ -221,9 +221,11 @@ class TestProvider:
                 )
 
             def create_oauth2_request(self, request: Incoming) -> OAuth2Request:
-                payload = request.form if request.method == "POST" and "grant_type" in (
+                payload = (
                     request.form
-                ) else request.args
+                    if request.method == "POST" and "grant_type" in (request.form)
+                    else request.args
+                )
                 return ProviderRequest(request, payload)
 
             def handle_response(self, status: int, body: Any, headers: Any) -> Response:

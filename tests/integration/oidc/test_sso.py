@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from careloop.services.oidc import RelyingParty
+from careloop.services.access.oidc import RelyingParty
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import ApiToken, SecurityEvent, Staff
 from tests.conftest import Api, LiveServer, MovableClock

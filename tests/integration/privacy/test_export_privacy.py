@@ -70,7 +70,7 @@ def test_export_of_stored_control_and_formula_text_succeeds_inert_in_csv_and_xls
 def test_a_failed_export_is_audited_as_failed_never_as_done(
     api: Api, database_url: str, monkeypatch: pytest.MonkeyPatch
 ):
-    from careloop.services import exports
+    from careloop.services.complaints import exports
 
     create(api.as_("agent1"))
 

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from careloop.services import complaints as intake
-from careloop.services import daily_counts, reports
-from careloop.services import early_warning as ews
-from careloop.services.actors import actor_for
-from careloop.services.indicators import LOCAL_TZ, OrgTree
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake
+from careloop.services.indicators.figures import LOCAL_TZ, OrgTree
+from careloop.services.monitoring import daily_counts, reports
+from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Complaint, CountedDay, DailyComplaintCount

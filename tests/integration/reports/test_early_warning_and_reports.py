@@ -22,11 +22,11 @@ from PIL import Image
 
 from careloop.demo.load import load_demo
 from careloop.demo.province import build_province
-from careloop.domain import indicators as ind
-from careloop.services import complaints as intake
-from careloop.services import early_warning as ews
-from careloop.services import indicators as si
-from careloop.services.actors import actor_for
+from careloop.domain.indicators import formulas as ind
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake
+from careloop.services.indicators import figures as si
+from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.migrate import upgrade
@@ -183,7 +183,7 @@ def test_report_command_writes_html_xlsx_and_pdf(burst_db, tmp_path, kind):
 
 
 def test_daily_report_is_delivered_once_through_the_notify_outbox(burst_db, tmp_path):
-    from careloop.services import reports
+    from careloop.services.monitoring import reports
     from careloop.store.models import Notification
 
     path, _ = burst_db

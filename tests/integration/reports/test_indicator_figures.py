@@ -27,10 +27,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from careloop.services import complaints as intake
-from careloop.services import indicators as si
-from careloop.services import lifecycle, work_orders
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake, lifecycle, work_orders
+from careloop.services.indicators import figures as si
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 
@@ -140,7 +139,7 @@ def test_sql_fed_indicators_equal_the_hand_computed_values(uow):  # type: ignore
 
 
 def test_aggregates_agree_with_the_domain_formulas(uow):  # type: ignore[no-untyped-def]
-    from careloop.domain import indicators as ind
+    from careloop.domain.indicators import formulas as ind
 
     _seed(uow)
     period = si.period_of("day", DAY)

@@ -15,9 +15,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from careloop.services import complaints as intake
-from careloop.services import lifecycle, retention, self_service, work_orders
-from careloop.services.actors import actor_for
+from careloop.services.access import self_service
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake, lifecycle, work_orders
+from careloop.services.privacy import retention
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import (

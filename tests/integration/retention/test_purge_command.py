@@ -24,7 +24,16 @@ def _careloop(
     env = {**os.environ, "CARELOOP_DATABASE_URL": url, "CARELOOP_LANG": lang}
     env.pop("CARELOOP_RETENTION_DAYS", None)
     return subprocess.run(
-        [sys.executable, "-m", "careloop.cli", "privacy", "purge", *args, "--now", now.isoformat()],
+        [
+            sys.executable,
+            "-m",
+            "careloop.cli",
+            "privacy",
+            "purge",
+            *args,
+            "--now",
+            now.isoformat(),
+        ],
         env=env,
         capture_output=True,
         text=True,

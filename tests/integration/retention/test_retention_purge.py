@@ -13,8 +13,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from careloop.domain.errors import DomainError
-from careloop.services import indicators as si
-from careloop.services import self_service
+from careloop.services.access import self_service
+from careloop.services.indicators import figures as si
 from careloop.store.models import Complaint
 from tests.integration.retention.helpers import (
     ACCOUNT,

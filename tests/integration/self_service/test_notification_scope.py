@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from careloop.services import org
+from careloop.services.org import setup as org
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Complaint, Notification, OrgUnit

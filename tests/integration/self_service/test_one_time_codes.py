@@ -10,7 +10,7 @@ from sqlalchemy import select
 from careloop.api.app import create_app
 from careloop.config import Settings
 from careloop.domain.errors import DomainError
-from careloop.services import self_service
+from careloop.services.access import self_service
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.access_throttles import OtpChallenge
 from careloop.store.database import make_engine, make_session_factory

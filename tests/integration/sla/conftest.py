@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from careloop.services import sla
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Complaint, OrgUnit, SlaPolicy, Staff

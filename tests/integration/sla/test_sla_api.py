@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from careloop.domain.calendar import WorkingCalendar
-from careloop.domain.sla import Pause, SlaLimit, compute_clock
+from careloop.domain.sla.calendar import WorkingCalendar
+from careloop.domain.sla.clocks import Pause, SlaLimit, compute_clock
 from careloop.jobs.runner import InProcessRunner
 from tests.conftest import Api, MovableClock
 from tests.integration.api.helpers import act, create

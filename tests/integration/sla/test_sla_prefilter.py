@@ -15,11 +15,12 @@ from typing import Any
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from careloop.domain.sla import add_duration
-from careloop.domain.tickets import OPEN_STATUSES
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES
+from careloop.domain.sla.clocks import add_duration
 from careloop.jobs.runner import InProcessRunner
-from careloop.services import queries, sla, workbench
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import queries, workbench
+from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, SlaPolicy, Staff, WorkOrder
 from tests.conftest import MovableClock

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 
-from careloop.services import complaints as intake
-from careloop.services import reference_versions
-from careloop.services.actors import actor_for
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import intake
+from careloop.services.sla import reference_versions
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from tests.integration.store import test_store

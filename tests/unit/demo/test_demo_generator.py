@@ -13,10 +13,10 @@ import pytest
 from careloop.demo import texts
 from careloop.demo.province import Province, build_province
 from careloop.demo.scenario import ComplaintPlan, allowed_products, generate_plans
-from careloop.domain import tickets
 from careloop.domain.categories import first_level, leaf_categories
 from careloop.domain.complaints import normalize_phone
 from careloop.domain.errors import DomainError
+from careloop.domain.lifecycle import tickets
 from careloop.domain.vocabulary import (
     CHANNELS,
     CUSTOMER_TIERS,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careloop.domain.calendar import (
+from careloop.domain.sla.calendar import (
     DayOverride,
     HoursWindow,
     WorkingCalendar,

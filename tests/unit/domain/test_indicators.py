@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from careloop.domain.errors import InvalidInput
-from careloop.domain.indicators import (
+from careloop.domain.indicators.formulas import (
     CATALOGUE,
     DEFAULT_CSI_SCALE,
     CallbackFact,

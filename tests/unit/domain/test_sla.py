@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from careloop.domain.calendar import (
+from careloop.domain.sla.calendar import (
     DayOverride,
     HoursWindow,
     WorkingCalendar,
     calendar_from_chinese_calendar,
 )
-from careloop.domain.sla import (
+from careloop.domain.sla.clocks import (
     Pause,
     SlaLimit,
     add_duration,

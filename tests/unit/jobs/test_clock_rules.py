@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from careloop.domain.calendar import chinese_calendar_seed
-from careloop.services.sla import CalendarBook, CalendarData, clocks_for
+from careloop.domain.sla.calendar import chinese_calendar_seed
+from careloop.services.sla.clocks import CalendarBook, CalendarData, clocks_for
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
 
 SH = ZoneInfo("Asia/Shanghai")

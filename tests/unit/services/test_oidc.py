@@ -8,7 +8,7 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from careloop.config import OidcSettings
-from careloop.services.oidc import (
+from careloop.services.access.oidc import (
     PendingLogin,
     RelyingParty,
     SsoRefused,

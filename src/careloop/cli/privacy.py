@@ -1,0 +1,130 @@
+"""`careloop privacy purge`: the retention rule as a command an operator schedules.
+
+Run it daily (cron or a systemd timer, e.g. ``careloop privacy purge --as admin`` at
+03:00): each run anonymises what fell due since the last one (``services.retention``),
+prints one line per complaint and one summary line, in Chinese or, with CARELOOP_LANG=en,
+in English, and is recorded as a security event. It is not part of the SLA rounds of
+``careloop worker``: those run every minute, this once a day, and it acts as a named
+administrator, not as the system.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Final
+
+import typer
+
+from careloop.config import Settings
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.jobs.context import session_factory
+from careloop.services.access.actors import actor_for
+from careloop.services.privacy import retention
+from careloop.services.unit_of_work import UnitOfWork
+
+privacy_app = typer.Typer(help="Personal data: the retention rule (PIPL).", no_args_is_help=True)
+
+LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
+
+_LINES: Final[dict[str, tuple[str, str]]] = {
+    "anonymised": (
+        "已匿名化 {number}（id {id}，归档于 {archived}）",
+        "anonymised {number} (id {id}, archived {archived})",
+    ),
+    "would_anonymise": (
+        "将匿名化 {number}（id {id}，归档于 {archived}）",
+        "would anonymise {number} (id {id}, archived {archived})",
+    ),
+    "done": (
+        "截止 {cutoff}（保留 {days} 天）：已匿名化 {count} 件投诉，共 {batches} 批，已记入安全审计",
+        "cutoff {cutoff} (kept {days} days): anonymised {count} complaint(s) in {batches} "
+        "batch(es), recorded in the security audit",
+    ),
+    "dry_run": (
+        "试运行，截止 {cutoff}（保留 {days} 天）：将匿名化 {count} 件投诉，未做任何修改",
+        "dry run, cutoff {cutoff} (kept {days} days): would anonymise {count} complaint(s); "
+        "nothing was changed",
+    ),
+}
+
+
+def _line(key: str, **params: object) -> str:
+    zh, en = _LINES[key]
+    return (en if LANG == "en" else zh).format(**params)
+
+
+def _instant(value: str | None) -> datetime:
+    """Now, or an earlier instant (to replay a missed day); never a later one, which would
+    anonymise complaints before their period is over."""
+    wall_clock = datetime.now(UTC)
+    if not value:
+        return wall_clock
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidInput(
+            "--now", "需要带时区的 ISO 时间 / an ISO instant with a time-zone offset"
+        )
+    if moment > wall_clock + timedelta(minutes=1):
+        raise InvalidInput("--now", "不能晚于当前时间 / must not be later than now")
+    return moment
+
+
+@privacy_app.command("purge")
+def purge_command(
+    as_user: Annotated[
+        str, typer.Option("--as", help="Username of the administrator running the purge")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would be anonymised; change nothing")
+    ] = False,
+    days: Annotated[
+        int | None,
+        typer.Option(help="Retention period in days (default: CARELOOP_RETENTION_DAYS, 1095)"),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Complaints per transaction")
+    ] = retention.DEFAULT_BATCH_SIZE,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Evaluate at this ISO instant (default: now)")
+    ] = None,
+) -> None:
+    """Anonymise the personal data of complaints archived longer than the retention period."""
+    settings = Settings.from_env()
+    factory = session_factory(settings.database_url)
+    try:
+        moment = _instant(now)
+        with UnitOfWork(factory) as uow:
+            actor = actor_for(uow, as_user)
+        run = retention.purge(
+            lambda: UnitOfWork(factory),
+            actor,
+            moment,
+            settings.retention_days if days is None else days,
+            dry_run=dry_run,
+            batch_size=batch_size,
+        )
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
+    for due in run.complaints:
+        typer.echo(
+            _line(
+                "would_anonymise" if dry_run else "anonymised",
+                number=due.number or "-",
+                id=due.id,
+                archived=f"{due.archived_at:%Y-%m-%d}",
+            )
+        )
+    typer.echo(
+        _line(
+            "dry_run" if dry_run else "done",
+            cutoff=f"{run.cutoff:%Y-%m-%d %H:%M} UTC",
+            days=run.retention_days,
+            count=run.count,
+            batches=run.batches,
+        )
+    )

@@ -1,0 +1,149 @@
+"""`careloop report daily|tenday|monthly` and `careloop import subscribers FILE`."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated, cast
+
+import typer
+
+from careloop.config import Settings
+from careloop.domain import time_bounds
+from careloop.domain.errors import DomainError
+from careloop.services.indicators import figures as indicators
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.database import make_engine, make_session_factory
+
+LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
+
+report_app = typer.Typer(
+    help="Periodic reports: HTML (with charts), XLSX and PDF.", no_args_is_help=True
+)
+import_app = typer.Typer(help="Import reference data.", no_args_is_help=True)
+
+DateOpt = Annotated[str, typer.Option("--date", help="YYYY-MM-DD: the day the report is about")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the files")]
+RegionOpt = Annotated[str | None, typer.Option("--region", help="Org unit code (subtree)")]
+UnmaskedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--unmasked",
+        help="Complaint text in full (needs --as a supervisor or administrator; audited). "
+        "Without it personal data is masked.",
+    ),
+]
+AsOpt = Annotated[
+    str | None, typer.Option("--as", help="Username of the reader (scope, unmasking)")
+]
+
+
+def _factory():  # type: ignore[no-untyped-def]
+    return make_session_factory(make_engine(Settings.from_env().database_url))
+
+
+def _day(value: str) -> date:
+    try:
+        return time_bounds.parse_day("--date", value)  # the one rule for outside times
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _generate(kind: str, day_text: str, out: Path, region: str | None,
+              deliver: bool = False, unmasked: bool = False,
+              as_user: str | None = None) -> None:  # fmt: skip
+    """Masked unless --unmasked by a reader allowed to take personal data in bulk; such a
+    report is written first and then recorded as a read of those complaints' data."""
+    from careloop.services.access.actors import actor_for
+    from careloop.services.monitoring import (
+        reports,  # matplotlib: loaded only when a report is made
+    )
+
+    day = _day(day_text)
+    factory = _factory()
+    try:
+        with UnitOfWork(factory) as uow:
+            actor = actor_for(uow, as_user) if as_user else None
+            if unmasked:
+                actor = reports.check_unmasked(actor)
+            which = cast("reports.ReportKind", kind)
+            report = reports.build_report(uow, which, day, region, actor, unmasked=unmasked)
+            files = reports.write_report(report, kind, day, region, out)
+            if unmasked and actor is not None:
+                formats = tuple(p.suffix.lstrip(".") for p in files)
+                reports.record_unmasked_read(
+                    uow, report, actor, datetime.now(UTC), day, formats, "cli"
+                )
+                uow.commit()
+            for path in files:
+                typer.echo(str(path))
+            if deliver:
+                now = datetime.now(UTC)
+                queued = reports.queue_daily_delivery(uow, day, now, region_code=region,
+                                                      files=files)  # fmt: skip
+                from careloop.jobs.context import adapters
+                from careloop.services.sla.sweep import deliver_notifications
+
+                sent = deliver_notifications(factory, adapters(), now)
+                typer.echo(f"delivered: {queued} queued, {sent} handed to the adapters")
+    except DomainError as exc:
+        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+        raise typer.Exit(1) from None
+
+
+@report_app.command("daily")
+def daily(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    deliver: Annotated[bool, typer.Option(help="Also send it through the notify adapters")] = False,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
+    """投诉预警日报: early-warning flags, hot spots and the day's indicators."""
+    _generate("daily", date_, out, region, deliver, unmasked, as_user)
+
+
+@report_app.command("tenday")
+def tenday(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
+    """客服信息旬报: the ten-day period (1–10, 11–20, 21–end) containing --date."""
+    _generate("tenday", date_, out, region, False, unmasked, as_user)
+
+
+@report_app.command("monthly")
+def monthly(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
+    """月度服务质量分析: the month containing --date, with KPI scorecards."""
+    _generate("monthly", date_, out, region, False, unmasked, as_user)
+
+
+@import_app.command("subscribers")
+def import_subscribers(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX: region, month, users, definition")],
+    by: Annotated[str, typer.Option(help="Who imports (recorded)")] = "cli",
+) -> None:
+    """Subscriber counts per region and month (the denominator of per-user indicators)."""
+    try:
+        rows = indicators.parse_subscriber_file(file)
+        with UnitOfWork(_factory()) as uow:
+            n = indicators.import_subscribers(
+                uow, rows, source=file.name, by=by, now=datetime.now(UTC)
+            )
+    except (DomainError, OSError) as exc:
+        message = exc.message(LANG) if isinstance(exc, DomainError) else str(exc)
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"imported {n} subscriber counts from {file.name}")

@@ -1,0 +1,138 @@
+"""Exports of the complaint list (operators exchange data in Excel, DOMAIN.md §8).
+
+Scoped like every read, masked by role (domain.privacy.EXPORT_UNMASKED), capped in size,
+and recorded as a security event: a spreadsheet of phone numbers is the easiest way for
+personal data to leave, so who took which rows is kept. The event is written only once the
+file exists: a failed export is recorded as ``export_failed`` (with the error's type), never
+as an export that happened. An unmasked export also names the complaints it carried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from careloop.domain import permissions, privacy
+from careloop.domain.categories import get_category
+from careloop.domain.errors import DomainError
+from careloop.domain.lifecycle.tickets import STATUS_LABELS, Status
+from careloop.reports import cells
+from careloop.services.access.actors import Actor
+from careloop.services.access.auth import record_security_event
+from careloop.services.complaints import queries
+from careloop.services.unit_of_work import UnitOfWork
+
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("number", "投诉编号", "Number"),
+    ("status", "状态", "Status"),
+    ("channel", "渠道", "Channel"),
+    ("source_ref", "来源单号", "Source reference"),
+    ("accepted_at", "受理时间", "Accepted at"),
+    ("category", "分类", "Category"),
+    ("product", "产品", "Product"),
+    ("region", "地区", "Region"),
+    ("customer_phone", "客户号码", "Customer phone"),
+    ("customer_name", "客户姓名", "Customer name"),
+    ("customer_tier", "客户等级", "Customer tier"),
+    ("priority", "优先级", "Priority"),
+    ("escalated", "越级", "Escalated"),
+    ("is_repeat", "重复投诉", "Repeat"),
+    ("first_owner", "首问责任人", "First-question owner"),
+    ("reply_due_at", "答复时限", "Reply due"),
+    ("replied_at", "答复时间", "Replied at"),
+    ("closed_at", "结案时间", "Closed at"),
+    ("description", "投诉内容", "Description"),
+)
+
+
+ExportFormat = Literal["csv", "xlsx"]
+MEDIA_TYPES: dict[str, str] = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": cells.XLSX_MEDIA_TYPE,
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    body: bytes
+    media_type: str
+    rows: int
+    masked: bool
+
+
+def _iso(value: Any) -> Any:
+    """Times in ISO form with their offset: the file says which instant, not a local guess."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _render(fmt: str, headers: list[str], rows: list[list[Any]]) -> bytes:
+    if fmt == "xlsx":
+        return cells.to_xlsx("complaints", headers, rows)
+    return cells.to_csv(headers, rows)
+
+
+def export_complaints(
+    uow: UnitOfWork,
+    actor: Actor,
+    f: queries.ComplaintFilter,
+    now: datetime,
+    lang: str = "zh",
+    max_rows: int = 10_000,
+    fmt: ExportFormat = "csv",
+    client: str | None = None,
+) -> ExportFile:
+    permissions.check_permission("complaint.export", actor.role)
+    page = queries.list_complaints(uow, f, max_rows, 0, "-accepted_at", actor=actor)
+    if page.total > max_rows:
+        raise DomainError("export_too_large", count=page.total, limit=max_rows)
+    unmasked = privacy.may_export_personal_data(actor.role)
+    en = lang == "en"
+    rows: list[list[Any]] = []
+    for c in page.items:
+        category = get_category(c.category)
+        status = Status(c.status)
+        rows.append(
+            [
+                c.number,
+                STATUS_LABELS[status][1 if en else 0],
+                c.channel,
+                c.source_ref,
+                c.accepted_at,
+                category.label(lang) if category else c.category,
+                c.product,
+                c.region.code,
+                privacy.shown(c.customer_phone, "phone", unmasked=unmasked),
+                privacy.shown(c.customer_name, "name", unmasked=unmasked),
+                c.customer_tier,
+                c.priority,
+                c.escalated,
+                c.is_repeat,
+                c.first_owner.username,
+                c.reply_due_at,
+                c.replied_at,
+                c.closed_at,
+                privacy.shown(c.description, "text", unmasked=unmasked),
+            ]
+        )
+    headers = [en_name if en else zh for _key, zh, en_name in COLUMNS]
+    detail: dict[str, Any] = {
+        "rows": len(rows),
+        "masked": not unmasked,
+        "format": fmt,
+        "scope": actor.scope,
+    }
+    if unmasked:
+        detail["complaints"] = sorted(c.id for c in page.items)
+    try:
+        body = _render(fmt, headers, [[_iso(v) for v in row] for row in rows])
+    except Exception as exc:
+        uow.session.rollback()
+        detail["error"] = type(exc).__name__
+        record_security_event(uow, "export_failed", actor.username, now, actor.staff_id,
+                              client, detail)  # fmt: skip
+        uow.commit()
+        raise
+    record_security_event(uow, "export", actor.username, now, actor.staff_id, client, detail)
+    uow.commit()
+    return ExportFile(body, MEDIA_TYPES[fmt], len(rows), not unmasked)

@@ -1,0 +1,326 @@
+"""Every status change of a complaint, one named function each (Zulip's `actions` style).
+
+All of them: look the transition up in the domain table (role and state checked there),
+check the version the caller read, change the row, append the event, commit.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.lifecycle import tickets
+from careloop.domain.lifecycle.tickets import OPEN_WORK_ORDER_STATUSES
+from careloop.domain.text import clean_text, required_text
+from careloop.services.access import scope
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import audit
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Attachment, Complaint, Note, WorkOrder
+
+
+def load_complaint(uow: UnitOfWork, complaint_id: int, actor: Actor) -> Complaint:
+    """The complaint if it lies within the actor's org scope; 404 otherwise, so that a
+    complaint outside the caller's subtree is indistinguishable from a missing one."""
+    if not scope.is_row_id(complaint_id):
+        raise NotFound("complaint", complaint_id)
+    complaint = uow.session.scalar(
+        select(Complaint).where(Complaint.id == complaint_id, scope.visible_to(actor))
+    )
+    if complaint is None:
+        raise NotFound("complaint", complaint_id)
+    return complaint
+
+
+def check_version(current: int, expected: int | None) -> None:
+    """Optimistic locking: the caller must say which version it read (DESIGN.md)."""
+    if expected is None:
+        raise InvalidInput("version", "必须提供读取时的版本号 / the version you read is required")
+    if current != expected:
+        raise DomainError("version_conflict", expected=expected, actual=current)
+
+
+def commit_or_conflict(uow: UnitOfWork, expected: int | None) -> None:
+    """Commit the use case; a concurrent writer that got there first turns into a 409."""
+    try:
+        uow.commit()
+    except StaleDataError as exc:
+        uow.rollback()
+        raise DomainError("version_conflict", expected=expected, actual="newer") from exc
+
+
+def apply_transition(
+    uow: UnitOfWork,
+    complaint_id: int,
+    name: str,
+    actor: Actor,
+    version: int | None,
+    now: datetime,
+    note: str | None = None,
+    **fields: Any,
+) -> Complaint:
+    """Fire transition `name` and append its event, without committing yet."""
+    # Role, then scope, then version, then state: a role that may never do this learns
+    # nothing about the complaint; a stale reader is told to reload, not that the action
+    # is illegal in a state they have not seen yet.
+    tickets.check_role(name, actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    check_version(complaint.version, version)
+    transition = tickets.check_transition(name, complaint.status, actor.role)
+    target = {"status": transition.target} if transition.target else {}
+    before, after = audit.changes(complaint, **target, **fields)
+    complaint.updated_at = now
+    uow.session.add(audit.record(complaint, actor, name, now, before, after, note))
+    return complaint
+
+
+def _transition(
+    uow: UnitOfWork,
+    complaint_id: int,
+    name: str,
+    actor: Actor,
+    version: int | None,
+    now: datetime,
+    note: str | None = None,
+    **fields: Any,
+) -> Complaint:
+    complaint = apply_transition(uow, complaint_id, name, actor, version, now, note, **fields)
+    commit_or_conflict(uow, version)
+    return complaint
+
+
+def handle(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "handle", actor, version, now)
+
+
+def pause(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    """Waiting on the customer (补充材料, 约定上门): the reply clock stops until resume."""
+    reason = required_text(reason, "reason", 1000)
+    return _transition(uow, complaint_id, "pause", actor, version, now, note=reason)
+
+
+def resume(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "resume", actor, version, now)
+
+
+def reply(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, text: str
+) -> Complaint:
+    text = required_text(text, "text", 5000)
+    tickets.check_role("reply", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    check_version(complaint.version, version)
+    tickets.check_transition("reply", complaint.status, actor.role)
+    open_orders = uow.session.scalar(
+        select(func.count())
+        .select_from(WorkOrder)
+        .where(
+            WorkOrder.complaint_id == complaint_id,
+            WorkOrder.status.in_([s.value for s in OPEN_WORK_ORDER_STATUSES]),
+        )
+    )
+    tickets.ensure_replyable(open_orders or 0)
+    return _transition(
+        uow, complaint_id, "reply", actor, version, now, note=text, reply_text=text, replied_at=now
+    )
+
+
+def callback(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    satisfied: bool,
+    comment: str | None = None,
+) -> Complaint:
+    """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
+    note = clean_text(comment, "comment", 2000)
+    if satisfied:
+        return _transition(
+            uow,
+            complaint_id,
+            "callback_satisfied",
+            actor,
+            version,
+            now,
+            note=note,
+            callback_satisfied=True,
+            closed_at=now,
+        )
+    tickets.check_role("reopen", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    return _transition(
+        uow,
+        complaint_id,
+        "reopen",
+        actor,
+        version,
+        now,
+        note=note,
+        callback_satisfied=False,
+        reopen_count=complaint.reopen_count + 1,
+    )
+
+
+def archive(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
+) -> Complaint:
+    return _transition(uow, complaint_id, "archive", actor, version, now, archived_at=now)
+
+
+def cancel(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    reason = required_text(reason, "reason", 1000)
+    return _transition(uow, complaint_id, "cancel", actor, version, now, note=reason, closed_at=now)
+
+
+def reject(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
+) -> Complaint:
+    reason = required_text(reason, "reason", 1000)
+    return _transition(uow, complaint_id, "reject", actor, version, now, note=reason, closed_at=now)
+
+
+def _lock_for_merge(uow: UnitOfWork, ids: tuple[int, int]) -> None:
+    """Lock both complaints of a merge, lowest id first, before either is read.
+
+    PostgreSQL: SELECT ... FOR UPDATE in one order for every merge, so "A into B" and
+    "B into A" at the same moment queue up instead of both reading the other as open
+    (which let both succeed: neither carried on, the grievance was dropped); the one that
+    waited then reads what the first wrote. SQLite: writers are serialised by BEGIN
+    IMMEDIATE (store.database), the clause is left out there.
+    """
+    uow.session.execute(
+        select(Complaint.id).where(Complaint.id.in_(ids)).order_by(Complaint.id).with_for_update()
+    ).all()
+
+
+def merge(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    into_id: int,
+    reason: str | None = None,
+) -> Complaint:
+    """Fold a duplicate into the complaint that carries on; both keep a record of it.
+
+    The one that carries on must itself be open and not merged: no chains (A into B while
+    B is already in C) and no cycles (B into A after A into B), so every merged complaint
+    points at a complaint someone still works on.
+    """
+    if into_id == complaint_id:
+        raise DomainError("merge_into_self", field="into")
+    reason = clean_text(reason, "reason", 1000)
+    tickets.check_role("merge", actor.role)
+    for ident in (complaint_id, into_id):
+        if not scope.is_row_id(ident):
+            raise NotFound("complaint", ident)
+    _lock_for_merge(uow, (complaint_id, into_id))
+    target = uow.session.scalar(
+        select(Complaint)
+        .where(Complaint.id == into_id, scope.visible_to(actor))
+        .execution_options(populate_existing=True)
+    )
+    if target is None:
+        raise NotFound("complaint", into_id)
+    if target.status == tickets.Status.MERGED:
+        raise DomainError("merge_target_merged", field="into", ident=into_id)
+    if target.status not in tickets.OPEN_STATUSES:
+        raise DomainError("merge_target_closed", field="into", ident=into_id)
+    merged = apply_transition(
+        uow,
+        complaint_id,
+        "merge",
+        actor,
+        version,
+        now,
+        reason,
+        merged_into_id=into_id,
+        closed_at=now,
+    )
+    # The target changes too (it takes the merge): its version moves, so a writer that
+    # read it before this merge conflicts instead of acting on a stale picture.
+    target.updated_at = now
+    uow.session.add(
+        audit.record(
+            target, actor, "merged_in", now, after={"merged_from_id": complaint_id}, note=reason
+        )
+    )
+    commit_or_conflict(uow, version)
+    return merged
+
+
+def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, text: str) -> Note:
+    """Notes don't change the complaint, so they need no version: two people may both write."""
+    text = required_text(text, "text", 5000)
+    tickets.check_role("note", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    tickets.check_transition("note", complaint.status, actor.role)
+    note = Note(
+        complaint_id=complaint_id,
+        author_id=actor.staff_id,
+        author=actor.username,
+        at=now,
+        text=text,
+    )
+    uow.session.add(note)
+    uow.session.add(audit.record(complaint, actor, "note", now, note=text))
+    uow.commit()
+    return note
+
+
+def add_attachment(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    now: datetime,
+    filename: str,
+    content_type: str,
+    size_bytes: int,
+    sha256: str | None = None,
+    storage_ref: str | None = None,
+) -> Attachment:
+    tickets.check_role("attach", actor.role)
+    complaint = load_complaint(uow, complaint_id, actor)
+    tickets.check_transition("attach", complaint.status, actor.role)
+    attachment = Attachment(
+        complaint_id=complaint_id,
+        filename=required_text(filename, "filename", 255, multiline=False),
+        content_type=required_text(content_type, "content_type", 100, multiline=False),
+        size_bytes=size_bytes,
+        sha256=sha256,
+        storage_ref=clean_text(storage_ref, "storage_ref", 500, multiline=False),
+        uploaded_by=actor.username,
+        at=now,
+    )
+    uow.session.add(attachment)
+    uow.session.flush()
+    uow.session.add(
+        audit.record(
+            complaint,
+            actor,
+            "attach",
+            now,
+            after={
+                "attachment_id": attachment.id,
+                "filename": attachment.filename,
+                "size_bytes": size_bytes,
+            },
+        )
+    )
+    uow.commit()
+    return attachment

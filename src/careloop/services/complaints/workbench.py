@@ -1,0 +1,265 @@
+"""Read side of the web workbench: queues and the supervisor's dashboard (issue 5).
+
+Every function here answers a whole page with a fixed number of queries, whatever the
+number of rows: lists eager-load what the page shows (work orders, units, owners) and SLA
+clocks come from ``services.sla.explain`` (three queries per page), so the colour a page
+shows is the state the sweeper enforces. Org scope is applied with ``scope.visible_to``,
+as in every other read.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from careloop.domain import org as org_rules
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STATUSES
+from careloop.services.access import scope
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import queries
+from careloop.services.sla import clocks as sla
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint, OrgUnit, WorkOrder
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+QUEUE_LIMIT = 300
+"""A desk's queue is read, not scrolled: more than this means the desk needs help."""
+
+
+def my_queue(
+    uow: UnitOfWork, actor: Actor, now: datetime, limit: int = QUEUE_LIMIT
+) -> tuple[list[Complaint], dict[int, sla.ComplaintClocks]]:
+    """The open complaints the actor owns (首问责任人), soonest reply deadline first."""
+    complaints = list(
+        uow.session.scalars(
+            select(Complaint)
+            .where(
+                Complaint.first_owner_id == actor.staff_id,
+                Complaint.status.in_(_OPEN),
+                scope.visible_to(actor),
+            )
+            .options(selectinload(Complaint.work_orders))
+            .order_by(Complaint.reply_due_at, Complaint.id)
+            .limit(limit)
+        )
+    )
+    return complaints, sla.explain(uow, complaints, now)
+
+
+def unit_queue(uow: UnitOfWork, actor: Actor, limit: int = QUEUE_LIMIT) -> list[WorkOrder]:
+    """Open work orders of the actor's own unit and the units below it, due first."""
+    units = select(OrgUnit.id).where(OrgUnit.path.startswith(actor.org_path, autoescape=True))
+    return list(
+        uow.session.scalars(
+            select(WorkOrder)
+            .join(Complaint, Complaint.id == WorkOrder.complaint_id)
+            .where(
+                WorkOrder.unit_id.in_(units),
+                WorkOrder.status.in_([s.value for s in OPEN_WORK_ORDER_STATUSES]),
+                scope.visible_to(actor),
+            )
+            .options(selectinload(WorkOrder.complaint).selectinload(Complaint.work_orders))
+            .order_by(WorkOrder.due_at, WorkOrder.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass
+class Counts:
+    open: int = 0
+    warning: int = 0
+    breached: int = 0
+
+
+@dataclass
+class TrendDay:
+    day: date
+    accepted: int
+    closed: int
+
+
+@dataclass
+class Dashboard:
+    by_region: dict[str, Counts] = field(default_factory=dict)
+    """City (or county) code → counts of the open complaints accepted there."""
+    by_category: dict[str, Counts] = field(default_factory=dict)
+    """First-level category code → counts."""
+    totals: Counts = field(default_factory=Counts)
+    escalated: list[Complaint] = field(default_factory=list)
+    """The most urgent escalated open complaints (at most ESCALATED_SHOWN)."""
+    escalated_total: int = 0
+    clocks: dict[int, sla.ComplaintClocks] = field(default_factory=dict)
+    trend: list[TrendDay] = field(default_factory=list)
+    units: dict[str, OrgUnit] = field(default_factory=dict)
+
+
+def _reporting_region(region: OrgUnit, units_by_id: dict[int, OrgUnit]) -> OrgUnit:
+    """The city a county belongs to: a province dashboard compares cities (地市)."""
+    for unit_id in org_rules.ancestor_ids(region.path):
+        unit = units_by_id.get(unit_id)
+        if unit is not None and unit.kind == "city":
+            return unit
+    return region
+
+
+ESCALATED_SHOWN = 50
+"""The dashboard lists the most urgent escalated complaints; the tile links to all of them."""
+
+
+def dashboard(
+    uow: UnitOfWork, actor: Actor, now: datetime, days: int = 90, tz: str = "Asia/Shanghai"
+) -> Dashboard:
+    """Open, warning and breached counts by region and category, the most urgent escalated
+    complaints, and complaints accepted and closed per day over the last `days` days.
+
+    A fixed number of queries whatever the backlog (issue 5): open counts are one GROUP BY;
+    only the complaints :func:`queries.sla_candidates` lets through (those that can be in
+    warning or breached at all) and :func:`queries.sla_certainly_breached` does not settle
+    are judged by the clock functions, a batch at a time.
+    """
+    queries.interactive_reads(uow)
+    units = list(uow.session.scalars(select(OrgUnit)))
+    units_by_id = {u.id: u for u in units}
+    visible = scope.visible_to(actor)
+    board = Dashboard(units={u.code: u for u in units})
+    reporting = {u.id: _reporting_region(u, units_by_id).code for u in units}
+
+    def counts_for(region_id: int, category: str) -> list[Counts]:
+        return [
+            board.totals,
+            board.by_region.setdefault(reporting[region_id], Counts()),
+            board.by_category.setdefault(category, Counts()),
+        ]
+
+    for region_id, category, n in uow.session.execute(
+        select(Complaint.region_id, Complaint.category_l1, func.count())
+        .where(queries.open_term(), visible)
+        .group_by(Complaint.region_id, Complaint.category_l1)
+    ):
+        for counts in counts_for(region_id, category):
+            counts.open += n
+    at_risk = or_(
+        queries.sla_candidates(uow, "warning", now), queries.sla_candidates(uow, "breached", now)
+    )
+    # Plainly breached complaints (queries.sla_certainly_breached) need no judging.
+    sure = queries.certainly(queries.sla_certainly_breached(uow, now))
+    candidates = uow.session.execute(
+        select(Complaint.id, Complaint.region_id, Complaint.category_l1, sure).where(
+            queries.open_term(), visible, at_risk
+        )
+    ).all()
+    verdicts: dict[int, frozenset[str]] = {}
+    queries.judge(uow, [row[0] for row in candidates if not row[3]], now, verdicts)
+    for cid, region_id, category, certain in candidates:
+        state = "breached" if certain else _worst(verdicts.get(cid, frozenset()))
+        for counts in counts_for(region_id, category) if state else ():
+            if state == "warning":
+                counts.warning += 1
+            else:
+                counts.breached += 1
+    escalated = and_(queries.open_term(), visible, Complaint.escalated.is_(True))
+    board.escalated_total = (
+        uow.session.scalar(select(func.count()).select_from(Complaint).where(escalated)) or 0
+    )
+    board.escalated = list(
+        uow.session.scalars(
+            select(Complaint)
+            .where(escalated)
+            .options(selectinload(Complaint.work_orders))
+            .order_by(Complaint.reply_due_at, Complaint.id)
+            .limit(ESCALATED_SHOWN)
+        )
+    )
+    board.clocks = sla.explain(uow, board.escalated, now)
+    board.trend = trend(uow, actor, now, days, tz)
+    return board
+
+
+def _worst(states: frozenset[str]) -> str | None:
+    """The worst state among a complaint's clocks (breached beats warning)."""
+    for state in ("breached", "warning"):
+        if state in states:
+            return state
+    return None
+
+
+def _buckets(
+    uow: UnitOfWork, column: Any, since: datetime, now: datetime, zone: ZoneInfo, actor: Actor
+) -> Counter[date]:
+    """How many complaints have ``column`` on each local day since ``since``: one GROUP BY.
+
+    Buckets are whole local days when the zone's offset does not change over the period
+    (Asia/Shanghai); otherwise quarter hours (every real offset is a multiple of 15 min),
+    folded into local days here. Either way the rows returned do not grow with complaints.
+    """
+    offsets = {
+        (since + timedelta(days=i)).astimezone(zone).utcoffset()
+        for i in range((now - since).days + 2)
+    }
+    if len(offsets) == 1:
+        offset = (offsets.pop() or timedelta(0)).total_seconds()
+        size = 86_400
+    else:
+        offset, size = 0.0, 900
+    shifted = queries.epoch(uow, column) + int(offset)
+    if uow.session.get_bind().dialect.name == "postgresql":
+        bucket: Any = func.floor(shifted / size)
+    else:
+        bucket = shifted // int(size)  # integer division: floor for instants after 1970
+    rows = uow.session.execute(
+        select(bucket, func.count())
+        .where(column >= since, column <= now + timedelta(days=1), scope.visible_to(actor))
+        .group_by(bucket)
+    )
+    found: Counter[date] = Counter()
+    for key, n in rows:
+        moment = datetime.fromtimestamp(float(key) * size - offset, UTC)
+        found[moment.astimezone(zone).date()] += n
+    return found
+
+
+def trend(
+    uow: UnitOfWork, actor: Actor, now: datetime, days: int = 90, tz: str = "Asia/Shanghai"
+) -> list[TrendDay]:
+    """Complaints accepted and closed per local calendar day (the business day, not UTC),
+    counted by the database (two GROUP BY queries, not a row per complaint)."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time(), zone)
+    accepted = _buckets(uow, Complaint.accepted_at, since, now, zone, actor)
+    closed = _buckets(uow, Complaint.closed_at, since, now, zone, actor)
+    return [
+        TrendDay(d, accepted.get(d, 0), closed.get(d, 0))
+        for d in (first + timedelta(days=i) for i in range(days))
+    ]
+
+
+def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[OrgUnit]:
+    """Cities and counties in the actor's scope: where a complaint may be filed."""
+    return list(
+        uow.session.scalars(
+            select(OrgUnit)
+            .where(
+                OrgUnit.kind.in_(("city", "county")),
+                OrgUnit.path.startswith(actor.scope, autoescape=True),
+            )
+            .order_by(OrgUnit.path)
+        )
+    )
+
+
+def dispatch_targets(uow: UnitOfWork) -> list[OrgUnit]:
+    """Departments that take work orders (派单 goes to a responsible unit)."""
+    return list(
+        uow.session.scalars(
+            select(OrgUnit).where(OrgUnit.kind == "department").order_by(OrgUnit.path)
+        )
+    )

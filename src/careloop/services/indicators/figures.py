@@ -1,0 +1,939 @@
+"""Quality indicators from the store (DOMAIN.md §4): periods, aggregate facts, roll-up, KPIs.
+
+The arithmetic is ``domain.indicators``; this module only counts. Every figure comes from a
+handful of ``GROUP BY`` queries per period (one per fact table: complaints accepted,
+complaints closed, replies, work orders finished, callbacks), grouped by the complaint's
+region, so a province with 10⁶ complaints costs the same number of round trips as a test
+with ten. Counts per leaf region become ``IndicatorValue``s through ``make_value`` with the
+domain's own denominator definitions, and every org node's value is ``pool``ed (Σ ÷ Σ) from
+the leaves under it — never an average of rates.
+
+What is counted (stated once, here):
+
+* **complaints** — accepted in the period, except rejected (不予受理: not a complaint) and
+  merged ones (counted once, in the complaint they were merged into);
+* **closed** — closed in the period by a callback (status closed or archived); cancelled,
+  rejected and merged ones are not "resolved" or "unresolved";
+* **stages** for the on-time rate — the reply stage of complaints replied in the period
+  (limit: ``reply_due_at``) and work orders finished in the period (limit: ``due_at``);
+* **callbacks** — ``callback_satisfied`` and ``reopen`` events in the period;
+* **handle time** — work orders finished in the period, dispatch → finish, wall-clock hours;
+* **users** — imported subscriber counts (``subscriber_counts``) of the months the period
+  touches; a node without its own count uses the sum of its children's (a city's count, or
+  its counties' counts, never both).
+
+Periods are local days in Asia/Shanghai (the business calendar, DESIGN.md); ten-day periods
+are 1–10, 11–20 and 21–end of month (客服信息旬报, §5).
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from careloop.domain.errors import InvalidInput, NotFound
+from careloop.domain.indicators import formulas as ind
+from careloop.services.access.actors import Actor
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import (
+    Complaint,
+    Event,
+    IndicatorObjective,
+    KpiScheme,
+    OrgUnit,
+    RegionSubscribers,
+    Staff,
+    WorkOrder,
+)
+
+PeriodKind = Literal["day", "tenday", "month"]
+LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
+"""China has had no daylight saving since 1991: a fixed +08:00 is exact (and SQL-friendly)."""
+
+NOT_COUNTED_STATUSES: Final = ("rejected", "merged")
+CLOSED_STATUSES: Final = ("closed", "archived")
+CALLBACK_ACTIONS: Final = ("callback_satisfied", "reopen")
+REGION_KINDS: Final = frozenset({"group", "province", "city", "county"})
+PER_USER: Final = frozenset({"appeals_per_million", "escalated_per_million", "complaints_per_10k"})
+"""Indicators over users: their objectives are per year, so a period's value is annualised
+(× 365 ÷ days) before it is judged against the target (the regulator's ≤ 50 is per year)."""
+
+REPORTED: Final = (
+    "complaints_per_10k",
+    "appeals_per_million",
+    "escalated_per_million",
+    "escalated_rate",
+    "repeat_rate",
+    "on_time_rate",
+    "first_contact_resolution",
+    "callback_satisfaction",
+    "average_handle_time",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Periods
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: PeriodKind
+    start: date
+    end: date
+    """Inclusive."""
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        if self.kind == "day":
+            return self.start.isoformat()
+        if self.kind == "month":
+            return f"{self.start:%Y-%m}"
+        part = {1: "上旬", 11: "中旬", 21: "下旬"}[self.start.day]
+        return f"{self.start:%Y-%m} {part} ({self.start.day}–{self.end.day})"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[local midnight of start, local midnight after end) in UTC."""
+        return local_midnight(self.start), local_midnight(self.end + timedelta(days=1))
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+
+
+def _month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def period_of(kind: PeriodKind, day: date) -> Period:
+    """The period of ``kind`` that contains ``day``."""
+    if kind == "day":
+        return Period("day", day, day)
+    if kind == "month":
+        return Period("month", day.replace(day=1), _month_end(day))
+    if kind == "tenday":
+        if day.day <= 10:
+            return Period("tenday", day.replace(day=1), day.replace(day=10))
+        if day.day <= 20:
+            return Period("tenday", day.replace(day=11), day.replace(day=20))
+        return Period("tenday", day.replace(day=21), _month_end(day))
+    raise InvalidInput("kind", f"unknown period kind {kind!r}")
+
+
+def previous_period(period: Period) -> Period:
+    """环比: the period immediately before."""
+    return period_of(period.kind, period.start - timedelta(days=1))
+
+
+def same_period_last_year(period: Period) -> Period:
+    """同比: the same period a year earlier (29 February → 28 February)."""
+    start = period.start
+    try:
+        earlier = start.replace(year=start.year - 1)
+    except ValueError:
+        earlier = start.replace(year=start.year - 1, day=28)
+    return period_of(period.kind, earlier)
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL helpers that differ between the two engines
+# ---------------------------------------------------------------------------------------------
+
+
+def local_day(uow: UnitOfWork, column: Any) -> ColumnElement[Any]:
+    """The Asia/Shanghai calendar day of a UTC timestamp column, as SQL."""
+    if uow.session.get_bind().dialect.name == "sqlite":
+        return func.date(column, "+8 hours")
+    return func.date(func.timezone("Asia/Shanghai", column))
+
+
+def _hours_between(uow: UnitOfWork, start: Any, end: Any) -> ColumnElement[Any]:
+    if uow.session.get_bind().dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 24.0
+    return func.extract("epoch", end - start) / 3600.0
+
+
+def as_date(value: Any) -> date:
+    """SQLite returns the day as text, PostgreSQL as a date."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Org tree
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    kind: str
+    path: str
+    parent_id: int | None
+
+    def name(self, lang: str = "zh") -> str:
+        return self.name_en if lang.startswith("en") else self.name_zh
+
+
+@dataclass
+class OrgTree:
+    nodes: dict[int, Node]
+
+    @classmethod
+    def load(cls, uow: UnitOfWork) -> OrgTree:
+        rows = uow.session.execute(
+            select(
+                OrgUnit.id,
+                OrgUnit.code,
+                OrgUnit.name_zh,
+                OrgUnit.name_en,
+                OrgUnit.kind,
+                OrgUnit.path,
+                OrgUnit.parent_id,
+            )
+        ).all()
+        return cls({r.id: Node(*r) for r in rows})
+
+    def by_code(self, code: str) -> Node:
+        for node in self.nodes.values():
+            if node.code == code:
+                return node
+        raise NotFound("org_unit", code)
+
+    def root(self, region_code: str | None = None, actor: Actor | None = None) -> Node:
+        """The region a report covers: the code given, else the top region of the tree
+        (or of the actor's scope)."""
+        if region_code:
+            node = self.by_code(region_code)
+            if actor is not None and not node.path.startswith(actor.scope):
+                raise NotFound("org_unit", region_code)
+            return node
+        candidates = [n for n in self.nodes.values() if n.kind in REGION_KINDS]
+        if actor is not None and actor.scope != "/":
+            candidates = [n for n in candidates if n.path.startswith(actor.scope)]
+        # the province, if there is one: the group node has nothing of its own to report
+        provinces = [n for n in candidates if n.kind == "province"]
+        pool = provinces or candidates
+        if not pool:
+            raise NotFound("org_unit", "region")
+        return min(pool, key=lambda n: (n.path.count("/"), n.id))
+
+    def children(self, node: Node, kinds: frozenset[str] = REGION_KINDS) -> list[Node]:
+        return sorted(
+            (n for n in self.nodes.values() if n.parent_id == node.id and n.kind in kinds),
+            key=lambda n: n.code,
+        )
+
+    def within(self, node: Node) -> list[int]:
+        return [n.id for n in self.nodes.values() if n.path.startswith(node.path)]
+
+    def child_containing(self, node: Node, unit_id: int) -> Node | None:
+        """The child region of ``node`` whose subtree holds ``unit_id`` (None: node itself)."""
+        unit = self.nodes.get(unit_id)
+        if unit is None or not unit.path.startswith(node.path):
+            return None
+        for child in self.children(node):
+            if unit.path.startswith(child.path):
+                return child
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Catalogue and KPI schemes as data
+# ---------------------------------------------------------------------------------------------
+
+
+def catalogue(uow: UnitOfWork) -> dict[str, ind.Indicator]:
+    """The catalogue as the operator edited it; entries missing from the table use the seed."""
+    result = dict(ind.CATALOGUE)
+    for row in uow.session.scalars(select(IndicatorObjective)):
+        result[row.indicator_id] = ind.Indicator(
+            row.indicator_id,
+            row.name_zh,
+            row.name_en,
+            row.unit,
+            row.direction,  # type: ignore[arg-type]
+            target=row.target,
+            threshold=row.threshold,
+            tolerance=row.tolerance,
+            formula=row.formula,
+        )
+    return result
+
+
+def set_objective(
+    uow: UnitOfWork,
+    indicator_id: str,
+    *,
+    target: float,
+    threshold: float,
+    tolerance: float = 0.0,
+    by: str,
+    now: datetime,
+) -> ind.Indicator:
+    """Edit an objective; the domain checks that the threshold lies on the worse side."""
+    row = uow.session.get(IndicatorObjective, indicator_id)
+    if row is None:
+        raise NotFound("indicator", indicator_id)
+    checked = ind.Indicator(
+        row.indicator_id,
+        row.name_zh,
+        row.name_en,
+        row.unit,
+        row.direction,  # type: ignore[arg-type]
+        target=target,
+        threshold=threshold,
+        tolerance=tolerance,
+        formula=row.formula,
+    )
+    row.target, row.threshold, row.tolerance = target, threshold, tolerance
+    row.updated_at, row.updated_by = now, by
+    uow.commit()
+    return checked
+
+
+@dataclass(frozen=True)
+class Scheme:
+    code: str
+    name: str
+    weights: dict[str, float]
+    veto_rules: tuple[ind.VetoRule, ...]
+
+
+DEFAULT_SCHEMES: Final[dict[str, Scheme]] = {
+    "unit": Scheme(
+        "unit",
+        "责任单位 KPI / unit scorecard",
+        {
+            "on_time_rate": 25,
+            "first_contact_resolution": 20,
+            "callback_satisfaction": 20,
+            "repeat_rate": 15,
+            "escalated_rate": 10,
+            "complaints_per_10k": 10,
+        },
+        (
+            ind.VetoRule(
+                "appeals_per_million",
+                ">",
+                50.0,
+                "百万用户申诉率超过管局红线 50 / appeals per million users above 50",
+            ),
+        ),
+    ),
+    "staff": Scheme(
+        "staff",
+        "员工 KPI / staff scorecard",
+        {
+            "on_time_rate": 35,
+            "first_contact_resolution": 25,
+            "callback_satisfaction": 25,
+            "repeat_rate": 15,
+        },
+        (ind.VetoRule("on_time_rate", "<", 60.0, "及时率低于 60% / on-time rate below 60 %"),),
+    ),
+}
+
+
+def scheme(uow: UnitOfWork, code: str) -> Scheme:
+    row = uow.session.get(KpiScheme, code)
+    if row is None:
+        return DEFAULT_SCHEMES[code]
+    rules = tuple(
+        ind.VetoRule(r["indicator_id"], r["comparator"], float(r["limit"]), r["reason"])
+        for r in row.veto_rules
+    )
+    return Scheme(row.code, row.name, {k: float(v) for k, v in row.weights.items()}, rules)
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscriber counts (imported data)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubscriberRow:
+    region_code: str
+    month: date
+    users: int
+    definition: str
+
+
+def parse_subscriber_file(path: Path) -> list[SubscriberRow]:
+    """CSV or XLSX with columns region, month (YYYY-MM or a date), users, definition.
+
+    Read by the complaint import's guarded reader: a damaged file, a decompression bomb or
+    an oversized sheet is refused in one line before openpyxl unpacks it."""
+    from careloop.services.complaints.intake_import import spreadsheet_rows
+
+    return parse_subscriber_rows(list(spreadsheet_rows(path)))
+
+
+def parse_subscriber_rows(raw: Sequence[Sequence[Any]]) -> list[SubscriberRow]:
+    if not raw:
+        raise InvalidInput("file", "empty file")
+    header = [str(h or "").strip().lower() for h in raw[0]]
+    needed = ("region", "month", "users", "definition")
+    missing = [h for h in needed if h not in header]
+    if missing:
+        raise InvalidInput("file", f"missing columns: {', '.join(missing)}")
+    at = {h: header.index(h) for h in needed}
+    rows = []
+    for number, values in enumerate(raw[1:], start=2):
+        if not values or all(v in (None, "") for v in values):
+            continue
+        try:
+            month_raw = values[at["month"]]
+            if isinstance(month_raw, datetime):
+                month = month_raw.date().replace(day=1)
+            elif isinstance(month_raw, date):
+                month = month_raw.replace(day=1)
+            else:
+                text = str(month_raw).strip()
+                month = date.fromisoformat(text if len(text) > 7 else f"{text}-01").replace(day=1)
+            users = int(float(str(values[at["users"]]).replace(",", "")))
+        except (ValueError, TypeError, IndexError) as exc:
+            raise InvalidInput("file", f"line {number}: {exc}") from None
+        definition = str(values[at["definition"]] or "").strip()
+        region = str(values[at["region"]] or "").strip()
+        if users < 0 or not definition or not region:
+            raise InvalidInput("file", f"line {number}: region, users ≥ 0 and definition needed")
+        rows.append(SubscriberRow(region, month, users, definition))
+    return rows
+
+
+def import_subscribers(
+    uow: UnitOfWork, rows: Iterable[SubscriberRow], *, source: str, by: str, now: datetime
+) -> int:
+    """Insert or replace counts per (region, month); the definition is stored with each."""
+    tree = OrgTree.load(uow)
+    codes = {n.code: n.id for n in tree.nodes.values()}
+    items = list(rows)
+    unknown = sorted({r.region_code for r in items if r.region_code not in codes})
+    if unknown:
+        raise InvalidInput("region", f"unknown region codes: {', '.join(unknown[:10])}")
+    existing = {
+        (r.region_id, r.month): r
+        for r in uow.session.scalars(
+            select(RegionSubscribers).where(
+                RegionSubscribers.region_id.in_({codes[r.region_code] for r in items})
+            )
+        )
+    }
+    for item in items:
+        key = (codes[item.region_code], item.month)
+        row = existing.get(key)
+        if row is None:
+            row = RegionSubscribers(region_id=key[0], month=item.month)
+            uow.session.add(row)
+            existing[key] = row
+        row.users, row.definition = item.users, item.definition
+        row.source, row.imported_at, row.imported_by = source, now, by
+    uow.commit()
+    return len(items)
+
+
+def _months(period: Period) -> list[date]:
+    months = []
+    cursor = period.start.replace(day=1)
+    while cursor <= period.end:
+        months.append(cursor)
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return months
+
+
+class UserBases:
+    """Subscriber counts of one period, reduced per org node (own count, else children's)."""
+
+    def __init__(self, uow: UnitOfWork, tree: OrgTree, period: Period) -> None:
+        self.tree = tree
+        self.by_region: dict[int, list[ind.SubscriberCount]] = defaultdict(list)
+        rows = uow.session.execute(
+            select(
+                RegionSubscribers.region_id,
+                RegionSubscribers.month,
+                RegionSubscribers.users,
+                RegionSubscribers.definition,
+            ).where(RegionSubscribers.month.in_(_months(period)))
+        ).all()
+        for region_id, month, users, definition in rows:
+            code = tree.nodes[region_id].code
+            self.by_region[region_id].append(
+                ind.SubscriberCount(code, as_date(month), users, definition)
+            )
+
+    def counts(self, node: Node) -> list[ind.SubscriberCount]:
+        own = self.by_region.get(node.id)
+        if own:
+            return own
+        found: list[ind.SubscriberCount] = []
+        for child in self.tree.children(node):
+            found.extend(self.counts(child))
+        return found
+
+    def base(self, node: Node) -> ind.UserBase:
+        return ind.user_base(self.counts(node))
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts: aggregate counts per leaf (the complaint's region, or its first owner)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counts for one leaf: the numerators and denominators of every indicator."""
+
+    complaints: int = 0
+    escalated: int = 0
+    appeals: int = 0
+    repeats: int = 0
+    closed: int = 0
+    resolved_first_time: int = 0
+    stages: int = 0
+    stages_on_time: int = 0
+    handled: int = 0
+    handle_hours: float = 0.0
+    callbacks: int = 0
+    callbacks_satisfied: int = 0
+
+    def __iadd__(self, other: Tally) -> Tally:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+
+def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
+    return and_(column >= start, column < end)
+
+
+def tallies(
+    uow: UnitOfWork,
+    period: Period,
+    unit_ids: Sequence[int] | None = None,
+    by: Literal["region", "owner"] = "region",
+) -> dict[int, Tally]:
+    """Aggregate facts for the period, keyed by the complaint's region id (or first owner id).
+
+    Five GROUP BY queries, whatever the number of complaints. ``unit_ids`` restricts to
+    complaints whose region lies in those units (an org subtree).
+    """
+    start, end = period.bounds()
+    key = Complaint.region_id if by == "region" else Complaint.first_owner_id
+    scope: list[ColumnElement[bool]] = []
+    if unit_ids is not None:
+        scope.append(Complaint.region_id.in_(list(unit_ids)))
+    counted = Complaint.status.not_in(NOT_COUNTED_STATUSES)
+    result: dict[int, Tally] = defaultdict(Tally)
+    session = uow.session
+
+    accepted = session.execute(
+        select(
+            key,
+            func.count(),
+            _count_if(Complaint.escalated.is_(True)),
+            _count_if(Complaint.regulator_transfer.is_(True)),
+            _count_if(Complaint.is_repeat.is_(True)),
+        )
+        .where(_in(Complaint.accepted_at, start, end), counted, *scope)
+        .group_by(key)
+    ).all()
+    for k, n, escalated, appeals, repeats in accepted:
+        t = result[k]
+        t.complaints, t.escalated, t.appeals, t.repeats = n, escalated, appeals, repeats
+
+    closed = session.execute(
+        select(
+            key,
+            func.count(),
+            _count_if(and_(Complaint.reopen_count == 0, Complaint.is_repeat.is_(False))),
+        )
+        .where(_in(Complaint.closed_at, start, end), Complaint.status.in_(CLOSED_STATUSES), *scope)
+        .group_by(key)
+    ).all()
+    for k, n, resolved in closed:
+        result[k].closed, result[k].resolved_first_time = n, resolved
+
+    replies = session.execute(
+        select(
+            key,
+            func.count(),
+            _count_if(
+                Complaint.reply_due_at.is_(None) | (Complaint.replied_at <= Complaint.reply_due_at)
+            ),
+        )
+        .where(_in(Complaint.replied_at, start, end), counted, *scope)
+        .group_by(key)
+    ).all()
+    for k, n, on_time in replies:
+        result[k].stages += n
+        result[k].stages_on_time += on_time
+
+    orders = session.execute(
+        select(
+            key,
+            func.count(),
+            _count_if(WorkOrder.finished_at <= WorkOrder.due_at),
+            func.coalesce(
+                func.sum(
+                    cast(_hours_between(uow, WorkOrder.dispatched_at, WorkOrder.finished_at), Float)
+                ),
+                0.0,
+            ),
+        )
+        .join(Complaint, Complaint.id == WorkOrder.complaint_id)
+        .where(_in(WorkOrder.finished_at, start, end), *scope)
+        .group_by(key)
+    ).all()
+    for k, n, on_time, hours in orders:
+        t = result[k]
+        t.stages += n
+        t.stages_on_time += on_time
+        t.handled += n
+        t.handle_hours += float(hours or 0.0)
+
+    callbacks = session.execute(
+        select(key, func.count(), _count_if(Event.action == literal("callback_satisfied")))
+        .join(Complaint, Complaint.id == Event.complaint_id)
+        .where(_in(Event.at, start, end), Event.action.in_(CALLBACK_ACTIONS), *scope)
+        .group_by(key)
+    ).all()
+    for k, n, satisfied in callbacks:
+        result[k].callbacks, result[k].callbacks_satisfied = n, satisfied
+    return dict(result)
+
+
+def values_of(tally: Tally, users: ind.UserBase | None) -> dict[str, ind.IndicatorValue]:
+    """The catalogue's values from counts (the domain's make_value and definitions)."""
+    pct = ind.PERCENT
+    values = {
+        "escalated_rate": ind.make_value(
+            "escalated_rate", tally.escalated, tally.complaints, ind.DEFINITION_COMPLAINTS, pct
+        ),
+        "repeat_rate": ind.make_value(
+            "repeat_rate", tally.repeats, tally.complaints, ind.DEFINITION_COMPLAINTS, pct
+        ),
+        "on_time_rate": ind.make_value(
+            "on_time_rate", tally.stages_on_time, tally.stages, ind.DEFINITION_STAGES, pct
+        ),
+        "first_contact_resolution": ind.make_value(
+            "first_contact_resolution",
+            tally.resolved_first_time,
+            tally.closed,
+            ind.DEFINITION_CLOSED,
+            pct,
+        ),
+        "callback_satisfaction": ind.make_value(
+            "callback_satisfaction",
+            tally.callbacks_satisfied,
+            tally.callbacks,
+            ind.DEFINITION_CALLBACKS,
+            pct,
+        ),
+        "average_handle_time": ind.make_value(
+            "average_handle_time", tally.handle_hours, tally.handled, ind.DEFINITION_STAGES
+        ),
+    }
+    if users is not None:
+        values["appeals_per_million"] = ind.appeals_per_million(tally.appeals, users)
+        values["escalated_per_million"] = ind.escalated_per_million(tally.escalated, users)
+        values["complaints_per_10k"] = ind.complaints_per_10k(tally.complaints, users)
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Indicator tables: a node and its child regions, with 环比 and 同比
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    indicator: ind.Indicator
+    value: ind.IndicatorValue
+    judged_value: float | None
+    """The value judged against the objective (per-user indicators annualised)."""
+    status: ind.ObjectiveStatus
+    previous: ind.IndicatorValue | None
+    last_year: ind.IndicatorValue | None
+    period_on_period: float | None
+    year_on_year: float | None
+
+
+@dataclass
+class NodeIndicators:
+    node: Node
+    tally: Tally
+    rows: dict[str, IndicatorRow] = field(default_factory=dict)
+
+
+def _subtree_tally(tree: OrgTree, node: Node, leaves: Mapping[int, Tally]) -> Tally:
+    total = Tally()
+    for unit_id, tally in leaves.items():
+        unit = tree.nodes.get(unit_id)
+        if unit is not None and unit.path.startswith(node.path):
+            total += tally
+    return total
+
+
+def node_values(
+    tree: OrgTree,
+    node: Node,
+    leaves: Mapping[int, Tally],
+    bases: UserBases,
+) -> tuple[Tally, dict[str, ind.IndicatorValue]]:
+    """A node's values pooled from its leaves (Σ numerators ÷ Σ denominators, via the domain)."""
+    per_leaf: dict[str, list[ind.IndicatorValue]] = defaultdict(list)
+    for unit_id, tally in leaves.items():
+        unit = tree.nodes.get(unit_id)
+        if unit is not None and unit.path.startswith(node.path):
+            for indicator_id, value in values_of(tally, None).items():
+                per_leaf[indicator_id].append(value)
+    total = _subtree_tally(tree, node, leaves)
+    empty = values_of(Tally(), None)
+    pooled = {k: ind.pool(per_leaf[k]) or empty[k] for k in empty}
+    base = bases.base(node)
+    per_user = values_of(total, base)
+    for indicator_id in PER_USER:
+        pooled[indicator_id] = per_user[indicator_id]
+    return total, pooled
+
+
+def judged(value: ind.IndicatorValue, period: Period) -> float | None:
+    if value.value is None:
+        return None
+    if value.indicator_id in PER_USER:
+        return value.value * 365.0 / period.days
+    return value.value
+
+
+@dataclass
+class IndicatorReport:
+    period: Period
+    previous: Period
+    last_year: Period
+    root: NodeIndicators
+    children: list[NodeIndicators]
+    catalogue: dict[str, ind.Indicator]
+
+
+def indicator_report(
+    uow: UnitOfWork, period: Period, region_code: str | None = None, actor: Actor | None = None
+) -> IndicatorReport:
+    """Indicators of a region and of each region directly below it, with 环比 and 同比."""
+    tree = OrgTree.load(uow)
+    root = tree.root(region_code, actor)
+    units = tree.within(root)
+    cat = catalogue(uow)
+    periods = (period, previous_period(period), same_period_last_year(period))
+    computed = []
+    for p in periods:
+        leaves = tallies(uow, p, units)
+        bases = UserBases(uow, tree, p)
+        computed.append((leaves, bases))
+
+    def build(node: Node) -> NodeIndicators:
+        results = [node_values(tree, node, leaves, bases) for leaves, bases in computed]
+        (tally, now_values), (_, prev_values), (_, ly_values) = results
+        out = NodeIndicators(node, tally)
+        for indicator_id in REPORTED:
+            value = now_values[indicator_id]
+            prev, ly = prev_values[indicator_id], ly_values[indicator_id]
+            judged_value = judged(value, period)
+            out.rows[indicator_id] = IndicatorRow(
+                cat[indicator_id],
+                value,
+                judged_value,
+                ind.evaluate(judged_value, cat[indicator_id]),
+                prev,
+                ly,
+                ind.period_on_period(value.value, prev.value),
+                ind.year_on_year(value.value, ly.value),
+            )
+        return out
+
+    return IndicatorReport(
+        period,
+        periods[1],
+        periods[2],
+        build(root),
+        [build(child) for child in tree.children(root)],
+        cat,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# KPI scorecards
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScorecardRow:
+    subject_code: str
+    subject_name: str
+    card: ind.Scorecard
+
+
+def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> dict[int, int]:
+    """Escalated complaints accepted in the period whose reply missed its limit, per region:
+    the severe failure that vetoes a unit's score (越级投诉超时, DOMAIN.md §2)."""
+    start, end = period.bounds()
+    late = (Complaint.replied_at > Complaint.reply_due_at) | (
+        Complaint.replied_at.is_(None) & (Complaint.reply_due_at < end)
+    )
+    rows = uow.session.execute(
+        select(Complaint.region_id, func.count())
+        .where(
+            _in(Complaint.accepted_at, start, end),
+            Complaint.escalated.is_(True),
+            Complaint.status.not_in(NOT_COUNTED_STATUSES),
+            Complaint.reply_due_at.is_not(None),
+            late,
+            Complaint.region_id.in_(list(units)),
+        )
+        .group_by(Complaint.region_id)
+    ).all()
+    return {region_id: n for region_id, n in rows}
+
+
+def unit_scorecards(
+    uow: UnitOfWork, period: Period, region_code: str | None = None, actor: Actor | None = None
+) -> list[ScorecardRow]:
+    """One scorecard per region directly below the report's region."""
+    tree = OrgTree.load(uow)
+    root = tree.root(region_code, actor)
+    units = tree.within(root)
+    leaves = tallies(uow, period, units)
+    bases = UserBases(uow, tree, period)
+    late = _escalated_late(uow, period, units)
+    cat = catalogue(uow)
+    plan = scheme(uow, "unit")
+    cards = []
+    for child in tree.children(root) or [root]:
+        _, values = node_values(tree, child, leaves, bases)
+        annualised = {
+            k: ind.IndicatorValue(
+                v.indicator_id, judged(v, period), v.numerator, v.denominator,
+                v.denominator_definition, v.scale,
+            )
+            for k, v in values.items()
+        }  # fmt: skip
+        failures = sum(n for uid, n in late.items() if tree.nodes[uid].path.startswith(child.path))
+        events = (
+            [f"越级投诉超时未答复 {failures} 件 / {failures} escalated complaint(s) answered late"]
+            if failures
+            else []
+        )
+        card = ind.scorecard(
+            annualised, plan.weights, catalogue=cat, veto_rules=plan.veto_rules, veto_events=events
+        )
+        cards.append(ScorecardRow(child.code, child.name_zh, card))
+    return cards
+
+
+def staff_scorecards(
+    uow: UnitOfWork,
+    period: Period,
+    region_code: str | None = None,
+    actor: Actor | None = None,
+    min_complaints: int = 1,
+) -> list[ScorecardRow]:
+    """One scorecard per first-question owner with complaints in the region and period."""
+    tree = OrgTree.load(uow)
+    root = tree.root(region_code, actor)
+    by_owner = tallies(uow, period, tree.within(root), by="owner")
+    cat = catalogue(uow)
+    plan = scheme(uow, "staff")
+    names = dict(
+        uow.session.execute(
+            select(Staff.id, Staff.display_name).where(Staff.id.in_(list(by_owner)))
+        ).all()
+    )
+    usernames = dict(
+        uow.session.execute(
+            select(Staff.id, Staff.username).where(Staff.id.in_(list(by_owner)))
+        ).all()
+    )
+    cards = []
+    for staff_id, tally in sorted(by_owner.items(), key=lambda kv: usernames.get(kv[0], "")):
+        if tally.complaints + tally.closed + tally.stages < min_complaints:
+            continue
+        card = ind.scorecard(
+            values_of(tally, None), plan.weights, catalogue=cat, veto_rules=plan.veto_rules
+        )
+        cards.append(ScorecardRow(usernames.get(staff_id, str(staff_id)), names.get(staff_id, ""),
+                                  card))  # fmt: skip
+    return cards
+
+
+# ---------------------------------------------------------------------------------------------
+# Complaint facts one by one: for tests and audits only (reports use the aggregates above)
+# ---------------------------------------------------------------------------------------------
+
+
+def complaint_facts(
+    uow: UnitOfWork, period: Period, unit_ids: Sequence[int] | None = None
+) -> Iterator[ind.ComplaintFact]:
+    """Complaints accepted in the period as domain facts, streamed (to check the aggregates
+    against the domain's own formulas, as the acceptance tests do)."""
+    start, end = period.bounds()
+    query = select(
+        Complaint.id,
+        Complaint.accepted_at,
+        Complaint.region_id,
+        Complaint.category,
+        Complaint.escalated,
+        Complaint.regulator_transfer,
+        Complaint.is_repeat,
+        Complaint.closed_at,
+        Complaint.reopen_count,
+        Complaint.reply_due_at,
+        Complaint.replied_at,
+    ).where(
+        _in(Complaint.accepted_at, start, end),
+        Complaint.status.not_in(NOT_COUNTED_STATUSES),
+    )
+    if unit_ids is not None:
+        query = query.where(Complaint.region_id.in_(list(unit_ids)))
+    for row in uow.session.execute(query.execution_options(yield_per=2000)):
+        yield ind.ComplaintFact(
+            id=row.id,
+            accepted_at=row.accepted_at,
+            region_code=str(row.region_id),
+            category_code=row.category,
+            escalated=row.escalated,
+            regulator_appeal=row.regulator_transfer,
+            is_repeat=row.is_repeat,
+            closed_at=row.closed_at,
+            reopened=row.reopen_count > 0,
+            reply_due_at=row.reply_due_at,
+            replied_at=row.replied_at,
+        )
+
+
+def subscriber_csv(rows: Iterable[SubscriberRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["region", "month", "users", "definition"])
+    for r in rows:
+        writer.writerow([r.region_code, f"{r.month:%Y-%m}", r.users, r.definition])
+    return out.getvalue()

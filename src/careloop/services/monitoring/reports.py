@@ -1,0 +1,641 @@
+"""The periodic reports (DOMAIN.md §5): early-warning daily report, ten-day bulletin, monthly
+service-quality analysis. Each is built from ``services.indicators`` and
+``services.early_warning`` into a ``reports.model.Report`` and rendered by ``reports.render``.
+
+Complaint text reaches the daily report ("complaints behind each flag") and topic names
+come from it, so both go through ``domain.privacy.shown``: a report is masked unless it is
+asked for unmasked by a role that may take personal data in bulk
+(``privacy.may_export_personal_data``, the export's rule), and that read is a security
+event naming the complaints. Reports without a reader (the scheduled job) are masked.
+
+``--date`` names the day the report is about: the daily report for 2026-11-22 covers that
+day (published the next morning); the ten-day bulletin and the monthly analysis cover the
+ten-day period (1–10, 11–20, 21–end) or month that contains the date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Final, Literal
+
+from sqlalchemy import func, select
+
+from careloop.domain import categories, permissions, privacy, time_bounds
+from careloop.domain.errors import DomainError
+from careloop.domain.vocabulary import PRODUCTS
+from careloop.reports import render as renderer
+from careloop.reports.model import BarChart, Column, HeatMap, LineChart, Report, Table
+from careloop.services.access.actors import Actor
+from careloop.services.access.auth import record_security_event
+from careloop.services.indicators import figures as si
+from careloop.services.monitoring import daily_counts
+from careloop.services.monitoring import early_warning as ews
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint, Notification, WorkOrder
+
+ReportKind = Literal["daily", "tenday", "monthly"]
+KINDS: Final[dict[str, si.PeriodKind]] = {"daily": "day", "tenday": "tenday", "monthly": "month"}
+TITLES: Final = {
+    "daily": ("投诉预警日报", "Complaint early-warning daily report"),
+    "tenday": ("客服信息旬报", "Customer-service ten-day bulletin"),
+    "monthly": ("月度服务质量分析", "Monthly service-quality analysis"),
+}
+TREND_DAYS: Final = 30
+STATUS_ZH: Final = {"met": "达标", "warning": "预警", "breached": "超标", "no_data": "无数据"}
+
+
+def _category_name(code: str, lang: str = "zh") -> str:
+    category = categories.get_category(code)
+    return category.label(lang) if category else code
+
+
+def _product_name(code: str) -> str:
+    label = PRODUCTS.get(code)
+    if isinstance(label, tuple):
+        return str(label[0])
+    return str(label or code)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+INDICATOR_COLUMNS: Final = [
+    Column("indicator_id", "指标代码", "Indicator id"),
+    Column("name", "指标", "Indicator"),
+    Column("unit", "单位", "Unit"),
+    Column("value", "本期值", "Value", "float"),
+    Column("judged", "考核值(按年折算)", "Judged value (per-user: per year)", "float"),
+    Column("target", "目标", "Target", "float"),
+    Column("threshold", "门限", "Threshold", "float"),
+    Column("status", "状态", "Status"),
+    Column("numerator", "分子", "Numerator", "float"),
+    Column("denominator", "分母", "Denominator", "float"),
+    Column("definition", "分母口径", "Denominator definition"),
+    Column("previous", "上期值", "Previous period", "float"),
+    Column("pop", "环比", "Period on period", "ratio"),
+    Column("last_year", "去年同期值", "Same period last year", "float"),
+    Column("yoy", "同比", "Year on year", "ratio"),
+]
+
+
+def indicator_table(report: si.IndicatorReport) -> Table:
+    rows = []
+    for indicator_id, row in report.root.rows.items():
+        ind = row.indicator
+        rows.append(
+            [
+                indicator_id,
+                ind.name_zh,
+                ind.unit,
+                row.value.value,
+                row.judged_value,
+                ind.target,
+                ind.threshold,
+                STATUS_ZH[row.status],
+                row.value.numerator,
+                row.value.denominator,
+                row.value.denominator_definition,
+                row.previous.value if row.previous else None,
+                row.period_on_period,
+                row.last_year.value if row.last_year else None,
+                row.year_on_year,
+            ]
+        )
+    return Table(
+        "indicators",
+        f"质量指标 — {report.root.node.name_zh}",
+        f"Quality indicators — {report.root.node.name_en}",
+        INDICATOR_COLUMNS,
+        rows,
+        note=(
+            f"本期 {report.period.label}; 环比 {report.previous.label}; 同比 "
+            f"{report.last_year.label}. 空白/— = 无数据(分母为 0), 不是 0."
+        ),
+    )
+
+
+def region_table(report: si.IndicatorReport) -> Table:
+    columns = [
+        Column("region", "地区代码", "Region"),
+        Column("name", "地区", "Region name"),
+        Column("complaints", "投诉量", "Complaints", "int"),
+        *[
+            Column(k, report.catalogue[k].name_zh, report.catalogue[k].name_en, "float")
+            for k in si.REPORTED
+        ],
+    ]
+    rows = [
+        [n.node.code, n.node.name_zh, n.tally.complaints, *[n.rows[k].value.value
+                                                           for k in si.REPORTED]]
+        for n in [report.root, *report.children]
+    ]  # fmt: skip
+    return Table("regions", "分地区指标", "Indicators by region", columns, rows)
+
+
+def scorecard_table(name: str, title_zh: str, title_en: str, cards: list[si.ScorecardRow]) -> Table:
+    columns = [
+        Column("code", "代码", "Code"),
+        Column("name", "名称", "Name"),
+        Column("score", "得分", "Score", "float"),
+        Column("vetoed", "一票否决", "Vetoed"),
+        Column("reasons", "否决原因", "Veto reasons"),
+        Column("items", "分项(值/得分/权重)", "Items (value/score/weight)"),
+    ]
+    rows = [
+        [
+            c.subject_code,
+            c.subject_name,
+            c.card.score,
+            "是" if c.card.vetoed else "否",
+            "; ".join(c.card.veto_reasons),
+            "; ".join(
+                f"{i.indicator_id}={'—' if i.value is None else f'{i.value:.1f}'}"
+                f"/{'—' if i.score is None else f'{i.score:.0f}'}/{i.weight:.2f}"
+                for i in c.card.items
+            ),
+        ]
+        for c in cards
+    ]
+    return Table(name, title_zh, title_en, columns, rows)
+
+
+def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Table]:
+    """Flags, the complaints behind each (text masked unless `unmasked`) and hot spots."""
+    flags = Table(
+        "warnings",
+        "预警 (类别 × 地区 × 产品)",
+        "Early-warning flags (category × region × product)",
+        [
+            Column("no", "序号", "No.", "int"),
+            Column("category", "类别代码", "Category"),
+            Column("category_name", "类别", "Category name"),
+            Column("region", "地区代码", "Region"),
+            Column("region_name", "地区", "Region name"),
+            Column("product", "产品", "Product"),
+            Column("window", "窗口", "Window"),
+            Column("observed", "实际", "Observed", "int"),
+            Column("expected", "基线期望", "Expected", "float"),
+            Column("critical", "预警线", "Critical count", "int"),
+            Column("p_value", "p 值", "p-value", "float"),
+        ],
+        note=(
+            f"检验: 负二项预测分布上尾, alpha={warning.alpha:g}/格/窗口/日, 基线 "
+            f"{warning.baseline_days} 天; 本日检验 {warning.cells} 格, 稳定格预期误报 ≤ "
+            f"{warning.expected_false_alarms:.2f} 条。"
+        ),
+    )
+    behind = Table(
+        "warning_complaints",
+        "预警背后的投诉",
+        "Complaints behind each flag",
+        [
+            Column("no", "预警序号", "Flag no.", "int"),
+            Column("number", "投诉单号", "Complaint number"),
+            Column("accepted_at", "受理时间(UTC)", "Accepted (UTC)", "date"),
+            Column("channel", "渠道", "Channel"),
+            Column("description", "内容", "Description"),
+        ],
+    )
+    for no, flag in enumerate(warning.flags, start=1):
+        flags.rows.append(
+            [
+                no,
+                flag.cell.category,
+                _category_name(flag.cell.category),
+                flag.cell.region_code,
+                flag.region_name,
+                flag.cell.product,
+                "日" if flag.window == "day" else "7日",
+                flag.observed,
+                flag.expected,
+                flag.critical_count,
+                flag.p_value,
+            ]
+        )
+        for c in flag.complaints:
+            behind.rows.append(
+                [
+                    no,
+                    c.number,
+                    c.accepted_at,
+                    c.channel,
+                    privacy.shown(c.description, "text", unmasked=unmasked),
+                ]
+            )
+    hot = Table(
+        "hotspots",
+        "热点问题",
+        "Hot spots",
+        [
+            Column("topic", "主题(关键词)", "Topic (key terms)"),
+            Column("recent", "近 7 日", "Last 7 days", "int"),
+            Column("previous", "此前 21 日", "Previous 21 days", "int"),
+            Column("growth", "占比增长倍数", "Share growth", "float"),
+            Column("examples", "示例单号", "Example complaints"),
+        ],
+    )
+    for spot in warning.hotspots:
+        hot.rows.append(
+            [
+                privacy.shown(spot.topic.name, "text", unmasked=unmasked),
+                spot.recent_count,
+                spot.previous_count,
+                spot.growth,
+                ", ".join(warning.hotspot_numbers.get(int(i), str(i)) for i in spot.recent_ids[:5]),
+            ]
+        )
+    return [flags, behind, hot]
+
+
+# ---------------------------------------------------------------------------------------------
+# Chart data (aggregate queries)
+# ---------------------------------------------------------------------------------------------
+
+
+def category_by_region(
+    uow: UnitOfWork, first: date, last: date, tree: si.OrgTree, root: si.Node
+) -> dict[tuple[str, str], int]:
+    """Complaints per (first-level category, child region of root) accepted in [first, last]."""
+    rows = uow.session.execute(
+        select(Complaint.category_l1, Complaint.region_id, func.count())
+        .where(
+            Complaint.accepted_at >= si.local_midnight(first),
+            Complaint.accepted_at < si.local_midnight(last + timedelta(days=1)),
+            Complaint.region_id.in_(tree.within(root)),
+        )
+        .group_by(Complaint.category_l1, Complaint.region_id)
+    ).all()
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for l1, region_id, n in rows:
+        child = tree.child_containing(root, region_id)
+        counts[(l1, child.code if child else root.code)] += n
+    return counts
+
+
+@dataclass
+class TrendDay:
+    day: date
+    complaints: int = 0
+    stages: int = 0
+    on_time: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.stages * 100.0 if self.stages else None
+
+
+def trend(uow: UnitOfWork, first: date, last: date, unit_ids: list[int]) -> list[TrendDay]:
+    """Per local day: complaints accepted and stages finished (on time or not), 3 queries."""
+    days = {first + timedelta(days=i): TrendDay(first + timedelta(days=i))
+            for i in range((last - first).days + 1)}  # fmt: skip
+    start, end = si.local_midnight(first), si.local_midnight(last + timedelta(days=1))
+    in_scope = Complaint.region_id.in_(unit_ids)
+    accepted_day = si.local_day(uow, Complaint.accepted_at)
+    for raw, n in uow.session.execute(
+        select(accepted_day, func.count())
+        .where(Complaint.accepted_at >= start, Complaint.accepted_at < end, in_scope,
+               Complaint.status.not_in(si.NOT_COUNTED_STATUSES))
+        .group_by(accepted_day)
+    ).all():  # fmt: skip
+        days[si.as_date(raw)].complaints = n
+    replied_day = si.local_day(uow, Complaint.replied_at)
+    on_time_reply = (Complaint.reply_due_at.is_(None)) | (
+        Complaint.replied_at <= Complaint.reply_due_at
+    )
+    for raw, n, ok in uow.session.execute(
+        select(replied_day, func.count(), si._count_if(on_time_reply))
+        .where(Complaint.replied_at >= start, Complaint.replied_at < end, in_scope,
+               Complaint.status.not_in(si.NOT_COUNTED_STATUSES))
+        .group_by(replied_day)
+    ).all():  # fmt: skip
+        days[si.as_date(raw)].stages += n
+        days[si.as_date(raw)].on_time += ok
+    finished_day = si.local_day(uow, WorkOrder.finished_at)
+    for raw, n, ok in uow.session.execute(
+        select(finished_day, func.count(), si._count_if(WorkOrder.finished_at <= WorkOrder.due_at))
+        .join(Complaint, Complaint.id == WorkOrder.complaint_id)
+        .where(WorkOrder.finished_at >= start, WorkOrder.finished_at < end, in_scope)
+        .group_by(finished_day)
+    ).all():  # fmt: skip
+        days[si.as_date(raw)].stages += n
+        days[si.as_date(raw)].on_time += ok
+    return list(days.values())
+
+
+def _charts_and_tables(
+    uow: UnitOfWork,
+    period: si.Period,
+    tree: si.OrgTree,
+    root: si.Node,
+    cat: dict[str, object],
+    trend_first: date,
+) -> tuple[list[object], list[Table]]:
+    from careloop.domain.indicators.formulas import Indicator
+
+    on_time = cat["on_time_rate"]
+    assert isinstance(on_time, Indicator)
+    previous = si.previous_period(period)
+    now_counts = category_by_region(uow, period.start, period.end, tree, root)
+    prev_counts = category_by_region(uow, previous.start, previous.end, tree, root)
+    l1s = [c.code for c in categories.top_categories()]
+    totals_now = {c: sum(v for (l1, _), v in now_counts.items() if l1 == c) for c in l1s}
+    totals_prev = {c: sum(v for (l1, _), v in prev_counts.items() if l1 == c) for c in l1s}
+    bar = BarChart(
+        f"分类投诉量 {period.label} (对比上期)",
+        f"Complaints by category, {period.label} vs previous period",
+        [_category_name(c) for c in l1s],
+        [_category_name(c, "en") for c in l1s],
+        {
+            period.label: [float(totals_now[c]) for c in l1s],
+            previous.label: [float(totals_prev[c]) for c in l1s],
+        },
+        ylabel="件 / complaints",
+    )
+    days = trend(uow, trend_first, period.end, tree.within(root))
+    line = LineChart(
+        f"及时率日走势 (目标 {on_time.target:g}%)",
+        f"On-time rate per day (target {on_time.target:g} %)",
+        [f"{d.day:%m-%d}" for d in days],
+        [d.on_time_rate for d in days],
+        target=on_time.target,
+        threshold=on_time.threshold,
+        ylabel="%",
+    )
+    regions = tree.children(root) or [root]
+    heat = HeatMap(
+        f"类别 × 地区 投诉量 {period.label}",
+        f"Complaints, category × region, {period.label}",
+        [_category_name(c) for c in l1s],
+        [_category_name(c, "en") for c in l1s],
+        [r.name_zh for r in regions],
+        [r.name_en for r in regions],
+        [[float(now_counts.get((c, r.code), 0)) for r in regions] for c in l1s],
+    )
+    heat_table = Table(
+        "category_region",
+        "类别 × 地区 投诉量",
+        "Complaints by category and region",
+        [Column("category", "类别", "Category")]
+        + [Column(r.code, r.name_zh, r.name_en, "int") for r in regions],
+        [[_category_name(c)] + [now_counts.get((c, r.code), 0) for r in regions] for c in l1s],
+    )
+    trend_table = Table(
+        "trend",
+        "日走势",
+        "Daily trend",
+        [
+            Column("day", "日期", "Day"),
+            Column("complaints", "投诉量", "Complaints", "int"),
+            Column("stages", "完成环节", "Stages finished", "int"),
+            Column("on_time", "及时完成", "On time", "int"),
+            Column("on_time_rate", "及时率", "On-time rate", "pct"),
+        ],
+        [[d.day.isoformat(), d.complaints, d.stages, d.on_time, d.on_time_rate] for d in days],
+    )
+    return [bar, line, heat], [heat_table, trend_table]
+
+
+# ---------------------------------------------------------------------------------------------
+# The three reports
+# ---------------------------------------------------------------------------------------------
+
+
+def _summary(ir: si.IndicatorReport) -> list[str]:
+    lines = [f"投诉量 {ir.root.tally.complaints} 件 (complaints)"]
+    for indicator_id in ("on_time_rate", "first_contact_resolution", "callback_satisfaction",
+                         "repeat_rate", "escalated_rate", "appeals_per_million"):  # fmt: skip
+        row = ir.root.rows[indicator_id]
+        value = "—" if row.value.value is None else f"{row.value.value:.2f}"
+        pop = "—" if row.period_on_period is None else f"{row.period_on_period:+.1%}"
+        lines.append(
+            f"{row.indicator.name_zh}: {value} {row.indicator.unit} [{STATUS_ZH[row.status]}],"
+            f" 环比 {pop}"
+        )
+    return lines
+
+
+def build_report(
+    uow: UnitOfWork,
+    kind: ReportKind,
+    day: date,
+    region_code: str | None = None,
+    actor: Actor | None = None,
+    *,
+    unmasked: bool = False,
+) -> Report:
+    """The report for `kind` and `day` in `actor`'s scope (everything without an actor).
+
+    Personal data in it is masked unless `unmasked`; the caller decides that with
+    ``check_unmasked`` and records the read (``record_unmasked_read``).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown report {kind!r}")
+    period = si.period_of(KINDS[kind], day)
+    tree = si.OrgTree.load(uow)
+    root = tree.root(region_code, actor)
+    ir = si.indicator_report(uow, period, root.code)
+    title_zh, title_en = TITLES[kind]
+    report = Report(
+        kind,
+        f"{title_zh} — {root.name_zh}",
+        f"{title_en} — {root.name_en}",
+        f"{period.label} ({period.start} – {period.end}, Asia/Shanghai)",
+    )
+    report.summary = _summary(ir)
+    trend_first = period.end - timedelta(days=TREND_DAYS - 1) if kind == "daily" else period.start
+    chart_list, extra_tables = _charts_and_tables(
+        uow, period, tree, root, dict(ir.catalogue), trend_first
+    )
+    report.charts = chart_list  # type: ignore[assignment]
+    report.tables = [indicator_table(ir), region_table(ir)]
+    if kind == "daily":
+        warning = ews.early_warning(uow, day, root.code)
+        report.summary.insert(
+            0,
+            f"预警 {len(warning.flags)} 条 (检验 {warning.cells} 格, 预期误报 ≤ "
+            f"{warning.expected_false_alarms:.2f}); 热点 {len(warning.hotspots)} 个",
+        )
+        for flag in warning.flags[:10]:
+            report.summary.append(
+                f"⚠ {flag.region_name} · {_category_name(flag.cell.category)} · "
+                f"{_product_name(flag.cell.product)}: {flag.observed} 件 "
+                f"({'当日' if flag.window == 'day' else '近7日'}, 期望 {flag.expected:.1f})"
+            )
+        report.tables = [*warning_tables(warning, unmasked), *report.tables]
+        if unmasked:
+            report.unmasked_complaints = sorted(
+                {c.id for flag in warning.flags for c in flag.complaints}
+            )
+    else:
+        report.tables.append(
+            scorecard_table(
+                "kpi_units",
+                "责任单位 KPI (一票否决)",
+                "Unit KPI scorecards (one-vote veto)",
+                si.unit_scorecards(uow, period, root.code),
+            )
+        )
+        report.tables.append(
+            scorecard_table(
+                "kpi_staff",
+                "员工 KPI (首问责任人)",
+                "Staff KPI scorecards (first-question owners)",
+                si.staff_scorecards(uow, period, root.code),
+            )
+        )
+        if kind == "monthly":
+            warning = ews.early_warning(uow, period.end, root.code)
+            report.tables.append(warning_tables(warning, unmasked)[2])
+    report.tables.extend(extra_tables)
+    return report
+
+
+def check_unmasked(actor: Actor | None) -> Actor:
+    """An unmasked report is personal data in bulk: the export's rule decides who may take
+    it (supervisors and administrators), and it needs a named reader to audit."""
+    if actor is None:
+        raise DomainError("unknown_actor", username="(none)")
+    permissions.check_permission("report.read", actor.role)
+    if not privacy.may_export_personal_data(actor.role):
+        raise DomainError("role_not_allowed", role=actor.role, action="personal_data.unmask")
+    return actor
+
+
+def record_unmasked_read(
+    uow: UnitOfWork,
+    report: Report,
+    actor: Actor,
+    now: datetime,
+    day: date,
+    formats: tuple[str, ...],
+    via: str,
+    client: str | None = None,
+) -> None:
+    """The security event of an unmasked report: who read which complaints' data, how."""
+    record_security_event(
+        uow,
+        "personal_data_read",
+        actor.username,
+        now,
+        actor.staff_id,
+        client,
+        {
+            "via": via,
+            "report": report.kind,
+            "day": day.isoformat(),
+            "formats": list(formats),
+            "complaints": report.unmasked_complaints,
+        },
+    )
+
+
+def report_file(
+    uow: UnitOfWork,
+    kind: ReportKind,
+    day: date,
+    region_code: str | None,
+    actor: Actor,
+    now: datetime,
+    fmt: str,
+    *,
+    unmasked: bool = False,
+    client: str | None = None,
+) -> bytes:
+    """One report as a file for `actor`; an unmasked one is audited once it is rendered."""
+    permissions.check_permission("report.read", actor.role)
+    day = time_bounds.day("date", day)  # the one rule for outside times
+    if unmasked:
+        check_unmasked(actor)
+    report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked)
+    body = renderer.render(report, fmt)
+    if unmasked:
+        record_unmasked_read(uow, report, actor, now, day, (fmt,), "api", client)
+        uow.commit()
+    return body
+
+
+def file_name(kind: str, day: date, region_code: str | None, fmt: str) -> str:
+    region = f"-{region_code}" if region_code else ""
+    return f"careloop-{kind}-{day.isoformat()}{region}.{fmt}"
+
+
+def write_report(report: Report, kind: str, day: date, region_code: str | None, out: Path,
+                 formats: tuple[str, ...] = renderer.FORMATS) -> list[Path]:  # fmt: skip
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in formats:
+        path = out / file_name(kind, day, region_code, fmt)
+        path.write_bytes(renderer.render(report, fmt))
+        written.append(path)
+    return written
+
+
+# ---------------------------------------------------------------------------------------------
+# Delivery through the notify outbox (the scheduled daily report)
+# ---------------------------------------------------------------------------------------------
+
+DEFAULT_RECIPIENTS: Final = ("mailto:quality@careloop.local",)
+
+
+def queue_daily_delivery(
+    uow: UnitOfWork,
+    day: date,
+    now: datetime,
+    *,
+    recipients: tuple[str, ...] = DEFAULT_RECIPIENTS,
+    region_code: str | None = None,
+    files: list[Path] | None = None,
+) -> int:
+    """Put the daily report in the outbox, once per day and recipient (``dedup_key``): a
+    second run of the job the same morning adds nothing. The body is the summary; the files
+    are written by the caller and named in the body."""
+    report = build_report(uow, "daily", day, region_code)
+    body = "\n".join(report.summary)
+    if files:
+        body += "\n\n" + "\n".join(str(p) for p in files)
+    added = 0
+    for recipient in recipients:
+        key = f"report:daily:{day.isoformat()}:{region_code or 'all'}:{recipient}"[:120]
+        if uow.session.scalar(select(Notification.id).where(Notification.dedup_key == key)):
+            continue
+        uow.session.add(
+            Notification(
+                dedup_key=key,
+                kind="report",
+                channel="email",
+                recipient=recipient,
+                subject=report.title_zh + " " + day.isoformat(),
+                body=body,
+                status="pending",
+                created_at=now,
+                send_after=now,
+            )
+        )
+        added += 1
+    uow.commit()
+    return added
+
+
+def daily_report_job(
+    session_factory: object, now: datetime, out: Path | None = None
+) -> dict[str, object]:
+    """The scheduled daily report: yesterday (Asia/Shanghai) written to ``out`` (if given)
+    and queued for delivery through the notify outbox, once per day however often it runs."""
+    from sqlalchemy.orm import Session, sessionmaker
+
+    assert isinstance(session_factory, sessionmaker)
+    factory: sessionmaker[Session] = session_factory
+    day = now.astimezone(si.LOCAL_TZ).date() - timedelta(days=1)
+    files: list[Path] = []
+    with UnitOfWork(factory) as uow:
+        # Yesterday is counted here, once, so the report below only reads (services.daily_counts).
+        daily_counts.ensure_counted(uow, day, day, now)
+    with UnitOfWork(factory) as uow:
+        if out is not None:
+            files = write_report(build_report(uow, "daily", day), "daily", day, None, out)
+        queued = queue_daily_delivery(uow, day, now, files=files)
+    return {"day": day.isoformat(), "queued": queued, "files": [str(p) for p in files]}
