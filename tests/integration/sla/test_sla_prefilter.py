@@ -21,6 +21,7 @@ from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries, workbench
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, SlaPolicy, Staff, WorkOrder
 from tests.conftest import MovableClock
@@ -218,7 +219,7 @@ def test_sla_lists_and_dashboard_equal_a_brute_force_evaluation(
         now = t0 + timedelta(minutes=step)
         with UnitOfWork(factory) as uow:
             truth = _brute(uow, now)
-            for state in queries.SLA_STATES:
+            for state in sla_states.SLA_STATES:
                 expected = sorted(
                     cid
                     for cid, (c, states) in truth.items()
@@ -373,7 +374,7 @@ def test_certainly_breached_complaints_are_breached_by_the_clock_functions(
         with UnitOfWork(factory) as uow:
             truth = _brute(uow, now)
             sure = uow.session.scalars(
-                select(Complaint.id).where(queries.sla_certainly_breached(uow, now))
+                select(Complaint.id).where(sla_states.sla_certainly_breached(uow, now))
             ).all()
             assert all("breached" in truth[cid][1] for cid in sure), step
             settled += len(sure)

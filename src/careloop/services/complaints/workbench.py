@@ -24,6 +24,7 @@ from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import queries
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, WorkOrder
 
@@ -120,8 +121,8 @@ def dashboard(
     complaints, and complaints accepted and closed per day over the last `days` days.
 
     A fixed number of queries whatever the backlog (issue 5): open counts are one GROUP BY;
-    only the complaints :func:`queries.sla_candidates` lets through (those that can be in
-    warning or breached at all) and :func:`queries.sla_certainly_breached` does not settle
+    only the complaints :func:`sla_states.sla_candidates` lets through (those that can be in
+    warning or breached at all) and :func:`sla_states.sla_certainly_breached` does not settle
     are judged by the clock functions, a batch at a time.
     """
     queries.interactive_reads(uow)
@@ -146,17 +147,18 @@ def dashboard(
         for counts in counts_for(region_id, category):
             counts.open += n
     at_risk = or_(
-        queries.sla_candidates(uow, "warning", now), queries.sla_candidates(uow, "breached", now)
+        sla_states.sla_candidates(uow, "warning", now, queries.open_term()),
+        sla_states.sla_candidates(uow, "breached", now, queries.open_term()),
     )
-    # Plainly breached complaints (queries.sla_certainly_breached) need no judging.
-    sure = queries.certainly(queries.sla_certainly_breached(uow, now))
+    # Plainly breached complaints (sla_states.sla_certainly_breached) need no judging.
+    sure = sla_states.certainly(sla_states.sla_certainly_breached(uow, now))
     candidates = uow.session.execute(
         select(Complaint.id, Complaint.region_id, Complaint.category_l1, sure).where(
             queries.open_term(), visible, at_risk
         )
     ).all()
     verdicts: dict[int, frozenset[str]] = {}
-    queries.judge(uow, [row[0] for row in candidates if not row[3]], now, verdicts)
+    sla_states.judge(uow, [row[0] for row in candidates if not row[3]], now, verdicts)
     for cid, region_id, category, certain in candidates:
         state = "breached" if certain else _worst(verdicts.get(cid, frozenset()))
         for counts in counts_for(region_id, category) if state else ():
@@ -208,7 +210,7 @@ def _buckets(
         size = 86_400
     else:
         offset, size = 0.0, 900
-    shifted = queries.epoch(uow, column) + int(offset)
+    shifted = sla_states.epoch(uow, column) + int(offset)
     if uow.session.get_bind().dialect.name == "postgresql":
         bucket: Any = func.floor(shifted / size)
     else:
