@@ -1,0 +1,118 @@
+"""The one composition root: engine, sessions, notify adapters and event handlers.
+
+Channels (API, web, CLI, jobs) hold a `Platform` and ask it for units of work; they never
+build an engine or import the store themselves. `build` makes one for a database (the API
+app, a test); `platform` is the per-process one the CLI and the job workers share.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from careloop.config import Settings
+from careloop.domain import events as domain_events
+from careloop.domain.events import DomainEvent
+from careloop.notify.adapters import Adapter, adapters_from_env
+from careloop.services.events import EventRegistry
+from careloop.services.unit_of_work import EVENTS_KEY, UnitOfWork
+from careloop.store.database import make_engine, make_session_factory
+
+log = logging.getLogger("careloop.events")
+
+
+@dataclass
+class Platform:
+    """Everything a process needs to run use cases against one database."""
+
+    database_url: str
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    adapters: dict[str, Adapter]
+    events: EventRegistry = field(default_factory=EventRegistry)
+
+    @property
+    def backend(self) -> str:
+        """ "sqlite" or "postgresql": which job queue and which SQL shortcuts apply."""
+        return backend_of(self.database_url)
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory)
+
+    def check_database(self) -> None:
+        """Raise if the database does not answer (the health endpoint's probe)."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def backend_of(database_url: str) -> str:
+    return make_url(database_url).get_backend_name()
+
+
+def redacted(database_url: str) -> str:
+    """The URL as it may be printed: the password masked."""
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def queue_conninfo(database_url: str) -> str:
+    """psycopg's connection string for a SQLAlchemy URL (postgresql+psycopg://...)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        raise ValueError("the job queue needs PostgreSQL; use the in-process runner on SQLite")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def build(database_url: str | None = None, **overrides: Any) -> Platform:
+    """A platform for `database_url` (default: the settings'); `overrides` replace parts
+    (`engine`, `adapters`, `events`), e.g. a test's recording adapters."""
+    url = database_url or Settings.from_env().database_url
+    engine: Engine = overrides.pop("engine", None) or make_engine(url)
+    adapters: dict[str, Adapter] = overrides.pop("adapters", None) or adapters_from_env(os.environ)
+    events: EventRegistry = overrides.pop("events", None) or EventRegistry()
+    if overrides:
+        raise TypeError(f"unknown platform parts: {sorted(overrides)}")
+    session_factory = make_session_factory(engine)
+    # Every unit of work from this factory, whoever builds it, publishes to this registry.
+    session_factory.configure(info={EVENTS_KEY: events})
+    register_handlers(events)
+    return Platform(url, engine, session_factory, adapters, events)
+
+
+@lru_cache(maxsize=4)
+def _platform(database_url: str) -> Platform:
+    return build(database_url)
+
+
+def platform(database_url: str | None = None) -> Platform:
+    """The per-process platform of the CLI and the job workers, one per database."""
+    return _platform(database_url or Settings.from_env().database_url)
+
+
+def migrate(platform: Platform, revision: str = "head") -> None:
+    """Create or upgrade the schema (Alembic)."""
+    from careloop.store.migrate import upgrade
+
+    upgrade(platform.database_url, revision)
+
+
+# --- event handlers ------------------------------------------------------------------------
+
+
+def log_closed_complaint(event: DomainEvent) -> None:
+    """The operations log keeps one line per closed loop (a satisfied callback)."""
+    log.info("complaint %s closed by staff %s at %s", event.complaint_id, event.actor_id, event.at)
+
+
+def register_handlers(events: EventRegistry) -> None:
+    """Every listener of every domain event, in one place."""
+    events.on(domain_events.COMPLAINT_CLOSED, log_closed_complaint)

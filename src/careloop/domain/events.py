@@ -1,0 +1,107 @@
+"""Domain events: what happened to a complaint, told to whoever listens once it committed.
+
+Every state change appends an audit row (the `events` table) in its own transaction; the
+row's `action` names the event below. Handlers (services/events.py, registered in
+bootstrap.py) receive a `DomainEvent` after the commit, never before, so a listener never
+sees a change that was rolled back. Each name is documented here, where it is defined:
+what it means and what `payload` holds (the audit row's `after` values, plus its `note`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+COMPLAINT_ACCEPTED: Final = "careloop.complaint.accepted"
+"""A complaint was taken in (any channel). Payload: the complaint as written at intake."""
+COMPLAINT_HANDLING: Final = "careloop.complaint.handling"
+"""Its owner started handling it (accepted → in progress). Payload: `status`."""
+COMPLAINT_DISPATCHED: Final = "careloop.complaint.dispatched"
+"""Work was handed to a responsible unit (the complaint's side of a new work order)."""
+COMPLAINT_PAUSED: Final = "careloop.complaint.paused"
+"""Waiting on the customer: the reply clock stops. Payload: `status`, the reason as `note`."""
+COMPLAINT_RESUMED: Final = "careloop.complaint.resumed"
+"""The customer answered or staff resumed: the reply clock runs again."""
+COMPLAINT_REPLIED: Final = "careloop.complaint.replied"
+"""The customer got the answer; a callback is due. Payload: `status`, the reply fields."""
+COMPLAINT_CLOSED: Final = "careloop.complaint.closed"
+"""A satisfied callback closed the loop (replied → closed). Payload: `status` and the
+callback's fields (satisfaction)."""
+COMPLAINT_REOPENED: Final = "careloop.complaint.reopened"
+"""A dissatisfied callback sent it back to handling, same owner. Payload: `status`."""
+COMPLAINT_ARCHIVED: Final = "careloop.complaint.archived"
+"""Filed away after closing; the retention clock for its personal data starts."""
+COMPLAINT_MERGED: Final = "careloop.complaint.merged"
+"""A duplicate was merged into another complaint. Payload: `status`, the target's id."""
+COMPLAINT_CANCELLED: Final = "careloop.complaint.cancelled"
+"""The customer withdrew it."""
+COMPLAINT_REJECTED: Final = "careloop.complaint.rejected"
+"""Not a complaint CareLoop takes (不予受理)."""
+COMPLAINT_BREACHED: Final = "careloop.complaint.breached"
+"""A commitment's deadline passed (the SLA sweep). Payload: the clock (`kind`, `due_at`)."""
+COMPLAINT_ESCALATED: Final = "careloop.complaint.escalated"
+"""A breach was escalated one level up the org tree. Payload: `level`, `channel`."""
+WORK_ORDER_DISPATCHED: Final = "careloop.work_order.dispatched"
+"""A unit received a work order. Payload: the work order's unit and due time."""
+WORK_ORDER_ACCEPTED: Final = "careloop.work_order.accepted"
+"""The unit took the work order on."""
+WORK_ORDER_COMPLETED: Final = "careloop.work_order.completed"
+"""The unit finished its part; the owner may reply once no work order is open."""
+WORK_ORDER_RETURNED: Final = "careloop.work_order.returned"
+"""The unit sent the work back, with a reason (the owner stays accountable)."""
+WORK_ORDER_TRANSFERRED: Final = "careloop.work_order.transferred"
+"""The unit passed the work to another unit, with a reason."""
+
+EVENT_OF_ACTION: Final[Mapping[str, str]] = {
+    "accept": COMPLAINT_ACCEPTED,
+    "handle": COMPLAINT_HANDLING,
+    "dispatch": COMPLAINT_DISPATCHED,
+    "pause": COMPLAINT_PAUSED,
+    "resume": COMPLAINT_RESUMED,
+    "reply": COMPLAINT_REPLIED,
+    "callback_satisfied": COMPLAINT_CLOSED,
+    "reopen": COMPLAINT_REOPENED,
+    "archive": COMPLAINT_ARCHIVED,
+    "merge": COMPLAINT_MERGED,
+    "cancel": COMPLAINT_CANCELLED,
+    "reject": COMPLAINT_REJECTED,
+    "breach": COMPLAINT_BREACHED,
+    "escalation": COMPLAINT_ESCALATED,
+    "work_order_dispatched": WORK_ORDER_DISPATCHED,
+    "work_order_accept": WORK_ORDER_ACCEPTED,
+    "work_order_complete": WORK_ORDER_COMPLETED,
+    "work_order_return": WORK_ORDER_RETURNED,
+    "work_order_transfer": WORK_ORDER_TRANSFERRED,
+}
+"""Audit `action` (the transition's name in domain/lifecycle/tickets.py, `work_order_` and
+the work-order transition's name) → event name. Actions absent here (notes, attachments,
+personal-data reads, anonymisation) are bookkeeping, not events anyone hangs on."""
+
+
+@dataclass(frozen=True, slots=True)
+class DomainEvent:
+    name: str
+    complaint_id: int | None
+    work_order_id: int | None
+    action: str
+    at: datetime
+    actor_id: int | None
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+def event_for(
+    action: str,
+    *,
+    complaint_id: int | None,
+    work_order_id: int | None,
+    at: datetime,
+    actor_id: int | None,
+    payload: Mapping[str, Any] | None = None,
+) -> DomainEvent | None:
+    """The domain event an audit row with `action` stands for; None for bookkeeping rows."""
+    name = EVENT_OF_ACTION.get(action)
+    if name is None:
+        return None
+    return DomainEvent(name, complaint_id, work_order_id, action, at, actor_id, payload or {})
