@@ -1,18 +1,19 @@
-"""The complaint lifecycle (DOMAIN.md §2): accept → handle → reply → callback → archive.
+"""The complaint lifecycle (DOMAIN.md §2): accept → handle → reply → callback → archive, and
+the lifecycle of the work orders a complaint is dispatched as.
 
-One explicit transition table, modelled on Request Tracker's lifecycles: every status change
-is a named transition with the statuses it may start from, the status it leads to and the
-roles that may fire it. Services look transitions up here and nowhere else, so the rule the
-API enforces is the rule the web page offers and the CLI obeys.
+Two tables on the generic machine (`lifecycle.machine`): every status change is a named
+transition with the statuses it may start from, the status it leads to, the roles that may
+fire it and what a person must give to fire it. Services apply transitions here and nowhere
+else, so the rule the API enforces is the rule the web page offers and the CLI obeys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
 from careloop.domain.errors import DomainError
+from careloop.domain.lifecycle.machine import InputField, Lifecycle, Transition, transition
 
 
 class Status(StrEnum):
@@ -58,144 +59,170 @@ _FRONT: Final = frozenset({"agent", "unit_lead", "supervisor", "admin"})
 _SUPERVISING: Final = frozenset({"supervisor", "admin"})
 _WORKABLE: Final = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.PENDING_CUSTOMER})
 
+# What each transition asks for, as the API bodies (api/schemas.py) and the services read it.
+_REASON: Final = InputField("reason", "text", max_chars=1000)
+_COMMENT: Final = InputField("comment", "text", required=False, max_chars=2000)
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    name: str
-    sources: frozenset[str]
-    target: str | None
-    """None: the action keeps the status (a note, a self-dispatch in progress)."""
-    roles: frozenset[str]
-    name_zh: str
-    name_en: str
-
-    def label(self, lang: str) -> str:
-        return self.name_en if lang.startswith("en") else self.name_zh
-
-
-def _t(
-    name: str,
-    sources: set[Status] | set[WorkOrderStatus] | frozenset[Status],
-    target: str | None,
-    roles: set[str] | frozenset[str],
-    zh: str,
-    en: str,
-) -> Transition:
-    return Transition(name, frozenset(sources), target, frozenset(roles), zh, en)
-
-
-_TABLE: Final[tuple[Transition, ...]] = (
-    _t(
-        "handle", {Status.ACCEPTED}, Status.IN_PROGRESS, STAFF_WRITERS, "开始处理", "start handling"
+COMPLAINT_LIFECYCLE: Final = Lifecycle(
+    Status,
+    STATUS_LABELS,
+    Status.ACCEPTED,
+    (
+        transition(
+            "handle",
+            {Status.ACCEPTED},
+            Status.IN_PROGRESS,
+            STAFF_WRITERS,
+            "开始处理",
+            "start handling",
+        ),
+        # Dispatch from `accepted` starts handling; later dispatches keep it in progress.
+        transition(
+            "dispatch",
+            {Status.ACCEPTED, Status.IN_PROGRESS},
+            Status.IN_PROGRESS,
+            _FRONT,
+            "派单",
+            "dispatch",
+            fields=(
+                InputField("unit", "unit"),
+                InputField("instructions", "text", required=False, max_chars=2000),
+                InputField("due_at", "datetime", required=False),
+                InputField("due_hours", "number", required=False),
+            ),
+        ),
+        # Waiting on the customer pauses the clock (DOMAIN.md §3); only the customer's answer
+        # or a staff member resumes it.
+        transition(
+            "pause",
+            {Status.ACCEPTED, Status.IN_PROGRESS},
+            Status.PENDING_CUSTOMER,
+            STAFF_WRITERS,
+            "挂起待客户反馈",
+            "pause (wait on customer)",
+            fields=(_REASON,),
+        ),
+        transition(
+            "resume",
+            {Status.PENDING_CUSTOMER},
+            Status.IN_PROGRESS,
+            STAFF_WRITERS | {"system", "customer"},
+            "恢复处理",
+            "resume",
+        ),
+        transition(
+            "reply",
+            {Status.ACCEPTED, Status.IN_PROGRESS},
+            Status.REPLIED,
+            STAFF_WRITERS,
+            "答复客户",
+            "reply to the customer",
+            fields=(InputField("text", "text", max_chars=5000),),
+        ),
+        transition(
+            "callback_satisfied",
+            {Status.REPLIED},
+            Status.CLOSED,
+            _FRONT | {"customer"},
+            "回访满意",
+            "record a satisfied callback",
+            fields=(_COMMENT,),
+        ),
+        # A dissatisfied callback reopens the complaint: back to handling, same owner.
+        transition(
+            "reopen",
+            {Status.REPLIED},
+            Status.IN_PROGRESS,
+            _FRONT | {"customer"},
+            "回访不满意重启",
+            "reopen after a dissatisfied callback",
+            fields=(_COMMENT,),
+        ),
+        transition(
+            "archive",
+            {Status.CLOSED},
+            Status.ARCHIVED,
+            _SUPERVISING | {"system"},
+            "归档",
+            "archive",
+        ),
+        transition(
+            "merge",
+            _WORKABLE,
+            Status.MERGED,
+            _FRONT,
+            "合并到其他投诉",
+            "merge into another complaint",
+            fields=(
+                InputField("into", "integer"),
+                InputField("reason", "text", required=False, max_chars=1000),
+            ),
+        ),
+        transition(
+            "cancel",
+            _WORKABLE,
+            Status.CANCELLED,
+            _FRONT | {"customer"},
+            "撤销",
+            "cancel (customer withdrew)",
+            fields=(_REASON,),
+        ),
+        transition(
+            "reject",
+            {Status.ACCEPTED},
+            Status.REJECTED,
+            _FRONT,
+            "不予受理",
+            "reject",
+            fields=(_REASON,),
+        ),
+        transition(
+            "note",
+            OPEN_STATUSES | {Status.CLOSED},
+            None,
+            STAFF_WRITERS,
+            "添加备注",
+            "add a note",
+            fields=(InputField("text", "text", max_chars=5000),),
+        ),
+        transition(
+            "attach",
+            OPEN_STATUSES | {Status.CLOSED},
+            None,
+            STAFF_WRITERS | {"customer"},
+            "添加附件",
+            "attach a file",
+            fields=(
+                InputField("filename", "line", max_chars=255),
+                InputField("content_type", "line", max_chars=100),
+                InputField("size_bytes", "integer"),
+                InputField("sha256", "line", required=False, max_chars=64),
+                InputField("storage_ref", "line", required=False, max_chars=500),
+            ),
+        ),
     ),
-    # Dispatch from `accepted` starts handling; later dispatches keep the complaint in progress.
-    _t(
-        "dispatch",
-        {Status.ACCEPTED, Status.IN_PROGRESS},
-        Status.IN_PROGRESS,
-        _FRONT,
-        "派单",
-        "dispatch",
-    ),
-    # Waiting on the customer pauses the clock (DOMAIN.md §3); only the customer's answer
-    # or a staff member resumes it.
-    _t(
-        "pause",
-        {Status.ACCEPTED, Status.IN_PROGRESS},
-        Status.PENDING_CUSTOMER,
-        STAFF_WRITERS,
-        "挂起待客户反馈",
-        "pause (wait on customer)",
-    ),
-    _t(
-        "resume",
-        {Status.PENDING_CUSTOMER},
-        Status.IN_PROGRESS,
-        STAFF_WRITERS | {"system", "customer"},
-        "恢复处理",
-        "resume",
-    ),
-    _t(
-        "reply",
-        {Status.ACCEPTED, Status.IN_PROGRESS},
-        Status.REPLIED,
-        STAFF_WRITERS,
-        "答复客户",
-        "reply to the customer",
-    ),
-    _t(
-        "callback_satisfied",
-        {Status.REPLIED},
-        Status.CLOSED,
-        _FRONT | {"customer"},
-        "回访满意",
-        "record a satisfied callback",
-    ),
-    # A dissatisfied callback reopens the complaint: back to handling, same owner.
-    _t(
-        "reopen",
-        {Status.REPLIED},
-        Status.IN_PROGRESS,
-        _FRONT | {"customer"},
-        "回访不满意重启",
-        "reopen after a dissatisfied callback",
-    ),
-    _t("archive", {Status.CLOSED}, Status.ARCHIVED, _SUPERVISING | {"system"}, "归档", "archive"),
-    _t("merge", _WORKABLE, Status.MERGED, _FRONT, "合并到其他投诉", "merge into another complaint"),
-    _t(
-        "cancel",
-        _WORKABLE,
-        Status.CANCELLED,
-        _FRONT | {"customer"},
-        "撤销",
-        "cancel (customer withdrew)",
-    ),
-    _t("reject", {Status.ACCEPTED}, Status.REJECTED, _FRONT, "不予受理", "reject"),
-    _t(
-        "note",
-        OPEN_STATUSES | {Status.CLOSED},
-        None,
-        STAFF_WRITERS,
-        "添加备注",
-        "add a note",
-    ),
-    _t(
-        "attach",
-        OPEN_STATUSES | {Status.CLOSED},
-        None,
-        STAFF_WRITERS | {"customer"},
-        "添加附件",
-        "attach a file",
-    ),
+    subject="transition",
+    illegal_code="illegal_transition",
 )
+"""Complaints start `accepted` (intake); the pages, the API and the CLI iterate this table."""
 
-TRANSITIONS: Final[dict[str, Transition]] = {t.name: t for t in _TABLE}
+TRANSITIONS: Final = COMPLAINT_LIFECYCLE.transitions
 
 
-def check_role(name: str, role: str) -> Transition:
+def check_role(name: str, role: str) -> Transition[Status]:
     """The transition `name` if `role` may ever fire it; checked before anything else, so
     someone without the right learns nothing about the complaint's state or version."""
-    transition = TRANSITIONS.get(name)
-    if transition is None:
-        raise DomainError("not_found", what="transition", ident=name)
-    if role not in transition.roles:
-        raise DomainError("role_not_allowed", role=role, action=name)
-    return transition
+    return COMPLAINT_LIFECYCLE.check_role(name, role)
 
 
-def check_transition(name: str, status: Status | str, role: str) -> Transition:
+def check_transition(name: str, status: Status | str, role: str) -> Transition[Status]:
     """The transition `name` if `role` may fire it from `status`; a DomainError otherwise."""
-    transition = check_role(name, role)
-    current = Status(status)
-    if current not in transition.sources:
-        raise DomainError("illegal_transition", status=current.value, action=name)
-    return transition
+    return COMPLAINT_LIFECYCLE.check(status, name, role)
 
 
-def allowed_transitions(status: Status | str, role: str) -> list[Transition]:
+def allowed_transitions(status: Status | str, role: str) -> list[Transition[Status]]:
     """What a person in `role` may do now, in table order (pages offer exactly these)."""
-    current = Status(status)
-    return [t for t in _TABLE if current in t.sources and role in t.roles]
+    return COMPLAINT_LIFECYCLE.allowed(status, role)
 
 
 class WorkOrderStatus(StrEnum):
@@ -219,62 +246,71 @@ OPEN_WORK_ORDER_STATUSES: Final[frozenset[WorkOrderStatus]] = frozenset(
 )
 
 _UNIT: Final = frozenset({"handler", "unit_lead", "supervisor", "admin"})
+_UNIT_REASON: Final = InputField("reason", "text", max_chars=2000)
 
-_WORK_ORDER_TABLE: Final[tuple[Transition, ...]] = (
-    _t(
-        "accept",
-        {WorkOrderStatus.DISPATCHED},
-        WorkOrderStatus.ACCEPTED,
-        _UNIT,
-        "接单",
-        "accept the work order",
+WORK_ORDER_LIFECYCLE: Final = Lifecycle(
+    WorkOrderStatus,
+    WORK_ORDER_LABELS,
+    WorkOrderStatus.DISPATCHED,
+    (
+        transition(
+            "accept",
+            {WorkOrderStatus.DISPATCHED},
+            WorkOrderStatus.ACCEPTED,
+            _UNIT,
+            "接单",
+            "accept the work order",
+        ),
+        transition(
+            "complete",
+            OPEN_WORK_ORDER_STATUSES,
+            WorkOrderStatus.COMPLETED,
+            _UNIT,
+            "办结工单",
+            "complete the work order",
+            fields=(InputField("result", "text", max_chars=2000),),
+        ),
+        # Returning or transferring needs a reason and never moves the complaint's ownership:
+        # passing the buck (推诿) stays on the record and the owner stays accountable.
+        transition(
+            "return",
+            OPEN_WORK_ORDER_STATUSES,
+            WorkOrderStatus.RETURNED,
+            _UNIT,
+            "退单",
+            "return the work order",
+            fields=(_UNIT_REASON,),
+        ),
+        transition(
+            "transfer",
+            OPEN_WORK_ORDER_STATUSES,
+            WorkOrderStatus.TRANSFERRED,
+            _UNIT,
+            "转派",
+            "transfer the work order",
+            fields=(
+                InputField("unit", "unit"),
+                _UNIT_REASON,
+                InputField("due_at", "datetime", required=False),
+            ),
+        ),
     ),
-    _t(
-        "complete",
-        set(OPEN_WORK_ORDER_STATUSES),
-        WorkOrderStatus.COMPLETED,
-        _UNIT,
-        "办结工单",
-        "complete the work order",
-    ),
-    # Returning or transferring needs a reason and never moves the complaint's ownership:
-    # passing the buck (推诿) stays on the record and the owner stays accountable.
-    _t(
-        "return",
-        set(OPEN_WORK_ORDER_STATUSES),
-        WorkOrderStatus.RETURNED,
-        _UNIT,
-        "退单",
-        "return the work order",
-    ),
-    _t(
-        "transfer",
-        set(OPEN_WORK_ORDER_STATUSES),
-        WorkOrderStatus.TRANSFERRED,
-        _UNIT,
-        "转派",
-        "transfer the work order",
-    ),
+    subject="work order transition",
+    illegal_code="illegal_work_order_transition",
 )
+"""Work orders start `dispatched` (the complaint's `dispatch` creates them)."""
 
-WORK_ORDER_TRANSITIONS: Final[dict[str, Transition]] = {t.name: t for t in _WORK_ORDER_TABLE}
-
-
-def check_work_order_role(name: str, role: str) -> Transition:
-    transition = WORK_ORDER_TRANSITIONS.get(name)
-    if transition is None:
-        raise DomainError("not_found", what="work order transition", ident=name)
-    if role not in transition.roles:
-        raise DomainError("role_not_allowed", role=role, action=name)
-    return transition
+WORK_ORDER_TRANSITIONS: Final = WORK_ORDER_LIFECYCLE.transitions
 
 
-def check_work_order_transition(name: str, status: WorkOrderStatus | str, role: str) -> Transition:
-    transition = check_work_order_role(name, role)
-    current = WorkOrderStatus(status)
-    if current not in transition.sources:
-        raise DomainError("illegal_work_order_transition", status=current.value, action=name)
-    return transition
+def check_work_order_role(name: str, role: str) -> Transition[WorkOrderStatus]:
+    return WORK_ORDER_LIFECYCLE.check_role(name, role)
+
+
+def check_work_order_transition(
+    name: str, status: WorkOrderStatus | str, role: str
+) -> Transition[WorkOrderStatus]:
+    return WORK_ORDER_LIFECYCLE.check(status, name, role)
 
 
 def ensure_replyable(open_work_orders: int) -> None:
