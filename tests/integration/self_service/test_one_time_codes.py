@@ -12,9 +12,9 @@ from careloop.config import Settings
 from careloop.domain.errors import DomainError
 from careloop.services.access import self_service
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.access_throttles import OtpChallenge
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Notification
+from careloop.store.models.access import OtpChallenge
 from tests.conftest import Api, LiveServer, MovableClock
 from tests.integration.api.helpers import create
 from tests.integration.self_service.helpers import ask_code, capture_sms, customer, verify

@@ -25,8 +25,9 @@ from sqlalchemy import delete, or_, select, update
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.services.access.actors import Actor, actor_at
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.access_throttles import LoginThrottle, insert_for
 from careloop.store.models import ApiToken, OrgUnit, SecurityEvent, Staff
+from careloop.store.models.access import LoginThrottle
+from careloop.store.upsert import insert_for
 
 MAX_FAILED_LOGINS = 5
 """Wrong passwords in a row, for one username from one client address, before that address

@@ -37,8 +37,9 @@ from sqlalchemy.sql import Executable
 
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.access_throttles import RateLimitBucket, insert_for
 from careloop.store.database import make_engine
+from careloop.store.models.access import RateLimitBucket
+from careloop.store.upsert import insert_for
 
 log = logging.getLogger(__name__)
 

@@ -35,8 +35,8 @@ from careloop.notify.adapters import Adapter, Message
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import lifecycle
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.access_throttles import OtpChallenge
 from careloop.store.models import Complaint, Notification
+from careloop.store.models.access import OtpChallenge
 
 ONE_TIME_CODE_KIND = "otp"
 """The outbox kind of one-time-code SMS: never shown in any list."""

@@ -1,25 +1,60 @@
-"""Records that hold back guessing and flooding, shared by every process (migration 0009).
-
-- ``otp_challenges``: one per one-time code sent to a customer; the code only as an Argon2
-  hash, its wrong tries counted and its use stamped, so a code works once, in any process.
-- ``login_throttles``: wrong passwords in a row per (username, client address), and the
-  back-off lock of that pair; a pair for an unknown username is kept the same way, so the
-  answers do not tell who has an account.
-- ``rate_limit_buckets``: token buckets of the shared rate limiter (services.rate_limits),
-  one row per key, spent by one atomic upsert.
-"""
+"""API tokens, the security audit trail, and the records that hold back guessing and flooding
+(migration 0009): one-time codes, login throttles and rate-limit buckets shared by every process."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Float, Integer, String
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from careloop.store.models import Base
-from careloop.store.types import UTCDateTime
+from careloop.store.models.base import Base
+from careloop.store.types import JSONType, UTCDateTime
+
+if TYPE_CHECKING:
+    from careloop.store.models.org import Staff
+
+
+class ApiToken(Base):
+    """A login session: the bearer token of the API and the web's `careloop_session` cookie.
+
+    Only the token's SHA-256 is stored, so a copy of the database hands out no sessions.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    staff: Mapped[Staff] = relationship(lazy="joined")
+
+
+class SecurityEvent(Base):
+    """Audit trail of accounts and bulk data: logins, failures, lock-outs, exports.
+
+    Append-only like `events` (database triggers refuse UPDATE and DELETE).
+    """
+
+    __tablename__ = "security_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(30), index=True)
+    username: Mapped[str] = mapped_column(String(100))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    client: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class OtpChallenge(Base):
@@ -71,13 +106,3 @@ class RateLimitBucket(Base):
     updated: Mapped[float] = mapped_column(Float, index=True)
     granted: Mapped[bool] = mapped_column(Boolean)
     """Whether the last take was granted (set by the same upsert that spent it)."""
-
-
-def insert_for(session_or_dialect: Session | str) -> Any:
-    """The dialect's ``insert`` (with ``on_conflict_do_update``) for an upsert."""
-    name = (
-        session_or_dialect
-        if isinstance(session_or_dialect, str)
-        else session_or_dialect.get_bind().dialect.name
-    )
-    return postgresql.insert if name == "postgresql" else sqlite.insert

@@ -1,0 +1,65 @@
+"""SQLAlchemy tables, one module per context. Plain mapped classes: rules live in `domain`,
+use cases in `services`. Importing this package registers every table on one metadata
+(the migrations compare against it)."""
+
+from careloop.store.models.access import (
+    ApiToken,
+    LoginThrottle,
+    OtpChallenge,
+    RateLimitBucket,
+    SecurityEvent,
+)
+from careloop.store.models.base import NAMING, Base
+from careloop.store.models.complaints import (
+    OPEN_PREDICATE,
+    Attachment,
+    Complaint,
+    Event,
+    Note,
+    WorkOrder,
+)
+from careloop.store.models.indicators import (
+    CountedDay,
+    DailyComplaintCount,
+    IndicatorObjective,
+    KpiScheme,
+    RegionSubscribers,
+)
+from careloop.store.models.notifications import Notification
+from careloop.store.models.org import OrgUnit, Staff
+from careloop.store.models.sla import (
+    CalendarDay,
+    CalendarYear,
+    ReferenceVersion,
+    SlaAlert,
+    SlaPolicy,
+)
+
+__all__ = [
+    "NAMING",
+    "OPEN_PREDICATE",
+    "ApiToken",
+    "Attachment",
+    "Base",
+    "CalendarDay",
+    "CalendarYear",
+    "Complaint",
+    "CountedDay",
+    "DailyComplaintCount",
+    "Event",
+    "IndicatorObjective",
+    "KpiScheme",
+    "LoginThrottle",
+    "Note",
+    "Notification",
+    "OrgUnit",
+    "OtpChallenge",
+    "RateLimitBucket",
+    "ReferenceVersion",
+    "RegionSubscribers",
+    "SecurityEvent",
+    "SlaAlert",
+    "SlaPolicy",
+    "Staff",
+    "WorkOrder",
+]
