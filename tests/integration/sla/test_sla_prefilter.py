@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES
 from careloop.domain.sla.clocks import add_duration
+from careloop.domain.sla.policies import limit_of
+from careloop.domain.sla.rules import CLOCK_ACTIONS, FALLBACK_WORK_ORDER
 from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries, workbench
@@ -94,7 +96,7 @@ def _backlog(factory: sessionmaker[Session], t0: datetime, count: int, seed: int
             policy = rng.choice(choices)
             accepted = t0 - timedelta(minutes=rng.randrange(0, 3 * 24 * 60))
             status = rng.choice(STATUSES)
-            reply_limit = sla.limit_of(policy, "reply")
+            reply_limit = limit_of(policy, "reply")
             due = (
                 add_duration(accepted, reply_limit, book(policy))
                 if reply_limit
@@ -162,7 +164,7 @@ def _backlog(factory: sessionmaker[Session], t0: datetime, count: int, seed: int
             for seq in range(rng.choice((0, 0, 1, 2))):
                 dispatched = accepted + timedelta(minutes=rng.randrange(0, 900))
                 own = rng.random() < 0.5
-                limit = sla.limit_of(policy, "work_order") or sla.FALLBACK_WORK_ORDER
+                limit = limit_of(policy, "work_order") or FALLBACK_WORK_ORDER
                 order_due = (
                     add_duration(dispatched, limit, book(policy))
                     if own
@@ -340,7 +342,7 @@ def test_clock_states_from_the_clock_columns_equal_the_explained_clocks(
             )
             ids = [c.id for c in complaints]
             explained = sla.explain(uow, complaints, now)
-            events = sla.load_events(uow, ids, sla.CLOCK_ACTIONS)
+            events = sla.load_events(uow, ids, CLOCK_ACTIONS)
             policies = sla.load_policies(uow, (c.sla_policy_id for c in complaints))
             book = sla.CalendarBook(sla.calendar_data(uow))
             facts = sla.load_clock_facts(uow, ids)

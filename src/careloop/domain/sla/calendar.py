@@ -20,7 +20,7 @@ No I/O and no wall clock here (DESIGN.md "Time is injected").
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
@@ -94,6 +94,25 @@ def standard_week(
 ) -> Mapping[int, tuple[HoursWindow, ...]]:
     """Monday–Friday with the same windows (default 08:30–17:30), weekends without hours."""
     return MappingProxyType({weekday: windows for weekday in range(5)})
+
+
+def parse_hours(
+    raw: Mapping[str, Sequence[Sequence[str]]] | None,
+) -> dict[int, tuple[HoursWindow, ...]]:
+    """{"0": [["08:30", "17:30"]], ...} → business hours per weekday (0 = Monday), as a
+    policy stores them; None: the standard week. Raises ValueError on a bad weekday or time."""
+    if raw is None:
+        return dict(standard_week())
+    hours: dict[int, tuple[HoursWindow, ...]] = {}
+    for weekday, windows in raw.items():
+        day = int(weekday)
+        if day not in range(7):
+            raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
+        hours[day] = tuple(
+            HoursWindow(time.fromisoformat(start), time.fromisoformat(end))
+            for start, end in windows
+        )
+    return hours
 
 
 def _frozen_overrides(overrides: Mapping[date, DayOverride]) -> Mapping[date, DayOverride]:

@@ -17,6 +17,7 @@ from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle.tickets import INTAKE_ROLES, Status
+from careloop.domain.sla.policies import Criteria
 from careloop.domain.text import clean_text
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.services.access.actors import Actor
@@ -161,8 +162,8 @@ def check_idempotency_key(key: str | None) -> None:
         raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
 
 
-def criteria_for(draft: NewComplaint, region: Region) -> sla.Criteria:
-    return sla.Criteria(
+def criteria_for(draft: NewComplaint, region: Region) -> Criteria:
+    return Criteria(
         category=draft.category,
         channel=draft.channel,
         tier=draft.customer_tier,

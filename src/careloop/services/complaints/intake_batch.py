@@ -26,6 +26,7 @@ from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.lifecycle.tickets import Status
+from careloop.domain.sla.policies import Criteria
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_rows as new_rows
@@ -218,7 +219,7 @@ def _accept(
             )
 
     reference = sla.intake_reference(uow)
-    terms_memo: dict[sla.Criteria, sla.IntakeTerms] = {}
+    terms_memo: dict[Criteria, sla.IntakeTerms] = {}
     latest_in_batch: dict[tuple[str, str], int] = {}
     rows: list[_Pending] = []
     assert actor.org_unit_id is not None

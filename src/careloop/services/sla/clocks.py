@@ -1,17 +1,16 @@
-"""SLA clocks applied to complaints and work orders (DOMAIN.md §3 Time limits).
+"""SLA clocks applied to stored complaints and work orders (DOMAIN.md §3 Time limits).
 
-One rule in one place (DESIGN.md): :func:`clocks_for` turns a complaint, its work orders and
-its events into :class:`ClockView` objects by calling ``domain.sla.compute_clock`` with the
-policy the complaint started with and the operator's working calendar. The API's clock
-explanation, the ``?sla=`` filter and the sweeper all go through it.
+The rules live in the domain (``domain.sla.rules``: when each clock starts, stops and
+pauses; ``domain.sla.policies``: which commitment holds a complaint). This module loads
+what they read — policies, the working calendar, events — and :func:`clocks_for` runs them
+into :class:`ClockView` objects. The API's clock explanation, the ``?sla=`` filter and the
+sweeper all go through it.
 
 - Policies are versioned rows (``sla_policies``); a complaint keeps the version it was
   accepted under unless someone re-applies the current one, which is an audit event.
 - The working calendar is data (``calendar_days``, ``calendar_years``) seeded from
   ``chinese-calendar``; a year nobody entered uses the weekends-only fallback and is
   logged, never guessed in silence.
-- Pauses come from the event log: ``pause`` → ``resume`` (waiting on the customer), and for
-  the reply clock also ``reply`` → ``reopen`` (the customer had an answer meanwhile).
 """
 
 from __future__ import annotations
@@ -21,8 +20,8 @@ import math
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time, timedelta
-from typing import Any, Final, Protocol
+from datetime import datetime, timedelta
+from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -30,15 +29,29 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
-from careloop.domain.lifecycle.tickets import Status
 from careloop.domain.sla.calendar import (
     DEFAULT_TIMEZONE,
     DayOverride,
-    HoursWindow,
     WorkingCalendar,
-    standard_week,
+    parse_hours,
 )
-from careloop.domain.sla.clocks import ClockState, Pause, SlaLimit, add_duration, compute_clock
+from careloop.domain.sla.clocks import (
+    DEFAULT_WARN_SHARE,
+    ClockState,
+    Pause,
+    SlaLimit,
+    add_duration,
+    compute_clock,
+)
+from careloop.domain.sla.facts import (
+    ClockEvent,
+    ClockSubject,
+    ComplaintFacts,
+    EventFact,
+    WorkOrderFacts,
+)
+from careloop.domain.sla.policies import STAGES, Criteria, best_policy, limit_of
+from careloop.domain.sla.rules import CLOCK_ACTIONS, FALLBACK_WORK_ORDER, clock_runs
 from careloop.domain.text import check_code, required_text
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
 from careloop.services.access.actors import Actor
@@ -57,30 +70,10 @@ from careloop.store.models import (
 
 log = logging.getLogger("careloop.sla")
 
-STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback")
-"""acceptance: a unit accepts its work order (接单); first_contact: first action on the
-complaint; reply: the answer to the customer (答复); work_order: the unit finishes;
-callback: the callback after a reply (回访)."""
-
 ESCALATION_TARGETS: Final = ("owner", "unit_lead", "city", "province")
 NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
 POLICY_ROLES: Final = frozenset({"admin", "supervisor"})
 """Who may change service commitments and the calendar."""
-
-FALLBACK_WORK_ORDER = SlaLimit(48 * 60, "calendar")
-"""A unit's limit when neither the dispatcher nor the policy gives one (DOMAIN.md §3)."""
-
-_FIRST_CONTACT_ACTIONS: Final = frozenset(
-    {"handle", "dispatch", "pause", "reply", "cancel", "reject", "merge"}
-)
-CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
-"""Events after the latest reply that stop its callback clock (either outcome, or gone)."""
-CLOCK_ACTIONS: Final = _FIRST_CONTACT_ACTIONS | {"pause", "resume", "reply"} | CALLBACK_STOPS
-"""Every event action a clock reads (pauses, first contact, the callback window); any other
-event (notes, work-order steps, surveys …) moves no clock, so judging need not load it."""
-_REPLY_STOPPED: Final = frozenset({Status.REPLIED, Status.CLOSED, Status.ARCHIVED})
-_ENDED: Final = frozenset({Status.CANCELLED, Status.REJECTED, Status.MERGED})
-
 
 # --- policies --------------------------------------------------------------------------
 
@@ -98,7 +91,7 @@ class PolicySpec:
     match_region: str | None = None
     match_escalated: bool | None = None
     match_priority: str | None = None
-    warn_share: float = 0.8
+    warn_share: float = DEFAULT_WARN_SHARE
     timezone: str = DEFAULT_TIMEZONE
     hours: Mapping[str, Sequence[Sequence[str]]] | None = None
     escalation: Sequence[Mapping[str, Any]] = field(default_factory=list)
@@ -108,33 +101,6 @@ class PolicySpec:
 def _check_policy_role(actor: Actor) -> None:
     if actor.role not in POLICY_ROLES:
         raise DomainError("role_not_allowed", role=actor.role, action="manage SLA policies")
-
-
-def limit_of(policy: SlaPolicy | None, stage: str) -> SlaLimit | None:
-    if policy is None:
-        return None
-    raw = (policy.limits or {}).get(stage)
-    if not raw:
-        return None
-    return SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
-
-
-def parse_hours(
-    raw: Mapping[str, Sequence[Sequence[str]]] | None,
-) -> dict[int, tuple[HoursWindow, ...]]:
-    """{"0": [["08:30", "17:30"]], ...} → business hours per weekday (0 = Monday)."""
-    if raw is None:
-        return dict(standard_week())
-    hours: dict[int, tuple[HoursWindow, ...]] = {}
-    for weekday, windows in raw.items():
-        day = int(weekday)
-        if day not in range(7):
-            raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
-        hours[day] = tuple(
-            HoursWindow(time.fromisoformat(start), time.fromisoformat(end))
-            for start, end in windows
-        )
-    return hours
 
 
 def _validated_spec(uow: UnitOfWork, spec: PolicySpec) -> PolicySpec:
@@ -266,32 +232,6 @@ def retire_policy(uow: UnitOfWork, code: str, actor: Actor) -> None:
     uow.commit()
 
 
-@dataclass(frozen=True, slots=True)
-class Criteria:
-    """What a policy matches on (issue 3): category, channel, tier, region, escalated, priority."""
-
-    category: str
-    channel: str
-    tier: str
-    region_path: str
-    escalated: bool
-    priority: str
-
-
-def _specificity(policy: SlaPolicy) -> int:
-    return sum(
-        value is not None
-        for value in (
-            policy.match_category,
-            policy.match_channel,
-            policy.match_tier,
-            policy.match_region,
-            policy.match_escalated,
-            policy.match_priority,
-        )
-    )
-
-
 @dataclass(frozen=True)
 class ActivePolicies:
     """The active policy set and the paths of the regions they match on.
@@ -351,26 +291,7 @@ def match_policy(
     """The active policy for a complaint: highest rank, then most specific, then oldest."""
     if active is None:
         active = active_policies(uow)
-    regions = active.region_paths
-    level1 = criteria.category.split(".")[0]
-
-    def fits(p: SlaPolicy) -> bool:
-        return (
-            (p.match_category is None or p.match_category in (criteria.category, level1))
-            and (p.match_channel is None or p.match_channel == criteria.channel)
-            and (p.match_tier is None or p.match_tier == criteria.tier)
-            and (p.match_escalated is None or p.match_escalated == criteria.escalated)
-            and (p.match_priority is None or p.match_priority == criteria.priority)
-            and (
-                p.match_region is None
-                or criteria.region_path.startswith(regions.get(p.match_region, "\0"))
-            )
-        )
-
-    candidates = sorted(
-        (p for p in active.policies if fits(p)), key=lambda p: (-p.rank, -_specificity(p), p.id)
-    )
-    return candidates[0] if candidates else None
+    return best_policy(active.policies, criteria, active.region_paths)
 
 
 def criteria_of(uow: UnitOfWork, complaint: Complaint) -> Criteria:
@@ -517,166 +438,6 @@ class ComplaintClocks:
         return next((c for c in self.clocks if c.name == "reply"), None)
 
 
-class ClockEvent(Protocol):
-    """What a clock reads from an event: which action, when, and its order (id)."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def action(self) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class EventFact:
-    """An event reduced to what the clocks need: cheap to load for a backlog of complaints
-    (three columns instead of ORM objects with the whole audit record)."""
-
-    id: int
-    at: datetime
-    action: str
-
-
-class ClockOrder(Protocol):
-    """What the work-order clocks read of a work order (an ORM row or :class:`WorkOrderFacts`)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def dispatched_at(self) -> datetime: ...
-    @property
-    def due_at(self) -> datetime: ...
-    @property
-    def accepted_at(self) -> datetime | None: ...
-    @property
-    def finished_at(self) -> datetime | None: ...
-    @property
-    def sla_started_at(self) -> datetime | None: ...
-    @property
-    def sla_limit_minutes(self) -> int | None: ...
-    @property
-    def sla_basis(self) -> str | None: ...
-
-
-class ClockSubject(Protocol):
-    """What the clocks read of a complaint (an ORM row or :class:`ComplaintFacts`)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def accepted_at(self) -> datetime: ...
-    @property
-    def replied_at(self) -> datetime | None: ...
-    @property
-    def closed_at(self) -> datetime | None: ...
-    @property
-    def updated_at(self) -> datetime: ...
-    @property
-    def work_orders(self) -> Sequence[ClockOrder]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class WorkOrderFacts:
-    """A work order reduced to what its clocks need (see :class:`ComplaintFacts`)."""
-
-    id: int
-    dispatched_at: datetime
-    due_at: datetime
-    accepted_at: datetime | None
-    finished_at: datetime | None
-    sla_started_at: datetime | None
-    sla_limit_minutes: int | None
-    sla_basis: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ComplaintFacts:
-    """A complaint reduced to what its clocks need: judging a province's backlog loads a
-    dozen columns per complaint instead of ORM rows with their joined owner, units and text
-    (issue 7: the supervisor's board judges thousands of complaints per page)."""
-
-    id: int
-    status: str
-    accepted_at: datetime
-    replied_at: datetime | None
-    closed_at: datetime | None
-    updated_at: datetime
-    sla_policy_id: int | None
-    work_orders: tuple[WorkOrderFacts, ...]
-
-
-def pauses_from_events(events: Sequence[ClockEvent], *, reply_gaps: bool = False) -> list[Pause]:
-    """Waiting on the customer: ``pause`` … ``resume`` (an open pause runs on to now).
-
-    With ``reply_gaps`` the time between a reply and a dissatisfied callback's ``reopen``
-    also stands still for the reply clock: the customer had an answer meanwhile.
-    """
-    pauses: list[Pause] = []
-    opened: datetime | None = None
-    starts = {"pause"} | ({"reply"} if reply_gaps else set())
-    ends = {"resume"} | ({"reopen"} if reply_gaps else set())
-    for event in sorted(events, key=lambda e: (e.at, e.id or 0)):
-        if event.action in starts and opened is None:
-            opened = event.at
-        elif event.action in ends and opened is not None:
-            pauses.append(Pause(opened, event.at))
-            opened = None
-    if opened is not None:
-        pauses.append(Pause(opened, None))
-    return pauses
-
-
-def _clamp(moment: datetime | None, start: datetime, now: datetime) -> datetime | None:
-    if moment is None:
-        return None
-    return min(max(moment, start), now)
-
-
-def _reply_stop(c: ClockSubject) -> datetime | None:
-    status = Status(c.status)
-    if status in _REPLY_STOPPED:
-        return c.replied_at or c.closed_at or c.updated_at
-    if status in _ENDED:
-        return c.closed_at or c.updated_at
-    return None
-
-
-def _first_contact_stop(c: ClockSubject, events: Sequence[ClockEvent]) -> datetime | None:
-    times = [e.at for e in events if e.action in _FIRST_CONTACT_ACTIONS]
-    if times:
-        return min(times)
-    return _reply_stop(c)
-
-
-def _callback_window(
-    c: ClockSubject, events: Sequence[ClockEvent]
-) -> tuple[datetime, datetime | None] | None:
-    """The latest reply starts the callback clock; the callback (either outcome) stops it."""
-    replies = [e for e in events if e.action == "reply"]
-    if not replies:
-        return None
-    last = max(replies, key=lambda e: (e.at, e.id or 0))
-    after = [
-        e.at
-        for e in events
-        if (e.at, e.id or 0) > (last.at, last.id or 0) and e.action in CALLBACK_STOPS
-    ]
-    if after:
-        return last.at, min(after)
-    finished = Status(c.status) not in (Status.REPLIED, Status.IN_PROGRESS, Status.ACCEPTED)
-    return last.at, (c.closed_at or c.updated_at) if finished else None
-
-
-def work_order_limit(order: ClockOrder, policy: SlaPolicy | None) -> SlaLimit:
-    if order.sla_limit_minutes and order.sla_basis:
-        return SlaLimit(order.sla_limit_minutes, order.sla_basis)  # type: ignore[arg-type]
-    minutes = math.ceil((order.due_at - order.dispatched_at) / timedelta(minutes=1))
-    return SlaLimit(max(1, minutes), "calendar")
-
-
 def clocks_for(
     complaint: ClockSubject,
     events: Sequence[ClockEvent],
@@ -684,97 +445,35 @@ def clocks_for(
     calendars: CalendarBook,
     now: datetime,
 ) -> ComplaintClocks:
-    """Every deadline of one complaint at ``now``: the single rule behind API and sweeper."""
+    """Every deadline of one complaint at ``now``: the single rule behind API and sweeper
+    (``domain.sla.rules.clock_runs``), each measured on the policy's working calendar."""
     calendar = calendars(policy)
-    warn_share = policy.warn_share if policy else 0.8
-    waits = pauses_from_events(events)
+    warn_share = policy.warn_share if policy else DEFAULT_WARN_SHARE
     views: list[ClockView] = []
-
-    def add(
-        name: str,
-        subject: str,
-        order: ClockOrder | None,
-        limit: SlaLimit | None,
-        start: datetime,
-        stop: datetime | None,
-        pauses: Sequence[Pause],
-    ) -> None:
-        if limit is None or start > now:
-            return
+    for run in clock_runs(complaint, events, policy, now):
         try:
             state = compute_clock(
-                start, limit, calendar, now, pauses, warn_share, _clamp(stop, start, now)
+                run.started_at, run.limit, calendar, now, run.pauses, warn_share, run.stopped_at
             )
         except (OverflowError, ValueError):
             # A time stored before inputs were bounded (domain.time_bounds) or by hand must
             # not take every page, list and sweep that reads this complaint down with it:
             # this one clock is left out, logged, and the rest are computed.
-            log.warning("clock %s skipped: a stored time is out of range", subject)
-            return
+            log.warning("clock %s skipped: a stored time is out of range", run.subject)
+            continue
         if state.fallback_years:
-            _log_fallback(state.fallback_years, subject)
+            _log_fallback(state.fallback_years, run.subject)
         views.append(
             ClockView(
-                name,
-                subject,
+                run.name,
+                run.subject,
                 complaint.id,
-                order.id if order else None,
+                run.work_order_id,
                 policy,
-                limit,
-                tuple(pauses),
+                run.limit,
+                run.pauses,
                 state,
             )
-        )
-
-    accepted = complaint.accepted_at
-    add(
-        "first_contact",
-        f"complaint:{complaint.id}:first_contact",
-        None,
-        limit_of(policy, "first_contact"),
-        accepted,
-        _first_contact_stop(complaint, events),
-        waits,
-    )
-    add(
-        "reply",
-        f"complaint:{complaint.id}:reply",
-        None,
-        limit_of(policy, "reply"),
-        accepted,
-        _reply_stop(complaint),
-        pauses_from_events(events, reply_gaps=True),
-    )
-    window = _callback_window(complaint, events)
-    if window is not None:
-        add(
-            "callback",
-            f"complaint:{complaint.id}:callback",
-            None,
-            limit_of(policy, "callback"),
-            window[0],
-            window[1],
-            (),
-        )
-    for order in complaint.work_orders:
-        order_policy_limit = limit_of(policy, "acceptance")
-        add(
-            "acceptance",
-            f"work_order:{order.id}:acceptance",
-            order,
-            order_policy_limit,
-            order.dispatched_at,
-            order.accepted_at or order.finished_at,
-            waits,
-        )
-        add(
-            "work_order",
-            f"work_order:{order.id}:work_order",
-            order,
-            work_order_limit(order, policy),
-            order.sla_started_at or order.dispatched_at,
-            order.finished_at,
-            waits,
         )
     return ComplaintClocks(complaint.id, policy, tuple(views), now)
 
@@ -926,7 +625,9 @@ def intake_terms(
     if limit is None:
         return IntakeTerms(policy, now + fallback, now, reference.calendar)
     calendar = shared_calendar(reference.calendar, policy)
-    state = compute_clock(now, limit, calendar, now, (), policy.warn_share if policy else 0.8)
+    state = compute_clock(
+        now, limit, calendar, now, (), policy.warn_share if policy else DEFAULT_WARN_SHARE
+    )
     if state.fallback_years:
         _log_fallback(state.fallback_years, "intake")
     return IntakeTerms(policy, state.due_at, now, reference.calendar)

@@ -29,7 +29,9 @@ from sqlalchemy import (
 )
 
 from careloop.domain.lifecycle.tickets import Status
+from careloop.domain.sla import rules
 from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE
+from careloop.domain.sla.policies import limit_of
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
@@ -92,7 +94,7 @@ def sla_candidates(
         """Per complaint: the real minutes after its start before ``stage`` can be in state."""
         by_policy = {}
         for p in policies:
-            limit = sla.limit_of(p, stage)
+            limit = limit_of(p, stage)
             if limit is not None:
                 by_policy[p.id] = limit.minutes * (p.warn_share if warning else 1.0)
         if not by_policy:
@@ -187,7 +189,7 @@ def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool
     def calendar_minutes(stage: str) -> dict[int, int]:
         found = {}
         for policy in policies:
-            limit = sla.limit_of(policy, stage)
+            limit = limit_of(policy, stage)
             if limit is not None and limit.basis == "calendar":
                 found[policy.id] = limit.minutes
         return found
@@ -219,7 +221,7 @@ def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool
                 Complaint.sla_policy_id.in_(sorted(callback)),
                 events("reply").exists(),
                 ~recent.exists(),
-                ~events(*sorted(sla.CALLBACK_STOPS)).exists(),
+                ~events(*sorted(rules.CALLBACK_STOPS)).exists(),
             )
         )
     return or_(*branches) if branches else false()
