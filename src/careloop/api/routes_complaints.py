@@ -18,10 +18,8 @@ from careloop.api.deps import (
     actor_from,
     take_intake,
 )
-from careloop.domain import time_bounds
-from careloop.domain.errors import InvalidInput
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import intake, lifecycle, queries, work_orders
+from careloop.services.complaints import filters, intake, lifecycle, queries, work_orders
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
@@ -121,17 +119,6 @@ def _create(
         )
 
 
-def _parse_bool(name: str, value: str | None) -> bool | None:
-    if value is None or value == "":
-        return None
-    lowered = value.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise InvalidInput(name, "应为 true 或 false / must be true or false")
-
-
 @router.get("", response_model=schemas.ComplaintPage, summary="List complaints with filters")
 def list_complaints(
     response: Response,
@@ -187,27 +174,24 @@ def list_complaints(
         ),
     ] = None,
 ) -> schemas.ComplaintPage:
-    def bounded(name: str, value: datetime | None) -> datetime | None:
-        return None if value is None else time_bounds.instant(name, value)
-
-    filters = queries.ComplaintFilter(
-        status=status_ or [],
+    chosen = filters.from_api(
+        status=status_,
         category=category,
         unit=unit,
         channel=channel,
         region=region,
-        created_from=bounded("created_from", created_from),
-        created_to=bounded("created_to", created_to),
-        due_from=bounded("due_from", due_from),
-        due_to=bounded("due_to", due_to),
-        escalated=_parse_bool("escalated", escalated),
-        repeat=_parse_bool("repeat", repeat),
-        text=q,
-        customer_phone=intake.rules.normalize_phone(phone) if phone else None,
+        created_from=created_from,
+        created_to=created_to,
+        due_from=due_from,
+        due_to=due_to,
+        escalated=escalated,
+        repeat=repeat,
+        q=q,
+        phone=phone,
         sla=sla_state,
     )
     page = queries.list_complaints(
-        uow, filters, limit, offset, sort, actor=actor, now=now, after=after
+        uow, chosen, limit, offset, sort, actor=actor, now=now, after=after
     )
     clocks = _clocks(uow, page.items, now)
     # X-Total-Count stays a plain number (what clients parse); when the count stopped at

@@ -9,16 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep, client_address
-from careloop.domain import time_bounds
-from careloop.services.complaints import exports, queries
+from careloop.services.complaints import exports, filters
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["export"])
 
 XLSX = exports.MEDIA_TYPES["xlsx"]
-
-
-def _aware(name: str, value: datetime | None) -> datetime | None:
-    return None if value is None else time_bounds.instant(name, value)
 
 
 @router.get(
@@ -53,20 +48,20 @@ def export_complaints(
         Query(max_length=200, description="Text search, as in the list (masked roles: numbers)"),
     ] = None,
 ) -> Response:
-    filters = queries.ComplaintFilter(
-        status=status_ or [],
+    chosen = filters.from_api(
+        status=status_,
         category=category,
         unit=unit,
         channel=channel,
         region=region,
-        created_from=_aware("created_from", created_from),
-        created_to=_aware("created_to", created_to),
-        text=q,
+        created_from=created_from,
+        created_to=created_to,
+        q=q,
     )
     exported = exports.export_complaints(
         uow,
         actor,
-        filters,
+        chosen,
         now,
         lang,
         request.app.state.settings.max_export_rows,

@@ -21,6 +21,7 @@ from careloop.reports import cells
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.complaints import queries
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.unit_of_work import UnitOfWork
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -75,7 +76,7 @@ def _render(fmt: str, headers: list[str], rows: list[list[Any]]) -> bytes:
 def export_complaints(
     uow: UnitOfWork,
     actor: Actor,
-    f: queries.ComplaintFilter,
+    f: ComplaintFilter,
     now: datetime,
     lang: str = "zh",
     max_rows: int = 10_000,
