@@ -41,10 +41,15 @@ SLA_TOTAL_CAP = 1_000
 """An ``?sla=`` list judges its candidates with the clock functions; it counts at most this
 many (and at least one past its page) before answering "1 000 or more" (``total_capped``)."""
 JUDGE_BATCH = 500
-_LIVE_REPLY = ("accepted", "in_progress", "pending_customer")
-"""Statuses in which the reply (and first-contact) clock still runs (sla._reply_stop)."""
-_CALLBACK_OPEN = ("replied", "in_progress", "accepted")
-_FIRST_CONTACT_ACTIONS = ("handle", "dispatch", "pause", "reply", "cancel", "reject", "merge")
+
+# The clock rules' own sets (domain.sla.rules), as the SQL conditions compare them.
+_REPLY_RUNNING = sorted(status.value for status in rules.REPLY_RUNNING)
+_CALLBACK_RUNNING = sorted(status.value for status in rules.CALLBACK_RUNNING)
+_FIRST_CONTACT_ACTIONS = sorted(rules.FIRST_CONTACT_ACTIONS)
+_PAUSE_STARTS = sorted(rules.PAUSE_STARTS | rules.REPLY_PAUSE_STARTS)
+"""Events that start a pause of some clock (``pause`` for all, ``reply`` for the reply's)."""
+_REPLY_PAUSE_STARTS = sorted(rules.REPLY_PAUSE_STARTS)
+_CALLBACK_STOPS = sorted(rules.CALLBACK_STOPS)
 _SLACK_SECONDS = 5.0
 """Epochs (whole seconds on SQLite) are compared with seconds to spare: a bound may only
 ever be too wide, never too narrow."""
@@ -80,10 +85,10 @@ def sla_candidates(
         return true()
     if state == "running":
         return open_complaints
-    live = Complaint.status.in_(_LIVE_REPLY)
+    live = Complaint.status.in_(_REPLY_RUNNING)
     if state == "paused":
         waits = select(Event.id).where(
-            Event.complaint_id == Complaint.id, Event.action.in_(("pause", "reply"))
+            Event.complaint_id == Complaint.id, Event.action.in_(_PAUSE_STARTS)
         )
         return and_(open_complaints, waits.exists())
     warning = state == "warning"
@@ -122,10 +127,10 @@ def sla_candidates(
     if callback is not None:
         replies = select(Event.id).where(
             Event.complaint_id == Complaint.id,
-            Event.action == "reply",
+            Event.action == rules.CALLBACK_START,
             reached(Event.at, callback),
         )
-        branches.append(and_(Complaint.status.in_(_CALLBACK_OPEN), replies.exists()))
+        branches.append(and_(Complaint.status.in_(_CALLBACK_RUNNING), replies.exists()))
     # Work orders: acceptance (policy limit) and the order's own limit (work_order_limit).
     order_terms: list[ColumnElement[bool]] = []
     acceptance = minutes("acceptance")
@@ -205,23 +210,23 @@ def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool
         minutes = case(reply, value=Complaint.sla_policy_id, else_=None)
         branches.append(
             and_(
-                Complaint.status.in_(_LIVE_REPLY),
+                Complaint.status.in_(_REPLY_RUNNING),
                 Complaint.sla_policy_id.in_(sorted(reply)),
                 epoch(uow, Complaint.accepted_at) + minutes * 60.0 < latest,
-                ~events("pause", "reply").exists(),
+                ~events(*_REPLY_PAUSE_STARTS).exists(),
             )
         )
     callback = calendar_minutes("callback")
     if callback:
         minutes = case(callback, value=Complaint.sla_policy_id, else_=None)
-        recent = events("reply").where(epoch(uow, Event.at) + minutes * 60.0 >= latest)
+        recent = events(rules.CALLBACK_START).where(epoch(uow, Event.at) + minutes * 60.0 >= latest)
         branches.append(
             and_(
                 Complaint.status == Status.REPLIED.value,
                 Complaint.sla_policy_id.in_(sorted(callback)),
-                events("reply").exists(),
+                events(rules.CALLBACK_START).exists(),
                 ~recent.exists(),
-                ~events(*sorted(rules.CALLBACK_STOPS)).exists(),
+                ~events(*_CALLBACK_STOPS).exists(),
             )
         )
     return or_(*branches) if branches else false()

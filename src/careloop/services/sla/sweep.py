@@ -57,7 +57,6 @@ from careloop.store.models import (
 
 log = logging.getLogger("careloop.sla.sweep")
 
-COMPLAINT_CLOCKS = ("first_contact", "reply", "callback")
 REFRESH_OVERDUE = timedelta(hours=1)
 """An overdue clock with every step fired is looked at hourly, to keep its overrun fresh."""
 
