@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from tests.conftest import Api, MovableClock
@@ -79,7 +80,7 @@ def test_total_is_counted_up_to_a_cap_and_says_so(api: Api, clock: MovableClock,
     try:
         with UnitOfWork(make_session_factory(engine)) as uow:
             actor = actor_for(uow, "agent1")
-            f = queries.ComplaintFilter(status=OPEN)
+            f = ComplaintFilter(status=OPEN)
             capped = queries.list_complaints(uow, f, 2, 0, "id", actor=actor, count_limit=3)
             assert (capped.total, capped.total_capped, len(capped.items)) == (3, True, 2)
             # Always counted past the page asked for: a deep page knows if another follows.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from careloop.domain.lifecycle.tickets import OPEN_STATUSES, Status
 from careloop.domain.text import check_code, clean_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.complaints.lifecycle import load_complaint
 from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
@@ -69,28 +70,6 @@ SQLite uses a partial index only when the query repeats its WHERE term verbatim,
 PostgreSQL only when it can prove the predicate from constants: so the term is spelled
 exactly so, with literal values."""
 assert frozenset(OPEN_ORDER) == OPEN_STATUSES
-
-
-@dataclass(frozen=True)
-class ComplaintFilter:
-    status: list[str] = field(default_factory=list)
-    category: str | None = None
-    unit: str | None = None
-    channel: str | None = None
-    region: str | None = None
-    created_from: datetime | None = None
-    created_to: datetime | None = None
-    due_from: datetime | None = None
-    due_to: datetime | None = None
-    escalated: bool | None = None
-    repeat: bool | None = None
-    text: str | None = None
-    customer_phone: str | None = None
-    sla: str | None = None
-    """A clock state (breached, warning, ...): complaints with any clock in it *now*."""
-    personal_search: bool = False
-    """Whether ``text`` also searches customer names and descriptions: set from the reader's
-    role by ``personal_data_filters``, never by a caller."""
 
 
 def _unit_path(uow: UnitOfWork, field_name: str, code: str) -> str:
