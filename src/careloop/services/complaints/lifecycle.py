@@ -1,7 +1,8 @@
 """Every status change of a complaint, one named function each (Zulip's `actions` style).
 
-All of them: look the transition up in the domain table (role and state checked there),
-check the version the caller read, change the row, append the event, commit.
+All of them take one path through the domain's lifecycle table: the role (`load_to_change`),
+the version the caller read and the state (`fire`), then the row's change and its event
+(`record`), then the commit.
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
-from careloop.domain.lifecycle import tickets
-from careloop.domain.lifecycle.tickets import OPEN_WORK_ORDER_STATUSES
+from careloop.domain.lifecycle.tickets import COMPLAINT_LIFECYCLE as LIFECYCLE
+from careloop.domain.lifecycle.tickets import (
+    OPEN_STATUSES,
+    OPEN_WORK_ORDER_STATUSES,
+    Status,
+    ensure_replyable,
+)
 from careloop.domain.text import clean_text, required_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
@@ -53,6 +59,36 @@ def commit_or_conflict(uow: UnitOfWork, expected: int | None) -> None:
         raise DomainError("version_conflict", expected=expected, actual="newer") from exc
 
 
+def load_to_change(uow: UnitOfWork, complaint_id: int, name: str, actor: Actor) -> Complaint:
+    """The complaint `actor` means to fire `name` on: the role first, then the scope, so a
+    role that may never do this learns nothing about the complaint, not even that it exists."""
+    LIFECYCLE.check_role(name, actor.role)
+    return load_complaint(uow, complaint_id, actor)
+
+
+def fire(complaint: Complaint, name: str, actor: Actor, version: int | None) -> Status:
+    """The status `name` leads to: the version first, then the state, so a stale reader is
+    told to reload, not that the action is illegal in a state they have not seen yet."""
+    check_version(complaint.version, version)
+    return LIFECYCLE.apply(complaint.status, name, actor.role)
+
+
+def record(
+    uow: UnitOfWork,
+    complaint: Complaint,
+    name: str,
+    actor: Actor,
+    now: datetime,
+    status: Status,
+    note: str | None = None,
+    **fields: Any,
+) -> None:
+    """Move the complaint to `status` with `fields` and append the transition's event."""
+    before, after = audit.changes(complaint, status=status, **fields)
+    complaint.updated_at = now
+    uow.session.add(audit.record(complaint, actor, name, now, before, after, note))
+
+
 def apply_transition(
     uow: UnitOfWork,
     complaint_id: int,
@@ -64,17 +100,8 @@ def apply_transition(
     **fields: Any,
 ) -> Complaint:
     """Fire transition `name` and append its event, without committing yet."""
-    # Role, then scope, then version, then state: a role that may never do this learns
-    # nothing about the complaint; a stale reader is told to reload, not that the action
-    # is illegal in a state they have not seen yet.
-    tickets.check_role(name, actor.role)
-    complaint = load_complaint(uow, complaint_id, actor)
-    check_version(complaint.version, version)
-    transition = tickets.check_transition(name, complaint.status, actor.role)
-    target = {"status": transition.target} if transition.target else {}
-    before, after = audit.changes(complaint, **target, **fields)
-    complaint.updated_at = now
-    uow.session.add(audit.record(complaint, actor, name, now, before, after, note))
+    complaint = load_to_change(uow, complaint_id, name, actor)
+    record(uow, complaint, name, actor, now, fire(complaint, name, actor, version), note, **fields)
     return complaint
 
 
@@ -117,10 +144,8 @@ def reply(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, text: str
 ) -> Complaint:
     text = required_text(text, "text", 5000)
-    tickets.check_role("reply", actor.role)
-    complaint = load_complaint(uow, complaint_id, actor)
-    check_version(complaint.version, version)
-    tickets.check_transition("reply", complaint.status, actor.role)
+    complaint = load_to_change(uow, complaint_id, "reply", actor)
+    status = fire(complaint, "reply", actor, version)
     open_orders = uow.session.scalar(
         select(func.count())
         .select_from(WorkOrder)
@@ -129,10 +154,10 @@ def reply(
             WorkOrder.status.in_([s.value for s in OPEN_WORK_ORDER_STATUSES]),
         )
     )
-    tickets.ensure_replyable(open_orders or 0)
-    return _transition(
-        uow, complaint_id, "reply", actor, version, now, note=text, reply_text=text, replied_at=now
-    )
+    ensure_replyable(open_orders or 0)
+    record(uow, complaint, "reply", actor, now, status, text, reply_text=text, replied_at=now)
+    commit_or_conflict(uow, version)
+    return complaint
 
 
 def callback(
@@ -146,31 +171,17 @@ def callback(
 ) -> Complaint:
     """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
     note = clean_text(comment, "comment", 2000)
-    if satisfied:
-        return _transition(
-            uow,
-            complaint_id,
-            "callback_satisfied",
-            actor,
-            version,
-            now,
-            note=note,
-            callback_satisfied=True,
-            closed_at=now,
-        )
-    tickets.check_role("reopen", actor.role)
-    complaint = load_complaint(uow, complaint_id, actor)
-    return _transition(
-        uow,
-        complaint_id,
-        "reopen",
-        actor,
-        version,
-        now,
-        note=note,
-        callback_satisfied=False,
-        reopen_count=complaint.reopen_count + 1,
+    name = "callback_satisfied" if satisfied else "reopen"
+    complaint = load_to_change(uow, complaint_id, name, actor)
+    status = fire(complaint, name, actor, version)
+    outcome: dict[str, Any] = (
+        {"callback_satisfied": True, "closed_at": now}
+        if satisfied
+        else {"callback_satisfied": False, "reopen_count": complaint.reopen_count + 1}
     )
+    record(uow, complaint, name, actor, now, status, note, **outcome)
+    commit_or_conflict(uow, version)
+    return complaint
 
 
 def archive(
@@ -225,7 +236,8 @@ def merge(
     if into_id == complaint_id:
         raise DomainError("merge_into_self", field="into")
     reason = clean_text(reason, "reason", 1000)
-    tickets.check_role("merge", actor.role)
+    # The role before the locks and the target: a role that may never merge learns nothing.
+    LIFECYCLE.check_role("merge", actor.role)
     for ident in (complaint_id, into_id):
         if not scope.is_row_id(ident):
             raise NotFound("complaint", ident)
@@ -237,9 +249,9 @@ def merge(
     )
     if target is None:
         raise NotFound("complaint", into_id)
-    if target.status == tickets.Status.MERGED:
+    if target.status == Status.MERGED:
         raise DomainError("merge_target_merged", field="into", ident=into_id)
-    if target.status not in tickets.OPEN_STATUSES:
+    if target.status not in OPEN_STATUSES:
         raise DomainError("merge_target_closed", field="into", ident=into_id)
     merged = apply_transition(
         uow,
@@ -267,9 +279,8 @@ def merge(
 def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, text: str) -> Note:
     """Notes don't change the complaint, so they need no version: two people may both write."""
     text = required_text(text, "text", 5000)
-    tickets.check_role("note", actor.role)
-    complaint = load_complaint(uow, complaint_id, actor)
-    tickets.check_transition("note", complaint.status, actor.role)
+    complaint = load_to_change(uow, complaint_id, "note", actor)
+    LIFECYCLE.check(complaint.status, "note", actor.role)
     note = Note(
         complaint_id=complaint_id,
         author_id=actor.staff_id,
@@ -294,9 +305,8 @@ def add_attachment(
     sha256: str | None = None,
     storage_ref: str | None = None,
 ) -> Attachment:
-    tickets.check_role("attach", actor.role)
-    complaint = load_complaint(uow, complaint_id, actor)
-    tickets.check_transition("attach", complaint.status, actor.role)
+    complaint = load_to_change(uow, complaint_id, "attach", actor)
+    LIFECYCLE.check(complaint.status, "attach", actor.role)
     attachment = Attachment(
         complaint_id=complaint_id,
         filename=required_text(filename, "filename", 255, multiline=False),

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select, true
 
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
-from careloop.domain.lifecycle import tickets
+from careloop.domain.lifecycle.tickets import WORK_ORDER_LIFECYCLE as LIFECYCLE
 from careloop.domain.lifecycle.tickets import WorkOrderStatus
 from careloop.domain.text import clean_text, required_text
 from careloop.services.access import scope
@@ -153,21 +153,27 @@ def works_on(actor: Actor) -> ColumnElement[bool]:
     return WorkOrder.unit_id.in_(units)
 
 
+def _load_to_act(uow: UnitOfWork, work_order_id: int, name: str, actor: Actor) -> WorkOrder:
+    """The work order `actor` means to fire `name` on: the role first, then whether the actor
+    works on it (404 otherwise), as for complaints."""
+    LIFECYCLE.check_role(name, actor.role)
+    return load_work_order(uow, work_order_id, actor, to_act=True)
+
+
 def _act(
     uow: UnitOfWork,
-    work_order_id: int,
+    order: WorkOrder,
     name: str,
     actor: Actor,
     version: int,
     now: datetime,
     note: str | None = None,
     **fields: object,
-) -> WorkOrder:
-    tickets.check_work_order_role(name, actor.role)
-    order = load_work_order(uow, work_order_id, actor, to_act=True)
+) -> None:
+    """The version, then the state, then the change and its event on the complaint's trail."""
     check_version(order.version, version)
-    transition = tickets.check_work_order_transition(name, order.status, actor.role)
-    before, after = audit.changes(order, status=transition.target, **fields)
+    status = LIFECYCLE.apply(order.status, name, actor.role)
+    before, after = audit.changes(order, status=status, **fields)
     uow.session.add(
         audit.record(
             order.complaint,
@@ -180,7 +186,6 @@ def _act(
             work_order_id=order.id,
         )
     )
-    return order
 
 
 def _reason(field: str, text: str | None) -> str:
@@ -191,10 +196,9 @@ def accept(
     uow: UnitOfWork, work_order_id: int, actor: Actor, version: int, now: datetime
 ) -> WorkOrder:
     """接单: whoever accepts becomes the unit's own first-question owner for this order."""
-    tickets.check_work_order_role("accept", actor.role)
-    order = load_work_order(uow, work_order_id, actor, to_act=True)
+    order = _load_to_act(uow, work_order_id, "accept", actor)
     owner = order.owner_id if order.owner_id is not None else actor.staff_id
-    order = _act(uow, work_order_id, "accept", actor, version, now, owner_id=owner, accepted_at=now)
+    _act(uow, order, "accept", actor, version, now, owner_id=owner, accepted_at=now)
     commit_or_conflict(uow, version)
     return order
 
@@ -203,12 +207,11 @@ def complete(
     uow: UnitOfWork, work_order_id: int, actor: Actor, version: int, now: datetime, result: str
 ) -> WorkOrder:
     result = _reason("result", result)
-    tickets.check_work_order_role("complete", actor.role)
-    order = load_work_order(uow, work_order_id, actor, to_act=True)
+    order = _load_to_act(uow, work_order_id, "complete", actor)
     owner = order.owner_id if order.owner_id is not None else actor.staff_id
-    order = _act(
+    _act(
         uow,
-        work_order_id,
+        order,
         "complete",
         actor,
         version,
@@ -227,9 +230,10 @@ def return_to_owner(
 ) -> WorkOrder:
     """退单: the unit says it is not responsible; the complaint owner must dispatch again."""
     reason = _reason("reason", reason)
-    order = _act(
+    order = _load_to_act(uow, work_order_id, "return", actor)
+    _act(
         uow,
-        work_order_id,
+        order,
         "return",
         actor,
         version,
@@ -255,14 +259,13 @@ def transfer(
     """转派: the work moves to another unit; the new order keeps the old due time by default."""
     reason = _reason("reason", reason)
     target = _unit(uow, unit_code)
-    tickets.check_work_order_role("transfer", actor.role)
-    order = load_work_order(uow, work_order_id, actor, to_act=True)
+    order = _load_to_act(uow, work_order_id, "transfer", actor)
     if order.unit_id == target.id:
         raise DomainError("same_unit_transfer", field="unit", ident=unit_code)
     new_due = _due(now, due_at, None) if due_at is not None else order.due_at
-    order = _act(
+    _act(
         uow,
-        work_order_id,
+        order,
         "transfer",
         actor,
         version,
