@@ -5,7 +5,7 @@ that the State Council's yearly notice moves onto weekends, and only run inside 
 hours. The notice is published once a year, so the calendar is *data the operator maintains*:
 explicit day overrides plus the years whose notice has been entered (``covered_years``). The
 ``chinese-calendar`` package (1.11, years 2004–2026) is only a seed, read by
-:func:`chinese_calendar_seed`; the calendar itself never imports it.
+``services.sla.calendar_seed``; the calendar itself never imports it.
 
 Fallback for years nobody has entered yet (2027 onwards with the 1.11 seed): **weekends
 only** — Monday to Friday are working days, Saturday and Sunday are not, unless an override
@@ -308,72 +308,3 @@ class WorkingCalendar:
             for opens, closes in self.business_intervals_from(start, until=end)
             if opens < end_utc
         ]
-
-
-@dataclass(frozen=True, slots=True)
-class CalendarSeed:
-    """What the ``chinese-calendar`` package could say about the requested years."""
-
-    overrides: tuple[DayOverride, ...]
-    covered_years: frozenset[int]
-    missing_years: frozenset[int]
-    """Years the package does not know (it raises NotImplementedError for them)."""
-
-
-def chinese_calendar_seed(years: Iterable[int]) -> CalendarSeed:
-    """Seed overrides from ``chinese-calendar`` for ``years``, without crashing on unknown ones.
-
-    chinese-calendar 1.11 knows 2004–2026 and raises NotImplementedError beyond (DOMAIN.md §3,
-    Calendar caveat); those years land in ``missing_years`` for the caller to log, and the
-    calendar answers them with the weekends-only fallback until an operator imports the notice.
-    Holidays that fall on a weekend are kept too: they are harmless and make the notice
-    readable in the calendar editor.
-    """
-    import chinese_calendar  # type: ignore[import-untyped]  # seed only; no stubs shipped
-
-    wanted = sorted(set(years))
-    covered: set[int] = set()
-    missing: set[int] = set()
-    for year in wanted:
-        try:
-            chinese_calendar.is_holiday(date(year, 1, 1))
-        except NotImplementedError:
-            missing.add(year)
-        else:
-            covered.add(year)
-    tables: tuple[tuple[DayKind, Mapping[date, str | None]], ...] = (
-        ("holiday", chinese_calendar.holidays),
-        ("workday", chinese_calendar.workdays),
-    )
-    overrides = [
-        DayOverride(day, kind, _chinese_name(chinese_calendar, english))
-        for kind, table in tables
-        for day, english in table.items()
-        if day.year in covered and english is not None
-    ]
-    overrides.sort(key=lambda o: o.day)
-    return CalendarSeed(tuple(overrides), frozenset(covered), frozenset(missing))
-
-
-def _chinese_name(module: object, english: str) -> str:
-    """Names like "国庆节 National Day": users speak Chinese, the package keys by English."""
-    holiday_enum = getattr(module, "Holiday")  # noqa: B009 - untyped module
-    try:
-        chinese = str(holiday_enum(english).chinese)
-    except ValueError:
-        return english
-    return f"{chinese} {english}"
-
-
-def calendar_from_chinese_calendar(
-    years: Iterable[int],
-    *,
-    hours: Mapping[int, tuple[HoursWindow, ...]] | None = None,
-    timezone: str = DEFAULT_TIMEZONE,
-) -> tuple[WorkingCalendar, frozenset[int]]:
-    """A calendar seeded for ``years`` and the years that stayed on the fallback (to log)."""
-    seed = chinese_calendar_seed(years)
-    calendar = WorkingCalendar.from_overrides(
-        seed.overrides, covered_years=seed.covered_years, hours=hours, timezone=timezone
-    )
-    return calendar, seed.missing_years

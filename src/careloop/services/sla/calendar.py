@@ -16,9 +16,10 @@ from sqlalchemy import delete, select
 
 from careloop.domain import time_bounds
 from careloop.domain.errors import InvalidInput, NotFound
-from careloop.domain.sla.calendar import DayOverride, chinese_calendar_seed
+from careloop.domain.sla.calendar import DayOverride
 from careloop.domain.text import required_text
 from careloop.services.access.actors import Actor
+from careloop.services.sla.calendar_seed import chinese_calendar_seed
 from careloop.services.sla.clocks import _check_policy_role
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import CalendarDay, CalendarYear

@@ -311,7 +311,7 @@ def _seed_policies() -> None:
 
 
 def _seed_calendar() -> None:
-    from careloop.domain.sla.calendar import chinese_calendar_seed
+    from careloop.services.sla.calendar_seed import chinese_calendar_seed
 
     seed = chinese_calendar_seed(SEED_YEARS)
     if seed.missing_years:

@@ -17,7 +17,6 @@ from careloop.domain.sla.calendar import (
     DayOverride,
     HoursWindow,
     WorkingCalendar,
-    calendar_from_chinese_calendar,
 )
 from careloop.domain.sla.clocks import (
     Pause,
@@ -27,6 +26,7 @@ from careloop.domain.sla.clocks import (
     elapsed,
     pending_alerts,
 )
+from careloop.services.sla.calendar_seed import calendar_from_chinese_calendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -16,6 +16,8 @@ from careloop.domain.sla.calendar import (
     DayOverride,
     HoursWindow,
     WorkingCalendar,
+)
+from careloop.services.sla.calendar_seed import (
     calendar_from_chinese_calendar,
     chinese_calendar_seed,
 )
