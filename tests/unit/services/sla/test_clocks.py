@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from careloop.domain.sla.calendar import chinese_calendar_seed
+from careloop.services.sla.calendar_seed import chinese_calendar_seed
 from careloop.services.sla.clocks import CalendarBook, CalendarData, clocks_for
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
 
