@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from careloop.domain.language import Language, from_environment
+
 
 def _default_database_url() -> str:
     data_dir = Path(os.environ.get("CARELOOP_DATA_DIR", "var"))
@@ -116,6 +118,13 @@ class Settings:
     process of one site needs the same CARELOOP_SECRET_KEY, see docs/security.md)."""
     public_api_docs: bool = False
     """Serve /openapi.json and /docs without a login (off: the API's map is for staff)."""
+
+    @staticmethod
+    def cli_language() -> Language:
+        """The language of the CLI's messages: CARELOOP_LANG (`en` for English), else zh.
+        The shell's own LANG is not read: a server's en_US.UTF-8 would switch every
+        operator's messages to English."""
+        return from_environment(os.environ.get("CARELOOP_LANG"))
 
     @classmethod
     def from_env(cls) -> Settings:
