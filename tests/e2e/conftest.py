@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from careloop.web.screenshots import CHROMIUM_ARGS
+from careloop.cli.screenshots import CHROMIUM_ARGS
 
 CHROMIUM = Path(os.environ.get("CARELOOP_CHROMIUM", "/usr/bin/chromium"))
 REQUIRE_E2E = os.environ.get("CARELOOP_REQUIRE_E2E") == "1"

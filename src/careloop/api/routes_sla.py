@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -12,7 +13,7 @@ from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_text, may_unmask
-from careloop.jobs.context import adapters
+from careloop.notify.adapters import adapters_from_env
 from careloop.services.access.actors import Actor
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
@@ -249,7 +250,7 @@ def sweep(uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
     # IMMEDIATE) since the token lookup, and the sweep's own sessions would wait on it.
     uow.rollback()
     report = sla_sweep.sweep(session_factory, now, worker="api")
-    delivered = sla_sweep.deliver_notifications(session_factory, adapters(), now)
+    delivered = sla_sweep.deliver_notifications(session_factory, adapters_from_env(os.environ), now)
     return {**report.as_dict(), "delivered": delivered}
 
 

@@ -5,29 +5,27 @@ Errors print one line in the user's language (CARELOOP_LANG=en for English) and 
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
+from careloop import bootstrap
 from careloop.cli.privacy import privacy_app
 from careloop.cli.reports import import_app, report_app
+from careloop.cli.screenshots import screenshots_command
+from careloop.cli.shell import LANG, echo, fail, platform, run, settings
+from careloop.cli.shell import now as _now
 from careloop.cli.sla import sla_app
 from careloop.cli.sla import worker as sla_worker
-from careloop.config import Settings
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.services.access.actors import SYSTEM, Actor, actor_for
 from careloop.services.complaints import intake, lifecycle, queries, work_orders
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.database import make_engine, make_session_factory
-from careloop.store.migrate import upgrade
-from careloop.web.screenshots import screenshots_command
 
 app = typer.Typer(
     help="CareLoop: closed-loop complaint handling for telecom operators.", no_args_is_help=True
@@ -45,47 +43,12 @@ app.add_typer(privacy_app, name="privacy")
 app.command("worker")(sla_worker)
 app.command("screenshots")(screenshots_command)
 
-T = TypeVar("T")
-LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
 AsUser = Annotated[str, typer.Option("--as", help="Username of the member of staff acting")]
 Version = Annotated[int, typer.Option(help="The version you read (optimistic lock)")]
 
 
-def _settings() -> Settings:
-    return Settings.from_env()
-
-
-@contextmanager
-def _uow() -> Iterator[UnitOfWork]:
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
-            yield uow
-    finally:
-        engine.dispose()
-
-
-def _run(action: Callable[[UnitOfWork], T]) -> T:
-    """Run one use case; a rule broken becomes one readable line and exit code 1."""
-    try:
-        with _uow() as uow:
-            return action(uow)
-    except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
 def _summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
-    uow.session.expire_all()
+    uow.expire_all()
     # The shell has the database itself: the CLI reads the whole tree (SYSTEM scope).
     c = queries.get_complaint(uow, complaint_id, SYSTEM)
     return {
@@ -114,15 +77,9 @@ def _summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
-    settings = _settings()
-    upgrade(settings.database_url)
-    typer.echo(f"schema up to date: {_redacted(settings.database_url)}")
-
-
-def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
+    shared = platform()
+    bootstrap.migrate(shared)
+    typer.echo(f"schema up to date: {bootstrap.redacted(shared.database_url)}")
 
 
 @app.command()
@@ -135,21 +92,17 @@ def demo(
     """Generate a realistic province with complaints and load it through the services."""
     from careloop.demo.load import load_demo
 
-    settings = _settings()
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        result = load_demo(
-            make_session_factory(engine),
-            count=count,
-            days=days,
-            seed=seed,
-            end=_now(),
-            only_if_empty=if_empty,
-            progress=lambda msg: typer.echo(msg),
-        )
-    finally:
-        engine.dispose()
+    shared = platform()
+    bootstrap.migrate(shared)
+    result = load_demo(
+        shared.session_factory,
+        count=count,
+        days=days,
+        seed=seed,
+        end=_now(),
+        only_if_empty=if_empty,
+        progress=lambda msg: typer.echo(msg),
+    )
     typer.echo(result)
 
 
@@ -221,13 +174,13 @@ def serve(
 
     from careloop.api.app import create_app
 
-    settings = _settings()
-    host = host or settings.host
-    port = port or settings.port
+    config = settings()
+    host = host or config.host
+    port = port or config.port
     options = server_options(
         host, port, workers, limit_concurrency, timeout_keep_alive, forwarded_allow_ips
     )
-    typer.echo(f"CareLoop on {_redacted(settings.database_url)}")
+    typer.echo(f"CareLoop on {bootstrap.redacted(config.database_url)}")
     base = f"http://{host}:{port}"
     typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")
     typer.echo(f"API explorer {base}/docs  (API: {base}/api/v1/complaints)")
@@ -239,7 +192,7 @@ def serve(
         # uvicorn forks before the app, its engine and its rate limiter exist).
         uvicorn.run("careloop.api.app:create_app", factory=True, **options)
         return
-    uvicorn.run(create_app(settings), **options)
+    uvicorn.run(create_app(config), **options)
 
 
 @app.command("set-password")
@@ -259,7 +212,7 @@ def set_password(
     """Set a member of staff's password; unlocks the account and ends their sessions."""
     from careloop.services.access import auth
 
-    _run(lambda uow: auth.set_password(uow, username, password, _now()))
+    run(lambda uow: auth.set_password(uow, username, password, _now()))
     typer.echo(f"password set for {username}")
 
 
@@ -268,7 +221,7 @@ def unlock(username: Annotated[str, typer.Argument(help="Staff username")]) -> N
     """Lift a username's login back-off locks from every address (an audited event)."""
     from careloop.services.access import auth
 
-    cleared = _run(lambda uow: auth.unlock(uow, username, _now(), by="cli"))
+    cleared = run(lambda uow: auth.unlock(uow, username, _now(), by="cli"))
     typer.echo(f"unlocked {username} ({cleared} address(es) cleared)")
 
 
@@ -325,9 +278,9 @@ def complaint_create(
         result = intake.accept_complaint(uow, draft, actor_for(uow, as_user), _now(), key)
         summary = _summary(uow, result.complaint.id)
         summary["created"] = result.created
-        _echo(summary)
+        echo(summary)
 
-    _run(action)
+    run(action)
 
 
 @complaint_app.command("import")
@@ -348,18 +301,13 @@ def complaint_import(
     if not file.is_file():
         typer.echo(f"error: no such file {file}", err=True)
         raise typer.Exit(1)
-    settings = _settings()
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    shared = platform()
     try:
-        with UnitOfWork(factory) as uow:
+        with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user)
-        rows = import_file(lambda: UnitOfWork(factory), file, actor, _now(), channel)
+        rows = import_file(shared.unit_of_work, file, actor, _now(), channel)
     except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+        fail(exc)
     counts = {"created": 0, "replayed": 0, "error": 0}
     for row in rows:
         result = row.result
@@ -398,9 +346,9 @@ def complaint_show(complaint_id: int, events: bool = False) -> None:
                 }
                 for e in queries.events_of(uow, complaint_id, SYSTEM)
             ]
-        _echo(summary)
+        echo(summary)
 
-    _run(action)
+    run(action)
 
 
 @complaint_app.command("list")
@@ -426,15 +374,15 @@ def complaint_list(
                 f"{c.id}\t{c.number}\t{c.status}\t{c.category}\t{c.accepted_at:%Y-%m-%d %H:%M}"
             )
 
-    _run(action)
+    run(action)
 
 
 def _do(complaint_id: int, as_user: str, call: Callable[[UnitOfWork, Actor], object]) -> None:
     def action(uow: UnitOfWork) -> None:
         call(uow, actor_for(uow, as_user))
-        _echo(_summary(uow, complaint_id))
+        echo(_summary(uow, complaint_id))
 
-    _run(action)
+    run(action)
 
 
 @complaint_app.command("handle")
@@ -585,9 +533,9 @@ def _wo(work_order_id: int, as_user: str, call: Callable[[UnitOfWork, Actor], ob
     def action(uow: UnitOfWork) -> None:
         call(uow, actor_for(uow, as_user))
         order = work_orders.load_work_order(uow, work_order_id, SYSTEM)
-        _echo(_summary(uow, order.complaint_id))
+        echo(_summary(uow, order.complaint_id))
 
-    _run(action)
+    run(action)
 
 
 @work_order_app.command("accept")
@@ -652,8 +600,7 @@ def _date_option(value: str | None, name: str) -> date | None:
     try:
         return time_bounds.parse_day(name, value)  # the one rule for outside times
     except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
+        fail(exc)
 
 
 @counts_app.command("rebuild")
@@ -675,7 +622,7 @@ def counts_rebuild(
     yesterday = now.astimezone(daily_counts.LOCAL_TZ).date() - timedelta(days=1)
     window_first = yesterday - timedelta(days=early_warning.WINDOW_LENGTH - 1)
     recount = (first or window_first, last or yesterday)
-    _run(lambda uow: _echo(daily_counts.rebuild(uow, first, last, recount, now)))
+    run(lambda uow: echo(daily_counts.rebuild(uow, first, last, recount, now)))
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -10,22 +10,17 @@ administrator, not as the system.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Final
 
 import typer
 
-from careloop.config import Settings
+from careloop.cli.shell import LANG, fail, platform, settings
 from careloop.domain.errors import DomainError, InvalidInput
-from careloop.jobs.context import session_factory
 from careloop.services.access.actors import actor_for
 from careloop.services.privacy import retention
-from careloop.services.unit_of_work import UnitOfWork
 
 privacy_app = typer.Typer(help="Personal data: the retention rule (PIPL).", no_args_is_help=True)
-
-LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
 
 _LINES: Final[dict[str, tuple[str, str]]] = {
     "anonymised": (
@@ -93,23 +88,21 @@ def purge_command(
     ] = None,
 ) -> None:
     """Anonymise the personal data of complaints archived longer than the retention period."""
-    settings = Settings.from_env()
-    factory = session_factory(settings.database_url)
+    shared = platform()
     try:
         moment = _instant(now)
-        with UnitOfWork(factory) as uow:
+        with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user)
         run = retention.purge(
-            lambda: UnitOfWork(factory),
+            shared.unit_of_work,
             actor,
             moment,
-            settings.retention_days if days is None else days,
+            settings().retention_days if days is None else days,
             dry_run=dry_run,
             batch_size=batch_size,
         )
     except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
+        fail(exc)
     for due in run.complaints:
         typer.echo(
             _line(

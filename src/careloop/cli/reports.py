@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, cast
 
 import typer
 
-from careloop.config import Settings
+from careloop.cli.shell import LANG, fail, platform
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.services.indicators import figures as indicators
-from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.database import make_engine, make_session_factory
-
-LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
 
 report_app = typer.Typer(
     help="Periodic reports: HTML (with charts), XLSX and PDF.", no_args_is_help=True
@@ -39,16 +34,11 @@ AsOpt = Annotated[
 ]
 
 
-def _factory():  # type: ignore[no-untyped-def]
-    return make_session_factory(make_engine(Settings.from_env().database_url))
-
-
 def _day(value: str) -> date:
     try:
         return time_bounds.parse_day("--date", value)  # the one rule for outside times
     except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
+        fail(exc)
 
 
 def _generate(kind: str, day_text: str, out: Path, region: str | None,
@@ -62,9 +52,9 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
     )
 
     day = _day(day_text)
-    factory = _factory()
+    shared = platform()
     try:
-        with UnitOfWork(factory) as uow:
+        with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user) if as_user else None
             if unmasked:
                 actor = reports.check_unmasked(actor)
@@ -83,14 +73,12 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
                 now = datetime.now(UTC)
                 queued = reports.queue_daily_delivery(uow, day, now, region_code=region,
                                                       files=files)  # fmt: skip
-                from careloop.jobs.context import adapters
                 from careloop.services.sla.sweep import deliver_notifications
 
-                sent = deliver_notifications(factory, adapters(), now)
+                sent = deliver_notifications(shared.session_factory, shared.adapters, now)
                 typer.echo(f"delivered: {queued} queued, {sent} handed to the adapters")
     except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
+        fail(exc)
 
 
 @report_app.command("daily")
@@ -138,7 +126,7 @@ def import_subscribers(
     """Subscriber counts per region and month (the denominator of per-user indicators)."""
     try:
         rows = indicators.parse_subscriber_file(file)
-        with UnitOfWork(_factory()) as uow:
+        with platform().unit_of_work() as uow:
             n = indicators.import_subscribers(
                 uow, rows, source=file.name, by=by, now=datetime.now(UTC)
             )

@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from sqlalchemy.engine import make_url
 
-from careloop.config import Settings
+from careloop import bootstrap
+from careloop.cli.shell import echo, instant, run, settings
 from careloop.domain import time_bounds
-from careloop.domain.errors import DomainError
-from careloop.jobs.context import session_factory
 from careloop.services.access.actors import actor_for
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import sweep as sla_sweep
 from careloop.services.unit_of_work import UnitOfWork
-
-T = TypeVar("T")
-LANG = "en" if os.environ.get("CARELOOP_LANG", "").startswith("en") else "zh"
 
 sla_app = typer.Typer(
     help="SLA policies, the working calendar and the sweep.", no_args_is_help=True
@@ -39,30 +32,7 @@ NowOpt = Annotated[
 
 
 def _url() -> str:
-    return Settings.from_env().database_url
-
-
-def _run(action: Callable[[UnitOfWork], T]) -> T:
-    try:
-        with UnitOfWork(session_factory(_url())) as uow:
-            return action(uow)
-    except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _now(value: str | None) -> datetime:
-    if not value:
-        return datetime.now(UTC)
-    try:
-        return time_bounds.parse_instant("--now", value)  # the one rule for outside times
-    except DomainError as exc:
-        typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
-        raise typer.Exit(1) from None
-
-
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    return settings().database_url
 
 
 def _policy_dict(p: Any) -> dict[str, Any]:
@@ -89,7 +59,7 @@ def _policy_dict(p: Any) -> dict[str, Any]:
 @policy_app.command("list")
 def policy_list(all_versions: bool = typer.Option(False, "--all", help="Include retired")) -> None:
     """Active policies (with --all, every version)."""
-    _run(lambda uow: _echo([_policy_dict(p) for p in sla.list_policies(uow, all_versions)]))
+    run(lambda uow: echo([_policy_dict(p) for p in sla.list_policies(uow, all_versions)]))
 
 
 @policy_app.command("set")
@@ -104,9 +74,9 @@ def policy_set(
 
     def action(uow: UnitOfWork) -> None:
         row = sla.save_policy(uow, code, policy_spec, actor_for(uow, as_user), datetime.now(UTC))
-        _echo(_policy_dict(row))
+        echo(_policy_dict(row))
 
-    _run(action)
+    run(action)
 
 
 @sla_app.command("reapply")
@@ -117,9 +87,9 @@ def reapply(complaint_id: int, as_user: AsUser, version: int = typer.Option(...)
         c = sla.reapply_policy(
             uow, complaint_id, actor_for(uow, as_user), version, datetime.now(UTC)
         )
-        _echo({"id": c.id, "version": c.version, "sla_policy_id": c.sla_policy_id})
+        echo({"id": c.id, "version": c.version, "sla_policy_id": c.sla_policy_id})
 
-    _run(action)
+    run(action)
 
 
 @calendar_app.command("show")
@@ -128,7 +98,7 @@ def calendar_show(year: int) -> None:
 
     def action(uow: UnitOfWork) -> None:
         covered = {y.year: y.source for y in sla_calendar.list_years(uow)}
-        _echo(
+        echo(
             {
                 "year": year,
                 "covered": year in covered,
@@ -140,7 +110,7 @@ def calendar_show(year: int) -> None:
             }
         )
 
-    _run(action)
+    run(action)
 
 
 @calendar_app.command("set-day")
@@ -151,8 +121,8 @@ def calendar_set_day(
     name: Annotated[str, typer.Option(help="e.g. 国庆节")],
 ) -> None:
     """Enter or correct one day."""
-    _run(
-        lambda uow: _echo(
+    run(
+        lambda uow: echo(
             sla_calendar.set_day(
                 uow,
                 time_bounds.parse_day("day", day),
@@ -168,8 +138,8 @@ def calendar_set_day(
 @calendar_app.command("cover-year")
 def calendar_cover_year(year: int, as_user: AsUser) -> None:
     """Mark a year's notice as fully entered: its days stop being a guess."""
-    _run(
-        lambda uow: _echo(
+    run(
+        lambda uow: echo(
             sla_calendar.mark_year_covered(
                 uow, year, actor_for(uow, as_user), datetime.now(UTC)
             ).year
@@ -183,9 +153,9 @@ def calendar_import(year: int, as_user: AsUser) -> None:
 
     def action(uow: UnitOfWork) -> None:
         result = sla_calendar.import_year(uow, year, actor_for(uow, as_user), datetime.now(UTC))
-        _echo(result.__dict__)
+        echo(result.__dict__)
 
-    _run(action)
+    run(action)
 
 
 @sla_app.command("sweep")
@@ -195,15 +165,15 @@ def sweep(
     chunk_size: int = typer.Option(50, min=1, max=1000),
 ) -> None:
     """Evaluate every clock once: warn, breach and escalate (each exactly once)."""
-    moment = _now(now)
+    moment = instant(now)
     if enqueue:
         from careloop.jobs.queue import enqueue_sweep
 
-        _echo({"chunks": enqueue_sweep(_url(), moment, chunk_size), "now": moment})
+        echo({"chunks": enqueue_sweep(_url(), moment, chunk_size), "now": moment})
         return
     from careloop.jobs.runner import InProcessRunner
 
-    _echo(InProcessRunner(_url()).run_once(moment))
+    echo(InProcessRunner(_url()).run_once(moment))
 
 
 def worker(
@@ -217,7 +187,7 @@ def worker(
 ) -> None:
     """Run background jobs: Procrastinate workers on PostgreSQL, else the in-process runner."""
     url = _url()
-    on_postgres = make_url(url).get_backend_name() == "postgresql"
+    on_postgres = bootstrap.backend_of(url) == "postgresql"
     if on_postgres and not in_process:
         from careloop.jobs.queue import run_worker
 
@@ -227,7 +197,7 @@ def worker(
 
     runner = InProcessRunner(url, interval=interval)
     if once:
-        _echo(runner.run_once(_now(now) if now else None))
+        echo(runner.run_once(instant(now) if now else None))
         return
     runner.run_forever()
 

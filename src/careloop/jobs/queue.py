@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import procrastinate
-from sqlalchemy.engine import make_url
 
+from careloop import bootstrap
 from careloop.config import Settings
-from careloop.jobs.context import adapters, session_factory, worker_name
+from careloop.jobs.runner import worker_name
 from careloop.services.sla import sweep as sla_sweep
-from careloop.services.unit_of_work import UnitOfWork
 
 QUEUES = ["sla", "notify"]
 CHUNK_SIZE = 50
@@ -32,16 +31,12 @@ CHUNK_SIZE = 50
 blueprint = procrastinate.Blueprint()
 
 
-def conninfo(database_url: str) -> str:
-    """psycopg's connection string for a SQLAlchemy URL (postgresql+psycopg://...)."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "postgresql":
-        raise ValueError("the job queue needs PostgreSQL; use the in-process runner on SQLite")
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _database_url() -> str:
     return Settings.from_env().database_url
+
+
+def _platform() -> bootstrap.Platform:
+    return bootstrap.platform(_database_url())
 
 
 def _parse_now(now: str | None) -> datetime:
@@ -49,7 +44,7 @@ def _parse_now(now: str | None) -> datetime:
 
 
 def plan_chunks(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) -> list[list[int]]:
-    with UnitOfWork(session_factory(database_url)) as uow:
+    with bootstrap.platform(database_url).unit_of_work() as uow:
         ids = sla_sweep.candidate_ids(uow, now)
     return sla_sweep.chunks(ids, chunk_size)
 
@@ -57,7 +52,7 @@ def plan_chunks(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) 
 @blueprint.task(name="sla.sweep_chunk", queue="sla")
 def sweep_chunk(complaint_ids: list[int], now: str) -> dict[str, Any]:
     report = sla_sweep.sweep_chunk(
-        session_factory(_database_url()),
+        _platform().session_factory,
         complaint_ids,
         datetime.fromisoformat(now),
         worker=f"queue:{worker_name()}",
@@ -67,8 +62,9 @@ def sweep_chunk(complaint_ids: list[int], now: str) -> dict[str, Any]:
 
 @blueprint.task(name="notify.deliver", queue="notify")
 def deliver(now: str | None = None) -> int:
+    platform = _platform()
     return sla_sweep.deliver_notifications(
-        session_factory(_database_url()), adapters(), _parse_now(now)
+        platform.session_factory, platform.adapters, _parse_now(now)
     )
 
 
@@ -93,7 +89,9 @@ async def tick(timestamp: int) -> int:
 def make_app(database_url: str | None = None) -> procrastinate.App:
     url = database_url or _database_url()
     os.environ.setdefault("CARELOOP_DATABASE_URL", url)
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+    app = procrastinate.App(
+        connector=procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(url))
+    )
     app.add_tasks_from(blueprint, namespace="careloop")
     return app
 
@@ -135,7 +133,7 @@ def daily_report(timestamp: int) -> dict[str, Any]:
     from careloop.services.monitoring import reports
 
     moment = datetime.fromtimestamp(timestamp, UTC)
-    factory = session_factory(_database_url())
-    result = reports.daily_report_job(factory, moment)
-    sla_sweep.deliver_notifications(factory, adapters(), moment)
+    platform = _platform()
+    result = reports.daily_report_job(platform.session_factory, moment)
+    sla_sweep.deliver_notifications(platform.session_factory, platform.adapters, moment)
     return result

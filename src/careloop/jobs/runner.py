@@ -8,15 +8,22 @@ seconds until stopped; the wall clock is read here, above the services (DESIGN.m
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from careloop.jobs.context import adapters, session_factory, worker_name
+from careloop import bootstrap
 from careloop.services.sla import sweep as sla_sweep
 
 log = logging.getLogger("careloop.jobs")
+
+
+def worker_name() -> str:
+    """Recorded on every alert, so the log shows which worker fired it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def utc_now() -> datetime:
@@ -37,9 +44,10 @@ class InProcessRunner:
 
     def run_once(self, now: datetime | None = None) -> dict[str, Any]:
         moment = now or self.clock()
-        factory = session_factory(self.database_url)
+        platform = bootstrap.platform(self.database_url)
+        factory = platform.session_factory
         report = sla_sweep.sweep(factory, moment, worker=f"in-process:{worker_name()}")
-        delivered = sla_sweep.deliver_notifications(factory, adapters(), moment)
+        delivered = sla_sweep.deliver_notifications(factory, platform.adapters, moment)
         result = {**report.as_dict(), "delivered": delivered, "now": moment.isoformat()}
         log.info("SLA round: %s", result)
         return result

@@ -60,6 +60,10 @@ class UnitOfWork:
         self.session.rollback()
         self.events.clear()
 
+    def expire_all(self) -> None:
+        """Forget what was read, so the next read shows what the use case just wrote."""
+        self.session.expire_all()
+
     def _drop(self, _session: Session) -> None:
         self.events.clear()
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from careloop import bootstrap
 from careloop.config import Settings
 
 VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -44,17 +45,13 @@ class Cast:
 
 
 def pick_cast(settings: Settings) -> Cast:
-    from sqlalchemy import select
-
     from careloop.services.access.actors import SYSTEM
     from careloop.services.complaints import queries
-    from careloop.services.unit_of_work import UnitOfWork
-    from careloop.store.database import make_engine, make_session_factory
-    from careloop.store.models import Staff
+    from careloop.services.org.staff import list_staff
 
-    engine = make_engine(settings.database_url)
+    platform = bootstrap.build(settings.database_url)
     try:
-        with UnitOfWork(make_session_factory(engine)) as uow:
+        with platform.unit_of_work() as uow:
             page = queries.list_complaints(
                 uow,
                 queries.ComplaintFilter(status=["in_progress"]),
@@ -65,7 +62,7 @@ def pick_cast(settings: Settings) -> Cast:
             )
             chosen = next((c for c in page.items if c.work_orders), None)
             chosen = chosen or (page.items[0] if page.items else None)
-            staff = list(uow.session.scalars(select(Staff).order_by(Staff.id)))
+            staff = list_staff(uow)
 
             def first(role: str, unit_id: int | None = None) -> str:
                 for s in staff:
@@ -82,7 +79,7 @@ def pick_cast(settings: Settings) -> Cast:
                 customer_phone=chosen.customer_phone if chosen else None,
             )
     finally:
-        engine.dispose()
+        platform.dispose()
 
 
 def _free_port() -> int:
@@ -228,14 +225,12 @@ def screenshots_command(
         raise typer.Exit(1)
     settings = Settings.from_env()
     from careloop.demo.load import load_demo
-    from careloop.store.database import make_engine, make_session_factory
-    from careloop.store.migrate import upgrade
 
-    upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
+    platform = bootstrap.build(settings.database_url)
     try:
+        bootstrap.migrate(platform)
         load_demo(
-            make_session_factory(engine),
+            platform.session_factory,
             count=3000,
             days=90,
             seed=20261123,
@@ -244,6 +239,6 @@ def screenshots_command(
             progress=lambda msg: typer.echo(msg),
         )
     finally:
-        engine.dispose()
+        platform.dispose()
     written = take(settings, out, password, chromium, typer.echo)
     typer.echo(f"{len(written)} screenshots in {out}/")

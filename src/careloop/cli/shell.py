@@ -1,0 +1,63 @@
+"""What every `careloop` command shares: the platform, one-line errors, JSON output.
+
+A broken rule prints one line in the user's language (CARELOOP_LANG=en for English) on
+stderr and exits 1; results print as indented JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from careloop import bootstrap
+from careloop.config import Settings
+from careloop.domain import time_bounds
+from careloop.domain.errors import DomainError
+from careloop.services.unit_of_work import UnitOfWork
+
+T = TypeVar("T")
+LANG = Settings.cli_language()
+
+
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+def platform() -> bootstrap.Platform:
+    return bootstrap.platform(settings().database_url)
+
+
+def fail(exc: DomainError) -> NoReturn:
+    typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+    raise typer.Exit(1) from None
+
+
+def run(action: Callable[[UnitOfWork], T]) -> T:
+    """Run one use case; a rule broken becomes one readable line and exit code 1."""
+    try:
+        with platform().unit_of_work() as uow:
+            return action(uow)
+    except DomainError as exc:
+        fail(exc)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def instant(value: str | None) -> datetime:
+    """`--now`: an ISO instant from outside (the one rule for outside times), or now."""
+    if not value:
+        return now()
+    try:
+        return time_bounds.parse_instant("--now", value)
+    except DomainError as exc:
+        fail(exc)
+
+
+def echo(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
