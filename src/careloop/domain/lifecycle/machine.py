@@ -21,6 +21,7 @@ from typing import Generic, Literal, TypeVar
 
 from careloop.domain.errors import DomainError
 from careloop.domain.field_labels import field_label
+from careloop.domain.text import clean_text
 
 StatusT = TypeVar("StatusT", bound=StrEnum)
 
@@ -45,6 +46,19 @@ class InputField:
     def label(self, lang: str) -> str:
         return field_label(self.name, lang)
 
+    def clean(self, value: str | None) -> str | None:
+        """A text or line as it may be stored, by this field's limits (`domain.text`);
+        None only for an optional field left empty."""
+        if self.kind not in ("text", "line") or self.max_chars is None:
+            raise TypeError(f"{self.name!r} is not a bounded text field")
+        return clean_text(
+            value,
+            self.name,
+            self.max_chars,
+            multiline=self.kind == "text",
+            required=self.required,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Transition(Generic[StatusT]):
@@ -59,6 +73,13 @@ class Transition(Generic[StatusT]):
 
     def label(self, lang: str) -> str:
         return self.name_en if lang.startswith("en") else self.name_zh
+
+    def field(self, name: str) -> InputField:
+        """The declared field `name`; a KeyError for a field the transition does not take."""
+        for declared in self.fields:
+            if declared.name == name:
+                return declared
+        raise KeyError(f"{self.name!r} takes no field {name!r}")
 
 
 def transition(
@@ -181,6 +202,11 @@ class Lifecycle(Generic[StatusT]):
         if transition is None:
             raise DomainError("not_found", what=self.subject, ident=name)
         return transition
+
+    def clean_field(self, name: str, field: str, value: str | None) -> str | None:
+        """The text a person gave for `field` of transition `name`, cleaned by the limits its
+        table row declares, so the table a channel is generated from is what is enforced."""
+        return self.get(name).field(field).clean(value)
 
     def check_role(self, name: str, role: str) -> Transition[StatusT]:
         """The transition if `role` may ever fire it. Checked before anything about the

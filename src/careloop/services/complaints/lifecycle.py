@@ -21,7 +21,6 @@ from careloop.domain.lifecycle.tickets import (
     Status,
     ensure_replyable,
 )
-from careloop.domain.text import clean_text, required_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
@@ -130,7 +129,7 @@ def pause(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
     """Waiting on the customer (补充材料, 约定上门): the reply clock stops until resume."""
-    reason = required_text(reason, "reason", 1000)
+    reason = LIFECYCLE.clean_field("pause", "reason", reason)
     return _transition(uow, complaint_id, "pause", actor, version, now, note=reason)
 
 
@@ -143,7 +142,7 @@ def resume(
 def reply(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, text: str
 ) -> Complaint:
-    text = required_text(text, "text", 5000)
+    text = LIFECYCLE.clean_field("reply", "text", text)
     complaint = load_to_change(uow, complaint_id, "reply", actor)
     status = fire(complaint, "reply", actor, version)
     open_orders = uow.session.scalar(
@@ -170,8 +169,8 @@ def callback(
     comment: str | None = None,
 ) -> Complaint:
     """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
-    note = clean_text(comment, "comment", 2000)
     name = "callback_satisfied" if satisfied else "reopen"
+    note = LIFECYCLE.clean_field(name, "comment", comment)
     complaint = load_to_change(uow, complaint_id, name, actor)
     status = fire(complaint, name, actor, version)
     outcome: dict[str, Any] = (
@@ -193,14 +192,14 @@ def archive(
 def cancel(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
-    reason = required_text(reason, "reason", 1000)
+    reason = LIFECYCLE.clean_field("cancel", "reason", reason)
     return _transition(uow, complaint_id, "cancel", actor, version, now, note=reason, closed_at=now)
 
 
 def reject(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> Complaint:
-    reason = required_text(reason, "reason", 1000)
+    reason = LIFECYCLE.clean_field("reject", "reason", reason)
     return _transition(uow, complaint_id, "reject", actor, version, now, note=reason, closed_at=now)
 
 
@@ -235,7 +234,7 @@ def merge(
     """
     if into_id == complaint_id:
         raise DomainError("merge_into_self", field="into")
-    reason = clean_text(reason, "reason", 1000)
+    reason = LIFECYCLE.clean_field("merge", "reason", reason)
     # The role before the locks and the target: a role that may never merge learns nothing.
     LIFECYCLE.check_role("merge", actor.role)
     for ident in (complaint_id, into_id):
@@ -278,7 +277,7 @@ def merge(
 
 def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, text: str) -> Note:
     """Notes don't change the complaint, so they need no version: two people may both write."""
-    text = required_text(text, "text", 5000)
+    text = LIFECYCLE.clean_field("note", "text", text)
     complaint = load_to_change(uow, complaint_id, "note", actor)
     LIFECYCLE.check(complaint.status, "note", actor.role)
     note = Note(
@@ -309,11 +308,11 @@ def add_attachment(
     LIFECYCLE.check(complaint.status, "attach", actor.role)
     attachment = Attachment(
         complaint_id=complaint_id,
-        filename=required_text(filename, "filename", 255, multiline=False),
-        content_type=required_text(content_type, "content_type", 100, multiline=False),
+        filename=LIFECYCLE.clean_field("attach", "filename", filename),
+        content_type=LIFECYCLE.clean_field("attach", "content_type", content_type),
         size_bytes=size_bytes,
         sha256=sha256,
-        storage_ref=clean_text(storage_ref, "storage_ref", 500, multiline=False),
+        storage_ref=LIFECYCLE.clean_field("attach", "storage_ref", storage_ref),
         uploaded_by=actor.username,
         at=now,
     )

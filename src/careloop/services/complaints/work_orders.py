@@ -12,9 +12,8 @@ from sqlalchemy import ColumnElement, func, select, true
 
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.lifecycle.tickets import COMPLAINT_LIFECYCLE, WorkOrderStatus
 from careloop.domain.lifecycle.tickets import WORK_ORDER_LIFECYCLE as LIFECYCLE
-from careloop.domain.lifecycle.tickets import WorkOrderStatus
-from careloop.domain.text import clean_text, required_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
@@ -75,7 +74,7 @@ def dispatch(
     due_hours: float | None = None,
 ) -> WorkOrder:
     """派单: hand the complaint to a responsible unit with its own due time."""
-    instructions = clean_text(instructions, "instructions", 2000)
+    instructions = COMPLAINT_LIFECYCLE.clean_field("dispatch", "instructions", instructions)
     unit = _unit(uow, unit_code)
     due = _due(now, due_at, due_hours) if due_at is not None or due_hours is not None else None
     assert actor.staff_id is not None or actor.role == "system"
@@ -188,10 +187,6 @@ def _act(
     )
 
 
-def _reason(field: str, text: str | None) -> str:
-    return required_text(text, field, 2000)
-
-
 def accept(
     uow: UnitOfWork, work_order_id: int, actor: Actor, version: int, now: datetime
 ) -> WorkOrder:
@@ -206,7 +201,7 @@ def accept(
 def complete(
     uow: UnitOfWork, work_order_id: int, actor: Actor, version: int, now: datetime, result: str
 ) -> WorkOrder:
-    result = _reason("result", result)
+    result = LIFECYCLE.clean_field("complete", "result", result)
     order = _load_to_act(uow, work_order_id, "complete", actor)
     owner = order.owner_id if order.owner_id is not None else actor.staff_id
     _act(
@@ -229,7 +224,7 @@ def return_to_owner(
     uow: UnitOfWork, work_order_id: int, actor: Actor, version: int, now: datetime, reason: str
 ) -> WorkOrder:
     """退单: the unit says it is not responsible; the complaint owner must dispatch again."""
-    reason = _reason("reason", reason)
+    reason = LIFECYCLE.clean_field("return", "reason", reason)
     order = _load_to_act(uow, work_order_id, "return", actor)
     _act(
         uow,
@@ -257,7 +252,7 @@ def transfer(
     due_at: datetime | None = None,
 ) -> WorkOrder:
     """转派: the work moves to another unit; the new order keeps the old due time by default."""
-    reason = _reason("reason", reason)
+    reason = LIFECYCLE.clean_field("transfer", "reason", reason)
     target = _unit(uow, unit_code)
     order = _load_to_act(uow, work_order_id, "transfer", actor)
     if order.unit_id == target.id:

@@ -179,3 +179,23 @@ def test_a_transition_nobody_may_fire_or_that_starts_nowhere_is_refused():
 
 def test_every_status_of_a_valid_table_is_reachable():
     assert TASKS.reachable == frozenset(Task)
+
+
+def test_a_declared_text_field_cleans_what_a_person_gave_by_its_limits():
+    assert TASKS.clean_field("finish", "result", "  整改完成  ") == "整改完成"
+    with pytest.raises(DomainError) as refused:
+        TASKS.clean_field("finish", "result", "x" * 2001)
+    assert refused.value.code == "invalid_input" and refused.value.field == "result"
+    with pytest.raises(DomainError):
+        TASKS.clean_field("finish", "result", "   ")
+
+
+def test_an_optional_line_left_empty_is_none_and_may_not_break_lines():
+    ref = InputField("storage_ref", "line", required=False, max_chars=10)
+    assert ref.clean("") is None and ref.clean(None) is None
+    assert "\n" not in (ref.clean("a\nb") or "")
+
+
+def test_a_field_the_transition_does_not_declare_is_a_key_error():
+    with pytest.raises(KeyError, match="'verify' takes no field 'result'"):
+        TASKS.get("verify").field("result")
