@@ -1,8 +1,8 @@
 """What each role may do besides lifecycle transitions, and how far it sees (DOMAIN.md §2).
 
-Lifecycle transitions carry their roles in `domain/tickets.py`; reports, exports and the
-other non-transition rights are listed here, as data, so that the API, the web pages and
-the CLI ask the same question and get the same answer.
+Lifecycle transitions carry their roles in their tables (`domain/lifecycle/`); reports,
+exports and the other non-transition rights are listed here, as data, so that the API, the
+web pages and the CLI ask the same question and get the same answer.
 """
 
 from __future__ import annotations
