@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain import time_bounds
 from careloop.domain.categories import leaf_categories, top_categories
-from careloop.domain.complaints import REPEAT_WINDOW, normalize_phone
+from careloop.domain.complaints import normalize_phone
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle import tickets
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES
@@ -30,8 +30,6 @@ from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRO
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake, lifecycle, queries, work_orders, workbench
-from careloop.services.privacy.personal_data import sees_personal_data
-from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import charts, views
 from careloop.web.csrf import require_csrf_token
@@ -182,7 +180,7 @@ def _intake_page(
         error=error,
         idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
         groups=_category_groups(lang),
-        regions=[(u.code, views.unit_name(u, lang), u.kind) for u in regions],
+        regions=[(u.code, u.name(lang), u.kind) for u in regions],
         channels=_vocab(CHANNELS, lang),
         products=_vocab(PRODUCTS, lang),
         tiers=_vocab(CUSTOMER_TIERS, lang),
@@ -244,23 +242,15 @@ def _customer_history(
         normalised = normalize_phone(phone)
     except InvalidInput:
         return {"phone": phone, "valid": False, "rows": [], "recent": [], "total": 0}
-    page = queries.list_complaints(
-        uow,
-        queries.ComplaintFilter(customer_phone=normalised),
-        20,
-        0,
-        "-accepted_at",
-        actor=actor,
-        now=now,
-    )
+    history = workbench.customer_history(uow, actor, now, normalised)
     t = Translator(lang)
-    rows = [views.row(c, actor, {}, now, t) for c in page.items]
-    recent = [
-        r
-        for r, c in zip(rows, page.items, strict=True)
-        if now - c.accepted_at <= REPEAT_WINDOW and c.status != tickets.Status.MERGED
-    ]
-    return {"phone": phone, "valid": True, "rows": rows, "recent": recent, "total": page.total}
+    return {
+        "phone": phone,
+        "valid": True,
+        "rows": [views.row(r, t) for r in history.rows],
+        "recent": [views.row(r, t) for r in history.recent],
+        "total": history.total,
+    }
 
 
 @router.post("/agent/intake", response_class=HTMLResponse)
@@ -324,11 +314,8 @@ def _error_text(exc: DomainError, lang: str) -> str:
 def my_queue(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
 ) -> Response:
-    complaints, clocks = workbench.my_queue(uow, actor, now)
     t = Translator(lang)
-    rows = [views.row(c, actor, clocks, now, t) for c in complaints]
-    # Remaining time first: a breached clock has negative time left and comes on top.
-    rows.sort(key=lambda r: (r.clock.due_at is None, r.clock.due_at or now))
+    rows = [views.row(r, t) for r in workbench.my_queue(uow, actor, now)]
     return render(request, "queue.html", lang, actor, rows=rows)
 
 
@@ -382,20 +369,12 @@ def complaint_list(
     t = Translator(lang)
     error = None
     try:
-        found = queries.list_complaints(
-            uow,
-            _filter_from(params),
-            LIST_PAGE,
-            (page_no - 1) * LIST_PAGE,
-            "reply_due_at",
-            actor=actor,
-            now=now,
+        found = workbench.complaint_list(
+            uow, _filter_from(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now
         )
-        items, total, capped = found.items, found.total, found.total_capped
+        rows, total, capped = [views.row(r, t) for r in found.rows], found.total, found.total_capped
     except DomainError as exc:
-        items, total, capped, error = [], 0, False, _error_text(exc, lang)
-    clocks = sla.explain(uow, items, now)
-    rows = [views.row(c, actor, clocks, now, t) for c in items]
+        rows, total, capped, error = [], 0, False, _error_text(exc, lang)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
     return render(
         request,
@@ -447,38 +426,30 @@ def _complaint_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    uow.session.expire_all()
     t = Translator(lang)
-    c = queries.get_complaint(uow, complaint_id, actor)
-    unmasked = sees_personal_data(c, actor)
-    clocks = sla.explain(uow, [c], now).get(c.id)
-    events = queries.events_of(uow, complaint_id, actor)
-    notes = queries.notes_of(uow, complaint_id, actor)
-    by_unit: dict[str, list[Any]] = defaultdict(list)
+    c = workbench.complaint_page(uow, complaint_id, actor, now)
+    unmasked = c.row.customer.unmasked
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for order in c.work_orders:
-        by_unit[views.unit_name(order.unit, lang)].append(
+        by_unit[order.unit.name(lang)].append(
             {
                 "order": order,
                 "status_label": views.work_order_status_label(order.status, lang),
-                "clock": views.work_order_clock(order, clocks, now, t),
-                "instructions": views.text_for(order.instructions, unmasked),
-                "result": views.text_for(order.result, unmasked),
-                "reason": views.text_for(order.reason, unmasked),
-                "mine": order.unit.path.startswith(actor.org_path),
+                "clock": views.clock_of(order.clock, t),
             }
         )
     allowed = [
-        tr for tr in tickets.allowed_transitions(c.status, actor.role) if tr.name != "attach"
+        tr for tr in tickets.allowed_transitions(c.row.status, actor.role) if tr.name != "attach"
     ]
     seq_of = {order.id: order.seq for order in c.work_orders}
     clock_rows = [
         {
-            "name": t(f"clock.name.{v.name}"),
-            "clock": views.clock_of(v, None, now, t),
+            "name": t(f"clock.name.{k.name}"),
+            "clock": views.clock_of(k, t),
             # Staff know a work order by its number within the complaint (#1, #2), as listed.
-            "work_order_seq": seq_of.get(v.work_order_id) if v.work_order_id else None,
+            "work_order_seq": seq_of.get(k.work_order_id) if k.work_order_id else None,
         }
-        for v in (clocks.clocks if clocks else ())
+        for k in c.clocks
     ]
     return render(
         request,
@@ -487,19 +458,19 @@ def _complaint_page(
         actor,
         status_code=status_code,
         c=c,
-        row=views.row(c, actor, {c.id: clocks} if clocks else {}, now, t),
-        customer=views.customer_of(c, actor),
-        description=views.text_for(c.description, unmasked),
-        reply_text=views.text_for(c.reply_text, unmasked),
+        row=views.row(c.row, t),
+        customer=c.row.customer,
+        description=c.row.description,
+        reply_text=c.reply_text,
         channel=views.channel_label(c.channel, lang),
-        owner_unit=views.unit_name(c.owner_unit, lang),
+        owner_unit=c.owner_unit.name(lang),
         clock_rows=clock_rows,
-        policy=clocks.policy if clocks else None,
+        policy=c.policy,
         work_orders_by_unit=dict(by_unit),
-        timeline=views.timeline(events, unmasked, t),
-        notes=[(n, views.text_for(n.text, unmasked)) for n in notes],
+        timeline=c.timeline,
+        notes=c.notes,
         allowed=allowed,
-        units=[(u.code, views.unit_name(u, lang)) for u in workbench.dispatch_targets(uow)]
+        units=[(u.code, u.name(lang)) for u in workbench.dispatch_targets(uow)]
         if any(tr.name == "dispatch" for tr in allowed)
         else [],
         error=error,
@@ -533,18 +504,6 @@ def _int(form: dict[str, Any], name: str) -> int:
         raise InvalidInput(name, "需要整数 / a whole number") from None
 
 
-def _merge_target(uow: UnitOfWork, actor: Actor, raw: str) -> int:
-    """The complaint to merge into, by number (TS…) or by id."""
-    raw = raw.strip()
-    if raw.isdigit():
-        return int(raw)
-    page = queries.list_complaints(uow, queries.ComplaintFilter(text=raw), 5, 0, actor=actor)
-    match = next((c for c in page.items if c.number == raw), None)
-    if match is None:
-        raise InvalidInput("into", f"未找到投诉 / no complaint numbered {raw}")
-    return match.id
-
-
 def _complaint_action(
     name: str, uow: UnitOfWork, cid: int, actor: Actor, now: datetime, form: dict[str, Any]
 ) -> None:
@@ -566,7 +525,7 @@ def _complaint_action(
             actor,
             version,
             now,
-            _merge_target(uow, actor, form.get("into", "")),
+            workbench.merge_target_id(uow, actor, form.get("into", "")),
             text or None,
         ),
         "note": lambda: lifecycle.add_note(uow, cid, actor, now, text),
@@ -636,31 +595,22 @@ def _unit_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    uow.session.expire_all()
     t = Translator(lang)
-    orders = workbench.unit_queue(uow, actor)
-    complaints = list({o.complaint_id: o.complaint for o in orders}.values())
-    clocks = sla.explain(uow, complaints, now)
-    items = []
-    for order in orders:
-        c = order.complaint
-        unmasked = sees_personal_data(c, actor)
-        items.append(
-            {
-                "order": order,
-                "row": views.row(c, actor, clocks, now, t),
-                "unit": views.unit_name(order.unit, lang),
-                "status_label": views.work_order_status_label(order.status, lang),
-                "clock": views.work_order_clock(order, clocks.get(c.id), now, t),
-                "instructions": views.text_for(order.instructions, unmasked),
-                "actions": [
-                    n
-                    for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()
-                    if order.status in tr.sources and actor.role in tr.roles and n != "transfer"
-                ],
-            }
-        )
-    items.sort(key=lambda i: (i["clock"].due_at is None, i["clock"].due_at or now))
+    items = [
+        {
+            "order": task.order,
+            "row": views.row(task.complaint, t),
+            "unit": task.order.unit.name(lang),
+            "status_label": views.work_order_status_label(task.order.status, lang),
+            "clock": views.clock_of(task.order.clock, t),
+            "actions": [
+                n
+                for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()
+                if task.order.status in tr.sources and actor.role in tr.roles and n != "transfer"
+            ],
+        }
+        for task in workbench.unit_queue(uow, actor, now)
+    ]
     return render(
         request,
         "unit_queue.html",
@@ -731,7 +681,7 @@ def supervisor(
         board=board,
         regions=[(code, views.unit_name(board.units.get(code), lang), n) for code, n in regions],
         categories=[(code, views.category_label(code, lang), n) for code, n in categories],
-        escalated=[views.row(c, actor, board.clocks, now, t) for c in board.escalated],
+        escalated=[views.row(r, t) for r in board.escalated],
         chart=charts.trend_svg(board.trend, t, tz),
         trend_total=sum(d.accepted for d in board.trend),
         trend_from=(now - timedelta(days=90)).isoformat(),

@@ -15,6 +15,7 @@ from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_phone
 from careloop.notify.adapters import Adapter, adapters_from_env
 from careloop.services.access import self_service
+from careloop.services.complaints import page_views
 from careloop.web import views
 from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import LangDep, NowDep, UowDep, render
@@ -76,7 +77,7 @@ def home(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> Response:
         step = "code" if request.cookies.get(CHALLENGE_COOKIE) else "phone"
         return _page(request, lang, step=step, error=None)
     items = []
-    for c in self_service.customer_complaints(uow, phone):
+    for c in page_views.own_complaints(uow, phone):
         items.append(
             {
                 "c": c,

@@ -1,4 +1,6 @@
-"""Read side of the web workbench: queues and the supervisor's dashboard (issue 5).
+"""Read side of the web workbench: queues, the complaint page and the supervisor's dashboard.
+
+The pages get read models (``page_views``), never ORM rows.
 
 Every function here answers a whole page with a fixed number of queries, whatever the
 number of rows: lists eager-load what the page shows (work orders, units, owners) and SLA
@@ -19,10 +21,24 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from careloop.domain import org as org_rules
-from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STATUSES
+from careloop.domain.complaints import REPEAT_WINDOW
+from careloop.domain.errors import InvalidInput
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STATUSES, Status
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import queries
+from careloop.services.complaints.page_views import (
+    ComplaintFile,
+    ComplaintRow,
+    UnitShown,
+    UnitTask,
+    complaint_file,
+    complaint_row,
+    complaint_rows,
+    unit_shown,
+    work_order_shown,
+)
+from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
@@ -33,9 +49,16 @@ QUEUE_LIMIT = 300
 """A desk's queue is read, not scrolled: more than this means the desk needs help."""
 
 
+def _soonest_first(rows: list[ComplaintRow], now: datetime) -> list[ComplaintRow]:
+    """Remaining time first: a breached clock has negative time left and comes on top."""
+    return sorted(
+        rows, key=lambda r: (r.reply_clock is None, r.reply_clock.due_at if r.reply_clock else now)
+    )
+
+
 def my_queue(
     uow: UnitOfWork, actor: Actor, now: datetime, limit: int = QUEUE_LIMIT
-) -> tuple[list[Complaint], dict[int, sla.ComplaintClocks]]:
+) -> list[ComplaintRow]:
     """The open complaints the actor owns (首问责任人), soonest reply deadline first."""
     complaints = list(
         uow.session.scalars(
@@ -50,13 +73,20 @@ def my_queue(
             .limit(limit)
         )
     )
-    return complaints, sla.explain(uow, complaints, now)
+    rows = complaint_rows(complaints, actor, sla.explain(uow, complaints, now), now)
+    return _soonest_first(rows, now)
 
 
-def unit_queue(uow: UnitOfWork, actor: Actor, limit: int = QUEUE_LIMIT) -> list[WorkOrder]:
-    """Open work orders of the actor's own unit and the units below it, due first."""
+def unit_queue(
+    uow: UnitOfWork, actor: Actor, now: datetime, limit: int = QUEUE_LIMIT
+) -> list[UnitTask]:
+    """Open work orders of the actor's own unit and the units below it, due first.
+
+    Read afresh (the session's cached rows dropped): the page also answers a failed action,
+    and must show what is stored, not what the failed attempt had loaded."""
+    uow.session.expire_all()
     units = select(OrgUnit.id).where(OrgUnit.path.startswith(actor.org_path, autoescape=True))
-    return list(
+    orders = list(
         uow.session.scalars(
             select(WorkOrder)
             .join(Complaint, Complaint.id == WorkOrder.complaint_id)
@@ -70,6 +100,22 @@ def unit_queue(uow: UnitOfWork, actor: Actor, limit: int = QUEUE_LIMIT) -> list[
             .limit(limit)
         )
     )
+    complaints = list({o.complaint_id: o.complaint for o in orders}.values())
+    clocks = sla.explain(uow, complaints, now)
+    tasks = []
+    for order in orders:
+        c, found = order.complaint, clocks.get(order.complaint_id)
+        unmasked = sees_personal_data(c, actor)
+        tasks.append(
+            UnitTask(
+                work_order_shown(order, actor, found, now, unmasked),
+                complaint_row(c, actor, found, now),
+            )
+        )
+    tasks.sort(
+        key=lambda t: (t.order.clock is None, t.order.clock.due_at if t.order.clock else now)
+    )
+    return tasks
 
 
 @dataclass
@@ -93,12 +139,11 @@ class Dashboard:
     by_category: dict[str, Counts] = field(default_factory=dict)
     """First-level category code → counts."""
     totals: Counts = field(default_factory=Counts)
-    escalated: list[Complaint] = field(default_factory=list)
+    escalated: list[ComplaintRow] = field(default_factory=list)
     """The most urgent escalated open complaints (at most ESCALATED_SHOWN)."""
     escalated_total: int = 0
-    clocks: dict[int, sla.ComplaintClocks] = field(default_factory=dict)
     trend: list[TrendDay] = field(default_factory=list)
-    units: dict[str, OrgUnit] = field(default_factory=dict)
+    units: dict[str, UnitShown] = field(default_factory=dict)
 
 
 def _reporting_region(region: OrgUnit, units_by_id: dict[int, OrgUnit]) -> OrgUnit:
@@ -129,7 +174,7 @@ def dashboard(
     units = list(uow.session.scalars(select(OrgUnit)))
     units_by_id = {u.id: u for u in units}
     visible = scope.visible_to(actor)
-    board = Dashboard(units={u.code: u for u in units})
+    board = Dashboard(units={u.code: unit_shown(u) for u in units})
     reporting = {u.id: _reporting_region(u, units_by_id).code for u in units}
 
     def counts_for(region_id: int, category: str) -> list[Counts]:
@@ -170,7 +215,7 @@ def dashboard(
     board.escalated_total = (
         uow.session.scalar(select(func.count()).select_from(Complaint).where(escalated)) or 0
     )
-    board.escalated = list(
+    escalated_rows = list(
         uow.session.scalars(
             select(Complaint)
             .where(escalated)
@@ -179,7 +224,8 @@ def dashboard(
             .limit(ESCALATED_SHOWN)
         )
     )
-    board.clocks = sla.explain(uow, board.escalated, now)
+    clocks = sla.explain(uow, escalated_rows, now)
+    board.escalated = complaint_rows(escalated_rows, actor, clocks, now)
     board.trend = trend(uow, actor, now, days, tz)
     return board
 
@@ -244,10 +290,11 @@ def trend(
     ]
 
 
-def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[OrgUnit]:
+def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[UnitShown]:
     """Cities and counties in the actor's scope: where a complaint may be filed."""
-    return list(
-        uow.session.scalars(
+    return [
+        unit_shown(u)
+        for u in uow.session.scalars(
             select(OrgUnit)
             .where(
                 OrgUnit.kind.in_(("city", "county")),
@@ -255,13 +302,94 @@ def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[OrgUnit]:
             )
             .order_by(OrgUnit.path)
         )
-    )
+    ]
 
 
-def dispatch_targets(uow: UnitOfWork) -> list[OrgUnit]:
+def dispatch_targets(uow: UnitOfWork) -> list[UnitShown]:
     """Departments that take work orders (派单 goes to a responsible unit)."""
-    return list(
-        uow.session.scalars(
+    return [
+        unit_shown(u)
+        for u in uow.session.scalars(
             select(OrgUnit).where(OrgUnit.kind == "department").order_by(OrgUnit.path)
         )
+    ]
+
+
+def complaint_page(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime
+) -> ComplaintFile:
+    """One complaint with its clocks, work orders, history and notes, read afresh (the
+    session's cached rows dropped): the page also answers a failed action, and must show
+    what is stored, not what the failed attempt had loaded."""
+    uow.session.expire_all()
+    c = queries.get_complaint(uow, complaint_id, actor)
+    clocks = sla.explain(uow, [c], now).get(c.id)
+    events = queries.events_of(uow, complaint_id, actor)
+    notes = queries.notes_of(uow, complaint_id, actor)
+    return complaint_file(c, actor, clocks, events, notes, now)
+
+
+@dataclass(frozen=True)
+class RowPage:
+    rows: list[ComplaintRow]
+    total: int
+    total_capped: bool
+
+
+def complaint_list(
+    uow: UnitOfWork,
+    f: queries.ComplaintFilter,
+    limit: int,
+    offset: int,
+    actor: Actor,
+    now: datetime,
+) -> RowPage:
+    """A page of the complaint list (every dashboard number drills down here), due first."""
+    found = queries.list_complaints(uow, f, limit, offset, "reply_due_at", actor=actor, now=now)
+    clocks = sla.explain(uow, found.items, now)
+    return RowPage(complaint_rows(found.items, actor, clocks, now), found.total, found.total_capped)
+
+
+@dataclass(frozen=True)
+class CustomerHistory:
+    rows: list[ComplaintRow]
+    """The caller's latest complaints (at most ``HISTORY_SHOWN``)."""
+    recent: list[ComplaintRow]
+    """Those recent enough that a new complaint on the same issue counts as a repeat."""
+    total: int
+
+
+HISTORY_SHOWN = 20
+
+
+def customer_history(uow: UnitOfWork, actor: Actor, now: datetime, phone: str) -> CustomerHistory:
+    """The earlier complaints of a caller (by normalised number), newest first, and which
+    of them make a new complaint a repeat (重复投诉: within ``REPEAT_WINDOW``, not merged)."""
+    page = queries.list_complaints(
+        uow,
+        queries.ComplaintFilter(customer_phone=phone),
+        HISTORY_SHOWN,
+        0,
+        "-accepted_at",
+        actor=actor,
+        now=now,
     )
+    rows = complaint_rows(page.items, actor, {}, now)
+    recent = [
+        r
+        for r, c in zip(rows, page.items, strict=True)
+        if now - c.accepted_at <= REPEAT_WINDOW and c.status != Status.MERGED
+    ]
+    return CustomerHistory(rows, recent, page.total)
+
+
+def merge_target_id(uow: UnitOfWork, actor: Actor, ref: str) -> int:
+    """The complaint to merge into, as a person names it: by number (TS…) or by id."""
+    ref = ref.strip()
+    if ref.isdigit():
+        return int(ref)
+    page = queries.list_complaints(uow, queries.ComplaintFilter(text=ref), 5, 0, actor=actor)
+    match = next((c for c in page.items if c.number == ref), None)
+    if match is None:
+        raise InvalidInput("into", f"未找到投诉 / no complaint numbered {ref}")
+    return match.id
