@@ -141,13 +141,18 @@ def callback_window(
     return last.at, (complaint.closed_at or complaint.updated_at) if finished else None
 
 
+def limit_until(start: datetime, due: datetime) -> SlaLimit:
+    """A due time given as an instant, as a calendar-time limit from ``start`` (a begun
+    minute counts; at least one): a dispatcher's own due time."""
+    return SlaLimit(max(1, math.ceil((due - start) / timedelta(minutes=1))), "calendar")
+
+
 def work_order_limit(order: ClockOrder) -> SlaLimit:
     """The limit a work order was dispatched with; an order stored before limits were kept
-    has the calendar time from dispatch to its due time (a begun minute counts)."""
+    has the calendar time from dispatch to its due time."""
     if order.sla_limit_minutes and order.sla_basis:
         return SlaLimit(order.sla_limit_minutes, cast(Basis, order.sla_basis))
-    minutes = math.ceil((order.due_at - order.dispatched_at) / timedelta(minutes=1))
-    return SlaLimit(max(1, minutes), "calendar")
+    return limit_until(order.dispatched_at, order.due_at)
 
 
 def _clamp(moment: datetime | None, start: datetime, now: datetime) -> datetime | None:

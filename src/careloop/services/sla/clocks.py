@@ -16,7 +16,6 @@ sweeper all go through it.
 from __future__ import annotations
 
 import logging
-import math
 import threading
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,7 +50,12 @@ from careloop.domain.sla.facts import (
     WorkOrderFacts,
 )
 from careloop.domain.sla.policies import STAGES, Criteria, best_policy, limit_of
-from careloop.domain.sla.rules import CLOCK_ACTIONS, FALLBACK_WORK_ORDER, clock_runs
+from careloop.domain.sla.rules import (
+    CLOCK_ACTIONS,
+    FALLBACK_WORK_ORDER,
+    clock_runs,
+    limit_until,
+)
 from careloop.domain.text import check_code, required_text
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
 from careloop.services.access.actors import Actor
@@ -663,10 +667,8 @@ def work_order_terms(
         uow.session.get(SlaPolicy, complaint.sla_policy_id) if complaint.sla_policy_id else None
     )
     if explicit_due is not None:
-        minutes = max(1, math.ceil((explicit_due - now) / timedelta(minutes=1)))
-        return WorkOrderTerms(
-            policy and policy.id, SlaLimit(minutes, "calendar"), now, explicit_due
-        )
+        limit = limit_until(now, explicit_due)
+        return WorkOrderTerms(policy and policy.id, limit, now, explicit_due)
     if due_hours is not None:
         limit = SlaLimit(max(1, round(due_hours * 60)), "calendar")
         return WorkOrderTerms(policy and policy.id, limit, now, now + limit.duration)

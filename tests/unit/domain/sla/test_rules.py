@@ -26,6 +26,7 @@ from careloop.domain.sla.rules import (
     callback_window,
     clock_runs,
     first_contact_stop,
+    limit_until,
     pauses_from_events,
     reply_stop,
     work_order_limit,
@@ -186,6 +187,11 @@ def test_a_work_order_keeps_the_limit_it_was_dispatched_with() -> None:
 
 def test_an_older_work_order_counts_calendar_time_from_dispatch_to_its_due_time() -> None:
     assert work_order_limit(order(1, 3.5)) == SlaLimit(150, "calendar")
+
+
+def test_a_dispatchers_due_time_is_a_calendar_limit_where_a_begun_minute_counts() -> None:
+    assert limit_until(at(1), at(1) + timedelta(minutes=90, seconds=1)) == SlaLimit(91, "calendar")
+    assert limit_until(at(1), at(1)) == SlaLimit(1, "calendar")
 
 
 def test_acceptance_clock_stops_when_the_unit_accepts_or_finishes() -> None:
