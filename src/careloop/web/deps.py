@@ -18,11 +18,12 @@ from fastapi.templating import Jinja2Templates
 
 from careloop.api.deps import SESSION_COOKIE, get_now, get_uow
 from careloop.domain.errors import DomainError
+from careloop.domain.language import normalise
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import csrf
-from careloop.web.i18n import Translator, normalise
+from careloop.web.i18n import Translator
 
 LANG_COOKIE = "careloop_lang"
 WEB_DIR = Path(__file__).parent

@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
-LANGUAGES: Final = ("zh", "en")
-DEFAULT_LANGUAGE: Final = "zh"
+from careloop.domain.language import Language, normalise
+
+LANGUAGES: Final = get_args(Language)
+"""One catalogue per language CareLoop speaks (domain.language)."""
 MISSING_MARK: Final = "⟦"
 _HERE = Path(__file__).parent
 
@@ -22,11 +24,6 @@ _HERE = Path(__file__).parent
 def catalogue(lang: str) -> dict[str, str]:
     data: dict[str, str] = json.loads((_HERE / f"{lang}.json").read_text(encoding="utf-8"))
     return data
-
-
-def normalise(lang: str | None) -> str:
-    """`en`, `en-US` → en; anything else → zh (the users work in Chinese first)."""
-    return "en" if (lang or "").lower().startswith("en") else DEFAULT_LANGUAGE
 
 
 class Translator:
