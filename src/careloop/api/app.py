@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from careloop import __version__, web
+from careloop import __version__, bootstrap, web
 from careloop.api import (
     logmask,
     openapi,
@@ -29,7 +29,8 @@ from careloop.api import (
 from careloop.api.read_audit import PersonalDataReads
 from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
-from careloop.store.database import make_engine, make_session_factory
+from careloop.http.language import accept_language
+from careloop.http.problems import problem
 from careloop.web.csrf import SameOriginWrites
 
 
@@ -93,10 +94,10 @@ class BodySizeLimit:
         request = Request(scope, receive)
         detail = (
             f"Request body larger than {self.max_bytes} bytes"
-            if problems.language(request) == "en"
+            if accept_language(request) == "en"
             else f"请求体超过 {self.max_bytes} 字节"
         )
-        response = problems.problem(request, 413, "request_too_large", detail)
+        response = problem(request, 413, "request_too_large", detail)
         await response(scope, receive, send)
 
 
@@ -120,17 +121,19 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    engine = make_engine(settings.database_url)
+    platform = bootstrap.build(settings.database_url)
     app.state.settings = settings
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.platform = platform
+    # Kept for tests and tools that reach for them; the app itself asks the platform.
+    app.state.engine = platform.engine
+    app.state.session_factory = platform.session_factory
     app.state.clock = clock
-    ratelimit.install(app, settings, engine)
+    ratelimit.install(app, settings, platform)
     logmask.install()
     problems.install(app)
     openapi.install(app)
     # Innermost: every answer showing personal data unmasked is audited before it leaves.
-    app.add_middleware(PersonalDataReads, session_factory=app.state.session_factory, clock=clock)
+    app.add_middleware(PersonalDataReads, platform=platform, clock=clock)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a cross-site write is refused before its body is read.
     app.add_middleware(SameOriginWrites)
@@ -150,11 +153,8 @@ def create_app(
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:
-        from sqlalchemy import text
-
         try:
-            with engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            platform.check_database()
         except Exception:
             return JSONResponse({"status": "database_unavailable"}, status_code=503)
         return JSONResponse({"status": "ok", "version": __version__})

@@ -1,22 +1,21 @@
-"""Request-scoped dependencies: unit of work, acting person, clock, language, rate limits."""
+"""The API's request dependencies: its credentials (bearer token or the web's session
+cookie), the acting person, the language (Accept-Language) and the intake rate limit; the
+unit of work and the clock are the ones both channels share (careloop.http)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from careloop.api.problems import language
 from careloop.domain.errors import DomainError
-from careloop.services.access import auth
+from careloop.http.cookies import SESSION_COOKIE
+from careloop.http.dependencies import actor_from, get_now, get_uow
+from careloop.http.language import accept_language
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
-
-SESSION_COOKIE = "careloop_session"
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -29,39 +28,8 @@ cookie_scheme = APIKeyCookie(
 )
 
 
-async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    """The request's unit of work, opened and closed on the event loop (issue 7).
-
-    Dependencies without I/O are ``async`` so that FastAPI does not hop to its thread pool
-    for each (a hop costs more than an intake's own SQL on a busy process). Closing is
-    free when nothing is open (the use case has committed); otherwise it rolls back over
-    the network, so that part goes to the thread pool like any other database call.
-    """
-    uow = UnitOfWork(request.app.state.session_factory).__enter__()
-    # The read audit (api/read_audit.py) writes through the request's own session: on
-    # SQLite a second writer would wait for this one to close, after the answer.
-    request.state.uow = uow
-    try:
-        yield uow
-    finally:
-        if uow.session.in_transaction():
-            await run_in_threadpool(uow.session.close)
-        else:
-            uow.session.close()
-
-
-async def get_now(request: Request) -> datetime:
-    """The app's clock: the wall clock in production, a movable one in tests."""
-    now: datetime = request.app.state.clock()
-    return now
-
-
 async def get_lang(request: Request) -> str:
-    return language(request)
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    return accept_language(request)
 
 
 async def session_token(
@@ -82,13 +50,6 @@ async def required_token(token: Annotated[str | None, Depends(session_token)]) -
     return token
 
 
-def actor_from(uow: UnitOfWork, token: str | None, now: datetime) -> Actor:
-    """The person behind the request's token (401 `unknown_actor` without a valid one)."""
-    if not token:
-        raise DomainError("unknown_actor", username="(none)")
-    return auth.actor_for_token(uow, token, now)
-
-
 def get_actor(
     uow: Annotated[UnitOfWork, Depends(get_uow)],
     now: Annotated[datetime, Depends(get_now)],
@@ -97,9 +58,7 @@ def get_actor(
     return actor_from(uow, token, now)
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
-NowDep = Annotated[datetime, Depends(get_now)]
 LangDep = Annotated[str, Depends(get_lang)]
 TokenDep = Annotated[str | None, Depends(session_token)]
 RequiredTokenDep = Annotated[str, Depends(required_token)]

@@ -17,8 +17,9 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-from careloop.api.deps import NowDep, TokenDep, UowDep, actor_from
+from careloop.api.deps import TokenDep
 from careloop.api.schemas import Problem, ProblemError
+from careloop.http.dependencies import NowDep, UowDep, actor_from
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _ERRORS = {

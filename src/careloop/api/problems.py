@@ -13,57 +13,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from careloop.domain.errors import DomainError
 from careloop.domain.field_labels import field_label
-
-PROBLEM_JSON = "application/problem+json"
-TITLES = {
-    400: ("请求有误", "Bad request"),
-    401: ("未识别身份", "Not identified"),
-    403: ("无权操作", "Forbidden"),
-    404: ("未找到", "Not found"),
-    405: ("不支持的方法", "Method not allowed"),
-    409: ("冲突", "Conflict"),
-    413: ("请求过大", "Request too large"),
-    422: ("输入无效", "Invalid input"),
-    423: ("账号已锁定", "Locked"),
-    429: ("请求过于频繁", "Too many requests"),
-    500: ("服务器内部错误", "Internal server error"),
-    503: ("服务暂不可用", "Service unavailable"),
-}
-
-
-def language(request: Request) -> str:
-    """zh unless the caller prefers English: the users work in Chinese first."""
-    header = request.headers.get("accept-language", "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("zh"):
-            return "zh"
-    return "zh"
-
-
-def problem(
-    request: Request,
-    status: int,
-    code: str,
-    detail: str,
-    errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> JSONResponse:
-    lang = language(request)
-    zh, en = TITLES.get(status, ("错误", "Error"))
-    body: dict[str, Any] = {
-        "type": f"/problems/{code}",
-        "title": en if lang == "en" else zh,
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "instance": request.url.path,
-    }
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+from careloop.http.language import accept_language
+from careloop.http.problems import problem, title
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -187,7 +138,7 @@ def validation_details(raw: Sequence[Any], lang: str) -> tuple[str, list[dict[st
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        lang = language(request)
+        lang = accept_language(request)
         errors = [{"field": exc.field, "message": exc.message(lang)}] if exc.field else None
         headers = (
             {"Retry-After": str(exc.params.get("retry_after", 60))}
@@ -198,14 +149,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail, errors = validation_details(exc.errors(), language(request))
+        detail, errors = validation_details(exc.errors(), accept_language(request))
         return problem(request, 422, "invalid_input", detail, errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        lang = language(request)
-        zh, en = TITLES.get(exc.status_code, ("错误", "Error"))
-        detail = exc.detail if isinstance(exc.detail, str) else (en if lang == "en" else zh)
+        lang = accept_language(request)
+        detail = exc.detail if isinstance(exc.detail, str) else title(exc.status_code, lang)
         return problem(
             request,
             exc.status_code,
@@ -217,7 +167,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        lang = language(request)
+        lang = accept_language(request)
         detail = (
             "The database is not reachable right now; nothing was changed, try again shortly"
             if lang == "en"
@@ -233,7 +183,7 @@ def install(app: FastAPI) -> None:
         # is the caller's mistake, not the server's: 422, never 500.
         orig = getattr(exc, "orig", None)
         if isinstance(exc, DataError | OverflowError) or isinstance(orig, OverflowError):
-            lang = language(request)
+            lang = accept_language(request)
             detail = (
                 "A value is out of the range the database can store"
                 if lang == "en"
@@ -248,7 +198,7 @@ def install(app: FastAPI) -> None:
         import logging
 
         logging.getLogger("careloop.api").exception("unhandled error", exc_info=exc)
-        lang = language(request)
+        lang = accept_language(request)
         detail = (
             "An unexpected error occurred; nothing was changed by this request"
             if lang == "en"

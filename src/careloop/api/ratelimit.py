@@ -9,16 +9,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
 
+from careloop.bootstrap import Platform
 from careloop.config import Settings
-from careloop.services.access.rate_limits import (
-    LocalLimiter,
-    Rate,
-    limiter_engine,
-    redis_client,
-    shared_limiter,
-)
+from careloop.services.access.rate_limits import LocalLimiter, Rate, limiter_factory
 
 __all__ = ["TokenBucket", "install"]
 
@@ -30,13 +24,9 @@ class TokenBucket(LocalLimiter):
         super().__init__(Rate(per_minute))
 
 
-def install(app: FastAPI, settings: Settings, engine: Engine) -> None:
+def install(app: FastAPI, settings: Settings, platform: Platform) -> None:
     """Put the app's limiters on ``app.state`` (tests may swap one for a ``TokenBucket``)."""
-    redis = redis_client(settings.redis_url) if settings.redis_url else None
-    buckets = limiter_engine(engine) if redis is None else engine
-
-    def limiter(name: str, rate: Rate):  # type: ignore[no-untyped-def]
-        return shared_limiter(buckets, name, rate, redis, settings.redis_prefix)
+    limiter = limiter_factory(platform.engine, settings.redis_url, settings.redis_prefix)
 
     hour = timedelta(hours=1)
     state = app.state

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import datetime
 
 from fastapi.concurrency import run_in_threadpool
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from careloop.bootstrap import Platform
 from careloop.services.privacy import personal_data
 from careloop.services.unit_of_work import UnitOfWork
 
@@ -30,11 +30,11 @@ class PersonalDataReads:
     def __init__(
         self,
         app: ASGIApp,
-        session_factory: sessionmaker[Session],
+        platform: Platform,
         clock: Callable[[], datetime],
     ) -> None:
         self.app = app
-        self.session_factory = session_factory
+        self.platform = platform
         self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,8 +62,8 @@ class PersonalDataReads:
             # The answer is built: what the endpoint left uncommitted would be rolled back
             # when the request closes its unit of work, so it is rolled back now, and the
             # audit written in the same session (SQLite: the one writer).
-            request_uow.session.rollback()
+            request_uow.rollback()
             personal_data.record_reads(request_uow, log, self.clock(), via, address)
             return
-        with UnitOfWork(self.session_factory) as uow:
+        with self.platform.unit_of_work() as uow:
             personal_data.record_reads(uow, log, self.clock(), via, address)

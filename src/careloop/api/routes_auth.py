@@ -8,15 +8,10 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from careloop.api.deps import (
-    SESSION_COOKIE,
-    ActorDep,
-    NowDep,
-    TokenDep,
-    UowDep,
-    client_address,
-)
+from careloop.api.deps import ActorDep, TokenDep
 from careloop.domain.permissions import check_permission
+from careloop.http.cookies import SESSION_COOKIE
+from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.services.access import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])

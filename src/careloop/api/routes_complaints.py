@@ -9,15 +9,8 @@ from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
 from careloop.api import presenters, schemas
-from careloop.api.deps import (
-    ActorDep,
-    LangDep,
-    NowDep,
-    RequiredTokenDep,
-    UowDep,
-    actor_from,
-    take_intake,
-)
+from careloop.api.deps import ActorDep, LangDep, RequiredTokenDep, take_intake
+from careloop.http.dependencies import NowDep, UowDep, actor_from
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import filters, intake, lifecycle, queries, work_orders
 from careloop.services.privacy.personal_data import sees_personal_data

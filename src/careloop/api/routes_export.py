@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep, client_address
+from careloop.api.deps import ActorDep, LangDep
+from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.services.complaints import exports, filters
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["export"])

@@ -15,10 +15,11 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, ValidationError
 
 from careloop.api import schemas
-from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
+from careloop.api.deps import ActorDep, LangDep
 from careloop.api.problems import validation_details
 from careloop.api.routes_complaints import draft_of
 from careloop.domain.errors import DomainError
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.complaints import intake_batch
 from careloop.services.complaints.intake import check_intake_role
 

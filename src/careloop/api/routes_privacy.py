@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from careloop.api.deps import ActorDep, NowDep, UowDep
+from careloop.api.deps import ActorDep
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.privacy import personal_data
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["privacy"])

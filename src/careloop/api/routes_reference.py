@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 
-from careloop.api.deps import LangDep, UowDep, get_actor
+from careloop.api.deps import LangDep, get_actor
 from careloop.domain import categories, vocabulary
 from careloop.domain.lifecycle import tickets
+from careloop.http.dependencies import UowDep
 from careloop.services.org import setup as org
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], dependencies=[Depends(get_actor)])

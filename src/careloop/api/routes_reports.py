@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from careloop.api.deps import ActorDep, NowDep, UowDep, client_address
+from careloop.api.deps import ActorDep
+from careloop.http.dependencies import NowDep, UowDep, client_address
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 

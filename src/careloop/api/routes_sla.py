@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, Field
 
 from careloop.api import presenters, schemas
-from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
+from careloop.api.deps import ActorDep, LangDep
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_text, may_unmask
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.notify.adapters import adapters_from_env
 from careloop.services.access.actors import Actor
 from careloop.services.sla import calendar as sla_calendar

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from careloop.api import presenters, schemas
-from careloop.api.deps import ActorDep, LangDep, NowDep, UowDep
+from careloop.api.deps import ActorDep, LangDep
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.complaints import work_orders
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])

@@ -33,8 +33,10 @@ from fastapi.responses import Response
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from careloop.api.deps import SESSION_COOKIE
 from careloop.domain.errors import DomainError
+from careloop.http.cookies import SESSION_COOKIE
+from careloop.http.language import accept_language
+from careloop.http.problems import problem
 
 CSRF_COOKIE = "careloop_csrf"
 CSRF_FIELD = "csrf_token"
@@ -196,11 +198,7 @@ def refuse(request: Request) -> Response:
     cookie-authenticated API write that carries a token is checked here too."""
     error = DomainError("cross_site_request")
     if request.url.path.startswith(API_PREFIXES):
-        from careloop.api import problems
-
-        return problems.problem(
-            request, error.status, error.code, error.message(problems.language(request))
-        )
+        return problem(request, error.status, error.code, error.message(accept_language(request)))
     from careloop.web.deps import lang_of, render
 
     lang = lang_of(request)

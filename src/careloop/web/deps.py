@@ -16,9 +16,10 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from careloop.api.deps import SESSION_COOKIE, get_now, get_uow
 from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
+from careloop.http.cookies import SESSION_COOKIE
+from careloop.http.dependencies import get_now, get_uow
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork

@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -294,3 +295,17 @@ def shared_limiter(
     if redis is not None:
         return RedisLimiter(redis, name, rate, prefix)
     return DatabaseLimiter(engine, name, rate)
+
+
+def limiter_factory(
+    engine: Engine, redis_url: str | None = None, prefix: str = "careloop:"
+) -> Callable[[str, Rate], Limiter]:
+    """Makes an app's shared limiters by name: in Redis when ``redis_url`` is set, else in
+    the database, all on one limiter engine (``limiter_engine``) disposed with ``engine``."""
+    redis = redis_client(redis_url) if redis_url else None
+    buckets = limiter_engine(engine) if redis is None else engine
+
+    def limiter(name: str, rate: Rate) -> Limiter:
+        return shared_limiter(buckets, name, rate, redis, prefix)
+
+    return limiter
