@@ -81,11 +81,26 @@ def build(database_url: str | None = None, **overrides: Any) -> Platform:
     events: EventRegistry = overrides.pop("events", None) or EventRegistry()
     if overrides:
         raise TypeError(f"unknown platform parts: {sorted(overrides)}")
+    if events.queue is None and backend_of(url) == "postgresql":
+        events.queue = _ProcrastinateQueue(url)
     session_factory = make_session_factory(engine)
     # Every unit of work from this factory, whoever builds it, publishes to this registry.
     session_factory.configure(info={EVENTS_KEY: events})
     register_handlers(events)
     return Platform(url, engine, session_factory, adapters, events)
+
+
+class _ProcrastinateQueue:
+    """Queued handlers go through Procrastinate on PostgreSQL, as the SLA jobs do; loaded
+    on the first queued delivery, so a process without one never imports the queue."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+
+    def defer(self, handler: str, event: DomainEvent) -> None:
+        from careloop.jobs.queue import defer_event
+
+        defer_event(self.database_url, handler, event)
 
 
 @lru_cache(maxsize=4)

@@ -40,9 +40,11 @@ COMPLAINT_CANCELLED: Final = "careloop.complaint.cancelled"
 COMPLAINT_REJECTED: Final = "careloop.complaint.rejected"
 """Not a complaint CareLoop takes (不予受理)."""
 COMPLAINT_BREACHED: Final = "careloop.complaint.breached"
-"""A commitment's deadline passed (the SLA sweep). Payload: the clock (`kind`, `due_at`)."""
+"""A commitment's deadline passed. Recorded by the SLA sweep as an `sla_alerts` row (kind
+`breach`), not an audit row: see `EVENT_OF_ALERT`. Payload: the alert's `kind`."""
 COMPLAINT_ESCALATED: Final = "careloop.complaint.escalated"
-"""A breach was escalated one level up the org tree. Payload: `level`, `channel`."""
+"""A breach was escalated one level up the org tree (`sla_alerts` kind `escalation:N`).
+Payload: `level`."""
 WORK_ORDER_DISPATCHED: Final = "careloop.work_order.dispatched"
 """A unit received a work order. Payload: the work order's unit and due time."""
 WORK_ORDER_ACCEPTED: Final = "careloop.work_order.accepted"
@@ -67,8 +69,6 @@ EVENT_OF_ACTION: Final[Mapping[str, str]] = {
     "merge": COMPLAINT_MERGED,
     "cancel": COMPLAINT_CANCELLED,
     "reject": COMPLAINT_REJECTED,
-    "breach": COMPLAINT_BREACHED,
-    "escalation": COMPLAINT_ESCALATED,
     "work_order_dispatched": WORK_ORDER_DISPATCHED,
     "work_order_accept": WORK_ORDER_ACCEPTED,
     "work_order_complete": WORK_ORDER_COMPLETED,
@@ -78,6 +78,13 @@ EVENT_OF_ACTION: Final[Mapping[str, str]] = {
 """Audit `action` (the transition's name in domain/lifecycle/tickets.py, `work_order_` and
 the work-order transition's name) → event name. Actions absent here (notes, attachments,
 personal-data reads, anonymisation) are bookkeeping, not events anyone hangs on."""
+
+EVENT_OF_ALERT: Final[Mapping[str, str]] = {
+    "breach": COMPLAINT_BREACHED,
+    "escalation": COMPLAINT_ESCALATED,
+}
+"""SLA alert kind (before any `:level`) → event name. The sweep writes these rows with
+INSERT ... ON CONFLICT DO NOTHING, so only the rows it really inserted may be published."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +96,30 @@ class DomainEvent:
     at: datetime
     actor_id: int | None
     payload: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A job queue's argument (JSON): what a worker in another process receives."""
+        return {
+            "name": self.name,
+            "complaint_id": self.complaint_id,
+            "work_order_id": self.work_order_id,
+            "action": self.action,
+            "at": self.at.isoformat(),
+            "actor_id": self.actor_id,
+            "payload": dict(self.payload),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DomainEvent:
+        return cls(
+            name=str(data["name"]),
+            complaint_id=data.get("complaint_id"),
+            work_order_id=data.get("work_order_id"),
+            action=str(data["action"]),
+            at=datetime.fromisoformat(str(data["at"])),
+            actor_id=data.get("actor_id"),
+            payload=dict(data.get("payload") or {}),
+        )
 
 
 def event_for(

@@ -22,10 +22,11 @@ import procrastinate
 
 from careloop import bootstrap
 from careloop.config import Settings
+from careloop.domain.events import DomainEvent
 from careloop.jobs.runner import worker_name
 from careloop.services.sla import sweep as sla_sweep
 
-QUEUES = ["sla", "notify"]
+QUEUES = ["sla", "notify", "events"]
 CHUNK_SIZE = 50
 
 blueprint = procrastinate.Blueprint()
@@ -84,6 +85,20 @@ async def plan(now: str | None = None) -> int:
 async def tick(timestamp: int) -> int:
     """Every minute, once for all workers (Procrastinate dedups periodic defers)."""
     return await plan(now=datetime.fromtimestamp(timestamp, UTC).isoformat())  # type: ignore[no-any-return]
+
+
+@blueprint.task(name="events.deliver", queue="events")
+def deliver_event(handler: str, event: dict[str, Any]) -> None:
+    """One queued handler of one domain event (services/events.py), in whichever worker."""
+    _platform().events.deliver(handler, DomainEvent.from_json(event))
+
+
+def defer_event(database_url: str, handler: str, event: DomainEvent) -> None:
+    """Queue one handler of one event: a slow or failing handler (a gateway down) runs in a
+    worker, never in the request that committed the change."""
+    app = make_app(database_url)
+    with app.open():
+        app.configure_task("careloop:events.deliver").defer(handler=handler, event=event.to_json())
 
 
 def make_app(database_url: str | None = None) -> procrastinate.App:

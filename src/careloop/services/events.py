@@ -25,8 +25,10 @@ Handler = Callable[[DomainEvent], None]
 
 
 def handler_key(handler: Handler) -> str:
-    """How a queued job names its handler: stable across processes (module and name)."""
-    return f"{handler.__module__}:{handler.__qualname__}"
+    """How a queued job names its handler: stable across processes (module and name), so
+    a queued handler is a module-level function (or one instance of its class)."""
+    name = getattr(handler, "__qualname__", type(handler).__qualname__)
+    return f"{handler.__module__}:{name}"
 
 
 class JobQueue(Protocol):

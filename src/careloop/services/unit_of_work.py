@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
+from weakref import WeakSet
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, sessionmaker
@@ -21,6 +22,8 @@ from careloop.store.models import Event
 
 EVENTS_KEY = "careloop.events"
 """Where a session factory's `info` keeps the registry its units of work publish to."""
+_UOW_KEY = "careloop.unit_of_work"
+_listening: WeakSet[sessionmaker[Session]] = WeakSet()
 
 
 class UnitOfWork:
@@ -31,11 +34,10 @@ class UnitOfWork:
         """Raised in the current transaction, published when it commits."""
 
     def __enter__(self) -> UnitOfWork:
+        _listen(self._session_factory)
         self.session = self._session_factory()
+        self.session.info[_UOW_KEY] = self
         self.events = []
-        event.listen(self.session, "after_flush", self._collect_added)
-        event.listen(self.session, "do_orm_execute", self._collect_inserted)
-        event.listen(self.session, "after_rollback", self._drop)
         return self
 
     def __exit__(
@@ -64,28 +66,8 @@ class UnitOfWork:
         """Forget what was read, so the next read shows what the use case just wrote."""
         self.session.expire_all()
 
-    def _drop(self, _session: Session) -> None:
-        self.events.clear()
-
-    # --- collecting the audit rows of this transaction -------------------------------------
-
-    def _collect_added(self, session: Session, _flush: UOWTransaction) -> None:
-        for row in session.new:
-            if isinstance(row, Event):
-                self._add(_row_values(row))
-
-    def _collect_inserted(self, state: ORMExecuteState) -> None:
-        statement = state.statement
-        if not (state.is_insert and getattr(statement, "table", None) is Event.__table__):
-            return
-        params = state.parameters
-        rows: Sequence[Mapping[str, Any]] = (
-            params if isinstance(params, Sequence) else [params] if params else []
-        )
-        for values in rows:
-            self._add(values)
-
-    def _add(self, values: Mapping[str, Any]) -> None:
+    def add_event(self, values: Mapping[str, Any]) -> None:
+        """The domain event of one audit row (its column values), if it stands for one."""
         raised = event_for(
             str(values.get("action")),
             complaint_id=values.get("complaint_id"),
@@ -98,13 +80,59 @@ class UnitOfWork:
             self.events.append(raised)
 
 
-def _row_values(row: Event) -> dict[str, Any]:
-    return {
-        "action": row.action,
-        "complaint_id": row.complaint_id,
-        "work_order_id": row.work_order_id,
-        "at": row.at,
-        "actor_id": row.actor_id,
-        "after": row.after,
-        "note": row.note,
-    }
+# --- collecting the audit rows of a transaction ------------------------------------------
+# Listeners go on the session factory once (per unit of work they would cost more than a
+# small use case); they find their unit of work in the session's `info`.
+
+
+def _listen(factory: sessionmaker[Session]) -> None:
+    if factory in _listening:
+        return
+    event.listen(factory, "after_flush", _collect_added)
+    event.listen(factory, "do_orm_execute", _collect_inserted)
+    event.listen(factory, "after_rollback", _drop)
+    _listening.add(factory)
+
+
+def _unit_of(session: Session) -> UnitOfWork | None:
+    return session.info.get(_UOW_KEY)
+
+
+def _drop(session: Session) -> None:
+    uow = _unit_of(session)
+    if uow is not None:
+        uow.events.clear()
+
+
+def _collect_added(session: Session, _flush: UOWTransaction) -> None:
+    uow = _unit_of(session)
+    if uow is None:
+        return
+    for row in session.new:
+        if isinstance(row, Event):
+            uow.add_event(
+                {
+                    "action": row.action,
+                    "complaint_id": row.complaint_id,
+                    "work_order_id": row.work_order_id,
+                    "at": row.at,
+                    "actor_id": row.actor_id,
+                    "after": row.after,
+                    "note": row.note,
+                }
+            )
+
+
+def _collect_inserted(state: ORMExecuteState) -> None:
+    """Intake writes its audit rows with one bulk INSERT, past the session's unit of work."""
+    if not (state.is_insert and getattr(state.statement, "table", None) is Event.__table__):
+        return
+    uow = _unit_of(state.session)
+    if uow is None:
+        return
+    params = state.parameters
+    rows: Sequence[Mapping[str, Any]] = (
+        params if isinstance(params, Sequence) else [params] if params else []
+    )
+    for values in rows:
+        uow.add_event(values)

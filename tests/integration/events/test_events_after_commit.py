@@ -1,0 +1,86 @@
+"""Domain events on a real database: the audit rows a use case commits are what listeners get."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from careloop import bootstrap
+from careloop.domain import events
+from careloop.domain.errors import DomainError
+from careloop.domain.events import DomainEvent
+from careloop.services.access.actors import actor_for
+from careloop.services.complaints import audit, intake, lifecycle
+from careloop.services.events import EventRegistry
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[DomainEvent] = []
+
+    def __call__(self, event: DomainEvent) -> None:
+        self.seen.append(event)
+
+
+@pytest.fixture
+def heard(database_url: str) -> Iterator[tuple[bootstrap.Platform, Recorder]]:
+    recorder = Recorder()
+    registry = EventRegistry()
+    for name in (events.COMPLAINT_ACCEPTED, events.COMPLAINT_REPLIED, events.COMPLAINT_CLOSED):
+        registry.on(name, recorder)
+    platform = bootstrap.build(database_url, events=registry)
+    yield platform, recorder
+    platform.dispose()
+
+
+def test_the_loop_publishes_accepted_replied_and_closed_after_each_commit(
+    heard: tuple[bootstrap.Platform, Recorder],
+) -> None:
+    platform, recorder = heard
+    draft = intake.NewComplaint("hotline", "13812345678", "billing.dispute", "多扣费", "C1-K1")
+    with platform.unit_of_work() as uow:
+        agent = actor_for(uow, "agent1")
+        complaint = intake.accept_complaint(uow, draft, agent, NOW).complaint
+        assert [e.name for e in recorder.seen] == [events.COMPLAINT_ACCEPTED]
+        lifecycle.reply(uow, complaint.id, agent, complaint.version, NOW, "已退还多扣的话费")
+        lifecycle.callback(uow, complaint.id, agent, complaint.version, NOW, True)
+    assert [e.name for e in recorder.seen] == [
+        events.COMPLAINT_ACCEPTED,
+        events.COMPLAINT_REPLIED,
+        events.COMPLAINT_CLOSED,
+    ]
+    closed = recorder.seen[-1]
+    assert (closed.complaint_id, closed.actor_id) == (complaint.id, agent.staff_id)
+    assert closed.payload["status"] == "closed"
+
+
+def test_a_refused_change_publishes_nothing(heard: tuple[bootstrap.Platform, Recorder]) -> None:
+    platform, recorder = heard
+    draft = intake.NewComplaint("hotline", "13812345678", "billing.dispute", "多扣费", "C1-K1")
+    with platform.unit_of_work() as uow:
+        agent = actor_for(uow, "agent1")
+        complaint = intake.accept_complaint(uow, draft, agent, NOW).complaint
+    recorder.seen.clear()
+    with pytest.raises(DomainError), platform.unit_of_work() as uow:
+        lifecycle.callback(uow, complaint.id, agent, complaint.version, NOW, True)
+    assert recorder.seen == []
+
+
+def test_an_audit_row_flushed_then_rolled_back_publishes_nothing(
+    heard: tuple[bootstrap.Platform, Recorder],
+) -> None:
+    platform, recorder = heard
+    draft = intake.NewComplaint("hotline", "13812345678", "billing.dispute", "多扣费", "C1-K1")
+    with platform.unit_of_work() as uow:
+        agent = actor_for(uow, "agent1")
+        complaint = intake.accept_complaint(uow, draft, agent, NOW).complaint
+        recorder.seen.clear()
+        uow.session.add(audit.record(complaint, agent, "reply", NOW, after={"status": "replied"}))
+        uow.session.flush()  # the row reached the database, inside the transaction
+        uow.rollback()
+        uow.commit()
+    assert recorder.seen == []
