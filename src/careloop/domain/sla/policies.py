@@ -8,16 +8,24 @@ plain test object are judged alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from careloop.domain.categories import get_category
+from careloop.domain.errors import InvalidInput
+from careloop.domain.sla.calendar import parse_hours
 from careloop.domain.sla.clocks import SlaLimit
+from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
 
 STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback")
 """acceptance: a unit accepts its work order (接单); first_contact: first action on the
 complaint; reply: the answer to the customer (答复); work_order: the unit finishes;
 callback: the callback after a reply (回访)."""
+ESCALATION_TARGETS: Final = ("owner", "unit_lead", "city", "province")
+"""Whom a breach escalates to, up the org tree (DOMAIN.md §3)."""
+NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,31 @@ class PolicyLimits(Protocol):
 
     @property
     def limits(self) -> Mapping[str, Mapping[str, Any]] | None: ...
+
+
+class PolicyTerms(Protocol):
+    """What an operator sets for a service commitment, as the checks read it."""
+
+    @property
+    def limits(self) -> Mapping[str, Mapping[str, Any]]: ...
+    @property
+    def match_category(self) -> str | None: ...
+    @property
+    def match_channel(self) -> str | None: ...
+    @property
+    def match_tier(self) -> str | None: ...
+    @property
+    def match_priority(self) -> str | None: ...
+    @property
+    def warn_share(self) -> float: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def hours(self) -> Mapping[str, Sequence[Sequence[str]]] | None: ...
+    @property
+    def escalation(self) -> Sequence[Mapping[str, Any]]: ...
+    @property
+    def reminder_channel(self) -> str: ...
 
 
 P = TypeVar("P", bound=MatchedPolicy)
@@ -119,3 +152,50 @@ def limit_of(policy: PolicyLimits | None, stage: str) -> SlaLimit | None:
     if not raw:
         return None
     return SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+
+
+def check_policy_terms(terms: PolicyTerms) -> None:
+    """Refuse (InvalidInput, the field named) a commitment the clocks could not keep: no
+    limit, an unknown stage, basis, time zone, hours, escalation target or channel, a warning
+    share outside (0, 1], or a match on a value the vocabulary does not know."""
+    if not terms.limits:
+        raise InvalidInput("limits", "至少设置一个时限 / set at least one limit")
+    for stage, raw in terms.limits.items():
+        if stage not in STAGES:
+            raise InvalidInput(
+                "limits", f"未知环节 / unknown stage '{stage}' ({', '.join(STAGES)})"
+            )
+        try:
+            SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidInput(f"limits.{stage}", str(exc)) from None
+    if not 0 < terms.warn_share <= 1:
+        raise InvalidInput("warn_share", "应在 (0, 1] 之间 / must be in (0, 1]")
+    try:
+        ZoneInfo(terms.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput("timezone", f"未知时区 / unknown time zone '{terms.timezone}'") from None
+    try:
+        parse_hours(terms.hours)
+    except (ValueError, TypeError) as exc:
+        raise InvalidInput("hours", str(exc)) from None
+    for step in terms.escalation:
+        if step.get("to") not in ESCALATION_TARGETS:
+            raise InvalidInput("escalation", f"to: one of {', '.join(ESCALATION_TARGETS)}")
+        if step.get("channel", "email") not in NOTIFY_CHANNELS:
+            raise InvalidInput("escalation", f"channel: one of {', '.join(NOTIFY_CHANNELS)}")
+        if int(step.get("after_minutes", 0)) < 0 or int(step.get("level", 0)) < 1:
+            raise InvalidInput("escalation", "level ≥ 1, after_minutes ≥ 0")
+    if terms.reminder_channel not in NOTIFY_CHANNELS:
+        raise InvalidInput("reminder_channel", f"one of {', '.join(NOTIFY_CHANNELS)}")
+    for name, value, vocabulary in (
+        ("match_channel", terms.match_channel, CHANNELS),
+        ("match_tier", terms.match_tier, CUSTOMER_TIERS),
+        ("match_priority", terms.match_priority, PRIORITIES),
+    ):
+        if value is not None and value not in vocabulary:
+            raise InvalidInput(name, f"未知取值 / unknown value '{value}'")
+    if terms.match_category is not None and get_category(terms.match_category) is None:
+        raise InvalidInput(
+            "match_category", f"未知分类 / unknown category '{terms.match_category}'"
+        )

@@ -21,12 +21,10 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.orm import make_transient_to_detached
 
-from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.sla.calendar import (
     DEFAULT_TIMEZONE,
@@ -49,7 +47,7 @@ from careloop.domain.sla.facts import (
     EventFact,
     WorkOrderFacts,
 )
-from careloop.domain.sla.policies import STAGES, Criteria, best_policy, limit_of
+from careloop.domain.sla.policies import Criteria, best_policy, check_policy_terms, limit_of
 from careloop.domain.sla.rules import (
     CLOCK_ACTIONS,
     FALLBACK_WORK_ORDER,
@@ -57,7 +55,6 @@ from careloop.domain.sla.rules import (
     limit_until,
 )
 from careloop.domain.text import check_code, required_text
-from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
 from careloop.services.sla import reference_versions
@@ -74,8 +71,6 @@ from careloop.store.models import (
 
 log = logging.getLogger("careloop.sla")
 
-ESCALATION_TARGETS: Final = ("owner", "unit_lead", "city", "province")
-NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
 POLICY_ROLES: Final = frozenset({"admin", "supervisor"})
 """Who may change service commitments and the calendar."""
 
@@ -111,46 +106,7 @@ def _validated_spec(uow: UnitOfWork, spec: PolicySpec) -> PolicySpec:
     # The name is shown on pages and in reports: the one text sanitiser (domain.text).
     spec = replace(spec, name=required_text(spec.name, "name", 200, multiline=False))
     check_code(spec.match_region, "match_region")
-    if not spec.limits:
-        raise InvalidInput("limits", "至少设置一个时限 / set at least one limit")
-    for stage, raw in spec.limits.items():
-        if stage not in STAGES:
-            raise InvalidInput(
-                "limits", f"未知环节 / unknown stage '{stage}' ({', '.join(STAGES)})"
-            )
-        try:
-            SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InvalidInput(f"limits.{stage}", str(exc)) from None
-    if not 0 < spec.warn_share <= 1:
-        raise InvalidInput("warn_share", "应在 (0, 1] 之间 / must be in (0, 1]")
-    try:
-        ZoneInfo(spec.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidInput("timezone", f"未知时区 / unknown time zone '{spec.timezone}'") from None
-    try:
-        parse_hours(spec.hours)
-    except (ValueError, TypeError) as exc:
-        raise InvalidInput("hours", str(exc)) from None
-    for step in spec.escalation:
-        target = step.get("to")
-        if target not in ESCALATION_TARGETS:
-            raise InvalidInput("escalation", f"to: one of {', '.join(ESCALATION_TARGETS)}")
-        if step.get("channel", "email") not in NOTIFY_CHANNELS:
-            raise InvalidInput("escalation", f"channel: one of {', '.join(NOTIFY_CHANNELS)}")
-        if int(step.get("after_minutes", 0)) < 0 or int(step.get("level", 0)) < 1:
-            raise InvalidInput("escalation", "level ≥ 1, after_minutes ≥ 0")
-    if spec.reminder_channel not in NOTIFY_CHANNELS:
-        raise InvalidInput("reminder_channel", f"one of {', '.join(NOTIFY_CHANNELS)}")
-    for name, value, vocabulary in (
-        ("match_channel", spec.match_channel, CHANNELS),
-        ("match_tier", spec.match_tier, CUSTOMER_TIERS),
-        ("match_priority", spec.match_priority, PRIORITIES),
-    ):
-        if value is not None and value not in vocabulary:
-            raise InvalidInput(name, f"未知取值 / unknown value '{value}'")
-    if spec.match_category is not None and get_category(spec.match_category) is None:
-        raise InvalidInput("match_category", f"未知分类 / unknown category '{spec.match_category}'")
+    check_policy_terms(spec)
     if (
         spec.match_region is not None
         and uow.session.scalar(select(OrgUnit.id).where(OrgUnit.code == spec.match_region)) is None

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from careloop.domain.errors import InvalidInput
 from careloop.domain.sla.clocks import SlaLimit
-from careloop.domain.sla.policies import Criteria, best_policy, fits, limit_of, specificity
+from careloop.domain.sla.policies import (
+    Criteria,
+    best_policy,
+    check_policy_terms,
+    fits,
+    limit_of,
+    specificity,
+)
 
 REGIONS = {"GD": "/CN/GD/", "GZ": "/CN/GD/GZ/"}
 BILL_DISPUTE_IN_GUANGZHOU = Criteria(
@@ -82,3 +90,52 @@ def test_a_stage_without_a_limit_and_no_policy_have_no_limit() -> None:
     assert limit_of(Policy(1, limits={"reply": {"minutes": 480}}), "acceptance") is None
     assert limit_of(Policy(1), "reply") is None
     assert limit_of(None, "reply") is None
+
+
+@dataclass(frozen=True)
+class Terms:
+    limits: dict[str, Any] = field(default_factory=lambda: {"reply": {"minutes": 480}})
+    match_category: str | None = None
+    match_channel: str | None = None
+    match_tier: str | None = None
+    match_priority: str | None = None
+    warn_share: float = 0.8
+    timezone: str = "Asia/Shanghai"
+    hours: dict[str, list[list[str]]] | None = None
+    escalation: list[dict[str, Any]] = field(default_factory=list)
+    reminder_channel: str = "sms"
+
+
+def refused_field(terms: Terms) -> str | None:
+    try:
+        check_policy_terms(terms)
+    except InvalidInput as exc:
+        return exc.field
+    return None
+
+
+def test_a_commitment_with_a_limit_known_values_and_an_escalation_path_is_accepted() -> None:
+    terms = Terms(
+        match_category="billing",
+        match_channel="hotline",
+        escalation=[{"to": "unit_lead", "level": 1, "after_minutes": 0, "channel": "sms"}],
+        hours={"0": [["08:30", "17:30"]]},
+    )
+
+    assert refused_field(terms) is None
+
+
+def test_a_commitment_the_clocks_could_not_keep_is_refused_naming_the_field() -> None:
+    assert refused_field(Terms(limits={})) == "limits"
+    assert refused_field(Terms(limits={"lunch": {"minutes": 30}})) == "limits"
+    assert refused_field(Terms(limits={"reply": {"minutes": 0}})) == "limits.reply"
+    assert refused_field(Terms(limits={"reply": {"minutes": 9, "basis": "lunar"}})) == (
+        "limits.reply"
+    )
+    assert refused_field(Terms(warn_share=1.5)) == "warn_share"
+    assert refused_field(Terms(timezone="Mars/Olympus")) == "timezone"
+    assert refused_field(Terms(hours={"7": [["08:30", "17:30"]]})) == "hours"
+    assert refused_field(Terms(escalation=[{"to": "ceo", "level": 1}])) == "escalation"
+    assert refused_field(Terms(reminder_channel="fax")) == "reminder_channel"
+    assert refused_field(Terms(match_tier="platinum")) == "match_tier"
+    assert refused_field(Terms(match_category="weather")) == "match_category"
