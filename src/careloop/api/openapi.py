@@ -19,7 +19,8 @@ from fastapi.staticfiles import StaticFiles
 
 from careloop.api.deps import TokenDep
 from careloop.api.schemas import Problem, ProblemError
-from careloop.http.dependencies import NowDep, UowDep, actor_from
+from careloop.domain.errors import DomainError
+from careloop.http.dependencies import LoginRequired, NowDep, UowDep, actor_from
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _ERRORS = {
@@ -87,9 +88,6 @@ def _staff_only(request: Request, uow: UowDep, now: NowDep, token: TokenDep) -> 
 def _staff_page(request: Request, uow: UowDep, now: NowDep, token: TokenDep) -> None:
     if request.app.state.settings.public_api_docs:
         return
-    from careloop.domain.errors import DomainError
-    from careloop.web.deps import LoginRequired
-
     try:
         actor_from(uow, token, now)
     except DomainError:

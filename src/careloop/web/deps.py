@@ -19,7 +19,7 @@ from fastapi.templating import Jinja2Templates
 from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
 from careloop.http.cookies import SESSION_COOKIE
-from careloop.http.dependencies import get_now, get_uow
+from careloop.http.dependencies import LoginRequired, get_now, get_uow
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
@@ -29,14 +29,6 @@ from careloop.web.i18n import Translator
 LANG_COOKIE = "careloop_lang"
 WEB_DIR = Path(__file__).parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
-
-
-class LoginRequired(Exception):
-    """No valid session: the page answers with a redirect to /login, never a stack trace."""
-
-    def __init__(self, next_path: str) -> None:
-        super().__init__(next_path)
-        self.next_path = next_path
 
 
 def lang_of(request: Request) -> str:
