@@ -32,6 +32,15 @@ import httpx
 from sqlalchemy import Engine, event, select, text
 
 from benchmarks.generate import OPEN, SQLITE_FORMAT, libpq_url
+from careloop.domain.indicators.formulas import IndicatorCounts
+from careloop.domain.indicators.periods import (
+    LOCAL_TZ,
+    Period,
+    local_midnight,
+    period_of,
+    previous_period,
+    same_period_last_year,
+)
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries
 from careloop.services.indicators import figures as si
@@ -281,13 +290,13 @@ def timed_with_sql(
 
 def report_day(now: datetime) -> date:
     """The daily report's day: yesterday in Asia/Shanghai (reports.daily_report_job)."""
-    return now.astimezone(si.LOCAL_TZ).date() - timedelta(days=1)
+    return now.astimezone(LOCAL_TZ).date() - timedelta(days=1)
 
 
-def report_month(now: datetime) -> si.Period:
+def report_month(now: datetime) -> Period:
     """The last complete month (what `careloop report monthly` is run for on the 1st)."""
-    first = now.astimezone(si.LOCAL_TZ).date().replace(day=1)
-    return si.period_of("month", first - timedelta(days=1))
+    first = now.astimezone(LOCAL_TZ).date().replace(day=1)
+    return period_of("month", first - timedelta(days=1))
 
 
 class RawConnection:
@@ -375,10 +384,10 @@ GROUP BY c.region_id
 """
 
 
-def tallies_hand_tuned(raw: RawConnection, period: si.Period, units: list[int]) -> dict[int, Any]:
+def tallies_hand_tuned(raw: RawConnection, period: Period, units: list[int]) -> dict[int, Any]:
     start, end = period.bounds()
     params = {"start": start, "end": end}
-    out: dict[int, si.Tally] = defaultdict(si.Tally)
+    out: dict[int, IndicatorCounts] = defaultdict(IndicatorCounts)
     for k, n, escalated, appeals, repeats in raw.fetch(_ACCEPTED_SQL, params, units):
         t = out[k]
         t.complaints, t.escalated, t.appeals, t.repeats = n, escalated, appeals, repeats
@@ -400,13 +409,13 @@ def tallies_hand_tuned(raw: RawConnection, period: si.Period, units: list[int]) 
 
 
 def monthly_hand_tuned(
-    raw: RawConnection, tree: si.OrgTree, period: si.Period
+    raw: RawConnection, tree: si.OrgTree, period: Period
 ) -> tuple[list[dict[int, Any]], dict[str, Any]]:
     """The report's three periods (month, previous month, same month last year) as leaf
     tallies, and this month's rolled up to the province and each city (Python: ~60 units)."""
     root = tree.root()
     units = tree.within(root)
-    periods = (period, si.previous_period(period), si.same_period_last_year(period))
+    periods = (period, previous_period(period), same_period_last_year(period))
     leaves = [tallies_hand_tuned(raw, p, units) for p in periods]
     by_region = {
         node.code: si._subtree_tally(tree, node, leaves[0]) for node in [root, *tree.children(root)]
@@ -414,7 +423,7 @@ def monthly_hand_tuned(
     return leaves, by_region
 
 
-def monthly_ours(factory: Any, period: si.Period) -> si.IndicatorReport:
+def monthly_ours(factory: Any, period: Period) -> si.IndicatorReport:
     """What `careloop report monthly` computes before it draws anything: every indicator
     of the province and of each city, with 环比 and 同比 (services.indicators)."""
     with UnitOfWork(factory) as uow:
@@ -422,7 +431,7 @@ def monthly_ours(factory: Any, period: si.Period) -> si.IndicatorReport:
 
 
 def _same_tallies(a: dict[Any, Any], b: dict[Any, Any]) -> bool:
-    zero = si.Tally()
+    zero = IndicatorCounts()
     for key in set(a) | set(b):
         x, y = vars(a.get(key, zero)), vars(b.get(key, zero))
         for field_name, value in x.items():
@@ -457,7 +466,7 @@ def early_warning_hand_tuned(
     units = tree.within(root)
     length = ew.DEFAULT_BASELINE_DAYS + ew.WINDOW_DAYS["week"]
     first = day - timedelta(days=length - 1)
-    params = {"start": si.local_midnight(first), "end": si.local_midnight(day + timedelta(1))}
+    params = {"start": local_midnight(first), "end": local_midnight(day + timedelta(1))}
     series: dict[Any, list[int]] = {}
     day_sql = raw.local_day("c.accepted_at")
     for category, region_id, product, raw_day, n in raw.fetch(
@@ -474,8 +483,8 @@ def early_warning_hand_tuned(
         since = day - timedelta(days=ew.WINDOW_DAYS[flag.window] - 1)
         rows = raw.fetch(_BEHIND_SQL, {
             "category": flag.cell.category, "region": by_code[flag.cell.region_code].id,
-            "product": flag.cell.product, "start": si.local_midnight(since),
-            "end": si.local_midnight(day + timedelta(1)), "limit": ews.BEHIND_LIMIT,
+            "product": flag.cell.product, "start": local_midnight(since),
+            "end": local_midnight(day + timedelta(1)), "limit": ews.BEHIND_LIMIT,
         }, units)  # fmt: skip
         behind.append(tuple(r[0] for r in rows))
     return series, flags, behind
@@ -531,7 +540,7 @@ def _aggregates(
         tree = si.OrgTree.load(uow)  # configuration, read once for the hand-tuned side
         root_units = tree.within(tree.root())
         month = report_month(now)
-        periods = (month, si.previous_period(month), si.same_period_last_year(month))
+        periods = (month, previous_period(month), same_period_last_year(month))
         service_leaves = [si.tallies(uow, p, root_units) for p in periods]
 
     # --- monthly: same numbers first (that run gives the memory peak), then the timings

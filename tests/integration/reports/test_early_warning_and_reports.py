@@ -22,7 +22,8 @@ from PIL import Image
 
 from careloop.demo.load import load_demo
 from careloop.demo.province import build_province
-from careloop.domain.indicators import formulas as ind
+from careloop.domain.indicators import facts as ind
+from careloop.domain.indicators import periods
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import intake
 from careloop.services.indicators import figures as si
@@ -77,7 +78,7 @@ def _inject_burst(path: Path) -> str:
     assert city is not None
     hotline = province.department(city.code, "hotline")
     agent = province.staff_at(hotline.code, "agent")[0].username
-    base = datetime.combine(BURST_DAY, datetime.min.time(), si.LOCAL_TZ) + timedelta(hours=9)
+    base = datetime.combine(BURST_DAY, datetime.min.time(), periods.LOCAL_TZ) + timedelta(hours=9)
     with _uow(path) as uow:
         actor = actor_for(uow, agent)
         for i in range(40):
@@ -147,7 +148,7 @@ def test_report_command_writes_html_xlsx_and_pdf(burst_db, tmp_path, kind):
     book = load_workbook(stem.with_suffix(".xlsx"))
     assert "indicators" in book.sheetnames and "regions" in book.sheetnames
     table = {r[0]: r for r in book["indicators"].iter_rows(min_row=2, values_only=True)}
-    period = si.period_of({"daily": "day", "tenday": "tenday", "monthly": "month"}[kind], day)
+    period = periods.period_of({"daily": "day", "tenday": "tenday", "monthly": "month"}[kind], day)
     with _uow(path) as uow:
         facts = list(si.complaint_facts(uow, period))
         users = si.UserBases(uow, si.OrgTree.load(uow), period)

@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from careloop.domain.errors import DomainError
+from careloop.domain.indicators.periods import period_of
 from careloop.services.access import self_service
 from careloop.services.indicators import figures as si
 from careloop.store.models import Complaint
@@ -199,7 +200,7 @@ def test_self_service_no_longer_finds_an_anonymised_complaint_by_phone(data: Dat
 
 
 def _monthly_figures(data: Data) -> dict[str, Any]:
-    period = si.period_of("month", date(2026, 9, 28))
+    period = period_of("month", date(2026, 9, 28))
     with data.uow() as uow:
         report = si.indicator_report(uow, period)
     nodes = [report.root, *report.children]

@@ -1,12 +1,13 @@
 """Quality indicators from the store (DOMAIN.md §4): periods, aggregate facts, roll-up, KPIs.
 
-The arithmetic is ``domain.indicators``; this module only counts. Every figure comes from a
+The arithmetic is ``domain.indicators`` (``formulas``, ``rollup``, ``scorecards``); this module
+only counts. Every figure comes from a
 handful of ``GROUP BY`` queries per period (one per fact table: complaints accepted,
 complaints closed, replies, work orders finished, callbacks), grouped by the complaint's
 region, so a province with 10⁶ complaints costs the same number of round trips as a test
-with ten. Counts per leaf region become ``IndicatorValue``s through ``make_value`` with the
-domain's own denominator definitions, and every org node's value is ``pool``ed (Σ ÷ Σ) from
-the leaves under it — never an average of rates.
+with ten. Counts per leaf region (``formulas.IndicatorCounts``) become ``IndicatorValue``s
+through the domain's formulas, and every org node's value is ``pool``ed (Σ ÷ Σ) from the
+leaves under it — never an average of rates.
 
 What is counted (stated once, here):
 
@@ -22,19 +23,17 @@ What is counted (stated once, here):
   touches; a node without its own count uses the sum of its children's (a city's count, or
   its counties' counts, never both).
 
-Periods are local days in Asia/Shanghai (the business calendar, DESIGN.md); ten-day periods
-are 1–10, 11–20 and 21–end of month (客服信息旬报, §5).
+Periods (local days in Asia/Shanghai, ten-day periods, months) are ``domain.indicators.periods``.
 """
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -42,7 +41,13 @@ from sqlalchemy import Float, and_, case, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from careloop.domain.errors import InvalidInput, NotFound
-from careloop.domain.indicators import formulas as ind
+from careloop.domain.indicators import catalogue as indicator_catalogue
+from careloop.domain.indicators import facts, formulas, periods, rollup, scorecards
+from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveStatus
+from careloop.domain.indicators.formulas import IndicatorCounts, IndicatorValue
+from careloop.domain.indicators.periods import Period
+from careloop.domain.indicators.scorecards import DEFAULT_SCHEMES, Scheme
+from careloop.domain.indicators.users import SubscriberCount, UserBase, user_base
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
@@ -56,18 +61,10 @@ from careloop.store.models import (
     WorkOrder,
 )
 
-PeriodKind = Literal["day", "tenday", "month"]
-LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
-"""China has had no daylight saving since 1991: a fixed +08:00 is exact (and SQL-friendly)."""
-
 NOT_COUNTED_STATUSES: Final = ("rejected", "merged")
 CLOSED_STATUSES: Final = ("closed", "archived")
 CALLBACK_ACTIONS: Final = ("callback_satisfied", "reopen")
 REGION_KINDS: Final = frozenset({"group", "province", "city", "county"})
-PER_USER: Final = frozenset({"appeals_per_million", "escalated_per_million", "complaints_per_10k"})
-"""Indicators over users: their objectives are per year, so a period's value is annualised
-(× 365 ÷ days) before it is judged against the target (the regulator's ≤ 50 is per year)."""
-
 REPORTED: Final = (
     "complaints_per_10k",
     "appeals_per_million",
@@ -79,74 +76,6 @@ REPORTED: Final = (
     "callback_satisfaction",
     "average_handle_time",
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# Periods
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    kind: PeriodKind
-    start: date
-    end: date
-    """Inclusive."""
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @property
-    def label(self) -> str:
-        if self.kind == "day":
-            return self.start.isoformat()
-        if self.kind == "month":
-            return f"{self.start:%Y-%m}"
-        part = {1: "上旬", 11: "中旬", 21: "下旬"}[self.start.day]
-        return f"{self.start:%Y-%m} {part} ({self.start.day}–{self.end.day})"
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        """[local midnight of start, local midnight after end) in UTC."""
-        return local_midnight(self.start), local_midnight(self.end + timedelta(days=1))
-
-
-def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
-
-
-def _month_end(d: date) -> date:
-    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
-
-
-def period_of(kind: PeriodKind, day: date) -> Period:
-    """The period of ``kind`` that contains ``day``."""
-    if kind == "day":
-        return Period("day", day, day)
-    if kind == "month":
-        return Period("month", day.replace(day=1), _month_end(day))
-    if kind == "tenday":
-        if day.day <= 10:
-            return Period("tenday", day.replace(day=1), day.replace(day=10))
-        if day.day <= 20:
-            return Period("tenday", day.replace(day=11), day.replace(day=20))
-        return Period("tenday", day.replace(day=21), _month_end(day))
-    raise InvalidInput("kind", f"unknown period kind {kind!r}")
-
-
-def previous_period(period: Period) -> Period:
-    """环比: the period immediately before."""
-    return period_of(period.kind, period.start - timedelta(days=1))
-
-
-def same_period_last_year(period: Period) -> Period:
-    """同比: the same period a year earlier (29 February → 28 February)."""
-    start = period.start
-    try:
-        earlier = start.replace(year=start.year - 1)
-    except ValueError:
-        earlier = start.replace(year=start.year - 1, day=28)
-    return period_of(period.kind, earlier)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,11 +192,11 @@ class OrgTree:
 # ---------------------------------------------------------------------------------------------
 
 
-def catalogue(uow: UnitOfWork) -> dict[str, ind.Indicator]:
+def catalogue(uow: UnitOfWork) -> dict[str, Indicator]:
     """The catalogue as the operator edited it; entries missing from the table use the seed."""
-    result = dict(ind.CATALOGUE)
+    result = dict(indicator_catalogue.CATALOGUE)
     for row in uow.session.scalars(select(IndicatorObjective)):
-        result[row.indicator_id] = ind.Indicator(
+        result[row.indicator_id] = Indicator(
             row.indicator_id,
             row.name_zh,
             row.name_en,
@@ -290,12 +219,12 @@ def set_objective(
     tolerance: float = 0.0,
     by: str,
     now: datetime,
-) -> ind.Indicator:
+) -> Indicator:
     """Edit an objective; the domain checks that the threshold lies on the worse side."""
     row = uow.session.get(IndicatorObjective, indicator_id)
     if row is None:
         raise NotFound("indicator", indicator_id)
-    checked = ind.Indicator(
+    checked = Indicator(
         row.indicator_id,
         row.name_zh,
         row.name_en,
@@ -312,55 +241,12 @@ def set_objective(
     return checked
 
 
-@dataclass(frozen=True)
-class Scheme:
-    code: str
-    name: str
-    weights: dict[str, float]
-    veto_rules: tuple[ind.VetoRule, ...]
-
-
-DEFAULT_SCHEMES: Final[dict[str, Scheme]] = {
-    "unit": Scheme(
-        "unit",
-        "责任单位 KPI / unit scorecard",
-        {
-            "on_time_rate": 25,
-            "first_contact_resolution": 20,
-            "callback_satisfaction": 20,
-            "repeat_rate": 15,
-            "escalated_rate": 10,
-            "complaints_per_10k": 10,
-        },
-        (
-            ind.VetoRule(
-                "appeals_per_million",
-                ">",
-                50.0,
-                "百万用户申诉率超过管局红线 50 / appeals per million users above 50",
-            ),
-        ),
-    ),
-    "staff": Scheme(
-        "staff",
-        "员工 KPI / staff scorecard",
-        {
-            "on_time_rate": 35,
-            "first_contact_resolution": 25,
-            "callback_satisfaction": 25,
-            "repeat_rate": 15,
-        },
-        (ind.VetoRule("on_time_rate", "<", 60.0, "及时率低于 60% / on-time rate below 60 %"),),
-    ),
-}
-
-
 def scheme(uow: UnitOfWork, code: str) -> Scheme:
     row = uow.session.get(KpiScheme, code)
     if row is None:
         return DEFAULT_SCHEMES[code]
     rules = tuple(
-        ind.VetoRule(r["indicator_id"], r["comparator"], float(r["limit"]), r["reason"])
+        scorecards.VetoRule(r["indicator_id"], r["comparator"], float(r["limit"]), r["reason"])
         for r in row.veto_rules
     )
     return Scheme(row.code, row.name, {k: float(v) for k, v in row.weights.items()}, rules)
@@ -453,74 +339,42 @@ def import_subscribers(
     return len(items)
 
 
-def _months(period: Period) -> list[date]:
-    months = []
-    cursor = period.start.replace(day=1)
-    while cursor <= period.end:
-        months.append(cursor)
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
-    return months
-
-
 class UserBases:
     """Subscriber counts of one period, reduced per org node (own count, else children's)."""
 
     def __init__(self, uow: UnitOfWork, tree: OrgTree, period: Period) -> None:
         self.tree = tree
-        self.by_region: dict[int, list[ind.SubscriberCount]] = defaultdict(list)
+        self.by_region: dict[int, list[SubscriberCount]] = defaultdict(list)
         rows = uow.session.execute(
             select(
                 RegionSubscribers.region_id,
                 RegionSubscribers.month,
                 RegionSubscribers.users,
                 RegionSubscribers.definition,
-            ).where(RegionSubscribers.month.in_(_months(period)))
+            ).where(RegionSubscribers.month.in_(periods.months(period)))
         ).all()
         for region_id, month, users, definition in rows:
             code = tree.nodes[region_id].code
             self.by_region[region_id].append(
-                ind.SubscriberCount(code, as_date(month), users, definition)
+                SubscriberCount(code, as_date(month), users, definition)
             )
 
-    def counts(self, node: Node) -> list[ind.SubscriberCount]:
+    def counts(self, node: Node) -> list[SubscriberCount]:
         own = self.by_region.get(node.id)
         if own:
             return own
-        found: list[ind.SubscriberCount] = []
+        found: list[SubscriberCount] = []
         for child in self.tree.children(node):
             found.extend(self.counts(child))
         return found
 
-    def base(self, node: Node) -> ind.UserBase:
-        return ind.user_base(self.counts(node))
+    def base(self, node: Node) -> UserBase:
+        return user_base(self.counts(node))
 
 
 # ---------------------------------------------------------------------------------------------
 # Facts: aggregate counts per leaf (the complaint's region, or its first owner)
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Tally:
-    """Counts for one leaf: the numerators and denominators of every indicator."""
-
-    complaints: int = 0
-    escalated: int = 0
-    appeals: int = 0
-    repeats: int = 0
-    closed: int = 0
-    resolved_first_time: int = 0
-    stages: int = 0
-    stages_on_time: int = 0
-    handled: int = 0
-    handle_hours: float = 0.0
-    callbacks: int = 0
-    callbacks_satisfied: int = 0
-
-    def __iadd__(self, other: Tally) -> Tally:
-        for name in self.__dataclass_fields__:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        return self
 
 
 def _in(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
@@ -532,7 +386,7 @@ def tallies(
     period: Period,
     unit_ids: Sequence[int] | None = None,
     by: Literal["region", "owner"] = "region",
-) -> dict[int, Tally]:
+) -> dict[int, IndicatorCounts]:
     """Aggregate facts for the period, keyed by the complaint's region id (or first owner id).
 
     Five GROUP BY queries, whatever the number of complaints. ``unit_ids`` restricts to
@@ -544,7 +398,7 @@ def tallies(
     if unit_ids is not None:
         scope.append(Complaint.region_id.in_(list(unit_ids)))
     counted = Complaint.status.not_in(NOT_COUNTED_STATUSES)
-    result: dict[int, Tally] = defaultdict(Tally)
+    result: dict[int, IndicatorCounts] = defaultdict(IndicatorCounts)
     session = uow.session
 
     accepted = session.execute(
@@ -623,44 +477,6 @@ def tallies(
     return dict(result)
 
 
-def values_of(tally: Tally, users: ind.UserBase | None) -> dict[str, ind.IndicatorValue]:
-    """The catalogue's values from counts (the domain's make_value and definitions)."""
-    pct = ind.PERCENT
-    values = {
-        "escalated_rate": ind.make_value(
-            "escalated_rate", tally.escalated, tally.complaints, ind.DEFINITION_COMPLAINTS, pct
-        ),
-        "repeat_rate": ind.make_value(
-            "repeat_rate", tally.repeats, tally.complaints, ind.DEFINITION_COMPLAINTS, pct
-        ),
-        "on_time_rate": ind.make_value(
-            "on_time_rate", tally.stages_on_time, tally.stages, ind.DEFINITION_STAGES, pct
-        ),
-        "first_contact_resolution": ind.make_value(
-            "first_contact_resolution",
-            tally.resolved_first_time,
-            tally.closed,
-            ind.DEFINITION_CLOSED,
-            pct,
-        ),
-        "callback_satisfaction": ind.make_value(
-            "callback_satisfaction",
-            tally.callbacks_satisfied,
-            tally.callbacks,
-            ind.DEFINITION_CALLBACKS,
-            pct,
-        ),
-        "average_handle_time": ind.make_value(
-            "average_handle_time", tally.handle_hours, tally.handled, ind.DEFINITION_STAGES
-        ),
-    }
-    if users is not None:
-        values["appeals_per_million"] = ind.appeals_per_million(tally.appeals, users)
-        values["escalated_per_million"] = ind.escalated_per_million(tally.escalated, users)
-        values["complaints_per_10k"] = ind.complaints_per_10k(tally.complaints, users)
-    return values
-
-
 # ---------------------------------------------------------------------------------------------
 # Indicator tables: a node and its child regions, with 环比 and 同比
 # ---------------------------------------------------------------------------------------------
@@ -668,13 +484,13 @@ def values_of(tally: Tally, users: ind.UserBase | None) -> dict[str, ind.Indicat
 
 @dataclass(frozen=True)
 class IndicatorRow:
-    indicator: ind.Indicator
-    value: ind.IndicatorValue
+    indicator: Indicator
+    value: IndicatorValue
     judged_value: float | None
     """The value judged against the objective (per-user indicators annualised)."""
-    status: ind.ObjectiveStatus
-    previous: ind.IndicatorValue | None
-    last_year: ind.IndicatorValue | None
+    status: ObjectiveStatus
+    previous: IndicatorValue | None
+    last_year: IndicatorValue | None
     period_on_period: float | None
     year_on_year: float | None
 
@@ -682,12 +498,14 @@ class IndicatorRow:
 @dataclass
 class NodeIndicators:
     node: Node
-    tally: Tally
+    tally: IndicatorCounts
     rows: dict[str, IndicatorRow] = field(default_factory=dict)
 
 
-def _subtree_tally(tree: OrgTree, node: Node, leaves: Mapping[int, Tally]) -> Tally:
-    total = Tally()
+def _subtree_tally(
+    tree: OrgTree, node: Node, leaves: Mapping[int, IndicatorCounts]
+) -> IndicatorCounts:
+    total = IndicatorCounts()
     for unit_id, tally in leaves.items():
         unit = tree.nodes.get(unit_id)
         if unit is not None and unit.path.startswith(node.path):
@@ -698,32 +516,24 @@ def _subtree_tally(tree: OrgTree, node: Node, leaves: Mapping[int, Tally]) -> Ta
 def node_values(
     tree: OrgTree,
     node: Node,
-    leaves: Mapping[int, Tally],
-    bases: UserBases,
-) -> tuple[Tally, dict[str, ind.IndicatorValue]]:
-    """A node's values pooled from its leaves (Σ numerators ÷ Σ denominators, via the domain)."""
-    per_leaf: dict[str, list[ind.IndicatorValue]] = defaultdict(list)
+    leaves: Mapping[int, IndicatorCounts],
+    users: UserBase,
+) -> tuple[IndicatorCounts, dict[str, IndicatorValue]]:
+    """A node's counts and values: each share pooled from the units below it (Σ numerators ÷
+    Σ denominators, ``rollup.pool``), the per-user figures over the node's own user base."""
+    per_leaf: dict[str, list[IndicatorValue]] = defaultdict(list)
     for unit_id, tally in leaves.items():
         unit = tree.nodes.get(unit_id)
         if unit is not None and unit.path.startswith(node.path):
-            for indicator_id, value in values_of(tally, None).items():
+            for indicator_id, value in formulas.indicator_values(tally, None).items():
                 per_leaf[indicator_id].append(value)
     total = _subtree_tally(tree, node, leaves)
-    empty = values_of(Tally(), None)
-    pooled = {k: ind.pool(per_leaf[k]) or empty[k] for k in empty}
-    base = bases.base(node)
-    per_user = values_of(total, base)
+    empty = formulas.indicator_values(IndicatorCounts(), None)
+    pooled = {k: rollup.pool(per_leaf[k]) or empty[k] for k in empty}
+    per_user = formulas.indicator_values(total, users)
     for indicator_id in PER_USER:
         pooled[indicator_id] = per_user[indicator_id]
     return total, pooled
-
-
-def judged(value: ind.IndicatorValue, period: Period) -> float | None:
-    if value.value is None:
-        return None
-    if value.indicator_id in PER_USER:
-        return value.value * 365.0 / period.days
-    return value.value
 
 
 @dataclass
@@ -733,7 +543,7 @@ class IndicatorReport:
     last_year: Period
     root: NodeIndicators
     children: list[NodeIndicators]
-    catalogue: dict[str, ind.Indicator]
+    catalogue: dict[str, Indicator]
 
 
 def indicator_report(
@@ -744,37 +554,37 @@ def indicator_report(
     root = tree.root(region_code, actor)
     units = tree.within(root)
     cat = catalogue(uow)
-    periods = (period, previous_period(period), same_period_last_year(period))
+    compared = (period, periods.previous_period(period), periods.same_period_last_year(period))
     computed = []
-    for p in periods:
+    for p in compared:
         leaves = tallies(uow, p, units)
         bases = UserBases(uow, tree, p)
         computed.append((leaves, bases))
 
     def build(node: Node) -> NodeIndicators:
-        results = [node_values(tree, node, leaves, bases) for leaves, bases in computed]
+        results = [node_values(tree, node, leaves, bases.base(node)) for leaves, bases in computed]
         (tally, now_values), (_, prev_values), (_, ly_values) = results
         out = NodeIndicators(node, tally)
         for indicator_id in REPORTED:
             value = now_values[indicator_id]
             prev, ly = prev_values[indicator_id], ly_values[indicator_id]
-            judged_value = judged(value, period)
+            judged_value = periods.judged_value(value, period)
             out.rows[indicator_id] = IndicatorRow(
                 cat[indicator_id],
                 value,
                 judged_value,
-                ind.evaluate(judged_value, cat[indicator_id]),
+                indicator_catalogue.evaluate(judged_value, cat[indicator_id]),
                 prev,
                 ly,
-                ind.period_on_period(value.value, prev.value),
-                ind.year_on_year(value.value, ly.value),
+                periods.period_on_period(value.value, prev.value),
+                periods.year_on_year(value.value, ly.value),
             )
         return out
 
     return IndicatorReport(
         period,
-        periods[1],
-        periods[2],
+        compared[1],
+        compared[2],
         build(root),
         [build(child) for child in tree.children(root)],
         cat,
@@ -790,7 +600,7 @@ def indicator_report(
 class ScorecardRow:
     subject_code: str
     subject_name: str
-    card: ind.Scorecard
+    card: scorecards.Scorecard
 
 
 def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> dict[int, int]:
@@ -829,21 +639,15 @@ def unit_scorecards(
     plan = scheme(uow, "unit")
     cards = []
     for child in tree.children(root) or [root]:
-        _, values = node_values(tree, child, leaves, bases)
-        annualised = {
-            k: ind.IndicatorValue(
-                v.indicator_id, judged(v, period), v.numerator, v.denominator,
-                v.denominator_definition, v.scale,
-            )
-            for k, v in values.items()
-        }  # fmt: skip
+        _, values = node_values(tree, child, leaves, bases.base(child))
+        annualised = periods.judged_values(values, period)
         failures = sum(n for uid, n in late.items() if tree.nodes[uid].path.startswith(child.path))
         events = (
             [f"越级投诉超时未答复 {failures} 件 / {failures} escalated complaint(s) answered late"]
             if failures
             else []
         )
-        card = ind.scorecard(
+        card = scorecards.scorecard(
             annualised, plan.weights, catalogue=cat, veto_rules=plan.veto_rules, veto_events=events
         )
         cards.append(ScorecardRow(child.code, child.name_zh, card))
@@ -877,8 +681,11 @@ def staff_scorecards(
     for staff_id, tally in sorted(by_owner.items(), key=lambda kv: usernames.get(kv[0], "")):
         if tally.complaints + tally.closed + tally.stages < min_complaints:
             continue
-        card = ind.scorecard(
-            values_of(tally, None), plan.weights, catalogue=cat, veto_rules=plan.veto_rules
+        card = scorecards.scorecard(
+            formulas.indicator_values(tally, None),
+            plan.weights,
+            catalogue=cat,
+            veto_rules=plan.veto_rules,
         )
         cards.append(ScorecardRow(usernames.get(staff_id, str(staff_id)), names.get(staff_id, ""),
                                   card))  # fmt: skip
@@ -892,7 +699,7 @@ def staff_scorecards(
 
 def complaint_facts(
     uow: UnitOfWork, period: Period, unit_ids: Sequence[int] | None = None
-) -> Iterator[ind.ComplaintFact]:
+) -> Iterator[facts.ComplaintFact]:
     """Complaints accepted in the period as domain facts, streamed (to check the aggregates
     against the domain's own formulas, as the acceptance tests do)."""
     start, end = period.bounds()
@@ -915,7 +722,7 @@ def complaint_facts(
     if unit_ids is not None:
         query = query.where(Complaint.region_id.in_(list(unit_ids)))
     for row in uow.session.execute(query.execution_options(yield_per=2000)):
-        yield ind.ComplaintFact(
+        yield facts.ComplaintFact(
             id=row.id,
             accepted_at=row.accepted_at,
             region_code=str(row.region_id),

@@ -46,7 +46,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from careloop.services.indicators.figures import LOCAL_TZ, as_date, local_day, local_midnight
+from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
+from careloop.services.indicators.figures import as_date, local_day
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, CountedDay, DailyComplaintCount
 

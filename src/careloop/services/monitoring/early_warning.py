@@ -24,8 +24,9 @@ from sqlalchemy import and_, select
 
 from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
+from careloop.domain.indicators.periods import local_midnight
 from careloop.services.access.actors import Actor
-from careloop.services.indicators.figures import OrgTree, local_midnight
+from careloop.services.indicators.figures import OrgTree
 from careloop.services.monitoring import daily_counts
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint

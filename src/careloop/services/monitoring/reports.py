@@ -25,6 +25,9 @@ from sqlalchemy import func, select
 
 from careloop.domain import categories, permissions, privacy, time_bounds
 from careloop.domain.errors import DomainError
+from careloop.domain.indicators import formulas, periods
+from careloop.domain.indicators.catalogue import Indicator
+from careloop.domain.indicators.periods import PeriodKind
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.reports import render as renderer
 from careloop.reports.model import BarChart, Column, HeatMap, LineChart, Report, Table
@@ -37,7 +40,7 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
 ReportKind = Literal["daily", "tenday", "monthly"]
-KINDS: Final[dict[str, si.PeriodKind]] = {"daily": "day", "tenday": "tenday", "monthly": "month"}
+KINDS: Final[dict[str, PeriodKind]] = {"daily": "day", "tenday": "tenday", "monthly": "month"}
 TITLES: Final = {
     "daily": ("投诉预警日报", "Complaint early-warning daily report"),
     "tenday": ("客服信息旬报", "Customer-service ten-day bulletin"),
@@ -263,8 +266,8 @@ def category_by_region(
     rows = uow.session.execute(
         select(Complaint.category_l1, Complaint.region_id, func.count())
         .where(
-            Complaint.accepted_at >= si.local_midnight(first),
-            Complaint.accepted_at < si.local_midnight(last + timedelta(days=1)),
+            Complaint.accepted_at >= periods.local_midnight(first),
+            Complaint.accepted_at < periods.local_midnight(last + timedelta(days=1)),
             Complaint.region_id.in_(tree.within(root)),
         )
         .group_by(Complaint.category_l1, Complaint.region_id)
@@ -285,14 +288,14 @@ class TrendDay:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.stages * 100.0 if self.stages else None
+        return formulas.on_time_rate(self.on_time, self.stages).value
 
 
 def trend(uow: UnitOfWork, first: date, last: date, unit_ids: list[int]) -> list[TrendDay]:
     """Per local day: complaints accepted and stages finished (on time or not), 3 queries."""
     days = {first + timedelta(days=i): TrendDay(first + timedelta(days=i))
             for i in range((last - first).days + 1)}  # fmt: skip
-    start, end = si.local_midnight(first), si.local_midnight(last + timedelta(days=1))
+    start, end = periods.local_midnight(first), periods.local_midnight(last + timedelta(days=1))
     in_scope = Complaint.region_id.in_(unit_ids)
     accepted_day = si.local_day(uow, Complaint.accepted_at)
     for raw, n in uow.session.execute(
@@ -328,17 +331,14 @@ def trend(uow: UnitOfWork, first: date, last: date, unit_ids: list[int]) -> list
 
 def _charts_and_tables(
     uow: UnitOfWork,
-    period: si.Period,
+    period: periods.Period,
     tree: si.OrgTree,
     root: si.Node,
-    cat: dict[str, object],
+    cat: dict[str, Indicator],
     trend_first: date,
 ) -> tuple[list[object], list[Table]]:
-    from careloop.domain.indicators.formulas import Indicator
-
     on_time = cat["on_time_rate"]
-    assert isinstance(on_time, Indicator)
-    previous = si.previous_period(period)
+    previous = periods.previous_period(period)
     now_counts = category_by_region(uow, period.start, period.end, tree, root)
     prev_counts = category_by_region(uow, previous.start, previous.end, tree, root)
     l1s = [c.code for c in categories.top_categories()]
@@ -434,7 +434,7 @@ def build_report(
     """
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
-    period = si.period_of(KINDS[kind], day)
+    period = periods.period_of(KINDS[kind], day)
     tree = si.OrgTree.load(uow)
     root = tree.root(region_code, actor)
     ir = si.indicator_report(uow, period, root.code)
@@ -629,7 +629,7 @@ def daily_report_job(
 
     assert isinstance(session_factory, sessionmaker)
     factory: sessionmaker[Session] = session_factory
-    day = now.astimezone(si.LOCAL_TZ).date() - timedelta(days=1)
+    day = now.astimezone(periods.LOCAL_TZ).date() - timedelta(days=1)
     files: list[Path] = []
     with UnitOfWork(factory) as uow:
         # Yesterday is counted here, once, so the report below only reads (services.daily_counts).

@@ -1,0 +1,190 @@
+"""The indicator catalogue (质量指标, DOMAIN.md §4) and how a value is judged against its objective.
+
+The targets below are seeds an operator edits (the services read the edited copy); the shape
+of an objective and the rule that judges a value against it live here only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from careloop.domain.errors import InvalidInput
+from careloop.domain.indicators.formulas import IndicatorValue
+
+Direction = Literal["higher_better", "lower_better"]
+ObjectiveStatus = Literal["met", "warning", "breached", "no_data"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A catalogue entry: what is measured and the objective it is held to.
+
+    The objective follows TMF657 service-level objectives (target, threshold, tolerance), read
+    in this project as follows (``better``/``worse`` per ``direction``):
+
+    * ``target`` — at target or better the objective is **met** and the KPI score is 100;
+    * ``threshold`` — the hard limit on the worse side of the target (for appeals per million:
+      the regulator's ≤ 50). Between target and threshold the status is **warning** and the
+      score falls linearly from 100 to 0;
+    * ``tolerance`` — slack (in the indicator's unit) allowed past the threshold before the
+      objective counts as **breached**, for measurement noise and rounding in the source
+      feeds. The score is 0 from the threshold on regardless.
+    """
+
+    id: str
+    name_zh: str
+    name_en: str
+    unit: str
+    direction: Direction
+    target: float
+    threshold: float
+    tolerance: float
+    formula: str
+
+    def __post_init__(self) -> None:
+        worse_or_equal = (
+            self.threshold <= self.target
+            if self.direction == "higher_better"
+            else self.threshold >= self.target
+        )
+        if not worse_or_equal:
+            raise InvalidInput("threshold", f"{self.id}: threshold must lie on the worse side")
+        if self.tolerance < 0:
+            raise InvalidInput("tolerance", f"{self.id}: tolerance must not be negative")
+
+
+CATALOGUE: Final[dict[str, Indicator]] = {
+    ind.id: ind
+    for ind in (
+        Indicator(
+            "appeals_per_million",
+            "百万用户申诉率",
+            "Appeals per million users",
+            "per million users",
+            "lower_better",
+            target=30.0,
+            threshold=50.0,
+            tolerance=0.0,
+            formula="regulator-accepted appeals ÷ users × 1 000 000 (pooled; users as defined)",
+        ),
+        Indicator(
+            "escalated_rate",
+            "越级申诉率",
+            "Escalated-complaint rate",
+            "%",
+            "lower_better",
+            target=1.0,
+            threshold=3.0,
+            tolerance=0.0,
+            formula="escalated complaints ÷ complaints × 100",
+        ),
+        Indicator(
+            "escalated_per_million",
+            "百万用户越级申诉率",
+            "Escalated complaints per million users",
+            "per million users",
+            "lower_better",
+            target=10.0,
+            threshold=30.0,
+            tolerance=0.0,
+            formula="escalated complaints ÷ users × 1 000 000",
+        ),
+        Indicator(
+            "complaints_per_10k",
+            "万户投诉率",
+            "Complaints per 10k users",
+            "per 10 000 users",
+            "lower_better",
+            target=5.0,
+            threshold=10.0,
+            tolerance=0.0,
+            formula="complaints ÷ users × 10 000",
+        ),
+        Indicator(
+            "on_time_rate",
+            "及时率",
+            "On-time rate",
+            "%",
+            "higher_better",
+            target=98.0,
+            threshold=90.0,
+            tolerance=0.0,
+            formula="stages finished within limit ÷ stages finished × 100",
+        ),
+        Indicator(
+            "first_contact_resolution",
+            "一次性解决率",
+            "First-contact resolution",
+            "%",
+            "higher_better",
+            target=90.0,
+            threshold=75.0,
+            tolerance=0.0,
+            formula="closed complaints neither reopened nor repeat ÷ closed complaints × 100",
+        ),
+        Indicator(
+            "repeat_rate",
+            "重复投诉率",
+            "Repeat-complaint rate",
+            "%",
+            "lower_better",
+            target=5.0,
+            threshold=15.0,
+            tolerance=0.0,
+            formula="repeat complaints ÷ complaints × 100",
+        ),
+        Indicator(
+            "callback_satisfaction",
+            "回访满意率",
+            "Callback satisfaction",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=80.0,
+            tolerance=0.0,
+            formula="satisfied callbacks ÷ callbacks done × 100",
+        ),
+        Indicator(
+            "average_handle_time",
+            "平均处理时长",
+            "Average handle time",
+            "hours",
+            "lower_better",
+            target=24.0,
+            threshold=48.0,
+            tolerance=0.0,
+            formula="Σ stage durations (working hours) ÷ stages finished",
+        ),
+    )
+}
+"""Default catalogue; targets are seeds an operator edits (the regulator's ≤ 50 appeals per
+million users per year is the threshold of ``appeals_per_million``)."""
+
+PER_USER: Final = frozenset({"appeals_per_million", "escalated_per_million", "complaints_per_10k"})
+"""Indicators over users: their objectives are per year, so a shorter period's value is
+annualised before it is judged (the regulator's ≤ 50 is per year; ``periods.judged_value``)."""
+
+
+def better_or_equal(direction: Direction, value: float, reference: float) -> bool:
+    """Whether ``value`` is at least as good as ``reference`` in the indicator's direction."""
+    return value >= reference if direction == "higher_better" else value <= reference
+
+
+def evaluate(value: float | IndicatorValue | None, indicator: Indicator) -> ObjectiveStatus:
+    """Status of a value against its objective: met / warning / breached / no_data.
+
+    met: at target or better; warning: worse than target but not past threshold + tolerance;
+    breached: past threshold by more than the tolerance; no_data: the value is None.
+    """
+    if isinstance(value, IndicatorValue):
+        value = value.value
+    if value is None:
+        return "no_data"
+    if better_or_equal(indicator.direction, value, indicator.target):
+        return "met"
+    sign = -1.0 if indicator.direction == "higher_better" else 1.0
+    limit = indicator.threshold + sign * indicator.tolerance
+    if better_or_equal(indicator.direction, value, limit):
+        return "warning"
+    return "breached"
