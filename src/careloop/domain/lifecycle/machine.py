@@ -104,7 +104,8 @@ class Lifecycle(Generic[StatusT]):
 
     `subject` names a transition in the `not_found` error ("transition", "work order
     transition") and `illegal_code` is the error raised for a transition fired from a status
-    it does not start from; both are part of the API's error contract.
+    it does not start from; both are part of the API's error contract. `audit_prefix` tells
+    one kind of record's events from another's on a shared audit trail ("work_order_").
     """
 
     def __init__(
@@ -116,11 +117,13 @@ class Lifecycle(Generic[StatusT]):
         *,
         subject: str,
         illegal_code: str,
+        audit_prefix: str = "",
     ) -> None:
         self.statuses = statuses
         self.initial = initial
         self.subject = subject
         self.illegal_code = illegal_code
+        self.audit_prefix = audit_prefix
         self._labels = MappingProxyType(dict(labels))
         self._table = tuple(table)
         self._by_name = MappingProxyType({t.name: t for t in self._table})
@@ -202,6 +205,10 @@ class Lifecycle(Generic[StatusT]):
         if transition is None:
             raise DomainError("not_found", what=self.subject, ident=name)
         return transition
+
+    def audit_action(self, name: str) -> str:
+        """The `action` the event of transition `name` is recorded under."""
+        return self.audit_prefix + self.get(name).name
 
     def clean_field(self, name: str, field: str, value: str | None) -> str | None:
         """The text a person gave for `field` of transition `name`, cleaned by the limits its

@@ -297,6 +297,8 @@ WORK_ORDER_LIFECYCLE: Final = Lifecycle(
     ),
     subject="work order transition",
     illegal_code="illegal_work_order_transition",
+    # Work-order events share the complaint's audit trail (services/complaints/audit.py).
+    audit_prefix="work_order_",
 )
 """Work orders start `dispatched` (the complaint's `dispatch` creates them)."""
 

@@ -85,7 +85,8 @@ def record(
     """Move the complaint to `status` with `fields` and append the transition's event."""
     before, after = audit.changes(complaint, status=status, **fields)
     complaint.updated_at = now
-    uow.session.add(audit.record(complaint, actor, name, now, before, after, note))
+    action = LIFECYCLE.audit_action(name)
+    uow.session.add(audit.record(complaint, actor, action, now, before, after, note))
 
 
 def apply_transition(
@@ -288,7 +289,7 @@ def add_note(uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, te
         text=text,
     )
     uow.session.add(note)
-    uow.session.add(audit.record(complaint, actor, "note", now, note=text))
+    uow.session.add(audit.record(complaint, actor, LIFECYCLE.audit_action("note"), now, note=text))
     uow.commit()
     return note
 
@@ -322,7 +323,7 @@ def add_attachment(
         audit.record(
             complaint,
             actor,
-            "attach",
+            LIFECYCLE.audit_action("attach"),
             now,
             after={
                 "attachment_id": attachment.id,

@@ -177,7 +177,7 @@ def _act(
         audit.record(
             order.complaint,
             actor,
-            f"work_order_{name}",
+            LIFECYCLE.audit_action(name),
             now,
             before,
             after,

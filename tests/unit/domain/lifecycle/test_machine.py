@@ -199,3 +199,11 @@ def test_an_optional_line_left_empty_is_none_and_may_not_break_lines():
 def test_a_field_the_transition_does_not_declare_is_a_key_error():
     with pytest.raises(KeyError, match="'verify' takes no field 'result'"):
         TASKS.get("verify").field("result")
+
+
+def test_a_transitions_event_is_recorded_under_its_name_and_the_lifecycles_prefix():
+    assert TASKS.audit_action("finish") == "finish"
+    prefixed = Lifecycle(
+        Task, LABELS, Task.OPEN, table(), subject="t", illegal_code="c", audit_prefix="task_"
+    )
+    assert prefixed.audit_action("verify") == "task_verify"

@@ -211,3 +211,8 @@ def test_a_reply_waits_for_every_open_work_order():
     with pytest.raises(DomainError) as refused:
         tickets.ensure_replyable(2)
     assert refused.value.code == "work_orders_open" and refused.value.params == {"count": 2}
+
+
+def test_work_order_events_keep_their_work_order_prefix_on_the_complaints_trail():
+    assert WORK_ORDER_LIFECYCLE.audit_action("return") == "work_order_return"
+    assert COMPLAINT_LIFECYCLE.audit_action("callback_satisfied") == "callback_satisfied"
