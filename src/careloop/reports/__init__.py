@@ -1,6 +1,7 @@
-"""Report builders (DOMAIN.md §5): a report is data (tables + charts), rendered three ways.
+"""Rendering of the periodic reports (DOMAIN.md §5): a report is data, drawn three ways.
 
-``model`` holds the data, ``charts`` draws with matplotlib (CJK font or a clean English
-fallback), ``html``, ``xlsx`` and ``pdf`` render it. Nothing here touches the database: the
-services build a ``Report`` and hand it over.
+``model`` holds the data (tables of typed values, charts described as data), ``charts`` draws
+with matplotlib (CJK font or a clean English fallback), ``render`` writes HTML, XLSX and PDF,
+``cells`` keeps every text writable and inert. Rendering only: nothing here reads the store or
+calls a service; ``services.monitoring.reports`` builds a ``model.Report`` and hands it over.
 """

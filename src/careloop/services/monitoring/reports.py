@@ -1,6 +1,7 @@
 """The periodic reports (DOMAIN.md §5): early-warning daily report, ten-day bulletin, monthly
 service-quality analysis. Each is built from ``services.indicators`` and
-``services.early_warning`` into a ``reports.model.Report`` and rendered by ``reports.render``.
+``services.monitoring.early_warning`` into a ``reports.model.Report``; ``reports`` only
+renders it.
 
 Complaint text reaches the daily report ("complaints behind each flag") and topic names
 come from it, so both go through ``domain.privacy.shown``: a report is masked unless it is
@@ -30,7 +31,7 @@ from careloop.domain.indicators.catalogue import Indicator
 from careloop.domain.indicators.periods import PeriodKind
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.reports import render as renderer
-from careloop.reports.model import BarChart, Column, HeatMap, LineChart, Report, Table
+from careloop.reports.model import BarChart, Chart, Column, HeatMap, LineChart, Report, Table
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.indicators import figures as si
@@ -336,7 +337,7 @@ def _charts_and_tables(
     root: si.Node,
     cat: dict[str, Indicator],
     trend_first: date,
-) -> tuple[list[object], list[Table]]:
+) -> tuple[list[Chart], list[Table]]:
     on_time = cat["on_time_rate"]
     previous = periods.previous_period(period)
     now_counts = category_by_region(uow, period.start, period.end, tree, root)
@@ -450,7 +451,7 @@ def build_report(
     chart_list, extra_tables = _charts_and_tables(
         uow, period, tree, root, dict(ir.catalogue), trend_first
     )
-    report.charts = chart_list  # type: ignore[assignment]
+    report.charts = chart_list
     report.tables = [indicator_table(ir), region_table(ir)]
     if kind == "daily":
         warning = ews.early_warning(uow, day, root.code)
