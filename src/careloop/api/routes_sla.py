@@ -18,6 +18,7 @@ from careloop.notify.adapters import adapters_from_env
 from careloop.services.access.actors import Actor
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import sweep as sla_sweep
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
@@ -120,12 +121,12 @@ def list_policies(
     actor: ActorDep,
     all_versions: Annotated[bool, Query(alias="all", description="Include retired")] = False,
 ) -> list[PolicyOut]:
-    return [_policy_out(p) for p in sla.list_policies(uow, all_versions)]
+    return [_policy_out(p) for p in sla_policies.list_policies(uow, all_versions)]
 
 
 @router.get("/policies/{policy_id}", response_model=PolicyOut, summary="One policy version")
 def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
-    return _policy_out(sla.get_policy(uow, policy_id))
+    return _policy_out(sla_policies.get_policy(uow, policy_id))
 
 
 @router.put(
@@ -136,14 +137,16 @@ def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
 def put_policy(code: str, body: PolicyIn, uow: UowDep, actor: ActorDep, now: NowDep) -> PolicyOut:
     raw = body.model_dump()
     raw["limits"] = {k: dict(v) for k, v in raw["limits"].items()}
-    return _policy_out(sla.save_policy(uow, code, sla.PolicySpec(**raw), actor, now))
+    return _policy_out(
+        sla_policies.save_policy(uow, code, sla_policies.PolicySpec(**raw), actor, now)
+    )
 
 
 @router.delete(
     "/policies/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Retire a policy"
 )
 def retire_policy(code: str, uow: UowDep, actor: ActorDep) -> Response:
-    sla.retire_policy(uow, code, actor)
+    sla_policies.retire_policy(uow, code, actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -221,7 +224,7 @@ def notifications(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NotificationPage:
-    if actor.role not in sla.POLICY_ROLES | {"unit_lead"}:
+    if actor.role not in sla_policies.POLICY_ROLES | {"unit_lead"}:
         raise DomainError("role_not_allowed", role=actor.role, action="read notifications")
     total, rows = sla_sweep.list_notifications(
         uow, actor, complaint_id, kind, status_, limit, offset
@@ -241,7 +244,7 @@ def _notification_out(row: Any, actor: Actor) -> NotificationOut:
 
 @router.post("/sweep", summary="Run one sweep now (admins; the worker does this every minute)")
 def sweep(uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
-    if actor.role not in sla.POLICY_ROLES:
+    if actor.role not in sla_policies.POLICY_ROLES:
         raise DomainError("role_not_allowed", role=actor.role, action="run the SLA sweep")
     factory = uow.session.get_bind()  # same engine as the request
     from sqlalchemy.orm import sessionmaker

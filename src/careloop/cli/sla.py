@@ -14,6 +14,7 @@ from careloop.domain import time_bounds
 from careloop.services.access.actors import actor_for
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import sweep as sla_sweep
 from careloop.services.unit_of_work import UnitOfWork
 
@@ -59,7 +60,7 @@ def _policy_dict(p: Any) -> dict[str, Any]:
 @policy_app.command("list")
 def policy_list(all_versions: bool = typer.Option(False, "--all", help="Include retired")) -> None:
     """Active policies (with --all, every version)."""
-    run(lambda uow: echo([_policy_dict(p) for p in sla.list_policies(uow, all_versions)]))
+    run(lambda uow: echo([_policy_dict(p) for p in sla_policies.list_policies(uow, all_versions)]))
 
 
 @policy_app.command("set")
@@ -70,10 +71,12 @@ def policy_set(
 ) -> None:
     """Create a policy or add its next version (open complaints keep theirs)."""
     raw = json.loads(spec)
-    policy_spec = sla.PolicySpec(**raw)
+    policy_spec = sla_policies.PolicySpec(**raw)
 
     def action(uow: UnitOfWork) -> None:
-        row = sla.save_policy(uow, code, policy_spec, actor_for(uow, as_user), datetime.now(UTC))
+        row = sla_policies.save_policy(
+            uow, code, policy_spec, actor_for(uow, as_user), datetime.now(UTC)
+        )
         echo(_policy_dict(row))
 
     run(action)

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.services.access.actors import actor_for
-from careloop.services.sla import clocks as sla
+from careloop.services.sla import policies as sla_policies
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Complaint, OrgUnit, SlaPolicy, Staff
@@ -35,10 +35,10 @@ def short_policy(
 ) -> SlaPolicy:
     """Only a reply limit (calendar minutes), escalating to all four levels at once."""
     with UnitOfWork(factory) as uow:
-        return sla.save_policy(
+        return sla_policies.save_policy(
             uow,
             code,
-            sla.PolicySpec(
+            sla_policies.PolicySpec(
                 name="test: short reply limit",
                 limits={"reply": {"minutes": minutes, "basis": "calendar"}},
                 rank=1000,

@@ -23,7 +23,9 @@ from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries, workbench
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import states as sla_states
+from careloop.services.sla.calendar import CalendarBook, calendar_data
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, SlaPolicy, Staff, WorkOrder
 from tests.conftest import MovableClock
@@ -43,7 +45,7 @@ STATUSES = [
 
 def _policies(factory: sessionmaker[Session], now: datetime) -> list[SlaPolicy]:
     specs = {
-        "mix-cal": sla.PolicySpec(
+        "mix-cal": sla_policies.PolicySpec(
             name="calendar mix",
             limits={
                 "first_contact": {"minutes": 30, "basis": "calendar"},
@@ -55,7 +57,7 @@ def _policies(factory: sessionmaker[Session], now: datetime) -> list[SlaPolicy]:
             warn_share=0.75,
             rank=10,
         ),
-        "mix-work": sla.PolicySpec(
+        "mix-work": sla_policies.PolicySpec(
             name="working mix",
             limits={
                 "first_contact": {"minutes": 60, "basis": "working"},
@@ -70,7 +72,9 @@ def _policies(factory: sessionmaker[Session], now: datetime) -> list[SlaPolicy]:
     }
     with UnitOfWork(factory) as uow:
         admin = actor_for(uow, "admin")
-        return [sla.save_policy(uow, code, spec, admin, now) for code, spec in specs.items()]
+        return [
+            sla_policies.save_policy(uow, code, spec, admin, now) for code, spec in specs.items()
+        ]
 
 
 def _backlog(factory: sessionmaker[Session], t0: datetime, count: int, seed: int) -> None:
@@ -89,7 +93,7 @@ def _backlog(factory: sessionmaker[Session], t0: datetime, count: int, seed: int
         regions = list(session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("city", "county")))))
         units = list(session.scalars(select(OrgUnit).where(OrgUnit.kind == "department")))
         assert owner is not None and regions and units
-        book = sla.CalendarBook(sla.calendar_data(uow))
+        book = CalendarBook(calendar_data(uow))
         choices: list[SlaPolicy | None] = [*policies, None]
         base = session.scalar(select(Complaint.id).order_by(Complaint.id.desc()).limit(1)) or 0
         for i in range(count):
@@ -344,7 +348,7 @@ def test_clock_states_from_the_clock_columns_equal_the_explained_clocks(
             explained = sla.explain(uow, complaints, now)
             events = sla.load_events(uow, ids, CLOCK_ACTIONS)
             policies = sla.load_policies(uow, (c.sla_policy_id for c in complaints))
-            book = sla.CalendarBook(sla.calendar_data(uow))
+            book = CalendarBook(calendar_data(uow))
             facts = sla.load_clock_facts(uow, ids)
             assert [f.id for f in facts] == ids
 

@@ -4,27 +4,109 @@ Days and covered years live in ``calendar_days`` / ``calendar_years``. ``chinese
 seeds the years it knows (migration 0002, or :func:`import_year` again); a year it does not
 know (2027 with 1.11) is reported and logged, never a crash, and stays on the weekends-only
 fallback until someone enters its notice day by day and marks it covered.
+
+The clocks read it as :class:`CalendarData`, cached until the calendar stamp moves
+(``reference_versions``: a counter kept by database triggers), and build one
+``WorkingCalendar`` per policy (its time zone and business hours) from it.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 
 from careloop.domain import time_bounds
 from careloop.domain.errors import InvalidInput, NotFound
-from careloop.domain.sla.calendar import DayOverride
+from careloop.domain.sla.calendar import (
+    DEFAULT_TIMEZONE,
+    DayOverride,
+    WorkingCalendar,
+    parse_hours,
+)
 from careloop.domain.text import required_text
 from careloop.services.access.actors import Actor
+from careloop.services.sla import reference_versions
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
-from careloop.services.sla.clocks import _check_policy_role
+from careloop.services.sla.policies import check_policy_role
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import CalendarDay, CalendarYear
+from careloop.store.models import CalendarDay, CalendarYear, SlaPolicy
 
 log = logging.getLogger("careloop.sla.calendar")
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    overrides: tuple[DayOverride, ...]
+    covered_years: frozenset[int]
+
+
+_calendar_cache: dict[tuple[Any, ...], CalendarData] = {}
+_calendar_lock = threading.Lock()
+
+
+def calendar_data(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> CalendarData:
+    """The operator's days and covered years, cached until someone edits them."""
+    session = uow.session
+    key = stamp if stamp is not None else reference_versions.stamps(uow)[1]
+    with _calendar_lock:
+        cached = _calendar_cache.get(key)
+    if cached is not None:
+        return cached
+    rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)).all()
+    years = frozenset(session.scalars(select(CalendarYear.year)))
+    data = CalendarData(tuple(DayOverride(d, k, n) for d, k, n in rows), years)  # type: ignore[arg-type]
+    with _calendar_lock:
+        _calendar_cache.clear()
+        _working_calendars.clear()
+        _calendar_cache[key] = data
+    return data
+
+
+_working_calendars: dict[int | None, tuple[CalendarData, WorkingCalendar]] = {}
+
+
+def shared_calendar(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
+    """`calendar_for`, built once per calendar data and policy version (both immutable:
+    a policy change is a new row, a calendar edit new data)."""
+    key = policy.id if policy else None
+    with _calendar_lock:
+        cached = _working_calendars.get(key)
+    if cached is not None and cached[0] is data:
+        return cached[1]
+    calendar = calendar_for(data, policy)
+    with _calendar_lock:
+        if len(_working_calendars) > 256:
+            _working_calendars.clear()
+        _working_calendars[key] = (data, calendar)
+    return calendar
+
+
+def calendar_for(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
+    return WorkingCalendar.from_overrides(
+        data.overrides,
+        covered_years=data.covered_years,
+        hours=parse_hours(policy.hours if policy else None),
+        timezone=policy.timezone if policy else DEFAULT_TIMEZONE,
+    )
+
+
+class CalendarBook:
+    """Calendars per policy (time zone and hours differ), built once per use case."""
+
+    def __init__(self, data: CalendarData) -> None:
+        self.data = data
+        self._by_policy: dict[int | None, WorkingCalendar] = {}
+
+    def __call__(self, policy: SlaPolicy | None) -> WorkingCalendar:
+        key = policy.id if policy else None
+        if key not in self._by_policy:
+            self._by_policy[key] = calendar_for(self.data, policy)
+        return self._by_policy[key]
 
 
 def list_days(uow: UnitOfWork, year: int | None = None) -> list[CalendarDay]:
@@ -44,7 +126,7 @@ def set_day(
     uow: UnitOfWork, day: date, kind: str, name: str, actor: Actor, now: datetime
 ) -> CalendarDay:
     """Enter or correct one day (holiday or make-up working day)."""
-    _check_policy_role(actor)
+    check_policy_role(actor)
     day = time_bounds.day("day", day)
     try:
         DayOverride(day, kind, name)  # type: ignore[arg-type]
@@ -62,7 +144,7 @@ def set_day(
 
 
 def remove_day(uow: UnitOfWork, day: date, actor: Actor) -> None:
-    _check_policy_role(actor)
+    check_policy_role(actor)
     row = uow.session.get(CalendarDay, day)
     if row is None:
         raise NotFound("calendar day", day.isoformat())
@@ -72,7 +154,7 @@ def remove_day(uow: UnitOfWork, day: date, actor: Actor) -> None:
 
 def mark_year_covered(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -> CalendarYear:
     """The operator has entered the whole notice for ``year``: stop using the fallback."""
-    _check_policy_role(actor)
+    check_policy_role(actor)
     row = uow.session.get(CalendarYear, year)
     if row is None:
         row = CalendarYear(year=year)
@@ -92,7 +174,7 @@ class ImportResult:
 
 def import_year(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -> ImportResult:
     """Re-seed ``year`` from chinese-calendar; an unknown year is reported, not raised."""
-    _check_policy_role(actor)
+    check_policy_role(actor)
     seed = chinese_calendar_seed([year])
     if year in seed.missing_years:
         message = (

@@ -6,32 +6,22 @@ what they read — policies, the working calendar, events — and :func:`clocks_
 into :class:`ClockView` objects. The API's clock explanation, the ``?sla=`` filter and the
 sweeper all go through it.
 
-- Policies are versioned rows (``sla_policies``); a complaint keeps the version it was
-  accepted under unless someone re-applies the current one, which is an audit event.
-- The working calendar is data (``calendar_days``, ``calendar_years``) seeded from
-  ``chinese-calendar``; a year nobody entered uses the weekends-only fallback and is
-  logged, never guessed in silence.
+Policies are versioned rows (``policies``); the working calendar is data (``calendar``)
+seeded from ``chinese-calendar``: a year nobody entered uses the weekends-only fallback
+and is logged here, never guessed in silence. The terms a complaint gets at intake and a
+work order at dispatch, and re-applying today's policy, are computed here too.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Final
 
 from sqlalchemy import select
-from sqlalchemy.orm import make_transient_to_detached
 
-from careloop.domain.errors import DomainError, InvalidInput, NotFound
-from careloop.domain.sla.calendar import (
-    DEFAULT_TIMEZONE,
-    DayOverride,
-    WorkingCalendar,
-    parse_hours,
-)
+from careloop.domain.errors import DomainError
 from careloop.domain.sla.clocks import (
     DEFAULT_WARN_SHARE,
     ClockState,
@@ -47,297 +37,42 @@ from careloop.domain.sla.facts import (
     EventFact,
     WorkOrderFacts,
 )
-from careloop.domain.sla.policies import Criteria, best_policy, check_policy_terms, limit_of
+from careloop.domain.sla.policies import Criteria, limit_of
 from careloop.domain.sla.rules import (
     CLOCK_ACTIONS,
     FALLBACK_WORK_ORDER,
     clock_runs,
     limit_until,
 )
-from careloop.domain.text import check_code, required_text
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
 from careloop.services.sla import reference_versions
+from careloop.services.sla.calendar import (
+    CalendarBook,
+    CalendarData,
+    calendar_data,
+    calendar_for,
+    shared_calendar,
+)
+from careloop.services.sla.policies import (
+    ActivePolicies,
+    active_policies,
+    check_policy_role,
+    criteria_of,
+    match_policy,
+)
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
-    CalendarDay,
-    CalendarYear,
     Complaint,
     Event,
-    OrgUnit,
     SlaPolicy,
     WorkOrder,
 )
 
 log = logging.getLogger("careloop.sla")
 
-POLICY_ROLES: Final = frozenset({"admin", "supervisor"})
-"""Who may change service commitments and the calendar."""
-
-# --- policies --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicySpec:
-    """What an operator enters for a service commitment (API and CLI)."""
-
-    name: str
-    limits: Mapping[str, Mapping[str, Any]]
-    rank: int = 0
-    match_category: str | None = None
-    match_channel: str | None = None
-    match_tier: str | None = None
-    match_region: str | None = None
-    match_escalated: bool | None = None
-    match_priority: str | None = None
-    warn_share: float = DEFAULT_WARN_SHARE
-    timezone: str = DEFAULT_TIMEZONE
-    hours: Mapping[str, Sequence[Sequence[str]]] | None = None
-    escalation: Sequence[Mapping[str, Any]] = field(default_factory=list)
-    reminder_channel: str = "sms"
-
-
-def _check_policy_role(actor: Actor) -> None:
-    if actor.role not in POLICY_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action="manage SLA policies")
-
-
-def _validated_spec(uow: UnitOfWork, spec: PolicySpec) -> PolicySpec:
-    # The name is shown on pages and in reports: the one text sanitiser (domain.text).
-    spec = replace(spec, name=required_text(spec.name, "name", 200, multiline=False))
-    check_code(spec.match_region, "match_region")
-    check_policy_terms(spec)
-    if (
-        spec.match_region is not None
-        and uow.session.scalar(select(OrgUnit.id).where(OrgUnit.code == spec.match_region)) is None
-    ):
-        raise InvalidInput("match_region", f"未知单位 / unknown unit '{spec.match_region}'")
-    return spec
-
-
-def _policy_row(
-    spec: PolicySpec, code: str, version: int, actor: Actor, now: datetime
-) -> SlaPolicy:
-    return SlaPolicy(
-        code=code,
-        version=version,
-        name=spec.name.strip(),
-        active=True,
-        rank=spec.rank,
-        match_category=spec.match_category,
-        match_channel=spec.match_channel,
-        match_tier=spec.match_tier,
-        match_region=spec.match_region,
-        match_escalated=spec.match_escalated,
-        match_priority=spec.match_priority,
-        limits={
-            k: {"minutes": int(v["minutes"]), "basis": v.get("basis", "working")}
-            for k, v in spec.limits.items()
-        },
-        warn_share=spec.warn_share,
-        timezone=spec.timezone,
-        hours={k: [list(w) for w in v] for k, v in spec.hours.items()} if spec.hours else None,
-        escalation=[dict(step) for step in spec.escalation],
-        reminder_channel=spec.reminder_channel,
-        created_at=now,
-        created_by=actor.username,
-    )
-
-
-def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[SlaPolicy]:
-    query = select(SlaPolicy).order_by(SlaPolicy.code, SlaPolicy.version)
-    if not include_retired:
-        query = query.where(SlaPolicy.active.is_(True))
-    return list(uow.session.scalars(query))
-
-
-def get_policy(uow: UnitOfWork, policy_id: int) -> SlaPolicy:
-    policy = uow.session.get(SlaPolicy, policy_id)
-    if policy is None:
-        raise NotFound("SLA policy", policy_id)
-    return policy
-
-
-def save_policy(
-    uow: UnitOfWork, code: str, spec: PolicySpec, actor: Actor, now: datetime
-) -> SlaPolicy:
-    """Create ``code`` or add its next version; the previous version is retired, not changed.
-
-    Complaints already accepted keep the version they reference (a policy change applies to
-    new complaints only, issue 3); :func:`reapply_policy` moves one explicitly.
-    """
-    _check_policy_role(actor)
-    if not code or len(code) > 64:
-        raise InvalidInput("code", "1–64 个字符 / 1 to 64 characters")
-    check_code(code, "code")
-    spec = _validated_spec(uow, spec)
-    current = uow.session.scalar(
-        select(SlaPolicy).where(SlaPolicy.code == code).order_by(SlaPolicy.version.desc()).limit(1)
-    )
-    if current is not None:
-        current.active = False
-    row = _policy_row(spec, code, (current.version if current else 0) + 1, actor, now)
-    uow.session.add(row)
-    uow.commit()
-    return row
-
-
-def retire_policy(uow: UnitOfWork, code: str, actor: Actor) -> None:
-    _check_policy_role(actor)
-    rows = list(uow.session.scalars(select(SlaPolicy).where(SlaPolicy.code == code)))
-    if not rows:
-        raise NotFound("SLA policy", code)
-    for row in rows:
-        row.active = False
-    uow.commit()
-
-
-@dataclass(frozen=True)
-class ActivePolicies:
-    """The active policy set and the paths of the regions they match on.
-
-    Policies are versioned data: a change writes a new row and retires the old one (never an
-    edit in place), so the set is cached per database and reloaded when its stamp moves.
-    The rows are detached snapshots: read them, never attach or change them.
-    """
-
-    policies: tuple[SlaPolicy, ...]
-    region_paths: Mapping[str, str]
-
-
-_policy_cache: dict[tuple[Any, ...], ActivePolicies] = {}
-_policy_lock = threading.Lock()
-
-
-def _stamps(uow: UnitOfWork) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(policy stamp, calendar stamp) in one tiny read: what intake and clocks depend on
-    (services.reference_versions: counters kept by database triggers)."""
-    return reference_versions.stamps(uow)
-
-
-def active_policies(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> ActivePolicies:
-    key = stamp if stamp is not None else _stamps(uow)[0]
-    with _policy_lock:
-        cached = _policy_cache.get(key)
-    if cached is not None:
-        return cached
-    # Snapshots built from plain rows, never the session's own instances: they outlive it.
-    policies = tuple(
-        SlaPolicy(**row._asdict())
-        for row in uow.session.execute(
-            select(SlaPolicy.__table__).where(SlaPolicy.active.is_(True))
-        )
-    )
-    for policy in policies:
-        make_transient_to_detached(policy)
-    regions = {
-        code: path
-        for code, path in uow.session.execute(
-            select(OrgUnit.code, OrgUnit.path).where(
-                OrgUnit.code.in_({p.match_region for p in policies if p.match_region})
-            )
-        )
-    }
-    data = ActivePolicies(policies, regions)
-    with _policy_lock:
-        _policy_cache.clear()
-        _policy_cache[key] = data
-    return data
-
-
-def match_policy(
-    uow: UnitOfWork, criteria: Criteria, active: ActivePolicies | None = None
-) -> SlaPolicy | None:
-    """The active policy for a complaint: highest rank, then most specific, then oldest."""
-    if active is None:
-        active = active_policies(uow)
-    return best_policy(active.policies, criteria, active.region_paths)
-
-
-def criteria_of(uow: UnitOfWork, complaint: Complaint) -> Criteria:
-    region_path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.id == complaint.region_id))
-    return Criteria(
-        category=complaint.category,
-        channel=complaint.channel,
-        tier=complaint.customer_tier,
-        region_path=region_path or "/",
-        escalated=complaint.escalated,
-        priority=complaint.priority,
-    )
-
-
-# --- the working calendar as data --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CalendarData:
-    overrides: tuple[DayOverride, ...]
-    covered_years: frozenset[int]
-
-
-_calendar_cache: dict[tuple[Any, ...], CalendarData] = {}
-_calendar_lock = threading.Lock()
 _logged_fallback: set[int] = set()
-
-
-def calendar_data(uow: UnitOfWork, stamp: tuple[Any, ...] | None = None) -> CalendarData:
-    """The operator's days and covered years, cached until someone edits them."""
-    session = uow.session
-    key = stamp if stamp is not None else _stamps(uow)[1]
-    with _calendar_lock:
-        cached = _calendar_cache.get(key)
-    if cached is not None:
-        return cached
-    rows = session.execute(select(CalendarDay.day, CalendarDay.kind, CalendarDay.name)).all()
-    years = frozenset(session.scalars(select(CalendarYear.year)))
-    data = CalendarData(tuple(DayOverride(d, k, n) for d, k, n in rows), years)  # type: ignore[arg-type]
-    with _calendar_lock:
-        _calendar_cache.clear()
-        _working_calendars.clear()
-        _calendar_cache[key] = data
-    return data
-
-
-_working_calendars: dict[int | None, tuple[CalendarData, WorkingCalendar]] = {}
-
-
-def shared_calendar(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
-    """`calendar_for`, built once per calendar data and policy version (both immutable:
-    a policy change is a new row, a calendar edit new data)."""
-    key = policy.id if policy else None
-    with _calendar_lock:
-        cached = _working_calendars.get(key)
-    if cached is not None and cached[0] is data:
-        return cached[1]
-    calendar = calendar_for(data, policy)
-    with _calendar_lock:
-        if len(_working_calendars) > 256:
-            _working_calendars.clear()
-        _working_calendars[key] = (data, calendar)
-    return calendar
-
-
-def calendar_for(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
-    return WorkingCalendar.from_overrides(
-        data.overrides,
-        covered_years=data.covered_years,
-        hours=parse_hours(policy.hours if policy else None),
-        timezone=policy.timezone if policy else DEFAULT_TIMEZONE,
-    )
-
-
-class CalendarBook:
-    """Calendars per policy (time zone and hours differ), built once per use case."""
-
-    def __init__(self, data: CalendarData) -> None:
-        self.data = data
-        self._by_policy: dict[int | None, WorkingCalendar] = {}
-
-    def __call__(self, policy: SlaPolicy | None) -> WorkingCalendar:
-        key = policy.id if policy else None
-        if key not in self._by_policy:
-            self._by_policy[key] = calendar_for(self.data, policy)
-        return self._by_policy[key]
+"""Years whose weekends-only fallback was logged already: once each per process."""
 
 
 def _log_fallback(years: Iterable[int], what: str) -> None:
@@ -566,7 +301,7 @@ class IntakeReference:
 
 
 def intake_reference(uow: UnitOfWork) -> IntakeReference:
-    policy_stamp, calendar_stamp = _stamps(uow)
+    policy_stamp, calendar_stamp = reference_versions.stamps(uow)
     return IntakeReference(active_policies(uow, policy_stamp), calendar_data(uow, calendar_stamp))
 
 
@@ -643,7 +378,7 @@ def reapply_policy(
         load_complaint,
     )
 
-    _check_policy_role(actor)
+    check_policy_role(actor)
     complaint = load_complaint(uow, complaint_id, actor)
     check_version(complaint.version, version)
     policy = match_policy(uow, criteria_of(uow, complaint))

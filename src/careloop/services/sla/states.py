@@ -33,6 +33,7 @@ from careloop.domain.sla import rules
 from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE
 from careloop.domain.sla.policies import limit_of
 from careloop.services.sla import clocks as sla
+from careloop.services.sla.calendar import CalendarBook, calendar_data
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
 
@@ -246,7 +247,7 @@ def judge(
     todo = [i for i in ids if i not in verdicts]
     if not todo:
         return
-    book = sla.CalendarBook(sla.calendar_data(uow))
+    book = CalendarBook(calendar_data(uow))
     for start in range(0, len(todo), JUDGE_BATCH):
         verdicts.update(sla.clock_states(uow, todo[start : start + JUDGE_BATCH], now, book))
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from careloop.services.sla.calendar import CalendarBook, CalendarData
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
-from careloop.services.sla.clocks import CalendarBook, CalendarData, clocks_for
+from careloop.services.sla.clocks import clocks_for
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
 
 SH = ZoneInfo("Asia/Shanghai")

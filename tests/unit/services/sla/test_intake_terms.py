@@ -1,4 +1,4 @@
-"""services.sla.clocks.intake_terms and match_policy on reference data already loaded.
+"""services.sla: intake_terms and match_policy on reference data already loaded.
 
 Intake loads the active policies and the calendar once per use case (``IntakeReference``);
 from there, matching and the first reply deadline need no database: the unit of work here
@@ -12,14 +12,10 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from careloop.domain.sla.policies import Criteria
+from careloop.services.sla.calendar import CalendarData
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
-from careloop.services.sla.clocks import (
-    ActivePolicies,
-    CalendarData,
-    IntakeReference,
-    intake_terms,
-    match_policy,
-)
+from careloop.services.sla.clocks import IntakeReference, intake_terms
+from careloop.services.sla.policies import ActivePolicies, match_policy
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import SlaPolicy
 
