@@ -1,0 +1,254 @@
+"""`careloop complaint ...`: take complaints in and move them through their stages.
+
+The stage commands (handle, dispatch, reply, callback, ...) are made from the complaint
+lifecycle's transition table; this module adds what the table cannot say.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from careloop.cli.shell import LANG, echo, fail, now, platform, run
+from careloop.cli.transition_commands import AsUser, CommandSpec, Option, add_transition_commands
+from careloop.domain.errors import DomainError
+from careloop.domain.lifecycle import tickets
+from careloop.services.access.actors import SYSTEM, actor_for
+from careloop.services.complaints import intake, lifecycle, queries, work_orders
+from careloop.services.unit_of_work import UnitOfWork
+
+complaint_app = typer.Typer(
+    help="Create and move complaints through their stages.", no_args_is_help=True
+)
+
+
+def summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
+    """The complaint as the shell prints it after every command."""
+    uow.expire_all()
+    # The shell has the database itself: the CLI reads the whole tree (SYSTEM scope).
+    c = queries.get_complaint(uow, complaint_id, SYSTEM)
+    return {
+        "id": c.id,
+        "number": c.number,
+        "version": c.version,
+        "status": c.status,
+        "category": c.category,
+        "first_owner": c.first_owner.username,
+        "reply_due_at": c.reply_due_at,
+        "is_repeat": c.is_repeat,
+        "work_orders": [
+            {
+                "id": w.id,
+                "seq": w.seq,
+                "unit": w.unit.code,
+                "status": w.status,
+                "version": w.version,
+                "due_at": w.due_at,
+            }
+            for w in c.work_orders
+        ],
+    }
+
+
+@complaint_app.command("create")
+def complaint_create(
+    as_user: AsUser,
+    phone: Annotated[str, typer.Option(help="Customer phone")],
+    category: Annotated[str, typer.Option(help="Second-level category code")],
+    region: Annotated[str, typer.Option(help="City or county code")],
+    text: Annotated[str, typer.Option(help="The complaint in the customer's words")],
+    channel: Annotated[str, typer.Option()] = "hotline",
+    product: Annotated[str, typer.Option()] = "mobile",
+    name: Annotated[str | None, typer.Option(help="Customer name")] = None,
+    tier: Annotated[str, typer.Option()] = "standard",
+    priority: Annotated[str, typer.Option()] = "normal",
+    source_ref: Annotated[str | None, typer.Option(help="Call id, regulator case no.")] = None,
+    escalated: Annotated[bool, typer.Option(help="越级 complaint")] = False,
+    key: Annotated[str | None, typer.Option(help="Idempotency key")] = None,
+) -> None:
+    """Accept a complaint (受理); you become its first-question owner."""
+    draft = intake.NewComplaint(
+        channel=channel,
+        customer_phone=phone,
+        category=category,
+        description=text,
+        region_code=region,
+        product=product,
+        customer_name=name,
+        customer_tier=tier,
+        priority=priority,
+        source_ref=source_ref,
+        escalated=escalated,
+    )
+
+    def action(uow: UnitOfWork) -> None:
+        result = intake.accept_complaint(uow, draft, actor_for(uow, as_user), now(), key)
+        shown = summary(uow, result.complaint.id)
+        shown["created"] = result.created
+        echo(shown)
+
+    run(action)
+
+
+@complaint_app.command("import")
+def complaint_import(
+    file: Annotated[
+        Path, typer.Argument(help=".csv or .xlsx; first row: column names (docs/api.md)")
+    ],
+    as_user: AsUser,
+    channel: Annotated[str, typer.Option(help="Channel for rows without one")] = "hotline",
+) -> None:
+    """Accept complaints from a spreadsheet (bulk intake); prints a line per row.
+
+    Re-running an import creates nothing again: each row's idempotency key is its `key`
+    column, or the file name and row number. Exit code 1 if any row failed.
+    """
+    from careloop.services.complaints.intake_import import import_file
+
+    if not file.is_file():
+        typer.echo(f"error: no such file {file}", err=True)
+        raise typer.Exit(1)
+    shared = platform()
+    try:
+        with shared.unit_of_work() as uow:
+            actor = actor_for(uow, as_user)
+        rows = import_file(shared.unit_of_work, file, actor, now(), channel)
+    except DomainError as exc:
+        fail(exc)
+    counts = {"created": 0, "replayed": 0, "error": 0}
+    for row in rows:
+        result = row.result
+        counts[result.outcome] += 1
+        if result.complaint is not None:
+            c = result.complaint
+            typer.echo(f"row {row.row}\t{result.outcome}\t{c.number}\tid={c.id}\tkey={row.key}")
+        elif result.error is not None:
+            where = f" {result.error.field}:" if result.error.field else ""
+            typer.echo(
+                f"row {row.row}\terror\t[{result.error.code}]{where} "
+                f"{result.error.message(LANG)}\tkey={row.key}"
+            )
+    typer.echo(
+        f"created {counts['created']}, replayed {counts['replayed']}, errors {counts['error']}"
+    )
+    if counts["error"]:
+        raise typer.Exit(1)
+
+
+@complaint_app.command("show")
+def complaint_show(complaint_id: int, events: bool = False) -> None:
+    """Show a complaint (and with --events its audit trail)."""
+
+    def action(uow: UnitOfWork) -> None:
+        shown = summary(uow, complaint_id)
+        if events:
+            shown["events"] = [
+                {
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "before": e.before,
+                    "after": e.after,
+                    "note": e.note,
+                }
+                for e in queries.events_of(uow, complaint_id, SYSTEM)
+            ]
+        echo(shown)
+
+    run(action)
+
+
+@complaint_app.command("list")
+def complaint_list(
+    status: Annotated[list[str] | None, typer.Option(help="Status (repeatable)")] = None,
+    category: Annotated[str | None, typer.Option()] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 20,
+) -> None:
+    """List complaints, newest first, with the total count."""
+
+    def action(uow: UnitOfWork) -> None:
+        page = queries.list_complaints(
+            uow,
+            queries.ComplaintFilter(status=status or [], category=category, region=region),
+            limit,
+            0,
+            actor=SYSTEM,
+        )
+        typer.echo(f"total: {page.total}")
+        for c in page.items:
+            typer.echo(
+                f"{c.id}\t{c.number}\t{c.status}\t{c.category}\t{c.accepted_at:%Y-%m-%d %H:%M}"
+            )
+
+    run(action)
+
+
+# --- the stages: one command per transition of the complaint lifecycle -------------------
+
+_Reason = Option("reason", Annotated[str, typer.Option()])
+
+STAGE_COMMANDS = (
+    CommandSpec("handle", "Start handling (处理).", lifecycle.handle),
+    CommandSpec(
+        "dispatch",
+        "Dispatch to a responsible unit (派单).",
+        lambda uow, cid, actor, version, at, unit, due_hours, instructions: work_orders.dispatch(
+            uow, cid, actor, version, at, unit, instructions, None, due_hours
+        ),
+        (
+            Option("unit", Annotated[str, typer.Option(help="Responsible unit code")]),
+            Option(
+                "due_hours",
+                Annotated[float | None, typer.Option(help="Hours allowed (default 48)")],
+                None,
+            ),
+            Option("instructions", Annotated[str | None, typer.Option()], None),
+        ),
+    ),
+    CommandSpec(
+        "pause", "Wait on the customer; the reply clock pauses.", lifecycle.pause, (_Reason,)
+    ),
+    CommandSpec("resume", "Resume handling.", lifecycle.resume),
+    CommandSpec(
+        "reply",
+        "Reply to the customer (答复).",
+        lifecycle.reply,
+        (Option("text", Annotated[str, typer.Option()]),),
+    ),
+    CommandSpec(
+        "callback",
+        "Record the callback (回访); --dissatisfied reopens the complaint.",
+        lifecycle.callback,
+        (
+            Option("satisfied", Annotated[bool, typer.Option("--satisfied/--dissatisfied")]),
+            Option("comment", Annotated[str | None, typer.Option()], None),
+        ),
+        transitions=("callback_satisfied", "reopen"),
+    ),
+    CommandSpec("archive", "Archive a closed complaint (归档).", lifecycle.archive),
+    CommandSpec("cancel", "Cancel: the customer withdrew.", lifecycle.cancel, (_Reason,)),
+    CommandSpec("reject", "Reject: not a complaint (不予受理).", lifecycle.reject, (_Reason,)),
+    CommandSpec(
+        "merge",
+        "Merge into another complaint.",
+        lifecycle.merge,
+        (
+            Option("into", Annotated[int, typer.Option(help="Complaint that carries on")]),
+            Option("reason", Annotated[str | None, typer.Option()], None),
+        ),
+    ),
+    CommandSpec(
+        "note",
+        "Add an internal note.",
+        lambda uow, cid, actor, _version, at, text: lifecycle.add_note(uow, cid, actor, at, text),
+        (Option("text", Annotated[str, typer.Option()]),),
+        versioned=False,
+    ),
+)
+
+NOT_IN_THE_SHELL = {"attach": "files are uploaded through the API and the web pages"}
+
+add_transition_commands(complaint_app, tickets.TRANSITIONS, STAGE_COMMANDS, "complaint_id", summary)
