@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -18,11 +18,22 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 """The one pinned htmx build (npm htmx.org 2.0.11, dist/htmx.min.js, 0BSD licence)."""
 
 
+def staff_pages() -> APIRouter:
+    """The staff pages of every context as one router; each form needs the page's token."""
+    from careloop.web.csrf import require_csrf_token
+    from careloop.web.pages import auth, complaints, intake, supervision_board, work_orders
+
+    router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
+    for context in (auth, intake, complaints, work_orders, supervision_board):
+        router.include_router(context.router)
+    return router
+
+
 def install(app: FastAPI) -> None:
-    from careloop.web import csrf, oidc, pages, self_service
+    from careloop.web import csrf, oidc, self_service
 
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
-    app.include_router(pages.router)
+    app.include_router(staff_pages())
     app.include_router(self_service.router)
     app.include_router(oidc.router)
 

@@ -1,0 +1,297 @@
+"""Complaints: the agent's queue, the list every dashboard number drills down to, and the
+complaint page with its action forms, generated from the lifecycle's transition table."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from careloop.domain import time_bounds
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.lifecycle import tickets
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES
+from careloop.domain.permissions import has_permission
+from careloop.domain.vocabulary import ROLES
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import lifecycle, work_orders, workbench
+from careloop.services.complaints.filters import ComplaintFilter
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.web import views
+from careloop.web.answers import error_text, see_other, whole_number
+from careloop.web.deps import LangDep, NowDep, UowDep, WebActorDep, render
+from careloop.web.i18n import Translator
+
+router = APIRouter()
+
+LIST_PAGE = 50
+
+
+@router.get("/agent/queue", response_class=HTMLResponse)
+def my_queue(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    t = Translator(lang)
+    rows = [views.row(r, t) for r in workbench.my_queue(uow, actor, now)]
+    return render(request, "queue.html", lang, actor, rows=rows)
+
+
+# --- complaint list (every dashboard number drills down here) ---------------------------
+
+
+def _filter_from(params: dict[str, str]) -> ComplaintFilter:
+    statuses = [s for s in params.get("status", "").split(",") if s]
+    if params.get("open") == "1":
+        statuses = sorted(s.value for s in OPEN_STATUSES)
+
+    def flag(name: str) -> bool | None:
+        value = params.get(name)
+        return None if value in (None, "") else value == "1"
+
+    def moment(name: str) -> datetime | None:
+        value = params.get(name)
+        if not value:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(name, "ISO 8601") from None
+        return time_bounds.instant(name, parsed)  # the one rule for outside times
+
+    return ComplaintFilter(
+        status=statuses,
+        category=params.get("category") or None,
+        unit=params.get("unit") or None,
+        region=params.get("region") or None,
+        channel=params.get("channel") or None,
+        escalated=flag("escalated"),
+        repeat=flag("repeat"),
+        text=params.get("q") or None,
+        sla=params.get("sla") or None,
+        created_from=moment("created_from"),
+        created_to=moment("created_to"),
+    )
+
+
+@router.get("/complaints", response_class=HTMLResponse)
+def complaint_list(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    params = dict(request.query_params)
+    params.pop("lang", None)
+    try:
+        page_no = max(1, int(params.pop("page", "1") or 1))
+    except ValueError:
+        page_no = 1
+    t = Translator(lang)
+    error = None
+    try:
+        found = workbench.complaint_list(
+            uow, _filter_from(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now
+        )
+        rows, total, capped = [views.row(r, t) for r in found.rows], found.total, found.total_capped
+    except DomainError as exc:
+        rows, total, capped, error = [], 0, False, error_text(exc, lang)
+    query = "&".join(f"{k}={v}" for k, v in params.items() if v)
+    return render(
+        request,
+        "complaint_list.html",
+        lang,
+        actor,
+        rows=rows,
+        total=total,
+        total_text=t("list.total_capped" if capped else "list.total", n=_grouped(total)),
+        filters=_describe_filters(params, lang),
+        page=page_no,
+        pages=max(1, -(-total // LIST_PAGE)),
+        query=query,
+        error=error,
+    )
+
+
+def _grouped(n: int) -> str:
+    """10000 → "10 000" (digit groups by a space, as both catalogues write numbers)."""
+    return f"{n:,}".replace(",", " ")
+
+
+def _describe_filters(params: dict[str, str], lang: str) -> list[tuple[str, str]]:
+    t = Translator(lang)
+    shown = []
+    for key, value in params.items():
+        if not value:
+            continue
+        if key == "category":
+            value = views.category_label(value, lang)
+        elif key == "sla":
+            value = t.get(f"clock.state.{value}", value)
+        elif key in ("open", "escalated", "repeat"):
+            value = t("common.yes") if value == "1" else t("common.no")
+        shown.append((t.get(f"filter.{key}", key), value))
+    return shown
+
+
+# --- one complaint ----------------------------------------------------------------------
+
+
+def _complaint_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    lang: str,
+    complaint_id: int,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    t = Translator(lang)
+    c = workbench.complaint_page(uow, complaint_id, actor, now)
+    unmasked = c.row.customer.unmasked
+    by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for order in c.work_orders:
+        by_unit[order.unit.name(lang)].append(
+            {
+                "order": order,
+                "status_label": views.work_order_status_label(order.status, lang),
+                "clock": views.clock_of(order.clock, t),
+            }
+        )
+    allowed = [
+        tr for tr in tickets.allowed_transitions(c.row.status, actor.role) if tr.name != "attach"
+    ]
+    seq_of = {order.id: order.seq for order in c.work_orders}
+    clock_rows = [
+        {
+            "name": t(f"clock.name.{k.name}"),
+            "clock": views.clock_of(k, t),
+            # Staff know a work order by its number within the complaint (#1, #2), as listed.
+            "work_order_seq": seq_of.get(k.work_order_id) if k.work_order_id else None,
+        }
+        for k in c.clocks
+    ]
+    return render(
+        request,
+        "complaint.html",
+        lang,
+        actor,
+        status_code=status_code,
+        c=c,
+        row=views.row(c.row, t),
+        customer=c.row.customer,
+        description=c.row.description,
+        reply_text=c.reply_text,
+        channel=views.channel_label(c.channel, lang),
+        owner_unit=c.owner_unit.name(lang),
+        clock_rows=clock_rows,
+        policy=c.policy,
+        work_orders_by_unit=dict(by_unit),
+        timeline=c.timeline,
+        notes=c.notes,
+        allowed=allowed,
+        units=[(u.code, u.name(lang)) for u in workbench.dispatch_targets(uow)]
+        if any(tr.name == "dispatch" for tr in allowed)
+        else [],
+        error=error,
+        done=request.query_params.get("done"),
+        can_unmask=has_permission("personal_data.unmask", actor.role) and not unmasked,
+        role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
+    )
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+def complaint_page(
+    complaint_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+) -> Response:
+    try:
+        return _complaint_page(request, uow, actor, now, lang, complaint_id)
+    except DomainError as exc:
+        return render(
+            request, "error.html", lang, actor, status_code=exc.status, error=exc.message(lang)
+        )
+
+
+def _complaint_action(
+    name: str, uow: UnitOfWork, cid: int, actor: Actor, now: datetime, form: dict[str, Any]
+) -> None:
+    version = whole_number(form["version"], "version") if name != "note" else 0
+    text = form.get("text", "")
+    actions: dict[str, Callable[[], object]] = {
+        "handle": lambda: lifecycle.handle(uow, cid, actor, version, now),
+        "pause": lambda: lifecycle.pause(uow, cid, actor, version, now, text),
+        "resume": lambda: lifecycle.resume(uow, cid, actor, version, now),
+        "reply": lambda: lifecycle.reply(uow, cid, actor, version, now, text),
+        "callback_satisfied": lambda: lifecycle.callback(uow, cid, actor, version, now, True, text),
+        "reopen": lambda: lifecycle.callback(uow, cid, actor, version, now, False, text),
+        "archive": lambda: lifecycle.archive(uow, cid, actor, version, now),
+        "cancel": lambda: lifecycle.cancel(uow, cid, actor, version, now, text),
+        "reject": lambda: lifecycle.reject(uow, cid, actor, version, now, text),
+        "merge": lambda: lifecycle.merge(
+            uow,
+            cid,
+            actor,
+            version,
+            now,
+            workbench.merge_target_id(uow, actor, form.get("into", "")),
+            text or None,
+        ),
+        "note": lambda: lifecycle.add_note(uow, cid, actor, now, text),
+        "dispatch": lambda: work_orders.dispatch(
+            uow,
+            cid,
+            actor,
+            version,
+            now,
+            form.get("unit", ""),
+            text or None,
+            None,
+            float(form["due_hours"]) if form.get("due_hours") else None,
+        ),
+    }
+    if name not in actions:
+        raise DomainError("not_found", what="action", ident=name)
+    actions[name]()
+
+
+@router.post("/complaints/{complaint_id}/actions/{name}", response_class=HTMLResponse)
+def complaint_action(
+    complaint_id: int,
+    name: str,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    version: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    into: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    due_hours: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"version": version, "text": text, "into": into, "unit": unit, "due_hours": due_hours}
+    try:
+        _complaint_action(name, uow, complaint_id, actor, now, form)
+    except (DomainError, ValueError) as exc:
+        uow.rollback()
+        err = exc if isinstance(exc, DomainError) else InvalidInput("form", str(exc))
+        try:
+            return _complaint_page(
+                request, uow, actor, now, lang, complaint_id, error_text(err, lang), err.status
+            )
+        except DomainError as missing:
+            return render(
+                request,
+                "error.html",
+                lang,
+                actor,
+                status_code=missing.status,
+                error=missing.message(lang),
+            )
+    return see_other(f"/complaints/{complaint_id}?done={name}")
