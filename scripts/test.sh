@@ -23,4 +23,5 @@ if { ! command -v pdftoppm >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto 
 fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy
+.venv/bin/lint-imports --no-cache
 exec .venv/bin/pytest "$@"
