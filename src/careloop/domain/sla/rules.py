@@ -43,8 +43,12 @@ CALLBACK_START: Final = "reply"
 CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
 """Events after the latest reply that stop its callback clock (either outcome, or gone)."""
 CLOCK_ACTIONS: Final = (
-    FIRST_CONTACT_ACTIONS | REPLY_PAUSE_STARTS | REPLY_PAUSE_ENDS | {CALLBACK_START}
-) | CALLBACK_STOPS
+    FIRST_CONTACT_ACTIONS
+    | REPLY_PAUSE_STARTS
+    | REPLY_PAUSE_ENDS
+    | {CALLBACK_START}
+    | CALLBACK_STOPS
+)
 """Every event action a clock reads (pauses, first contact, the callback window); any other
 event (notes, work-order steps, surveys …) moves no clock, so judging need not load it."""
 

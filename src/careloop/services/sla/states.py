@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final, get_args
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,14 +30,15 @@ from sqlalchemy import (
 
 from careloop.domain.lifecycle.tickets import Status
 from careloop.domain.sla import rules
-from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE
+from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE, ClockStatus
 from careloop.domain.sla.policies import limit_of
 from careloop.services.sla import clocks as sla
 from careloop.services.sla.calendar import CalendarBook, calendar_data
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, SlaPolicy, WorkOrder
 
-SLA_STATES = ("running", "paused", "warning", "breached", "met", "met_late")
+SLA_STATES: Final = get_args(ClockStatus)
+"""The states a clock can be in (``domain.sla.clocks``), in the order the filter lists them."""
 SLA_TOTAL_CAP = 1_000
 """An ``?sla=`` list judges its candidates with the clock functions; it counts at most this
 many (and at least one past its page) before answering "1 000 or more" (``total_capped``)."""
