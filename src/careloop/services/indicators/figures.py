@@ -101,8 +101,26 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _count_if(condition: ColumnElement[bool]) -> Any:
+def count_if(condition: ColumnElement[bool]) -> Any:
+    """How many rows of the group meet ``condition`` (0, not NULL, for an empty group)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def counted() -> ColumnElement[bool]:
+    """Complaints the indicators count: not rejected (不予受理, not a complaint) and not merged
+    (counted once, in the complaint they were merged into)."""
+    return Complaint.status.not_in(NOT_COUNTED_STATUSES)
+
+
+def reply_on_time() -> ColumnElement[bool]:
+    """``domain.indicators.facts.is_on_time`` for the reply stage, in SQL: no limit, or replied
+    by it (exactly at the limit is on time)."""
+    return Complaint.reply_due_at.is_(None) | (Complaint.replied_at <= Complaint.reply_due_at)
+
+
+def work_order_on_time() -> ColumnElement[bool]:
+    """``facts.is_on_time`` for a work order, in SQL (every work order has a limit)."""
+    return WorkOrder.finished_at <= WorkOrder.due_at
 
 
 # ---------------------------------------------------------------------------------------------
@@ -397,7 +415,6 @@ def tallies(
     scope: list[ColumnElement[bool]] = []
     if unit_ids is not None:
         scope.append(Complaint.region_id.in_(list(unit_ids)))
-    counted = Complaint.status.not_in(NOT_COUNTED_STATUSES)
     result: dict[int, IndicatorCounts] = defaultdict(IndicatorCounts)
     session = uow.session
 
@@ -405,11 +422,11 @@ def tallies(
         select(
             key,
             func.count(),
-            _count_if(Complaint.escalated.is_(True)),
-            _count_if(Complaint.regulator_transfer.is_(True)),
-            _count_if(Complaint.is_repeat.is_(True)),
+            count_if(Complaint.escalated.is_(True)),
+            count_if(Complaint.regulator_transfer.is_(True)),
+            count_if(Complaint.is_repeat.is_(True)),
         )
-        .where(_in(Complaint.accepted_at, start, end), counted, *scope)
+        .where(_in(Complaint.accepted_at, start, end), counted(), *scope)
         .group_by(key)
     ).all()
     for k, n, escalated, appeals, repeats in accepted:
@@ -420,7 +437,7 @@ def tallies(
         select(
             key,
             func.count(),
-            _count_if(and_(Complaint.reopen_count == 0, Complaint.is_repeat.is_(False))),
+            count_if(and_(Complaint.reopen_count == 0, Complaint.is_repeat.is_(False))),
         )
         .where(_in(Complaint.closed_at, start, end), Complaint.status.in_(CLOSED_STATUSES), *scope)
         .group_by(key)
@@ -432,11 +449,9 @@ def tallies(
         select(
             key,
             func.count(),
-            _count_if(
-                Complaint.reply_due_at.is_(None) | (Complaint.replied_at <= Complaint.reply_due_at)
-            ),
+            count_if(reply_on_time()),
         )
-        .where(_in(Complaint.replied_at, start, end), counted, *scope)
+        .where(_in(Complaint.replied_at, start, end), counted(), *scope)
         .group_by(key)
     ).all()
     for k, n, on_time in replies:
@@ -447,7 +462,7 @@ def tallies(
         select(
             key,
             func.count(),
-            _count_if(WorkOrder.finished_at <= WorkOrder.due_at),
+            count_if(work_order_on_time()),
             func.coalesce(
                 func.sum(
                     cast(_hours_between(uow, WorkOrder.dispatched_at, WorkOrder.finished_at), Float)
@@ -467,7 +482,7 @@ def tallies(
         t.handle_hours += float(hours or 0.0)
 
     callbacks = session.execute(
-        select(key, func.count(), _count_if(Event.action == literal("callback_satisfied")))
+        select(key, func.count(), count_if(Event.action == literal("callback_satisfied")))
         .join(Complaint, Complaint.id == Event.complaint_id)
         .where(_in(Event.at, start, end), Event.action.in_(CALLBACK_ACTIONS), *scope)
         .group_by(key)
@@ -502,14 +517,23 @@ class NodeIndicators:
     rows: dict[str, IndicatorRow] = field(default_factory=dict)
 
 
+def _counts_below(
+    tree: OrgTree, node: Node, leaves: Mapping[int, IndicatorCounts]
+) -> list[IndicatorCounts]:
+    """The counts of ``node`` itself and of every unit below it."""
+    return [
+        counts
+        for unit_id, counts in leaves.items()
+        if (unit := tree.nodes.get(unit_id)) is not None and unit.path.startswith(node.path)
+    ]
+
+
 def _subtree_tally(
     tree: OrgTree, node: Node, leaves: Mapping[int, IndicatorCounts]
 ) -> IndicatorCounts:
     total = IndicatorCounts()
-    for unit_id, tally in leaves.items():
-        unit = tree.nodes.get(unit_id)
-        if unit is not None and unit.path.startswith(node.path):
-            total += tally
+    for counts in _counts_below(tree, node, leaves):
+        total += counts
     return total
 
 
@@ -522,13 +546,11 @@ def node_values(
     """A node's counts and values: each share pooled from the units below it (Σ numerators ÷
     Σ denominators, ``rollup.pool``), the per-user figures over the node's own user base."""
     per_leaf: dict[str, list[IndicatorValue]] = defaultdict(list)
-    for unit_id, tally in leaves.items():
-        unit = tree.nodes.get(unit_id)
-        if unit is not None and unit.path.startswith(node.path):
-            for indicator_id, value in formulas.indicator_values(tally, None).items():
-                per_leaf[indicator_id].append(value)
+    for counts in _counts_below(tree, node, leaves):
+        for indicator_id, value in formulas.indicator_values(counts).items():
+            per_leaf[indicator_id].append(value)
     total = _subtree_tally(tree, node, leaves)
-    empty = formulas.indicator_values(IndicatorCounts(), None)
+    empty = formulas.indicator_values(IndicatorCounts())
     pooled = {k: rollup.pool(per_leaf[k]) or empty[k] for k in empty}
     per_user = formulas.indicator_values(total, users)
     for indicator_id in PER_USER:
@@ -615,7 +637,7 @@ def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> di
         .where(
             _in(Complaint.accepted_at, start, end),
             Complaint.escalated.is_(True),
-            Complaint.status.not_in(NOT_COUNTED_STATUSES),
+            counted(),
             Complaint.reply_due_at.is_not(None),
             late,
             Complaint.region_id.in_(list(units)),
@@ -682,7 +704,7 @@ def staff_scorecards(
         if tally.complaints + tally.closed + tally.stages < min_complaints:
             continue
         card = scorecards.scorecard(
-            formulas.indicator_values(tally, None),
+            formulas.indicator_values(tally),
             plan.weights,
             catalogue=cat,
             veto_rules=plan.veto_rules,
@@ -717,7 +739,7 @@ def complaint_facts(
         Complaint.replied_at,
     ).where(
         _in(Complaint.accepted_at, start, end),
-        Complaint.status.not_in(NOT_COUNTED_STATUSES),
+        counted(),
     )
     if unit_ids is not None:
         query = query.where(Complaint.region_id.in_(list(unit_ids)))

@@ -302,25 +302,22 @@ def trend(uow: UnitOfWork, first: date, last: date, unit_ids: list[int]) -> list
     for raw, n in uow.session.execute(
         select(accepted_day, func.count())
         .where(Complaint.accepted_at >= start, Complaint.accepted_at < end, in_scope,
-               Complaint.status.not_in(si.NOT_COUNTED_STATUSES))
+               si.counted())
         .group_by(accepted_day)
     ).all():  # fmt: skip
         days[si.as_date(raw)].complaints = n
     replied_day = si.local_day(uow, Complaint.replied_at)
-    on_time_reply = (Complaint.reply_due_at.is_(None)) | (
-        Complaint.replied_at <= Complaint.reply_due_at
-    )
     for raw, n, ok in uow.session.execute(
-        select(replied_day, func.count(), si._count_if(on_time_reply))
+        select(replied_day, func.count(), si.count_if(si.reply_on_time()))
         .where(Complaint.replied_at >= start, Complaint.replied_at < end, in_scope,
-               Complaint.status.not_in(si.NOT_COUNTED_STATUSES))
+               si.counted())
         .group_by(replied_day)
     ).all():  # fmt: skip
         days[si.as_date(raw)].stages += n
         days[si.as_date(raw)].on_time += ok
     finished_day = si.local_day(uow, WorkOrder.finished_at)
     for raw, n, ok in uow.session.execute(
-        select(finished_day, func.count(), si._count_if(WorkOrder.finished_at <= WorkOrder.due_at))
+        select(finished_day, func.count(), si.count_if(si.work_order_on_time()))
         .join(Complaint, Complaint.id == WorkOrder.complaint_id)
         .where(WorkOrder.finished_at >= start, WorkOrder.finished_at < end, in_scope)
         .group_by(finished_day)
