@@ -27,6 +27,7 @@ from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STA
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import queries
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.complaints.page_views import (
     ComplaintFile,
     ComplaintRow,
@@ -338,7 +339,7 @@ class RowPage:
 
 def complaint_list(
     uow: UnitOfWork,
-    f: queries.ComplaintFilter,
+    f: ComplaintFilter,
     limit: int,
     offset: int,
     actor: Actor,
@@ -367,7 +368,7 @@ def customer_history(uow: UnitOfWork, actor: Actor, now: datetime, phone: str) -
     of them make a new complaint a repeat (重复投诉: within ``REPEAT_WINDOW``, not merged)."""
     page = queries.list_complaints(
         uow,
-        queries.ComplaintFilter(customer_phone=phone),
+        ComplaintFilter(customer_phone=phone),
         HISTORY_SHOWN,
         0,
         "-accepted_at",
@@ -388,7 +389,7 @@ def merge_target_id(uow: UnitOfWork, actor: Actor, ref: str) -> int:
     ref = ref.strip()
     if ref.isdigit():
         return int(ref)
-    page = queries.list_complaints(uow, queries.ComplaintFilter(text=ref), 5, 0, actor=actor)
+    page = queries.list_complaints(uow, ComplaintFilter(text=ref), 5, 0, actor=actor)
     match = next((c for c in page.items if c.number == ref), None)
     if match is None:
         raise InvalidInput("into", f"未找到投诉 / no complaint numbered {ref}")

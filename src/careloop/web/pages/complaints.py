@@ -11,15 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle import tickets
-from careloop.domain.lifecycle.tickets import OPEN_STATUSES
 from careloop.domain.permissions import has_permission
 from careloop.domain.vocabulary import ROLES
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import lifecycle, work_orders, workbench
-from careloop.services.complaints.filters import ComplaintFilter
+from careloop.services.complaints import filters, lifecycle, work_orders, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
@@ -43,40 +40,6 @@ def my_queue(
 # --- complaint list (every dashboard number drills down here) ---------------------------
 
 
-def _filter_from(params: dict[str, str]) -> ComplaintFilter:
-    statuses = [s for s in params.get("status", "").split(",") if s]
-    if params.get("open") == "1":
-        statuses = sorted(s.value for s in OPEN_STATUSES)
-
-    def flag(name: str) -> bool | None:
-        value = params.get(name)
-        return None if value in (None, "") else value == "1"
-
-    def moment(name: str) -> datetime | None:
-        value = params.get(name)
-        if not value:
-            return None
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise InvalidInput(name, "ISO 8601") from None
-        return time_bounds.instant(name, parsed)  # the one rule for outside times
-
-    return ComplaintFilter(
-        status=statuses,
-        category=params.get("category") or None,
-        unit=params.get("unit") or None,
-        region=params.get("region") or None,
-        channel=params.get("channel") or None,
-        escalated=flag("escalated"),
-        repeat=flag("repeat"),
-        text=params.get("q") or None,
-        sla=params.get("sla") or None,
-        created_from=moment("created_from"),
-        created_to=moment("created_to"),
-    )
-
-
 @router.get("/complaints", response_class=HTMLResponse)
 def complaint_list(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
@@ -91,7 +54,7 @@ def complaint_list(
     error = None
     try:
         found = workbench.complaint_list(
-            uow, _filter_from(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now
+            uow, filters.from_form(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now
         )
         rows, total, capped = [views.row(r, t) for r in found.rows], found.total, found.total_capped
     except DomainError as exc:
@@ -105,7 +68,7 @@ def complaint_list(
         rows=rows,
         total=total,
         total_text=t("list.total_capped" if capped else "list.total", n=_grouped(total)),
-        filters=_describe_filters(params, lang),
+        filters=[_chip_text(chip, t) for chip in filters.chips(params, lang)],
         page=page_no,
         pages=max(1, -(-total // LIST_PAGE)),
         query=query,
@@ -113,25 +76,14 @@ def complaint_list(
     )
 
 
+def _chip_text(chip: filters.Chip, t: Translator) -> tuple[str, str]:
+    value = t.get(chip.value_key, chip.value) if chip.value_key else chip.value
+    return t.get(chip.label_key, chip.param), value
+
+
 def _grouped(n: int) -> str:
     """10000 → "10 000" (digit groups by a space, as both catalogues write numbers)."""
     return f"{n:,}".replace(",", " ")
-
-
-def _describe_filters(params: dict[str, str], lang: str) -> list[tuple[str, str]]:
-    t = Translator(lang)
-    shown = []
-    for key, value in params.items():
-        if not value:
-            continue
-        if key == "category":
-            value = views.category_label(value, lang)
-        elif key == "sla":
-            value = t.get(f"clock.state.{value}", value)
-        elif key in ("open", "escalated", "repeat"):
-            value = t("common.yes") if value == "1" else t("common.no")
-        shown.append((t.get(f"filter.{key}", key), value))
-    return shown
 
 
 # --- one complaint ----------------------------------------------------------------------
