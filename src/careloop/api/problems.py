@@ -8,13 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from careloop.domain.errors import DomainError
 from careloop.domain.field_labels import field_label
 from careloop.http.language import accept_language
 from careloop.http.problems import problem, title
+from careloop.services import database_errors
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -164,8 +164,6 @@ def install(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(OperationalError)
-    @app.exception_handler(InterfaceError)
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
         lang = accept_language(request)
         detail = (
@@ -175,14 +173,8 @@ def install(app: FastAPI) -> None:
         )
         return problem(request, 503, "database_unavailable", detail, headers={"Retry-After": "5"})
 
-    @app.exception_handler(DataError)
-    @app.exception_handler(StatementError)
-    @app.exception_handler(OverflowError)
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
-        # A value the database cannot hold (an id beyond 64 bits, a date past year 9999)
-        # is the caller's mistake, not the server's: 422, never 500.
-        orig = getattr(exc, "orig", None)
-        if isinstance(exc, DataError | OverflowError) or isinstance(orig, OverflowError):
+        if database_errors.is_out_of_range(exc):
             lang = accept_language(request)
             detail = (
                 "A value is out of the range the database can store"
@@ -205,3 +197,8 @@ def install(app: FastAPI) -> None:
             else "发生意外错误，本次请求未做任何修改"
         )
         return problem(request, 500, "internal_error", detail)
+
+    for failure in database_errors.UNAVAILABLE:
+        app.add_exception_handler(failure, _database_down)
+    for failure in (*database_errors.REFUSED_VALUE, OverflowError):
+        app.add_exception_handler(failure, _out_of_range)

@@ -12,28 +12,24 @@ from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, RequiredTokenDep, take_intake
 from careloop.http.dependencies import NowDep, UowDep, actor_from
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import filters, intake, lifecycle, queries, work_orders
-from careloop.services.privacy.personal_data import sees_personal_data
-from careloop.services.sla import clocks as sla
+from careloop.services.complaints import (
+    filters,
+    intake,
+    lifecycle,
+    queries,
+    read_models,
+    work_orders,
+)
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
 
 
 def present(
-    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str, now: datetime | None = None
+    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str, now: datetime
 ) -> schemas.ComplaintOut:
-    uow.session.expire_all()
-    found = queries.get_complaint(uow, complaint_id, actor)
-    return presenters.complaint(found, actor, lang, _clocks(uow, [found], now).get(found.id))
-
-
-def _clocks(
-    uow: UnitOfWork, complaints: list[Complaint], now: datetime | None
-) -> dict[int, sla.ComplaintClocks]:
-    """Each answer explains its clocks, computed as the sweeper computes them (issue 3)."""
-    return sla.explain(uow, complaints, now) if now is not None else {}
+    """The complaint as the action left it, clocks included."""
+    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))
 
 
 def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
@@ -90,18 +86,12 @@ def _create(
     lang: str,
     key: str | None,
 ) -> Response:
-    with UnitOfWork(request.app.state.session_factory) as uow:
+    with request.app.state.platform.unit_of_work() as uow:
         actor = actor_from(uow, token, now)
         take_intake(request, actor, now, uow)
         result = intake.accept_complaint(uow, draft_of(body), actor, now, key)
-        headers = {"Location": f"/api/v1/complaints/{result.complaint.id}"}
-        if result.created and result.terms is not None:
-            # The complaint just written, as written: no re-read (issue 7). The clocks come from
-            # the same clocks_for the sweeper runs, with the policy and calendar intake used.
-            clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
-            answer = presenters.complaint(result.complaint, actor, lang, clocks, actor.username)
-        else:
-            answer = present(uow, result.complaint.id, actor, lang, now)
+        answer = presenters.complaint(intake.intake_view(uow, result, actor, lang, now))
+        headers = {"Location": f"/api/v1/complaints/{answer.id}"}
         if not result.created:
             headers["Idempotent-Replayed"] = "true"
         return Response(
@@ -183,10 +173,9 @@ def list_complaints(
         phone=phone,
         sla=sla_state,
     )
-    page = queries.list_complaints(
-        uow, chosen, limit, offset, sort, actor=actor, now=now, after=after
+    page = queries.complaint_view_page(
+        uow, chosen, limit, offset, sort, actor=actor, lang=lang, now=now, after=after
     )
-    clocks = _clocks(uow, page.items, now)
     # X-Total-Count stays a plain number (what clients parse); when the count stopped at
     # the cap, X-Total-Capped says it is a lower bound.
     response.headers["X-Total-Count"] = str(page.total)
@@ -198,7 +187,7 @@ def list_complaints(
         limit=limit,
         offset=offset,
         next_cursor=page.next_cursor,
-        items=[presenters.complaint(c, actor, lang, clocks.get(c.id)) for c in page.items],
+        items=[presenters.complaint(c) for c in page.items],
     )
 
 
@@ -206,8 +195,7 @@ def list_complaints(
 def get_complaint(
     complaint_id: int, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
 ) -> schemas.ComplaintOut:
-    found = queries.get_complaint(uow, complaint_id, actor)
-    return presenters.complaint(found, actor, lang, _clocks(uow, [found], now).get(found.id))
+    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))
 
 
 @router.get(
@@ -216,9 +204,8 @@ def get_complaint(
     summary="The audit trail: every change with who, when, before and after",
 )
 def list_events(complaint_id: int, uow: UowDep, actor: ActorDep) -> list[schemas.EventOut]:
-    events = queries.events_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
-    return [presenters.event(e, unmasked) for e in events]
+    views = queries.event_views(uow, complaint_id, actor)
+    return [presenters.shaped(schemas.EventOut, v) for v in views]
 
 
 Out = schemas.ComplaintOut
@@ -374,14 +361,13 @@ def dispatch(
         body.due_at,
         body.due_hours,
     )
-    return presenters.work_order(work_orders.load_work_order(uow, order.id, actor), lang, actor)
+    return presenters.work_order(queries.work_order_view(uow, order.id, actor, lang))
 
 
 @router.get("/{complaint_id}/notes", response_model=list[schemas.NoteOut])
 def list_notes(complaint_id: int, uow: UowDep, actor: ActorDep) -> list[schemas.NoteOut]:
-    notes = queries.notes_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
-    return [presenters.note(n, unmasked) for n in notes]
+    views = queries.note_views(uow, complaint_id, actor)
+    return [presenters.shaped(schemas.NoteOut, v) for v in views]
 
 
 @router.post(
@@ -391,16 +377,15 @@ def add_note(
     complaint_id: int, body: schemas.NoteIn, uow: UowDep, actor: ActorDep, now: NowDep
 ) -> schemas.NoteOut:
     note = lifecycle.add_note(uow, complaint_id, actor, now, body.text)
-    return schemas.NoteOut.model_validate(note, from_attributes=True)
+    return presenters.shaped(schemas.NoteOut, read_models.note_view(note, unmasked=True))
 
 
 @router.get("/{complaint_id}/attachments", response_model=list[schemas.AttachmentOut])
 def list_attachments(
     complaint_id: int, uow: UowDep, actor: ActorDep
 ) -> list[schemas.AttachmentOut]:
-    attachments = queries.attachments_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(queries.get_complaint(uow, complaint_id, actor), actor)
-    return [presenters.attachment(a, unmasked) for a in attachments]
+    views = queries.attachment_views(uow, complaint_id, actor)
+    return [presenters.shaped(schemas.AttachmentOut, v) for v in views]
 
 
 @router.post(
@@ -423,4 +408,6 @@ def add_attachment(
         body.sha256,
         body.storage_ref,
     )
-    return schemas.AttachmentOut.model_validate(attachment, from_attributes=True)
+    return presenters.shaped(
+        schemas.AttachmentOut, read_models.attachment_view(attachment, unmasked=True)
+    )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from careloop.api import presenters, schemas
@@ -14,8 +13,8 @@ from careloop.api.deps import ActorDep, LangDep
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_text, may_unmask
 from careloop.http.dependencies import NowDep, UowDep
-from careloop.notify.adapters import adapters_from_env
 from careloop.services.access.actors import Actor
+from careloop.services.complaints import queries
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
@@ -243,18 +242,15 @@ def _notification_out(row: Any, actor: Actor) -> NotificationOut:
 
 
 @router.post("/sweep", summary="Run one sweep now (admins; the worker does this every minute)")
-def sweep(uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
+def sweep(request: Request, uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
     if actor.role not in sla_policies.POLICY_ROLES:
         raise DomainError("role_not_allowed", role=actor.role, action="run the SLA sweep")
-    factory = uow.session.get_bind()  # same engine as the request
-    from sqlalchemy.orm import sessionmaker
-
-    session_factory = sessionmaker(bind=factory, expire_on_commit=False)
+    platform = request.app.state.platform  # the request's own database and adapters
     # End this request's transaction first: on SQLite it holds the write lock (BEGIN
     # IMMEDIATE) since the token lookup, and the sweep's own sessions would wait on it.
     uow.rollback()
-    report = sla_sweep.sweep(session_factory, now, worker="api")
-    delivered = sla_sweep.deliver_notifications(session_factory, adapters_from_env(os.environ), now)
+    report = sla_sweep.sweep(platform.session_factory, now, worker="api")
+    delivered = sla_sweep.deliver_notifications(platform.session_factory, platform.adapters, now)
     return {**report.as_dict(), "delivered": delivered}
 
 
@@ -271,7 +267,5 @@ def reapply(
     now: NowDep,
     lang: LangDep,
 ) -> schemas.ComplaintOut:
-    found = sla.reapply_policy(uow, complaint_id, actor, body.version, now)
-    uow.session.refresh(found)
-    clocks = sla.explain(uow, [found], now)
-    return presenters.complaint(found, actor, lang, clocks[found.id])
+    sla.reapply_policy(uow, complaint_id, actor, body.version, now)
+    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))

@@ -7,22 +7,20 @@ from fastapi import APIRouter, status
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep
 from careloop.http.dependencies import NowDep, UowDep
-from careloop.services.complaints import work_orders
+from careloop.services.complaints import queries, work_orders
 
 router = APIRouter(prefix="/api/v1/work-orders", tags=["work orders"])
 Out = schemas.WorkOrderOut
 
 
 def _present(uow: UowDep, order_id: int, lang: str, actor: ActorDep) -> Out:
-    uow.session.expire_all()
-    return presenters.work_order(work_orders.load_work_order(uow, order_id, actor), lang, actor)
+    """The work order as the action left it."""
+    return presenters.work_order(queries.work_order_view(uow, order_id, actor, lang))
 
 
 @router.get("/{work_order_id}", response_model=Out)
 def get_work_order(work_order_id: int, uow: UowDep, actor: ActorDep, lang: LangDep) -> Out:
-    return presenters.work_order(
-        work_orders.load_work_order(uow, work_order_id, actor), lang, actor
-    )
+    return _present(uow, work_order_id, lang, actor)
 
 
 @router.post("/{work_order_id}/accept", response_model=Out, summary="Unit accepts (接单)")

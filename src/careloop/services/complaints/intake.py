@@ -22,6 +22,7 @@ from careloop.domain.text import clean_text
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_rows as rows
+from careloop.services.complaints import queries, read_models
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit
@@ -256,3 +257,15 @@ def accept_complaint(
 def check_intake_role(actor: Actor) -> None:
     if actor.role not in INTAKE_ROLES or actor.staff_id is None:
         raise DomainError("role_not_allowed", role=actor.role, action="accept")
+
+
+def intake_view(
+    uow: UnitOfWork, result: Intake, actor: Actor, lang: str, now: datetime
+) -> read_models.ComplaintView:
+    """The intake's answer. A new complaint is shown as written, without a re-read (issue 7):
+    its clocks come from the same ``clocks_for`` the sweeper runs, with the policy and
+    calendar intake used. A replay shows the first complaint as it stands now."""
+    if result.created and result.terms is not None:
+        clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
+        return read_models.complaint_view(result.complaint, actor, lang, clocks, actor.username)
+    return queries.complaint_view(uow, result.complaint.id, actor, lang, now)

@@ -28,8 +28,11 @@ from careloop.domain.lifecycle.tickets import OPEN_STATUSES, Status
 from careloop.domain.text import check_code, clean_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
+from careloop.services.complaints import read_models, work_orders
 from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.complaints.lifecycle import load_complaint
+from careloop.services.privacy.personal_data import sees_personal_data
+from careloop.services.sla import clocks as sla_clocks
 from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
@@ -397,6 +400,83 @@ def attachments_of(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[Att
             .order_by(Attachment.id)
         )
     )
+
+
+# --- read models: what the channels receive -------------------------------------------------
+
+
+def complaint_view(
+    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str, now: datetime | None = None
+) -> read_models.ComplaintView:
+    """One complaint as it stands now, with its clocks as of `now` (none without one).
+
+    Reads fresh state: after a use case has written in this unit of work, what was loaded
+    before is forgotten, so the answer shows what the use case left, not what it found.
+    """
+    uow.expire_all()
+    found = get_complaint(uow, complaint_id, actor)
+    return read_models.complaint_view(
+        found, actor, lang, _clocks_of(uow, [found], now).get(found.id)
+    )
+
+
+def complaint_view_page(
+    uow: UnitOfWork,
+    f: ComplaintFilter,
+    limit: int,
+    offset: int,
+    sort: str,
+    *,
+    actor: Actor,
+    lang: str,
+    now: datetime,
+    after: str | None = None,
+) -> read_models.ComplaintViewPage:
+    """A list page (``list_complaints``) as read models, each with its clocks explained."""
+    page = list_complaints(uow, f, limit, offset, sort, actor=actor, now=now, after=after)
+    clocks = _clocks_of(uow, page.items, now)
+    return read_models.ComplaintViewPage(
+        total=page.total,
+        items=[read_models.complaint_view(c, actor, lang, clocks.get(c.id)) for c in page.items],
+        total_capped=page.total_capped,
+        next_cursor=page.next_cursor,
+    )
+
+
+def _clocks_of(
+    uow: UnitOfWork, complaints: list[Complaint], now: datetime | None
+) -> dict[int, sla_clocks.ComplaintClocks]:
+    """Each answer explains its clocks, computed as the sweeper computes them (issue 3)."""
+    return sla_clocks.explain(uow, complaints, now) if now is not None else {}
+
+
+def work_order_view(
+    uow: UnitOfWork, work_order_id: int, actor: Actor, lang: str
+) -> read_models.WorkOrderView:
+    """One work order as it stands now (fresh, as ``complaint_view``)."""
+    uow.expire_all()
+    order = work_orders.load_work_order(uow, work_order_id, actor)
+    return read_models.work_order_view(order, lang, actor)
+
+
+def event_views(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[read_models.EventView]:
+    events = events_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
+    return [read_models.event_view(e, unmasked) for e in events]
+
+
+def note_views(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[read_models.NoteView]:
+    notes = notes_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
+    return [read_models.note_view(n, unmasked) for n in notes]
+
+
+def attachment_views(
+    uow: UnitOfWork, complaint_id: int, actor: Actor
+) -> list[read_models.AttachmentView]:
+    attachments = attachments_of(uow, complaint_id, actor)
+    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
+    return [read_models.attachment_view(a, unmasked) for a in attachments]
 
 
 def _sla_page(

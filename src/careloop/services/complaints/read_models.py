@@ -1,0 +1,349 @@
+"""What a complaint and its records look like to a reader: plain values, never ORM rows.
+
+Built in the reader's language, with personal data masked by role (the one rule,
+``domain.privacy.shown``, decided per complaint by ``sees_personal_data``, which also
+notes an unmasked read for the read audit). Channels receive these and shape them for
+their medium (the API's schemas validate them attribute by attribute); none of them ever
+holds a session or a row, so what they show cannot drift from what a service loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from careloop.domain import privacy
+from careloop.domain.categories import get_category
+from careloop.domain.lifecycle import tickets
+from careloop.services.access.actors import Actor
+from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
+from careloop.services.sla.clocks import ClockView, ComplaintClocks
+from careloop.store.models import Attachment, Complaint, Event, Note, OrgUnit, WorkOrder
+
+
+def _label(labels: tuple[str, str], lang: str) -> str:
+    return labels[1] if lang == "en" else labels[0]
+
+
+@dataclass(frozen=True)
+class UnitRefView:
+    id: int
+    code: str
+    name: str
+
+
+def unit_ref(unit: OrgUnit, lang: str) -> UnitRefView:
+    return UnitRefView(unit.id, unit.code, unit.name_en if lang == "en" else unit.name_zh)
+
+
+@dataclass(frozen=True)
+class WorkOrderView:
+    id: int
+    complaint_id: int
+    seq: int
+    version: int
+    unit: UnitRefView
+    status: str
+    status_label: str
+    owner_id: int | None
+    dispatched_by_id: int
+    dispatched_at: datetime
+    due_at: datetime
+    accepted_at: datetime | None
+    finished_at: datetime | None
+    instructions: str | None
+    result: str | None
+    reason: str | None
+    transferred_from_id: int | None
+
+
+def work_order_view(
+    order: WorkOrder, lang: str, actor: Actor, unmasked: bool | None = None
+) -> WorkOrderView:
+    """A work order; its instructions, result and reason quote the customer (a number to
+    call, an address), so they are masked like the complaint's own text. `unmasked`: when
+    the caller has already judged the complaint, else it is judged here."""
+    if unmasked is None:
+        unmasked = sees_personal_data(order.complaint, actor)
+    status = tickets.WorkOrderStatus(order.status)
+    return WorkOrderView(
+        id=order.id,
+        complaint_id=order.complaint_id,
+        seq=order.seq,
+        version=order.version,
+        unit=unit_ref(order.unit, lang),
+        status=status.value,
+        status_label=_label(tickets.WORK_ORDER_LABELS[status], lang),
+        owner_id=order.owner_id,
+        dispatched_by_id=order.dispatched_by_id,
+        dispatched_at=order.dispatched_at,
+        due_at=order.due_at,
+        accepted_at=order.accepted_at,
+        finished_at=order.finished_at,
+        instructions=privacy.shown(order.instructions, "text", unmasked=unmasked),
+        result=privacy.shown(order.result, "text", unmasked=unmasked),
+        reason=privacy.shown(order.reason, "text", unmasked=unmasked),
+        transferred_from_id=order.transferred_from_id,
+    )
+
+
+@dataclass(frozen=True)
+class SlaPolicyRefView:
+    id: int
+    code: str
+    version: int
+    name: str
+
+
+@dataclass(frozen=True)
+class SlaPauseView:
+    start: datetime
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class SlaClockView:
+    clock: str
+    work_order_id: int | None
+    basis: str
+    limit_minutes: int
+    started_at: datetime
+    due_at: datetime
+    warn_at: datetime
+    stopped_at: datetime | None
+    used_minutes: int
+    paused_minutes: int
+    remaining_minutes: int
+    overrun_minutes: int
+    state: str
+    warn_share: float
+    pauses: list[SlaPauseView]
+    fallback_years: list[int]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class ComplaintSlaView:
+    policy: SlaPolicyRefView | None
+    evaluated_at: datetime
+    clocks: list[SlaClockView]
+
+
+def _clock_view(v: ClockView, lang: str) -> SlaClockView:
+    s = v.state
+    return SlaClockView(
+        clock=v.name,
+        work_order_id=v.work_order_id,
+        basis=s.basis,
+        limit_minutes=s.limit_minutes,
+        started_at=s.started_at,
+        due_at=s.due_at,
+        warn_at=s.warn_at,
+        stopped_at=s.stopped_at,
+        used_minutes=s.used_minutes,
+        paused_minutes=s.paused_minutes,
+        remaining_minutes=s.remaining_minutes,
+        overrun_minutes=s.overrun_minutes,
+        state=s.state,
+        warn_share=s.warn_share,
+        pauses=[SlaPauseView(p.start, p.end) for p in v.pauses],
+        fallback_years=sorted(s.fallback_years),
+        explanation=v.explanation(lang),
+    )
+
+
+def sla_view(clocks: ComplaintClocks, lang: str) -> ComplaintSlaView:
+    """The clocks the sweeper enforces, explained (services.sla.clocks_for)."""
+    policy = clocks.policy
+    return ComplaintSlaView(
+        policy=SlaPolicyRefView(policy.id, policy.code, policy.version, policy.name)
+        if policy
+        else None,
+        evaluated_at=clocks.clocks[0].state.evaluated_at if clocks.clocks else clocks.now,
+        clocks=[_clock_view(v, lang) for v in clocks.clocks],
+    )
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    phone: str
+    name: str | None
+    account: str | None
+    tier: str
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    id: int
+    number: str
+    version: int
+    status: str
+    status_label: str
+    channel: str
+    source_ref: str | None
+    customer: CustomerView
+    category: str
+    category_label: str
+    category_l1: str
+    product: str
+    region: UnitRefView
+    description: str
+    reply_text: str | None
+    priority: str
+    escalated: bool
+    regulator_transfer: bool
+    is_repeat: bool
+    repeat_of_id: int | None
+    merged_into_id: int | None
+    reopen_count: int
+    callback_satisfied: bool | None
+    first_owner: str
+    first_owner_id: int
+    owner_unit_id: int
+    accepted_at: datetime
+    reply_due_at: datetime | None
+    replied_at: datetime | None
+    closed_at: datetime | None
+    archived_at: datetime | None
+    updated_at: datetime
+    work_orders: list[WorkOrderView]
+    allowed_actions: list[str]
+    """Transitions the reader may fire now (domain.lifecycle.tickets)."""
+    sla: ComplaintSlaView | None
+
+
+def complaint_view(
+    c: Complaint,
+    actor: Actor,
+    lang: str,
+    clocks: ComplaintClocks | None = None,
+    first_owner: str | None = None,
+) -> ComplaintView:
+    """`first_owner`: the username when the caller knows it (intake: the taker), else read."""
+    status = tickets.Status(c.status)
+    category = get_category(c.category)
+    unmasked = sees_personal_data(c, actor)
+    return ComplaintView(
+        id=c.id,
+        number=c.number or "",
+        version=c.version,
+        status=status.value,
+        status_label=_label(tickets.STATUS_LABELS[status], lang),
+        channel=c.channel,
+        source_ref=c.source_ref,
+        customer=CustomerView(
+            phone=privacy.shown(c.customer_phone, "phone", unmasked=unmasked) or "",
+            name=privacy.shown(c.customer_name, "name", unmasked=unmasked),
+            account=privacy.shown(c.customer_account, "account", unmasked=unmasked),
+            tier=c.customer_tier,
+        ),
+        category=c.category,
+        category_label=category.label(lang) if category else c.category,
+        category_l1=c.category_l1,
+        product=c.product,
+        region=unit_ref(c.region, lang),
+        description=privacy.shown(c.description, "text", unmasked=unmasked) or "",
+        reply_text=privacy.shown(c.reply_text, "text", unmasked=unmasked),
+        priority=c.priority,
+        escalated=c.escalated,
+        regulator_transfer=c.regulator_transfer,
+        is_repeat=c.is_repeat,
+        repeat_of_id=c.repeat_of_id,
+        merged_into_id=c.merged_into_id,
+        reopen_count=c.reopen_count,
+        callback_satisfied=c.callback_satisfied,
+        first_owner=first_owner or c.first_owner.username,
+        first_owner_id=c.first_owner_id,
+        owner_unit_id=c.owner_unit_id,
+        accepted_at=c.accepted_at,
+        reply_due_at=c.reply_due_at,
+        replied_at=c.replied_at,
+        closed_at=c.closed_at,
+        archived_at=c.archived_at,
+        updated_at=c.updated_at,
+        work_orders=[work_order_view(o, lang, actor, unmasked) for o in c.work_orders],
+        allowed_actions=[t.name for t in tickets.allowed_transitions(status, actor.role)],
+        sla=sla_view(clocks, lang) if clocks is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class EventView:
+    id: int
+    complaint_id: int
+    work_order_id: int | None
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    note: str | None
+
+
+def event_view(e: Event, unmasked: bool) -> EventView:
+    """An audit event; the accept snapshot holds the customer's data, masked by role."""
+    return EventView(
+        id=e.id,
+        complaint_id=e.complaint_id,
+        work_order_id=e.work_order_id,
+        at=e.at,
+        actor=e.actor,
+        role=e.role,
+        action=e.action,
+        before=e.before if unmasked else mask_fields(e.before),
+        after=e.after if unmasked else mask_fields(e.after),
+        note=e.note if unmasked else privacy.shown(e.note, "text", unmasked=False),
+    )
+
+
+@dataclass(frozen=True)
+class NoteView:
+    id: int
+    complaint_id: int
+    author: str
+    at: datetime
+    text: str | None
+
+
+def note_view(n: Note, unmasked: bool) -> NoteView:
+    return NoteView(
+        n.id, n.complaint_id, n.author, n.at, privacy.shown(n.text, "text", unmasked=unmasked)
+    )
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    complaint_id: int
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str | None
+    storage_ref: str | None
+    uploaded_by: str
+    at: datetime
+
+
+def attachment_view(a: Attachment, unmasked: bool) -> AttachmentView:
+    """An attachment's metadata; its name is often the customer's ("13812345678身份证.jpg")."""
+    return AttachmentView(
+        id=a.id,
+        complaint_id=a.complaint_id,
+        filename=privacy.shown(a.filename, "text", unmasked=unmasked) or "",
+        content_type=a.content_type,
+        size_bytes=a.size_bytes,
+        sha256=a.sha256,
+        storage_ref=privacy.shown(a.storage_ref, "text", unmasked=unmasked),
+        uploaded_by=a.uploaded_by,
+        at=a.at,
+    )
+
+
+@dataclass(frozen=True)
+class ComplaintViewPage:
+    total: int
+    items: list[ComplaintView]
+    total_capped: bool
+    next_cursor: str | None
