@@ -17,7 +17,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +37,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from careloop.domain import permissions
-from careloop.domain.sla.clocks import pending_alerts
+from careloop.domain.sla.escalation import due_alerts, escalation_steps, next_check, step_alert
 from careloop.notify.adapters import Adapter, Message
 from careloop.notify.quiet_hours import QuietHours
 from careloop.services.access import scope
@@ -56,9 +56,6 @@ from careloop.store.models import (
 )
 
 log = logging.getLogger("careloop.sla.sweep")
-
-REFRESH_OVERDUE = timedelta(hours=1)
-"""An overdue clock with every step fired is looked at hourly, to keep its overrun fresh."""
 
 
 @dataclass
@@ -207,24 +204,6 @@ def _ids(path: str) -> list[int]:
 # --- one chunk, one transaction ------------------------------------------------------------
 
 
-def _next_check(
-    view: sla.ClockView, sent: set[str], steps: Sequence[Mapping[str, Any]], now: datetime
-) -> datetime | None:
-    state = view.state
-    if state.stopped_at is not None:
-        return None
-    if "warning" not in sent:
-        return state.warn_at
-    if "breach" not in sent:
-        return state.due_at
-    waiting = [
-        state.due_at + timedelta(minutes=int(step.get("after_minutes", 0)))
-        for step in steps
-        if f"escalation:{step['level']}" not in sent
-    ]
-    return min(waiting) if waiting else now + REFRESH_OVERDUE
-
-
 def _earliest(times: Iterable[datetime | None]) -> datetime | None:
     real = [t for t in times if t is not None]
     return min(real) if real else None
@@ -264,21 +243,14 @@ class _Chunk:
 
     def clock(self, complaint: Complaint, view: sla.ClockView, sent: set[str]) -> datetime | None:
         """Queue the alerts due on this clock; the next time it needs a look."""
-        steps = _steps(view.policy)
-        kinds: list[str] = list(pending_alerts(view.state, sent))
-        if view.state.state == "breached":
-            kinds += [
-                f"escalation:{s['level']}"
-                for s in steps
-                if f"escalation:{s['level']}" not in sent
-                and view.state.overrun_minutes >= int(s.get("after_minutes", 0))
-            ]
+        steps = escalation_steps(view.policy)
+        kinds = due_alerts(view.state, sent, steps)
         if kinds:
             owner, owner_unit = self.owner_of(complaint, view)
             for kind in kinds:
                 self.due.append(_Due(complaint, view, kind, owner, owner_unit))
                 sent.add(kind)
-        return _next_check(view, sent, steps, self.now)
+        return next_check(view.state, sent, steps, self.now)
 
     def flush(self) -> None:
         if not self.due:
@@ -323,7 +295,7 @@ class _Chunk:
             channel = policy.reminder_channel if policy else "sms"
             recipients = [d.owner]
         elif d.kind.startswith("escalation:"):
-            step = next(s for s in _steps(policy) if f"escalation:{s['level']}" == d.kind)
+            step = next(s for s in escalation_steps(policy) if step_alert(s) == d.kind)
             kind, level, channel = "escalation", int(step["level"]), step.get("channel", "email")
             recipients = self.directory.recipients(
                 step["to"], d.owner, d.owner_unit, d.complaint.region_id
@@ -357,10 +329,6 @@ class _Chunk:
             }
             for recipient in dict.fromkeys(recipients)
         ]
-
-
-def _steps(policy: SlaPolicy | None) -> list[Mapping[str, Any]]:
-    return sorted((policy.escalation if policy else []), key=lambda s: int(s["level"]))
 
 
 def sweep_chunk(
