@@ -47,7 +47,11 @@ def _state_ledger(request: Request) -> Limiter:
     settings = request.app.state.settings
     redis = redis_client(settings.redis_url) if settings.redis_url else None
     return shared_limiter(
-        request.app.state.engine, "oidc-state", oidc.ONCE_PER_LOGIN, redis, settings.redis_prefix
+        request.app.state.platform.engine,
+        "oidc-state",
+        oidc.ONCE_PER_LOGIN,
+        redis,
+        settings.redis_prefix,
     )
 
 

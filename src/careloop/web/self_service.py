@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_phone
+from careloop.http.dependencies import client_address
 from careloop.notify.adapters import Adapter, adapters_from_env
 from careloop.services.access import self_service
 from careloop.services.complaints import page_views
@@ -53,10 +54,6 @@ def _secret(request: Request) -> bytes:
         )
     secret: bytes = state.self_service_secret
     return secret
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def _sms(request: Request) -> Adapter:
@@ -110,7 +107,7 @@ def ask_code(
     state = request.app.state
     try:
         # Per client address first (a flood of numbers), then per number however written.
-        state.otp_client_limiter.take(_client(request), now, uow=uow)
+        state.otp_client_limiter.take(client_address(request), now, uow=uow)
         state.otp_phone_limiter.take(self_service.phone_limit_key(phone), now, uow=uow)
         challenge = self_service.send_code(uow, phone, now, _sms(request))
     except DomainError as exc:
@@ -136,7 +133,7 @@ def verify(
     code: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        request.app.state.login_limiter.take(f"otp-verify:{_client(request)}", now, uow=uow)
+        request.app.state.login_limiter.take(f"otp-verify:{client_address(request)}", now, uow=uow)
         phone = self_service.verify_code(uow, request.cookies.get(CHALLENGE_COOKIE), code, now)
     except DomainError as exc:
         if exc.code != "otp_invalid":

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
+from careloop.http.dependencies import client_address
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.web.answers import see_other
@@ -73,7 +74,7 @@ def login(
     next: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         request.app.state.login_limiter.take(f"ip:{client}", now, uow=uow)
         token = auth.login(uow, username.strip(), password, now, client)
         actor = auth.actor_for_token(uow, token, now)
