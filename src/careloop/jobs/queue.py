@@ -15,10 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 import procrastinate
+from procrastinate.testing import InMemoryConnector
 
 from careloop import bootstrap
 from careloop.config import Settings
@@ -96,26 +100,33 @@ def deliver_event(handler: str, event: dict[str, Any]) -> None:
 def defer_event(database_url: str, handler: str, event: DomainEvent) -> None:
     """Queue one handler of one event: a slow or failing handler (a gateway down) runs in a
     worker, never in the request that committed the change."""
-    app = make_app(database_url)
-    with app.open():
+    with connected(database_url) as app, app.open():
         app.configure_task("careloop:events.deliver").defer(handler=handler, event=event.to_json())
 
 
-def make_app(database_url: str | None = None) -> procrastinate.App:
-    url = database_url or _database_url()
-    os.environ.setdefault("CARELOOP_DATABASE_URL", url)
-    app = procrastinate.App(
-        connector=procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(url))
-    )
+@cache
+def _tasks_app() -> procrastinate.App:
+    """Procrastinate binds a blueprint's tasks to the one app they join (renaming them), so
+    a process builds that app once; `connected` lends it the connector of a database."""
+    app = procrastinate.App(connector=InMemoryConnector())
     app.add_tasks_from(blueprint, namespace="careloop")
     return app
 
 
+@contextmanager
+def connected(database_url: str | None = None) -> Iterator[procrastinate.App]:
+    """The queue of `database_url` (default: the settings')."""
+    url = database_url or _database_url()
+    os.environ.setdefault("CARELOOP_DATABASE_URL", url)
+    connector = procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(url))
+    with _tasks_app().replace_connector(connector) as app:
+        yield app
+
+
 def enqueue_sweep(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) -> int:
     """Defer the chunk jobs of one sweep at ``now`` from this process (CLI, tests)."""
-    app = make_app(database_url)
     parts = plan_chunks(database_url, now, chunk_size)
-    with app.open():
+    with connected(database_url) as app, app.open():
         for part in parts:
             app.configure_task("careloop:sla.sweep_chunk").defer(
                 complaint_ids=part, now=now.isoformat()
@@ -127,15 +138,15 @@ def enqueue_sweep(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE
 def run_worker(database_url: str, once: bool, name: str | None = None) -> None:
     """A queue worker; with ``once`` it stops when the queues are empty (tests, cron)."""
     os.environ["CARELOOP_DATABASE_URL"] = database_url
-    app = make_app(database_url)
-    app.run_worker(
-        queues=QUEUES,
-        wait=not once,
-        concurrency=1,
-        name=name or worker_name(),
-        install_signal_handlers=not once,
-        listen_notify=not once,
-    )
+    with connected(database_url) as app:
+        app.run_worker(
+            queues=QUEUES,
+            wait=not once,
+            concurrency=1,
+            name=name or worker_name(),
+            install_signal_handlers=not once,
+            listen_notify=not once,
+        )
 
 
 # --- the daily report (issue 6): 07:00 Asia/Shanghai = 23:00 UTC, once for all workers -----

@@ -84,3 +84,35 @@ def test_an_audit_row_flushed_then_rolled_back_publishes_nothing(
         uow.rollback()
         uow.commit()
     assert recorder.seen == []
+
+
+CLOSED_BY_THE_QUEUE: list[DomainEvent] = []
+
+
+def remember_closed(event: DomainEvent) -> None:
+    """A queued handler: module-level, so a worker finds it by name."""
+    CLOSED_BY_THE_QUEUE.append(event)
+
+
+@pytest.mark.postgres
+def test_a_queued_handler_runs_in_a_queue_worker_on_postgresql(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the shared queue runs on PostgreSQL")
+    from careloop.jobs.queue import run_worker
+
+    monkeypatch.setenv("CARELOOP_DATABASE_URL", database_url)
+    platform = bootstrap.platform(database_url)  # the one the worker below uses too
+    platform.events.on(events.COMPLAINT_CLOSED, remember_closed, queued=True)
+    CLOSED_BY_THE_QUEUE.clear()
+    draft = intake.NewComplaint("hotline", "13812345678", "billing.dispute", "多扣费", "C1-K1")
+    with platform.unit_of_work() as uow:
+        agent = actor_for(uow, "agent1")
+        complaint = intake.accept_complaint(uow, draft, agent, NOW).complaint
+        lifecycle.reply(uow, complaint.id, agent, complaint.version, NOW, "已退还多扣的话费")
+        lifecycle.callback(uow, complaint.id, agent, complaint.version, NOW, True)
+    assert CLOSED_BY_THE_QUEUE == []  # deferred, not run in the request
+    run_worker(database_url, once=True, name="events-test")
+    assert [e.complaint_id for e in CLOSED_BY_THE_QUEUE] == [complaint.id]
+    platform.dispose()
