@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from careloop.cli.shell import echo, fail, now, run
-from careloop.domain import time_bounds
-from careloop.domain.errors import DomainError
+from careloop.cli.shell import day, echo, now, run
 
 counts_app = typer.Typer(
     help="The early warning's pre-aggregated daily counts.", no_args_is_help=True
@@ -17,12 +15,7 @@ counts_app = typer.Typer(
 
 
 def _date_option(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return time_bounds.parse_day(name, value)  # the one rule for outside times
-    except DomainError as exc:
-        fail(exc)
+    return None if value is None else day(name, value)
 
 
 @counts_app.command("rebuild")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, cast
 
 import typer
 
 from careloop.cli.shell import LANG, fail, platform
-from careloop.domain import time_bounds
+from careloop.cli.shell import day as shell_day
 from careloop.domain.errors import DomainError
 from careloop.services.indicators import figures as indicators
 
@@ -34,13 +34,6 @@ AsOpt = Annotated[
 ]
 
 
-def _day(value: str) -> date:
-    try:
-        return time_bounds.parse_day("--date", value)  # the one rule for outside times
-    except DomainError as exc:
-        fail(exc)
-
-
 def _generate(kind: str, day_text: str, out: Path, region: str | None,
               deliver: bool = False, unmasked: bool = False,
               as_user: str | None = None) -> None:  # fmt: skip
@@ -51,7 +44,7 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
         reports,  # matplotlib: loaded only when a report is made
     )
 
-    day = _day(day_text)
+    day = shell_day("--date", day_text)
     shared = platform()
     try:
         with shared.unit_of_work() as uow:

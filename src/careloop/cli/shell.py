@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -55,6 +55,14 @@ def instant(value: str | None) -> datetime:
         return now()
     try:
         return time_bounds.parse_instant("--now", value)
+    except DomainError as exc:
+        fail(exc)
+
+
+def day(option: str, value: str) -> date:
+    """A day given on the command line (YYYY-MM-DD), by the one rule for outside times."""
+    try:
+        return time_bounds.parse_day(option, value)
     except DomainError as exc:
         fail(exc)
 
