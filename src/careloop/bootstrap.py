@@ -11,7 +11,6 @@ import logging
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -40,7 +39,7 @@ class Platform:
 
     @property
     def backend(self) -> str:
-        """ "sqlite" or "postgresql": which job queue and which SQL shortcuts apply."""
+        """`sqlite` or `postgresql`: which job queue and which SQL shortcuts apply."""
         return backend_of(self.database_url)
 
     def unit_of_work(self) -> UnitOfWork:
@@ -72,15 +71,19 @@ def queue_conninfo(database_url: str) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def build(database_url: str | None = None, **overrides: Any) -> Platform:
-    """A platform for `database_url` (default: the settings'); `overrides` replace parts
-    (`engine`, `adapters`, `events`), e.g. a test's recording adapters."""
+def build(
+    database_url: str | None = None,
+    *,
+    engine: Engine | None = None,
+    adapters: dict[str, Adapter] | None = None,
+    events: EventRegistry | None = None,
+) -> Platform:
+    """A platform for `database_url` (default: the settings'); the keyword parts replace
+    what would be built (a test's recording adapters, its own registry)."""
     url = database_url or Settings.from_env().database_url
-    engine: Engine = overrides.pop("engine", None) or make_engine(url)
-    adapters: dict[str, Adapter] = overrides.pop("adapters", None) or adapters_from_env(os.environ)
-    events: EventRegistry = overrides.pop("events", None) or EventRegistry()
-    if overrides:
-        raise TypeError(f"unknown platform parts: {sorted(overrides)}")
+    engine = engine if engine is not None else make_engine(url)
+    adapters = adapters if adapters is not None else adapters_from_env(os.environ)
+    events = events if events is not None else EventRegistry()
     if events.queue is None and backend_of(url) == "postgresql":
         events.queue = _ProcrastinateQueue(url)
     session_factory = make_session_factory(engine)
