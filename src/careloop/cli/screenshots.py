@@ -159,7 +159,7 @@ def take(
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        app.state.engine.dispose()
+        app.state.platform.dispose()
     return written
 
 
