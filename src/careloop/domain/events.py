@@ -87,6 +87,23 @@ EVENT_OF_ALERT: Final[Mapping[str, str]] = {
 INSERT ... ON CONFLICT DO NOTHING, so only the rows it really inserted may be published."""
 
 
+def event_for_alert(
+    kind: str,
+    *,
+    complaint_id: int,
+    work_order_id: int | None,
+    at: datetime,
+) -> DomainEvent | None:
+    """The domain event of an SLA alert the sweep recorded (`breach`, `escalation:2`); None
+    for a warning, which is a reminder to the owner and nobody else's business."""
+    base, _, level = kind.partition(":")
+    name = EVENT_OF_ALERT.get(base)
+    if name is None:
+        return None
+    payload: dict[str, Any] = {"kind": kind, **({"level": int(level)} if level else {})}
+    return DomainEvent(name, complaint_id, work_order_id, kind, at, None, payload)
+
+
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
     name: str

@@ -35,3 +35,12 @@ def test_an_event_survives_the_trip_through_a_job_queue() -> None:
         events.WORK_ORDER_COMPLETED, 7, 11, "work_order_complete", AT, 3, {"result": "修好了"}
     )
     assert events.DomainEvent.from_json(event.to_json()) == event
+
+
+def test_a_recorded_breach_and_its_escalations_are_events_but_a_warning_is_not() -> None:
+    breach = events.event_for_alert("breach", complaint_id=7, work_order_id=None, at=AT)
+    step = events.event_for_alert("escalation:2", complaint_id=7, work_order_id=None, at=AT)
+    assert breach is not None and breach.name == "careloop.complaint.breached"
+    assert step is not None and step.name == "careloop.complaint.escalated"
+    assert step.payload["level"] == 2
+    assert events.event_for_alert("warning", complaint_id=7, work_order_id=None, at=AT) is None
