@@ -10,8 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, RequiredTokenDep, take_intake
+from careloop.api.transition_routes import ActionEndpoint, Answer, add_action_routes
+from careloop.domain.lifecycle import tickets
 from careloop.http.dependencies import NowDep, UowDep, actor_from
-from careloop.services.access.actors import Actor
 from careloop.services.complaints import (
     filters,
     intake,
@@ -20,16 +21,8 @@ from careloop.services.complaints import (
     read_models,
     work_orders,
 )
-from careloop.services.unit_of_work import UnitOfWork
 
 router = APIRouter(prefix="/api/v1/complaints", tags=["complaints"])
-
-
-def present(
-    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str, now: datetime
-) -> schemas.ComplaintOut:
-    """The complaint as the action left it, clocks included."""
-    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))
 
 
 def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
@@ -195,7 +188,7 @@ def list_complaints(
 def get_complaint(
     complaint_id: int, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
 ) -> schemas.ComplaintOut:
-    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))
+    return presenters.complaint_now(uow, complaint_id, actor, lang, now)
 
 
 @router.get(
@@ -208,160 +201,58 @@ def list_events(complaint_id: int, uow: UowDep, actor: ActorDep) -> list[schemas
     return [presenters.shaped(schemas.EventOut, v) for v in views]
 
 
-Out = schemas.ComplaintOut
-
-
-@router.post("/{complaint_id}/handle", response_model=Out, summary="Start handling (处理)")
-def handle(
-    complaint_id: int,
-    body: schemas.VersionIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.handle(uow, complaint_id, actor, body.version, now)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post(
-    "/{complaint_id}/pause",
-    response_model=Out,
-    summary="Wait on the customer: the reply clock pauses",
+ACTIONS = (
+    ActionEndpoint(
+        "handle", "handle", schemas.VersionIn, "Start handling (处理)", lifecycle.handle
+    ),
+    ActionEndpoint(
+        "pause",
+        "pause",
+        schemas.ReasonIn,
+        "Wait on the customer: the reply clock pauses",
+        lifecycle.pause,
+    ),
+    ActionEndpoint("resume", "resume", schemas.VersionIn, "Resume handling", lifecycle.resume),
+    ActionEndpoint(
+        "reply", "reply", schemas.ReplyIn, "Reply to the customer (答复)", lifecycle.reply
+    ),
+    # One endpoint for both outcomes of the callback: `satisfied` picks the transition.
+    ActionEndpoint(
+        "callback",
+        "callback_satisfied",
+        schemas.CallbackIn,
+        "Record the callback (回访); dissatisfied reopens",
+        lifecycle.callback,
+        fields=("satisfied", "comment"),
+    ),
+    ActionEndpoint("archive", "archive", schemas.VersionIn, "Archive (归档)", lifecycle.archive),
+    ActionEndpoint(
+        "merge", "merge", schemas.MergeIn, "Merge into another complaint", lifecycle.merge
+    ),
+    ActionEndpoint(
+        "cancel", "cancel", schemas.ReasonIn, "Cancel (customer withdrew)", lifecycle.cancel
+    ),
+    ActionEndpoint("reject", "reject", schemas.ReasonIn, "Reject (不予受理)", lifecycle.reject),
+    ActionEndpoint(
+        "dispatch",
+        "dispatch",
+        schemas.DispatchIn,
+        "Dispatch to a responsible unit (派单): creates a work order",
+        work_orders.dispatch,
+        creates=True,
+        answer=Answer(schemas.WorkOrderOut, presenters.work_order_now),
+    ),
 )
-def pause(
-    complaint_id: int,
-    body: schemas.ReasonIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.pause(uow, complaint_id, actor, body.version, now, body.reason)
-    return present(uow, complaint_id, actor, lang, now)
+"""The complaint's lifecycle endpoints, in the order the API document lists them; notes and
+attachments (the table's `note` and `attach`) have endpoints of their own below."""
 
-
-@router.post("/{complaint_id}/resume", response_model=Out, summary="Resume handling")
-def resume(
-    complaint_id: int,
-    body: schemas.VersionIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.resume(uow, complaint_id, actor, body.version, now)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post("/{complaint_id}/reply", response_model=Out, summary="Reply to the customer (答复)")
-def reply(
-    complaint_id: int,
-    body: schemas.ReplyIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.reply(uow, complaint_id, actor, body.version, now, body.text)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post(
-    "/{complaint_id}/callback",
-    response_model=Out,
-    summary="Record the callback (回访); dissatisfied reopens",
+add_action_routes(
+    router,
+    tickets.COMPLAINT_LIFECYCLE,
+    "complaint_id",
+    ACTIONS,
+    Answer(schemas.ComplaintOut, presenters.complaint_now),
 )
-def callback(
-    complaint_id: int,
-    body: schemas.CallbackIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.callback(uow, complaint_id, actor, body.version, now, body.satisfied, body.comment)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post("/{complaint_id}/archive", response_model=Out, summary="Archive (归档)")
-def archive(
-    complaint_id: int,
-    body: schemas.VersionIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.archive(uow, complaint_id, actor, body.version, now)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post("/{complaint_id}/merge", response_model=Out, summary="Merge into another complaint")
-def merge(
-    complaint_id: int,
-    body: schemas.MergeIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.merge(uow, complaint_id, actor, body.version, now, body.into, body.reason)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post("/{complaint_id}/cancel", response_model=Out, summary="Cancel (customer withdrew)")
-def cancel(
-    complaint_id: int,
-    body: schemas.ReasonIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.cancel(uow, complaint_id, actor, body.version, now, body.reason)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post("/{complaint_id}/reject", response_model=Out, summary="Reject (不予受理)")
-def reject(
-    complaint_id: int,
-    body: schemas.ReasonIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> Out:
-    lifecycle.reject(uow, complaint_id, actor, body.version, now, body.reason)
-    return present(uow, complaint_id, actor, lang, now)
-
-
-@router.post(
-    "/{complaint_id}/dispatch",
-    response_model=schemas.WorkOrderOut,
-    status_code=status.HTTP_201_CREATED,
-    summary="Dispatch to a responsible unit (派单): creates a work order",
-)
-def dispatch(
-    complaint_id: int,
-    body: schemas.DispatchIn,
-    uow: UowDep,
-    actor: ActorDep,
-    now: NowDep,
-    lang: LangDep,
-) -> schemas.WorkOrderOut:
-    order = work_orders.dispatch(
-        uow,
-        complaint_id,
-        actor,
-        body.version,
-        now,
-        body.unit,
-        body.instructions,
-        body.due_at,
-        body.due_hours,
-    )
-    return presenters.work_order(queries.work_order_view(uow, order.id, actor, lang))
 
 
 @router.get("/{complaint_id}/notes", response_model=list[schemas.NoteOut])

@@ -14,7 +14,6 @@ from careloop.domain.errors import DomainError
 from careloop.domain.privacy import mask_text, may_unmask
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import queries
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
@@ -268,4 +267,4 @@ def reapply(
     lang: LangDep,
 ) -> schemas.ComplaintOut:
     sla.reapply_policy(uow, complaint_id, actor, body.version, now)
-    return presenters.complaint(queries.complaint_view(uow, complaint_id, actor, lang, now))
+    return presenters.complaint_now(uow, complaint_id, actor, lang, now)
