@@ -1,6 +1,7 @@
-"""Scheduled and queued work (DESIGN.md): the SLA sweep and notification delivery.
+"""Scheduled and queued work (DESIGN.md): the SLA sweep, notification delivery and the
+queued handlers of domain events (services/events.py).
 
-Two ways to run the same jobs, which both call ``services.sla_sweep``:
+Two ways to run the same jobs, which both call ``services.sla.sweep``:
 
 - :mod:`careloop.jobs.runner` — an in-process scheduler, the default (SQLite or one process);
 - :mod:`careloop.jobs.queue` — Procrastinate on PostgreSQL, shared by several
