@@ -12,7 +12,7 @@ from careloop.domain import events
 from careloop.domain.errors import DomainError
 from careloop.domain.events import DomainEvent
 from careloop.services.access.actors import actor_for
-from careloop.services.complaints import audit, intake, lifecycle
+from careloop.services.complaints import audit, intake, lifecycle, work_orders
 from careloop.services.events import EventRegistry
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -84,6 +84,26 @@ def test_an_audit_row_flushed_then_rolled_back_publishes_nothing(
         uow.rollback()
         uow.commit()
     assert recorder.seen == []
+
+
+def test_a_work_order_publishes_its_dispatch_and_completion(database_url: str) -> None:
+    recorder, registry = Recorder(), EventRegistry()
+    for name in (events.COMPLAINT_DISPATCHED, events.WORK_ORDER_DISPATCHED,
+                 events.WORK_ORDER_COMPLETED):  # fmt: skip
+        registry.on(name, recorder)
+    platform = bootstrap.build(database_url, events=registry)
+    draft = intake.NewComplaint("hotline", "13812345678", "broadband.outage", "断网", "C1-K1")
+    with platform.unit_of_work() as uow:
+        agent, handler = actor_for(uow, "agent1"), actor_for(uow, "net1")
+        complaint = intake.accept_complaint(uow, draft, agent, NOW).complaint
+        order = work_orders.dispatch(uow, complaint.id, agent, complaint.version, NOW, "C1-K1-NET")
+        work_orders.complete(uow, order.id, handler, order.version, NOW, "更换光猫")
+    platform.dispose()
+    assert [(e.name, e.work_order_id) for e in recorder.seen] == [
+        (events.COMPLAINT_DISPATCHED, None),
+        (events.WORK_ORDER_DISPATCHED, order.id),
+        (events.WORK_ORDER_COMPLETED, order.id),
+    ]
 
 
 CLOSED_BY_THE_QUEUE: list[DomainEvent] = []
