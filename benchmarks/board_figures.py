@@ -35,6 +35,7 @@ from benchmarks import measures, pages
 from benchmarks.run import report
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.complaints import queries, workbench
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import OrgUnit
@@ -70,7 +71,7 @@ def in_process(engine: Engine, size: int, now: datetime, repeat: int) -> list[me
             with UnitOfWork(factory) as uow:
                 page = queries.list_complaints(
                     uow,
-                    queries.ComplaintFilter(sla="breached"),
+                    ComplaintFilter(sla="breached"),
                     50,
                     0,
                     "reply_due_at",

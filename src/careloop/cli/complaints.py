@@ -17,6 +17,7 @@ from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import SYSTEM, actor_for
 from careloop.services.complaints import intake, lifecycle, queries, work_orders
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.unit_of_work import UnitOfWork
 
 complaint_app = typer.Typer(
@@ -172,7 +173,7 @@ def complaint_list(
     def action(uow: UnitOfWork) -> None:
         page = queries.list_complaints(
             uow,
-            queries.ComplaintFilter(status=status or [], category=category, region=region),
+            ComplaintFilter(status=status or [], category=category, region=region),
             limit,
             0,
             actor=SYSTEM,

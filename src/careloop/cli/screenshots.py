@@ -47,6 +47,7 @@ class Cast:
 def pick_cast(settings: Settings) -> Cast:
     from careloop.services.access.actors import SYSTEM
     from careloop.services.complaints import queries
+    from careloop.services.complaints.filters import ComplaintFilter
     from careloop.services.org.staff import list_staff
 
     platform = bootstrap.build(settings.database_url)
@@ -54,7 +55,7 @@ def pick_cast(settings: Settings) -> Cast:
         with platform.unit_of_work() as uow:
             page = queries.list_complaints(
                 uow,
-                queries.ComplaintFilter(status=["in_progress"]),
+                ComplaintFilter(status=["in_progress"]),
                 50,
                 0,
                 "-accepted_at",

@@ -22,6 +22,7 @@ from careloop.domain.sla.rules import CLOCK_ACTIONS, FALLBACK_WORK_ORDER
 from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries, workbench
+from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import states as sla_states
@@ -210,7 +211,7 @@ def _brute(uow: UnitOfWork, now: datetime) -> dict[int, tuple[Complaint, set[str
 def _listed(uow: UnitOfWork, state: str, now: datetime, **kw: Any) -> list[int]:
     admin = actor_for(uow, "admin")
     page = queries.list_complaints(
-        uow, queries.ComplaintFilter(sla=state), 1000, 0, "id", actor=admin, now=now, **kw
+        uow, ComplaintFilter(sla=state), 1000, 0, "id", actor=admin, now=now, **kw
     )
     assert not page.total_capped and page.total == len(page.items)
     return [c.id for c in page.items]
@@ -281,7 +282,7 @@ def test_sla_pages_follow_the_cursor_and_cap_the_total(
         while True:
             page = queries.list_complaints(
                 uow,
-                queries.ComplaintFilter(sla="breached"),
+                ComplaintFilter(sla="breached"),
                 5,
                 0,
                 "id",
@@ -297,7 +298,7 @@ def test_sla_pages_follow_the_cursor_and_cap_the_total(
                 break
         assert seen == everything
         second = queries.list_complaints(
-            uow, queries.ComplaintFilter(sla="breached"), 5, 5, "id", actor=admin, now=now
+            uow, ComplaintFilter(sla="breached"), 5, 5, "id", actor=admin, now=now
         )
         assert [c.id for c in second.items] == everything[5:10]
 
