@@ -9,26 +9,17 @@ from datetime import datetime
 from careloop.domain.categories import get_category
 from careloop.domain.lifecycle import tickets
 from careloop.domain.vocabulary import CHANNELS, label
-from careloop.services.complaints.page_views import (
-    ClockReading,
-    ComplaintRow,
-    ShownCustomer,
-    UnitShown,
-)
+from careloop.services.complaints.page_views import ClockReading, ComplaintRow
+from careloop.services.complaints.read_models import CustomerView, UnitRefView
 from careloop.web.i18n import Translator
 
 
-def unit_name(unit: UnitShown | None, lang: str) -> str:
-    return unit.name(lang) if unit is not None else "—"
+def unit_name(unit: UnitRefView | None) -> str:
+    return unit.name if unit is not None else "—"
 
 
 def status_label(status: str, lang: str) -> str:
     zh, en = tickets.STATUS_LABELS[tickets.Status(status)]
-    return en if lang == "en" else zh
-
-
-def work_order_status_label(status: str, lang: str) -> str:
-    zh, en = tickets.WORK_ORDER_LABELS[tickets.WorkOrderStatus(status)]
     return en if lang == "en" else zh
 
 
@@ -75,7 +66,7 @@ def clock_of(reading: ClockReading | None, t: Translator) -> Clock:
         text = t("clock.paused", d=duration(reading.remaining_minutes, t))
     else:
         text = t("clock.remaining", d=duration(reading.remaining_minutes, t))
-    return Clock(state, reading.due_at, text, reading.explanation(t.lang))
+    return Clock(state, reading.due_at, text, reading.explanation)
 
 
 @dataclass(frozen=True)
@@ -88,7 +79,7 @@ class Row:
     status_label: str
     category: str
     region: str
-    customer: ShownCustomer
+    customer: CustomerView
     clock: Clock
     escalated: bool
     repeat: bool
@@ -100,19 +91,19 @@ SUMMARY_LENGTH = 60
 
 
 def row(r: ComplaintRow, t: Translator) -> Row:
-    lang = t.lang
-    text = r.description
+    c = r.complaint
+    text = c.description
     return Row(
-        id=r.id,
-        number=r.number,
-        status=r.status,
-        status_label=status_label(r.status, lang),
-        category=category_label(r.category, lang),
-        region=unit_name(r.region, lang),
-        customer=r.customer,
+        id=c.id,
+        number=c.number or str(c.id),
+        status=c.status,
+        status_label=c.status_label,
+        category=c.category_label,
+        region=c.region.name,
+        customer=c.customer,
         clock=clock_of(r.reply_clock, t),
-        escalated=r.escalated,
-        repeat=r.repeat,
-        accepted_at=r.accepted_at,
+        escalated=c.escalated,
+        repeat=c.is_repeat,
+        accepted_at=c.accepted_at,
         summary=text[:SUMMARY_LENGTH] + ("…" if len(text) > SUMMARY_LENGTH else ""),
     )

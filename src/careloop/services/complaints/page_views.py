@@ -1,9 +1,9 @@
-"""Complaints as the pages show them: plain values, personal data already masked.
+"""Complaints as the pages show them, built on the readers' views (``read_models``).
 
-The pages pick labels in the reader's language and format durations; every value read from
-a row, every deadline and every masking decision (``domain.privacy`` through
-``services.privacy.personal_data``, the rule the API and the exports apply) is settled
-here, so that no page holds an ORM object or a session.
+The API's read models already carry what a reader may see (labels in the reader's
+language, personal data masked by role); a page adds what it alone shows: the deadline
+each row is sorted and coloured by, whether a work order lies with the reader's own unit,
+the history's field changes. No page holds an ORM object or a session.
 """
 
 from __future__ import annotations
@@ -11,30 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from careloop.domain import privacy
 from careloop.services.access import self_service
 from careloop.services.access.actors import Actor
-from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
+from careloop.services.complaints.read_models import (
+    ComplaintView,
+    NoteView,
+    UnitRefView,
+    WorkOrderView,
+    complaint_view,
+    event_view,
+    note_view,
+    unit_ref,
+    work_order_view,
+)
+from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, Event, Note, OrgUnit, SlaPolicy, WorkOrder
-
-
-@dataclass(frozen=True)
-class UnitShown:
-    """An org unit by its code and its names in both languages."""
-
-    code: str
-    kind: str
-    name_zh: str
-    name_en: str
-
-    def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_zh
-
-
-def unit_shown(unit: OrgUnit) -> UnitShown:
-    return UnitShown(unit.code, unit.kind, unit.name_zh, unit.name_en)
+from careloop.store.models import Complaint, Event, Note, OrgUnit, WorkOrder
 
 
 @dataclass(frozen=True)
@@ -48,14 +41,10 @@ class ClockReading:
     due_at: datetime
     remaining_minutes: int
     overrun_minutes: int
-    explanation_zh: str = ""
-    explanation_en: str = ""
-
-    def explanation(self, lang: str) -> str:
-        return self.explanation_en if lang == "en" else self.explanation_zh
+    explanation: str = ""
 
 
-def reading_of(view: sla.ClockView) -> ClockReading:
+def reading_of(view: sla.ClockView, lang: str) -> ClockReading:
     s = view.state
     return ClockReading(
         view.name,
@@ -64,8 +53,7 @@ def reading_of(view: sla.ClockView) -> ClockReading:
         s.due_at,
         s.remaining_minutes,
         s.overrun_minutes,
-        view.explanation("zh"),
-        view.explanation("en"),
+        view.explanation(lang),
     )
 
 
@@ -81,119 +69,67 @@ def stored_deadline(
 
 
 @dataclass(frozen=True)
-class ShownCustomer:
-    phone: str
-    name: str | None
-    account: str | None
-    unmasked: bool
-
-
-def shown_customer(c: Complaint, actor: Actor) -> ShownCustomer:
-    unmasked = sees_personal_data(c, actor)
-    return ShownCustomer(
-        privacy.shown(c.customer_phone, "phone", unmasked=unmasked) or "",
-        privacy.shown(c.customer_name, "name", unmasked=unmasked),
-        privacy.shown(c.customer_account, "account", unmasked=unmasked),
-        unmasked,
-    )
-
-
-def shown_text(text: str | None, unmasked: bool) -> str:
-    """Free text (description, reply, notes, work-order texts): it may quote the customer,
-    so it is masked unless the reader sees the complaint's personal data."""
-    return privacy.shown(text, "text", unmasked=unmasked) or ""
-
-
-@dataclass(frozen=True)
 class ComplaintRow:
-    """A complaint in a list (queues, drill-downs, the customer's history)."""
+    """A complaint in a list (queues, drill-downs, the caller's history) with the reply
+    deadline the list is sorted and coloured by."""
 
-    id: int
-    number: str
-    status: str
-    category: str
-    region: UnitShown | None
-    customer: ShownCustomer
+    complaint: ComplaintView
     reply_clock: ClockReading | None
-    escalated: bool
-    repeat: bool
-    accepted_at: datetime
-    description: str
 
 
 def complaint_row(
-    c: Complaint, actor: Actor, clocks: sla.ComplaintClocks | None, now: datetime
+    c: Complaint, actor: Actor, lang: str, clocks: sla.ComplaintClocks | None, now: datetime
 ) -> ComplaintRow:
-    customer = shown_customer(c, actor)
     reply = clocks.reply if clocks else None
     return ComplaintRow(
-        id=c.id,
-        number=c.number or str(c.id),
-        status=c.status,
-        category=c.category,
-        region=unit_shown(c.region) if c.region is not None else None,
-        customer=customer,
-        reply_clock=reading_of(reply) if reply else stored_deadline("reply", c.reply_due_at, now),
-        escalated=c.escalated,
-        repeat=c.is_repeat,
-        accepted_at=c.accepted_at,
-        description=shown_text(c.description, customer.unmasked),
+        complaint_view(c, actor, lang),
+        reading_of(reply, lang) if reply else stored_deadline("reply", c.reply_due_at, now),
     )
 
 
 def complaint_rows(
     complaints: list[Complaint],
     actor: Actor,
+    lang: str,
     clocks: dict[int, sla.ComplaintClocks],
     now: datetime,
 ) -> list[ComplaintRow]:
-    return [complaint_row(c, actor, clocks.get(c.id), now) for c in complaints]
+    return [complaint_row(c, actor, lang, clocks.get(c.id), now) for c in complaints]
 
 
 @dataclass(frozen=True)
-class WorkOrderShown:
-    id: int
-    complaint_id: int
-    seq: int
-    version: int
-    status: str
-    unit: UnitShown
-    due_at: datetime
+class WorkOrderLine:
+    """A work order with its deadline and whether it lies with the reader's own unit (or
+    one below it), where the reader can act on it."""
+
+    order: WorkOrderView
     clock: ClockReading | None
-    instructions: str
-    result: str
-    reason: str
     mine: bool
-    """The order lies with the reader's own unit or one below it."""
 
 
-def work_order_shown(
+def work_order_line(
     order: WorkOrder,
     actor: Actor,
+    lang: str,
     clocks: sla.ComplaintClocks | None,
     now: datetime,
     unmasked: bool,
-) -> WorkOrderShown:
+) -> WorkOrderLine:
     view = None
     if clocks is not None:
         view = next(
             (v for v in clocks.clocks if v.work_order_id == order.id and v.name == "work_order"),
             None,
         )
-    clock = reading_of(view) if view else stored_deadline("work_order", order.due_at, now, order.id)
-    return WorkOrderShown(
-        id=order.id,
-        complaint_id=order.complaint_id,
-        seq=order.seq,
-        version=order.version,
-        status=order.status,
-        unit=unit_shown(order.unit),
-        due_at=order.due_at,
-        clock=clock,
-        instructions=shown_text(order.instructions, unmasked),
-        result=shown_text(order.result, unmasked),
-        reason=shown_text(order.reason, unmasked),
-        mine=order.unit.path.startswith(actor.org_path),
+    clock = (
+        reading_of(view, lang)
+        if view
+        else stored_deadline("work_order", order.due_at, now, order.id)
+    )
+    return WorkOrderLine(
+        work_order_view(order, lang, actor, unmasked),
+        clock,
+        order.unit.path.startswith(actor.org_path),
     )
 
 
@@ -213,46 +149,15 @@ SHOWN_FIELDS = ("status", "unit", "due_at", "reason", "result", "merged_into_id"
 
 def timeline(events: list[Event], unmasked: bool) -> list[TimelineEntry]:
     entries = []
-    for e in events:
-        before = (e.before if unmasked else mask_fields(e.before)) or {}
-        after = (e.after if unmasked else mask_fields(e.after)) or {}
+    for e in (event_view(e, unmasked) for e in events):
+        before, after = e.before or {}, e.after or {}
         changes = [
             (name, str(before.get(name, "")), str(after[name]))
             for name in SHOWN_FIELDS
             if name in after
         ]
-        entries.append(
-            TimelineEntry(e.at, e.actor, e.role, e.action, shown_text(e.note, unmasked), changes)
-        )
+        entries.append(TimelineEntry(e.at, e.actor, e.role, e.action, e.note or "", changes))
     return entries
-
-
-@dataclass(frozen=True)
-class NoteShown:
-    at: datetime
-    author: str
-    text: str
-
-
-def notes_shown(notes: list[Note], unmasked: bool) -> list[NoteShown]:
-    return [NoteShown(n.at, n.author, shown_text(n.text, unmasked)) for n in notes]
-
-
-@dataclass(frozen=True)
-class PolicyRef:
-    code: str
-    version: int
-    name: str
-
-
-def policy_ref(policy: SlaPolicy | None) -> PolicyRef | None:
-    return PolicyRef(policy.code, policy.version, policy.name) if policy else None
-
-
-@dataclass(frozen=True)
-class StaffRef:
-    username: str
-    display_name: str
 
 
 @dataclass(frozen=True)
@@ -260,45 +165,40 @@ class ComplaintFile:
     """One complaint with everything its page shows."""
 
     row: ComplaintRow
-    version: int
-    channel: str
-    reply_text: str
-    owner_unit: UnitShown
-    first_owner: StaffRef
-    repeat_of_id: int | None
-    merged_into_id: int | None
-    policy: PolicyRef | None
+    unmasked: bool
+    """Whether the reader sees the customer's personal data (else it is masked)."""
+    owner_unit: UnitRefView
+    first_owner_name: str
     clocks: list[ClockReading]
     """Every clock of the complaint under its policy (empty without one)."""
-    work_orders: list[WorkOrderShown]
+    work_orders: list[WorkOrderLine]
     timeline: list[TimelineEntry]
-    notes: list[NoteShown]
+    notes: list[NoteView]
 
 
 def complaint_file(
     c: Complaint,
     actor: Actor,
+    lang: str,
     clocks: sla.ComplaintClocks | None,
     events: list[Event],
     notes: list[Note],
     now: datetime,
 ) -> ComplaintFile:
-    row = complaint_row(c, actor, clocks, now)
-    unmasked = row.customer.unmasked
+    unmasked = sees_personal_data(c, actor)
+    reply = clocks.reply if clocks else None
     return ComplaintFile(
-        row=row,
-        version=c.version,
-        channel=c.channel,
-        reply_text=shown_text(c.reply_text, unmasked),
-        owner_unit=unit_shown(c.owner_unit),
-        first_owner=StaffRef(c.first_owner.username, c.first_owner.display_name),
-        repeat_of_id=c.repeat_of_id,
-        merged_into_id=c.merged_into_id,
-        policy=policy_ref(clocks.policy) if clocks else None,
-        clocks=[reading_of(v) for v in clocks.clocks] if clocks else [],
-        work_orders=[work_order_shown(o, actor, clocks, now, unmasked) for o in c.work_orders],
+        row=ComplaintRow(
+            complaint_view(c, actor, lang, clocks),
+            reading_of(reply, lang) if reply else stored_deadline("reply", c.reply_due_at, now),
+        ),
+        unmasked=unmasked,
+        owner_unit=unit_ref(c.owner_unit, lang),
+        first_owner_name=c.first_owner.display_name,
+        clocks=[reading_of(v, lang) for v in clocks.clocks] if clocks else [],
+        work_orders=[work_order_line(o, actor, lang, clocks, now, unmasked) for o in c.work_orders],
         timeline=timeline(events, unmasked),
-        notes=notes_shown(notes, unmasked),
+        notes=[note_view(n, unmasked) for n in notes],
     )
 
 
@@ -306,8 +206,20 @@ def complaint_file(
 class UnitTask:
     """An open work order in a unit's queue, with the complaint it serves."""
 
-    order: WorkOrderShown
+    order: WorkOrderLine
     complaint: ComplaintRow
+
+
+@dataclass(frozen=True)
+class RegionChoice:
+    """A city or county the intake form offers (counties indented under their city)."""
+
+    unit: UnitRefView
+    kind: str
+
+
+def region_choice(unit: OrgUnit, lang: str) -> RegionChoice:
+    return RegionChoice(unit_ref(unit, lang), unit.kind)
 
 
 @dataclass(frozen=True)
@@ -323,12 +235,11 @@ class OwnComplaint:
     reply_text: str | None
 
 
-def own_complaint(c: Complaint) -> OwnComplaint:
-    return OwnComplaint(
-        c.id, c.number, c.status, c.category, c.accepted_at, c.reply_due_at, c.reply_text
-    )
-
-
 def own_complaints(uow: UnitOfWork, phone: str) -> list[OwnComplaint]:
     """The customer's own complaints (``self_service.customer_complaints``), newest first."""
-    return [own_complaint(c) for c in self_service.customer_complaints(uow, phone)]
+    return [
+        OwnComplaint(
+            c.id, c.number, c.status, c.category, c.accepted_at, c.reply_due_at, c.reply_text
+        )
+        for c in self_service.customer_complaints(uow, phone)
+    ]

@@ -31,14 +31,15 @@ from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.complaints.page_views import (
     ComplaintFile,
     ComplaintRow,
-    UnitShown,
+    RegionChoice,
     UnitTask,
     complaint_file,
     complaint_row,
     complaint_rows,
-    unit_shown,
-    work_order_shown,
+    region_choice,
+    work_order_line,
 )
+from careloop.services.complaints.read_models import UnitRefView, unit_ref
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import states as sla_states
@@ -58,7 +59,7 @@ def _soonest_first(rows: list[ComplaintRow], now: datetime) -> list[ComplaintRow
 
 
 def my_queue(
-    uow: UnitOfWork, actor: Actor, now: datetime, limit: int = QUEUE_LIMIT
+    uow: UnitOfWork, actor: Actor, now: datetime, lang: str, limit: int = QUEUE_LIMIT
 ) -> list[ComplaintRow]:
     """The open complaints the actor owns (首问责任人), soonest reply deadline first."""
     complaints = list(
@@ -74,12 +75,12 @@ def my_queue(
             .limit(limit)
         )
     )
-    rows = complaint_rows(complaints, actor, sla.explain(uow, complaints, now), now)
+    rows = complaint_rows(complaints, actor, lang, sla.explain(uow, complaints, now), now)
     return _soonest_first(rows, now)
 
 
 def unit_queue(
-    uow: UnitOfWork, actor: Actor, now: datetime, limit: int = QUEUE_LIMIT
+    uow: UnitOfWork, actor: Actor, now: datetime, lang: str, limit: int = QUEUE_LIMIT
 ) -> list[UnitTask]:
     """Open work orders of the actor's own unit and the units below it, due first.
 
@@ -109,8 +110,8 @@ def unit_queue(
         unmasked = sees_personal_data(c, actor)
         tasks.append(
             UnitTask(
-                work_order_shown(order, actor, found, now, unmasked),
-                complaint_row(c, actor, found, now),
+                work_order_line(order, actor, lang, found, now, unmasked),
+                complaint_row(c, actor, lang, found, now),
             )
         )
     tasks.sort(
@@ -144,7 +145,8 @@ class Dashboard:
     """The most urgent escalated open complaints (at most ESCALATED_SHOWN)."""
     escalated_total: int = 0
     trend: list[TrendDay] = field(default_factory=list)
-    units: dict[str, UnitShown] = field(default_factory=dict)
+    units: dict[str, UnitRefView] = field(default_factory=dict)
+    """Unit code → the unit, named in the reader's language."""
 
 
 def _reporting_region(region: OrgUnit, units_by_id: dict[int, OrgUnit]) -> OrgUnit:
@@ -161,7 +163,12 @@ ESCALATED_SHOWN = 50
 
 
 def dashboard(
-    uow: UnitOfWork, actor: Actor, now: datetime, days: int = 90, tz: str = "Asia/Shanghai"
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    days: int = 90,
+    tz: str = "Asia/Shanghai",
+    lang: str = "zh",
 ) -> Dashboard:
     """Open, warning and breached counts by region and category, the most urgent escalated
     complaints, and complaints accepted and closed per day over the last `days` days.
@@ -175,7 +182,7 @@ def dashboard(
     units = list(uow.session.scalars(select(OrgUnit)))
     units_by_id = {u.id: u for u in units}
     visible = scope.visible_to(actor)
-    board = Dashboard(units={u.code: unit_shown(u) for u in units})
+    board = Dashboard(units={u.code: unit_ref(u, lang) for u in units})
     reporting = {u.id: _reporting_region(u, units_by_id).code for u in units}
 
     def counts_for(region_id: int, category: str) -> list[Counts]:
@@ -226,7 +233,7 @@ def dashboard(
         )
     )
     clocks = sla.explain(uow, escalated_rows, now)
-    board.escalated = complaint_rows(escalated_rows, actor, clocks, now)
+    board.escalated = complaint_rows(escalated_rows, actor, lang, clocks, now)
     board.trend = trend(uow, actor, now, days, tz)
     return board
 
@@ -291,10 +298,10 @@ def trend(
     ]
 
 
-def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[UnitShown]:
+def regions_for_intake(uow: UnitOfWork, actor: Actor, lang: str) -> list[RegionChoice]:
     """Cities and counties in the actor's scope: where a complaint may be filed."""
     return [
-        unit_shown(u)
+        region_choice(u, lang)
         for u in uow.session.scalars(
             select(OrgUnit)
             .where(
@@ -306,10 +313,10 @@ def regions_for_intake(uow: UnitOfWork, actor: Actor) -> list[UnitShown]:
     ]
 
 
-def dispatch_targets(uow: UnitOfWork) -> list[UnitShown]:
+def dispatch_targets(uow: UnitOfWork, lang: str) -> list[UnitRefView]:
     """Departments that take work orders (派单 goes to a responsible unit)."""
     return [
-        unit_shown(u)
+        unit_ref(u, lang)
         for u in uow.session.scalars(
             select(OrgUnit).where(OrgUnit.kind == "department").order_by(OrgUnit.path)
         )
@@ -317,7 +324,7 @@ def dispatch_targets(uow: UnitOfWork) -> list[UnitShown]:
 
 
 def complaint_page(
-    uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime
+    uow: UnitOfWork, complaint_id: int, actor: Actor, now: datetime, lang: str
 ) -> ComplaintFile:
     """One complaint with its clocks, work orders, history and notes, read afresh (the
     session's cached rows dropped): the page also answers a failed action, and must show
@@ -327,7 +334,7 @@ def complaint_page(
     clocks = sla.explain(uow, [c], now).get(c.id)
     events = queries.events_of(uow, complaint_id, actor)
     notes = queries.notes_of(uow, complaint_id, actor)
-    return complaint_file(c, actor, clocks, events, notes, now)
+    return complaint_file(c, actor, lang, clocks, events, notes, now)
 
 
 @dataclass(frozen=True)
@@ -344,11 +351,13 @@ def complaint_list(
     offset: int,
     actor: Actor,
     now: datetime,
+    lang: str,
 ) -> RowPage:
     """A page of the complaint list (every dashboard number drills down here), due first."""
     found = queries.list_complaints(uow, f, limit, offset, "reply_due_at", actor=actor, now=now)
     clocks = sla.explain(uow, found.items, now)
-    return RowPage(complaint_rows(found.items, actor, clocks, now), found.total, found.total_capped)
+    rows = complaint_rows(found.items, actor, lang, clocks, now)
+    return RowPage(rows, found.total, found.total_capped)
 
 
 @dataclass(frozen=True)
@@ -363,7 +372,9 @@ class CustomerHistory:
 HISTORY_SHOWN = 20
 
 
-def customer_history(uow: UnitOfWork, actor: Actor, now: datetime, phone: str) -> CustomerHistory:
+def customer_history(
+    uow: UnitOfWork, actor: Actor, now: datetime, lang: str, phone: str
+) -> CustomerHistory:
     """The earlier complaints of a caller (by normalised number), newest first, and which
     of them make a new complaint a repeat (重复投诉: within ``REPEAT_WINDOW``, not merged)."""
     page = queries.list_complaints(
@@ -375,7 +386,7 @@ def customer_history(uow: UnitOfWork, actor: Actor, now: datetime, phone: str) -
         actor=actor,
         now=now,
     )
-    rows = complaint_rows(page.items, actor, {}, now)
+    rows = complaint_rows(page.items, actor, lang, {}, now)
     recent = [
         r
         for r, c in zip(rows, page.items, strict=True)

@@ -33,7 +33,7 @@ def my_queue(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
 ) -> Response:
     t = Translator(lang)
-    rows = [views.row(r, t) for r in workbench.my_queue(uow, actor, now)]
+    rows = [views.row(r, t) for r in workbench.my_queue(uow, actor, now, lang)]
     return render(request, "queue.html", lang, actor, rows=rows)
 
 
@@ -54,7 +54,7 @@ def complaint_list(
     error = None
     try:
         found = workbench.complaint_list(
-            uow, filters.from_form(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now
+            uow, filters.from_form(params), LIST_PAGE, (page_no - 1) * LIST_PAGE, actor, now, lang
         )
         rows, total, capped = [views.row(r, t) for r in found.rows], found.total, found.total_capped
     except DomainError as exc:
@@ -100,21 +100,22 @@ def _complaint_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     t = Translator(lang)
-    c = workbench.complaint_page(uow, complaint_id, actor, now)
-    unmasked = c.row.customer.unmasked
+    found = workbench.complaint_page(uow, complaint_id, actor, now, lang)
+    c = found.row.complaint
     by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for order in c.work_orders:
-        by_unit[order.unit.name(lang)].append(
+    for line in found.work_orders:
+        by_unit[line.order.unit.name].append(
             {
-                "order": order,
-                "status_label": views.work_order_status_label(order.status, lang),
-                "clock": views.clock_of(order.clock, t),
+                "order": line.order,
+                "status_label": line.order.status_label,
+                "clock": views.clock_of(line.clock, t),
+                "mine": line.mine,
             }
         )
     allowed = [
-        tr for tr in tickets.allowed_transitions(c.row.status, actor.role) if tr.name != "attach"
+        tr for tr in tickets.allowed_transitions(c.status, actor.role) if tr.name != "attach"
     ]
-    seq_of = {order.id: order.seq for order in c.work_orders}
+    seq_of = {line.order.id: line.order.seq for line in found.work_orders}
     clock_rows = [
         {
             "name": t(f"clock.name.{k.name}"),
@@ -122,7 +123,7 @@ def _complaint_page(
             # Staff know a work order by its number within the complaint (#1, #2), as listed.
             "work_order_seq": seq_of.get(k.work_order_id) if k.work_order_id else None,
         }
-        for k in c.clocks
+        for k in found.clocks
     ]
     return render(
         request,
@@ -131,24 +132,26 @@ def _complaint_page(
         actor,
         status_code=status_code,
         c=c,
-        row=views.row(c.row, t),
-        customer=c.row.customer,
-        description=c.row.description,
+        row=views.row(found.row, t),
+        customer=c.customer,
+        unmasked=found.unmasked,
+        description=c.description,
         reply_text=c.reply_text,
         channel=views.channel_label(c.channel, lang),
-        owner_unit=c.owner_unit.name(lang),
+        owner_name=found.first_owner_name,
+        owner_unit=found.owner_unit.name,
         clock_rows=clock_rows,
-        policy=c.policy,
+        policy=c.sla.policy if c.sla else None,
         work_orders_by_unit=dict(by_unit),
-        timeline=c.timeline,
-        notes=c.notes,
+        timeline=found.timeline,
+        notes=found.notes,
         allowed=allowed,
-        units=[(u.code, u.name(lang)) for u in workbench.dispatch_targets(uow)]
+        units=[(u.code, u.name) for u in workbench.dispatch_targets(uow, lang)]
         if any(tr.name == "dispatch" for tr in allowed)
         else [],
         error=error,
         done=request.query_params.get("done"),
-        can_unmask=has_permission("personal_data.unmask", actor.role) and not unmasked,
+        can_unmask=has_permission("personal_data.unmask", actor.role) and not found.unmasked,
         role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
     )
 

@@ -58,7 +58,7 @@ def _intake_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     form = form or {}
-    regions = workbench.regions_for_intake(uow, actor)
+    regions = workbench.regions_for_intake(uow, actor, lang)
     return render(
         request,
         "intake.html",
@@ -69,7 +69,7 @@ def _intake_page(
         error=error,
         idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
         groups=_category_groups(lang),
-        regions=[(u.code, u.name(lang), u.kind) for u in regions],
+        regions=[(r.unit.code, r.unit.name, r.kind) for r in regions],
         channels=_vocab(CHANNELS, lang),
         products=_vocab(PRODUCTS, lang),
         tiers=_vocab(CUSTOMER_TIERS, lang),
@@ -126,7 +126,7 @@ def _customer_history(
         normalised = normalize_phone(phone)
     except InvalidInput:
         return {"phone": phone, "valid": False, "rows": [], "recent": [], "total": 0}
-    history = workbench.customer_history(uow, actor, now, normalised)
+    history = workbench.customer_history(uow, actor, now, lang, normalised)
     t = Translator(lang)
     return {
         "phone": phone,

@@ -23,7 +23,7 @@ def supervisor(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
 ) -> Response:
     t = Translator(lang)
-    board = workbench.dashboard(uow, actor, now, tz=request.app.state.settings.timezone)
+    board = workbench.dashboard(uow, actor, now, tz=request.app.state.settings.timezone, lang=lang)
     regions = sorted(board.by_region.items(), key=lambda kv: -kv[1].open)
     categories = sorted(board.by_category.items(), key=lambda kv: -kv[1].open)
     tz = request.app.state.settings.timezone
@@ -33,7 +33,7 @@ def supervisor(
         lang,
         actor,
         board=board,
-        regions=[(code, views.unit_name(board.units.get(code), lang), n) for code, n in regions],
+        regions=[(code, views.unit_name(board.units.get(code)), n) for code, n in regions],
         categories=[(code, views.category_label(code, lang), n) for code, n in categories],
         escalated=[views.row(r, t) for r in board.escalated],
         chart=charts.trend_svg(board.trend, t, tz),

@@ -34,18 +34,20 @@ def _unit_page(
     t = Translator(lang)
     items = [
         {
-            "order": task.order,
+            "order": task.order.order,
             "row": views.row(task.complaint, t),
-            "unit": task.order.unit.name(lang),
-            "status_label": views.work_order_status_label(task.order.status, lang),
+            "unit": task.order.order.unit.name,
+            "status_label": task.order.order.status_label,
             "clock": views.clock_of(task.order.clock, t),
             "actions": [
                 n
                 for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()
-                if task.order.status in tr.sources and actor.role in tr.roles and n != "transfer"
+                if task.order.order.status in tr.sources
+                and actor.role in tr.roles
+                and n != "transfer"
             ],
         }
-        for task in workbench.unit_queue(uow, actor, now)
+        for task in workbench.unit_queue(uow, actor, now, lang)
     ]
     return render(
         request,
