@@ -44,6 +44,8 @@ from careloop.domain.indicators.periods import (
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import queries
 from careloop.services.indicators import figures as si
+from careloop.services.indicators.org_tree import OrgTree
+from careloop.services.indicators.sql import as_date
 from careloop.services.monitoring import daily_counts
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
@@ -409,7 +411,7 @@ def tallies_hand_tuned(raw: RawConnection, period: Period, units: list[int]) -> 
 
 
 def monthly_hand_tuned(
-    raw: RawConnection, tree: si.OrgTree, period: Period
+    raw: RawConnection, tree: OrgTree, period: Period
 ) -> tuple[list[dict[int, Any]], dict[str, Any]]:
     """The report's three periods (month, previous month, same month last year) as leaf
     tallies, and this month's rolled up to the province and each city (Python: ~60 units)."""
@@ -456,7 +458,7 @@ ORDER BY c.accepted_at, c.id LIMIT :limit
 
 
 def early_warning_hand_tuned(
-    raw: RawConnection, tree: si.OrgTree, day: date
+    raw: RawConnection, tree: OrgTree, day: date
 ) -> tuple[dict[Any, list[int]], list[Any], list[tuple[int, ...]]]:
     """The daily report's counts (category × region × product × local day over 35 days),
     the same statistical test on them, and the complaints behind each flag."""
@@ -472,7 +474,7 @@ def early_warning_hand_tuned(
     for category, region_id, product, raw_day, n in raw.fetch(
         _SERIES_SQL, params, units, day=day_sql
     ):
-        index = (si.as_date(raw_day) - first).days
+        index = (as_date(raw_day) - first).days
         if 0 <= index < length:
             cell = ews.Cell(category, tree.nodes[region_id].code, product)
             series.setdefault(cell, [0] * length)[index] += n
@@ -537,7 +539,7 @@ def _aggregates(
     # --quick (no extras): one timed run each, after the run that checked the results
     repeat = 1 if not extras else 2 if size >= 10**7 else 3
     with UnitOfWork(factory) as uow:
-        tree = si.OrgTree.load(uow)  # configuration, read once for the hand-tuned side
+        tree = OrgTree.load(uow)  # configuration, read once for the hand-tuned side
         root_units = tree.within(tree.root())
         month = report_month(now)
         periods = (month, previous_period(month), same_period_last_year(month))

@@ -11,7 +11,7 @@ import typer
 from careloop.cli.shell import LANG, fail, platform
 from careloop.cli.shell import day as shell_day
 from careloop.domain.errors import DomainError
-from careloop.services.indicators import figures as indicators
+from careloop.services.indicators import subscribers
 
 report_app = typer.Typer(
     help="Periodic reports: HTML (with charts), XLSX and PDF.", no_args_is_help=True
@@ -118,9 +118,9 @@ def import_subscribers(
 ) -> None:
     """Subscriber counts per region and month (the denominator of per-user indicators)."""
     try:
-        rows = indicators.parse_subscriber_file(file)
+        rows = subscribers.parse_subscriber_file(file)
         with platform().unit_of_work() as uow:
-            n = indicators.import_subscribers(
+            n = subscribers.import_subscribers(
                 uow, rows, source=file.name, by=by, now=datetime.now(UTC)
             )
     except (DomainError, OSError) as exc:

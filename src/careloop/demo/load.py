@@ -18,7 +18,7 @@ from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.access.auth import hash_password
 from careloop.services.complaints import intake, lifecycle, work_orders
-from careloop.services.indicators import figures as indicators
+from careloop.services.indicators import subscribers
 from careloop.services.monitoring import daily_counts
 from careloop.services.org import setup as org
 from careloop.services.unit_of_work import UnitOfWork
@@ -62,11 +62,11 @@ def load_subscribers(uow: UnitOfWork, province: Province, end: datetime, days: i
         months.append(first)
         first = (first + timedelta(days=32)).replace(day=1)
     rows = [
-        indicators.SubscriberRow(code, month, users, DEMO_USER_DEFINITION)
+        subscribers.SubscriberRow(code, month, users, DEMO_USER_DEFINITION)
         for code, users in province.subscribers.items()
         for month in months
     ]
-    indicators.import_subscribers(uow, rows, source="demo", by="demo", now=end)
+    subscribers.import_subscribers(uow, rows, source="demo", by="demo", now=end)
 
 
 class _Replayer:

@@ -41,6 +41,7 @@ def test_report_figures_agree_with_hand_tuned_sql_on_sqlite(tmp_path: Path) -> N
 
 def test_hand_tuned_tallies_count_what_the_service_counts(tmp_path: Path) -> None:
     from careloop.services.indicators import figures as si
+    from careloop.services.indicators.org_tree import OrgTree
     from careloop.services.unit_of_work import UnitOfWork
     from careloop.store.database import make_session_factory
 
@@ -51,7 +52,7 @@ def test_hand_tuned_tallies_count_what_the_service_counts(tmp_path: Path) -> Non
     try:
         month = measures.report_month(NOW)
         with UnitOfWork(make_session_factory(engine)) as uow:
-            tree = si.OrgTree.load(uow)
+            tree = OrgTree.load(uow)
             units = tree.within(tree.root())
             service = si.tallies(uow, month, units)
         hand = measures.tallies_hand_tuned(raw, month, units)

@@ -184,12 +184,12 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 
 def test_the_subscriber_import_reads_through_the_same_guard(tmp_path: Path):
     from careloop.domain.errors import DomainError
-    from careloop.services.indicators import figures as indicators
+    from careloop.services.indicators import subscribers
 
     good = tmp_path / "subscribers.csv"
     good.write_text("region,month,users,definition\nC1,2026-09,120000,active\n", encoding="utf-8")
-    [row] = indicators.parse_subscriber_file(good)
+    [row] = subscribers.parse_subscriber_file(good)
     assert (row.region_code, row.users) == ("C1", 120000)
     with pytest.raises(DomainError) as caught:
-        indicators.parse_subscriber_file(_zip_bomb(tmp_path))
+        subscribers.parse_subscriber_file(_zip_bomb(tmp_path))
     assert caught.value.code == "import_file_rejected"

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from careloop.domain.indicators.periods import LOCAL_TZ
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import intake
-from careloop.services.indicators.figures import OrgTree
+from careloop.services.indicators.org_tree import OrgTree
 from careloop.services.monitoring import daily_counts, reports
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork

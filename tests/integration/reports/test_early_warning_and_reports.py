@@ -27,6 +27,8 @@ from careloop.domain.indicators import periods
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import intake
 from careloop.services.indicators import figures as si
+from careloop.services.indicators.org_tree import OrgTree
+from careloop.services.indicators.subscribers import UserBases
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
@@ -151,8 +153,8 @@ def test_report_command_writes_html_xlsx_and_pdf(burst_db, tmp_path, kind):
     period = periods.period_of({"daily": "day", "tenday": "tenday", "monthly": "month"}[kind], day)
     with _uow(path) as uow:
         facts = list(si.complaint_facts(uow, period))
-        users = si.UserBases(uow, si.OrgTree.load(uow), period)
-        root = si.OrgTree.load(uow).root()
+        users = UserBases(uow, OrgTree.load(uow), period)
+        root = OrgTree.load(uow).root()
         base = users.base(root)
     assert facts
     for indicator_id, expected in (

@@ -36,6 +36,7 @@ from careloop.domain.indicators.periods import (
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import intake, lifecycle, work_orders
 from careloop.services.indicators import figures as si
+from careloop.services.indicators import objectives, subscribers
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 
@@ -97,11 +98,11 @@ def _seed(uow) -> None:  # type: ignore[no-untyped-def]
     _accept(uow, "13800000004", "billing.dispute", "C2-K1", T0, channel="regulator",
             product="mobile")  # fmt: skip
 
-    si.import_subscribers(
+    subscribers.import_subscribers(
         uow,
         [
-            si.SubscriberRow("C1", date(2026, 9, 1), 200_000, DEFINITION),
-            si.SubscriberRow("C2", date(2026, 9, 1), 100_000, DEFINITION),
+            subscribers.SubscriberRow("C1", date(2026, 9, 1), 200_000, DEFINITION),
+            subscribers.SubscriberRow("C2", date(2026, 9, 1), 100_000, DEFINITION),
         ],
         source="test",
         by="test",
@@ -170,10 +171,10 @@ def test_kpi_scorecards_show_the_veto_reason(uow):  # type: ignore[no-untyped-de
 
 
 def test_catalogue_objectives_are_editable_data(uow):  # type: ignore[no-untyped-def]
-    cat = si.catalogue(uow)
+    cat = objectives.catalogue(uow)
     assert cat["appeals_per_million"].threshold == 50.0
-    si.set_objective(uow, "on_time_rate", target=95.0, threshold=85.0, by="admin", now=T0)
-    assert si.catalogue(uow)["on_time_rate"].target == 95.0
+    objectives.set_objective(uow, "on_time_rate", target=95.0, threshold=85.0, by="admin", now=T0)
+    assert objectives.catalogue(uow)["on_time_rate"].target == 95.0
 
 
 def test_ten_day_periods_split_the_month_1_10_11_20_21_end():

@@ -1,13 +1,14 @@
-"""Quality indicators from the store (DOMAIN.md §4): periods, aggregate facts, roll-up, KPIs.
+"""Quality indicators from the store (DOMAIN.md §4): counts per unit, figures per region, KPIs.
 
 The arithmetic is ``domain.indicators`` (``formulas``, ``rollup``, ``scorecards``); this module
-only counts. Every figure comes from a
-handful of ``GROUP BY`` queries per period (one per fact table: complaints accepted,
-complaints closed, replies, work orders finished, callbacks), grouped by the complaint's
-region, so a province with 10⁶ complaints costs the same number of round trips as a test
-with ten. Counts per leaf region (``formulas.IndicatorCounts``) become ``IndicatorValue``s
-through the domain's formulas, and every org node's value is ``pool``ed (Σ ÷ Σ) from the
-leaves under it — never an average of rates.
+only counts. Every figure comes from a handful of ``GROUP BY`` queries per period (one per
+fact table: complaints accepted, complaints closed, replies, work orders finished,
+callbacks), grouped by the complaint's region, so a province with 10⁶ complaints costs the
+same number of round trips as a test with ten. Counts per leaf region
+(``formulas.IndicatorCounts``) become ``IndicatorValue``s through the domain's formulas, and
+every org node's value is ``pool``ed (Σ ÷ Σ) from the leaves under it — never an average of
+rates. The org tree, the user bases, the edited objectives and the engine-specific SQL are
+the sibling modules ``org_tree``, ``subscribers``, ``objectives`` and ``sql``.
 
 What is counted (stated once, here):
 
@@ -28,43 +29,32 @@ Periods (local days in Asia/Shanghai, ten-day periods, months) are ``domain.indi
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, cast, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from careloop.domain.errors import InvalidInput, NotFound
 from careloop.domain.indicators import catalogue as indicator_catalogue
 from careloop.domain.indicators import facts, formulas, periods, rollup, scorecards
 from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveStatus
 from careloop.domain.indicators.formulas import IndicatorCounts, IndicatorValue
 from careloop.domain.indicators.periods import Period
-from careloop.domain.indicators.scorecards import DEFAULT_SCHEMES, Scheme
-from careloop.domain.indicators.users import SubscriberCount, UserBase, user_base
+from careloop.domain.indicators.users import UserBase
 from careloop.services.access.actors import Actor
+from careloop.services.indicators.objectives import catalogue, scheme
+from careloop.services.indicators.org_tree import Node, OrgTree
+from careloop.services.indicators.sql import count_if, hours_between
+from careloop.services.indicators.subscribers import UserBases
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import (
-    Complaint,
-    Event,
-    IndicatorObjective,
-    KpiScheme,
-    OrgUnit,
-    RegionSubscribers,
-    Staff,
-    WorkOrder,
-)
+from careloop.store.models import Complaint, Event, Staff, WorkOrder
 
 NOT_COUNTED_STATUSES: Final = ("rejected", "merged")
 CLOSED_STATUSES: Final = ("closed", "archived")
 CALLBACK_ACTIONS: Final = ("callback_satisfied", "reopen")
-REGION_KINDS: Final = frozenset({"group", "province", "city", "county"})
 REPORTED: Final = (
     "complaints_per_10k",
     "appeals_per_million",
@@ -76,34 +66,6 @@ REPORTED: Final = (
     "callback_satisfaction",
     "average_handle_time",
 )
-
-
-# ---------------------------------------------------------------------------------------------
-# SQL helpers that differ between the two engines
-# ---------------------------------------------------------------------------------------------
-
-
-def local_day(uow: UnitOfWork, column: Any) -> ColumnElement[Any]:
-    """The Asia/Shanghai calendar day of a UTC timestamp column, as SQL."""
-    if uow.session.get_bind().dialect.name == "sqlite":
-        return func.date(column, "+8 hours")
-    return func.date(func.timezone("Asia/Shanghai", column))
-
-
-def _hours_between(uow: UnitOfWork, start: Any, end: Any) -> ColumnElement[Any]:
-    if uow.session.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 24.0
-    return func.extract("epoch", end - start) / 3600.0
-
-
-def as_date(value: Any) -> date:
-    """SQLite returns the day as text, PostgreSQL as a date."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def count_if(condition: ColumnElement[bool]) -> Any:
-    """How many rows of the group meet ``condition`` (0, not NULL, for an empty group)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def counted() -> ColumnElement[bool]:
@@ -121,273 +83,6 @@ def reply_on_time() -> ColumnElement[bool]:
 def work_order_on_time() -> ColumnElement[bool]:
     """``facts.is_on_time`` for a work order, in SQL (every work order has a limit)."""
     return WorkOrder.finished_at <= WorkOrder.due_at
-
-
-# ---------------------------------------------------------------------------------------------
-# Org tree
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Node:
-    id: int
-    code: str
-    name_zh: str
-    name_en: str
-    kind: str
-    path: str
-    parent_id: int | None
-
-    def name(self, lang: str = "zh") -> str:
-        return self.name_en if lang.startswith("en") else self.name_zh
-
-
-@dataclass
-class OrgTree:
-    nodes: dict[int, Node]
-
-    @classmethod
-    def load(cls, uow: UnitOfWork) -> OrgTree:
-        rows = uow.session.execute(
-            select(
-                OrgUnit.id,
-                OrgUnit.code,
-                OrgUnit.name_zh,
-                OrgUnit.name_en,
-                OrgUnit.kind,
-                OrgUnit.path,
-                OrgUnit.parent_id,
-            )
-        ).all()
-        return cls({r.id: Node(*r) for r in rows})
-
-    def by_code(self, code: str) -> Node:
-        for node in self.nodes.values():
-            if node.code == code:
-                return node
-        raise NotFound("org_unit", code)
-
-    def root(self, region_code: str | None = None, actor: Actor | None = None) -> Node:
-        """The region a report covers: the code given, else the top region of the tree
-        (or of the actor's scope)."""
-        if region_code:
-            node = self.by_code(region_code)
-            if actor is not None and not node.path.startswith(actor.scope):
-                raise NotFound("org_unit", region_code)
-            return node
-        candidates = [n for n in self.nodes.values() if n.kind in REGION_KINDS]
-        if actor is not None and actor.scope != "/":
-            candidates = [n for n in candidates if n.path.startswith(actor.scope)]
-        # the province, if there is one: the group node has nothing of its own to report
-        provinces = [n for n in candidates if n.kind == "province"]
-        pool = provinces or candidates
-        if not pool:
-            raise NotFound("org_unit", "region")
-        return min(pool, key=lambda n: (n.path.count("/"), n.id))
-
-    def children(self, node: Node, kinds: frozenset[str] = REGION_KINDS) -> list[Node]:
-        return sorted(
-            (n for n in self.nodes.values() if n.parent_id == node.id and n.kind in kinds),
-            key=lambda n: n.code,
-        )
-
-    def within(self, node: Node) -> list[int]:
-        return [n.id for n in self.nodes.values() if n.path.startswith(node.path)]
-
-    def child_containing(self, node: Node, unit_id: int) -> Node | None:
-        """The child region of ``node`` whose subtree holds ``unit_id`` (None: node itself)."""
-        unit = self.nodes.get(unit_id)
-        if unit is None or not unit.path.startswith(node.path):
-            return None
-        for child in self.children(node):
-            if unit.path.startswith(child.path):
-                return child
-        return None
-
-
-# ---------------------------------------------------------------------------------------------
-# Catalogue and KPI schemes as data
-# ---------------------------------------------------------------------------------------------
-
-
-def catalogue(uow: UnitOfWork) -> dict[str, Indicator]:
-    """The catalogue as the operator edited it; entries missing from the table use the seed."""
-    result = dict(indicator_catalogue.CATALOGUE)
-    for row in uow.session.scalars(select(IndicatorObjective)):
-        result[row.indicator_id] = Indicator(
-            row.indicator_id,
-            row.name_zh,
-            row.name_en,
-            row.unit,
-            row.direction,  # type: ignore[arg-type]
-            target=row.target,
-            threshold=row.threshold,
-            tolerance=row.tolerance,
-            formula=row.formula,
-        )
-    return result
-
-
-def set_objective(
-    uow: UnitOfWork,
-    indicator_id: str,
-    *,
-    target: float,
-    threshold: float,
-    tolerance: float = 0.0,
-    by: str,
-    now: datetime,
-) -> Indicator:
-    """Edit an objective; the domain checks that the threshold lies on the worse side."""
-    row = uow.session.get(IndicatorObjective, indicator_id)
-    if row is None:
-        raise NotFound("indicator", indicator_id)
-    checked = Indicator(
-        row.indicator_id,
-        row.name_zh,
-        row.name_en,
-        row.unit,
-        row.direction,  # type: ignore[arg-type]
-        target=target,
-        threshold=threshold,
-        tolerance=tolerance,
-        formula=row.formula,
-    )
-    row.target, row.threshold, row.tolerance = target, threshold, tolerance
-    row.updated_at, row.updated_by = now, by
-    uow.commit()
-    return checked
-
-
-def scheme(uow: UnitOfWork, code: str) -> Scheme:
-    row = uow.session.get(KpiScheme, code)
-    if row is None:
-        return DEFAULT_SCHEMES[code]
-    rules = tuple(
-        scorecards.VetoRule(r["indicator_id"], r["comparator"], float(r["limit"]), r["reason"])
-        for r in row.veto_rules
-    )
-    return Scheme(row.code, row.name, {k: float(v) for k, v in row.weights.items()}, rules)
-
-
-# ---------------------------------------------------------------------------------------------
-# Subscriber counts (imported data)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubscriberRow:
-    region_code: str
-    month: date
-    users: int
-    definition: str
-
-
-def parse_subscriber_file(path: Path) -> list[SubscriberRow]:
-    """CSV or XLSX with columns region, month (YYYY-MM or a date), users, definition.
-
-    Read by the complaint import's guarded reader: a damaged file, a decompression bomb or
-    an oversized sheet is refused in one line before openpyxl unpacks it."""
-    from careloop.services.complaints.intake_import import spreadsheet_rows
-
-    return parse_subscriber_rows(list(spreadsheet_rows(path)))
-
-
-def parse_subscriber_rows(raw: Sequence[Sequence[Any]]) -> list[SubscriberRow]:
-    if not raw:
-        raise InvalidInput("file", "empty file")
-    header = [str(h or "").strip().lower() for h in raw[0]]
-    needed = ("region", "month", "users", "definition")
-    missing = [h for h in needed if h not in header]
-    if missing:
-        raise InvalidInput("file", f"missing columns: {', '.join(missing)}")
-    at = {h: header.index(h) for h in needed}
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        if not values or all(v in (None, "") for v in values):
-            continue
-        try:
-            month_raw = values[at["month"]]
-            if isinstance(month_raw, datetime):
-                month = month_raw.date().replace(day=1)
-            elif isinstance(month_raw, date):
-                month = month_raw.replace(day=1)
-            else:
-                text = str(month_raw).strip()
-                month = date.fromisoformat(text if len(text) > 7 else f"{text}-01").replace(day=1)
-            users = int(float(str(values[at["users"]]).replace(",", "")))
-        except (ValueError, TypeError, IndexError) as exc:
-            raise InvalidInput("file", f"line {number}: {exc}") from None
-        definition = str(values[at["definition"]] or "").strip()
-        region = str(values[at["region"]] or "").strip()
-        if users < 0 or not definition or not region:
-            raise InvalidInput("file", f"line {number}: region, users ≥ 0 and definition needed")
-        rows.append(SubscriberRow(region, month, users, definition))
-    return rows
-
-
-def import_subscribers(
-    uow: UnitOfWork, rows: Iterable[SubscriberRow], *, source: str, by: str, now: datetime
-) -> int:
-    """Insert or replace counts per (region, month); the definition is stored with each."""
-    tree = OrgTree.load(uow)
-    codes = {n.code: n.id for n in tree.nodes.values()}
-    items = list(rows)
-    unknown = sorted({r.region_code for r in items if r.region_code not in codes})
-    if unknown:
-        raise InvalidInput("region", f"unknown region codes: {', '.join(unknown[:10])}")
-    existing = {
-        (r.region_id, r.month): r
-        for r in uow.session.scalars(
-            select(RegionSubscribers).where(
-                RegionSubscribers.region_id.in_({codes[r.region_code] for r in items})
-            )
-        )
-    }
-    for item in items:
-        key = (codes[item.region_code], item.month)
-        row = existing.get(key)
-        if row is None:
-            row = RegionSubscribers(region_id=key[0], month=item.month)
-            uow.session.add(row)
-            existing[key] = row
-        row.users, row.definition = item.users, item.definition
-        row.source, row.imported_at, row.imported_by = source, now, by
-    uow.commit()
-    return len(items)
-
-
-class UserBases:
-    """Subscriber counts of one period, reduced per org node (own count, else children's)."""
-
-    def __init__(self, uow: UnitOfWork, tree: OrgTree, period: Period) -> None:
-        self.tree = tree
-        self.by_region: dict[int, list[SubscriberCount]] = defaultdict(list)
-        rows = uow.session.execute(
-            select(
-                RegionSubscribers.region_id,
-                RegionSubscribers.month,
-                RegionSubscribers.users,
-                RegionSubscribers.definition,
-            ).where(RegionSubscribers.month.in_(periods.months(period)))
-        ).all()
-        for region_id, month, users, definition in rows:
-            code = tree.nodes[region_id].code
-            self.by_region[region_id].append(
-                SubscriberCount(code, as_date(month), users, definition)
-            )
-
-    def counts(self, node: Node) -> list[SubscriberCount]:
-        own = self.by_region.get(node.id)
-        if own:
-            return own
-        found: list[SubscriberCount] = []
-        for child in self.tree.children(node):
-            found.extend(self.counts(child))
-        return found
-
-    def base(self, node: Node) -> UserBase:
-        return user_base(self.counts(node))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,7 +160,7 @@ def tallies(
             count_if(work_order_on_time()),
             func.coalesce(
                 func.sum(
-                    cast(_hours_between(uow, WorkOrder.dispatched_at, WorkOrder.finished_at), Float)
+                    cast(hours_between(uow, WorkOrder.dispatched_at, WorkOrder.finished_at), Float)
                 ),
                 0.0,
             ),
@@ -757,12 +452,3 @@ def complaint_facts(
             reply_due_at=row.reply_due_at,
             replied_at=row.replied_at,
         )
-
-
-def subscriber_csv(rows: Iterable[SubscriberRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["region", "month", "users", "definition"])
-    for r in rows:
-        writer.writerow([r.region_code, f"{r.month:%Y-%m}", r.users, r.definition])
-    return out.getvalue()

@@ -47,7 +47,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
-from careloop.services.indicators.figures import as_date, local_day
+from careloop.services.indicators.sql import as_date, local_day
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, CountedDay, DailyComplaintCount
 

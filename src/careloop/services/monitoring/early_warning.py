@@ -26,7 +26,7 @@ from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
 from careloop.domain.indicators.periods import local_midnight
 from careloop.services.access.actors import Actor
-from careloop.services.indicators.figures import OrgTree
+from careloop.services.indicators.org_tree import OrgTree
 from careloop.services.monitoring import daily_counts
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint

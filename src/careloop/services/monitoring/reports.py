@@ -35,6 +35,8 @@ from careloop.reports.model import BarChart, Chart, Column, HeatMap, LineChart, 
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.indicators import figures as si
+from careloop.services.indicators import sql
+from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
@@ -261,7 +263,7 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
 
 
 def category_by_region(
-    uow: UnitOfWork, first: date, last: date, tree: si.OrgTree, root: si.Node
+    uow: UnitOfWork, first: date, last: date, tree: OrgTree, root: Node
 ) -> dict[tuple[str, str], int]:
     """Complaints per (first-level category, child region of root) accepted in [first, last]."""
     rows = uow.session.execute(
@@ -298,40 +300,40 @@ def trend(uow: UnitOfWork, first: date, last: date, unit_ids: list[int]) -> list
             for i in range((last - first).days + 1)}  # fmt: skip
     start, end = periods.local_midnight(first), periods.local_midnight(last + timedelta(days=1))
     in_scope = Complaint.region_id.in_(unit_ids)
-    accepted_day = si.local_day(uow, Complaint.accepted_at)
+    accepted_day = sql.local_day(uow, Complaint.accepted_at)
     for raw, n in uow.session.execute(
         select(accepted_day, func.count())
         .where(Complaint.accepted_at >= start, Complaint.accepted_at < end, in_scope,
                si.counted())
         .group_by(accepted_day)
     ).all():  # fmt: skip
-        days[si.as_date(raw)].complaints = n
-    replied_day = si.local_day(uow, Complaint.replied_at)
+        days[sql.as_date(raw)].complaints = n
+    replied_day = sql.local_day(uow, Complaint.replied_at)
     for raw, n, ok in uow.session.execute(
-        select(replied_day, func.count(), si.count_if(si.reply_on_time()))
+        select(replied_day, func.count(), sql.count_if(si.reply_on_time()))
         .where(Complaint.replied_at >= start, Complaint.replied_at < end, in_scope,
                si.counted())
         .group_by(replied_day)
     ).all():  # fmt: skip
-        days[si.as_date(raw)].stages += n
-        days[si.as_date(raw)].on_time += ok
-    finished_day = si.local_day(uow, WorkOrder.finished_at)
+        days[sql.as_date(raw)].stages += n
+        days[sql.as_date(raw)].on_time += ok
+    finished_day = sql.local_day(uow, WorkOrder.finished_at)
     for raw, n, ok in uow.session.execute(
-        select(finished_day, func.count(), si.count_if(si.work_order_on_time()))
+        select(finished_day, func.count(), sql.count_if(si.work_order_on_time()))
         .join(Complaint, Complaint.id == WorkOrder.complaint_id)
         .where(WorkOrder.finished_at >= start, WorkOrder.finished_at < end, in_scope)
         .group_by(finished_day)
     ).all():  # fmt: skip
-        days[si.as_date(raw)].stages += n
-        days[si.as_date(raw)].on_time += ok
+        days[sql.as_date(raw)].stages += n
+        days[sql.as_date(raw)].on_time += ok
     return list(days.values())
 
 
 def _charts_and_tables(
     uow: UnitOfWork,
     period: periods.Period,
-    tree: si.OrgTree,
-    root: si.Node,
+    tree: OrgTree,
+    root: Node,
     cat: dict[str, Indicator],
     trend_first: date,
 ) -> tuple[list[Chart], list[Table]]:
@@ -433,7 +435,7 @@ def build_report(
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
     period = periods.period_of(KINDS[kind], day)
-    tree = si.OrgTree.load(uow)
+    tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     ir = si.indicator_report(uow, period, root.code)
     title_zh, title_en = TITLES[kind]

@@ -12,7 +12,8 @@ import pytest
 from careloop.domain.indicators import formulas
 from careloop.domain.indicators.formulas import IndicatorCounts
 from careloop.domain.indicators.users import UserBase
-from careloop.services.indicators.figures import Node, OrgTree, node_values
+from careloop.services.indicators.figures import node_values
+from careloop.services.indicators.org_tree import Node, OrgTree
 
 # P (province, id 1) → C1 (city, id 2) → C1-K1 (county, id 4); P → C2 (city, id 3)
 TREE = OrgTree(
