@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from careloop.web.deps import WEB_DIR, LoginRequired
+from careloop.http.dependencies import LoginRequired
+from careloop.web.deps import WEB_DIR
 
 HTMX_FILE = "htmx-2.0.11.min.js"
 """The one pinned htmx build (npm htmx.org 2.0.11, dist/htmx.min.js, 0BSD licence)."""
