@@ -12,7 +12,13 @@ from typing import Annotated, Any
 import typer
 
 from careloop.cli.shell import LANG, echo, fail, now, platform, run
-from careloop.cli.transition_commands import AsUser, CommandSpec, Option, add_transition_commands
+from careloop.cli.transition_commands import (
+    REASON,
+    AsUser,
+    CommandSpec,
+    Option,
+    add_transition_commands,
+)
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import SYSTEM, actor_for
@@ -189,8 +195,6 @@ def complaint_list(
 
 # --- the stages: one command per transition of the complaint lifecycle -------------------
 
-_Reason = Option("reason", Annotated[str, typer.Option()])
-
 STAGE_COMMANDS = (
     CommandSpec("handle", "Start handling (处理).", lifecycle.handle),
     CommandSpec(
@@ -210,7 +214,7 @@ STAGE_COMMANDS = (
         ),
     ),
     CommandSpec(
-        "pause", "Wait on the customer; the reply clock pauses.", lifecycle.pause, (_Reason,)
+        "pause", "Wait on the customer; the reply clock pauses.", lifecycle.pause, (REASON,)
     ),
     CommandSpec("resume", "Resume handling.", lifecycle.resume),
     CommandSpec(
@@ -230,8 +234,8 @@ STAGE_COMMANDS = (
         transitions=("callback_satisfied", "reopen"),
     ),
     CommandSpec("archive", "Archive a closed complaint (归档).", lifecycle.archive),
-    CommandSpec("cancel", "Cancel: the customer withdrew.", lifecycle.cancel, (_Reason,)),
-    CommandSpec("reject", "Reject: not a complaint (不予受理).", lifecycle.reject, (_Reason,)),
+    CommandSpec("cancel", "Cancel: the customer withdrew.", lifecycle.cancel, (REASON,)),
+    CommandSpec("reject", "Reject: not a complaint (不予受理).", lifecycle.reject, (REASON,)),
     CommandSpec(
         "merge",
         "Merge into another complaint.",

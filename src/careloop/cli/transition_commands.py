@@ -37,6 +37,10 @@ class Option:
     default: Any = inspect.Parameter.empty
 
 
+REASON = Option("reason", Annotated[str, typer.Option()])
+"""A required `--reason` (pause, cancel, reject, return, transfer)."""
+
+
 @dataclass(frozen=True, slots=True)
 class CommandSpec:
     command: str

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop.cli.complaints import summary
-from careloop.cli.transition_commands import CommandSpec, Option, add_transition_commands
+from careloop.cli.transition_commands import REASON, CommandSpec, Option, add_transition_commands
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import SYSTEM
 from careloop.services.complaints import work_orders
@@ -23,8 +23,6 @@ def complaint_of(uow: UnitOfWork, work_order_id: int) -> dict[str, Any]:
     return summary(uow, order.complaint_id)
 
 
-_Reason = Option("reason", Annotated[str, typer.Option()])
-
 WORK_ORDER_COMMANDS = (
     CommandSpec("accept", "The unit accepts the work order (接单).", work_orders.accept),
     CommandSpec(
@@ -37,13 +35,13 @@ WORK_ORDER_COMMANDS = (
         "return",
         "The unit returns the work order with a reason (退单).",
         work_orders.return_to_owner,
-        (_Reason,),
+        (REASON,),
     ),
     CommandSpec(
         "transfer",
         "Transfer the work order to another unit (转派).",
         work_orders.transfer,
-        (Option("unit", Annotated[str, typer.Option()]), _Reason),
+        (Option("unit", Annotated[str, typer.Option()]), REASON),
     ),
 )
 
