@@ -37,6 +37,7 @@ from careloop.domain.errors import DomainError
 from careloop.http.cookies import SESSION_COOKIE
 from careloop.http.language import accept_language
 from careloop.http.problems import problem
+from careloop.web.site_keys import site_key
 
 CSRF_COOKIE = "careloop_csrf"
 CSRF_FIELD = "csrf_token"
@@ -49,22 +50,6 @@ NOT_COOKIE_AUTHENTICATED = frozenset({"/api/v1/auth/login"})
 
 class CrossSiteRequest(Exception):
     """A state-changing request without proof that one of our own pages sent it."""
-
-
-def site_key(app: FastAPI) -> bytes:
-    """CARELOOP_SECRET_KEY, else one random key for this process (see docs/security.md:
-    several processes of one site need the same key, `careloop serve --workers` shares one)."""
-    state = app.state
-    key: bytes | None = getattr(state, "csrf_key", None)
-    if key is None:
-        configured = state.settings.secret_key
-        key = (
-            hashlib.sha256(b"careloop-csrf|" + configured.encode()).digest()
-            if configured
-            else secrets.token_bytes(32)
-        )
-        state.csrf_key = key
-    return key
 
 
 def _binding(request: Request) -> str | None:
@@ -87,7 +72,7 @@ def issue_token(request: Request) -> tuple[str, str | None]:
     if binding is None:
         new_cookie = secrets.token_urlsafe(32)
         binding = f"anonymous:{new_cookie}"
-    return _token_for(site_key(request.app), binding), new_cookie
+    return _token_for(site_key(request.app, "csrf"), binding), new_cookie
 
 
 def set_anonymous_cookie(request: Request, response: Response, value: str) -> None:
@@ -105,7 +90,7 @@ def token_is_valid(request: Request, sent: object) -> bool:
     binding = _binding(request)
     if binding is None or not isinstance(sent, str) or not sent:
         return False
-    return hmac.compare_digest(sent, _token_for(site_key(request.app), binding))
+    return hmac.compare_digest(sent, _token_for(site_key(request.app, "csrf"), binding))
 
 
 async def require_csrf_token(request: Request) -> None:

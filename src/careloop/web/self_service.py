@@ -3,9 +3,7 @@ their stage and deadline, and the callback rating (no staff login)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -20,6 +18,7 @@ from careloop.services.complaints import page_views
 from careloop.web import views
 from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import LangDep, NowDep, UowDep, render
+from careloop.web.site_keys import site_key
 
 router = APIRouter(
     include_in_schema=False, prefix="/self-service", dependencies=[Depends(require_csrf_token)]
@@ -42,18 +41,8 @@ _STAGE_OF_STATUS = {
 
 
 def _secret(request: Request) -> bytes:
-    """Signs the customer's session cookie: from CARELOOP_SECRET_KEY, so that every process
-    of the site accepts it, else a random key of this process."""
-    state = request.app.state
-    if not getattr(state, "self_service_secret", None):
-        configured = getattr(state.settings, "secret_key", "")
-        state.self_service_secret = (
-            hashlib.sha256(b"careloop-self-service|" + configured.encode()).digest()
-            if configured
-            else secrets.token_bytes(32)
-        )
-    secret: bytes = state.self_service_secret
-    return secret
+    """Signs the customer's session cookie (the site's key for self-service)."""
+    return site_key(request.app, "self-service")
 
 
 def _sms(request: Request) -> Adapter:
