@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
+from careloop.domain.lifecycle import tickets
 from careloop.domain.privacy import mask_phone
 from careloop.http.dependencies import client_address
 from careloop.notify.adapters import Adapter, adapters_from_env
@@ -67,7 +68,7 @@ def home(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> Response:
         items.append(
             {
                 "c": c,
-                "status_label": views.status_label(c.status, lang),
+                "status_label": tickets.COMPLAINT_LIFECYCLE.label(c.status, lang),
                 "category": views.category_label(c.category, lang),
                 "stage": _STAGE_OF_STATUS.get(c.status, 0),
                 "can_rate": c.status == "replied",

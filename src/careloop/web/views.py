@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from careloop.domain.categories import get_category
-from careloop.domain.lifecycle import tickets
 from careloop.domain.vocabulary import CHANNELS, label
 from careloop.services.complaints.page_views import ClockReading, ComplaintRow
 from careloop.services.complaints.read_models import CustomerView, UnitRefView
@@ -16,11 +15,6 @@ from careloop.web.i18n import Translator
 
 def unit_name(unit: UnitRefView | None) -> str:
     return unit.name if unit is not None else "—"
-
-
-def status_label(status: str, lang: str) -> str:
-    zh, en = tickets.STATUS_LABELS[tickets.Status(status)]
-    return en if lang == "en" else zh
 
 
 def category_label(code: str, lang: str) -> str:

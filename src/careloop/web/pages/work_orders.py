@@ -40,11 +40,9 @@ def _unit_page(
             "status_label": task.order.order.status_label,
             "clock": views.clock_of(task.order.clock, t),
             "actions": [
-                n
-                for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()
-                if task.order.order.status in tr.sources
-                and actor.role in tr.roles
-                and n != "transfer"
+                tr.name
+                for tr in tickets.WORK_ORDER_LIFECYCLE.allowed(task.order.order.status, actor.role)
+                if tr.name != "transfer"
             ],
         }
         for task in workbench.unit_queue(uow, actor, now, lang)
