@@ -173,7 +173,7 @@ def dashboard(
     """Open, warning and breached counts by region and category, the most urgent escalated
     complaints, and complaints accepted and closed per day over the last `days` days.
 
-    A fixed number of queries whatever the backlog (issue 5): open counts are one GROUP BY;
+    A fixed number of queries whatever the backlog: open counts are one GROUP BY;
     only the complaints :func:`sla_states.sla_candidates` lets through (those that can be in
     warning or breached at all) and :func:`sla_states.sla_certainly_breached` does not settle
     are judged by the clock functions, a batch at a time.
