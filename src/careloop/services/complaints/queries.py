@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -61,6 +62,9 @@ SORT_KEYS: dict[str, Any] = {
     "sla_overrun_minutes": Complaint.sla_overrun_minutes,
 }
 _TIME_KEYS = frozenset({"accepted_at", "reply_due_at"})
+
+RowT = TypeVar("RowT")
+ViewT = TypeVar("ViewT")
 
 TOTAL_CAP = 10_000
 """A list page counts at most this many matching complaints (and at least one past its own
@@ -459,24 +463,33 @@ def work_order_view(
     return read_models.work_order_view(order, lang, actor)
 
 
+def _as_read(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    rows: Sequence[RowT],
+    view: Callable[[RowT, bool], ViewT],
+) -> list[ViewT]:
+    """Rows of one complaint as read models, masked as its reader sees that complaint."""
+    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
+    return [view(row, unmasked) for row in rows]
+
+
 def event_views(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[read_models.EventView]:
     events = events_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
-    return [read_models.event_view(e, unmasked) for e in events]
+    return _as_read(uow, complaint_id, actor, events, read_models.event_view)
 
 
 def note_views(uow: UnitOfWork, complaint_id: int, actor: Actor) -> list[read_models.NoteView]:
     notes = notes_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
-    return [read_models.note_view(n, unmasked) for n in notes]
+    return _as_read(uow, complaint_id, actor, notes, read_models.note_view)
 
 
 def attachment_views(
     uow: UnitOfWork, complaint_id: int, actor: Actor
 ) -> list[read_models.AttachmentView]:
     attachments = attachments_of(uow, complaint_id, actor)
-    unmasked = sees_personal_data(get_complaint(uow, complaint_id, actor), actor)
-    return [read_models.attachment_view(a, unmasked) for a in attachments]
+    return _as_read(uow, complaint_id, actor, attachments, read_models.attachment_view)
 
 
 def _sla_page(
