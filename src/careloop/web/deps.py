@@ -19,10 +19,8 @@ from fastapi.templating import Jinja2Templates
 from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
 from careloop.http.cookies import SESSION_COOKIE
-from careloop.http.dependencies import LoginRequired, get_now, get_uow
-from careloop.services.access import auth
+from careloop.http.dependencies import LoginRequired, NowDep, UowDep, actor_from
 from careloop.services.access.actors import Actor
-from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import csrf
 from careloop.web.i18n import Translator
 
@@ -40,23 +38,19 @@ async def get_lang(request: Request) -> str:
     return lang_of(request)
 
 
-def get_web_actor(
-    request: Request,
-    uow: Annotated[UnitOfWork, Depends(get_uow)],
-    now: Annotated[datetime, Depends(get_now)],
-) -> Actor:
-    token = request.cookies.get(SESSION_COOKIE)
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    if not token:
-        raise LoginRequired(path)
+def here(request: Request) -> str:
+    """The page's own address (path and query): where a login or a language switch returns."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def get_web_actor(request: Request, uow: UowDep, now: NowDep) -> Actor:
+    """The person behind the session cookie; without a valid one, the way to the login."""
     try:
-        return auth.actor_for_token(uow, token, now)
+        return actor_from(uow, request.cookies.get(SESSION_COOKIE), now)
     except DomainError:
-        raise LoginRequired(path) from None
+        raise LoginRequired(here(request)) from None
 
 
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-NowDep = Annotated[datetime, Depends(get_now)]
 LangDep = Annotated[str, Depends(get_lang)]
 WebActorDep = Annotated[Actor, Depends(get_web_actor)]
 
@@ -101,7 +95,6 @@ def render(
             # year 9999 in local time: shown in UTC rather than failing the whole page.
             return f"{moment.strftime(fmt)} UTC"
 
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     csrf_token, new_cookie = csrf.issue_token(request)
     response = templates.TemplateResponse(
         request,
@@ -110,7 +103,7 @@ def render(
             "t": Translator(lang),
             "lang": lang,
             "actor": actor,
-            "here": here,
+            "here": here(request),
             "local": local,
             "now": request.app.state.clock(),
             "csrf_token": csrf_token,

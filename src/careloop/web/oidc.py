@@ -15,10 +15,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
-from careloop.http.dependencies import client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.services.access import auth, oidc
 from careloop.services.access.rate_limits import Limiter, redis_client, shared_limiter
-from careloop.web.deps import LangDep, NowDep, UowDep, render, safe_next, set_session_cookie
+from careloop.web.deps import LangDep, render, safe_next, set_session_cookie
 from careloop.web.pages.auth import home_for
 
 router = APIRouter(include_in_schema=False)

@@ -12,13 +12,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.domain.privacy import mask_phone
-from careloop.http.dependencies import client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.notify.adapters import Adapter, adapters_from_env
 from careloop.services.access import self_service
 from careloop.services.complaints import page_views
 from careloop.web import views
 from careloop.web.csrf import require_csrf_token
-from careloop.web.deps import LangDep, NowDep, UowDep, render
+from careloop.web.deps import LangDep, render
 from careloop.web.site_keys import site_key
 
 router = APIRouter(

@@ -9,15 +9,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.http.cookies import SESSION_COOKIE
-from careloop.http.dependencies import client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.web.answers import see_other
 from careloop.web.deps import (
     LANG_COOKIE,
     LangDep,
-    NowDep,
-    UowDep,
     render,
     safe_next,
     set_session_cookie,

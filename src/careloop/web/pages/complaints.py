@@ -15,12 +15,13 @@ from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle import tickets
 from careloop.domain.permissions import has_permission
 from careloop.domain.vocabulary import ROLES
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import filters, lifecycle, work_orders, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
-from careloop.web.deps import LangDep, NowDep, UowDep, WebActorDep, render
+from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
 
 router = APIRouter()

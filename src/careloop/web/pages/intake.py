@@ -14,12 +14,13 @@ from careloop.domain.categories import leaf_categories, top_categories
 from careloop.domain.complaints import normalize_phone
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other
-from careloop.web.deps import LangDep, NowDep, UowDep, WebActorDep, render
+from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
 
 router = APIRouter()

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.permissions import has_permission
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.complaints import workbench
 from careloop.web import charts, views
-from careloop.web.deps import LangDep, NowDep, UowDep, WebActorDep, render
+from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
 
 router = APIRouter()

@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import work_orders, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
-from careloop.web.deps import LangDep, NowDep, UowDep, WebActorDep, render
+from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
 
 router = APIRouter()
