@@ -5,6 +5,7 @@ transition table who may do what, which an anonymous caller has no need to learn
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, Depends
@@ -73,15 +74,4 @@ def lifecycle_table(lang: LangDep) -> dict[str, list[dict[str, Any]]]:
 
 @router.get("/org-units", summary="The organisation tree, in path order")
 def list_org_units(uow: UowDep, lang: LangDep) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": u.id,
-            "code": u.code,
-            "name": u.name_en if lang == "en" else u.name_zh,
-            "kind": u.kind,
-            "dept_type": u.dept_type,
-            "parent_id": u.parent_id,
-            "path": u.path,
-        }
-        for u in org.list_units(uow)
-    ]
+    return [asdict(unit) for unit in org.list_units(uow, lang)]

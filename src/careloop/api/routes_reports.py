@@ -41,10 +41,9 @@ def download_report(
         Query(description="masked (default) or unmasked (supervisors, administrators; audited)"),
     ] = "masked",
 ) -> Response:
-    from careloop.reports import render as renderer
     from careloop.services.monitoring import reports
 
-    body = reports.report_file(
+    report = reports.report_file(
         uow,
         kind,
         date_,
@@ -55,13 +54,12 @@ def download_report(
         unmasked=personal_data == "unmasked",
         client=client_address(request),
     )
-    name = reports.file_name(kind, date_, region, format_)
     disposition = "inline" if format_ == "html" else "attachment"
     return Response(
-        body,
-        media_type=renderer.MEDIA_TYPES[format_],
+        report.body,
+        media_type=report.media_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{name}"',
+            "Content-Disposition": f'{disposition}; filename="{report.name}"',
             "X-Personal-Data": personal_data,
             "Cache-Control": "no-store",
         },

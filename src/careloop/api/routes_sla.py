@@ -11,9 +11,7 @@ from pydantic import BaseModel, Field
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep
 from careloop.domain.errors import DomainError
-from careloop.domain.privacy import mask_text, may_unmask
 from careloop.http.dependencies import NowDep, UowDep
-from careloop.services.access.actors import Actor
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
@@ -109,22 +107,18 @@ class NotificationPage(BaseModel):
     items: list[NotificationOut] = Field(description="This page")
 
 
-def _policy_out(p: Any) -> PolicyOut:
-    return PolicyOut.model_validate(p, from_attributes=True)
-
-
 @router.get("/policies", response_model=list[PolicyOut], summary="SLA policies")
 def list_policies(
     uow: UowDep,
     actor: ActorDep,
     all_versions: Annotated[bool, Query(alias="all", description="Include retired")] = False,
 ) -> list[PolicyOut]:
-    return [_policy_out(p) for p in sla_policies.list_policies(uow, all_versions)]
+    return [presenters.shaped(PolicyOut, p) for p in sla_policies.list_policies(uow, all_versions)]
 
 
 @router.get("/policies/{policy_id}", response_model=PolicyOut, summary="One policy version")
 def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
-    return _policy_out(sla_policies.get_policy(uow, policy_id))
+    return presenters.shaped(PolicyOut, sla_policies.get_policy(uow, policy_id))
 
 
 @router.put(
@@ -135,9 +129,8 @@ def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
 def put_policy(code: str, body: PolicyIn, uow: UowDep, actor: ActorDep, now: NowDep) -> PolicyOut:
     raw = body.model_dump()
     raw["limits"] = {k: dict(v) for k, v in raw["limits"].items()}
-    return _policy_out(
-        sla_policies.save_policy(uow, code, sla_policies.PolicySpec(**raw), actor, now)
-    )
+    policy = sla_policies.save_policy(uow, code, sla_policies.PolicySpec(**raw), actor, now)
+    return presenters.shaped(PolicyOut, policy)
 
 
 @router.delete(
@@ -152,18 +145,15 @@ def retire_policy(code: str, uow: UowDep, actor: ActorDep) -> Response:
 def calendar_days(
     uow: UowDep, actor: ActorDep, year: Annotated[int | None, Query(ge=1900, le=2200)] = None
 ) -> list[CalendarDayOut]:
-    return [
-        CalendarDayOut.model_validate(d, from_attributes=True)
-        for d in sla_calendar.list_days(uow, year)
-    ]
+    return [presenters.shaped(CalendarDayOut, d) for d in sla_calendar.list_days(uow, year)]
 
 
 @router.put("/calendar/days/{day}", response_model=CalendarDayOut, summary="Enter one day")
 def put_calendar_day(
     day: date, body: CalendarDayIn, uow: UowDep, actor: ActorDep, now: NowDep
 ) -> CalendarDayOut:
-    row = sla_calendar.set_day(uow, day, body.kind, body.name, actor, now)
-    return CalendarDayOut.model_validate(row, from_attributes=True)
+    entry = sla_calendar.set_day(uow, day, body.kind, body.name, actor, now)
+    return presenters.shaped(CalendarDayOut, entry)
 
 
 @router.delete(
@@ -176,10 +166,7 @@ def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep) -> Response:
 
 @router.get("/calendar/years", response_model=list[CalendarYearOut], summary="Covered years")
 def calendar_years(uow: UowDep, actor: ActorDep) -> list[CalendarYearOut]:
-    return [
-        CalendarYearOut.model_validate(y, from_attributes=True)
-        for y in sla_calendar.list_years(uow)
-    ]
+    return [presenters.shaped(CalendarYearOut, y) for y in sla_calendar.list_years(uow)]
 
 
 @router.post(
@@ -202,9 +189,7 @@ def import_year(
 def cover_year(
     year: Annotated[int, Path(ge=1900, le=2200)], uow: UowDep, actor: ActorDep, now: NowDep
 ) -> CalendarYearOut:
-    return CalendarYearOut.model_validate(
-        sla_calendar.mark_year_covered(uow, year, actor, now), from_attributes=True
-    )
+    return presenters.shaped(CalendarYearOut, sla_calendar.mark_year_covered(uow, year, actor, now))
 
 
 @router.get(
@@ -222,21 +207,11 @@ def notifications(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NotificationPage:
-    if actor.role not in sla_policies.POLICY_ROLES | {"unit_lead"}:
-        raise DomainError("role_not_allowed", role=actor.role, action="read notifications")
-    total, rows = sla_sweep.list_notifications(
+    total, messages = sla_sweep.list_notifications(
         uow, actor, complaint_id, kind, status_, limit, offset
     )
-    return NotificationPage(total=total, items=[_notification_out(r, actor) for r in rows])
-
-
-def _notification_out(row: Any, actor: Actor) -> NotificationOut:
-    """Phone and ID numbers in the recipient and text masked for roles that cannot unmask."""
-    out = NotificationOut.model_validate(row, from_attributes=True)
-    if may_unmask(actor.role):
-        return out
-    return out.model_copy(
-        update={"recipient": mask_text(out.recipient) or "", "body": mask_text(out.body) or ""}
+    return NotificationPage(
+        total=total, items=[presenters.shaped(NotificationOut, m) for m in messages]
     )
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.services.access.actors import actor_for
 from careloop.services.sla import policies as sla_policies
+from careloop.services.sla.read_models import PolicyVersion
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
-from careloop.store.models import Complaint, OrgUnit, SlaPolicy, Staff
+from careloop.store.models import Complaint, OrgUnit, Staff
 
 SHORT_ESCALATION = [
     {"level": 1, "to": "owner", "after_minutes": 0, "channel": "email"},
@@ -32,7 +33,7 @@ def factory(database_url: str) -> Iterator[sessionmaker[Session]]:
 
 def short_policy(
     factory: sessionmaker[Session], now: datetime, minutes: int = 60, code: str = "short"
-) -> SlaPolicy:
+) -> PolicyVersion:
     """Only a reply limit (calendar minutes), escalating to all four levels at once."""
     with UnitOfWork(factory) as uow:
         return sla_policies.save_policy(

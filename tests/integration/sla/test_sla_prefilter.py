@@ -27,6 +27,7 @@ from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import states as sla_states
 from careloop.services.sla.calendar import CalendarBook, calendar_data
+from careloop.services.sla.read_models import PolicyVersion
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, SlaPolicy, Staff, WorkOrder
 from tests.conftest import MovableClock
@@ -44,7 +45,7 @@ STATUSES = [
 ]
 
 
-def _policies(factory: sessionmaker[Session], now: datetime) -> list[SlaPolicy]:
+def _policies(factory: sessionmaker[Session], now: datetime) -> list[PolicyVersion]:
     specs = {
         "mix-cal": sla_policies.PolicySpec(
             name="calendar mix",
@@ -95,7 +96,7 @@ def _backlog(factory: sessionmaker[Session], t0: datetime, count: int, seed: int
         units = list(session.scalars(select(OrgUnit).where(OrgUnit.kind == "department")))
         assert owner is not None and regions and units
         book = CalendarBook(calendar_data(uow))
-        choices: list[SlaPolicy | None] = [*policies, None]
+        choices: list[SlaPolicy | PolicyVersion | None] = [*policies, None]
         base = session.scalar(select(Complaint.id).order_by(Complaint.id.desc()).limit(1)) or 0
         for i in range(count):
             policy = rng.choice(choices)

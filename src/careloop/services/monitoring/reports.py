@@ -533,6 +533,15 @@ def record_unmasked_read(
     )
 
 
+@dataclass(frozen=True)
+class ReportFile:
+    """A rendered report, ready to hand over: its bytes, media type and file name."""
+
+    body: bytes
+    media_type: str
+    name: str
+
+
 def report_file(
     uow: UnitOfWork,
     kind: ReportKind,
@@ -544,7 +553,7 @@ def report_file(
     *,
     unmasked: bool = False,
     client: str | None = None,
-) -> bytes:
+) -> ReportFile:
     """One report as a file for `actor`; an unmasked one is audited once it is rendered."""
     permissions.check_permission("report.read", actor.role)
     day = time_bounds.day("date", day)  # the one rule for outside times
@@ -555,7 +564,7 @@ def report_file(
     if unmasked:
         record_unmasked_read(uow, report, actor, now, day, (fmt,), "api", client)
         uow.commit()
-    return body
+    return ReportFile(body, renderer.MEDIA_TYPES[fmt], file_name(kind, day, region_code, fmt))
 
 
 def file_name(kind: str, day: date, region_code: str | None, fmt: str) -> str:

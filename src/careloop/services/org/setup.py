@@ -10,6 +10,7 @@ from careloop.domain import org as org_rules
 from careloop.domain.errors import InvalidInput
 from careloop.domain.vocabulary import DEPARTMENT_TYPES, ORG_KINDS, ROLES
 from careloop.services.access.auth import hash_password
+from careloop.services.org.read_models import OrgUnitView, org_unit_view
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit, Staff
 
@@ -85,5 +86,9 @@ def add_staff(
     return staff
 
 
-def list_units(uow: UnitOfWork) -> list[OrgUnit]:
-    return list(uow.session.scalars(select(OrgUnit).order_by(OrgUnit.path)))
+def list_units(uow: UnitOfWork, lang: str) -> list[OrgUnitView]:
+    """The whole tree in path order (parents before their children)."""
+    return [
+        org_unit_view(unit, lang)
+        for unit in uow.session.scalars(select(OrgUnit).order_by(OrgUnit.path))
+    ]

@@ -33,6 +33,12 @@ from careloop.services.access.actors import Actor
 from careloop.services.sla import reference_versions
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
 from careloop.services.sla.policies import check_policy_role
+from careloop.services.sla.read_models import (
+    CalendarDayEntry,
+    CoveredYear,
+    calendar_day_entry,
+    covered_year,
+)
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import CalendarDay, CalendarYear, SlaPolicy
 
@@ -109,22 +115,25 @@ class CalendarBook:
         return self._by_policy[key]
 
 
-def list_days(uow: UnitOfWork, year: int | None = None) -> list[CalendarDay]:
+def list_days(uow: UnitOfWork, year: int | None = None) -> list[CalendarDayEntry]:
     query = select(CalendarDay).order_by(CalendarDay.day)
     if year is not None:
         query = query.where(
             CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
         )
-    return list(uow.session.scalars(query))
+    return [calendar_day_entry(row) for row in uow.session.scalars(query)]
 
 
-def list_years(uow: UnitOfWork) -> list[CalendarYear]:
-    return list(uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
+def list_years(uow: UnitOfWork) -> list[CoveredYear]:
+    return [
+        covered_year(row)
+        for row in uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year))
+    ]
 
 
 def set_day(
     uow: UnitOfWork, day: date, kind: str, name: str, actor: Actor, now: datetime
-) -> CalendarDay:
+) -> CalendarDayEntry:
     """Enter or correct one day (holiday or make-up working day)."""
     check_policy_role(actor)
     day = time_bounds.day("day", day)
@@ -140,7 +149,7 @@ def set_day(
     row.kind, row.name, row.source = kind, name, "operator"
     row.updated_at, row.updated_by = now, actor.username
     uow.commit()
-    return row
+    return calendar_day_entry(row)
 
 
 def remove_day(uow: UnitOfWork, day: date, actor: Actor) -> None:
@@ -152,7 +161,7 @@ def remove_day(uow: UnitOfWork, day: date, actor: Actor) -> None:
     uow.commit()
 
 
-def mark_year_covered(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -> CalendarYear:
+def mark_year_covered(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -> CoveredYear:
     """The operator has entered the whole notice for ``year``: stop using the fallback."""
     check_policy_role(actor)
     row = uow.session.get(CalendarYear, year)
@@ -161,7 +170,7 @@ def mark_year_covered(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -
         uow.session.add(row)
     row.source, row.imported_at, row.imported_by = "operator", now, actor.username
     uow.commit()
-    return row
+    return covered_year(row)
 
 
 @dataclass(frozen=True)

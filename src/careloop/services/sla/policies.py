@@ -25,6 +25,7 @@ from careloop.domain.sla.policies import Criteria, best_policy, check_policy_ter
 from careloop.domain.text import check_code, required_text
 from careloop.services.access.actors import Actor
 from careloop.services.sla import reference_versions
+from careloop.services.sla.read_models import PolicyVersion, policy_version
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, SlaPolicy
 
@@ -100,23 +101,23 @@ def _policy_row(
     )
 
 
-def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[SlaPolicy]:
+def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[PolicyVersion]:
     query = select(SlaPolicy).order_by(SlaPolicy.code, SlaPolicy.version)
     if not include_retired:
         query = query.where(SlaPolicy.active.is_(True))
-    return list(uow.session.scalars(query))
+    return [policy_version(row) for row in uow.session.scalars(query)]
 
 
-def get_policy(uow: UnitOfWork, policy_id: int) -> SlaPolicy:
+def get_policy(uow: UnitOfWork, policy_id: int) -> PolicyVersion:
     policy = uow.session.get(SlaPolicy, policy_id)
     if policy is None:
         raise NotFound("SLA policy", policy_id)
-    return policy
+    return policy_version(policy)
 
 
 def save_policy(
     uow: UnitOfWork, code: str, spec: PolicySpec, actor: Actor, now: datetime
-) -> SlaPolicy:
+) -> PolicyVersion:
     """Create ``code`` or add its next version; the previous version is retired, not changed.
 
     Complaints already accepted keep the version they reference (a policy change applies to
@@ -135,7 +136,7 @@ def save_policy(
     row = _policy_row(spec, code, (current.version if current else 0) + 1, actor, now)
     uow.session.add(row)
     uow.commit()
-    return row
+    return policy_version(row)
 
 
 def retire_policy(uow: UnitOfWork, code: str, actor: Actor) -> None:

@@ -37,6 +37,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from careloop.domain import permissions
+from careloop.domain.errors import DomainError
+from careloop.domain.privacy import may_unmask
 from careloop.domain.sla.escalation import due_alerts, escalation_steps, next_check, step_alert
 from careloop.notify.adapters import Adapter, Message
 from careloop.notify.quiet_hours import QuietHours
@@ -44,6 +46,8 @@ from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.access.self_service import ONE_TIME_CODE_KIND
 from careloop.services.sla import clocks as sla
+from careloop.services.sla.policies import POLICY_ROLES
+from careloop.services.sla.read_models import OutboxMessage, outbox_message
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
     Complaint,
@@ -547,8 +551,12 @@ def list_notifications(
     status: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[int, list[Notification]]:
-    """The outbox as `actor` may read it (readable_notifications), oldest first."""
+) -> tuple[int, list[OutboxMessage]]:
+    """The outbox as `actor` may read it (readable_notifications), oldest first; phone and
+    ID numbers masked for roles that cannot unmask. Commitment managers and unit leads
+    only: the rest learn of their messages where they are delivered."""
+    if actor.role not in POLICY_ROLES | {"unit_lead"}:
+        raise DomainError("role_not_allowed", role=actor.role, action="read notifications")
     query = select(Notification).where(readable_notifications(actor))
     if complaint_id is not None:
         query = query.where(Notification.complaint_id == complaint_id)
@@ -557,8 +565,9 @@ def list_notifications(
     if status:
         query = query.where(Notification.status == status)
     total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = uow.session.scalars(query.order_by(Notification.id).limit(limit).offset(offset)).all()
-    return total, list(rows)
+    rows = uow.session.scalars(query.order_by(Notification.id).limit(limit).offset(offset))
+    unmasked = may_unmask(actor.role)
+    return total, [outbox_message(row, unmasked) for row in rows]
 
 
 def readable_notifications(actor: Actor) -> ColumnElement[bool]:

@@ -1,0 +1,32 @@
+"""What the organisation tree looks like to a reader: plain values, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from careloop.store.models import OrgUnit
+
+
+@dataclass(frozen=True)
+class OrgUnitView:
+    """One unit of the tree, named in the reader's language; ``path`` orders the tree."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    dept_type: str | None
+    parent_id: int | None
+    path: str
+
+
+def org_unit_view(unit: OrgUnit, lang: str) -> OrgUnitView:
+    return OrgUnitView(
+        id=unit.id,
+        code=unit.code,
+        name=unit.name_en if lang == "en" else unit.name_zh,
+        kind=unit.kind,
+        dept_type=unit.dept_type,
+        parent_id=unit.parent_id,
+        path=unit.path,
+    )

@@ -1,0 +1,133 @@
+"""What the SLA records look like to a reader: plain values, never ORM rows.
+
+Policy versions, calendar days and years, and the outbox leave the services as these, so
+the channels (API, CLI) show what a use case loaded and never hold a session or a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from careloop.domain.privacy import mask_text
+from careloop.store.models import CalendarDay, CalendarYear, Notification, SlaPolicy
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    """One version of a service commitment, as stored (limits, hours and escalation as the
+    operator entered them)."""
+
+    id: int
+    code: str
+    version: int
+    name: str
+    active: bool
+    rank: int
+    match_category: str | None
+    match_channel: str | None
+    match_tier: str | None
+    match_region: str | None
+    match_escalated: bool | None
+    match_priority: str | None
+    limits: dict[str, Any]
+    warn_share: float
+    timezone: str
+    hours: dict[str, Any] | None
+    escalation: list[Any]
+    reminder_channel: str
+    created_at: datetime
+    created_by: str
+
+
+def policy_version(row: SlaPolicy) -> PolicyVersion:
+    return PolicyVersion(
+        id=row.id,
+        code=row.code,
+        version=row.version,
+        name=row.name,
+        active=row.active,
+        rank=row.rank,
+        match_category=row.match_category,
+        match_channel=row.match_channel,
+        match_tier=row.match_tier,
+        match_region=row.match_region,
+        match_escalated=row.match_escalated,
+        match_priority=row.match_priority,
+        limits=row.limits,
+        warn_share=row.warn_share,
+        timezone=row.timezone,
+        hours=row.hours,
+        escalation=row.escalation,
+        reminder_channel=row.reminder_channel,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+@dataclass(frozen=True)
+class CalendarDayEntry:
+    """A holiday (放假) or make-up working day (调休上班) and who entered it."""
+
+    day: date
+    kind: str
+    name: str
+    source: str
+
+
+def calendar_day_entry(row: CalendarDay) -> CalendarDayEntry:
+    return CalendarDayEntry(row.day, row.kind, row.name, row.source)
+
+
+@dataclass(frozen=True)
+class CoveredYear:
+    """A year whose holiday notice is fully entered (its days are no longer a guess)."""
+
+    year: int
+    source: str
+
+
+def covered_year(row: CalendarYear) -> CoveredYear:
+    return CoveredYear(row.year, row.source)
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message in the outbox, as the recording adapter keeps it."""
+
+    id: int
+    kind: str
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    complaint_id: int | None
+    level: int | None
+    status: str
+    adapter: str | None
+    created_at: datetime
+    send_after: datetime
+    sent_at: datetime | None
+
+
+def outbox_message(row: Notification, unmasked: bool) -> OutboxMessage:
+    """Phone and ID numbers in the recipient and text masked unless ``unmasked``."""
+    recipient, body = row.recipient, row.body
+    if not unmasked:
+        recipient, body = mask_text(recipient) or "", mask_text(body) or ""
+    return OutboxMessage(
+        id=row.id,
+        kind=row.kind,
+        channel=row.channel,
+        recipient=recipient,
+        subject=row.subject,
+        body=body,
+        complaint_id=row.complaint_id,
+        level=row.level,
+        status=row.status,
+        adapter=row.adapter,
+        created_at=row.created_at,
+        send_after=row.send_after,
+        sent_at=row.sent_at,
+    )
