@@ -39,10 +39,10 @@ async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
     try:
         yield uow
     finally:
-        if uow.session.in_transaction():
-            await run_in_threadpool(uow.session.close)
+        if uow.in_transaction():
+            await run_in_threadpool(uow.close)
         else:
-            uow.session.close()
+            uow.close()
 
 
 async def get_now(request: Request) -> datetime:

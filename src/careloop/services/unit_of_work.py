@@ -66,6 +66,15 @@ class UnitOfWork:
         """Forget what was read, so the next read shows what the use case just wrote."""
         self.session.expire_all()
 
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open: closing then rolls back, a database round trip."""
+        return self.session.in_transaction()
+
+    def close(self) -> None:
+        """End the use case without leaving the ``with`` block (a request's unit of work is
+        closed by its dependency, not by a block); anything uncommitted is rolled back."""
+        self.session.close()
+
     def add_event(self, values: Mapping[str, Any]) -> None:
         """The domain event of one audit row (its column values), if it stands for one."""
         raised = event_for(
