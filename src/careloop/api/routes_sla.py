@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
@@ -18,6 +18,12 @@ from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import sweep as sla_sweep
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
+
+NO_CONTENT: Final[dict[str, Any]] = {
+    "status_code": status.HTTP_204_NO_CONTENT,
+    "response_class": Response,
+}
+"""A removal's answer: 204 and nothing else (a bare Response, not an empty JSON one)."""
 
 
 class LimitIn(BaseModel):
@@ -133,12 +139,9 @@ def put_policy(code: str, body: PolicyIn, uow: UowDep, actor: ActorDep, now: Now
     return presenters.shaped(PolicyOut, policy)
 
 
-@router.delete(
-    "/policies/{code}", status_code=status.HTTP_204_NO_CONTENT, summary="Retire a policy"
-)
-def retire_policy(code: str, uow: UowDep, actor: ActorDep) -> Response:
+@router.delete("/policies/{code}", **NO_CONTENT, summary="Retire a policy")
+def retire_policy(code: str, uow: UowDep, actor: ActorDep) -> None:
     sla_policies.retire_policy(uow, code, actor)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/calendar/days", response_model=list[CalendarDayOut], summary="Calendar days")
@@ -156,12 +159,9 @@ def put_calendar_day(
     return presenters.shaped(CalendarDayOut, entry)
 
 
-@router.delete(
-    "/calendar/days/{day}", status_code=status.HTTP_204_NO_CONTENT, summary="Remove one day"
-)
-def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep) -> Response:
+@router.delete("/calendar/days/{day}", **NO_CONTENT, summary="Remove one day")
+def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep) -> None:
     sla_calendar.remove_day(uow, day, actor)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/calendar/years", response_model=list[CalendarYearOut], summary="Covered years")

@@ -19,6 +19,7 @@ from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import Actor
 from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
 from careloop.services.sla.clocks import ClockView, ComplaintClocks
+from careloop.services.snapshots import snapshot
 from careloop.store.models import Attachment, Complaint, Event, Note, OrgUnit, WorkOrder
 
 
@@ -67,24 +68,15 @@ def work_order_view(
     if unmasked is None:
         unmasked = sees_personal_data(order.complaint, actor)
     status = tickets.WorkOrderStatus(order.status)
-    return WorkOrderView(
-        id=order.id,
-        complaint_id=order.complaint_id,
-        seq=order.seq,
-        version=order.version,
+    return snapshot(
+        WorkOrderView,
+        order,
         unit=unit_ref(order.unit, lang),
         status=status.value,
         status_label=_label(tickets.WORK_ORDER_LABELS[status], lang),
-        owner_id=order.owner_id,
-        dispatched_by_id=order.dispatched_by_id,
-        dispatched_at=order.dispatched_at,
-        due_at=order.due_at,
-        accepted_at=order.accepted_at,
-        finished_at=order.finished_at,
         instructions=privacy.shown(order.instructions, "text", unmasked=unmasked),
         result=privacy.shown(order.result, "text", unmasked=unmasked),
         reason=privacy.shown(order.reason, "text", unmasked=unmasked),
-        transferred_from_id=order.transferred_from_id,
     )
 
 
@@ -132,21 +124,11 @@ class ComplaintSlaView:
 
 def _clock_view(v: ClockView, lang: str) -> SlaClockView:
     s = v.state
-    return SlaClockView(
+    return snapshot(
+        SlaClockView,
+        s,
         clock=v.name,
         work_order_id=v.work_order_id,
-        basis=s.basis,
-        limit_minutes=s.limit_minutes,
-        started_at=s.started_at,
-        due_at=s.due_at,
-        warn_at=s.warn_at,
-        stopped_at=s.stopped_at,
-        used_minutes=s.used_minutes,
-        paused_minutes=s.paused_minutes,
-        remaining_minutes=s.remaining_minutes,
-        overrun_minutes=s.overrun_minutes,
-        state=s.state,
-        warn_share=s.warn_share,
         pauses=[SlaPauseView(p.start, p.end) for p in v.pauses],
         fallback_years=sorted(s.fallback_years),
         explanation=v.explanation(lang),
@@ -224,44 +206,23 @@ def complaint_view(
     status = tickets.Status(c.status)
     category = get_category(c.category)
     unmasked = sees_personal_data(c, actor)
-    return ComplaintView(
-        id=c.id,
+    return snapshot(
+        ComplaintView,
+        c,
         number=c.number or "",
-        version=c.version,
         status=status.value,
         status_label=_label(tickets.STATUS_LABELS[status], lang),
-        channel=c.channel,
-        source_ref=c.source_ref,
         customer=CustomerView(
             phone=privacy.shown(c.customer_phone, "phone", unmasked=unmasked) or "",
             name=privacy.shown(c.customer_name, "name", unmasked=unmasked),
             account=privacy.shown(c.customer_account, "account", unmasked=unmasked),
             tier=c.customer_tier,
         ),
-        category=c.category,
         category_label=category.label(lang) if category else c.category,
-        category_l1=c.category_l1,
-        product=c.product,
         region=unit_ref(c.region, lang),
         description=privacy.shown(c.description, "text", unmasked=unmasked) or "",
         reply_text=privacy.shown(c.reply_text, "text", unmasked=unmasked),
-        priority=c.priority,
-        escalated=c.escalated,
-        regulator_transfer=c.regulator_transfer,
-        is_repeat=c.is_repeat,
-        repeat_of_id=c.repeat_of_id,
-        merged_into_id=c.merged_into_id,
-        reopen_count=c.reopen_count,
-        callback_satisfied=c.callback_satisfied,
         first_owner=first_owner or c.first_owner.username,
-        first_owner_id=c.first_owner_id,
-        owner_unit_id=c.owner_unit_id,
-        accepted_at=c.accepted_at,
-        reply_due_at=c.reply_due_at,
-        replied_at=c.replied_at,
-        closed_at=c.closed_at,
-        archived_at=c.archived_at,
-        updated_at=c.updated_at,
         work_orders=[work_order_view(o, lang, actor, unmasked) for o in c.work_orders],
         allowed_actions=[t.name for t in tickets.allowed_transitions(status, actor.role)],
         sla=sla_view(clocks, lang) if clocks is not None else None,
@@ -284,14 +245,9 @@ class EventView:
 
 def event_view(e: Event, unmasked: bool) -> EventView:
     """An audit event; the accept snapshot holds the customer's data, masked by role."""
-    return EventView(
-        id=e.id,
-        complaint_id=e.complaint_id,
-        work_order_id=e.work_order_id,
-        at=e.at,
-        actor=e.actor,
-        role=e.role,
-        action=e.action,
+    return snapshot(
+        EventView,
+        e,
         before=e.before if unmasked else mask_fields(e.before),
         after=e.after if unmasked else mask_fields(e.after),
         note=e.note if unmasked else privacy.shown(e.note, "text", unmasked=False),
@@ -308,9 +264,7 @@ class NoteView:
 
 
 def note_view(n: Note, unmasked: bool) -> NoteView:
-    return NoteView(
-        n.id, n.complaint_id, n.author, n.at, privacy.shown(n.text, "text", unmasked=unmasked)
-    )
+    return snapshot(NoteView, n, text=privacy.shown(n.text, "text", unmasked=unmasked))
 
 
 @dataclass(frozen=True)
@@ -328,16 +282,11 @@ class AttachmentView:
 
 def attachment_view(a: Attachment, unmasked: bool) -> AttachmentView:
     """An attachment's metadata; its name is often the customer's ("13812345678身份证.jpg")."""
-    return AttachmentView(
-        id=a.id,
-        complaint_id=a.complaint_id,
+    return snapshot(
+        AttachmentView,
+        a,
         filename=privacy.shown(a.filename, "text", unmasked=unmasked) or "",
-        content_type=a.content_type,
-        size_bytes=a.size_bytes,
-        sha256=a.sha256,
         storage_ref=privacy.shown(a.storage_ref, "text", unmasked=unmasked),
-        uploaded_by=a.uploaded_by,
-        at=a.at,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from careloop.services.snapshots import snapshot
 from careloop.store.models import OrgUnit
 
 
@@ -21,12 +22,4 @@ class OrgUnitView:
 
 
 def org_unit_view(unit: OrgUnit, lang: str) -> OrgUnitView:
-    return OrgUnitView(
-        id=unit.id,
-        code=unit.code,
-        name=unit.name_en if lang == "en" else unit.name_zh,
-        kind=unit.kind,
-        dept_type=unit.dept_type,
-        parent_id=unit.parent_id,
-        path=unit.path,
-    )
+    return snapshot(OrgUnitView, unit, name=unit.name_en if lang == "en" else unit.name_zh)

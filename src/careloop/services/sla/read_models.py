@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from careloop.domain.privacy import mask_text
+from careloop.services.snapshots import snapshot
 from careloop.store.models import CalendarDay, CalendarYear, Notification, SlaPolicy
 
 
@@ -42,28 +43,7 @@ class PolicyVersion:
 
 
 def policy_version(row: SlaPolicy) -> PolicyVersion:
-    return PolicyVersion(
-        id=row.id,
-        code=row.code,
-        version=row.version,
-        name=row.name,
-        active=row.active,
-        rank=row.rank,
-        match_category=row.match_category,
-        match_channel=row.match_channel,
-        match_tier=row.match_tier,
-        match_region=row.match_region,
-        match_escalated=row.match_escalated,
-        match_priority=row.match_priority,
-        limits=row.limits,
-        warn_share=row.warn_share,
-        timezone=row.timezone,
-        hours=row.hours,
-        escalation=row.escalation,
-        reminder_channel=row.reminder_channel,
-        created_at=row.created_at,
-        created_by=row.created_by,
-    )
+    return snapshot(PolicyVersion, row)
 
 
 @dataclass(frozen=True)
@@ -77,7 +57,7 @@ class CalendarDayEntry:
 
 
 def calendar_day_entry(row: CalendarDay) -> CalendarDayEntry:
-    return CalendarDayEntry(row.day, row.kind, row.name, row.source)
+    return snapshot(CalendarDayEntry, row)
 
 
 @dataclass(frozen=True)
@@ -89,7 +69,7 @@ class CoveredYear:
 
 
 def covered_year(row: CalendarYear) -> CoveredYear:
-    return CoveredYear(row.year, row.source)
+    return snapshot(CoveredYear, row)
 
 
 @dataclass(frozen=True)
@@ -113,21 +93,11 @@ class OutboxMessage:
 
 def outbox_message(row: Notification, unmasked: bool) -> OutboxMessage:
     """Phone and ID numbers in the recipient and text masked unless ``unmasked``."""
-    recipient, body = row.recipient, row.body
-    if not unmasked:
-        recipient, body = mask_text(recipient) or "", mask_text(body) or ""
-    return OutboxMessage(
-        id=row.id,
-        kind=row.kind,
-        channel=row.channel,
-        recipient=recipient,
-        subject=row.subject,
-        body=body,
-        complaint_id=row.complaint_id,
-        level=row.level,
-        status=row.status,
-        adapter=row.adapter,
-        created_at=row.created_at,
-        send_after=row.send_after,
-        sent_at=row.sent_at,
+    if unmasked:
+        return snapshot(OutboxMessage, row)
+    return snapshot(
+        OutboxMessage,
+        row,
+        recipient=mask_text(row.recipient) or "",
+        body=mask_text(row.body) or "",
     )

@@ -1,0 +1,23 @@
+"""Read models filled from rows: one way to copy a row's values into a frozen dataclass.
+
+A read model names its fields after the columns it shows, so most of it is a copy; what a
+reader sees differently (a masked text, a name in their language) is passed by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+Model = TypeVar("Model")
+
+
+def snapshot(model: type[Model], row: object, **values: Any) -> Model:
+    """``model`` with each field read from ``row``'s attribute of that name, except those
+    given in ``values``."""
+    copied = {
+        f.name: getattr(row, f.name)
+        for f in fields(model)  # type: ignore[arg-type]
+        if f.init and f.name not in values
+    }
+    return model(**copied, **values)
