@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -135,6 +135,35 @@ def validation_details(raw: Sequence[Any], lang: str) -> tuple[str, list[dict[st
     return detail, errors
 
 
+# Fixed answers (zh, en) to failures that carry no message of their own.
+_DATABASE_DOWN: Final = (
+    "数据库暂时无法访问，本次请求未做修改，请稍后重试",
+    "The database is not reachable right now; nothing was changed, try again shortly",
+)
+_OUT_OF_RANGE: Final = (
+    "输入的数值或时间超出可存储的范围",
+    "A value is out of the range the database can store",
+)
+_UNEXPECTED: Final = (
+    "发生意外错误，本次请求未做任何修改",
+    "An unexpected error occurred; nothing was changed by this request",
+)
+
+
+def _fixed_problem(
+    request: Request,
+    status: int,
+    code: str,
+    detail: tuple[str, str],
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """A problem whose detail is one fixed sentence, in the caller's language."""
+    zh, en = detail
+    return problem(
+        request, status, code, en if accept_language(request) == "en" else zh, headers=headers
+    )
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -165,23 +194,13 @@ def install(app: FastAPI) -> None:
         )
 
     async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-        lang = accept_language(request)
-        detail = (
-            "The database is not reachable right now; nothing was changed, try again shortly"
-            if lang == "en"
-            else "数据库暂时无法访问，本次请求未做修改，请稍后重试"
+        return _fixed_problem(
+            request, 503, "database_unavailable", _DATABASE_DOWN, headers={"Retry-After": "5"}
         )
-        return problem(request, 503, "database_unavailable", detail, headers={"Retry-After": "5"})
 
     async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
         if database_errors.is_out_of_range(exc):
-            lang = accept_language(request)
-            detail = (
-                "A value is out of the range the database can store"
-                if lang == "en"
-                else "输入的数值或时间超出可存储的范围"
-            )
-            return problem(request, 422, "invalid_input", detail)
+            return _fixed_problem(request, 422, "invalid_input", _OUT_OF_RANGE)
         return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
@@ -190,13 +209,7 @@ def install(app: FastAPI) -> None:
         import logging
 
         logging.getLogger("careloop.api").exception("unhandled error", exc_info=exc)
-        lang = accept_language(request)
-        detail = (
-            "An unexpected error occurred; nothing was changed by this request"
-            if lang == "en"
-            else "发生意外错误，本次请求未做任何修改"
-        )
-        return problem(request, 500, "internal_error", detail)
+        return _fixed_problem(request, 500, "internal_error", _UNEXPECTED)
 
     for failure in database_errors.UNAVAILABLE:
         app.add_exception_handler(failure, _database_down)
