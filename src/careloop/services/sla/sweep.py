@@ -456,37 +456,41 @@ def _store(
 ) -> None:
     """Derived SLA state in two executemany UPDATEs; ``version`` is left alone, and the
     first warning/breach instant is kept (COALESCE) whichever worker writes last."""
-    c = Complaint.__table__.c
-    if complaints:
-        session.execute(
-            update(Complaint.__table__)
-            .where(c.id == bindparam("b_id"))
-            .values(
-                sla_warn_at=bindparam("b_next"),
-                sla_evaluated_at=bindparam("b_evaluated"),
-                sla_state=bindparam("b_state"),
-                sla_overrun_minutes=bindparam("b_overrun"),
-                reply_due_at=bindparam("b_due"),
-                sla_warned_at=func.coalesce(c.sla_warned_at, bindparam("b_warned")),
-                sla_breached_at=func.coalesce(c.sla_breached_at, bindparam("b_breached")),
-            ),
-            complaints,
-        )
-    w = WorkOrder.__table__.c
-    if orders:
-        session.execute(
-            update(WorkOrder.__table__)
-            .where(w.id == bindparam("b_id"))
-            .values(
-                sla_warn_at=bindparam("b_next"),
-                sla_state=bindparam("b_state"),
-                sla_overrun_minutes=bindparam("b_overrun"),
-                due_at=bindparam("b_due"),
-                sla_warned_at=func.coalesce(w.sla_warned_at, bindparam("b_warned")),
-                sla_breached_at=func.coalesce(w.sla_breached_at, bindparam("b_breached")),
-            ),
-            orders,
-        )
+    _store_states(
+        session,
+        Complaint.__table__,
+        complaints,
+        {"sla_evaluated_at": bindparam("b_evaluated")},
+        due="reply_due_at",
+    )
+    _store_states(session, WorkOrder.__table__, orders, {}, due="due_at")
+
+
+def _store_states(
+    session: Session,
+    table: Any,
+    rows: list[dict[str, Any]],
+    extra: dict[str, Any],
+    due: str,
+) -> None:
+    """One table's share of :func:`_store` (its deadline column is named ``due``)."""
+    if not rows:
+        return
+    c = table.c
+    session.execute(
+        update(table)
+        .where(c.id == bindparam("b_id"))
+        .values(
+            sla_warn_at=bindparam("b_next"),
+            **extra,
+            sla_state=bindparam("b_state"),
+            sla_overrun_minutes=bindparam("b_overrun"),
+            **{due: bindparam("b_due")},
+            sla_warned_at=func.coalesce(c.sla_warned_at, bindparam("b_warned")),
+            sla_breached_at=func.coalesce(c.sla_breached_at, bindparam("b_breached")),
+        ),
+        rows,
+    )
 
 
 def chunks(ids: Sequence[int], size: int) -> list[list[int]]:
