@@ -39,14 +39,38 @@ class Criteria:
     escalated: bool
     priority: str
 
+    @classmethod
+    def of(cls, complaint: MatchedComplaint, region_path: str) -> Criteria:
+        """The criteria of a complaint (accepted, or a draft at intake) in its region."""
+        return cls(
+            category=complaint.category,
+            channel=complaint.channel,
+            tier=complaint.customer_tier,
+            region_path=region_path,
+            escalated=complaint.escalated,
+            priority=complaint.priority,
+        )
 
-class MatchedPolicy(Protocol):
-    """What matching reads of a policy: its rank, its id (age) and what it matches on."""
+
+class MatchedComplaint(Protocol):
+    """What matching reads of a complaint besides its region."""
 
     @property
-    def id(self) -> int: ...
+    def category(self) -> str: ...
     @property
-    def rank(self) -> int: ...
+    def channel(self) -> str: ...
+    @property
+    def customer_tier(self) -> str: ...
+    @property
+    def escalated(self) -> bool: ...
+    @property
+    def priority(self) -> str: ...
+
+
+class MatchTerms(Protocol):
+    """The coded criteria a policy may name (None: any), as matching and the checks read
+    them."""
+
     @property
     def match_category(self) -> str | None: ...
     @property
@@ -54,11 +78,20 @@ class MatchedPolicy(Protocol):
     @property
     def match_tier(self) -> str | None: ...
     @property
+    def match_priority(self) -> str | None: ...
+
+
+class MatchedPolicy(MatchTerms, Protocol):
+    """What matching reads of a policy: its rank, its id (age) and what it matches on."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def rank(self) -> int: ...
+    @property
     def match_region(self) -> str | None: ...
     @property
     def match_escalated(self) -> bool | None: ...
-    @property
-    def match_priority(self) -> str | None: ...
 
 
 class PolicyLimits(Protocol):
@@ -69,19 +102,11 @@ class PolicyLimits(Protocol):
     def limits(self) -> Mapping[str, Mapping[str, Any]] | None: ...
 
 
-class PolicyTerms(Protocol):
+class PolicyTerms(MatchTerms, Protocol):
     """What an operator sets for a service commitment, as the checks read it."""
 
     @property
     def limits(self) -> Mapping[str, Mapping[str, Any]]: ...
-    @property
-    def match_category(self) -> str | None: ...
-    @property
-    def match_channel(self) -> str | None: ...
-    @property
-    def match_tier(self) -> str | None: ...
-    @property
-    def match_priority(self) -> str | None: ...
     @property
     def warn_share(self) -> float: ...
     @property

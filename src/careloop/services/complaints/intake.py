@@ -164,14 +164,7 @@ def check_idempotency_key(key: str | None) -> None:
 
 
 def criteria_for(draft: NewComplaint, region: Region) -> Criteria:
-    return Criteria(
-        category=draft.category,
-        channel=draft.channel,
-        tier=draft.customer_tier,
-        region_path=region.path,
-        escalated=draft.escalated,
-        priority=draft.priority,
-    )
+    return Criteria.of(draft, region.path)
 
 
 def validated(draft: NewComplaint) -> tuple[NewComplaint, str]:

@@ -209,11 +209,4 @@ def match_policy(
 
 def criteria_of(uow: UnitOfWork, complaint: Complaint) -> Criteria:
     region_path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.id == complaint.region_id))
-    return Criteria(
-        category=complaint.category,
-        channel=complaint.channel,
-        tier=complaint.customer_tier,
-        region_path=region_path or "/",
-        escalated=complaint.escalated,
-        priority=complaint.priority,
-    )
+    return Criteria.of(complaint, region_path or "/")
