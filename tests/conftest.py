@@ -200,7 +200,7 @@ class LiveServer:
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # a loaded 2-core CI machine starts uvicorn slowly
         while not self.server.started:
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
