@@ -99,20 +99,13 @@ def draw(fig: Figure, chart: Chart, lang: str) -> None:
         xs = list(range(len(chart.x)))
         ys = [float("nan") if y is None else y for y in chart.y]
         ax.plot(xs, ys, marker="o", color=PALETTE[0], label=chart.ylabel or "value")
-        if chart.target is not None:
-            ax.axhline(
-                chart.target,
-                color="#548235",
-                linestyle="--",
-                label=("target" if lang == "en" else "目标") + f" {chart.target:g}",
-            )
-        if chart.threshold is not None:
-            ax.axhline(
-                chart.threshold,
-                color="#c00000",
-                linestyle=":",
-                label=("threshold" if lang == "en" else "门限") + f" {chart.threshold:g}",
-            )
+        for level, color, style, (zh, en) in (
+            (chart.target, "#548235", "--", ("目标", "target")),
+            (chart.threshold, "#c00000", ":", ("门限", "threshold")),
+        ):
+            if level is not None:
+                label = (en if lang == "en" else zh) + f" {level:g}"
+                ax.axhline(level, color=color, linestyle=style, label=label)
         step = max(1, len(xs) // 10)
         ax.set_xticks(xs[::step], chart.x[::step], rotation=30, ha="right")
         ax.set_ylabel(chart.ylabel)
