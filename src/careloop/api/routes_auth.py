@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from careloop.api import presenters
 from careloop.api.deps import ActorDep, TokenDep
 from careloop.domain.permissions import check_permission
 from careloop.http.cookies import SESSION_COOKIE
@@ -85,12 +86,7 @@ def login(
         path="/",
     )
     response.headers["Cache-Control"] = "no-store"
-    return LoginOut(
-        token=session.token,
-        expires_at=session.expires_at,
-        username=session.username,
-        role=session.role,
-    )
+    return presenters.shaped(LoginOut, session)
 
 
 @router.post(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from careloop.api import presenters
 from careloop.api.deps import ActorDep
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.privacy import personal_data
@@ -35,6 +36,4 @@ def unmask(
     complaint_id: int, body: UnmaskIn, uow: UowDep, actor: ActorDep, now: NowDep
 ) -> UnmaskedCustomer:
     data = personal_data.unmask(uow, complaint_id, actor, now, body.reason)
-    return UnmaskedCustomer(
-        complaint_id=data.complaint_id, phone=data.phone, name=data.name, account=data.account
-    )
+    return presenters.shaped(UnmaskedCustomer, data)
