@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -58,6 +60,40 @@ class Intake:
     """The audit events this intake wrote (empty on a replay)."""
     terms: sla.IntakeTerms | None = None
     """The SLA terms it was accepted under (None on a replay): the answer's clocks reuse them."""
+
+
+_YES: Final = frozenset({"1", "true", "yes", "y", "是", "对", "√"})
+_NO: Final = frozenset({"", "0", "false", "no", "n", "否"})
+
+
+def _flag(values: Mapping[str, str], field: str) -> bool:
+    text = values.get(field, "").lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise InvalidInput(field, f"应为 是/否 / must be yes or no, not '{text}'")
+
+
+def draft_from_fields(values: Mapping[str, str], channel: str) -> NewComplaint:
+    """A draft from text fields as the intake form and an import sheet name them (phone,
+    name, account, region, tier …): a blank takes the default, a flag reads yes/no words
+    (``1``/blank from a checkbox), and ``channel`` applies when the fields name none."""
+    return NewComplaint(
+        channel=values.get("channel") or channel,
+        customer_phone=values.get("phone", ""),
+        category=values.get("category", ""),
+        description=values.get("description", ""),
+        region_code=values.get("region", ""),
+        product=values.get("product") or "mobile",
+        customer_name=values.get("name") or None,
+        customer_account=values.get("account") or None,
+        customer_tier=values.get("tier") or "standard",
+        priority=values.get("priority") or "normal",
+        source_ref=values.get("source_ref") or None,
+        escalated=_flag(values, "escalated"),
+        regulator_transfer=_flag(values, "regulator_transfer"),
+    )
 
 
 def _check_vocabulary(field: str, value: str, vocabulary: dict[str, tuple[str, str]]) -> None:

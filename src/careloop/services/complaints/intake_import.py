@@ -21,7 +21,7 @@ from typing import Any
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_batch
-from careloop.services.complaints.intake import NewComplaint
+from careloop.services.complaints.intake import draft_from_fields
 from careloop.services.unit_of_work import UnitOfWork
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -45,8 +45,6 @@ HEADERS: dict[str, tuple[str, ...]] = {
 _LOOKUP = {alias.strip().lower(): column for column, aliases in HEADERS.items()
            for alias in aliases}  # fmt: skip
 log = logging.getLogger("careloop.import")
-_TRUE = {"1", "true", "yes", "y", "是", "对", "√"}
-_FALSE = {"", "0", "false", "no", "n", "否"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,33 +205,6 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             yield number, values
 
 
-def _flag(values: dict[str, str], column: str) -> bool:
-    text = values.get(column, "").lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise InvalidInput(column, f"应为 是/否 / must be yes or no, not '{text}'")
-
-
-def _draft(values: dict[str, str], channel: str) -> NewComplaint:
-    return NewComplaint(
-        channel=values.get("channel") or channel,
-        customer_phone=values.get("phone", ""),
-        category=values.get("category", ""),
-        description=values.get("description", ""),
-        region_code=values.get("region", ""),
-        product=values.get("product") or "mobile",
-        customer_name=values.get("name") or None,
-        customer_account=values.get("account") or None,
-        customer_tier=values.get("tier") or "standard",
-        priority=values.get("priority") or "normal",
-        source_ref=values.get("source_ref") or None,
-        escalated=_flag(values, "escalated"),
-        regulator_transfer=_flag(values, "regulator_transfer"),
-    )
-
-
 def row_key(path: Path, row: int, values: dict[str, str]) -> str:
     """The row's idempotency key: its `key` column, else file name and row number."""
     return values.get("key") or f"import:{path.name[:150]}:{row}"
@@ -268,7 +239,8 @@ def import_file(
     for row, values in list(read_rows(path)):
         key = row_key(path, row, values)
         try:
-            batch.append((row, key, intake_batch.BatchItem(_draft(values, channel), key)))
+            draft = draft_from_fields(values, channel)
+            batch.append((row, key, intake_batch.BatchItem(draft, key)))
         except InvalidInput as exc:
             batch.append((row, key, exc))
         if len(batch) >= chunk:
