@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.services.access.actors import actor_for
 from careloop.services.sla import policies as sla_policies
-from careloop.services.sla.read_models import PolicyVersion
+from careloop.services.sla.policies import PolicyVersion
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Complaint, OrgUnit, Staff

@@ -27,7 +27,7 @@ from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import states as sla_states
 from careloop.services.sla.calendar import CalendarBook, calendar_data
-from careloop.services.sla.read_models import PolicyVersion
+from careloop.services.sla.policies import PolicyVersion
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, SlaPolicy, Staff, WorkOrder
 from tests.conftest import MovableClock

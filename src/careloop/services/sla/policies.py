@@ -25,7 +25,7 @@ from careloop.domain.sla.policies import Criteria, best_policy, check_policy_ter
 from careloop.domain.text import check_code, required_text
 from careloop.services.access.actors import Actor
 from careloop.services.sla import reference_versions
-from careloop.services.sla.read_models import PolicyVersion, policy_version
+from careloop.services.snapshots import snapshot
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, SlaPolicy
 
@@ -51,6 +51,23 @@ class PolicySpec:
     hours: Mapping[str, Sequence[Sequence[str]]] | None = None
     escalation: Sequence[Mapping[str, Any]] = field(default_factory=list)
     reminder_channel: str = "sms"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PolicyVersion(PolicySpec):
+    """One stored version of a service commitment, as a reader sees it (limits, hours and
+    escalation as the operator entered them)."""
+
+    id: int
+    code: str
+    version: int
+    active: bool
+    created_at: datetime
+    created_by: str
+
+
+def policy_version(row: SlaPolicy) -> PolicyVersion:
+    return snapshot(PolicyVersion, row)
 
 
 def check_policy_role(actor: Actor) -> None:

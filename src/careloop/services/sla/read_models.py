@@ -1,49 +1,18 @@
 """What the SLA records look like to a reader: plain values, never ORM rows.
 
-Policy versions, calendar days and years, and the outbox leave the services as these, so
-the channels (API, CLI) show what a use case loaded and never hold a session or a row.
+Calendar days and years and the outbox leave the services as these (policy versions as
+``policies.PolicyVersion``, beside what an operator enters), so the channels (API, CLI)
+show what a use case loaded and never hold a session or a row.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from careloop.domain.privacy import mask_text
 from careloop.services.snapshots import snapshot
-from careloop.store.models import CalendarDay, CalendarYear, Notification, SlaPolicy
-
-
-@dataclass(frozen=True)
-class PolicyVersion:
-    """One version of a service commitment, as stored (limits, hours and escalation as the
-    operator entered them)."""
-
-    id: int
-    code: str
-    version: int
-    name: str
-    active: bool
-    rank: int
-    match_category: str | None
-    match_channel: str | None
-    match_tier: str | None
-    match_region: str | None
-    match_escalated: bool | None
-    match_priority: str | None
-    limits: dict[str, Any]
-    warn_share: float
-    timezone: str
-    hours: dict[str, Any] | None
-    escalation: list[Any]
-    reminder_channel: str
-    created_at: datetime
-    created_by: str
-
-
-def policy_version(row: SlaPolicy) -> PolicyVersion:
-    return snapshot(PolicyVersion, row)
+from careloop.store.models import CalendarDay, CalendarYear, Notification
 
 
 @dataclass(frozen=True)
