@@ -82,8 +82,8 @@ def _create(
     with request.app.state.platform.unit_of_work() as uow:
         actor = actor_from(uow, token, now)
         take_intake(request, actor, now, uow)
-        result = intake.accept_complaint(uow, draft_of(body), actor, now, key)
-        answer = presenters.complaint(intake.intake_view(uow, result, actor, lang, now))
+        result = intake.accept_complaint_view(uow, draft_of(body), actor, now, key, lang)
+        answer = presenters.complaint(result.complaint)
         headers = {"Location": f"/api/v1/complaints/{answer.id}"}
         if not result.created:
             headers["Idempotent-Replayed"] = "true"

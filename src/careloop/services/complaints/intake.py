@@ -298,3 +298,26 @@ def intake_view(
         clocks = sla.clocks_of_new(result.complaint, result.events, result.terms, now)
         return read_models.complaint_view(result.complaint, actor, lang, clocks, actor.username)
     return queries.complaint_view(uow, result.complaint.id, actor, lang, now)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeAnswer:
+    """What a channel shows after intake: the complaint, and whether this call created it
+    (False: a replay of the same idempotency key)."""
+
+    complaint: read_models.ComplaintView
+    created: bool
+
+
+def accept_complaint_view(
+    uow: UnitOfWork,
+    draft: NewComplaint,
+    actor: Actor,
+    now: datetime,
+    idempotency_key: str | None,
+    lang: str,
+) -> IntakeAnswer:
+    """:func:`accept_complaint` answered as :func:`intake_view` shows it, so that a channel
+    never holds the complaint's row."""
+    result = accept_complaint(uow, draft, actor, now, idempotency_key)
+    return IntakeAnswer(intake_view(uow, result, actor, lang, now), result.created)
