@@ -61,6 +61,8 @@ from careloop.services.sla.policies import (
     criteria_of,
     match_policy,
 )
+from careloop.services.sla.read_models import PolicyHold
+from careloop.services.snapshots import snapshot
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
     Complaint,
@@ -370,7 +372,7 @@ def work_order_terms(
 
 def reapply_policy(
     uow: UnitOfWork, complaint_id: int, actor: Actor, version: int, now: datetime
-) -> Complaint:
+) -> PolicyHold:
     """Hold an open complaint to today's matching policy: an explicit, audited act."""
     from careloop.services.complaints.lifecycle import (
         check_version,
@@ -399,4 +401,4 @@ def reapply_policy(
     complaint.updated_at = now
     uow.session.add(audit.record(complaint, actor, "sla_policy_reapplied", now, before, after))
     commit_or_conflict(uow, version)
-    return complaint
+    return snapshot(PolicyHold, complaint)

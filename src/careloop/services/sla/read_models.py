@@ -70,3 +70,13 @@ def outbox_message(row: Notification, unmasked: bool) -> OutboxMessage:
         recipient=mask_text(row.recipient) or "",
         body=mask_text(row.body) or "",
     )
+
+
+@dataclass(frozen=True)
+class PolicyHold:
+    """A complaint (its id and version after the change) and the policy version that now
+    holds it."""
+
+    id: int
+    version: int
+    sla_policy_id: int | None
