@@ -42,8 +42,8 @@ class BodySizeLimit:
     """Refuse oversized requests before reading them (a 1 GB POST must not reach pydantic).
 
     A plain ASGI middleware, not Starlette's ``BaseHTTPMiddleware``: that one runs every
-    request through an extra task and memory streams, a measurable share of an intake
-    (issue 7). A declared ``Content-Length`` is judged from the header; a chunked body
+    request through an extra task and memory streams, a measurable share of an intake.
+    A declared ``Content-Length`` is judged from the header; a chunked body
     without one is read here up to the limit and handed on, or refused once it passes it.
     """
 
@@ -146,7 +146,7 @@ def create_app(
     app.include_router(routes_complaints.router)
     app.include_router(routes_work_orders.router)
     app.include_router(routes_reference.router)
-    # The server-rendered pages (issue 5) share the app, its services and its clock.
+    # The server-rendered pages share the app, its services and its clock.
     web.install(app)
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)

@@ -25,7 +25,7 @@ class LoginRequired(Exception):
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    """The request's unit of work, opened and closed on the event loop (issue 7).
+    """The request's unit of work, opened and closed on the event loop.
 
     Dependencies without I/O are ``async`` so that FastAPI does not hop to its thread pool
     for each (a hop costs more than an intake's own SQL on a busy process). Closing is

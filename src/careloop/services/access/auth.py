@@ -317,7 +317,7 @@ def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor:
     """The acting person behind a bearer token or session cookie (401 if none is valid).
 
     Asked on every request, so as one row of plain columns rather than three loaded
-    objects (token, staff, unit): the ORM's loading was most of its cost (issue 7).
+    objects (token, staff, unit): the ORM's loading was most of its cost.
     """
     if not _well_formed(token):
         raise DomainError("unknown_actor", username="(token)")

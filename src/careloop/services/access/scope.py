@@ -38,7 +38,7 @@ def visible_to(actor: Actor) -> ColumnElement[bool]:
     units = _units_within(scope)
     # Correlated EXISTS, not "id IN (every work order of the scope)": its cost follows the
     # complaints a page looks at, through the work_orders.complaint_id index, instead of
-    # the number of work orders a city has ever had (issue 7: flat lists at 10⁷).
+    # the number of work orders a city has ever had (flat lists at 10⁷).
     # An alias of its own, so a query that itself selects work orders (a unit's queue)
     # does not swallow the subquery's FROM by auto-correlation.
     orders = aliased(WorkOrder, name="scope_orders")

@@ -291,7 +291,7 @@ def check_intake_role(actor: Actor) -> None:
 def intake_view(
     uow: UnitOfWork, result: Intake, actor: Actor, lang: str, now: datetime
 ) -> read_models.ComplaintView:
-    """The intake's answer. A new complaint is shown as written, without a re-read (issue 7):
+    """The intake's answer. A new complaint is shown as written, without a re-read:
     its clocks come from the same ``clocks_for`` the sweeper runs, with the policy and
     calendar intake used. A replay shows the first complaint as it stands now."""
     if result.created and result.terms is not None:

@@ -1,7 +1,7 @@
 """Writing accepted complaints: the rows and their `accept` events, set-based, for single
 intake (services.complaints) and bulk intake (services.intake_batch) alike.
 
-Plain SQLAlchemy Core, not ORM units of work: intake is the hottest write path (issue 7)
+Plain SQLAlchemy Core, not ORM units of work: intake is the hottest write path
 and the ORM's flush of one complaint (insert, then an update for its number, then the
 events) cost more Python than the SQL itself. Both callers thus write the same rows: a
 complaint leaves intake at version 2 with its number (writing the number is the row's

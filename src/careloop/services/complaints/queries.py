@@ -186,7 +186,7 @@ def interactive_reads(uow: UnitOfWork) -> None:
     PostgreSQL compiles a query to machine code once its estimated cost passes
     ``jit_above_cost``. The scope condition's correlated EXISTS makes the planner estimate a
     province's board queries at millions, so each paid ~0.1–0.9 s of compilation for a few
-    tens of ms of work (issue 7: the dashboard's closed-per-day trend at 10⁵). Pages are
+    tens of ms of work (the dashboard's closed-per-day trend at 10⁵). Pages are
     short reads: they never win that bet; the monthly report, which may, is not one.
     """
     if uow.session.get_bind().dialect.name == "postgresql":
@@ -289,7 +289,7 @@ def list_complaints(
 ) -> Page:
     """One page of the complaints the actor may see (org scope applied here, once).
 
-    Flat at any size (issue 7): the open lists walk partial indexes on the due time, the
+    Flat at any size: the open lists walk partial indexes on the due time, the
     total is counted only up to ``count_limit`` (and at least one past this page), and
     ``after`` continues from a cursor instead of skipping ``offset`` rows.
     """
@@ -450,7 +450,7 @@ def complaint_view_page(
 def _clocks_of(
     uow: UnitOfWork, complaints: list[Complaint], now: datetime | None
 ) -> dict[int, sla_clocks.ComplaintClocks]:
-    """Each answer explains its clocks, computed as the sweeper computes them (issue 3)."""
+    """Each answer explains its clocks, computed as the sweeper computes them."""
     return sla_clocks.explain(uow, complaints, now) if now is not None else {}
 
 

@@ -1,4 +1,4 @@
-"""Pre-aggregated daily complaint counts for the morning early warning (issue 7, migration 0006).
+"""Pre-aggregated daily complaint counts for the morning early warning (migration 0006).
 
 **Why it may be stored.** Complaints are never deleted, and their category, region and product
 never change after intake; intake stamps ``accepted_at`` with the service's ``now``. So once a

@@ -1,7 +1,7 @@
 """The morning's early warning (投诉预警日报, DOMAIN.md §5) and hot spots, from the store.
 
 Daily counts per cell (category × region × product) over the baseline window come from
-``services.daily_counts``: closed days counted once into a table (issue 7: 35 days of
+``services.daily_counts``: closed days counted once into a table (35 days of
 complaints read on every morning cost 10 s of database time at 10⁷), the rest from one live
 ``GROUP BY`` on the complaints table; the statistical test is ``domain.early_warning.
 detect_rises`` (its docstring states the test and its false-alarm rate). Only cells with at

@@ -138,7 +138,7 @@ def save_policy(
     """Create ``code`` or add its next version; the previous version is retired, not changed.
 
     Complaints already accepted keep the version they reference (a policy change applies to
-    new complaints only, issue 3); :func:`reapply_policy` moves one explicitly.
+    new complaints only); :func:`reapply_policy` moves one explicitly.
     """
     check_policy_role(actor)
     if not code or len(code) > 64:

@@ -308,7 +308,7 @@ class _Chunk:
             return []  # the breach itself is told through the escalation steps
         zone = policy.timezone if policy else self.quiet.timezone
         quiet = QuietHours(self.quiet.start, self.quiet.end, zone, self.quiet.channels)
-        # Reminders wait out quiet hours; a breach escalates at once (issue 3).
+        # Reminders wait out quiet hours; a breach escalates at once.
         send_after = quiet.next_allowed(self.now, channel) if kind == "reminder" else self.now
         label = {"reminder": "即将超时 / due soon", "escalation": "已超时 / overdue"}[kind]
         body = self.bodies.get(d.view.subject)
