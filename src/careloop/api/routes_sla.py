@@ -10,7 +10,6 @@ from pydantic import BaseModel, Field
 
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep
-from careloop.domain.errors import DomainError
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
@@ -217,15 +216,8 @@ def notifications(
 
 @router.post("/sweep", summary="Run one sweep now (admins; the worker does this every minute)")
 def sweep(request: Request, uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
-    if actor.role not in sla_policies.POLICY_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action="run the SLA sweep")
     platform = request.app.state.platform  # the request's own database and adapters
-    # End this request's transaction first: on SQLite it holds the write lock (BEGIN
-    # IMMEDIATE) since the token lookup, and the sweep's own sessions would wait on it.
-    uow.rollback()
-    report = sla_sweep.sweep(platform.session_factory, now, worker="api")
-    delivered = sla_sweep.deliver_notifications(platform.session_factory, platform.adapters, now)
-    return {**report.as_dict(), "delivered": delivered}
+    return sla_sweep.sweep_on_request(uow, actor, platform.session_factory, platform.adapters, now)
 
 
 @router.post(

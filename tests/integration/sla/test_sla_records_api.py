@@ -47,3 +47,16 @@ def test_org_units_are_named_in_the_readers_language_in_path_order(api: Api) -> 
         seen.add(unit["id"])
     zh = {u["code"]: u["name"] for u in api.as_("agent1").get("/api/v1/org-units").json()}
     assert any(zh[u["code"]] != u["name"] for u in units)
+
+
+def test_only_commitment_managers_sweep_and_only_they_and_unit_leads_read_the_outbox(
+    api: Api,
+) -> None:
+    agent = api.as_("agent1")
+    refused = agent.post("/api/v1/sla/sweep")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "role_not_allowed"
+    assert agent.get("/api/v1/sla/notifications").json()["code"] == "role_not_allowed"
+    swept = api.as_("admin").post("/api/v1/sla/sweep")
+    assert swept.status_code == 200
+    assert "delivered" in swept.json()

@@ -513,6 +513,35 @@ def sweep(
     return report
 
 
+def sweep_round(
+    session_factory: sessionmaker[Session],
+    adapters: Mapping[str, Adapter],
+    now: datetime,
+    worker: str,
+) -> dict[str, Any]:
+    """One round as the scheduler runs it: every clock once, then the outbox's due
+    messages; the sweep's counts and how many messages were handed over."""
+    report = sweep(session_factory, now, worker=worker)
+    delivered = deliver_notifications(session_factory, adapters, now)
+    return {**report.as_dict(), "delivered": delivered}
+
+
+def sweep_on_request(
+    uow: UnitOfWork,
+    actor: Actor,
+    session_factory: sessionmaker[Session],
+    adapters: Mapping[str, Adapter],
+    now: datetime,
+) -> dict[str, Any]:
+    """A round at a commitment manager's request (the worker does this every minute)."""
+    if actor.role not in POLICY_ROLES:
+        raise DomainError("role_not_allowed", role=actor.role, action="run the SLA sweep")
+    # End the caller's transaction first: on SQLite it holds the write lock (BEGIN
+    # IMMEDIATE) since the token lookup, and the sweep's own sessions would wait on it.
+    uow.rollback()
+    return sweep_round(session_factory, adapters, now, worker="api")
+
+
 # --- delivery from the outbox -------------------------------------------------------------
 
 
