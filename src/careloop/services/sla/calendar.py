@@ -33,12 +33,8 @@ from careloop.services.access.actors import Actor
 from careloop.services.sla import reference_versions
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
 from careloop.services.sla.policies import check_policy_role
-from careloop.services.sla.read_models import (
-    CalendarDayEntry,
-    CoveredYear,
-    calendar_day_entry,
-    covered_year,
-)
+from careloop.services.sla.read_models import CalendarDayEntry, CoveredYear
+from careloop.services.snapshots import snapshot
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import CalendarDay, CalendarYear, SlaPolicy
 
@@ -121,12 +117,12 @@ def list_days(uow: UnitOfWork, year: int | None = None) -> list[CalendarDayEntry
         query = query.where(
             CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
         )
-    return [calendar_day_entry(row) for row in uow.session.scalars(query)]
+    return [snapshot(CalendarDayEntry, row) for row in uow.session.scalars(query)]
 
 
 def list_years(uow: UnitOfWork) -> list[CoveredYear]:
     return [
-        covered_year(row)
+        snapshot(CoveredYear, row)
         for row in uow.session.scalars(select(CalendarYear).order_by(CalendarYear.year))
     ]
 
@@ -149,7 +145,7 @@ def set_day(
     row.kind, row.name, row.source = kind, name, "operator"
     row.updated_at, row.updated_by = now, actor.username
     uow.commit()
-    return calendar_day_entry(row)
+    return snapshot(CalendarDayEntry, row)
 
 
 def remove_day(uow: UnitOfWork, day: date, actor: Actor) -> None:
@@ -170,7 +166,7 @@ def mark_year_covered(uow: UnitOfWork, year: int, actor: Actor, now: datetime) -
         uow.session.add(row)
     row.source, row.imported_at, row.imported_by = "operator", now, actor.username
     uow.commit()
-    return covered_year(row)
+    return snapshot(CoveredYear, row)
 
 
 @dataclass(frozen=True)

@@ -66,10 +66,6 @@ class PolicyVersion(PolicySpec):
     created_by: str
 
 
-def policy_version(row: SlaPolicy) -> PolicyVersion:
-    return snapshot(PolicyVersion, row)
-
-
 def check_policy_role(actor: Actor) -> None:
     """Only ``POLICY_ROLES`` change service commitments and the calendar."""
     if actor.role not in POLICY_ROLES:
@@ -122,14 +118,14 @@ def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[Policy
     query = select(SlaPolicy).order_by(SlaPolicy.code, SlaPolicy.version)
     if not include_retired:
         query = query.where(SlaPolicy.active.is_(True))
-    return [policy_version(row) for row in uow.session.scalars(query)]
+    return [snapshot(PolicyVersion, row) for row in uow.session.scalars(query)]
 
 
 def get_policy(uow: UnitOfWork, policy_id: int) -> PolicyVersion:
     policy = uow.session.get(SlaPolicy, policy_id)
     if policy is None:
         raise NotFound("SLA policy", policy_id)
-    return policy_version(policy)
+    return snapshot(PolicyVersion, policy)
 
 
 def save_policy(
@@ -153,7 +149,7 @@ def save_policy(
     row = _policy_row(spec, code, (current.version if current else 0) + 1, actor, now)
     uow.session.add(row)
     uow.commit()
-    return policy_version(row)
+    return snapshot(PolicyVersion, row)
 
 
 def retire_policy(uow: UnitOfWork, code: str, actor: Actor) -> None:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from careloop.domain.privacy import mask_text
 from careloop.services.snapshots import snapshot
-from careloop.store.models import CalendarDay, CalendarYear, Notification
+from careloop.store.models import Notification
 
 
 @dataclass(frozen=True)
@@ -25,20 +25,12 @@ class CalendarDayEntry:
     source: str
 
 
-def calendar_day_entry(row: CalendarDay) -> CalendarDayEntry:
-    return snapshot(CalendarDayEntry, row)
-
-
 @dataclass(frozen=True)
 class CoveredYear:
     """A year whose holiday notice is fully entered (its days are no longer a guess)."""
 
     year: int
     source: str
-
-
-def covered_year(row: CalendarYear) -> CoveredYear:
-    return snapshot(CoveredYear, row)
 
 
 @dataclass(frozen=True)
