@@ -53,3 +53,16 @@ def test_no_api_route_touches_a_session() -> None:
         if re.search(r"\.session\b", path.read_text(encoding="utf-8"))
     ]
     assert touching == []
+
+
+def test_the_api_asks_the_services_for_reports_and_never_renders_them() -> None:
+    assert _offending("api", ("careloop.reports",)) == {}
+
+
+def test_the_shared_http_plumbing_touches_no_session() -> None:
+    touching = [
+        str(path.relative_to(SRC))
+        for path in sorted((SRC / "http").rglob("*.py"))
+        if re.search(r"\.session\b", path.read_text(encoding="utf-8"))
+    ]
+    assert touching == []
