@@ -178,7 +178,7 @@ def submit_intake(
             source_ref=source_ref or None,
             escalated=escalated == "1",
         )
-        result = intake.accept_complaint(uow, draft, actor, now, idempotency_key or None)
+        result = intake.accept_complaint_view(uow, draft, actor, now, idempotency_key or None, lang)
     except DomainError as exc:
         uow.rollback()
         return _intake_page(
