@@ -209,12 +209,6 @@ COMPLAINT_LIFECYCLE: Final = Lifecycle(
 TRANSITIONS: Final = COMPLAINT_LIFECYCLE.transitions
 
 
-def check_role(name: str, role: str) -> Transition[Status]:
-    """The transition `name` if `role` may ever fire it; checked before anything else, so
-    someone without the right learns nothing about the complaint's state or version."""
-    return COMPLAINT_LIFECYCLE.check_role(name, role)
-
-
 def check_transition(name: str, status: Status | str, role: str) -> Transition[Status]:
     """The transition `name` if `role` may fire it from `status`; a DomainError otherwise."""
     return COMPLAINT_LIFECYCLE.check(status, name, role)
@@ -303,10 +297,6 @@ WORK_ORDER_LIFECYCLE: Final = Lifecycle(
 """Work orders start `dispatched` (the complaint's `dispatch` creates them)."""
 
 WORK_ORDER_TRANSITIONS: Final = WORK_ORDER_LIFECYCLE.transitions
-
-
-def check_work_order_role(name: str, role: str) -> Transition[WorkOrderStatus]:
-    return WORK_ORDER_LIFECYCLE.check_role(name, role)
 
 
 def check_work_order_transition(

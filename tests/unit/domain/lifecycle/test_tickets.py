@@ -201,7 +201,7 @@ def test_an_illegal_work_order_transition_keeps_its_code_and_message():
 
 def test_a_refused_role_keeps_its_message():
     with pytest.raises(DomainError) as refused:
-        tickets.check_role("merge", "handler")
+        COMPLAINT_LIFECYCLE.check_role("merge", "handler")
     assert refused.value.status == 403
     assert refused.value.message("en") == "Role 'handler' may not merge"
 
