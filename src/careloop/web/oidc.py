@@ -18,8 +18,8 @@ from careloop.domain.errors import DomainError
 from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.services.access import auth, oidc
 from careloop.services.access.rate_limits import Limiter, redis_client, shared_limiter
-from careloop.web.deps import LangDep, render, safe_next, set_session_cookie
-from careloop.web.pages.auth import home_for
+from careloop.web.deps import LangDep, safe_next, set_session_cookie
+from careloop.web.pages.auth import home_for, login_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,14 +66,7 @@ def sso_login(request: Request, now: NowDep, lang: LangDep, next: str | None = N
     try:
         location, pending = oidc.begin_login(rp, callback, safe_next(next, ""), now)
     except oidc.SsoRefused as exc:
-        return render(
-            request,
-            "login.html",
-            lang,
-            status_code=exc.status,
-            next=safe_next(next, ""),
-            error=exc.message(lang),
-        )
+        return login_form(request, lang, next, exc.message(lang), exc.status)
     response = RedirectResponse(location, status_code=303)
     response.set_cookie(
         PENDING_COOKIE,
@@ -105,13 +98,12 @@ def sso_callback(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> R
         session = oidc.finish_login(uow, rp, pending, params, now, client, _policy(request))
         actor = auth.actor_for_token(uow, session.token, now)
     except DomainError as exc:
-        response: Response = render(
+        response: Response = login_form(
             request,
-            "login.html",
             lang,
-            status_code=exc.status,
-            next=safe_next(pending.next_path if pending else "", ""),
-            error=exc.message(lang),
+            pending.next_path if pending else "",
+            exc.message(lang),
+            exc.status,
             # The language switch must not send the browser through the callback again.
             here="/login",
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -56,9 +56,30 @@ def root(request: Request, uow: UowDep, now: NowDep) -> Response:
     return see_other("/login")
 
 
+def login_form(
+    request: Request,
+    lang: str,
+    next: str | None,
+    error: str | None = None,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    """The login page, again with the refusal's message when a password or SSO login failed;
+    `next` is only kept when it stays on this site."""
+    return render(
+        request,
+        "login.html",
+        lang,
+        status_code=status_code,
+        next=safe_next(next or "", ""),
+        error=error,
+        **extra,
+    )
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, lang: LangDep, next: str | None = None) -> Response:
-    return render(request, "login.html", lang, next=safe_next(next, ""), error=None)
+    return login_form(request, lang, next)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -77,15 +98,7 @@ def login(
         token = auth.login(uow, username.strip(), password, now, client)
         actor = auth.actor_for_token(uow, token, now)
     except DomainError as exc:
-        return render(
-            request,
-            "login.html",
-            lang,
-            status_code=exc.status,
-            next=safe_next(next, ""),
-            error=exc.message(lang),
-            username=username,
-        )
+        return login_form(request, lang, next, exc.message(lang), exc.status, username=username)
     response = see_other(safe_next(next, home_for(actor)))
     set_session_cookie(request, response, token)
     return response
