@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -14,6 +14,7 @@ from careloop.domain.events import DomainEvent
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import audit, intake, lifecycle, work_orders
 from careloop.services.events import EventRegistry
+from careloop.services.sla import sweep as sla_sweep
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -104,6 +105,25 @@ def test_a_work_order_publishes_its_dispatch_and_completion(database_url: str) -
         (events.WORK_ORDER_DISPATCHED, order.id),
         (events.WORK_ORDER_COMPLETED, order.id),
     ]
+
+
+def test_a_breach_is_published_once_after_the_sweep_commits_it(database_url: str) -> None:
+    recorder, registry = Recorder(), EventRegistry()
+    registry.on(events.COMPLAINT_BREACHED, recorder)
+    registry.on(events.COMPLAINT_ESCALATED, recorder)
+    platform = bootstrap.build(database_url, events=registry)
+    draft = intake.NewComplaint("hotline", "13812345678", "billing.dispute", "多扣费", "C1-K1")
+    with platform.unit_of_work() as uow:
+        complaint = intake.accept_complaint(uow, draft, actor_for(uow, "agent1"), NOW).complaint
+    late = NOW + timedelta(days=40)
+    sla_sweep.sweep(platform.session_factory, late)
+    breaches = [e for e in recorder.seen if e.name == events.COMPLAINT_BREACHED]
+    assert breaches and {e.complaint_id for e in breaches} == {complaint.id}
+    assert all(e.at == late and e.payload["kind"] == "breach" for e in breaches)
+    heard_once = list(recorder.seen)
+    sla_sweep.sweep(platform.session_factory, late)  # already recorded: nothing new to tell
+    platform.dispose()
+    assert recorder.seen == heard_once
 
 
 CLOSED_BY_THE_QUEUE: list[DomainEvent] = []

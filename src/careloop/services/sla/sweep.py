@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from careloop.domain import permissions
 from careloop.domain.errors import DomainError
+from careloop.domain.events import DomainEvent, event_for_alert
 from careloop.domain.privacy import may_unmask
 from careloop.domain.sla.escalation import due_alerts, escalation_steps, next_check, step_alert
 from careloop.notify.adapters import Adapter, Message
@@ -229,8 +230,18 @@ class _Chunk:
     INSERT ... ON CONFLICT DO NOTHING RETURNING statements, so only rows this transaction
     really created produce messages."""
 
-    def __init__(self, session: Session, now: datetime, worker: str, quiet: QuietHours) -> None:
+    def __init__(
+        self,
+        session: Session,
+        now: datetime,
+        worker: str,
+        quiet: QuietHours,
+        events: list[DomainEvent],
+    ) -> None:
         self.session, self.now, self.worker, self.quiet = session, now, worker, quiet
+        self.events = events
+        """The unit of work's events: a breach or escalation this chunk really recorded is
+        published once the chunk commits (`careloop.complaint.breached`, `…escalated`)."""
         self.report = SweepReport()
         self.directory = OrgDirectory(session)
         self.due: list[_Due] = []
@@ -287,6 +298,14 @@ class _Chunk:
                 continue  # another worker (or an earlier run) recorded it and notified
             self.report.alerts[d.kind.split(":")[0]] += 1
             messages += self.messages(alert_id, d)
+            raised = event_for_alert(
+                d.kind,
+                complaint_id=d.view.complaint_id,
+                work_order_id=d.view.work_order_id,
+                at=self.now,
+            )
+            if raised is not None:
+                self.events.append(raised)
         if messages:
             created = _insert_new(self.session, Notification, messages, ("dedup_key",), ("id",))
             self.report.notifications += len(created)
@@ -373,7 +392,7 @@ def _sweep_chunk_once(
                 .order_by(Complaint.id)
             )
         )
-        chunk = _Chunk(session, now, worker, quiet or QuietHours())
+        chunk = _Chunk(session, now, worker, quiet or QuietHours(), uow.events)
         clocks = sla.explain(uow, complaints, now)
         sent: dict[str, set[str]] = {}
         for subject, kind in session.execute(
