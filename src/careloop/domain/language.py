@@ -25,35 +25,16 @@ def from_environment(value: str | None) -> Language:
 
 
 def negotiate(accept_language: str | None) -> Language:
-    """The language an Accept-Language header prefers among zh and en (RFC 9110 §12.5.4).
+    """The language an Accept-Language header asks for among zh and en.
 
-    The highest q-value wins; between equal ones the first listed; q=0 refuses a language.
-    Tags that are neither (fr, *) are passed over; none of ours: zh.
+    The first tag of ours in the header decides, as the API's problem details have always
+    answered: q-values are not weighed (a client that lists English first wants English,
+    whatever it writes after it). Tags that are neither (fr, *) are passed over; none: zh.
     """
-    best: tuple[float, int, Language] | None = None
-    for position, part in enumerate((accept_language or "").split(",")):
-        tag, *params = (piece.strip() for piece in part.split(";"))
-        tag = tag.lower()
+    for part in (accept_language or "").lower().split(","):
+        tag = part.split(";")[0].strip()
         if tag.startswith("en"):
-            language: Language = "en"
-        elif tag.startswith("zh"):
-            language = "zh"
-        else:
-            continue
-        quality = _quality(params)
-        if quality <= 0:
-            continue
-        if best is None or (quality, -position) > (best[0], -best[1]):
-            best = (quality, position, language)
-    return best[2] if best else DEFAULT
-
-
-def _quality(params: list[str]) -> float:
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0
+            return "en"
+        if tag.startswith("zh"):
+            return "zh"
+    return DEFAULT

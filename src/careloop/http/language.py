@@ -1,21 +1,12 @@
-"""The caller's language for an HTTP answer: Chinese unless the caller prefers English."""
+"""The caller's language for an HTTP answer, by the one rule of domain/language."""
 
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
 
+from careloop.domain.language import negotiate
+
 
 def accept_language(request: HTTPConnection) -> str:
-    """zh unless the caller prefers English: the users work in Chinese first.
-
-    The first tag of ours in the header decides (q-values are not weighed: a client that
-    lists English first wants English, whatever it writes after it).
-    """
-    header = request.headers.get("accept-language", "").lower()
-    for part in header.split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("zh"):
-            return "zh"
-    return "zh"
+    """zh unless the caller's Accept-Language names English first."""
+    return negotiate(request.headers.get("accept-language"))
