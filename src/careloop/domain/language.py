@@ -1,7 +1,7 @@
 """Which of CareLoop's two languages to speak: Chinese first, English when asked for.
 
 One rule for every channel: the API's problem details, the web pages (a `?lang=` or the
-switch's cookie, else the browser's Accept-Language) and the CLI (CARELOOP_LANG).
+switch's cookie, else Chinese) and the CLI (CARELOOP_LANG).
 """
 
 from __future__ import annotations

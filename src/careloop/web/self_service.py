@@ -3,7 +3,6 @@ their stage and deadline, and the callback rating (no staff login)."""
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,7 +12,7 @@ from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.domain.privacy import mask_phone
 from careloop.http.dependencies import NowDep, UowDep, client_address
-from careloop.notify.adapters import Adapter, adapters_from_env
+from careloop.notify.adapters import Adapter
 from careloop.services.access import self_service
 from careloop.services.complaints import page_views
 from careloop.web import views
@@ -47,9 +46,11 @@ def _secret(request: Request) -> bytes:
 
 
 def _sms(request: Request) -> Adapter:
-    """The app's SMS adapter (tests put a capturing one on app.state), else the outbox's
+    """The app's SMS adapter (tests put a capturing one on app.state), else the platform's
     configured one: the recording adapter unless CARELOOP_NOTIFY=live."""
-    adapters = getattr(request.app.state, "notify_adapters", None) or adapters_from_env(os.environ)
+    adapters = (
+        getattr(request.app.state, "notify_adapters", None) or request.app.state.platform.adapters
+    )
     return adapters["sms"]
 
 
