@@ -32,17 +32,16 @@ complaint_app = typer.Typer(
 
 
 def summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
-    """The complaint as the shell prints it after every command."""
-    uow.expire_all()
+    """The complaint as the shell prints it after every command, read fresh."""
     # The shell has the database itself: the CLI reads the whole tree (SYSTEM scope).
-    c = queries.get_complaint(uow, complaint_id, SYSTEM)
+    c = queries.complaint_view(uow, complaint_id, SYSTEM, LANG)
     return {
         "id": c.id,
         "number": c.number,
         "version": c.version,
         "status": c.status,
         "category": c.category,
-        "first_owner": c.first_owner.username,
+        "first_owner": c.first_owner,
         "reply_due_at": c.reply_due_at,
         "is_repeat": c.is_repeat,
         "work_orders": [
