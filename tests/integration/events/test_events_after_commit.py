@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -153,6 +154,10 @@ def test_a_queued_handler_runs_in_a_queue_worker_on_postgresql(
         lifecycle.reply(uow, complaint.id, agent, complaint.version, NOW, "已退还多扣的话费")
         lifecycle.callback(uow, complaint.id, agent, complaint.version, NOW, True)
     assert CLOSED_BY_THE_QUEUE == []  # deferred, not run in the request
-    run_worker(database_url, once=True, name="events-test")
+    # Its own thread, as a worker process has: the e2e tests' session-wide Playwright keeps
+    # an event loop running in this one, and Procrastinate's worker starts its own loop.
+    worker = threading.Thread(target=run_worker, args=(database_url, True, "events-test"))
+    worker.start()
+    worker.join()
     assert [e.complaint_id for e in CLOSED_BY_THE_QUEUE] == [complaint.id]
     platform.dispose()
