@@ -116,7 +116,7 @@ def platform(database_url: str | None = None) -> Platform:
     return _platform(database_url or Settings.from_env().database_url)
 
 
-def migrate(platform: Platform, revision: str = "head") -> None:
+def migrate(platform: Platform, revision: str = "heads") -> None:
     """Create or upgrade the schema (Alembic)."""
     from careloop.store.migrate import upgrade
 

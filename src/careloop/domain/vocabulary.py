@@ -56,6 +56,12 @@ ORG_KINDS: Final[Labels] = {
     "department": ("部门", "Department"),
 }
 
+AREAS: Final[Labels] = {
+    "urban": ("城市", "urban"),
+    "rural": ("农村", "rural"),
+}
+"""Whether a region is urban or rural: the regulations give rural repairs longer (§3)."""
+
 DEPARTMENT_TYPES: Final[Labels] = {
     "network": ("网络部", "Network"),
     "billing": ("计费部", "Billing"),

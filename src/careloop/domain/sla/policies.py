@@ -17,7 +17,7 @@ from careloop.domain.categories import get_category
 from careloop.domain.errors import InvalidInput
 from careloop.domain.sla.calendar import parse_hours
 from careloop.domain.sla.clocks import SlaLimit
-from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES
+from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES
 
 STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback")
 """acceptance: a unit accepts its work order (接单); first_contact: first action on the
@@ -30,7 +30,8 @@ NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
 
 @dataclass(frozen=True, slots=True)
 class Criteria:
-    """What a policy matches on: category, channel, tier, region, escalated, priority."""
+    """What a policy matches on: category, channel, tier, region, escalated, priority,
+    repeat, and whether the region is urban or rural (repair limits differ, §3)."""
 
     category: str
     channel: str
@@ -38,10 +39,20 @@ class Criteria:
     region_path: str
     escalated: bool
     priority: str
+    repeat: bool = False
+    area: str | None = None
 
     @classmethod
-    def of(cls, complaint: MatchedComplaint, region_path: str) -> Criteria:
-        """The criteria of a complaint (accepted, or a draft at intake) in its region."""
+    def of(
+        cls,
+        complaint: MatchedComplaint,
+        region_path: str,
+        *,
+        repeat: bool = False,
+        area: str | None = None,
+    ) -> Criteria:
+        """The criteria of a complaint (accepted, or a draft at intake) in its region;
+        ``repeat``: it repeats an earlier one; ``area``: the region's urban/rural kind."""
         return cls(
             category=complaint.category,
             channel=complaint.channel,
@@ -49,6 +60,8 @@ class Criteria:
             region_path=region_path,
             escalated=complaint.escalated,
             priority=complaint.priority,
+            repeat=repeat,
+            area=area,
         )
 
 
@@ -79,6 +92,8 @@ class MatchTerms(Protocol):
     def match_tier(self) -> str | None: ...
     @property
     def match_priority(self) -> str | None: ...
+    @property
+    def match_area(self) -> str | None: ...
 
 
 class MatchedPolicy(MatchTerms, Protocol):
@@ -92,6 +107,8 @@ class MatchedPolicy(MatchTerms, Protocol):
     def match_region(self) -> str | None: ...
     @property
     def match_escalated(self) -> bool | None: ...
+    @property
+    def match_repeat(self) -> bool | None: ...
 
 
 class PolicyLimits(Protocol):
@@ -133,6 +150,8 @@ def specificity(policy: MatchedPolicy) -> int:
             policy.match_region,
             policy.match_escalated,
             policy.match_priority,
+            policy.match_repeat,
+            policy.match_area,
         )
     )
 
@@ -151,6 +170,8 @@ def fits(policy: MatchedPolicy, criteria: Criteria, region_paths: Mapping[str, s
         and (policy.match_tier is None or policy.match_tier == criteria.tier)
         and (policy.match_escalated is None or policy.match_escalated == criteria.escalated)
         and (policy.match_priority is None or policy.match_priority == criteria.priority)
+        and (policy.match_repeat is None or policy.match_repeat == criteria.repeat)
+        and (policy.match_area is None or policy.match_area == criteria.area)
         and (
             policy.match_region is None
             or criteria.region_path.startswith(region_paths.get(policy.match_region, "\0"))
@@ -217,6 +238,7 @@ def check_policy_terms(terms: PolicyTerms) -> None:
         ("match_channel", terms.match_channel, CHANNELS),
         ("match_tier", terms.match_tier, CUSTOMER_TIERS),
         ("match_priority", terms.match_priority, PRIORITIES),
+        ("match_area", terms.match_area, AREAS),
     ):
         if value is not None and value not in vocabulary:
             raise InvalidInput(name, f"未知取值 / unknown value '{value}'")

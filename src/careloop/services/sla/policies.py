@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import make_transient_to_detached
 
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.org import ancestor_ids
 from careloop.domain.sla.calendar import DEFAULT_TIMEZONE
 from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE
 from careloop.domain.sla.policies import Criteria, best_policy, check_policy_terms
@@ -46,6 +47,8 @@ class PolicySpec:
     match_region: str | None = None
     match_escalated: bool | None = None
     match_priority: str | None = None
+    match_repeat: bool | None = None
+    match_area: str | None = None
     warn_share: float = DEFAULT_WARN_SHARE
     timezone: str = DEFAULT_TIMEZONE
     hours: Mapping[str, Sequence[Sequence[str]]] | None = None
@@ -100,6 +103,8 @@ def _policy_row(
         match_region=spec.match_region,
         match_escalated=spec.match_escalated,
         match_priority=spec.match_priority,
+        match_repeat=spec.match_repeat,
+        match_area=spec.match_area,
         limits={
             k: {"minutes": int(v["minutes"]), "basis": v.get("basis", "working")}
             for k, v in spec.limits.items()
@@ -220,6 +225,17 @@ def match_policy(
     return best_policy(active.policies, criteria, active.region_paths)
 
 
+def area_of(uow: UnitOfWork, region_path: str) -> str | None:
+    """The urban/rural kind of a region: its own, else its nearest ancestor's."""
+    rows = uow.session.execute(
+        select(OrgUnit.path, OrgUnit.area).where(
+            OrgUnit.id.in_(ancestor_ids(region_path)), OrgUnit.area.is_not(None)
+        )
+    ).all()
+    return max(rows, key=lambda row: len(row.path)).area if rows else None
+
+
 def criteria_of(uow: UnitOfWork, complaint: Complaint) -> Criteria:
     region_path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.id == complaint.region_id))
-    return Criteria.of(complaint, region_path or "/")
+    path = region_path or "/"
+    return Criteria.of(complaint, path, repeat=complaint.is_repeat, area=area_of(uow, path))

@@ -29,6 +29,9 @@ class OrgUnit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     path: Mapped[str] = mapped_column(String(400), index=True)
     """Materialised path of ids, "/1/4/17/": subtree queries are a prefix match."""
+    area: Mapped[str | None] = mapped_column(String(10))
+    """``urban`` or ``rural`` (``domain.vocabulary.AREAS``); a unit without one takes its
+    nearest ancestor's."""
 
     __table_args__ = (
         # PostgreSQL: LIKE 'prefix%' by index whatever the database collation (0005).

@@ -44,6 +44,8 @@ class SlaPolicy(Base):
     match_region: Mapped[str | None] = mapped_column(String(64))
     match_escalated: Mapped[bool | None] = mapped_column(Boolean)
     match_priority: Mapped[str | None] = mapped_column(String(10))
+    match_repeat: Mapped[bool | None] = mapped_column(Boolean)
+    match_area: Mapped[str | None] = mapped_column(String(10))
     limits: Mapped[dict[str, Any]] = mapped_column(JSONType)
     """stage → {"minutes": int, "basis": "calendar"|"working"}; stages in services.sla."""
     warn_share: Mapped[float] = mapped_column(Float, default=0.8)
