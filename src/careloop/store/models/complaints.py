@@ -60,6 +60,17 @@ class Complaint(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     reopen_count: Mapped[int] = mapped_column(Integer, default=0)
     callback_satisfied: Mapped[bool | None] = mapped_column(Boolean)
+    """Kept for the figures before 0014: True satisfied, False dissatisfied, else NULL."""
+    # The callback loop (migration 0014, domain.callbacks): how the last callback ended,
+    # the unreachable attempts since the reply, and when to try the customer again.
+    callback_outcome: Mapped[str | None] = mapped_column(String(20))
+    """'satisfied' | 'dissatisfied' | 'unreachable' | 'declined'; NULL until one ends a loop."""
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Unreachable attempts since the last reply (a new reply starts a new loop at 0)."""
+    callback_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    """When to call the customer again after an unreachable attempt; NULL otherwise."""
+    appeal_outcome: Mapped[str | None] = mapped_column(String(20))
+    """Regulator-transferred complaints only: 'settled' | 'not_accepted' | 'informed'."""
 
     first_owner_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
     """首问责任人: set at acceptance, never changed by any use case."""
