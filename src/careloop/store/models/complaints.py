@@ -95,6 +95,13 @@ class Complaint(Base):
     sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_evaluated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The regulatory outer limit (migration 0013, domain.sla.rules): the 15-day answer to a
+    # complaint, or a regulator appeal's 30-day answer; law, so no pause stops it.
+    outer_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outer_state: Mapped[str | None] = mapped_column(String(20))
+    reply_work_minutes: Mapped[int | None] = mapped_column(Integer)
+    """Working minutes from acceptance to the (latest) reply on the complaint's calendar, net
+    of pauses waiting on the customer; NULL until replied (average handle time, §4)."""
 
     first_owner: Mapped[Staff] = relationship(foreign_keys=[first_owner_id], lazy="joined")
     region: Mapped[OrgUnit] = relationship(foreign_keys=[region_id], lazy="joined")
@@ -160,6 +167,9 @@ class WorkOrder(Base):
     sla_overrun_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sla_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sla_breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    work_minutes: Mapped[int | None] = mapped_column(Integer)
+    """Working minutes from dispatch (or the unit's own start) to finish on the complaint's
+    calendar; NULL until finished (migration 0013)."""
 
     complaint: Mapped[Complaint] = relationship(back_populates="work_orders")
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
