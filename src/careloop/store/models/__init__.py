@@ -18,6 +18,12 @@ from careloop.store.models.complaints import (
     Note,
     WorkOrder,
 )
+from careloop.store.models.incidents import (
+    Incident,
+    IncidentEvent,
+    IncidentLink,
+    IncidentRegion,
+)
 from careloop.store.models.indicators import (
     CountedDay,
     DailyComplaintCount,
@@ -47,6 +53,10 @@ __all__ = [
     "CountedDay",
     "DailyComplaintCount",
     "Event",
+    "Incident",
+    "IncidentEvent",
+    "IncidentLink",
+    "IncidentRegion",
     "IndicatorObjective",
     "KpiScheme",
     "LoginThrottle",
