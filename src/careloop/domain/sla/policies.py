@@ -17,12 +17,13 @@ from careloop.domain.categories import get_category
 from careloop.domain.errors import InvalidInput
 from careloop.domain.sla.calendar import parse_hours
 from careloop.domain.sla.clocks import SlaLimit
+from careloop.domain.sla.steps import STEP_KINDS
 from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES
 
-STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback")
+STAGES: Final = ("acceptance", "first_contact", "reply", "work_order", "callback", *STEP_KINDS)
 """acceptance: a unit accepts its work order (接单); first_contact: first action on the
 complaint; reply: the answer to the customer (答复); work_order: the unit finishes;
-callback: the callback after a reply (回访)."""
+callback: the callback after a reply (回访); then a work order's own steps (``sla.steps``)."""
 ESCALATION_TARGETS: Final = ("owner", "unit_lead", "city", "province")
 """Whom a breach escalates to, up the org tree (DOMAIN.md §3)."""
 NOTIFY_CHANNELS: Final = ("sms", "email", "webhook")
