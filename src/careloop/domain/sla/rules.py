@@ -40,7 +40,9 @@ REPLY_PAUSE_ENDS: Final = PAUSE_ENDS | {"reopen"}
 """The reply clock also stands still from a reply to a dissatisfied callback's reopen."""
 CALLBACK_START: Final = "reply"
 """The latest reply starts the callback clock."""
-CALLBACK_STOPS: Final = frozenset({"callback_satisfied", "reopen", "cancel", "merge"})
+CALLBACK_STOPS: Final = frozenset(
+    {"callback_satisfied", "reopen", "close_unreachable", "callback_declined", "cancel", "merge"}
+)
 """Events after the latest reply that stop its callback clock (either outcome, or gone)."""
 CLOCK_ACTIONS: Final = (
     FIRST_CONTACT_ACTIONS
