@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Final
 
 from careloop.domain.indicators import formulas
 from careloop.domain.indicators.formulas import IndicatorValue
@@ -35,7 +36,17 @@ class ComplaintFact:
     reopened: bool = False
     """A dissatisfied callback reopened it at least once."""
     reply_due_at: datetime | None = None
+    """The internal reply limit, as stored (moved at every pause, resume, calendar and policy
+    change, so it is right without a sweep)."""
     replied_at: datetime | None = None
+    outer_due_at: datetime | None = None
+    """The regulatory outer limit no pause stops (the 15-day answer, §3)."""
+    reply_work_minutes: int | None = None
+    """Working minutes acceptance → reply net of customer waits; None until recorded."""
+    callback_outcome: str | None = None
+    """How the last callback ended: satisfied, dissatisfied, unreachable, declined."""
+    appeal_outcome: str | None = None
+    """A regulator appeal's outcome: settled (和解), not_accepted (不认可), informed (知晓)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class StageFact:
     due_at: datetime | None
     started_at: datetime | None = None
     stage: str = ""
+    work_minutes: int | None = None
+    """Working minutes the stage took, as recorded on the ticket; None if not recorded."""
 
 
 @dataclass(frozen=True)
@@ -63,11 +76,22 @@ def is_on_time(stage: StageFact) -> bool:
     )
 
 
+def reply_limit(complaint: ComplaintFact) -> datetime | None:
+    """The limit a reply is judged against: the internal limit, but never later than the
+    regulatory outer limit (a paused clock does not stop the law's 15 days, §3)."""
+    limits = [d for d in (complaint.reply_due_at, complaint.outer_due_at) if d is not None]
+    return min(limits) if limits else None
+
+
 def reply_stages(complaints: Iterable[ComplaintFact]) -> list[StageFact]:
     """The reply stage of each complaint, for ``on_time_rate`` on replies (15-day rule, §3)."""
     return [
         StageFact(
-            finished_at=c.replied_at, due_at=c.reply_due_at, started_at=c.accepted_at, stage="reply"
+            finished_at=c.replied_at,
+            due_at=reply_limit(c),
+            started_at=c.accepted_at,
+            stage="reply",
+            work_minutes=c.reply_work_minutes,
         )
         for c in complaints
     ]
@@ -102,24 +126,67 @@ def callback_satisfaction(callbacks: Iterable[CallbackFact]) -> IndicatorValue:
     return formulas.callback_satisfaction(sum(1 for c in done if c.satisfied), len(done))
 
 
-def _wall_clock_hours(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 3600.0
+CALLBACK_DONE: Final = ("satisfied", "dissatisfied")
+CALLBACK_OUTCOMES: Final = ("satisfied", "dissatisfied", "unreachable", "declined")
+APPEAL_OUTCOMES: Final = ("settled", "not_accepted", "informed")
+
+
+def callback_outcomes(outcomes: Iterable[str | None]) -> dict[str, int]:
+    """How many callbacks ended each way (``CALLBACK_OUTCOMES``; None = none ended yet)."""
+    found = list(outcomes)
+    return {o: sum(1 for x in found if x == o) for o in CALLBACK_OUTCOMES}
+
+
+def callback_rates(outcomes: Iterable[str | None]) -> dict[str, IndicatorValue]:
+    """回访满意率 over the callbacks done (satisfied or dissatisfied) and 回访未接通率 over
+    every callback concluded: unreachable and declined are not done, and counted apart."""
+    n = callback_outcomes(outcomes)
+    done = n["satisfied"] + n["dissatisfied"]
+    return {
+        "callback_satisfaction": formulas.callback_satisfaction(n["satisfied"], done),
+        "callback_unreachable_rate": formulas.callback_unreachable_rate(
+            n["unreachable"], done + n["unreachable"] + n["declined"]
+        ),
+    }
+
+
+def appeal_outcomes(complaints: Iterable[ComplaintFact]) -> dict[str, int]:
+    """Regulator appeals per recorded outcome (和解 / 不认可 / 知晓); others are not counted."""
+    found = [c.appeal_outcome for c in complaints if c.regulator_appeal]
+    return {o: sum(1 for x in found if x == o) for o in APPEAL_OUTCOMES}
+
+
+def _recorded_hours(stage: StageFact) -> float | None:
+    return None if stage.work_minutes is None else stage.work_minutes / 60.0
 
 
 def average_handle_time(
     stages: Iterable[StageFact],
     hours_between: Callable[[datetime, datetime], float] | None = None,
 ) -> IndicatorValue:
-    """Over the stages with a start and a finish; ``hours_between(start, end)`` is the business
-    calendar's working hours (§4), wall-clock hours without one."""
-    measure = hours_between or _wall_clock_hours
+    """平均处理时长（工作小时）over the finished stages (§4: working hours).
+
+    A stage's working hours are those recorded on it (``work_minutes``); without a record,
+    ``hours_between(start, end)`` (the business calendar's working hours) if given, else the
+    stage is left out (``untimed_stages`` counts it): never 0 hours, never wall-clock hours.
+    """
     hours = 0.0
     timed = 0
     for s in stages:
-        if s.started_at is not None and s.finished_at is not None:
-            hours += measure(s.started_at, s.finished_at)
+        if s.finished_at is None:
+            continue
+        measured = _recorded_hours(s)
+        if measured is None and hours_between is not None and s.started_at is not None:
+            measured = hours_between(s.started_at, s.finished_at)
+        if measured is not None:
+            hours += measured
             timed += 1
     return formulas.average_handle_time(hours, timed)
+
+
+def untimed_stages(stages: Iterable[StageFact]) -> int:
+    """Finished stages without working minutes on record: left out of the handle time."""
+    return sum(1 for s in stages if s.finished_at is not None and s.work_minutes is None)
 
 
 def appeals_per_million(

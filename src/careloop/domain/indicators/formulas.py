@@ -16,7 +16,7 @@ Conventions that hold for every formula:
 * **The denominator says what it counts** (``denominator_definition``): values with
   different definitions refuse to pool.
 * **Rates are in percent** (``95.0`` means 95 %); per-user rates are per million or per 10 000
-  users as their names say; handle time is in hours.
+  users as their names say; handle time is in working hours (the business calendar's).
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ DEFINITION_COMPLAINTS: Final = "complaints accepted in the period"
 DEFINITION_CLOSED: Final = "complaints closed in the period"
 DEFINITION_STAGES: Final = "stages finished in the period"
 DEFINITION_CALLBACKS: Final = "callbacks done in the period"
+DEFINITION_CALLBACKS_CONCLUDED: Final = (
+    "callbacks concluded in the period (done, unreachable, declined)"
+)
+DEFINITION_TIMED: Final = "stages finished in the period with working time recorded"
+DEFINITION_REPLIES_TIMED: Final = "replies in the period with working time recorded"
+DEFINITION_ORDERS_TIMED: Final = "work orders finished in the period with working time recorded"
 
 
 @dataclass(frozen=True)
@@ -96,17 +102,47 @@ def first_contact_resolution(resolved: int, closed: int) -> IndicatorValue:
 
 
 def callback_satisfaction(satisfied: int, done: int) -> IndicatorValue:
-    """回访满意率: satisfied callbacks ÷ callbacks done × 100 (unreached customers left out)."""
+    """回访满意率: satisfied callbacks ÷ callbacks done × 100.
+
+    Done = the customer was reached and said satisfied or dissatisfied; customers unreachable
+    and customers who declined are left out and counted apart (``callback_unreachable_rate``).
+    """
     return make_value("callback_satisfaction", satisfied, done, DEFINITION_CALLBACKS, PERCENT)
 
 
 def average_handle_time(hours: float, stages: int) -> IndicatorValue:
-    """Average handle time per stage, in hours: Σ durations ÷ stages with start and finish.
+    """平均处理时长（工作小时）: Σ working hours ÷ stages timed (§4: "average handle time per
+    stage: working hours").
 
-    §4 counts *working* hours; which hours are counted is the caller's measure (the business
-    calendar lives in the SLA rules), this is only the mean.
+    The working hours are the business calendar's (``services.sla`` records them on the
+    ticket at every transition: a reply's from acceptance net of customer waits, a work
+    order's from dispatch to finish); a stage finished without them is left out and counted
+    apart (``IndicatorCounts.untimed``), never as 0 hours and never in wall-clock hours.
     """
-    return make_value("average_handle_time", hours, stages, DEFINITION_STAGES)
+    return make_value("average_handle_time", hours, stages, DEFINITION_TIMED)
+
+
+def reply_handle_time(hours: float, replies: int) -> IndicatorValue:
+    """平均答复时长（工作小时）: the reply stage alone, acceptance → reply, net of waits."""
+    return make_value("reply_handle_time", hours, replies, DEFINITION_REPLIES_TIMED)
+
+
+def work_order_handle_time(hours: float, orders: int) -> IndicatorValue:
+    """平均工单处理时长（工作小时）: the work-order stage alone, dispatch → finish."""
+    return make_value("work_order_handle_time", hours, orders, DEFINITION_ORDERS_TIMED)
+
+
+def callback_unreachable_rate(unreachable: int, concluded: int) -> IndicatorValue:
+    """回访未接通率: callbacks closed as customer unreachable ÷ callbacks concluded × 100.
+
+    Concluded = done (satisfied or dissatisfied) + unreachable + declined: every callback
+    loop that ended. Unreachable and declined callbacks are not "done" (they are not in
+    ``callback_satisfaction``'s denominator) and are counted apart, here and as counts.
+    """
+    return make_value(
+        "callback_unreachable_rate", unreachable, concluded, DEFINITION_CALLBACKS_CONCLUDED,
+        PERCENT,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,9 +202,29 @@ class IndicatorCounts:
     stages: int = 0
     stages_on_time: int = 0
     handled: int = 0
+    """Work orders finished with their working minutes recorded."""
     handle_hours: float = 0.0
+    """Their working hours (dispatch → finish)."""
+    replies_timed: int = 0
+    """Replies with their working minutes recorded."""
+    reply_hours: float = 0.0
+    """Their working hours (acceptance → reply, net of customer waits)."""
+    untimed: int = 0
+    """Stages finished without working minutes on record (before they were recorded): left
+    out of the handle times and reported, never counted as 0 hours."""
     callbacks: int = 0
+    """Callbacks done: the customer was reached and gave an opinion."""
     callbacks_satisfied: int = 0
+    callbacks_unreachable: int = 0
+    """Callback loops closed because the customer could not be reached (counted apart)."""
+    callbacks_declined: int = 0
+    """Customers who declined the callback (counted apart)."""
+    appeals_settled: int = 0
+    """Regulator appeals settled with the customer (和解)."""
+    appeals_not_accepted: int = 0
+    """Regulator appeals whose answer the customer did not accept (不认可)."""
+    appeals_informed: int = 0
+    """Regulator appeals where the customer was informed (知晓)."""
 
     def __iadd__(self, other: IndicatorCounts) -> IndicatorCounts:
         for f in fields(self):
@@ -191,7 +247,15 @@ def indicator_values(
         "callback_satisfaction": callback_satisfaction(
             counts.callbacks_satisfied, counts.callbacks
         ),
-        "average_handle_time": average_handle_time(counts.handle_hours, counts.handled),
+        "callback_unreachable_rate": callback_unreachable_rate(
+            counts.callbacks_unreachable,
+            counts.callbacks + counts.callbacks_unreachable + counts.callbacks_declined,
+        ),
+        "average_handle_time": average_handle_time(
+            counts.handle_hours + counts.reply_hours, counts.handled + counts.replies_timed
+        ),
+        "reply_handle_time": reply_handle_time(counts.reply_hours, counts.replies_timed),
+        "work_order_handle_time": work_order_handle_time(counts.handle_hours, counts.handled),
     }
     if users is not None:
         values["appeals_per_million"] = appeals_per_million(counts.appeals, users)

@@ -1,8 +1,9 @@
-"""Reporting periods (day, ten-day period, month) and how figures of two periods compare.
+"""Reporting periods (day, ISO week, ten-day period, month) and how two periods compare.
 
-Periods are local days in Asia/Shanghai, the business calendar (DESIGN.md); ten-day periods
-are 1–10, 11–20 and 21–end of month (客服信息旬报, DOMAIN.md §5). Indicators are compared
-period on period (环比) and year on year (同比, §4).
+Periods are local days in Asia/Shanghai, the business calendar (DESIGN.md); weeks are ISO
+weeks, Monday to Sunday (网络质量周报); ten-day periods are 1–10, 11–20 and 21–end of month
+(客服信息旬报, DOMAIN.md §5). Indicators are compared period on period (环比) and year on
+year (同比, §4).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from careloop.domain.errors import InvalidInput
 from careloop.domain.indicators.catalogue import PER_USER
 from careloop.domain.indicators.formulas import IndicatorValue
 
-PeriodKind = Literal["day", "tenday", "month"]
+PeriodKind = Literal["day", "week", "tenday", "month"]
 LOCAL_TZ: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
 """China has had no daylight saving since 1991: a fixed +08:00 is exact (and SQL-friendly)."""
 DAYS_PER_YEAR: Final = 365.0
@@ -45,6 +46,9 @@ class Period:
             return self.start.isoformat()
         if self.kind == "month":
             return f"{self.start:%Y-%m}"
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
         part = {1: "上旬", 11: "中旬", 21: "下旬"}[self.start.day]
         return f"{self.start:%Y-%m} {part} ({self.start.day}–{self.end.day})"
 
@@ -61,6 +65,9 @@ def period_of(kind: PeriodKind, day: date) -> Period:
     """The period of ``kind`` that contains ``day``."""
     if kind == "day":
         return Period("day", day, day)
+    if kind == "week":
+        monday = day - timedelta(days=day.weekday())
+        return Period("week", monday, monday + timedelta(days=6))
     if kind == "month":
         return Period("month", day.replace(day=1), _month_end(day))
     if kind == "tenday":
@@ -78,8 +85,13 @@ def previous_period(period: Period) -> Period:
 
 
 def same_period_last_year(period: Period) -> Period:
-    """同比: the same period a year earlier (29 February → 28 February)."""
+    """同比: the same period a year earlier (29 February → 28 February; an ISO week → the
+    week of the same number, week 53 → week 52)."""
     start = period.start
+    if period.kind == "week":
+        year, week, _ = start.isocalendar()
+        weeks_last_year = date(year - 1, 12, 28).isocalendar()[1]  # 28 Dec is in the last week
+        return period_of("week", date.fromisocalendar(year - 1, min(week, weeks_last_year), 1))
     try:
         earlier = start.replace(year=start.year - 1)
     except ValueError:

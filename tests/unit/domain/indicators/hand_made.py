@@ -74,12 +74,15 @@ SUBSCRIBERS = [
 
 
 STAGES = [
-    # 2 h, finished an hour before its limit → on time
-    StageFact(finished_at=T0 + timedelta(hours=2), due_at=T0 + timedelta(hours=3), started_at=T0),
-    # 4 h, finished exactly at its limit → on time
-    StageFact(finished_at=T0 + timedelta(hours=4), due_at=T0 + timedelta(hours=4), started_at=T0),
-    # 24 h, limit was 12 h → late
-    StageFact(finished_at=T0 + timedelta(hours=24), due_at=T0 + timedelta(hours=12), started_at=T0),
+    # 2 h, finished an hour before its limit → on time; 2 working hours
+    StageFact(finished_at=T0 + timedelta(hours=2), due_at=T0 + timedelta(hours=3), started_at=T0,
+              work_minutes=120),
+    # 4 h, finished exactly at its limit → on time; 4 working hours
+    StageFact(finished_at=T0 + timedelta(hours=4), due_at=T0 + timedelta(hours=4), started_at=T0,
+              work_minutes=240),
+    # 24 h, limit was 12 h → late; one working day of 9 hours (08:30–17:30) in those 24 h
+    StageFact(finished_at=T0 + timedelta(hours=24), due_at=T0 + timedelta(hours=12), started_at=T0,
+              work_minutes=540),
     # not finished: neither on time nor late yet, and no duration
     StageFact(finished_at=None, due_at=T0 + timedelta(hours=1), started_at=T0),
-]
+]  # fmt: skip

@@ -10,8 +10,11 @@ from careloop.domain.indicators.facts import (
     CallbackFact,
     ComplaintFact,
     StageFact,
+    appeal_outcomes,
     appeals_per_million,
     average_handle_time,
+    callback_outcomes,
+    callback_rates,
     callback_satisfaction,
     complaints_per_10k,
     escalated_per_million,
@@ -20,6 +23,7 @@ from careloop.domain.indicators.facts import (
     on_time_rate,
     repeat_rate,
     reply_stages,
+    untimed_stages,
 )
 from tests.unit.domain.indicators.hand_made import (
     COMPLAINTS,
@@ -89,15 +93,57 @@ def test_reply_on_time_rate_from_complaints() -> None:
     assert on_time_rate(reply_stages(replied)).value == pytest.approx(50.0)
 
 
-def test_average_handle_time_in_hours() -> None:
-    # (2 + 4 + 24) ÷ 3 = 10 h; the unfinished stage has no duration
-    assert average_handle_time(STAGES).value == pytest.approx(10.0)
+def test_average_handle_time_is_in_the_working_hours_recorded_on_each_stage() -> None:
+    # (2 + 4 + 9) working hours ÷ 3 = 5 h, not the wall-clock (2 + 4 + 24) ÷ 3 = 10 h;
+    # the unfinished stage has no duration
+    assert average_handle_time(STAGES).value == pytest.approx(5.0)
 
 
-def test_average_handle_time_uses_the_given_working_hours() -> None:
-    # a calendar that counts every stage as 1 working hour: 3 ÷ 3 = 1 h
-    value = average_handle_time(STAGES, hours_between=lambda start, end: 1.0)
-    assert value.value == pytest.approx(1.0)
+def test_a_stage_without_working_time_on_record_is_left_out_and_counted_not_zero() -> None:
+    untimed = StageFact(finished_at=T0 + timedelta(hours=30), due_at=None, started_at=T0)
+    value = average_handle_time([*STAGES, untimed])
+    assert value.value == pytest.approx(5.0)  # still 15 h over 3 stages, not 15 h over 4
+    assert value.denominator == 3
+    assert untimed_stages([*STAGES, untimed]) == 1
+
+
+def test_a_stage_without_a_record_is_measured_by_the_given_working_hours() -> None:
+    # a calendar that counts the unrecorded stage as 1 working hour: (15 + 1) ÷ 4 = 4 h
+    untimed = StageFact(finished_at=T0 + timedelta(hours=30), due_at=None, started_at=T0)
+    value = average_handle_time([*STAGES, untimed], hours_between=lambda start, end: 1.0)
+    assert value.value == pytest.approx(4.0)
+
+
+def test_a_reply_is_judged_against_the_outer_limit_when_that_comes_first() -> None:
+    due = T0 + timedelta(days=20)  # internal clock pushed out by pauses
+    outer = T0 + timedelta(days=15)  # the law's 15 days, never paused
+    late = ComplaintFact(1, T0, "gz", "billing", reply_due_at=due, outer_due_at=outer,
+                         replied_at=T0 + timedelta(days=16))  # fmt: skip
+    in_time = ComplaintFact(2, T0, "gz", "billing", reply_due_at=due, outer_due_at=outer,
+                            replied_at=T0 + timedelta(days=14))  # fmt: skip
+    assert on_time_rate(reply_stages([late, in_time])).value == pytest.approx(50.0)
+
+
+def test_callback_satisfaction_counts_done_callbacks_and_the_others_apart() -> None:
+    outcomes = ["satisfied"] * 6 + ["dissatisfied"] * 2 + ["unreachable"] * 3 + ["declined", None]
+    rates = callback_rates(outcomes)
+    # 6 satisfied of 8 done = 75 %; unreachable 3 of 12 concluded = 25 %
+    assert rates["callback_satisfaction"].value == pytest.approx(75.0)
+    assert rates["callback_unreachable_rate"].value == pytest.approx(25.0)
+    assert callback_outcomes(outcomes) == {
+        "satisfied": 6, "dissatisfied": 2, "unreachable": 3, "declined": 1,
+    }  # fmt: skip
+
+
+def test_appeal_outcomes_are_counted_per_outcome_over_regulator_appeals_only() -> None:
+    appeals = [
+        ComplaintFact(1, T0, "gz", "billing", regulator_appeal=True, appeal_outcome="settled"),
+        ComplaintFact(2, T0, "gz", "billing", regulator_appeal=True, appeal_outcome="settled"),
+        ComplaintFact(3, T0, "gz", "billing", regulator_appeal=True, appeal_outcome="informed"),
+        ComplaintFact(4, T0, "gz", "billing", regulator_appeal=True),  # not yet answered
+        ComplaintFact(5, T0, "gz", "billing", appeal_outcome="settled"),  # not an appeal
+    ]
+    assert appeal_outcomes(appeals) == {"settled": 2, "not_accepted": 0, "informed": 1}
 
 
 def test_callback_satisfaction_ignores_callbacks_not_done() -> None:

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from careloop.domain.indicators import facts
+from careloop.domain.indicators import facts, formulas
 from careloop.domain.indicators.facts import CallbackFact
 from careloop.domain.indicators.formulas import (
     IndicatorCounts,
@@ -61,7 +61,7 @@ HAND_MADE_COUNTS = IndicatorCounts(
     stages=3,
     stages_on_time=2,
     handled=3,
-    handle_hours=30.0,
+    handle_hours=15.0,
     callbacks=4,
     callbacks_satisfied=3,
 )
@@ -78,7 +78,10 @@ def test_indicator_values_of_the_counts_equal_the_indicators_of_the_facts() -> N
         "first_contact_resolution": facts.first_contact_resolution(COMPLAINTS),
         "on_time_rate": facts.on_time_rate(STAGES),
         "average_handle_time": facts.average_handle_time(STAGES),
+        "work_order_handle_time": formulas.work_order_handle_time(15.0, 3),
+        "reply_handle_time": formulas.reply_handle_time(0.0, 0),
         "callback_satisfaction": facts.callback_satisfaction(callbacks),
+        "callback_unreachable_rate": formulas.callback_unreachable_rate(0, 4),
         "appeals_per_million": facts.appeals_per_million(COMPLAINTS, users),
         "escalated_per_million": facts.escalated_per_million(COMPLAINTS, users),
         "complaints_per_10k": facts.complaints_per_10k(COMPLAINTS, users),
@@ -97,7 +100,7 @@ def test_counts_add_up_field_by_field() -> None:
     total += HAND_MADE_COUNTS
     total += IndicatorCounts(complaints=5, handle_hours=1.5)
     assert total.complaints == 15
-    assert total.handle_hours == pytest.approx(31.5)
+    assert total.handle_hours == pytest.approx(16.5)
     assert total.escalated == 3
 
 

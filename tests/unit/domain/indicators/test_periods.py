@@ -12,7 +12,9 @@ from careloop.domain.indicators.periods import (
     months,
     period_of,
     period_on_period,
+    previous_period,
     relative_change,
+    same_period_last_year,
     year_on_year,
 )
 
@@ -42,3 +44,20 @@ def test_per_user_figures_are_annualised_before_judging_and_shares_are_not() -> 
     assert judged_value(appeals, day) == pytest.approx(1 / 0.3 * 365)
     assert judged_value(on_time_rate(3, 4), day) == pytest.approx(75.0)
     assert judged_value(on_time_rate(0, 0), day) is None
+
+
+def test_a_week_is_the_iso_week_monday_to_sunday() -> None:
+    week = period_of("week", date(2026, 11, 26))  # a Thursday
+    assert (week.start, week.end, week.days) == (date(2026, 11, 23), date(2026, 11, 29), 7)
+    assert week.label == "2026-W48"
+    assert period_of("week", date(2026, 11, 29)) == week  # Sunday is its last day
+    assert previous_period(week).start == date(2026, 11, 16)
+
+
+def test_a_week_across_new_year_belongs_to_the_iso_year_of_its_thursday() -> None:
+    week = period_of("week", date(2027, 1, 1))
+    assert (week.start, week.end) == (date(2026, 12, 28), date(2027, 1, 3))
+    assert week.label == "2026-W53"
+    # 2025 has 52 ISO weeks: week 53 compares with week 52 a year earlier
+    assert same_period_last_year(week).start == date(2025, 12, 22)
+    assert same_period_last_year(period_of("week", date(2026, 11, 26))).label == "2025-W48"
