@@ -40,6 +40,7 @@ from careloop.store.models.sla import (
     SlaAlert,
     SlaPolicy,
 )
+from careloop.store.models.work_steps import WorkOrderStep
 
 __all__ = [
     "NAMING",
@@ -72,4 +73,5 @@ __all__ = [
     "SlaPolicy",
     "Staff",
     "WorkOrder",
+    "WorkOrderStep",
 ]

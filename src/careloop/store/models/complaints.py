@@ -22,6 +22,7 @@ from careloop.store.types import JSONType, UTCDateTime
 
 if TYPE_CHECKING:
     from careloop.store.models.org import OrgUnit, Staff
+    from careloop.store.models.work_steps import WorkOrderStep
 
 
 OPEN_PREDICATE = "status IN ('accepted', 'in_progress', 'pending_customer', 'replied')"
@@ -173,6 +174,8 @@ class WorkOrder(Base):
 
     complaint: Mapped[Complaint] = relationship(back_populates="work_orders")
     unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    steps: Mapped[list[WorkOrderStep]] = relationship(order_by="WorkOrderStep.id", lazy="selectin")
+    """Its service-commitment steps (store.models.work_steps), loaded with it."""
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
