@@ -7,12 +7,24 @@ explicit day overrides plus the years whose notice has been entered (``covered_y
 ``chinese-calendar`` package (1.11, years 2004–2026) is only a seed, read by
 ``services.sla.calendar_seed``; the calendar itself never imports it.
 
-Fallback for years nobody has entered yet (2027 onwards with the 1.11 seed): **weekends
-only** — Monday to Friday are working days, Saturday and Sunday are not, unless an override
-says otherwise. We deliberately do not fill the gap with the ``holidays`` package: for a year
-whose notice is not out it cannot know the bridge days or make-up working days either, so it
-would be a second guess dressed up as data. The guess is never silent: :meth:`coverage_gaps`
-names the years, and the SLA functions carry them as ``fallback_years`` so callers log them.
+Years nobody has entered yet (2027 onwards with the 1.11 seed) are answered in two layers:
+
+1. **Statutory holidays** (``statutory``): the days《全国年节及纪念日放假办法》fixes by law
+   (as amended 2024, in force 2025: New Year's Day 1, Spring Festival 4 — eve and the first
+   three days of the lunar year —, Qingming 1, Labour Day 2, Dragon Boat 1, Mid-Autumn 1,
+   National Day 3) are rest days. They are facts, computable years ahead (lunar dates); the
+   services layer computes them (``services.sla.statutory``) and hands them in as data.
+2. **Assumed**: everything else follows the weekend rule. Only the bridge days (a weekday
+   off between a holiday and the weekend) and the make-up working days (调休上班) wait for
+   the notice, so they are the one remaining guess.
+
+The guess is never silent: :meth:`coverage_gaps` names the years whose notice is not
+entered, the SLA functions carry them as ``fallback_years``, and :meth:`day_source` says of
+each day whether it rests on the notice, the statutory rule or the assumption.
+
+Business hours belong to the desk (a policy): a weekday with configured hours is worked by
+that desk, so a seven-day or 24-hour desk counts its weekends. Rest days of the notice or the
+law (holidays) are closed unless the policy gives ``holiday`` hours (a hotline does).
 
 No I/O and no wall clock here (DESIGN.md "Time is injected").
 """
@@ -30,6 +42,17 @@ from zoneinfo import ZoneInfo
 DayKind = Literal["holiday", "workday"]
 """``holiday``: a rest day (放假) even if it is a weekday; ``workday``: a make-up working day
 (调休上班) even if it falls on a weekend."""
+
+DaySource = Literal["notice", "statutory", "assumed"]
+"""Where a day's answer comes from: ``notice`` (the State Council's notice, entered or
+imported, or an operator's day), ``statutory`` (the holiday law's fixed days, for a year whose
+notice is not entered) or ``assumed`` (the weekend rule in such a year: a bridge day or a
+make-up working day may still come)."""
+
+HOLIDAY_HOURS_KEY: Final = "holiday"
+"""The key of a policy's business hours that a desk works on holidays (a hotline):
+``{"0": [["08:00", "20:00"]], ..., "holiday": [["08:00", "20:00"]]}``. Without it the
+desk is closed on the rest days of the notice and the statutory holidays."""
 
 DEFAULT_TIMEZONE: Final = "Asia/Shanghai"
 """The business calendar is Asia/Shanghai by default (DESIGN.md "One database, two engines")."""
@@ -100,19 +123,40 @@ def parse_hours(
     raw: Mapping[str, Sequence[Sequence[str]]] | None,
 ) -> dict[int, tuple[HoursWindow, ...]]:
     """{"0": [["08:30", "17:30"]], ...} → business hours per weekday (0 = Monday), as a
-    policy stores them; None: the standard week. Raises ValueError on a bad weekday or time."""
+    policy stores them; None: the standard week. The ``holiday`` key is checked here and
+    read by :func:`parse_holiday_hours`. Raises ValueError on a bad weekday or time."""
     if raw is None:
         return dict(standard_week())
     hours: dict[int, tuple[HoursWindow, ...]] = {}
     for weekday, windows in raw.items():
-        day = int(weekday)
+        if weekday == HOLIDAY_HOURS_KEY:
+            _windows(windows)
+            continue
+        try:
+            day = int(weekday)
+        except ValueError:
+            raise ValueError(
+                f"weekday {weekday!r} is not 0 (Monday) to 6 (Sunday) or 'holiday'"
+            ) from None
         if day not in range(7):
             raise ValueError(f"weekday {weekday} is not 0 (Monday) to 6 (Sunday)")
-        hours[day] = tuple(
-            HoursWindow(time.fromisoformat(start), time.fromisoformat(end))
-            for start, end in windows
-        )
+        hours[day] = _windows(windows)
     return hours
+
+
+def parse_holiday_hours(
+    raw: Mapping[str, Sequence[Sequence[str]]] | None,
+) -> tuple[HoursWindow, ...]:
+    """The windows a desk works on holidays (``holiday`` key); none: closed on holidays."""
+    if raw is None or HOLIDAY_HOURS_KEY not in raw:
+        return ()
+    return _windows(raw[HOLIDAY_HOURS_KEY])
+
+
+def _windows(raw: Sequence[Sequence[str]]) -> tuple[HoursWindow, ...]:
+    return tuple(
+        HoursWindow(time.fromisoformat(start), time.fromisoformat(end)) for start, end in raw
+    )
 
 
 def _frozen_overrides(overrides: Mapping[date, DayOverride]) -> Mapping[date, DayOverride]:
@@ -127,15 +171,20 @@ class WorkingCalendar:
     """Which dates are working days, and which hours of them are business hours.
 
     Built from plain data so an operator can import a year's notice or edit one day without
-    any package (DOMAIN.md §3, Calendar caveat). A date is a working day when its override
-    says so; without an override, Monday–Friday work and the weekend rests. That rule is
-    exact for a ``covered_years`` year (every exception is an override) and the reported
-    weekends-only fallback for any other year.
+    any package (DOMAIN.md §3, Calendar caveat). A date's kind comes from, in order: its
+    override (the notice, or an operator's day); for a year not in ``covered_years``, the
+    ``statutory`` holidays (rest days by law); otherwise the weekend rule (Monday–Friday
+    work, ``rest_weekdays`` rest). That rule is exact for a covered year (every exception
+    is an override) and, for any other year, wrong only on the bridge and make-up days the
+    notice will bring — which :meth:`day_source` and :meth:`coverage_gaps` report.
 
-    A make-up working day (an override of kind ``workday``) uses the hours of weekday
-    ``makeup_hours_weekday`` (default Monday, i.e. the standard Monday–Friday hours),
-    whatever weekday it falls on: the notice says "上班", not "work Saturday hours".
-    ``rest_weekdays`` (default Saturday and Sunday) lets a seven-day desk drop the weekend.
+    :meth:`is_working_day` is the official calendar (the same for every desk: it is what a
+    "working day" in a legal period means). :meth:`windows_on` is the desk's: an ordinary day
+    opens the hours configured for its weekday, so a desk with Saturday hours works on
+    Saturdays; a holiday opens ``holiday_hours`` (none by default: closed); a make-up
+    working day uses the hours of weekday ``makeup_hours_weekday`` (default Monday, i.e. the
+    standard Monday–Friday hours), whatever weekday it falls on: the notice says "上班", not
+    "work Saturday hours".
     """
 
     overrides: Mapping[date, DayOverride] = field(default_factory=dict)
@@ -144,10 +193,19 @@ class WorkingCalendar:
     covered_years: frozenset[int] = frozenset()
     makeup_hours_weekday: int = 0
     rest_weekdays: frozenset[int] = WEEKEND
+    statutory: Mapping[date, DayOverride] = field(default_factory=dict)
+    """Rest days fixed by the holiday law, used only in years without an entered notice."""
+    holiday_hours: tuple[HoursWindow, ...] = ()
+    """Windows the desk works on a holiday (a hotline); empty: closed on holidays."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "overrides", _frozen_overrides(self.overrides))
+        if not isinstance(self.statutory, MappingProxyType):
+            object.__setattr__(self, "statutory", _frozen_overrides(self.statutory))
+        if any(o.kind != "holiday" for o in self.statutory.values()):
+            raise ValueError("statutory days are rest days (kind 'holiday')")
         object.__setattr__(self, "hours", MappingProxyType(dict(self.hours)))
+        object.__setattr__(self, "holiday_hours", tuple(self.holiday_hours))
         object.__setattr__(self, "covered_years", frozenset(self.covered_years))
         object.__setattr__(self, "rest_weekdays", frozenset(self.rest_weekdays))
         if any(weekday not in range(7) for weekday in self.hours):
@@ -156,10 +214,11 @@ class WorkingCalendar:
             raise ValueError("makeup_hours_weekday must be 0 (Monday) to 6 (Sunday)")
         # Fails at construction on an unknown time zone name.
         object.__setattr__(self, "_zone", ZoneInfo(self.timezone))
+        all_windows = [w for windows in self.hours.values() for w in windows]
         object.__setattr__(
             self,
             "_crosses_midnight",
-            any(w.crosses_midnight() for windows in self.hours.values() for w in windows),
+            any(w.crosses_midnight() for w in (*all_windows, *self.holiday_hours)),
         )
         # Pure per-date results (the calendar is immutable; a changed copy starts afresh).
         object.__setattr__(self, "_days", {})
@@ -172,13 +231,19 @@ class WorkingCalendar:
         covered_years: Iterable[int] = (),
         hours: Mapping[int, tuple[HoursWindow, ...]] | None = None,
         timezone: str = DEFAULT_TIMEZONE,
+        statutory: Iterable[DayOverride] | Mapping[date, DayOverride] = (),
+        holiday_hours: tuple[HoursWindow, ...] = (),
     ) -> WorkingCalendar:
         """Build from a list of days, e.g. rows an operator entered or imported."""
+        if not isinstance(statutory, Mapping):
+            statutory = {o.day: o for o in statutory}
         return cls(
             overrides={override.day: override for override in overrides},
             hours=standard_week() if hours is None else hours,
             timezone=timezone,
             covered_years=frozenset(covered_years),
+            statutory=statutory,
+            holiday_hours=holiday_hours,
         )
 
     @property
@@ -225,31 +290,62 @@ class WorkingCalendar:
         kept.update({o.day: o for o in days})
         return dataclasses.replace(self, overrides=kept, covered_years=self.covered_years | {year})
 
-    def is_working_day(self, day: date) -> bool:
-        """An override decides; otherwise every weekday but ``rest_weekdays`` works."""
+    def exception_on(self, day: date) -> DayOverride | None:
+        """What makes ``day`` unlike an ordinary weekday or weekend, if anything: its
+        override, else (in a year whose notice is not entered) its statutory holiday."""
         override = self.overrides.get(day)
-        if override is not None:
-            return override.kind == "workday"
+        if override is None and day.year not in self.covered_years:
+            return self.statutory.get(day)
+        return override
+
+    def is_working_day(self, day: date) -> bool:
+        """The official calendar: an override or a statutory holiday decides, otherwise every
+        weekday but ``rest_weekdays`` works. The same for every desk."""
+        exception = self.exception_on(day)
+        if exception is not None:
+            return exception.kind == "workday"
         return day.weekday() not in self.rest_weekdays
 
+    def day_source(self, day: date) -> DaySource:
+        """Whether ``day``'s answer is the notice's, the holiday law's, or the weekend rule
+        assumed until the notice is entered (DaySource)."""
+        if day in self.overrides or day.year in self.covered_years:
+            return "notice"
+        if day in self.statutory:
+            return "statutory"
+        return "assumed"
+
+    def special_days(self, year: int) -> list[tuple[DayOverride, DaySource]]:
+        """Every day of ``year`` that is not an ordinary weekday or weekend — rest days and
+        make-up working days — with where it comes from, in date order."""
+        days = {d: o for d, o in self.overrides.items() if d.year == year}
+        if year not in self.covered_years:
+            for d, o in self.statutory.items():
+                if d.year == year:
+                    days.setdefault(d, o)
+        return [(days[d], self.day_source(d)) for d in sorted(days)]
+
     def is_fallback(self, day: date) -> bool:
-        """True when ``day``'s year has no authoritative data, so the answer is a guess."""
+        """True when ``day``'s year has no entered notice, so bridge and make-up days are
+        assumed (statutory holidays still rest)."""
         return day.year not in self.covered_years
 
     def coverage_gaps(self, start: date, end: date) -> list[int]:
-        """Years in [start, end] (inclusive, either order) answered by the fallback rule."""
+        """Years in [start, end] (inclusive, either order) whose notice is not entered: their
+        bridge days and make-up working days are assumed (reported as ``fallback_years``)."""
         first, last = sorted((start.year, end.year))
         return [year for year in range(first, last + 1) if year not in self.covered_years]
 
     def windows_on(self, day: date) -> tuple[HoursWindow, ...]:
-        """Business-hours windows that open on ``day`` (none on a rest day)."""
-        if not self.is_working_day(day):
-            return ()
-        weekday = day.weekday()
-        override = self.overrides.get(day)
-        if override is not None and override.kind == "workday":
-            weekday = self.makeup_hours_weekday
-        return self.hours.get(weekday, ())
+        """Business-hours windows of this desk that open on ``day``: a holiday opens
+        ``holiday_hours``, a make-up working day the ``makeup_hours_weekday`` hours, any
+        other day the hours configured for its weekday (none: the desk is closed)."""
+        exception = self.exception_on(day)
+        if exception is None:
+            return self.hours.get(day.weekday(), ())
+        if exception.kind == "workday":
+            return self.hours.get(self.makeup_hours_weekday, ())
+        return self.holiday_hours
 
     def local_date(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()

@@ -26,12 +26,13 @@ from careloop.domain.sla.calendar import (
     DEFAULT_TIMEZONE,
     DayOverride,
     WorkingCalendar,
+    parse_holiday_hours,
     parse_hours,
 )
 from careloop.domain.text import required_text
 from careloop.services.access.actors import Actor
 from careloop.services.sla import reference_versions
-from careloop.services.sla.calendar_seed import chinese_calendar_seed
+from careloop.services.sla.calendar_seed import chinese_calendar_seed, statutory_holidays
 from careloop.services.sla.policies import check_policy_role
 from careloop.services.sla.read_models import CalendarDayEntry, CoveredYear
 from careloop.services.snapshots import snapshot
@@ -89,11 +90,16 @@ def shared_calendar(data: CalendarData, policy: SlaPolicy | None) -> WorkingCale
 
 
 def calendar_for(data: CalendarData, policy: SlaPolicy | None) -> WorkingCalendar:
+    """The policy's desk (hours, holiday hours, time zone) over the operator's days, with
+    the statutory holidays filling the years whose notice is not entered."""
+    hours = policy.hours if policy else None
     return WorkingCalendar.from_overrides(
         data.overrides,
         covered_years=data.covered_years,
-        hours=parse_hours(policy.hours if policy else None),
+        hours=parse_hours(hours),
+        holiday_hours=parse_holiday_hours(hours),
         timezone=policy.timezone if policy else DEFAULT_TIMEZONE,
+        statutory=statutory_holidays(),
     )
 
 

@@ -2,8 +2,9 @@
 
 The calendar is data the operator maintains (``domain.sla.calendar.WorkingCalendar``); this
 adapter reads the State Council's notices the package knows into that data, for the first
-migration, ``careloop sla calendar seed`` and tests. The package is the only third-party
-source of calendar days, so it is read here and nowhere in the domain.
+migration, ``careloop sla calendar import`` and tests. :func:`statutory_holidays` reads the
+holiday law's fixed days (for years without a notice) from the ``holidays`` package. Both
+packages are read here and nowhere in the domain.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from types import MappingProxyType
+from typing import Final
 
 from careloop.domain.sla.calendar import (
     DEFAULT_TIMEZONE,
@@ -88,3 +92,37 @@ def calendar_from_chinese_calendar(
         seed.overrides, covered_years=seed.covered_years, hours=hours, timezone=timezone
     )
     return calendar, seed.missing_years
+
+
+STATUTORY_NAMES: Final[frozenset[str]] = frozenset(
+    {"元旦", "农历除夕", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"}
+)
+"""The holidays《全国年节及纪念日放假办法》gives every citizen a day off for (art. 2). The
+``holidays`` package also lists the notices' moved rest days (休息日（由 … 调休）) and
+extensions of past years; those are notice data, not law, so they are left out."""
+
+STATUTORY_YEARS: Final = range(2000, 2100)
+"""Years the rule is computed for: the package's lunar tables run to 2099."""
+
+
+@cache
+def statutory_holidays() -> Mapping[date, DayOverride]:
+    """The statutory rest days of every year in STATUTORY_YEARS, by the holiday law in force
+    that year (from 2025: New Year's Day 1 day, Spring Festival 4 — the eve and the first three
+    days of the lunar year —, Qingming 1, Labour Day 2 (May 1–2), Dragon Boat 1, Mid-Autumn 1,
+    National Day 3 (Oct 1–3)).
+
+    Read from the ``holidays`` package (MIT; lunar dates and the Qingming solar term computed,
+    no network), without its "observed" guesses. The calendar uses them only for years whose
+    notice is not entered; tests check them against a second lunar-calendar library.
+    """
+    import holidays
+
+    table = holidays.China(years=STATUTORY_YEARS, observed=False, language="zh_CN")
+    days: dict[date, DayOverride] = {}
+    for day, label in sorted(table.items()):
+        names = [n.strip() for n in str(label).split(";")]
+        statutory = [n for n in names if n in STATUTORY_NAMES]
+        if statutory:
+            days[day] = DayOverride(day, "holiday", "、".join(statutory))
+    return MappingProxyType(days)
