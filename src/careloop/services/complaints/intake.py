@@ -25,6 +25,7 @@ from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRO
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_rows as rows
 from careloop.services.complaints import queries, read_models
+from careloop.services.incidents.linking import link_at_intake
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit
@@ -268,6 +269,7 @@ def accept_complaint(
         if replayed is None:
             raise
         return Intake(replayed, created=False)
+    link_at_intake(uow, [row.values], actor, now)
     uow.commit()
     # The complaint as written, without a query: made persistent in the session as if just
     # loaded (callers go on acting on it, and its version moves with them), its units

@@ -39,6 +39,7 @@ from careloop.services.complaints.intake import (
     region_for,
     validated,
 )
+from careloop.services.incidents.linking import link_at_intake
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
@@ -295,3 +296,4 @@ def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) 
         for p in rows
     ]
     new_rows.insert_accepted(uow, written, actor, now)
+    link_at_intake(uow, [w.values for w in written], actor, now)
