@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
-from careloop.domain.errors import InvalidInput
+from careloop.domain.errors import DomainError, InvalidInput
 
 
 class IncidentStatus(StrEnum):
@@ -49,6 +49,42 @@ ANSWER_MAX_CHARS: Final = 500
 """The prepared answer is also the customer's SMS notice: short enough for a few SMS parts."""
 DESCRIPTION_MAX_CHARS: Final = 2000
 MAX_REGIONS: Final = 50
+
+
+class IncidentError(DomainError):
+    """A refusal of this context, its wording kept here (zh first, en). ``key`` picks the
+    wording; the machine code stays the shared one (``not_found`` for a missing incident,
+    so clients and the scope probes read it like any other 404)."""
+
+    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+        "missing": ("not_found", 404, "突发事件不存在：{ident}", "Incident not found: {ident}"),
+        "resolved": (
+            "incident_resolved",
+            409,
+            "突发事件 {number} 已恢复，不能再执行「{action_zh}」",
+            "Incident {number} is already resolved; cannot {action_en}",
+        ),
+    }
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        super().__init__(self._TEXTS[key][0], **params)
+
+    @property
+    def status(self) -> int:
+        return self._TEXTS[self.key][1]
+
+    def message(self, lang: str = "zh") -> str:
+        _, _, zh, en = self._TEXTS[self.key]
+        return (en if lang.startswith("en") else zh).format(**self.params)
+
+
+def not_found(ident: object) -> IncidentError:
+    return IncidentError("missing", ident=ident)
+
+
+def already_resolved(number: str, action_zh: str, action_en: str) -> IncidentError:
+    return IncidentError("resolved", number=number, action_zh=action_zh, action_en=action_en)
 
 
 def label(pair: tuple[str, str], lang: str) -> str:
