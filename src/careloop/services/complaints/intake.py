@@ -25,8 +25,10 @@ from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRO
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_rows as rows
 from careloop.services.complaints import queries, read_models
+from careloop.services.complaints import repeat_escalation as repeats
 from careloop.services.incidents.linking import link_at_intake
 from careloop.services.sla import clocks as sla
+from careloop.services.sla.policies import area_of
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit
 
@@ -200,8 +202,26 @@ def check_idempotency_key(key: str | None) -> None:
         raise InvalidInput("Idempotency-Key", "1–200 个字符 / 1 to 200 characters")
 
 
-def criteria_for(draft: NewComplaint, region: Region) -> Criteria:
-    return Criteria.of(draft, region.path)
+def criteria_for(
+    uow: UnitOfWork,
+    draft: NewComplaint,
+    region: Region,
+    repeat: bool,
+    reference: sla.IntakeReference,
+    areas: dict[str, str | None] | None = None,
+) -> Criteria:
+    """What a new complaint is matched on: the draft (a repeat's priority already raised),
+    whether it repeats one (found first), and its region's urban/rural kind, looked up only
+    while some active policy names one (``areas``: a batch's memo per region path)."""
+    area: str | None = None
+    if any(p.match_area is not None for p in reference.policies.policies):
+        if areas is not None and region.path in areas:
+            area = areas[region.path]
+        else:
+            area = area_of(uow, region.path)
+            if areas is not None:
+                areas[region.path] = area
+    return Criteria.of(draft, region.path, repeat=repeat, area=area)
 
 
 def validated(draft: NewComplaint) -> tuple[NewComplaint, str]:
@@ -217,7 +237,9 @@ def accept_complaint(
     now: datetime,
     idempotency_key: str | None = None,
 ) -> Intake:
-    """受理: validate, detect a repeat, make `actor` the first-question owner, record it.
+    """受理: validate, detect a repeat (it escalates: priority one step up, its own policy
+    matched, the unit leads told through the outbox), make `actor` the first-question owner,
+    record it.
 
     The same idempotency key with the same content returns the first complaint; with other
     content it is refused, because a retry must never silently change what was accepted.
@@ -243,8 +265,18 @@ def accept_complaint(
     repeat_of = rules.find_repeat_of(
         draft.category, now, (rules.EarlierComplaint(*row) for row in earlier)
     )
-    terms = sla.intake_terms(uow, criteria_for(draft, region), now, fallback=LEGAL_REPLY_LIMIT)
+    escalation = None
+    if repeat_of is not None:  # a repeat escalates before its policy is matched
+        draft, escalation = repeats.escalated_draft(draft)
+    reference = sla.intake_reference(uow)
+    criteria = criteria_for(uow, draft, region, repeat_of is not None, reference)
+    terms = sla.intake_terms(uow, criteria, now, LEGAL_REPLY_LIMIT, reference)
     assert actor.org_unit_id is not None
+    repeat_plan = None
+    if escalation is not None:
+        leads = repeats.lead_book(uow, (region.path, actor.org_path))
+        recipients = leads.recipients(region.path, actor.org_path, region.unit.code)
+        repeat_plan = repeats.plan(escalation, recipients, terms.policy)
     row = rows.NewRow(
         rows.row_values(
             draft,
@@ -256,10 +288,12 @@ def accept_complaint(
             terms=terms,
             actor=actor,
             now=now,
-        )
+        ),
+        repeat=repeat_plan,
     )
     try:
         event_rows = rows.insert_accepted(uow, [row], actor, now)
+        repeats.queue_notices(uow, [row], now)
     except IntegrityError:
         # Two retries raced on one key: the loser returns the winner's complaint.
         uow.rollback()

@@ -2,7 +2,8 @@
 transfer feed) and `POST /api/v1/complaints/batch`.
 
 Every rule of single intake (services.complaints.accept_complaint) holds per item: the
-idempotency key, repeat detection (also between items of the same batch), the first
+idempotency key, repeat detection (also between items of the same batch) and the repeat's
+escalation (priority raised, unit leads told: services.repeat_escalation), the first
 owner, the SLA terms, the `accept` audit event with the snapshot. What changes is the
 cost: one query for all keys, one for all earlier complaints of the batch's customers,
 then the rows and events written set-based by services.intake_rows (which single intake
@@ -26,13 +27,16 @@ from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.lifecycle.tickets import Status
+from careloop.domain.repeats import RepeatPlan
 from careloop.domain.sla.policies import Criteria
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import intake_rows as new_rows
+from careloop.services.complaints import repeat_escalation as repeats
 from careloop.services.complaints.intake import (
     LEGAL_REPLY_LIMIT,
     NewComplaint,
+    Region,
     check_idempotency_key,
     check_intake_role,
     criteria_for,
@@ -127,6 +131,8 @@ class _Pending:
     """The earlier item of this batch it repeats (its id is known only after the insert)."""
     replay_of_index: int | None = None
     """An earlier item of this batch with the same key and content."""
+    repeat: RepeatPlan | None = None
+    """A repeat's escalation: priority raised, leads to tell (domain.repeats)."""
 
 
 def accept_batch(
@@ -221,15 +227,21 @@ def _accept(
 
     reference = sla.intake_reference(uow)
     terms_memo: dict[Criteria, sla.IntakeTerms] = {}
+    areas: dict[str, str | None] = {}
     latest_in_batch: dict[tuple[str, str], int] = {}
     rows: list[_Pending] = []
     assert actor.org_unit_id is not None
+    regions: dict[int, Region] = {}
     for p in creating:
-        draft = p.draft
         try:
-            region = region_for(uow, draft.region_code)
+            regions[p.index] = region_for(uow, p.draft.region_code)
         except DomainError as exc:
             results[p.index] = ItemResult(p.index, "error", error=exc)
+    leads: repeats.LeadBook | None = None
+    for p in creating:
+        draft = p.draft
+        region = regions.get(p.index)
+        if region is None:
             continue
         level1 = first_level(draft.category)
         group = (draft.customer_phone, level1)
@@ -241,11 +253,22 @@ def _accept(
             repeated = rules.find_repeat_of(draft.category, now, history.get(group, ()))
             repeat_of_id = repeated.id if repeated else None
         latest_in_batch[group] = p.index
-        criteria = criteria_for(draft, region)
+        is_repeat = repeat_of_id is not None or p.repeat_of_index is not None
+        escalation = None
+        if is_repeat:  # a repeat escalates before its policy is matched
+            draft, escalation = repeats.escalated_draft(draft)
+        criteria = criteria_for(uow, draft, region, is_repeat, reference, areas)
         terms = terms_memo.get(criteria)
         if terms is None:
             terms = sla.intake_terms(uow, criteria, now, LEGAL_REPLY_LIMIT, reference)
             terms_memo[criteria] = terms
+        if escalation is not None:
+            if leads is None:  # the leads of every region of the batch: one query
+                leads = repeats.lead_book(
+                    uow, [r.path for r in regions.values()] + [actor.org_path]
+                )
+            recipients = leads.recipients(region.path, actor.org_path, region.unit.code)
+            p.repeat = repeats.plan(escalation, recipients, terms.policy)
         p.row = new_rows.row_values(
             draft,
             key=p.key,
@@ -292,8 +315,10 @@ def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) 
         new_rows.NewRow(
             cast(dict[str, Any], p.row),
             position[p.repeat_of_index] if p.repeat_of_index is not None else None,
+            p.repeat,
         )
         for p in rows
     ]
     new_rows.insert_accepted(uow, written, actor, now)
     link_at_intake(uow, [w.values for w in written], actor, now)
+    repeats.queue_notices(uow, written, now)

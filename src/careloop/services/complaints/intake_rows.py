@@ -20,6 +20,7 @@ from sqlalchemy import Table, bindparam, insert, text, update
 from careloop.domain import complaints as rules
 from careloop.domain.categories import first_level
 from careloop.domain.lifecycle.tickets import Status
+from careloop.domain.repeats import RepeatPlan
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
 from careloop.services.sla import clocks as sla
@@ -64,6 +65,8 @@ class NewRow:
 
     values: dict[str, Any]
     repeat_of_position: int | None = None
+    repeat: RepeatPlan | None = None
+    """A repeat's escalation (priority raised, leads told): its `link_repeat` event says so."""
 
 
 def row_values(
@@ -115,6 +118,27 @@ def row_values(
         "sla_policy_id": terms.policy.id if terms.policy else None,
         "sla_state": "running" if terms.policy else None,
         "sla_overrun_minutes": 0,
+    }
+
+
+def _link_repeat(repeat_of: int, plan: RepeatPlan | None) -> dict[str, Any]:
+    """The `link_repeat` event's fields: the link, and with an escalation the priority it
+    raised, why, and whom it told (domain.repeats)."""
+    if plan is None:
+        return {
+            "before": None,
+            "after": {"repeat_of_id": repeat_of},
+            "note": f"重复投诉 / repeat of complaint {repeat_of}",
+        }
+    escalation = plan.escalation
+    return {
+        "before": {"priority": escalation.priority_before},
+        "after": {
+            "repeat_of_id": repeat_of,
+            "priority": escalation.priority_after,
+            "notified": list(plan.recipients),
+        },
+        "note": escalation.audit_note(repeat_of),
     }
 
 
@@ -185,14 +209,6 @@ def insert_accepted(
         )
         repeat_of = values["repeat_of_id"]
         if repeat_of is not None:
-            events.append(
-                {
-                    **base,
-                    "action": "link_repeat",
-                    "before": None,
-                    "after": {"repeat_of_id": repeat_of},
-                    "note": f"重复投诉 / repeat of complaint {repeat_of}",
-                }
-            )
+            events.append({**base, "action": "link_repeat", **_link_repeat(repeat_of, row.repeat)})
     session.execute(insert(cast(Table, Event.__table__)), events)
     return events
