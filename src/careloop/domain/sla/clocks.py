@@ -120,6 +120,20 @@ def elapsed(start: datetime, end: datetime, basis: Basis, calendar: WorkingCalen
     return _span(start_utc, end_utc, basis, calendar) / _MINUTE
 
 
+def working_minutes(
+    start: datetime, end: datetime, pauses: Sequence[Pause], calendar: WorkingCalendar
+) -> int:
+    """Whole business minutes (rounded) from ``start`` to ``end``, net of ``pauses``: a
+    stage's handle time in working hours (DOMAIN.md §4), the time waiting on the customer
+    left out as the clocks leave it out."""
+    started, ended = as_utc(start, "start"), as_utc(end, "end")
+    if ended < started:
+        raise ValueError(f"end {ended.isoformat()} is before start {started.isoformat()}")
+    stood_still = _merge_pauses(pauses, started, ended)
+    paused = sum((_span(s, e, "working", calendar) for s, e in stood_still), _ZERO)
+    return round((_span(started, ended, "working", calendar) - paused) / _MINUTE)
+
+
 def fallback_years(
     start: datetime, end: datetime, basis: Basis, calendar: WorkingCalendar
 ) -> frozenset[int]:

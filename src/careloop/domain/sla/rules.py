@@ -63,6 +63,13 @@ REPLY_RUNNING: Final = frozenset(Status) - REPLY_STOPPED - ENDED
 CALLBACK_RUNNING: Final = frozenset({Status.REPLIED, Status.IN_PROGRESS, Status.ACCEPTED})
 """Statuses in which a callback clock a reply started, and no event stopped, still runs."""
 
+OUTER_ANSWER_CLOCKS: Final = frozenset({"outer_reply", "appeal_answer"})
+"""The regulatory outer limits on the answer, which no pause stops (DOMAIN.md §3): 15 days
+for a complaint, 30 days for a regulator appeal; stored as ``outer_due_at``."""
+OUTER_CLOCKS: Final = OUTER_ANSWER_CLOCKS | {"appeal_accept"}
+"""Every regulatory outer limit: the answers', and a regulator appeal's 5 working days to
+accept it."""
+
 FALLBACK_WORK_ORDER: Final = SlaLimit(48 * 60, "calendar")
 """A unit's limit when neither the dispatcher nor the policy gives one (DOMAIN.md §3:
 fault repair within 48 h)."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,13 +24,11 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     and_,
-    bindparam,
     exists,
     func,
     or_,
     select,
     text,
-    update,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import OperationalError
@@ -47,6 +45,8 @@ from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.access.self_service import ONE_TIME_CODE_KIND
 from careloop.services.sla import clocks as sla
+from careloop.services.sla import refresh
+from careloop.services.sla.calendar import CalendarBook, calendar_data
 from careloop.services.sla.policies import POLICY_ROLES
 from careloop.services.sla.read_models import OutboxMessage, outbox_message
 from careloop.services.unit_of_work import UnitOfWork
@@ -207,11 +207,6 @@ def _ids(path: str) -> list[int]:
 
 
 # --- one chunk, one transaction ------------------------------------------------------------
-
-
-def _earliest(times: Iterable[datetime | None]) -> datetime | None:
-    real = [t for t in times if t is not None]
-    return min(real) if real else None
 
 
 @dataclass
@@ -393,7 +388,13 @@ def _sweep_chunk_once(
             )
         )
         chunk = _Chunk(session, now, worker, quiet or QuietHours(), uow.events)
-        clocks = sla.explain(uow, complaints, now)
+        events = sla.load_events(uow, ids)
+        policies = sla.load_policies(uow, (c.sla_policy_id for c in complaints))
+        book = CalendarBook(calendar_data(uow))
+        clocks = {
+            c.id: sla.clocks_for(c, events[c.id], policies.get(c.sla_policy_id or -1), book, now)
+            for c in complaints
+        }
         sent: dict[str, set[str]] = {}
         for subject, kind in session.execute(
             select(SlaAlert.subject, SlaAlert.kind).where(SlaAlert.complaint_id.in_(ids))
@@ -409,8 +410,15 @@ def _sweep_chunk_once(
                     v.subject: chunk.clock(complaint, v, sent.setdefault(v.subject, set()))
                     for v in views
                 }
-                row = _complaint_row(complaint, views, sent, next_by_subject, now)
-                rows = [_work_order_row(o, views, sent, next_by_subject, now)
+                policy = clocks[complaint.id].policy
+                reply_work, order_work = refresh.handle_minutes(
+                    complaint, events[complaint.id], book(policy)
+                )
+                row = refresh.complaint_row(
+                    complaint, views, sent, next_by_subject, now, reply_work
+                )
+                rows = [refresh.work_order_row(o, views, sent, next_by_subject, now,
+                                               order_work[o.id])
                         for o in complaint.work_orders]  # fmt: skip
             except (OverflowError, ValueError):
                 # One complaint with a time out of range is skipped, not the province's sweep.
@@ -419,97 +427,10 @@ def _sweep_chunk_once(
                 continue
             complaint_rows.append(row)
             order_rows.extend(r for r in rows if r is not None)
-        _store(session, complaint_rows, order_rows)
+        refresh.store_rows(session, complaint_rows, order_rows, evaluated=True)
         chunk.flush()
         uow.commit()
         return chunk.report
-
-
-def _complaint_row(
-    complaint: Complaint,
-    views: Sequence[sla.ClockView],
-    sent: Mapping[str, set[str]],
-    next_by_subject: Mapping[str, datetime | None],
-    now: datetime,
-) -> dict[str, Any]:
-    mine = [v for v in views if v.work_order_id is None]
-    reply = next((v for v in mine if v.name == "reply"), None)
-    fired = sent.get(reply.subject, set()) if reply else set()
-    return {
-        "b_id": complaint.id,
-        "b_next": _earliest(next_by_subject[v.subject] for v in mine),
-        "b_evaluated": now,
-        "b_state": reply.state.state if reply else complaint.sla_state,
-        "b_overrun": reply.state.overrun_minutes if reply else complaint.sla_overrun_minutes,
-        "b_due": reply.state.due_at if reply else complaint.reply_due_at,
-        "b_warned": now if "warning" in fired else None,
-        "b_breached": now if "breach" in fired else None,
-    }
-
-
-def _work_order_row(
-    order: WorkOrder,
-    views: Sequence[sla.ClockView],
-    sent: Mapping[str, set[str]],
-    next_by_subject: Mapping[str, datetime | None],
-    now: datetime,
-) -> dict[str, Any] | None:
-    mine = [v for v in views if v.work_order_id == order.id]
-    main = next((v for v in mine if v.name == "work_order"), None)
-    if main is None:
-        return None
-    fired = sent.get(main.subject, set())
-    return {
-        "b_id": order.id,
-        "b_next": _earliest(next_by_subject[v.subject] for v in mine),
-        "b_state": main.state.state,
-        "b_overrun": main.state.overrun_minutes,
-        "b_due": main.state.due_at,
-        "b_warned": now if "warning" in fired else None,
-        "b_breached": now if "breach" in fired else None,
-    }
-
-
-def _store(
-    session: Session, complaints: list[dict[str, Any]], orders: list[dict[str, Any]]
-) -> None:
-    """Derived SLA state in two executemany UPDATEs; ``version`` is left alone, and the
-    first warning/breach instant is kept (COALESCE) whichever worker writes last."""
-    _store_states(
-        session,
-        Complaint.__table__,
-        complaints,
-        {"sla_evaluated_at": bindparam("b_evaluated")},
-        due="reply_due_at",
-    )
-    _store_states(session, WorkOrder.__table__, orders, {}, due="due_at")
-
-
-def _store_states(
-    session: Session,
-    table: Any,
-    rows: list[dict[str, Any]],
-    extra: dict[str, Any],
-    due: str,
-) -> None:
-    """One table's share of :func:`_store` (its deadline column is named ``due``)."""
-    if not rows:
-        return
-    c = table.c
-    session.execute(
-        update(table)
-        .where(c.id == bindparam("b_id"))
-        .values(
-            sla_warn_at=bindparam("b_next"),
-            **extra,
-            sla_state=bindparam("b_state"),
-            sla_overrun_minutes=bindparam("b_overrun"),
-            **{due: bindparam("b_due")},
-            sla_warned_at=func.coalesce(c.sla_warned_at, bindparam("b_warned")),
-            sla_breached_at=func.coalesce(c.sla_breached_at, bindparam("b_breached")),
-        ),
-        rows,
-    )
 
 
 def chunks(ids: Sequence[int], size: int) -> list[list[int]]:
