@@ -24,6 +24,7 @@ from careloop.domain.lifecycle.tickets import (
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit
+from careloop.services.sla.refresh import refresh_changed
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Attachment, Complaint, Note, WorkOrder
 
@@ -50,8 +51,10 @@ def check_version(current: int, expected: int | None) -> None:
 
 
 def commit_or_conflict(uow: UnitOfWork, expected: int | None) -> None:
-    """Commit the use case; a concurrent writer that got there first turns into a 409."""
+    """Commit the use case; a concurrent writer that got there first turns into a 409.
+    The stored clocks of the complaints it changed follow in the same transaction."""
     try:
+        refresh_changed(uow)
         uow.commit()
     except StaleDataError as exc:
         uow.rollback()
