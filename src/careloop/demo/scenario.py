@@ -844,7 +844,9 @@ def _priority(rng: random.Random, draft: _Draft, escalated: bool, repeat: bool) 
     tier = draft.customer.tier
     if draft.category == "broadband.outage" and draft.product == "enterprise_line":
         return "urgent"
-    if repeat or (tier in ("gold", "diamond", "enterprise") and rng.random() < 0.5):
+    if repeat:
+        return "normal"  # as the agent picks it: intake raises a repeat a step (domain.repeats)
+    if tier in ("gold", "diamond", "enterprise") and rng.random() < 0.5:
         return "high"
     if first_level(draft.category) in ("spam", "other") and rng.random() < 0.3:
         return "low"
