@@ -19,6 +19,7 @@ from careloop.api import (
     routes_auth,
     routes_complaints,
     routes_export,
+    routes_incidents,
     routes_intake_batch,
     routes_privacy,
     routes_reference,
@@ -150,6 +151,7 @@ def create_app(
     web.install(app)
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
+    app.include_router(routes_incidents.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:

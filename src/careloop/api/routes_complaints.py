@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from careloop.api import presenters, schemas
 from careloop.api.deps import ActorDep, LangDep, RequiredTokenDep, take_intake
+from careloop.api.routes_incidents import incident_brief
 from careloop.api.transition_routes import ActionEndpoint, Answer, add_action_routes
 from careloop.domain.lifecycle import tickets
 from careloop.http.dependencies import NowDep, UowDep, actor_from
@@ -84,6 +85,7 @@ def _create(
         take_intake(request, actor, now, uow)
         result = intake.accept_complaint_view(uow, draft_of(body), actor, now, key, lang)
         answer = presenters.complaint(result.complaint)
+        answer.incident = incident_brief(uow, answer.id, lang)
         headers = {"Location": f"/api/v1/complaints/{answer.id}"}
         if not result.created:
             headers["Idempotent-Replayed"] = "true"
@@ -188,7 +190,9 @@ def list_complaints(
 def get_complaint(
     complaint_id: int, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
 ) -> schemas.ComplaintOut:
-    return presenters.complaint_now(uow, complaint_id, actor, lang, now)
+    answer = presenters.complaint_now(uow, complaint_id, actor, lang, now)
+    answer.incident = incident_brief(uow, complaint_id, lang)
+    return answer
 
 
 @router.get(

@@ -224,6 +224,15 @@ class ComplaintSlaOut(BaseModel):
     clocks: list[SlaClockOut] = Field(description="Every deadline of the complaint and its orders")
 
 
+class IncidentBriefOut(BaseModel):
+    id: int = Field(description="Incident id (GET /api/v1/incidents/{id})")
+    number: str = Field(description="Incident number")
+    title: str = Field(description="Short name")
+    status: str = Field(description="open or resolved")
+    status_label: str = Field(description="Status in the caller's language")
+    prepared_answer: str = Field(description="统一答复口径: what to tell the customer")
+
+
 class ComplaintOut(BaseModel):
     id: int = Field(description="Complaint id")
     number: str = Field(description="Number read out to the customer, TS + date + sequence")
@@ -267,6 +276,11 @@ class ComplaintOut(BaseModel):
     allowed_actions: list[str] = Field(description="Transitions the caller may fire now")
     sla: ComplaintSlaOut | None = Field(
         None, description="SLA clocks explained: policy, due, used, paused, remaining"
+    )
+    incident: IncidentBriefOut | None = Field(
+        None,
+        description="突发事件: the incident it is linked to and its prepared answer (in the "
+        "intake answer and on one complaint; null in lists)",
     )
 
 

@@ -231,3 +231,11 @@ def overlaps(region_path: str, scope: str) -> bool:
     county outage seen by its city), or the scope lies within it (a province-wide billing
     error seen by every city)."""
     return region_path.startswith(scope) or scope.startswith(region_path)
+
+
+SKIP_REASONS: Final[dict[str, tuple[str, str]]] = {
+    "work_orders_open": ("还有工单未办结", "work orders still open"),
+    "pending_customer": ("等待客户反馈中", "waiting on the customer"),
+    "finished": ("已答复或已结束", "already replied or finished"),
+}
+"""Why a bulk reply passed a linked complaint by (its lifecycle does not allow a reply)."""

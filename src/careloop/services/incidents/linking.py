@@ -64,16 +64,14 @@ def link_at_intake(
         return 0
     region_ids = {int(c["region_id"]) for c in complaints}
     paths = dict(
-        uow.session.execute(select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(region_ids)))
-        .tuples()
-        .all()
+        uow.session.execute(
+            select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(region_ids))
+        ).all()
     )
     numbers = dict(
         uow.session.execute(
             select(Incident.id, Incident.number).where(Incident.id.in_([i.id for i in live]))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     links: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []

@@ -152,9 +152,7 @@ def _counts(uow: UnitOfWork, incident_id: int, actor: Actor) -> IncidentCounts:
             .join(IncidentLink, IncidentLink.notice_id == Notification.id)
             .where(IncidentLink.incident_id == incident_id)
             .group_by(Notification.status)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     return IncidentCounts(
         linked=sum(by_status.values()),
@@ -279,9 +277,7 @@ def linked_complaints(
         dict(
             uow.session.execute(
                 select(Notification.id, Notification.status).where(Notification.id.in_(notice_ids))
-            )
-            .tuples()
-            .all()
+            ).all()
         )
         if notice_ids
         else {}
