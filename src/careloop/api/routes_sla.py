@@ -49,6 +49,16 @@ class PolicyIn(BaseModel):
     match_region: str | None = Field(None, description="Region unit code (subtree)")
     match_escalated: bool | None = Field(None, description="Only (not) escalated complaints")
     match_priority: str | None = Field(None, description="Priority")
+    match_repeat: bool | None = Field(
+        None,
+        description="适用重复投诉: true = repeat complaints only (same customer, same issue "
+        "within 30 days), false = first complaints only, null = both",
+    )
+    match_area: str | None = Field(
+        None,
+        description="适用城乡: urban (城市) or rural (农村) regions only, null = both; a region "
+        "without its own kind takes its nearest ancestor's",
+    )
     warn_share: float = Field(0.8, gt=0, le=1, description="Warn at this share of the limit")
     timezone: str = Field("Asia/Shanghai", description="Where business hours are read")
     hours: dict[str, list[list[str]]] | None = Field(
@@ -93,7 +103,7 @@ class ImportOut(BaseModel):
 
 class NotificationOut(BaseModel):
     id: int = Field(description="Outbox id")
-    kind: str = Field(description="reminder, escalation or report")
+    kind: str = Field(description="reminder, escalation, report or repeat (a repeat complaint)")
     channel: str = Field(description="sms, email or webhook")
     recipient: str = Field(description="staff:username or unit:code")
     subject: str = Field(description="Subject line")
@@ -201,7 +211,9 @@ def notifications(
     uow: UowDep,
     actor: ActorDep,
     complaint_id: int | None = None,
-    kind: Annotated[str | None, Query(description="reminder or escalation")] = None,
+    kind: Annotated[
+        str | None, Query(description="reminder, escalation or repeat (a repeat complaint)")
+    ] = None,
     status_: Annotated[str | None, Query(alias="status", description="pending, sent")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,

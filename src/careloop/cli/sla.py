@@ -36,6 +36,10 @@ def _url() -> str:
     return settings().database_url
 
 
+_MATCH_TERMS = ("category", "channel", "tier", "region", "escalated", "priority", "repeat", "area")
+"""What a policy may match on (its ``match_*`` fields), as the JSON shows them."""
+
+
 def _policy_dict(p: Any) -> dict[str, Any]:
     return {
         "id": p.id,
@@ -46,7 +50,7 @@ def _policy_dict(p: Any) -> dict[str, Any]:
         "rank": p.rank,
         "match": {
             k: getattr(p, f"match_{k}")
-            for k in ("category", "channel", "tier", "region", "escalated", "priority")
+            for k in _MATCH_TERMS
             if getattr(p, f"match_{k}") is not None
         },
         "limits": p.limits,

@@ -90,6 +90,8 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "match_region": ("适用地区", "region matched"),
     "match_channel": ("适用渠道", "channel matched"),
     "match_priority": ("适用优先级", "priority matched"),
+    "match_repeat": ("适用重复投诉", "repeat complaints matched"),
+    "match_area": ("适用城乡", "urban or rural matched"),
     # Indicators and scorecards
     "indicator": ("指标", "indicator"),
     "threshold": ("阈值", "threshold"),

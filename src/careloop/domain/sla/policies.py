@@ -242,7 +242,12 @@ def check_policy_terms(terms: PolicyTerms) -> None:
         ("match_area", terms.match_area, AREAS),
     ):
         if value is not None and value not in vocabulary:
-            raise InvalidInput(name, f"未知取值 / unknown value '{value}'")
+            zh = "、".join(f"{code}（{labels[0]}）" for code, labels in vocabulary.items())
+            raise InvalidInput(
+                name,
+                f"未知取值「{value}」，可选：{zh}，或留空表示不限 / unknown value '{value}', "
+                f"allowed: {', '.join(vocabulary)}, or empty for any",
+            )
     if terms.match_category is not None and get_category(terms.match_category) is None:
         raise InvalidInput(
             "match_category", f"未知分类 / unknown category '{terms.match_category}'"
