@@ -43,4 +43,4 @@ def work_order_now(
     uow: UnitOfWork, work_order_id: int, actor: Actor, lang: str, now: datetime | None = None
 ) -> schemas.WorkOrderOut:
     """The work order as it stands now (after an action: as the action left it)."""
-    return work_order(queries.work_order_view(uow, work_order_id, actor, lang))
+    return work_order(queries.work_order_view(uow, work_order_id, actor, lang, now))

@@ -6,14 +6,15 @@ transition table who may do what, which an anonymous caller has no need to learn
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, ConfigDict, Field
 
-from careloop.api.deps import LangDep, get_actor
+from careloop.api.deps import ActorDep, LangDep, get_actor
 from careloop.domain import categories, vocabulary
 from careloop.domain.lifecycle import tickets
-from careloop.http.dependencies import UowDep
+from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.org import setup as org
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], dependencies=[Depends(get_actor)])
@@ -75,3 +76,35 @@ def lifecycle_table(lang: LangDep) -> dict[str, list[dict[str, Any]]]:
 @router.get("/org-units", summary="The organisation tree, in path order")
 def list_org_units(uow: UowDep, lang: LangDep) -> list[dict[str, Any]]:
     return [asdict(unit) for unit in org.list_units(uow, lang)]
+
+
+class AreaIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    area: Literal["urban", "rural"] | None = Field(
+        description="urban (城市) or rural (农村); null: the same as the parent region. Repair "
+        "commitments differ by area (restore within 48 h urban, 72 h rural)"
+    )
+
+
+class OrgUnitOut(BaseModel):
+    id: int = Field(description="Unit id")
+    code: str = Field(description="Stable unit code")
+    name: str = Field(description="Name in the caller's language")
+    kind: str = Field(description="group, province, city, county or department")
+    dept_type: str | None = Field(description="A department's type")
+    parent_id: int | None = Field(description="The parent unit")
+    path: str = Field(description="Materialised path of ids; orders the tree")
+    area: str | None = Field(description="urban or rural as set here; null: inherited")
+
+
+@router.put(
+    "/org-units/{code}/area",
+    response_model=OrgUnitOut,
+    summary="Set whether a region is urban or rural (administrators; audited)",
+)
+def put_org_unit_area(
+    code: str, body: AreaIn, uow: UowDep, actor: ActorDep, now: NowDep, lang: LangDep
+) -> OrgUnitOut:
+    unit = org.set_unit_area(uow, code, body.area, actor, now, lang)
+    return OrgUnitOut.model_validate(unit, from_attributes=True)

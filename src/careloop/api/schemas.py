@@ -101,6 +101,16 @@ class DispatchIn(VersionIn):
     due_hours: float | None = Field(
         None, gt=0, le=720, description="Or: hours from now (default 48)"
     )
+    appointment_at: AwareDatetime | None = Field(
+        None,
+        description="The visit agreed with the customer (with offset): a broadband repair's "
+        "arrival step is due 30 minutes after it (服务承诺); without it, no arrival step",
+    )
+    paid_at: AwareDatetime | None = Field(
+        None,
+        description="When the customer paid (with offset, within the last 60 days): "
+        "installation and restore-after-payment steps count from it, else from the dispatch",
+    )
 
 
 class WorkOrderVersionIn(Strict):
@@ -113,6 +123,24 @@ class CompleteIn(WorkOrderVersionIn):
 
 class ReturnIn(WorkOrderVersionIn):
     reason: str = free_text(2000, "Why the unit returns it")
+
+
+class FeasibilityIn(WorkOrderVersionIn):
+    feasible: bool = Field(description="Whether the installation is possible (能否装机)")
+    answer: str | None = free_text(2000, "What was told to the customer", None, required=False)
+
+
+class ArriveIn(WorkOrderVersionIn):
+    arrived_at: AwareDatetime | None = Field(
+        None, description="When the technician arrived (with offset); default: now"
+    )
+
+
+class RestoreIn(WorkOrderVersionIn):
+    restored_at: AwareDatetime | None = Field(
+        None, description="When service was restored (with offset); default: now"
+    )
+    answer: str | None = free_text(2000, "What was done", None, required=False)
 
 
 class TransferIn(WorkOrderVersionIn):
@@ -147,6 +175,32 @@ class UnitRef(BaseModel):
     name: str = Field(description="Name in the caller's language")
 
 
+class WorkStepOut(BaseModel):
+    """One timed step of a service commitment inside a unit's work (服务承诺环节)."""
+
+    kind: Literal["feasibility", "arrival", "restore", "installation"] = Field(
+        description="feasibility (reply whether installation is possible), arrival "
+        "(technician on site), restore (service restored), installation (line installed)"
+    )
+    label: str = Field(description="The step in the caller's language")
+    anchor: Literal["dispatch", "appointment", "payment"] = Field(
+        description="What its clock counts from: the dispatch, the appointment or the payment"
+    )
+    started_at: datetime = Field(description="When its clock started (UTC)")
+    limit_minutes: int = Field(description="The commitment's limit, in minutes of the basis")
+    basis: str = Field(description="calendar (every minute) or working (business hours only)")
+    due_at: datetime = Field(description="When it is due (UTC)")
+    done_at: datetime | None = Field(description="When it was done, as recorded (UTC)")
+    done_by_id: int | None = Field(description="Staff id of who recorded it")
+    state: Literal["open", "overdue", "on_time", "late", "cancelled"] = Field(
+        description="open; overdue (not done, past due); on_time; late (done after due); "
+        "cancelled (the work order was returned)"
+    )
+    state_label: str = Field(description="The state in the caller's language")
+    late: bool = Field(description="Late now: done after its due time, or still open past it")
+    note: str | None = Field(description="The unit's answer (masked like the complaint's text)")
+
+
 class WorkOrderOut(BaseModel):
     id: int = Field(description="Work-order id")
     complaint_id: int = Field(description="The complaint it serves")
@@ -171,6 +225,10 @@ class WorkOrderOut(BaseModel):
     transferred_from_id: int | None = Field(
         description="The work order this one was transferred from"
     )
+    steps: list[WorkStepOut] = Field(
+        description="Its service-commitment steps with their own due times, in order"
+    )
+    late_steps: int = Field(description="How many of its steps are late now")
 
 
 class CustomerOut(BaseModel):

@@ -19,6 +19,7 @@ from careloop.cli.transition_commands import (
     Option,
     add_transition_commands,
 )
+from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import SYSTEM, actor_for
@@ -194,14 +195,41 @@ def complaint_list(
 
 # --- the stages: one command per transition of the complaint lifecycle -------------------
 
+
+def _dispatch(
+    uow: UnitOfWork,
+    cid: int,
+    actor: Any,
+    version: int,
+    at: Any,
+    unit: str,
+    due_hours: float | None,
+    instructions: str | None,
+    appointment_at: str | None,
+    paid_at: str | None,
+) -> object:
+    """派单, the appointment and payment times typed as instants (work steps count from them)."""
+    return work_orders.dispatch(
+        uow,
+        cid,
+        actor,
+        version,
+        at,
+        unit,
+        instructions,
+        None,
+        due_hours,
+        time_bounds.parse_instant("appointment_at", appointment_at) if appointment_at else None,
+        time_bounds.parse_instant("paid_at", paid_at) if paid_at else None,
+    )
+
+
 STAGE_COMMANDS = (
     CommandSpec("handle", "Start handling (处理).", lifecycle.handle),
     CommandSpec(
         "dispatch",
         "Dispatch to a responsible unit (派单).",
-        lambda uow, cid, actor, version, at, unit, due_hours, instructions: work_orders.dispatch(
-            uow, cid, actor, version, at, unit, instructions, None, due_hours
-        ),
+        _dispatch,
         (
             Option("unit", Annotated[str, typer.Option(help="Responsible unit code")]),
             Option(
@@ -210,6 +238,19 @@ STAGE_COMMANDS = (
                 None,
             ),
             Option("instructions", Annotated[str | None, typer.Option()], None),
+            Option(
+                "appointment_at",
+                Annotated[
+                    str | None,
+                    typer.Option(help="Visit agreed with the customer (2026-09-28T10:00+08:00)"),
+                ],
+                None,
+            ),
+            Option(
+                "paid_at",
+                Annotated[str | None, typer.Option(help="When the customer paid, with offset")],
+                None,
+            ),
         ),
     ),
     CommandSpec(

@@ -11,6 +11,7 @@ import typer
 from careloop.cli.complaints import complaint_app
 from careloop.cli.counts import counts_app
 from careloop.cli.database import demo, migrate
+from careloop.cli.org import set_area
 from careloop.cli.privacy import privacy_app
 from careloop.cli.reports import import_app, report_app
 from careloop.cli.screenshots import screenshots_command
@@ -30,6 +31,7 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.command("set-password")(set_password)
 app.command("unlock")(unlock)
+app.command("set-area")(set_area)
 app.command("up")(up)
 app.add_typer(complaint_app, name="complaint")
 app.add_typer(work_order_app, name="work-order")

@@ -92,6 +92,17 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "工单已在单位 {ident}，不能转派给自己",
         "The work order is already with unit {ident}",
     ),
+    "no_open_step": (
+        409,
+        "该工单没有待完成的“{step_zh}”环节（服务承诺未设此环节，或已记录）",
+        "This work order has no open step '{step_en}' (its commitment sets none, or it is "
+        "recorded already)",
+    ),
+    "not_assignee": (
+        403,
+        "只有接单的装维人员本人可以记录上门到场",
+        "Only the technician who accepted the work order may record arriving on site",
+    ),
     "otp_wrong": (
         422,
         "验证码不正确，还可再试 {left} 次",

@@ -30,6 +30,8 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "report.read": frozenset({"unit_lead", "supervisor", "admin", "inspector"}),
     "personal_data.unmask": UNMASK_ROLES,
     "staff.manage": frozenset({"admin"}),
+    # The org tree's own facts, such as whether a region is urban or rural (repair limits).
+    "org.manage": frozenset({"admin"}),
     "security_events.read": frozenset({"admin"}),
 }
 

@@ -89,6 +89,10 @@ COMPLAINT_LIFECYCLE: Final = Lifecycle(
                 InputField("instructions", "text", required=False, max_chars=2000),
                 InputField("due_at", "datetime", required=False),
                 InputField("due_hours", "number", required=False),
+                # Where a work step's clock starts (domain.sla.steps): the visit agreed
+                # with the customer, the payment an installation or restore counts from.
+                InputField("appointment_at", "datetime", required=False),
+                InputField("paid_at", "datetime", required=False),
             ),
         ),
         # Waiting on the customer pauses the clock (DOMAIN.md §3); only the customer's answer
@@ -286,6 +290,42 @@ WORK_ORDER_LIFECYCLE: Final = Lifecycle(
                 InputField("unit", "unit"),
                 _UNIT_REASON,
                 InputField("due_at", "datetime", required=False),
+            ),
+        ),
+        # Work steps (domain.sla.steps): each records one timed moment of a service
+        # commitment and keeps the order's status. Arrival is recorded by the technician
+        # who accepted the order (its assignee), with the time they arrived.
+        transition(
+            "feasibility_reply",
+            OPEN_WORK_ORDER_STATUSES,
+            None,
+            _UNIT,
+            "答复能否装机",
+            "reply whether installation is possible",
+            fields=(
+                InputField("feasible", "boolean"),
+                InputField("answer", "text", required=False, max_chars=2000),
+            ),
+        ),
+        transition(
+            "arrive",
+            {WorkOrderStatus.ACCEPTED},
+            None,
+            _UNIT,
+            "上门到场",
+            "record arrival on site",
+            fields=(InputField("arrived_at", "datetime", required=False),),
+        ),
+        transition(
+            "restore",
+            OPEN_WORK_ORDER_STATUSES,
+            None,
+            _UNIT,
+            "恢复服务",
+            "record service restored",
+            fields=(
+                InputField("restored_at", "datetime", required=False),
+                InputField("answer", "text", required=False, max_chars=2000),
             ),
         ),
     ),

@@ -164,7 +164,7 @@ class Commitment:
     match_category: str | None = None
     match_tier: str | None = None
     match_area: str | None = None
-    rank: int = 100
+    rank: int = 50
 
 
 def _cal(minutes: int) -> dict[str, Any]:
@@ -224,7 +224,7 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "Government and enterprise customers: first response within 3 hours",
         {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE},
         match_tier="enterprise",
-        rank=110,
+        rank=60,
     ),
     Commitment(
         "enterprise_repair",
@@ -233,7 +233,7 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE, **_REPAIR, "restore": _cal(48 * _HOUR)},
         match_category="broadband",
         match_tier="enterprise",
-        rank=110,
+        rank=60,
     ),
     Commitment(
         "enterprise_installation",
@@ -242,10 +242,12 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE, **_INSTALL},
         match_category="installation",
         match_tier="enterprise",
-        rank=110,
+        rank=60,
     ),
 )
 """The commitments of DOMAIN.md §3 as policies. A broadband fault in a region that says
 whether it is urban or rural is held to that area's restore limit (more specific than the
 area-blind repair commitment, which keeps the stricter 48 h); business customers' policies
-outrank the others and keep the repair and installation steps of their category."""
+outrank the others and keep the repair and installation steps of their category. All rank
+below the seeded escalated-complaint policy (rank 100), whose short limits an escalation
+must keep."""

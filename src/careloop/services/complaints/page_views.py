@@ -127,7 +127,7 @@ def work_order_line(
         else stored_deadline("work_order", order.due_at, now, order.id)
     )
     return WorkOrderLine(
-        work_order_view(order, lang, actor, unmasked),
+        work_order_view(order, lang, actor, unmasked, now),
         clock,
         order.unit.path.startswith(actor.org_path),
     )

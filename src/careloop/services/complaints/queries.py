@@ -455,12 +455,13 @@ def _clocks_of(
 
 
 def work_order_view(
-    uow: UnitOfWork, work_order_id: int, actor: Actor, lang: str
+    uow: UnitOfWork, work_order_id: int, actor: Actor, lang: str, now: datetime | None = None
 ) -> read_models.WorkOrderView:
-    """One work order as it stands now (fresh, as ``complaint_view``)."""
+    """One work order as it stands now (fresh, as ``complaint_view``), its steps judged at
+    ``now``."""
     uow.expire_all()
     order = work_orders.load_work_order(uow, work_order_id, actor)
-    return read_models.work_order_view(order, lang, actor)
+    return read_models.work_order_view(order, lang, actor, now=now)
 
 
 def _as_read(

@@ -10,13 +10,14 @@ holds a session or a row, so what they show cannot drift from what a service loa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from careloop.domain import privacy
 from careloop.domain.categories import get_category
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import Actor
+from careloop.services.complaints.step_views import WorkStepView, step_views
 from careloop.services.privacy.personal_data import mask_fields, sees_personal_data
 from careloop.services.sla.clocks import ClockView, ComplaintClocks
 from careloop.services.snapshots import snapshot
@@ -57,20 +58,34 @@ class WorkOrderView:
     result: str | None
     reason: str | None
     transferred_from_id: int | None
+    steps: list[WorkStepView]
+    """Its service-commitment steps (feasibility, arrival, restore ...) with due times."""
+    late_steps: int
+    """How many of them are late at the moment read: done late, or open past due."""
 
 
 def work_order_view(
-    order: WorkOrder, lang: str, actor: Actor, unmasked: bool | None = None
+    order: WorkOrder,
+    lang: str,
+    actor: Actor,
+    unmasked: bool | None = None,
+    now: datetime | None = None,
 ) -> WorkOrderView:
     """A work order; its instructions, result and reason quote the customer (a number to
     call, an address), so they are masked like the complaint's own text. `unmasked`: when
-    the caller has already judged the complaint, else it is judged here."""
+    the caller has already judged the complaint, else it is judged here. Its steps are
+    judged at `now` (without one, an open step is shown open, never overdue)."""
     if unmasked is None:
         unmasked = sees_personal_data(order.complaint, actor)
     status = tickets.WorkOrderStatus(order.status)
+    steps = step_views(
+        order.steps, lang, now if now is not None else datetime.min.replace(tzinfo=UTC), unmasked
+    )
     return snapshot(
         WorkOrderView,
         order,
+        steps=steps,
+        late_steps=sum(s.late for s in steps),
         unit=unit_ref(order.unit, lang),
         status=status.value,
         status_label=_label(tickets.WORK_ORDER_LABELS[status], lang),
@@ -223,7 +238,10 @@ def complaint_view(
         description=privacy.shown(c.description, "text", unmasked=unmasked) or "",
         reply_text=privacy.shown(c.reply_text, "text", unmasked=unmasked),
         first_owner=first_owner or c.first_owner.username,
-        work_orders=[work_order_view(o, lang, actor, unmasked) for o in c.work_orders],
+        work_orders=[
+            work_order_view(o, lang, actor, unmasked, clocks.now if clocks else None)
+            for o in c.work_orders
+        ],
         allowed_actions=[t.name for t in tickets.allowed_transitions(status, actor.role)],
         sla=sla_view(clocks, lang) if clocks is not None else None,
     )

@@ -16,7 +16,7 @@ from careloop.domain.lifecycle.tickets import COMPLAINT_LIFECYCLE, WorkOrderStat
 from careloop.domain.lifecycle.tickets import WORK_ORDER_LIFECYCLE as LIFECYCLE
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import audit
+from careloop.services.complaints import audit, work_steps
 from careloop.services.complaints.lifecycle import (
     apply_transition,
     check_version,
@@ -72,11 +72,16 @@ def dispatch(
     instructions: str | None = None,
     due_at: datetime | None = None,
     due_hours: float | None = None,
+    appointment_at: datetime | None = None,
+    paid_at: datetime | None = None,
 ) -> WorkOrder:
-    """派单: hand the complaint to a responsible unit with its own due time."""
+    """派单: hand the complaint to a responsible unit with its own due time, and the work
+    steps its service commitment times (``work_steps``), counted from the dispatch or from
+    the appointment or payment given."""
     instructions = COMPLAINT_LIFECYCLE.clean_field("dispatch", "instructions", instructions)
     unit = _unit(uow, unit_code)
     due = _due(now, due_at, due_hours) if due_at is not None or due_hours is not None else None
+    appointment_at, paid_at = work_steps.check_dispatch_times(now, appointment_at, paid_at)
     assert actor.staff_id is not None or actor.role == "system"
     complaint = apply_transition(uow, complaint_id, "dispatch", actor, version, now)
     # The unit's clock: the dispatcher's due time, else the complaint's policy (issue 3).
@@ -98,13 +103,21 @@ def dispatch(
     )
     uow.session.add(order)
     uow.session.flush()
+    made = work_steps.open_steps(uow, complaint, order, now, appointment_at, paid_at)
+    dispatched: dict[str, object] = {
+        "work_order_id": order.id,
+        "unit": unit.code,
+        "due_at": due.isoformat(),
+    }
+    if made:
+        dispatched["steps"] = work_steps.described(made)
     uow.session.add(
         audit.record(
             complaint,
             actor,
             "work_order_dispatched",
             now,
-            after={"work_order_id": order.id, "unit": unit.code, "due_at": due.isoformat()},
+            after=dispatched,
             note=order.instructions,
             work_order_id=order.id,
         )
@@ -216,6 +229,7 @@ def complete(
         owner_id=owner,
         finished_at=now,
     )
+    work_steps.finish_on_completion(uow, order, actor, now)
     commit_or_conflict(uow, version)
     return order
 
@@ -237,6 +251,7 @@ def return_to_owner(
         reason=reason,
         finished_at=now,
     )
+    work_steps.cancel_on_return(uow, order, actor, now)
     commit_or_conflict(uow, version)
     return order
 
@@ -292,6 +307,7 @@ def transfer(
     )
     uow.session.add(successor)
     uow.session.flush()
+    work_steps.move_on_transfer(uow, order, successor, actor, now)
     uow.session.add(
         audit.record(
             load_complaint(uow, order.complaint_id, actor),

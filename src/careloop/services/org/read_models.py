@@ -19,6 +19,8 @@ class OrgUnitView:
     dept_type: str | None
     parent_id: int | None
     path: str
+    area: str | None
+    """``urban`` or ``rural`` as set on this unit; None: it takes its nearest ancestor's."""
 
 
 def org_unit_view(unit: OrgUnit, lang: str) -> OrgUnitView:

@@ -23,6 +23,7 @@ from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
+from careloop.web.pages.work_orders import local_instant
 
 router = APIRouter()
 
@@ -209,6 +210,8 @@ def _complaint_action(
             text or None,
             None,
             float(form["due_hours"]) if form.get("due_hours") else None,
+            form.get("appointment_at"),
+            form.get("paid_at"),
         ),
     }
     if name not in actions:
@@ -230,9 +233,14 @@ def complaint_action(
     into: Annotated[str, Form()] = "",
     unit: Annotated[str, Form()] = "",
     due_hours: Annotated[str, Form()] = "",
+    appointment_at: Annotated[str, Form()] = "",
+    paid_at: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"version": version, "text": text, "into": into, "unit": unit, "due_hours": due_hours}
     try:
+        # Work steps count from these (domain.sla.steps): local times as the form gives them.
+        form["appointment_at"] = local_instant(appointment_at, "appointment_at", request)
+        form["paid_at"] = local_instant(paid_at, "paid_at", request)
         _complaint_action(name, uow, complaint_id, actor, now, form)
     except (DomainError, ValueError) as exc:
         uow.rollback()

@@ -1,19 +1,23 @@
 """The back office: the unit's open work orders and their accept, complete and return
-forms, generated from the work-order transition table."""
+forms, and the service-commitment steps it still owes (feasibility reply, arrival,
+restore), generated from the work-order transition table."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import DomainError, InvalidValue
 from careloop.domain.lifecycle import tickets
+from careloop.domain.sla.steps import STEP_TRANSITIONS
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import work_orders, workbench
+from careloop.services.complaints import work_orders, work_steps, workbench
+from careloop.services.complaints.step_views import WorkStepView
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
@@ -43,7 +47,7 @@ def _unit_page(
             "actions": [
                 tr.name
                 for tr in tickets.WORK_ORDER_LIFECYCLE.allowed(task.order.order.status, actor.role)
-                if tr.name != "transfer"
+                if tr.name != "transfer" and _offered(tr.name, task.order.order.steps)
             ],
         }
         for task in workbench.unit_queue(uow, actor, now, lang)
@@ -59,6 +63,27 @@ def _unit_page(
         done=request.query_params.get("done"),
         labels={n: tr.label(lang) for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()},
     )
+
+
+def _offered(name: str, steps: list[WorkStepView]) -> bool:
+    """A step's action only while the order owes that step (its commitment sets one)."""
+    kind = STEP_TRANSITIONS.get(name)
+    return kind is None or any(
+        s.kind == kind and s.done_at is None for s in steps if s.state != "cancelled"
+    )
+
+
+def local_instant(value: str, field: str, request: Request) -> datetime | None:
+    """A form's local date and time (``datetime-local``) as an instant in the operator's
+    time zone; empty: none."""
+    if not value.strip():
+        return None
+    zone = ZoneInfo(request.app.state.settings.timezone)
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidValue("time_unreadable", field, example="2026-09-28T10:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
 @router.get("/unit/queue", response_class=HTMLResponse)
@@ -79,6 +104,8 @@ def work_order_action(
     lang: LangDep,
     version: Annotated[str, Form()] = "",
     text: Annotated[str, Form()] = "",
+    feasible: Annotated[str, Form()] = "",
+    at: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         read = whole_number(version, "version")
@@ -88,6 +115,16 @@ def work_order_action(
             work_orders.complete(uow, work_order_id, actor, read, now, text)
         elif name == "return":
             work_orders.return_to_owner(uow, work_order_id, actor, read, now, text)
+        elif name == "feasibility_reply":
+            work_steps.reply_feasibility(
+                uow, work_order_id, actor, read, now, feasible == "yes", text or None
+            )
+        elif name == "arrive":
+            when = local_instant(at, "arrived_at", request)
+            work_steps.record_arrival(uow, work_order_id, actor, read, now, when)
+        elif name == "restore":
+            when = local_instant(at, "restored_at", request)
+            work_steps.record_restore(uow, work_order_id, actor, read, now, when, text or None)
         else:
             raise DomainError("not_found", what="action", ident=name)
     except DomainError as exc:
