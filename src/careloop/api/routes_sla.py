@@ -169,8 +169,8 @@ def put_calendar_day(
 
 
 @router.delete("/calendar/days/{day}", **NO_CONTENT, summary="Remove one day")
-def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep) -> None:
-    sla_calendar.remove_day(uow, day, actor)
+def delete_calendar_day(day: date, uow: UowDep, actor: ActorDep, now: NowDep) -> None:
+    sla_calendar.remove_day(uow, day, actor, now)
 
 
 @router.get("/calendar/years", response_model=list[CalendarYearOut], summary="Covered years")
@@ -199,6 +199,99 @@ def cover_year(
     year: Annotated[int, Path(ge=1900, le=2200)], uow: UowDep, actor: ActorDep, now: NowDep
 ) -> CalendarYearOut:
     return presenters.shaped(CalendarYearOut, sla_calendar.mark_year_covered(uow, year, actor, now))
+
+
+class SpecialDayOut(BaseModel):
+    day: date = Field(description="The date")
+    kind: str = Field(description="rest (放假, a rest day) or work (调休上班, a working weekend)")
+    name: str = Field(description="The holiday, e.g. 春节")
+    source: str = Field(
+        description="notice (the entered notice or an administrator's day) or statutory (the "
+        "holiday law; the year's notice is not entered)"
+    )
+
+
+class CalendarYearDaysOut(BaseModel):
+    year: int = Field(description="The year")
+    notice_entered: bool = Field(
+        description="False: the year's notice is not entered, so its bridge days and make-up "
+        "working days are assumed (weekend rule); statutory holidays still rest"
+    )
+    days: list[SpecialDayOut] = Field(
+        description="Every day that is not an ordinary weekday or weekend, in date order"
+    )
+
+
+class NoticeIn(BaseModel):
+    text: str = Field(
+        max_length=50_000,
+        description="The notice, one line per day or range: '2027-02-06..2027-02-13 rest 春节', "
+        "'2027-02-14 work 春节调休'; '#' starts a comment (docs/calendar.md)",
+    )
+
+
+class NoticeImportOut(BaseModel):
+    year: int = Field(description="The notice's year, now marked entered")
+    rest_days: int = Field(description="Rest days the notice lists")
+    work_days: int = Field(description="Make-up working days the notice lists")
+    replaced: int = Field(description="Days of that year entered before, replaced")
+    moved: int = Field(description="Open complaints whose stored due dates changed")
+
+
+class NoticeReminderOut(BaseModel):
+    years: list[int] = Field(
+        description="Years whose notice should be entered now (this year if missing; next "
+        "year from 1 December); empty: nothing to do"
+    )
+    message: str | None = Field(description="The reminder in the caller's language")
+
+
+@router.get(
+    "/calendar/years/{year}/days",
+    response_model=CalendarYearDaysOut,
+    summary="A year's rest days and make-up working days, each with its source",
+)
+def calendar_year_days(
+    year: Annotated[int, Path(ge=2000, le=2099)], uow: UowDep, actor: ActorDep
+) -> CalendarYearDaysOut:
+    view = sla_calendar.year_view(uow, year)
+    return CalendarYearDaysOut(
+        year=view.year,
+        notice_entered=view.notice_entered,
+        days=[SpecialDayOut(**d.__dict__) for d in view.days],
+    )
+
+
+@router.post(
+    "/calendar/years/{year}/notice",
+    response_model=NoticeImportOut,
+    summary="Enter a year's holiday notice from its text (replaces that year's days; admins "
+    "and supervisors; audited; open complaints' due dates move at once)",
+)
+def import_notice(
+    year: Annotated[int, Path(ge=2000, le=2099)],
+    body: NoticeIn,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+) -> NoticeImportOut:
+    result = sla_calendar.import_notice(uow, year, body.text, actor, now)
+    return NoticeImportOut(**result.__dict__)
+
+
+@router.get(
+    "/calendar/reminder",
+    response_model=NoticeReminderOut,
+    summary="Which holiday notices the administrator should enter now",
+)
+def calendar_reminder(
+    request: Request, uow: UowDep, actor: ActorDep, now: NowDep, lang: LangDep
+) -> NoticeReminderOut:
+    tz = request.app.state.settings.timezone
+    reminder = sla_calendar.notice_reminder(uow, now, tz)
+    if reminder is None:
+        return NoticeReminderOut(years=[], message=None)
+    return NoticeReminderOut(years=reminder.years, message=reminder.message(lang))
 
 
 @router.get(

@@ -271,7 +271,9 @@ class SlaClockOut(BaseModel):
     warn_share: float = Field(description="Share of the limit at which it warns")
     pauses: list[SlaPauseOut] = Field(description="Periods the clock stood still")
     fallback_years: list[int] = Field(
-        description="Years whose holidays nobody entered: weekends-only fallback was used"
+        description="Years whose holiday notice is not entered: their statutory holidays "
+        "rest, but bridge days and make-up working days are assumed (weekend rule), so the due "
+        "date may move once the notice is entered"
     )
     explanation: str = Field(description="The clock in one sentence, in the caller's language")
 

@@ -21,7 +21,7 @@ from careloop.services.unit_of_work import UnitOfWork
 sla_app = typer.Typer(
     help="SLA policies, the working calendar and the sweep.", no_args_is_help=True
 )
-calendar_app = typer.Typer(help="Holidays and make-up working days.", no_args_is_help=True)
+calendar_app = typer.Typer(help="Holidays and make-up working days.")
 policy_app = typer.Typer(help="Service commitments (versioned).", no_args_is_help=True)
 sla_app.add_typer(calendar_app, name="calendar")
 sla_app.add_typer(policy_app, name="policy")
@@ -99,23 +99,102 @@ def reapply(complaint_id: int, as_user: AsUser, version: int = typer.Option(...)
     run(action)
 
 
-@calendar_app.command("show")
-def calendar_show(year: int) -> None:
-    """The days entered for a year, and whether the year is covered."""
+KIND_LABEL = {"rest": ("休", "rest day"), "work": ("班", "make-up working day")}
+SOURCE_LABEL = {
+    "notice": ("通知", "notice entered"),
+    "statutory": ("法定", "statutory rule"),
+    "assumed": ("推算", "assumed"),
+}
+
+
+def _reminder_line(uow: UnitOfWork) -> str | None:
+    reminder = sla_calendar.notice_reminder(uow, datetime.now(UTC), settings().timezone)
+    if reminder is None:
+        return None
+    return f"提醒：{reminder.message('zh')}\nReminder: {reminder.message('en')}"
+
+
+@calendar_app.callback(invoke_without_command=True)
+def calendar_status(ctx: typer.Context) -> None:
+    """Which years' notices are entered; from December, a reminder to enter next year's."""
 
     def action(uow: UnitOfWork) -> None:
-        covered = {y.year: y.source for y in sla_calendar.list_years(uow)}
-        echo(
-            {
-                "year": year,
-                "covered": year in covered,
-                "source": covered.get(year, "fallback: weekends only"),
-                "days": [
-                    {"day": d.day, "kind": d.kind, "name": d.name, "source": d.source}
-                    for d in sla_calendar.list_days(uow, year)
-                ],
-            }
+        line = _reminder_line(uow)
+        if ctx.invoked_subcommand is None:
+            years = [y.year for y in sla_calendar.list_years(uow)]
+            span = f"{min(years)}–{max(years)}" if years else "—"
+            typer.echo(f"已录入通知的年份 / years with the notice entered: {span}")
+            typer.echo(line or "无待录入的通知 / no notice is due")
+            typer.echo(ctx.get_help())
+        elif line and ctx.invoked_subcommand != "show":
+            typer.echo(line, err=True)
+
+    run(action)
+
+
+@calendar_app.command("show")
+def calendar_show(
+    year: int,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Every day of YEAR that is not an ordinary weekday or weekend: rest day or make-up
+    working day, and whether the notice, the statutory rule or an assumption says so."""
+
+    def action(uow: UnitOfWork) -> None:
+        view = sla_calendar.year_view(uow, year)
+        days = [
+            {"day": d.day, "kind": d.kind, "name": d.name, "source": d.source} for d in view.days
+        ]
+        if as_json:
+            echo(
+                {
+                    "year": year,
+                    "notice_entered": view.notice_entered,
+                    "assumed": "none"
+                    if view.notice_entered
+                    else "bridge days and make-up working days (weekend rule)",
+                    "days": days,
+                }
+            )
+            return
+        if view.notice_entered:
+            typer.echo(f"{year} 年：放假通知已录入 / {year}: the notice is entered")
+        else:
+            typer.echo(
+                f"{year} 年：放假通知未录入，法定节假日按放假计，调休和补班按周末规则推算 / "
+                f"{year}: notice not entered; statutory holidays rest, bridge and make-up "
+                "days are assumed (weekend rule)"
+            )
+        weekdays = "一二三四五六日"
+        for d in view.days:
+            kind, source = KIND_LABEL[d.kind], SOURCE_LABEL[d.source]
+            typer.echo(
+                f"{d.day.isoformat()} 周{weekdays[d.day.weekday()]}  {kind[0]} {d.name}  "
+                f"[{source[0]} / {kind[1]}, {source[1]}]"
+            )
+        line = _reminder_line(uow)
+        if line:
+            typer.echo(line)
+
+    run(action)
+
+
+@calendar_app.command("import-notice")
+def calendar_import_notice(
+    year: int,
+    file: Annotated[typer.FileText, typer.Argument(help="The notice as text ('-': stdin)")],
+    as_user: AsUser,
+) -> None:
+    """Enter YEAR's State Council notice from FILE: one line per day or range, e.g.
+    '2027-02-06..2027-02-13 rest 春节' or '2027-02-14 work 春节调休' (docs/calendar.md).
+    It replaces the days entered for YEAR; open complaints' due dates move at once."""
+    text = file.read()
+
+    def action(uow: UnitOfWork) -> None:
+        result = sla_calendar.import_notice(
+            uow, year, text, actor_for(uow, as_user), datetime.now(UTC)
         )
+        echo(result.__dict__)
 
     run(action)
 
@@ -138,6 +217,16 @@ def calendar_set_day(
                 actor_for(uow, as_user),
                 datetime.now(UTC),
             ).day
+        )
+    )
+
+
+@calendar_app.command("remove-day")
+def calendar_remove_day(day: str, as_user: AsUser) -> None:
+    """Take one entered day out again (it follows the statutory or weekend rule)."""
+    run(
+        lambda uow: sla_calendar.remove_day(
+            uow, time_bounds.parse_day("day", day), actor_for(uow, as_user), datetime.now(UTC)
         )
     )
 

@@ -22,10 +22,17 @@ HTMX_FILE = "htmx-2.0.11.min.js"
 def staff_pages() -> APIRouter:
     """The staff pages of every context as one router; each form needs the page's token."""
     from careloop.web.csrf import require_csrf_token
-    from careloop.web.pages import auth, complaints, intake, supervision_board, work_orders
+    from careloop.web.pages import (
+        auth,
+        calendar,
+        complaints,
+        intake,
+        supervision_board,
+        work_orders,
+    )
 
     router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
-    for context in (auth, intake, complaints, work_orders, supervision_board):
+    for context in (auth, intake, complaints, work_orders, supervision_board, calendar):
         router.include_router(context.router)
     return router
 

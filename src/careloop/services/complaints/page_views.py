@@ -42,6 +42,9 @@ class ClockReading:
     remaining_minutes: int
     overrun_minutes: int
     explanation: str = ""
+    fallback_years: tuple[int, ...] = ()
+    """Years whose holiday notice is not entered: the due date assumes their bridge and
+    make-up days (statutory holidays do rest), and the page says so next to it."""
 
 
 def reading_of(view: sla.ClockView, lang: str) -> ClockReading:
@@ -54,6 +57,7 @@ def reading_of(view: sla.ClockView, lang: str) -> ClockReading:
         s.remaining_minutes,
         s.overrun_minutes,
         view.explanation(lang),
+        tuple(sorted(s.fallback_years)),
     )
 
 

@@ -124,6 +124,9 @@ def _complaint_page(
             "clock": views.clock_of(k, t),
             # Staff know a work order by its number within the complaint (#1, #2), as listed.
             "work_order_seq": seq_of.get(k.work_order_id) if k.work_order_id else None,
+            # Years whose holiday notice is not entered: the due date assumes their bridge and
+            # make-up days, and the page says so next to it.
+            "assumed_years": k.fallback_years,
         }
         for k in found.clocks
     ]

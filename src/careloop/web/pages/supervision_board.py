@@ -12,6 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from careloop.domain.permissions import has_permission
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.complaints import workbench
+from careloop.services.sla import calendar as sla_calendar
+from careloop.services.sla.policies import POLICY_ROLES
 from careloop.web import charts, views
 from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
@@ -28,6 +30,8 @@ def supervisor(
     regions = sorted(board.by_region.items(), key=lambda kv: -kv[1].open)
     categories = sorted(board.by_category.items(), key=lambda kv: -kv[1].open)
     tz = request.app.state.settings.timezone
+    # From December the administrator is reminded to enter next year's holiday notice.
+    reminder = sla_calendar.notice_reminder(uow, now, tz) if actor.role in POLICY_ROLES else None
     return render(
         request,
         "supervisor.html",
@@ -41,5 +45,6 @@ def supervisor(
         trend_total=sum(d.accepted for d in board.trend),
         trend_from=(now - timedelta(days=90)).isoformat(),
         can_report=has_permission("report.read", actor.role),
+        reminder=reminder.message(lang) if reminder else None,
         yesterday=(now.astimezone(ZoneInfo(tz)) - timedelta(days=1)).date().isoformat(),
     )
