@@ -10,6 +10,8 @@ is Tue 2027-01-19. The weekends-only fallback used to count Jan 1 and gave Jan 1
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -71,6 +73,14 @@ def test_due_after_new_year_2027_and_the_api_and_page_say_2027_is_assumed(
     assert "按法定节假日推算，2027年调休安排未录入" in page
     english = web_client(server.url, "agent1", lang="en").get(f"/complaints/{c['id']}").text
     assert "the 2027 bridge and make-up days are not entered yet" in english
+
+    # The export carries the same warning in its own column.
+    export = api.as_("admin").get("/api/v1/complaints/export", params={"format": "csv"})
+    assert export.status_code == 200, export.text
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assumed = rows[0].index("时限推算年份（调休未录入）")
+    row = next(r for r in rows[1:] if r[0] == c["number"])
+    assert row[assumed] == "2027"
 
 
 def test_importing_the_notice_moves_stored_due_dates_without_a_sweep(

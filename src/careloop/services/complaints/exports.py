@@ -22,6 +22,7 @@ from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.complaints import queries
 from careloop.services.complaints.filters import ComplaintFilter
+from careloop.services.sla import calendar as sla_calendar
 from careloop.services.unit_of_work import UnitOfWork
 
 COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -41,6 +42,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("is_repeat", "重复投诉", "Repeat"),
     ("first_owner", "首问责任人", "First-question owner"),
     ("reply_due_at", "答复时限", "Reply due"),
+    ("reply_due_assumed", "时限推算年份（调休未录入）", "Reply due assumes (notice not entered)"),
     ("replied_at", "答复时间", "Replied at"),
     ("closed_at", "结案时间", "Closed at"),
     ("description", "投诉内容", "Description"),
@@ -89,6 +91,7 @@ def export_complaints(
         raise DomainError("export_too_large", count=page.total, limit=max_rows)
     unmasked = privacy.may_export_personal_data(actor.role)
     en = lang == "en"
+    covered = sla_calendar.calendar_data(uow).covered_years
     rows: list[list[Any]] = []
     for c in page.items:
         category = get_category(c.category)
@@ -111,6 +114,12 @@ def export_complaints(
                 c.is_repeat,
                 c.first_owner.username,
                 c.reply_due_at,
+                # The years whose holiday notice is not entered: their bridge and make-up
+                # days are assumed in the due date (services.sla.calendar).
+                "、".join(
+                    str(y)
+                    for y in sla_calendar.assumed_years(covered, c.accepted_at, c.reply_due_at)
+                ),
                 c.replied_at,
                 c.closed_at,
                 privacy.shown(c.description, "text", unmasked=unmasked),

@@ -300,6 +300,21 @@ def year_view(uow: UnitOfWork, year: int) -> CalendarYearView:
     return CalendarYearView(year, year in data.covered_years, days)
 
 
+def assumed_years(
+    covered: frozenset[int],
+    start: datetime,
+    due: datetime | None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> list[int]:
+    """Years from ``start`` to ``due`` (local dates) whose notice is not entered: a due date
+    counted over them assumes their bridge and make-up days (exports, lists)."""
+    if due is None:
+        return []
+    zone = ZoneInfo(timezone)
+    first, last = sorted((start.astimezone(zone).year, due.astimezone(zone).year))
+    return [y for y in range(first, last + 1) if y not in covered]
+
+
 REMINDER_MONTH: Final = 12
 """From 1 December the administrator is asked for next year's notice (published about
 then); a year already begun without its notice is asked for too."""
