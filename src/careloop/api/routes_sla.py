@@ -62,7 +62,11 @@ class PolicyIn(BaseModel):
     warn_share: float = Field(0.8, gt=0, le=1, description="Warn at this share of the limit")
     timezone: str = Field("Asia/Shanghai", description="Where business hours are read")
     hours: dict[str, list[list[str]]] | None = Field(
-        None, description='Business hours per weekday, {"0": [["08:30", "17:30"]]}; 0 = Monday'
+        None,
+        description='Business hours per weekday, {"0": [["08:30", "17:30"]]}; 0 = Monday, '
+        '6 = Sunday: a weekday with hours is worked (a seven-day desk lists all seven). '
+        '"holiday": hours worked on holidays (a hotline); without it the desk is closed on '
+        "holidays. A window ending at or before its start runs past midnight.",
     )
     escalation: list[EscalationStepIn] = Field(
         default_factory=list, description="Who hears about a breach, in order"
