@@ -64,7 +64,7 @@ class PolicyIn(BaseModel):
     hours: dict[str, list[list[str]]] | None = Field(
         None,
         description='Business hours per weekday, {"0": [["08:30", "17:30"]]}; 0 = Monday, '
-        '6 = Sunday: a weekday with hours is worked (a seven-day desk lists all seven). '
+        "6 = Sunday: a weekday with hours is worked (a seven-day desk lists all seven). "
         '"holiday": hours worked on holidays (a hotline); without it the desk is closed on '
         "holidays. A window ending at or before its start runs past midnight.",
     )
