@@ -120,7 +120,7 @@ def test_every_page_loads_under_the_strict_policy_without_a_violation(
     handler.visit("/unit/queue")
     supervisor = Watched(browser, server.url, lang="en-US")
     supervisor.login("super1")
-    for path in ("/supervisor", "/complaints?sla=breached", f"/complaints/{c['id']}"):
+    for path in ("/supervisor", "/calendar", "/complaints?sla=breached", f"/complaints/{c['id']}"):
         supervisor.visit(path)
     for watched in (anonymous, agent, handler, supervisor):
         assert not [m for m in watched.console if "Refused" in m], watched.console
