@@ -92,6 +92,7 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "match_priority": ("适用优先级", "priority matched"),
     "match_repeat": ("适用重复投诉", "repeat complaints matched"),
     "match_area": ("适用城乡", "urban or rural matched"),
+    "limits.reply": ("答复时限", "reply limit"),
     # Indicators and scorecards
     "indicator": ("指标", "indicator"),
     "threshold": ("阈值", "threshold"),

@@ -27,6 +27,7 @@ def staff_pages() -> APIRouter:
         calendar,
         complaints,
         intake,
+        policies,
         supervision_board,
         work_orders,
     )
@@ -34,6 +35,7 @@ def staff_pages() -> APIRouter:
     router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
     for context in (auth, intake, complaints, work_orders, supervision_board, calendar):
         router.include_router(context.router)
+    router.include_router(policies.router)
     return router
 
 
