@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from careloop.demo.commitments import seed_commitments
 from careloop.demo.province import Province, build_province
 from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.access.auth import hash_password
-from careloop.services.complaints import intake, lifecycle, work_orders
+from careloop.services.complaints import intake, lifecycle, work_orders, work_steps
 from careloop.services.indicators import subscribers
 from careloop.services.monitoring import daily_counts
 from careloop.services.org import setup as org
@@ -33,7 +34,13 @@ def load_province(uow: UnitOfWork, province: Province) -> None:
         org.add_unit(
             uow,
             org.UnitSpec(
-                node.code, node.name_zh, node.name_en, node.kind, node.parent_code, node.dept_type
+                node.code,
+                node.name_zh,
+                node.name_en,
+                node.kind,
+                node.parent_code,
+                node.dept_type,
+                node.area,
             ),
         )
     # One Argon2 hash for the shared demo password: hashing it per account costs seconds.
@@ -122,6 +129,9 @@ class _Replayer:
             case "accept_work_order":
                 o = order(p["work_order"])
                 work_orders.accept(uow, o.id, a, o.version, at)
+                if any(s.kind == "feasibility" and s.state == "open" for s in o.steps):
+                    # The unit answers whether an installation is possible as it accepts.
+                    work_steps.reply_feasibility(uow, o.id, a, o.version, at, True)
             case "transfer_work_order":
                 o = order(p["work_order"])
                 orders.append(
@@ -179,6 +189,8 @@ def load_demo(
             progress(f"organisation: {len(province.nodes)} units, {len(province.staff)} staff")
             load_subscribers(uow, province, end, days)
         actors = {m.username: actor_for(uow, m.username) for m in province.staff}
+        seeded = seed_commitments(uow, actors["admin"], end - timedelta(days=days + 1))
+        progress(f"service commitments: {len(seeded)} policies")
         plans = generate_plans(province, count=count, end=end, days=days, seed=seed)
         replayer = _Replayer(uow, actors)
         for n, plan in enumerate(plans, 1):

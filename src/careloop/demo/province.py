@@ -162,6 +162,8 @@ class OrgNode:
     kind: str
     parent_code: str | None
     dept_type: str | None = None
+    area: str | None = None
+    """``urban`` or ``rural`` for a region (repair limits differ); None: as its parent."""
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,7 @@ def build_province() -> Province:
             f"{en} Branch",
             "city",
             PROVINCE_CODE,
+            area="urban",
         )
         nodes.append(city)
         subscribers[city.code] = users_k * 1000
@@ -362,6 +365,7 @@ def build_province() -> Province:
                 county_en,
                 "county",
                 city.code,
+                area=county_area(county_zh),
             )
             nodes.append(county)
             lead = f"{_username(county.code)}_lead"
@@ -371,6 +375,12 @@ def build_province() -> Province:
     assert all(n.kind in ORG_KINDS for n in nodes)
     assert all(s.role in ROLES for s in staff)
     return Province(nodes=nodes, staff=staff, subscribers=subscribers, area_codes=area_codes)
+
+
+def county_area(name_zh: str) -> str:
+    """A city district (区) is urban; a county (县) or county-level city (市) is counted
+    rural here, as the regulations' 72 h repair limit for rural areas is meant for them."""
+    return "urban" if name_zh.endswith("区") else "rural"
 
 
 def city_short_name(node: OrgNode) -> str:

@@ -173,6 +173,15 @@ def _cal(minutes: int) -> dict[str, Any]:
 
 _LEGAL_REPLY: Final = _cal(15 * _DAY)
 """The outer limit for answering any complaint (MIIT order 35): kept in every commitment."""
+_BASE: Final = {
+    "reply": _LEGAL_REPLY,
+    "first_contact": _cal(24 * _HOUR),
+    "acceptance": {"minutes": 540, "basis": "working"},
+    "work_order": _cal(48 * _HOUR),
+    "callback": _cal(3 * _DAY),
+}
+"""The stages every commitment keeps as the seeded ordinary-complaint policy has them
+(migration 0002): a commitment adds its steps and shortens what it promises."""
 
 _REPAIR: Final = {"work_order": _cal(24 * _HOUR), "arrival": _cal(30)}
 """Repair (修障): restored within 24 h (published), a technician on site within 30 minutes
@@ -185,21 +194,21 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "installation",
         "装机承诺：缴费后15天内装机，24小时内答复能否装机",
         "Installation: installed within 15 days of payment, feasibility reply within 24 h",
-        {"reply": _LEGAL_REPLY, **_INSTALL},
+        {**_BASE, **_INSTALL},
         match_category="installation",
     ),
     Commitment(
         "repair",
         "修障承诺：24小时修复，预约上门30分钟内到场，最迟48小时恢复",
         "Repair: restored within 24 h, on site within 30 min of the appointment, 48 h at most",
-        {"reply": _LEGAL_REPLY, **_REPAIR, "restore": _cal(48 * _HOUR)},
+        {**_BASE, **_REPAIR, "restore": _cal(48 * _HOUR)},
         match_category="broadband",
     ),
     Commitment(
         "repair_urban",
         "修障承诺（城市）：24小时修复，最迟48小时恢复",
         "Repair (urban): restored within 24 h, 48 h at the latest",
-        {"reply": _LEGAL_REPLY, **_REPAIR, "restore": _cal(48 * _HOUR)},
+        {**_BASE, **_REPAIR, "restore": _cal(48 * _HOUR)},
         match_category="broadband",
         match_area="urban",
     ),
@@ -207,7 +216,7 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "repair_rural",
         "修障承诺（农村）：24小时修复，最迟72小时恢复",
         "Repair (rural): restored within 24 h, 72 h at the latest",
-        {"reply": _LEGAL_REPLY, **_REPAIR, "restore": _cal(72 * _HOUR)},
+        {**_BASE, **_REPAIR, "restore": _cal(72 * _HOUR)},
         match_category="broadband",
         match_area="rural",
     ),
@@ -215,14 +224,14 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "restore_after_payment",
         "缴费复机承诺：缴费后48小时内恢复服务",
         "Restore after payment: service back within 48 h of payment",
-        {"reply": _LEGAL_REPLY, "restore": _cal(48 * _HOUR)},
+        {**_BASE, "restore": _cal(48 * _HOUR)},
         match_category="billing.dispute",
     ),
     Commitment(
         "enterprise_first_response",
         "政企客户承诺：3小时内首次响应",
         "Government and enterprise customers: first response within 3 hours",
-        {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE},
+        {**_BASE, **_FIRST_RESPONSE},
         match_tier="enterprise",
         rank=60,
     ),
@@ -230,7 +239,7 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "enterprise_repair",
         "政企客户修障承诺：3小时内首次响应，24小时修复，最迟48小时恢复",
         "Enterprise repair: first response within 3 h, restored within 24 h, 48 h at most",
-        {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE, **_REPAIR, "restore": _cal(48 * _HOUR)},
+        {**_BASE, **_FIRST_RESPONSE, **_REPAIR, "restore": _cal(48 * _HOUR)},
         match_category="broadband",
         match_tier="enterprise",
         rank=60,
@@ -239,7 +248,7 @@ COMMITMENTS: Final[tuple[Commitment, ...]] = (
         "enterprise_installation",
         "政企客户装机承诺：3小时内首次响应，24小时内答复能否装机，15天内装机",
         "Enterprise installation: first response in 3 h, feasibility in 24 h, installed in 15 days",
-        {"reply": _LEGAL_REPLY, **_FIRST_RESPONSE, **_INSTALL},
+        {**_BASE, **_FIRST_RESPONSE, **_INSTALL},
         match_category="installation",
         match_tier="enterprise",
         rank=60,
