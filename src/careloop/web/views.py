@@ -45,6 +45,9 @@ class Clock:
     due_at: datetime | None
     text: str
     explanation: str
+    assumed_years: tuple[int, ...] = ()
+    """Years whose holiday notice is not entered: the due date assumes their bridge and
+    make-up days, which the page says next to it."""
 
 
 def clock_of(reading: ClockReading | None, t: Translator) -> Clock:
@@ -60,7 +63,7 @@ def clock_of(reading: ClockReading | None, t: Translator) -> Clock:
         text = t("clock.paused", d=duration(reading.remaining_minutes, t))
     else:
         text = t("clock.remaining", d=duration(reading.remaining_minutes, t))
-    return Clock(state, reading.due_at, text, reading.explanation)
+    return Clock(state, reading.due_at, text, reading.explanation, reading.fallback_years)
 
 
 @dataclass(frozen=True)

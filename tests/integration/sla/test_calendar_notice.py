@@ -71,6 +71,8 @@ def test_due_after_new_year_2027_and_the_api_and_page_say_2027_is_assumed(
 
     page = web_client(server.url, "agent1").get(f"/complaints/{c['id']}").text
     assert "按法定节假日推算，2027年调休安排未录入" in page
+    listed = web_client(server.url, "agent1").get("/complaints?open=1").text
+    assert "2027年调休未录入" in listed
     english = web_client(server.url, "agent1", lang="en").get(f"/complaints/{c['id']}").text
     assert "the 2027 bridge and make-up days are not entered yet" in english
 
