@@ -107,19 +107,20 @@ SOURCE_LABEL = {
 }
 
 
-def _reminder_line(uow: UnitOfWork) -> str | None:
-    reminder = sla_calendar.notice_reminder(uow, datetime.now(UTC), settings().timezone)
+def _reminder_line(uow: UnitOfWork, moment: datetime) -> str | None:
+    reminder = sla_calendar.notice_reminder(uow, moment, settings().timezone)
     if reminder is None:
         return None
     return f"提醒：{reminder.message('zh')}\nReminder: {reminder.message('en')}"
 
 
 @calendar_app.callback(invoke_without_command=True)
-def calendar_status(ctx: typer.Context) -> None:
+def calendar_status(ctx: typer.Context, now: NowOpt = None) -> None:
     """Which years' notices are entered; from December, a reminder to enter next year's."""
+    moment = instant(now)
 
     def action(uow: UnitOfWork) -> None:
-        line = _reminder_line(uow)
+        line = _reminder_line(uow, moment)
         if ctx.invoked_subcommand is None:
             years = [y.year for y in sla_calendar.list_years(uow)]
             span = f"{min(years)}–{max(years)}" if years else "—"
@@ -136,9 +137,12 @@ def calendar_status(ctx: typer.Context) -> None:
 def calendar_show(
     year: int,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    now: NowOpt = None,
 ) -> None:
     """Every day of YEAR that is not an ordinary weekday or weekend: rest day or make-up
     working day, and whether the notice, the statutory rule or an assumption says so."""
+
+    moment = instant(now)
 
     def action(uow: UnitOfWork) -> None:
         view = sla_calendar.year_view(uow, year)
@@ -172,7 +176,7 @@ def calendar_show(
                 f"{d.day.isoformat()} 周{weekdays[d.day.weekday()]}  {kind[0]} {d.name}  "
                 f"[{source[0]} / {kind[1]}, {source[1]}]"
             )
-        line = _reminder_line(uow)
+        line = _reminder_line(uow, moment)
         if line:
             typer.echo(line)
 

@@ -231,8 +231,14 @@ def test_the_command_line_shows_a_year_and_imports_its_notice(sqlite_url: str, t
         year["days"]
     )
 
-    plain = _careloop(sqlite_url, "sla", "calendar", "show", "2027")
+    plain = _careloop(
+        sqlite_url, "sla", "calendar", "show", "2027", "--now", "2026-11-30T12:00+08:00"
+    )
     assert plain.stdout.startswith("2027 年：放假通知未录入")
+    assert "提醒" not in plain.stdout
+    december = _careloop(sqlite_url, "sla", "calendar", "--now", "2026-12-01T09:00+08:00")
+    assert december.returncode == 0, december.stderr
+    assert "提醒：请录入国务院办公厅2027年部分节假日安排的通知" in december.stdout
     assert "2027-02-05 周五  休 农历除夕  [法定 / rest day, statutory rule]" in plain.stdout
 
     bad = tmp_path / "bad.txt"
