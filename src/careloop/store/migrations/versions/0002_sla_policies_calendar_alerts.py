@@ -316,8 +316,9 @@ def _seed_calendar() -> None:
     seed = chinese_calendar_seed(SEED_YEARS)
     if seed.missing_years:
         log.warning(
-            "chinese-calendar does not know %s: those years use the weekends-only fallback "
-            "until an operator imports the State Council notice",
+            "chinese-calendar does not know %s: those years rest on their statutory holidays "
+            "and assume bridge and make-up days until an administrator imports the State "
+            "Council notice (careloop sla calendar import-notice, docs/calendar.md)",
             sorted(seed.missing_years),
         )
     now = datetime.now(UTC)
