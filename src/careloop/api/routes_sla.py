@@ -26,8 +26,22 @@ NO_CONTENT: Final[dict[str, Any]] = {
 
 
 class LimitIn(BaseModel):
-    minutes: int = Field(gt=0, description="Limit in minutes of the basis")
-    basis: str = Field("working", description="calendar or working")
+    """A stage's limit: a counting rule with its amount, or (older shape) minutes and basis."""
+
+    count: str | None = Field(
+        None,
+        description="计算规则 / counting rule: hours (自然时间，自时刻起), working_hours "
+        "(工作时间，自时刻起), calendar_days (自然日：次日起算，末日 24 时止，末日逢节假日顺延) "
+        "or working_days (工作日：次日起算，第 N 个工作日 24 时止); without it, minutes and "
+        "basis",
+    )
+    days: int | None = Field(None, gt=0, description="Days, for calendar_days and working_days")
+    minutes: int | None = Field(
+        None, gt=0, description="Minutes, for hours and working_hours (or with basis)"
+    )
+    basis: str | None = Field(
+        None, description="calendar or working (older shape; default working)"
+    )
 
 
 class EscalationStepIn(BaseModel):
@@ -147,7 +161,10 @@ def get_policy(policy_id: int, uow: UowDep, actor: ActorDep) -> PolicyOut:
 )
 def put_policy(code: str, body: PolicyIn, uow: UowDep, actor: ActorDep, now: NowDep) -> PolicyOut:
     raw = body.model_dump()
-    raw["limits"] = {k: dict(v) for k, v in raw["limits"].items()}
+    raw["limits"] = {
+        k: {name: value for name, value in v.items() if value is not None}
+        for k, v in raw["limits"].items()
+    }
     policy = sla_policies.save_policy(uow, code, sla_policies.PolicySpec(**raw), actor, now)
     return presenters.shaped(PolicyOut, policy)
 

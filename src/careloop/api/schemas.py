@@ -254,11 +254,25 @@ class SlaClockOut(BaseModel):
     """One deadline explained: what it measures, under which policy, how far it has run."""
 
     clock: str = Field(
-        description="first_contact, reply, callback (complaint) or acceptance, work_order"
+        description="first_contact, reply, callback (complaint) or acceptance, work_order; "
+        "the regulatory outer limits outer_reply (15 days), appeal_accept (5 working days), "
+        "appeal_answer (30 days)"
     )
     work_order_id: int | None = Field(description="The work order, for a unit's clock")
     basis: str = Field(description="calendar (every minute) or working (business hours only)")
-    limit_minutes: int = Field(description="The limit, in minutes of the basis")
+    limit_minutes: int = Field(
+        description="The limit, in minutes of the basis (a period in days: the running time "
+        "it allows, from the start to 24:00 of its last day)"
+    )
+    count: str = Field(
+        description="计算规则 / counting rule: hours, working_hours (from the instant), "
+        "calendar_days or working_days (from the next day to 24:00 of the last day; a last "
+        "calendar day on a holiday moves to the next working day)"
+    )
+    limit_days: int | None = Field(description="Days, for a period counted in days")
+    regulatory: bool = Field(
+        description="法定时限 / a regulatory outer limit: law, not policy, never paused"
+    )
     started_at: datetime = Field(description="When the clock started (UTC)")
     due_at: datetime = Field(description="When it is due, pauses included (UTC)")
     warn_at: datetime = Field(description="When the early warning (e.g. 80 %) is due (UTC)")

@@ -49,7 +49,8 @@ def test_sla_filters_and_explanations_agree_with_the_clock_functions(api: Api, c
     assert _ids(agent, "breached") == {late["id"]}
     assert _ids(agent, "warning") == {warned["id"]}
     assert _ids(agent, "paused") == {waiting["id"]}
-    assert _ids(agent, "running") == {fresh["id"]}
+    # The regulatory 15-day limit runs beside every complaint's own clocks (never paused).
+    assert _ids(agent, "running") == {late["id"], waiting["id"], warned["id"], fresh["id"]}
 
     # Every answer explains its clocks; the paused one matches compute_clock exactly.
     answer = agent.get(f"/api/v1/complaints/{waiting['id']}").json()
@@ -130,7 +131,8 @@ def test_policy_change_applies_to_new_complaints_and_reapply_is_an_event(
 ):
     agent, admin = api.as_("agent1"), api.as_("admin")
     before = create(agent)
-    assert _reply(before)["limit_minutes"] == 15 * 24 * 60
+    # The seeded reply limit is the law's 15 days, counted as calendar days (DOMAIN.md §3).
+    assert (_reply(before)["count"], _reply(before)["limit_days"]) == ("calendar_days", 15)
     policy = admin.get("/api/v1/sla/policies").json()
     default = next(p for p in policy if p["code"] == "default")
     body = {k: default[k] for k in ("name", "limits", "escalation", "warn_share", "rank")}
@@ -143,7 +145,7 @@ def test_policy_change_applies_to_new_complaints_and_reapply_is_an_event(
     after = create(agent, customer={"phone": "13900000000"})
     assert _reply(after)["limit_minutes"] == 10 * 24 * 60
     kept = agent.get(f"/api/v1/complaints/{before['id']}").json()
-    assert _reply(kept)["limit_minutes"] == 15 * 24 * 60  # keeps the policy it started with
+    assert _reply(kept)["limit_days"] == 15  # keeps the policy it started with
     assert kept["sla"]["policy"]["version"] == 1
 
     moved = admin.post(

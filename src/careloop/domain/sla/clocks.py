@@ -15,6 +15,15 @@ Conventions, chosen once for every caller:
 - A deadline met exactly on the due instant is on time ("within 15 days"); one second later
   is a breach. A working-time deadline whose last minute is 17:30 is due at 17:30, not at
   the next morning's opening.
+- A limit is counted by one of four rules (``Counting``), as the Civil Code (arts. 200–204)
+  counts periods: ``hours`` run from the instant in real time; ``working_hours`` run from the
+  instant in business minutes; ``calendar_days`` start the *next* day and end at 24:00 of
+  the last day, a last day that is a rest day or statutory holiday moving to the end of the
+  next working day (art. 203); ``working_days`` start the next day and end at 24:00 of the
+  Nth working day. 24:00, not the close of business: art. 203's "business hours" cut-off is
+  for an act done *at* a place with business hours (filing at a counter); answering a
+  customer can be done at any hour, so the day runs to its end. :func:`period_end` is that
+  arithmetic, used by the clocks, intake, dispatch and ``careloop sla due`` alike.
 - Minutes reported are whole: a begun minute counts as used (``used_minutes`` rounds up), so
   ``used_minutes + remaining_minutes == limit_minutes`` and ``overrun_minutes`` is at least 1
   whenever the used time really exceeds the limit.
@@ -25,12 +34,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Final, Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final, Literal, cast, get_args
 
-from careloop.domain.sla.calendar import WorkingCalendar
+from careloop.domain.sla.calendar import MAX_DAYS_WITHOUT_BUSINESS_HOURS, WorkingCalendar
 
 Basis = Literal["calendar", "working"]
+Counting = Literal["hours", "working_hours", "calendar_days", "working_days"]
+"""How a limit is counted (module docstring): from the instant in real or business time,
+or in calendar or working days from the next day to the end of the last day."""
+COUNTINGS: Final[tuple[Counting, ...]] = get_args(Counting)
 ClockStatus = Literal["running", "paused", "warning", "breached", "met", "met_late"]
 Alert = Literal["warning", "breach"]
 
@@ -41,22 +54,205 @@ _MINUTE: Final = timedelta(minutes=1)
 _ZERO: Final = timedelta(0)
 
 
+_DAY_MINUTES: Final = 24 * 60
+MAX_LIMIT_DAYS: Final = 3660
+"""Ten years: a longer limit is a typing error, not a service commitment."""
+
+
 @dataclass(frozen=True, slots=True)
 class SlaLimit:
-    """A time limit as configured per category, channel, tier and region (DOMAIN.md §3)."""
+    """A time limit as configured per category, channel, tier and region (DOMAIN.md §3).
+
+    ``days`` set: a period in days (``calendar_days`` or ``working_days`` by ``basis``),
+    and ``minutes`` is ``days`` × 1440, the least real time it can take (the SQL
+    pre-filters bound with it). Otherwise ``minutes`` from the instant in ``basis``.
+    """
 
     minutes: int
     basis: Basis = "working"
+    days: int | None = None
 
     def __post_init__(self) -> None:
-        if self.minutes <= 0:
-            raise ValueError(f"an SLA limit must be a positive number of minutes: {self.minutes}")
         if self.basis not in ("calendar", "working"):
             raise ValueError(f"SLA basis must be 'calendar' or 'working': {self.basis!r}")
+        if self.days is not None:
+            if not 0 < self.days <= MAX_LIMIT_DAYS:
+                raise ValueError(f"a period in days must be 1 to {MAX_LIMIT_DAYS}: {self.days}")
+            if self.minutes != self.days * _DAY_MINUTES:
+                raise ValueError("a period in days has minutes = days × 1440")
+        if self.minutes <= 0:
+            raise ValueError(f"an SLA limit must be a positive number of minutes: {self.minutes}")
+
+    @classmethod
+    def in_days(cls, days: int, basis: Basis) -> SlaLimit:
+        """``days`` calendar days (basis ``calendar``) or working days (``working``)."""
+        return cls(days * _DAY_MINUTES, basis, days)
+
+    @classmethod
+    def counted(cls, count: Counting, amount: int) -> SlaLimit:
+        """A limit by its counting rule: ``amount`` days for the day rules, else minutes."""
+        if count in ("hours", "working_hours") and amount > MAX_LIMIT_DAYS * _DAY_MINUTES:
+            raise ValueError(f"an SLA limit must be at most {MAX_LIMIT_DAYS} days")
+        if count == "calendar_days":
+            return cls.in_days(amount, "calendar")
+        if count == "working_days":
+            return cls.in_days(amount, "working")
+        if count == "hours":
+            return cls(amount, "calendar")
+        if count == "working_hours":
+            return cls(amount, "working")
+        raise ValueError(f"unknown counting rule {count!r} ({', '.join(COUNTINGS)})")
+
+    @property
+    def count(self) -> Counting:
+        if self.days is not None:
+            return "calendar_days" if self.basis == "calendar" else "working_days"
+        return "hours" if self.basis == "calendar" else "working_hours"
 
     @property
     def duration(self) -> timedelta:
         return timedelta(minutes=self.minutes)
+
+    def as_terms(self) -> dict[str, Any]:
+        """As a policy stores it: ``{"count": "calendar_days", "days": 15}`` for a period in
+        days; ``{"count": "hours", "minutes": 1440, "basis": "calendar"}`` otherwise (the
+        basis kept so code reading only minutes and basis still understands it)."""
+        if self.days is not None:
+            return {"count": self.count, "days": self.days}
+        return {"count": self.count, "minutes": self.minutes, "basis": self.basis}
+
+    def describe(self, lang: str = "zh") -> str:
+        """The rule in words, e.g. "15 个自然日（次日起算，截至末日 24 时，末日逢休息日顺延）"."""
+        return describe_limit(self, lang)
+
+
+def limit_from_terms(raw: Any) -> SlaLimit:
+    """A limit as a policy stores it (raises ValueError on anything else).
+
+    Both shapes are read: the counted one (``{"count": "calendar_days", "days": 15}``,
+    ``{"count": "working_hours", "minutes": 540}`` or ``"hours": 24``) and the older
+    ``{"minutes": N, "basis": "working" | "calendar"}`` (basis defaults to working).
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("a limit is an object: {count, days} or {minutes, basis}")
+    count = raw.get("count")
+    if count is None:
+        if "minutes" not in raw:
+            raise ValueError("a limit needs minutes (or count and days)")
+        return SlaLimit(_whole(raw["minutes"], "minutes"), raw.get("basis", "working"))
+    if count not in COUNTINGS:
+        raise ValueError(f"unknown counting rule {count!r} ({', '.join(COUNTINGS)})")
+    rule = cast(Counting, count)
+    if rule in ("calendar_days", "working_days"):
+        if "days" not in raw:
+            raise ValueError(f"a {rule} limit needs days")
+        return SlaLimit.counted(rule, _whole(raw["days"], "days"))
+    if "hours" in raw and "minutes" not in raw:
+        return SlaLimit.counted(rule, _whole(raw["hours"], "hours") * 60)
+    if "minutes" not in raw:
+        raise ValueError(f"a {rule} limit needs minutes or hours")
+    limit = SlaLimit.counted(rule, _whole(raw["minutes"], "minutes"))
+    if "basis" in raw and raw["basis"] != limit.basis:
+        raise ValueError(f"basis {raw['basis']!r} contradicts counting rule {rule!r}")
+    return limit
+
+
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError(f"{what} must be a whole number")
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number") from None
+    if number != int(number):
+        raise ValueError(f"{what} must be a whole number: {value}")
+    return int(number)
+
+
+_RULE_WORDS: Final[dict[Counting, tuple[str, str]]] = {
+    "hours": ("自然时间，自受理时刻起连续计算", "calendar time, from the instant"),
+    "working_hours": (
+        "工作时间，自受理时刻起只计营业时段",
+        "working time, from the instant, business hours only",
+    ),
+    "calendar_days": (
+        "自然日，次日起算，截至末日 24 时；末日逢休息日或法定节假日顺延至其后第一个工作日",
+        "calendar days from the next day, due at 24:00 of the last day; a last day on a rest "
+        "day or statutory holiday moves to the next working day",
+    ),
+    "working_days": (
+        "工作日，次日起算，截至第 N 个工作日 24 时",
+        "working days from the next day, due at 24:00 of the Nth working day",
+    ),
+}
+
+
+def describe_limit(limit: SlaLimit, lang: str = "zh") -> str:
+    """A limit and its counting rule in words (zh or en), for explanations and the CLI."""
+    zh, en = _RULE_WORDS[limit.count]
+    if limit.days is not None:
+        unit_zh = "个自然日" if limit.count == "calendar_days" else "个工作日"
+        unit_en = "calendar days" if limit.count == "calendar_days" else "working days"
+        if lang == "en":
+            return f"{limit.days} {unit_en} ({en})"
+        return f"{limit.days} {unit_zh}（{zh}）"
+    amount_zh, amount_en = _minutes_in_words(limit.minutes)
+    if lang == "en":
+        return f"{amount_en} ({en})"
+    return f"{amount_zh}（{zh}）"
+
+
+def _minutes_in_words(minutes: int) -> tuple[str, str]:
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} 小时", f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} 分钟", f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+_LIMIT_UNITS: Final[tuple[tuple[tuple[str, ...], Counting, int], ...]] = (
+    (("working days", "working day", "business days", "business day", "个工作日", "工作日"),
+     "working_days", 1),
+    (("calendar days", "calendar day", "days", "day", "个自然日", "自然日", "天", "日"),
+     "calendar_days", 1),
+    (("working hours", "working hour", "business hours", "business hour", "个工作小时",
+      "工作小时"), "working_hours", 60),
+    (("working minutes", "working minute", "工作分钟"), "working_hours", 1),
+    (("hours", "hour", "h", "个小时", "小时", "时"), "hours", 60),
+    (("minutes", "minute", "min", "分钟"), "hours", 1),
+)  # fmt: skip
+"""Units a person writes a limit in, longest first within a rule (English and Chinese)."""
+
+
+def parse_limit_text(text: str) -> SlaLimit:
+    """ "15 working days", "15 days", "24 hours", "15个工作日", "15天", "24小时" … as a limit.
+
+    Raises ValueError with a message a person understands (zh / en) on anything else.
+    """
+    cleaned = " ".join(text.strip().lower().split())
+    digits = ""
+    for char in cleaned:
+        if not char.isdigit():
+            break
+        digits += char
+    unit = cleaned[len(digits) :].strip()
+    if not digits or not unit:
+        raise ValueError(
+            f"无法识别时限 “{text}”：请写成“15天”“15个工作日”“24小时” / cannot read the "
+            f"limit '{text}': write e.g. '15 days', '15 working days', '24 hours'"
+        )
+    amount = int(digits)
+    for words, count, factor in _LIMIT_UNITS:
+        if unit in words:
+            if amount <= 0:
+                raise ValueError(f"时限必须大于零 / the limit must be more than zero: '{text}'")
+            try:
+                return SlaLimit.counted(count, amount * factor)
+            except ValueError as exc:
+                raise ValueError(f"时限超出范围 / the limit is out of range: {exc}") from None
+    raise ValueError(
+        f"未知的时限单位 “{unit}”：可用 天/自然日/工作日/小时/工作小时/分钟 / unknown unit "
+        f"'{unit}': use days, calendar days, working days, hours, working hours or minutes"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +290,10 @@ class ClockState:
     limit_minutes: int
     warn_share: float
     fallback_years: frozenset[int]
+    count: Counting = "working_hours"
+    """The counting rule applied (``SlaLimit.count``); for a period in days
+    ``limit_minutes`` is the running time it allowed, in ``basis``."""
+    limit_days: int | None = None
 
 
 def as_utc(moment: datetime, what: str = "datetime") -> datetime:
@@ -105,7 +305,53 @@ def as_utc(moment: datetime, what: str = "datetime") -> datetime:
 
 def add_duration(start: datetime, limit: SlaLimit, calendar: WorkingCalendar) -> datetime:
     """The instant (UTC) at which ``limit`` has run from ``start``, with no pauses."""
-    return _advance(as_utc(start, "start"), limit.duration, limit.basis, calendar)
+    return period_end(start, limit, calendar)
+
+
+def period_end(start: datetime, limit: SlaLimit, calendar: WorkingCalendar) -> datetime:
+    """When ``limit`` started at ``start`` runs out, with no pauses: the one arithmetic of
+    legal periods (module docstring; Civil Code arts. 201–203) the clocks, intake, dispatch
+    and ``careloop sla due`` share. UTC.
+
+    Accepted 2026-09-20 10:00 (+08:00) with 15 calendar days: the count starts on 09-21, the
+    15th day is 10-05, inside the National Day holiday (10-01 to 10-07), so the last day
+    becomes 10-08, the first working day after it, and the limit runs out at its 24:00.
+    """
+    started = as_utc(start, "start")
+    if limit.days is None:
+        return _advance(started, limit.duration, limit.basis, calendar)
+    return end_of_day(last_day(calendar.local_date(started), limit, calendar), calendar)
+
+
+def last_day(first: date, limit: SlaLimit, calendar: WorkingCalendar) -> date:
+    """The last day of a period in days begun on ``first`` (art. 201: ``first`` itself is
+    not counted). Calendar days: ``first`` + N, moved past rest days and statutory holidays
+    (art. 203); working days: the Nth working day after ``first``."""
+    if limit.days is None:
+        raise ValueError("last_day needs a period in days")
+    if limit.count == "calendar_days":
+        day = first + timedelta(days=limit.days)
+        return next_working_day(day, calendar)
+    day, counted = first, 0
+    while counted < limit.days:
+        day = next_working_day(day + timedelta(days=1), calendar)
+        counted += 1
+    return day
+
+
+def next_working_day(day: date, calendar: WorkingCalendar) -> date:
+    """``day`` if it is a working day of the official calendar, else the first one after it
+    (the same for every desk: a seven-day desk's Saturday is still a rest day in law)."""
+    for _ in range(MAX_DAYS_WITHOUT_BUSINESS_HOURS):
+        if calendar.is_working_day(day):
+            return day
+        day += timedelta(days=1)
+    raise ValueError(f"no working day in {MAX_DAYS_WITHOUT_BUSINESS_HOURS} days after {day}")
+
+
+def end_of_day(day: date, calendar: WorkingCalendar) -> datetime:
+    """24:00 of ``day`` in the calendar's time zone (the next day's 00:00), as UTC."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=calendar.zone).astimezone(UTC)
 
 
 def elapsed(start: datetime, end: datetime, basis: Basis, calendar: WorkingCalendar) -> float:
@@ -181,11 +427,17 @@ def compute_clock(
 
     paused = sum((_span(s, e, limit.basis, calendar) for s, e in stood_still), _ZERO)
     used = _span(started, end, limit.basis, calendar) - paused
-    due = _deadline(started, limit.duration, stood_still, limit.basis, calendar)
-    warn = _deadline(started, limit.duration * warn_share, stood_still, limit.basis, calendar)
+    if limit.days is None:
+        budget = limit.duration
+        due = _deadline(started, budget, stood_still, limit.basis, calendar)
+        limit_minutes = limit.minutes
+    else:
+        due, budget = _period_deadline(started, limit, stood_still, calendar)
+        limit_minutes = -(-budget // _MINUTE)
+    warn = _deadline(started, budget * warn_share, stood_still, limit.basis, calendar)
 
     used_minutes = -(-used // _MINUTE)  # a begun minute counts as used
-    remaining = limit.minutes - used_minutes
+    remaining = limit_minutes - used_minutes
     return ClockState(
         started_at=started,
         due_at=due,
@@ -198,9 +450,16 @@ def compute_clock(
         overrun_minutes=max(0, -remaining),
         state=_status(end, due, warn, stopped, _is_paused_at(pauses, end)),
         basis=limit.basis,
-        limit_minutes=limit.minutes,
+        limit_minutes=limit_minutes,
         warn_share=warn_share,
-        fallback_years=fallback_years(started, max(end, due, warn), limit.basis, calendar),
+        fallback_years=fallback_years(
+            started,
+            max(end, due, warn),
+            "working" if limit.days is not None else limit.basis,
+            calendar,
+        ),
+        count=limit.count,
+        limit_days=limit.days,
     )
 
 
@@ -287,6 +546,25 @@ def _deadline(
         left -= running
         cursor = pause_end
     return _advance(cursor, left, basis, calendar)
+
+
+def _period_deadline(
+    started: datetime,
+    limit: SlaLimit,
+    pauses: Sequence[tuple[datetime, datetime]],
+    calendar: WorkingCalendar,
+) -> tuple[datetime, timedelta]:
+    """A period in days with pauses: each pause that begins before the period runs out moves
+    its start on by the pause's length in the limit's basis (a weekend pause costs a
+    working-days period nothing), and the period is counted again from there by
+    :func:`period_end`. Returns the due instant and the running time it allows."""
+    shift, due = _ZERO, period_end(started, limit, calendar)
+    for pause_start, pause_end in pauses:
+        if pause_start >= due:
+            break
+        shift += _span(pause_start, pause_end, limit.basis, calendar)
+        due = period_end(_advance(started, shift, limit.basis, calendar), limit, calendar)
+    return due, _span(started, due, limit.basis, calendar) - shift
 
 
 def _span(start: datetime, end: datetime, basis: Basis, calendar: WorkingCalendar) -> timedelta:

@@ -62,6 +62,10 @@ class ClockSubject(Protocol):
     def updated_at(self) -> datetime: ...
     @property
     def work_orders(self) -> Sequence[ClockOrder]: ...
+    @property
+    def regulator_transfer(self) -> bool:
+        """Transferred by the regulator (an appeal): its outer limits are the appeal's."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +106,4 @@ class ComplaintFacts:
     updated_at: datetime
     sla_policy_id: int | None
     work_orders: tuple[WorkOrderFacts, ...]
+    regulator_transfer: bool = False

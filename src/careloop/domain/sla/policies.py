@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from careloop.domain.categories import get_category
 from careloop.domain.errors import InvalidInput
 from careloop.domain.sla.calendar import parse_hours
-from careloop.domain.sla.clocks import SlaLimit
+from careloop.domain.sla.clocks import SlaLimit, limit_from_terms
 from careloop.domain.sla.steps import STEP_KINDS
 from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES
 
@@ -114,7 +114,8 @@ class MatchedPolicy(MatchTerms, Protocol):
 
 class PolicyLimits(Protocol):
     """What the clocks read of a policy: its limits by stage, as stored
-    (``{"reply": {"minutes": 480, "basis": "working"}, ...}``)."""
+    (``{"reply": {"count": "calendar_days", "days": 15}, "first_contact": {"minutes": 480,
+    "basis": "working"}, ...}``; ``clocks.limit_from_terms`` reads both shapes)."""
 
     @property
     def limits(self) -> Mapping[str, Mapping[str, Any]] | None: ...
@@ -198,7 +199,7 @@ def limit_of(policy: PolicyLimits | None, stage: str) -> SlaLimit | None:
     raw = (policy.limits or {}).get(stage)
     if not raw:
         return None
-    return SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+    return limit_from_terms(raw)
 
 
 def check_policy_terms(terms: PolicyTerms) -> None:
@@ -213,7 +214,7 @@ def check_policy_terms(terms: PolicyTerms) -> None:
                 "limits", f"未知环节 / unknown stage '{stage}' ({', '.join(STAGES)})"
             )
         try:
-            SlaLimit(int(raw["minutes"]), raw.get("basis", "working"))
+            limit_from_terms(raw)
         except (KeyError, TypeError, ValueError) as exc:
             raise InvalidInput(f"limits.{stage}", str(exc)) from None
     if not 0 < terms.warn_share <= 1:

@@ -13,6 +13,14 @@ action and status sets below) all follow it.
 Waiting on the customer (``pause`` … ``resume``) stands still for every clock but the
 callback's; for the reply clock so does the time between a reply and the dissatisfied
 callback's ``reopen``: the customer had an answer meanwhile.
+
+Beside them run the **regulatory outer limits**, which are law, not policy, so no policy
+sets them and no pause stops them (DOMAIN.md §3; MIIT order 35 and the Telecommunications
+Regulations): an ordinary complaint must be answered within 15 days of acceptance
+(``outer_reply``); a complaint the regulator transferred (an appeal) must be taken up within
+5 working days (``appeal_accept``: to the first action on it) and answered within 30 days
+(``appeal_answer``). Each stops at the first reply: the customer got an answer in time, and
+a later reopen does not make that answer late.
 """
 
 from __future__ import annotations
@@ -63,6 +71,18 @@ REPLY_RUNNING: Final = frozenset(Status) - REPLY_STOPPED - ENDED
 CALLBACK_RUNNING: Final = frozenset({Status.REPLIED, Status.IN_PROGRESS, Status.ACCEPTED})
 """Statuses in which a callback clock a reply started, and no event stopped, still runs."""
 
+OUTER_REPLY: Final = SlaLimit.in_days(15, "calendar")
+"""No answer within 15 days lets the user appeal to the regulator (MIIT order 35, 2016)."""
+APPEAL_ACCEPT: Final = SlaLimit.in_days(5, "working")
+"""An appeal is accepted or refused within 5 working days (MIIT order 35)."""
+APPEAL_ANSWER: Final = SlaLimit.in_days(30, "calendar")
+"""An accepted appeal is answered within 30 days (Telecommunications Regulations, 2016)."""
+OUTER_LIMITS: Final = (
+    ("outer_reply", OUTER_REPLY),
+    ("appeal_accept", APPEAL_ACCEPT),
+    ("appeal_answer", APPEAL_ANSWER),
+)
+"""Each regulatory outer limit by its clock's name."""
 OUTER_ANSWER_CLOCKS: Final = frozenset({"outer_reply", "appeal_answer"})
 """The regulatory outer limits on the answer, which no pause stops (DOMAIN.md §3): 15 days
 for a complaint, 30 days for a regulator appeal; stored as ``outer_due_at``."""
@@ -160,12 +180,41 @@ def limit_until(start: datetime, due: datetime) -> SlaLimit:
     return SlaLimit(max(1, math.ceil((due - start) / timedelta(minutes=1))), "calendar")
 
 
+STORED_DAY_BASES: Final = {"cal_days": "calendar", "work_days": "working"}
+"""A work order's ``sla_basis`` for a period in days (the column holds ten characters);
+``sla_limit_minutes`` is then the days × 1440."""
+
+
+def stored_basis(limit: SlaLimit) -> str:
+    """How a work order stores ``limit``'s basis: ``calendar``/``working`` for a limit from
+    the instant, ``cal_days``/``work_days`` for a period in days."""
+    if limit.days is None:
+        return limit.basis
+    return "cal_days" if limit.basis == "calendar" else "work_days"
+
+
 def work_order_limit(order: ClockOrder) -> SlaLimit:
     """The limit a work order was dispatched with; an order stored before limits were kept
     has the calendar time from dispatch to its due time."""
     if order.sla_limit_minutes and order.sla_basis:
+        day_basis = STORED_DAY_BASES.get(order.sla_basis)
+        if day_basis is not None:
+            return SlaLimit.in_days(order.sla_limit_minutes // 1440, cast(Basis, day_basis))
         return SlaLimit(order.sla_limit_minutes, cast(Basis, order.sla_basis))
     return limit_until(order.dispatched_at, order.due_at)
+
+
+def first_reply(events: Sequence[ClockEvent]) -> datetime | None:
+    """When the customer first had an answer (the first ``reply`` event)."""
+    times = [e.at for e in events if e.action == CALLBACK_START]
+    return min(times) if times else None
+
+
+def outer_limits(complaint: ClockSubject) -> tuple[tuple[str, SlaLimit], ...]:
+    """The regulatory outer limits that hold ``complaint`` (module docstring)."""
+    if complaint.regulator_transfer:
+        return (("appeal_accept", APPEAL_ACCEPT), ("appeal_answer", APPEAL_ANSWER))
+    return (("outer_reply", OUTER_REPLY),)
 
 
 def _clamp(moment: datetime | None, start: datetime, now: datetime) -> datetime | None:
@@ -181,7 +230,8 @@ def clock_runs(
     now: datetime,
 ) -> list[ClockRun]:
     """Every clock of one complaint at ``now``, in a fixed order: first contact, reply,
-    callback, then acceptance and work order of each work order.
+    callback, the regulatory outer limits (:func:`outer_limits`, never paused), then
+    acceptance and work order of each work order.
 
     A stage the policy sets no limit for has no clock (work orders always do: their own
     limit), nor does one that has not started by ``now``. A stop is clamped into
@@ -243,6 +293,13 @@ def clock_runs(
             window[1],
             (),
         )
+    answered = first_reply(events)
+    for name, outer in outer_limits(complaint):
+        if name == "appeal_accept":
+            stop = first_contact_stop(complaint, events)
+        else:
+            stop = answered or reply_stop(complaint)
+        add(name, f"complaint:{complaint.id}:{name}", None, outer, accepted, stop, ())
     acceptance = limit_of(policy, "acceptance")
     for order in complaint.work_orders:
         add(

@@ -115,6 +115,9 @@ class SlaClockView:
     work_order_id: int | None
     basis: str
     limit_minutes: int
+    count: str
+    limit_days: int | None
+    regulatory: bool
     started_at: datetime
     due_at: datetime
     warn_at: datetime
@@ -144,6 +147,7 @@ def _clock_view(v: ClockView, lang: str) -> SlaClockView:
         s,
         clock=v.name,
         work_order_id=v.work_order_id,
+        regulatory=v.regulatory,
         pauses=[SlaPauseView(p.start, p.end) for p in v.pauses],
         fallback_years=sorted(s.fallback_years),
         explanation=v.explanation(lang),

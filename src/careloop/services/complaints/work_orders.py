@@ -14,6 +14,7 @@ from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.lifecycle.tickets import COMPLAINT_LIFECYCLE, WorkOrderStatus
 from careloop.domain.lifecycle.tickets import WORK_ORDER_LIFECYCLE as LIFECYCLE
+from careloop.domain.sla.rules import stored_basis
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import audit, work_steps
@@ -99,7 +100,7 @@ def dispatch(
         sla_policy_id=terms.policy_id,
         sla_started_at=terms.started_at,
         sla_limit_minutes=terms.limit.minutes,
-        sla_basis=terms.limit.basis,
+        sla_basis=stored_basis(terms.limit),
     )
     uow.session.add(order)
     uow.session.flush()

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.sla.clocks import (
     DEFAULT_WARN_SHARE,
     ClockState,
@@ -29,6 +29,7 @@ from careloop.domain.sla.clocks import (
     SlaLimit,
     add_duration,
     compute_clock,
+    period_end,
 )
 from careloop.domain.sla.facts import (
     ClockEvent,
@@ -37,10 +38,12 @@ from careloop.domain.sla.facts import (
     EventFact,
     WorkOrderFacts,
 )
-from careloop.domain.sla.policies import Criteria, limit_of
+from careloop.domain.sla.policies import STAGES, Criteria, limit_of
 from careloop.domain.sla.rules import (
     CLOCK_ACTIONS,
     FALLBACK_WORK_ORDER,
+    OUTER_CLOCKS,
+    OUTER_LIMITS,
     clock_runs,
     limit_until,
 )
@@ -105,11 +108,41 @@ class ClockView:
     pauses: tuple[Pause, ...]
     state: ClockState
 
+    @property
+    def regulatory(self) -> bool:
+        """A regulatory outer limit: law, not policy, and never paused."""
+        return self.name in OUTER_CLOCKS
+
     def explanation(self, lang: str = "zh") -> str:
         s = self.state
         basis = {"calendar": ("自然时间", "calendar time"), "working": ("工作时间", "working time")}
         zh, en = basis[s.basis]
         policy = f"{self.policy.code} v{self.policy.version}" if self.policy else "-"
+        if self.regulatory:
+            source_zh, source_en = REGULATORY_LABELS[self.name]
+            rule_zh, rule_en = self.limit.describe("zh"), self.limit.describe("en")
+            if lang == "en":
+                return (
+                    f"{self.name}: {source_en}, {rule_en}; cannot be paused; used "
+                    f"{s.used_minutes} min, remaining {s.remaining_minutes}; due "
+                    f"{s.due_at.isoformat()}; state {s.state}"
+                )
+            return (
+                f"{self.name}：{source_zh}，{rule_zh}；不可暂停；已用 {s.used_minutes} 分钟，"
+                f"剩余 {s.remaining_minutes}；到期 {s.due_at.isoformat()}；状态 {s.state}"
+            )
+        if s.limit_days is not None:
+            if lang == "en":
+                return (
+                    f"{self.name}: {self.limit.describe('en')} under policy {policy}; used "
+                    f"{s.used_minutes} min of {en}, paused {s.paused_minutes}, remaining "
+                    f"{s.remaining_minutes}; due {s.due_at.isoformat()}; state {s.state}"
+                )
+            return (
+                f"{self.name}：按政策 {policy} 限时 {self.limit.describe('zh')}；已用 "
+                f"{s.used_minutes} 分钟（{zh}），暂停 {s.paused_minutes}，剩余 "
+                f"{s.remaining_minutes}；到期 {s.due_at.isoformat()}；状态 {s.state}"
+            )
         if lang == "en":
             return (
                 f"{self.name}: {s.limit_minutes} min of {en} under policy {policy}; "
@@ -121,6 +154,23 @@ class ClockView:
             f"{s.used_minutes}，暂停 {s.paused_minutes}，剩余 {s.remaining_minutes}；"
             f"到期 {s.due_at.isoformat()}；状态 {s.state}"
         )
+
+
+REGULATORY_LABELS: dict[str, tuple[str, str]] = {
+    "outer_reply": (
+        "法定答复时限（工信部令第35号：投诉15日内未答复可申诉）",
+        "regulatory reply limit (MIIT order 35: no answer in 15 days opens an appeal)",
+    ),
+    "appeal_accept": (
+        "申诉受理时限（5个工作日）",
+        "appeal acceptance limit (5 working days)",
+    ),
+    "appeal_answer": (
+        "申诉答复时限（电信条例：30日内答复）",
+        "appeal answer limit (Telecommunications Regulations: 30 days)",
+    ),
+}
+"""What each regulatory outer limit is, in words (zh, en)."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +267,9 @@ def load_clock_facts(uow: UnitOfWork, complaint_ids: Sequence[int]) -> list[Comp
     ):
         orders.setdefault(row.complaint_id, []).append(WorkOrderFacts(*row[1:]))
     found = {
-        row.id: ComplaintFacts(*row, work_orders=tuple(orders.get(row.id, ())))
+        row.id: ComplaintFacts(
+            *row[:7], work_orders=tuple(orders.get(row.id, ())), regulator_transfer=bool(row[7])
+        )
         for row in uow.session.execute(
             select(
                 Complaint.id,
@@ -227,6 +279,7 @@ def load_clock_facts(uow: UnitOfWork, complaint_ids: Sequence[int]) -> list[Comp
                 Complaint.closed_at,
                 Complaint.updated_at,
                 Complaint.sla_policy_id,
+                Complaint.regulator_transfer,
             ).where(Complaint.id.in_(complaint_ids))
         )
     }
@@ -319,9 +372,14 @@ def intake_terms(
         reference = intake_reference(uow)
     policy = match_policy(uow, criteria, reference.policies)
     limit = limit_of(policy, "reply")
-    if limit is None:
-        return IntakeTerms(policy, now + fallback, now, reference.calendar)
     calendar = shared_calendar(reference.calendar, policy)
+    if limit is None:
+        # No policy answers for the reply: the fallback, a limit in whole days counted as
+        # the law counts days (the 15-day answer ends at 24:00, a holiday moves it on).
+        days, rest = divmod(fallback, timedelta(days=1))
+        plain = SlaLimit.in_days(days, "calendar") if days and not rest else None
+        due = period_end(now, plain, calendar) if plain else now + fallback
+        return IntakeTerms(policy, due, now, reference.calendar)
     state = compute_clock(
         now, limit, calendar, now, (), policy.warn_share if policy else DEFAULT_WARN_SHARE
     )
@@ -402,3 +460,78 @@ def reapply_policy(
     uow.session.add(audit.record(complaint, actor, "sla_policy_reapplied", now, before, after))
     commit_or_conflict(uow, version)
     return snapshot(PolicyHold, complaint)
+
+
+# --- "when is it due?" for an agent or an auditor ---------------------------------------
+
+
+@dataclass(frozen=True)
+class DueAnswer:
+    """When a limit started at ``started_at`` runs out, and on what it rests: the counting
+    rule applied (zh, en) and the years whose holiday notice was not entered."""
+
+    started_at: datetime
+    due_at: datetime
+    limit: SlaLimit
+    rule_zh: str
+    rule_en: str
+    fallback_years: tuple[int, ...]
+    timezone: str
+    policy: str | None
+    clock: str | None
+
+
+def due_answer(
+    uow: UnitOfWork,
+    started_at: datetime,
+    limit: SlaLimit | None = None,
+    policy_code: str | None = None,
+    clock: str = "reply",
+) -> DueAnswer:
+    """The due instant of ``limit`` (or of ``policy_code``'s ``clock``: a stage of the
+    policy, or a regulatory outer limit) started at ``started_at``, on the policy's working
+    calendar (the default one without a policy): by ``compute_clock`` itself, the function
+    every clock runs on, so the answer is the one the clocks and the sweep will hold to."""
+    policy = None
+    if policy_code is not None:
+        policy = uow.session.scalar(
+            select(SlaPolicy)
+            .where(SlaPolicy.code == policy_code, SlaPolicy.active.is_(True))
+            .order_by(SlaPolicy.version.desc())
+            .limit(1)
+        )
+        if policy is None:
+            raise DomainError("not_found", what="SLA policy", ident=policy_code)
+    if limit is None:
+        limit = _clock_limit(policy, clock)
+    calendar = calendar_for(calendar_data(uow), policy)
+    state = compute_clock(started_at, limit, calendar, started_at)
+    if state.fallback_years:
+        _log_fallback(state.fallback_years, "due")
+    return DueAnswer(
+        started_at=started_at,
+        due_at=state.due_at,
+        limit=limit,
+        rule_zh=limit.describe("zh"),
+        rule_en=limit.describe("en"),
+        fallback_years=tuple(sorted(state.fallback_years)),
+        timezone=calendar.timezone,
+        policy=f"{policy.code} v{policy.version}" if policy else None,
+        clock=clock if policy_code is not None else None,
+    )
+
+
+def _clock_limit(policy: SlaPolicy | None, clock: str) -> SlaLimit:
+    outer = {name: limit for name, limit in OUTER_LIMITS}
+    if clock in outer:
+        return outer[clock]
+    if clock not in STAGES:
+        known = ", ".join([*STAGES, *outer])
+        raise InvalidInput("clock", f"未知时限 / unknown clock '{clock}' ({known})")
+    limit = limit_of(policy, clock)
+    if limit is None:
+        ident = f"{policy.code}" if policy else "-"
+        raise InvalidInput(
+            "clock", f"政策 {ident} 未设置此环节时限 / policy {ident} sets no limit for '{clock}'"
+        )
+    return limit

@@ -21,7 +21,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.org import ancestor_ids
 from careloop.domain.sla.calendar import DEFAULT_TIMEZONE
-from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE
+from careloop.domain.sla.clocks import DEFAULT_WARN_SHARE, limit_from_terms
 from careloop.domain.sla.policies import Criteria, best_policy, check_policy_terms
 from careloop.domain.text import check_code, required_text
 from careloop.services.access.actors import Actor
@@ -105,10 +105,7 @@ def _policy_row(
         match_priority=spec.match_priority,
         match_repeat=spec.match_repeat,
         match_area=spec.match_area,
-        limits={
-            k: {"minutes": int(v["minutes"]), "basis": v.get("basis", "working")}
-            for k, v in spec.limits.items()
-        },
+        limits={k: _stored_limit(v) for k, v in spec.limits.items()},
         warn_share=spec.warn_share,
         timezone=spec.timezone,
         hours={k: [list(w) for w in v] for k, v in spec.hours.items()} if spec.hours else None,
@@ -117,6 +114,14 @@ def _policy_row(
         created_at=now,
         created_by=actor.username,
     )
+
+
+def _stored_limit(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked limit as stored: a counted one (``{"count": "calendar_days", "days": 15}``)
+    in its canonical form, an older ``{minutes, basis}`` one as it always was."""
+    if "count" in raw:
+        return limit_from_terms(dict(raw)).as_terms()
+    return {"minutes": int(raw["minutes"]), "basis": raw.get("basis", "working")}
 
 
 def list_policies(uow: UnitOfWork, include_retired: bool = False) -> list[PolicyVersion]:

@@ -73,8 +73,9 @@ def sla_candidates(
     Necessary, not sufficient: the answer is still judged by ``services.sla.clocks_for``
     (the sweeper's rule), this only keeps the complaints that cannot be in ``state`` out
     of Python. Each bound follows from the clock rule itself: a limit of L minutes
-    (working or calendar) cannot run out in less than L real minutes, nor warn before
-    warn_share·L; pauses only push deadlines later; and a stored due time
+    (working or calendar; a period in days has L = days × 1440 and ends later still)
+    cannot run out in less than L real minutes, nor warn before warn_share·L; pauses only
+    push deadlines later; and a stored due time
     (``reply_due_at``, a work order's ``due_at``: set at intake or dispatch without pauses,
     or by the sweep with the pauses so far) is never later than the real one.
 
@@ -125,6 +126,15 @@ def sla_candidates(
         if not warning:
             term = and_(term, or_(Complaint.reply_due_at.is_(None), Complaint.reply_due_at <= now))
         branches.append(term)
+    # The regulatory outer limits (rules.outer_limits): every complaint has them, whatever
+    # its policy; they stop at the first reply and never pause, and none can run out (or
+    # warn) before its days × 1440 real minutes times the smallest warning share.
+    replied = select(Event.id).where(
+        Event.complaint_id == Complaint.id, Event.action == rules.CALLBACK_START
+    )
+    outer_share = min([DEFAULT_WARN_SHARE, *share.values()]) if warning else 1.0
+    shortest = min(limit.minutes for _, limit in rules.OUTER_LIMITS) * outer_share
+    branches.append(and_(live, ~replied.exists(), reached(Complaint.accepted_at, shortest)))
     callback = minutes("callback")
     if callback is not None:
         replies = select(Event.id).where(
@@ -178,8 +188,9 @@ def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool
     """A condition only complaints with a breached clock at ``now`` satisfy.
 
     Sufficient, not necessary (the converse of :func:`sla_candidates`), for the two plain
-    cases that make up most of a breached backlog, where a calendar-time clock has no pause
-    to subtract and ``clocks_for`` finds it breached once ``now`` is past start + L:
+    cases that make up most of a breached backlog, where a calendar-time clock counted from
+    the instant (``hours``, not a period in days, which ends later) has no pause to subtract
+    and ``clocks_for`` finds it breached once ``now`` is past start + L:
 
     - the reply clock still runs (accepted, in progress, waiting on the customer), the
       policy's reply limit is calendar time, and there was never a ``pause`` or ``reply``
@@ -197,7 +208,8 @@ def sla_certainly_breached(uow: UnitOfWork, now: datetime) -> ColumnElement[bool
         found = {}
         for policy in policies:
             limit = limit_of(policy, stage)
-            if limit is not None and limit.basis == "calendar":
+            # From the instant only: a period in days ends later than start + L.
+            if limit is not None and limit.count == "hours":
                 found[policy.id] = limit.minutes
         return found
 

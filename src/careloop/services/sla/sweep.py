@@ -85,14 +85,14 @@ class SweepReport:
 def candidate_ids(uow: UnitOfWork, now: datetime) -> list[int]:
     """Complaints whose clocks need a look now: never evaluated, changed since, or a stored
     next-check time (warning, due, escalation step) that has come. Pauses only ever push
-    deadlines later, so a stored time is never later than the real one."""
+    deadlines later, so a stored time is never later than the real one. A complaint with no
+    policy is looked at too: the regulatory outer limits hold it all the same."""
     orders = select(WorkOrder.complaint_id).where(
         or_(WorkOrder.sla_state.is_(None), WorkOrder.sla_warn_at <= now)
     )
     query = (
         select(Complaint.id)
         .where(
-            Complaint.sla_policy_id.is_not(None),
             Complaint.accepted_at <= now,
             or_(
                 Complaint.sla_evaluated_at.is_(None),

@@ -214,24 +214,25 @@ def test_every_clock_of_a_complaint_in_a_fixed_order_with_stable_subjects() -> N
         "complaint:1:first_contact",
         "complaint:1:reply",
         "complaint:1:callback",
+        "complaint:1:outer_reply",
         "work_order:7:acceptance",
         "work_order:7:work_order",
     ]
-    assert [r.work_order_id for r in runs] == [None, None, None, 7, 7]
+    assert [r.work_order_id for r in runs] == [None, None, None, None, 7, 7]
 
 
 def test_a_stage_the_policy_sets_no_limit_for_has_no_clock() -> None:
     reply_only = Policy({"reply": {"minutes": 60}})
     runs = clock_runs(complaint(orders=(order(),)), [], reply_only, at(4))
 
-    assert [r.name for r in runs] == ["reply", "work_order"]
+    assert [r.name for r in runs] == ["reply", "outer_reply", "work_order"]
     assert run("reply", runs).limit == SlaLimit(60, "working")
 
 
-def test_without_a_policy_only_the_work_orders_own_limits_run() -> None:
+def test_without_a_policy_only_the_law_and_the_work_orders_own_limits_run() -> None:
     runs = clock_runs(complaint(orders=(order(),)), [], None, at(4))
 
-    assert [r.name for r in runs] == ["work_order"]
+    assert [r.name for r in runs] == ["outer_reply", "work_order"]
 
 
 def test_a_clock_that_starts_after_now_is_left_out() -> None:
