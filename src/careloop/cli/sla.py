@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop import bootstrap
+from careloop.cli import sla_due
 from careloop.cli.shell import echo, instant, run, settings
 from careloop.domain import time_bounds
 from careloop.services.access.actors import actor_for
@@ -25,6 +26,7 @@ calendar_app = typer.Typer(help="Holidays and make-up working days.")
 policy_app = typer.Typer(help="Service commitments (versioned).", no_args_is_help=True)
 sla_app.add_typer(calendar_app, name="calendar")
 sla_app.add_typer(policy_app, name="policy")
+sla_due.register(sla_app)
 
 AsUser = Annotated[str, typer.Option("--as", help="Username of the member of staff acting")]
 NowOpt = Annotated[
