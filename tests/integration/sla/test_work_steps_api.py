@@ -60,6 +60,31 @@ def _step(order: dict[str, Any], kind: str) -> dict[str, Any]:
     return next(s for s in order["steps"] if s["kind"] == kind)
 
 
+def test_a_repair_in_a_rural_county_gets_72_hours_and_in_an_urban_one_48(api: Api):
+    admin = api.as_("admin")
+    _commit(admin, "repair_urban")
+    _commit(admin, "repair_rural")
+    _set_area(admin, "C1", "urban")  # the city and, by inheritance, its districts
+    rural = _set_area(admin, "C1-K2", "rural")
+    assert rural["area"] == "rural"
+
+    urban_order = _dispatch(api, "C1-K1", "C1-K1-NET")
+    rural_order = _dispatch(api, "C1-K2", "C1-K2-NET")
+
+    for order, hours, code in (
+        (urban_order, 48, "repair_urban"),
+        (rural_order, 72, "repair_rural"),
+    ):
+        restore = _step(order, "restore")
+        assert _at(restore["due_at"]) == _at(order["dispatched_at"]) + timedelta(hours=hours)
+        assert restore["limit_minutes"] == hours * 60 and restore["anchor"] == "dispatch"
+        assert restore["state"] == "open" and restore["label"] == "恢复服务"
+        # No appointment given: no visit to be on time for.
+        assert [s["kind"] for s in order["steps"]] == ["restore"]
+        complaint = api.as_("agent1").get(f"/api/v1/complaints/{order['complaint_id']}").json()
+        assert complaint["sla"]["policy"]["code"] == code
+
+
 def test_a_broadband_visit_is_due_30_minutes_after_the_appointment_and_late_shows(
     api: Api, clock: MovableClock, database_url: str, server: Any
 ):
