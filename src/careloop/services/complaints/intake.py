@@ -255,7 +255,7 @@ def accept_complaint(
     region = region_for(uow, draft.region_code)
 
     earlier = session.execute(
-        select(Complaint.id, Complaint.category, Complaint.accepted_at).where(
+        select(Complaint.id, Complaint.category, Complaint.accepted_at, Complaint.number).where(
             Complaint.customer_phone == draft.customer_phone,
             Complaint.category_l1 == first_level(draft.category),
             Complaint.accepted_at >= now - rules.REPEAT_WINDOW,
@@ -263,7 +263,7 @@ def accept_complaint(
         )
     ).all()
     repeat_of = rules.find_repeat_of(
-        draft.category, now, (rules.EarlierComplaint(*row) for row in earlier)
+        draft.category, now, (rules.EarlierComplaint(*row[:3]) for row in earlier)
     )
     escalation = None
     if repeat_of is not None:  # a repeat escalates before its policy is matched
@@ -293,7 +293,7 @@ def accept_complaint(
     )
     try:
         event_rows = rows.insert_accepted(uow, [row], actor, now)
-        repeats.queue_notices(uow, [row], now)
+        repeats.queue_notices(uow, [row], now, {r.id: r.number for r in earlier})
     except IntegrityError:
         # Two retries raced on one key: the loser returns the winner's complaint.
         uow.rollback()

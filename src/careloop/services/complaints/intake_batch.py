@@ -207,14 +207,16 @@ def _accept(
     creating = fresh
     phones = {p.draft.customer_phone for p in creating}
     history: dict[tuple[str, str], list[rules.EarlierComplaint]] = {}
+    numbers: dict[int, str] = {}
     if phones:
-        for cid, phone, level1, category, accepted_at in session.execute(
+        for cid, phone, level1, category, accepted_at, number in session.execute(
             select(
                 Complaint.id,
                 Complaint.customer_phone,
                 Complaint.category_l1,
                 Complaint.category,
                 Complaint.accepted_at,
+                Complaint.number,
             ).where(
                 Complaint.customer_phone.in_(phones),
                 Complaint.accepted_at >= now - rules.REPEAT_WINDOW,
@@ -224,6 +226,7 @@ def _accept(
             history.setdefault((phone, level1), []).append(
                 rules.EarlierComplaint(cid, category, accepted_at)
             )
+            numbers[cid] = number
 
     reference = sla.intake_reference(uow)
     terms_memo: dict[Criteria, sla.IntakeTerms] = {}
@@ -283,7 +286,7 @@ def _accept(
         rows.append(p)
 
     if rows:
-        _insert(uow, rows, actor, now)
+        _insert(uow, rows, actor, now, numbers)
     for p in rows:
         assert p.row is not None
         results[p.index] = ItemResult(p.index, "created", _ref_of_row(p.row))
@@ -308,7 +311,9 @@ def _ref_of_row(row: dict[str, Any]) -> AcceptedRef:
     )
 
 
-def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) -> None:
+def _insert(
+    uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime, numbers: dict[int, str]
+) -> None:
     """All new complaints and their events in a few set-based statements (intake_rows)."""
     position = {p.index: k for k, p in enumerate(rows)}
     written = [
@@ -321,4 +326,4 @@ def _insert(uow: UnitOfWork, rows: list[_Pending], actor: Actor, now: datetime) 
     ]
     new_rows.insert_accepted(uow, written, actor, now)
     link_at_intake(uow, [w.values for w in written], actor, now)
-    repeats.queue_notices(uow, written, now)
+    repeats.queue_notices(uow, written, now, numbers)

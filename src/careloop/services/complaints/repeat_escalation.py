@@ -80,16 +80,21 @@ def plan(
 
 
 def queue_notices(
-    uow: UnitOfWork, rows: Sequence[NewRow], now: datetime, quiet: QuietHours | None = None
+    uow: UnitOfWork,
+    rows: Sequence[NewRow],
+    now: datetime,
+    numbers: Mapping[int, str | None] | None = None,
+    quiet: QuietHours | None = None,
 ) -> int:
     """Write the messages of the repeats among ``rows`` (just inserted: ids and numbers
-    known) into the outbox, one per lead; SMS waits out quiet hours like a reminder. The
+    known) into the outbox, one per lead; SMS waits out quiet hours like a reminder.
+    ``numbers``: earlier complaints' numbers intake already read (others are asked). The
     number of messages queued."""
     planned = [row for row in rows if row.repeat is not None and row.values["repeat_of_id"]]
     if not planned:
         return 0
     quiet = quiet or QuietHours()
-    numbers = {row.values["id"]: row.values["number"] for row in rows}
+    numbers = {**(numbers or {}), **{row.values["id"]: row.values["number"] for row in rows}}
     missing = {row.values["repeat_of_id"] for row in planned} - set(numbers)
     if missing:
         for earlier_id, number in uow.session.execute(
