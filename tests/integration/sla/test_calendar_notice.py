@@ -144,10 +144,16 @@ def test_a_year_lists_its_days_with_their_source(api: Api, clock: MovableClock):
     admin.post("/api/v1/sla/calendar/years/2027/notice", json={"text": NOTICE_2027})
     after = admin.get("/api/v1/sla/calendar/years/2027/days").json()
     assert after["notice_entered"] is True
-    assert {d["source"] for d in after["days"]} == {"notice"}
-    assert {"day": "2027-01-09", "kind": "work", "name": "元旦调休", "source": "notice"} in (
-        after["days"]
-    )
+    by_day = {d["day"]: d for d in after["days"]}
+    assert by_day["2027-01-09"] == {
+        "day": "2027-01-09",
+        "kind": "work",
+        "name": "元旦调休",
+        "source": "notice",
+    }
+    assert by_day["2027-01-04"]["source"] == by_day["2027-02-05"]["source"] == "notice"
+    # The test notice leaves National Day out; the law still gives it off.
+    assert by_day["2027-10-01"]["source"] == "statutory"
 
 
 def test_a_bad_notice_names_its_lines_and_changes_nothing(api: Api):

@@ -13,7 +13,9 @@ Years nobody has entered yet (2027 onwards with the 1.11 seed) are answered in t
    (as amended 2024, in force 2025: New Year's Day 1, Spring Festival 4 — eve and the first
    three days of the lunar year —, Qingming 1, Labour Day 2, Dragon Boat 1, Mid-Autumn 1,
    National Day 3) are rest days. They are facts, computable years ahead (lunar dates); the
-   services layer computes them (``services.sla.statutory``) and hands them in as data.
+   services layer computes them (``services.sla.calendar_seed.statutory_holidays``) and
+   hands them in as data. The law holds in entered years too: a notice that forgot one of
+   them does not make it a working day (only an explicit override of the day would).
 2. **Assumed**: everything else follows the weekend rule. Only the bridge days (a weekday
    off between a holiday and the weekend) and the make-up working days (调休上班) wait for
    the notice, so they are the one remaining guess.
@@ -172,11 +174,11 @@ class WorkingCalendar:
 
     Built from plain data so an operator can import a year's notice or edit one day without
     any package (DOMAIN.md §3, Calendar caveat). A date's kind comes from, in order: its
-    override (the notice, or an operator's day); for a year not in ``covered_years``, the
-    ``statutory`` holidays (rest days by law); otherwise the weekend rule (Monday–Friday
-    work, ``rest_weekdays`` rest). That rule is exact for a covered year (every exception
-    is an override) and, for any other year, wrong only on the bridge and make-up days the
-    notice will bring — which :meth:`day_source` and :meth:`coverage_gaps` report.
+    override (the notice, or an operator's day); the ``statutory`` holidays (rest days by
+    law); otherwise the weekend rule (Monday–Friday work, ``rest_weekdays`` rest). That rule
+    is exact for a covered year (every other exception is an override) and, for any other
+    year, wrong only on the bridge and make-up days the notice will bring — which
+    :meth:`day_source` and :meth:`coverage_gaps` report.
 
     :meth:`is_working_day` is the official calendar (the same for every desk: it is what a
     "working day" in a legal period means). :meth:`windows_on` is the desk's: an ordinary day
@@ -194,7 +196,7 @@ class WorkingCalendar:
     makeup_hours_weekday: int = 0
     rest_weekdays: frozenset[int] = WEEKEND
     statutory: Mapping[date, DayOverride] = field(default_factory=dict)
-    """Rest days fixed by the holiday law, used only in years without an entered notice."""
+    """Rest days fixed by the holiday law (in every year; an override of the day wins)."""
     holiday_hours: tuple[HoursWindow, ...] = ()
     """Windows the desk works on a holiday (a hotline); empty: closed on holidays."""
 
@@ -292,11 +294,11 @@ class WorkingCalendar:
 
     def exception_on(self, day: date) -> DayOverride | None:
         """What makes ``day`` unlike an ordinary weekday or weekend, if anything: its
-        override, else (in a year whose notice is not entered) its statutory holiday."""
+        override, else its statutory holiday. The law applies in every year: a notice never
+        makes a statutory holiday a working day, so one that forgot a holiday (a typing
+        slip) still rests on it."""
         override = self.overrides.get(day)
-        if override is None and day.year not in self.covered_years:
-            return self.statutory.get(day)
-        return override
+        return self.statutory.get(day) if override is None else override
 
     def is_working_day(self, day: date) -> bool:
         """The official calendar: an override or a statutory holiday decides, otherwise every
@@ -309,20 +311,19 @@ class WorkingCalendar:
     def day_source(self, day: date) -> DaySource:
         """Whether ``day``'s answer is the notice's, the holiday law's, or the weekend rule
         assumed until the notice is entered (DaySource)."""
-        if day in self.overrides or day.year in self.covered_years:
+        if day in self.overrides:
             return "notice"
         if day in self.statutory:
             return "statutory"
-        return "assumed"
+        return "notice" if day.year in self.covered_years else "assumed"
 
     def special_days(self, year: int) -> list[tuple[DayOverride, DaySource]]:
         """Every day of ``year`` that is not an ordinary weekday or weekend — rest days and
         make-up working days — with where it comes from, in date order."""
         days = {d: o for d, o in self.overrides.items() if d.year == year}
-        if year not in self.covered_years:
-            for d, o in self.statutory.items():
-                if d.year == year:
-                    days.setdefault(d, o)
+        for d, o in self.statutory.items():
+            if d.year == year:
+                days.setdefault(d, o)
         return [(days[d], self.day_source(d)) for d in sorted(days)]
 
     def is_fallback(self, day: date) -> bool:

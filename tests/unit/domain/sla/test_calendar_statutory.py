@@ -21,7 +21,7 @@ import holidays
 import pytest
 from lunar_python import Lunar, Solar
 
-from careloop.domain.sla.calendar import WorkingCalendar
+from careloop.domain.sla.calendar import DayOverride, WorkingCalendar
 from careloop.services.sla.calendar import CalendarData, calendar_for
 from careloop.services.sla.calendar_seed import chinese_calendar_seed, statutory_holidays
 
@@ -167,14 +167,18 @@ def test_statutory_rule_leaves_the_notices_moved_days_out() -> None:
     assert {o.kind for o in rule.values()} == {"holiday"}
 
 
-def test_an_entered_notice_wins_over_the_statutory_rule() -> None:
-    # An invented 2027 notice that keeps only New Year's Day: once the year is covered the
-    # rule is not consulted, so Spring Festival 2027 follows the notice (which lists nothing).
+def test_a_statutory_holiday_stays_a_rest_day_when_an_entered_notice_forgets_it() -> None:
+    # An invented 2027 notice that lists only New Year's Day: the year is entered, so its
+    # ordinary days are the notice's, but the law still gives Spring Festival off.
     seed = chinese_calendar_seed([2026])
     statutory_only = calendar_for(CalendarData(seed.overrides, seed.covered_years), None)
-    covered = statutory_only.with_year(2027, [])
+    entered = statutory_only.with_year(2027, [DayOverride(date(2027, 1, 1), "holiday", "元旦")])
 
-    assert not statutory_only.is_working_day(date(2027, 2, 8))
-    assert covered.is_working_day(date(2027, 2, 8))
-    assert covered.day_source(date(2027, 2, 8)) == "notice"
-    assert covered.special_days(2027) == []
+    assert not entered.is_working_day(date(2027, 2, 8))
+    assert entered.day_source(date(2027, 2, 8)) == "statutory"
+    assert entered.day_source(date(2027, 2, 9)) == "notice"  # the notice says: work
+    assert entered.is_working_day(date(2027, 2, 9))
+    assert entered.special_days(2027)[0] == (
+        DayOverride(date(2027, 1, 1), "holiday", "元旦"),
+        "notice",
+    )
