@@ -17,8 +17,10 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     "/{kind}",
     summary="Download a periodic report",
     description=(
-        "daily = 投诉预警日报 (the day given), tenday = 客服信息旬报 (the ten-day period 1–10, "
-        "11–20 or 21–end containing the date), monthly = 月度服务质量分析. Limited to the "
+        "daily = 投诉预警日报 (the day given), weekly = 网络质量周报 (network-quality weekly "
+        "report: the ISO week, Monday–Sunday, containing the date), tenday = 客服信息旬报 (the "
+        "ten-day period 1–10, 11–20 or 21–end containing the date), monthly = 月度服务质量分析. "
+        "Handle times are in working hours. Limited to the "
         "caller's org scope; needs the report.read permission. Complaint text in it is "
         "masked; `personal_data=unmasked` shows it in full to supervisors and "
         "administrators only, and records who read which complaints (a security event)."
@@ -26,7 +28,7 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
     response_class=Response,
 )
 def download_report(
-    kind: Literal["daily", "tenday", "monthly"],
+    kind: Literal["daily", "weekly", "tenday", "monthly"],
     request: Request,
     uow: UowDep,
     actor: ActorDep,

@@ -1,4 +1,4 @@
-"""`careloop report daily|tenday|monthly` and `careloop import subscribers FILE`."""
+"""`careloop report daily|weekly|tenday|monthly` and `careloop import subscribers FILE`."""
 
 from __future__ import annotations
 
@@ -85,6 +85,18 @@ def daily(
 ) -> None:
     """投诉预警日报: early-warning flags, hot spots and the day's indicators."""
     _generate("daily", date_, out, region, deliver, unmasked, as_user)
+
+
+@report_app.command("weekly")
+def weekly(
+    date_: DateOpt,
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    unmasked: UnmaskedOpt = False,
+    as_user: AsOpt = None,
+) -> None:
+    """网络质量周报: the ISO week (Monday–Sunday) containing --date, network complaints."""
+    _generate("weekly", date_, out, region, False, unmasked, as_user)
 
 
 @report_app.command("tenday")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import unicodedata
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -161,6 +162,26 @@ def _clip(text: str, width: int) -> str:
     return text.replace("$", r"\$")
 
 
+def _wrap(text: str, width: int, lines: int) -> list[str]:
+    """``text`` in at most ``lines`` lines of ``width`` columns, a CJK character counting two
+    (a note of Chinese sentences is twice as wide as its length), the last one clipped."""
+    words = " ".join(printable(text).split())
+    out: list[str] = []
+    line, used = "", 0
+    for ch in words:
+        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if used + w > width:
+            out.append(line)
+            line, used = "", 0
+        line += ch
+        used += w
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:-1] + "…"
+    return [x.replace("$", r"\$") for x in out]
+
+
 def _table_pages(pdf: PdfPages, table: Table, lang: str, header: str) -> None:
     columns = table.columns[:MAX_COLUMNS]
     rows = [[display(v, c) for v, c in zip(r, columns, strict=False)] for r in table.rows]
@@ -170,9 +191,11 @@ def _table_pages(pdf: PdfPages, table: Table, lang: str, header: str) -> None:
         fig.text(0.06, 0.965, _clip(header, 200), fontsize=8, color="#666")
         suffix = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
         fig.text(0.06, 0.94, _clip(table.title(lang), 200) + suffix, fontsize=13, weight="bold")
-        if table.note:
-            fig.text(0.06, 0.925, _clip(table.note, 120), fontsize=7, color="#666")
-        ax = fig.add_axes((0.04, 0.05, 0.92, 0.86))
+        note = _wrap(table.note, 150, 3) if table.note else []
+        for i, line in enumerate(note):
+            fig.text(0.06, 0.925 - i * 0.012, line, fontsize=7, color="#666")
+        top = 0.86 - 0.012 * max(0, len(note) - 1)
+        ax = fig.add_axes((0.04, 0.05, 0.92, top))
         ax.axis("off")
         if chunk:
             limit = max(6, 110 // max(1, len(columns)))

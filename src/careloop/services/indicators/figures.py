@@ -17,9 +17,20 @@ What is counted (stated once, here):
 * **closed** — closed in the period by a callback (status closed or archived); cancelled,
   rejected and merged ones are not "resolved" or "unresolved";
 * **stages** for the on-time rate — the reply stage of complaints replied in the period
-  (limit: ``reply_due_at``) and work orders finished in the period (limit: ``due_at``);
-* **callbacks** — ``callback_satisfied`` and ``reopen`` events in the period;
-* **handle time** — work orders finished in the period, dispatch → finish, wall-clock hours;
+  (limit: ``reply_due_at``, never later than the regulatory ``outer_due_at``) and work orders
+  finished in the period (limit: ``due_at``). The stored limits are moved at every
+  transition, pause, resume, calendar and policy change (``services.sla``), so the rate is
+  the same before and after a sweep; nothing here reads ``sla_state`` or ``sla_breached_at``,
+  which only the sweep writes;
+* **callbacks** — callback outcomes recorded in the period, by their audit action
+  (``domain.callbacks.OUTCOME_OF_ACTION``): satisfied and dissatisfied are *done*;
+  unreachable and declined are counted apart;
+* **appeal outcomes** — regulator appeals accepted in the period, by their recorded outcome
+  (和解 / 不认可 / 知晓; none yet: not counted in any);
+* **handle time** — the same stages, in the working minutes recorded on them
+  (``reply_work_minutes``: acceptance → reply net of customer waits; ``work_minutes``:
+  dispatch → finish). A stage finished without them (before they were recorded) is left out
+  of the mean and counted in ``untimed``, never as 0 hours or in wall-clock hours;
 * **users** — imported subscriber counts (``subscriber_counts``) of the months the period
   touches; a node without its own count uses the sum of its children's (a city's count, or
   its counties' counts, never both).
@@ -35,9 +46,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
-from sqlalchemy import Float, and_, cast, func, literal, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
+from careloop.domain.callbacks import OUTCOME_OF_ACTION, CallbackOutcome
 from careloop.domain.indicators import catalogue as indicator_catalogue
 from careloop.domain.indicators import facts, formulas, periods, rollup, scorecards
 from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveStatus
@@ -47,14 +59,15 @@ from careloop.domain.indicators.users import UserBase
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
-from careloop.services.indicators.sql import count_if, hours_between
+from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, Staff, WorkOrder
 
 NOT_COUNTED_STATUSES: Final = ("rejected", "merged")
 CLOSED_STATUSES: Final = ("closed", "archived")
-CALLBACK_ACTIONS: Final = ("callback_satisfied", "reopen")
+CALLBACK_ACTIONS: Final = tuple(OUTCOME_OF_ACTION)
+"""The audit actions that end a callback loop, one per outcome."""
 REPORTED: Final = (
     "complaints_per_10k",
     "appeals_per_million",
@@ -64,7 +77,10 @@ REPORTED: Final = (
     "on_time_rate",
     "first_contact_resolution",
     "callback_satisfaction",
+    "callback_unreachable_rate",
     "average_handle_time",
+    "reply_handle_time",
+    "work_order_handle_time",
 )
 
 
@@ -75,9 +91,25 @@ def counted() -> ColumnElement[bool]:
 
 
 def reply_on_time() -> ColumnElement[bool]:
-    """``domain.indicators.facts.is_on_time`` for the reply stage, in SQL: no limit, or replied
-    by it (exactly at the limit is on time)."""
-    return Complaint.reply_due_at.is_(None) | (Complaint.replied_at <= Complaint.reply_due_at)
+    """``domain.indicators.facts.is_on_time`` for the reply stage, in SQL: replied by its limit
+    (exactly at the limit is on time), the limit being the internal one but never later than
+    the regulatory outer limit (``facts.reply_limit``); no limit at all is on time."""
+    return (Complaint.reply_due_at.is_(None) | (Complaint.replied_at <= Complaint.reply_due_at)) & (
+        Complaint.outer_due_at.is_(None) | (Complaint.replied_at <= Complaint.outer_due_at)
+    )
+
+
+def reply_late_by(end: datetime) -> ColumnElement[bool]:
+    """A reply that missed its limit, or no reply by a limit that fell before ``end``."""
+    internal = Complaint.reply_due_at.is_not(None) & (
+        (Complaint.replied_at > Complaint.reply_due_at)
+        | (Complaint.replied_at.is_(None) & (Complaint.reply_due_at < end))
+    )
+    outer = Complaint.outer_due_at.is_not(None) & (
+        (Complaint.replied_at > Complaint.outer_due_at)
+        | (Complaint.replied_at.is_(None) & (Complaint.outer_due_at < end))
+    )
+    return internal | outer
 
 
 def work_order_on_time() -> ColumnElement[bool]:
@@ -120,13 +152,24 @@ def tallies(
             count_if(Complaint.escalated.is_(True)),
             count_if(Complaint.regulator_transfer.is_(True)),
             count_if(Complaint.is_repeat.is_(True)),
+            *[
+                count_if(
+                    Complaint.regulator_transfer.is_(True) & (Complaint.appeal_outcome == outcome)
+                )
+                for outcome in facts.APPEAL_OUTCOMES
+            ],
         )
         .where(_in(Complaint.accepted_at, start, end), counted(), *scope)
         .group_by(key)
     ).all()
-    for k, n, escalated, appeals, repeats in accepted:
+    for k, n, escalated, appeals, repeats, settled, not_accepted, informed in accepted:
         t = result[k]
         t.complaints, t.escalated, t.appeals, t.repeats = n, escalated, appeals, repeats
+        t.appeals_settled, t.appeals_not_accepted, t.appeals_informed = (
+            settled,
+            not_accepted,
+            informed,
+        )
 
     closed = session.execute(
         select(
@@ -145,46 +188,61 @@ def tallies(
             key,
             func.count(),
             count_if(reply_on_time()),
+            func.count(Complaint.reply_work_minutes),
+            func.coalesce(func.sum(Complaint.reply_work_minutes), 0),
         )
         .where(_in(Complaint.replied_at, start, end), counted(), *scope)
         .group_by(key)
     ).all()
-    for k, n, on_time in replies:
-        result[k].stages += n
-        result[k].stages_on_time += on_time
+    for k, n, on_time, timed, minutes in replies:
+        t = result[k]
+        t.stages += n
+        t.stages_on_time += on_time
+        t.replies_timed += timed
+        t.reply_hours += float(minutes or 0) / 60.0
+        t.untimed += n - timed
 
     orders = session.execute(
         select(
             key,
             func.count(),
             count_if(work_order_on_time()),
-            func.coalesce(
-                func.sum(
-                    cast(hours_between(uow, WorkOrder.dispatched_at, WorkOrder.finished_at), Float)
-                ),
-                0.0,
-            ),
+            func.count(WorkOrder.work_minutes),
+            func.coalesce(func.sum(WorkOrder.work_minutes), 0),
         )
         .join(Complaint, Complaint.id == WorkOrder.complaint_id)
         .where(_in(WorkOrder.finished_at, start, end), *scope)
         .group_by(key)
     ).all()
-    for k, n, on_time, hours in orders:
+    for k, n, on_time, timed, minutes in orders:
         t = result[k]
         t.stages += n
         t.stages_on_time += on_time
-        t.handled += n
-        t.handle_hours += float(hours or 0.0)
+        t.handled += timed
+        t.handle_hours += float(minutes or 0) / 60.0
+        t.untimed += n - timed
 
     callbacks = session.execute(
-        select(key, func.count(), count_if(Event.action == literal("callback_satisfied")))
+        select(key, Event.action, func.count())
         .join(Complaint, Complaint.id == Event.complaint_id)
         .where(_in(Event.at, start, end), Event.action.in_(CALLBACK_ACTIONS), *scope)
-        .group_by(key)
+        .group_by(key, Event.action)
     ).all()
-    for k, n, satisfied in callbacks:
-        result[k].callbacks, result[k].callbacks_satisfied = n, satisfied
+    for k, action, n in callbacks:
+        _add_callbacks(result[k], OUTCOME_OF_ACTION[action], n)
     return dict(result)
+
+
+def _add_callbacks(t: IndicatorCounts, outcome: CallbackOutcome, n: int) -> None:
+    """Satisfied and dissatisfied are callbacks done; unreachable and declined are not."""
+    if outcome in (CallbackOutcome.SATISFIED, CallbackOutcome.DISSATISFIED):
+        t.callbacks += n
+        if outcome is CallbackOutcome.SATISFIED:
+            t.callbacks_satisfied += n
+    elif outcome is CallbackOutcome.UNREACHABLE:
+        t.callbacks_unreachable += n
+    else:
+        t.callbacks_declined += n
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,17 +382,13 @@ def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> di
     """Escalated complaints accepted in the period whose reply missed its limit, per region:
     the severe failure that vetoes a unit's score (越级投诉超时, DOMAIN.md §2)."""
     start, end = period.bounds()
-    late = (Complaint.replied_at > Complaint.reply_due_at) | (
-        Complaint.replied_at.is_(None) & (Complaint.reply_due_at < end)
-    )
     rows = uow.session.execute(
         select(Complaint.region_id, func.count())
         .where(
             _in(Complaint.accepted_at, start, end),
             Complaint.escalated.is_(True),
             counted(),
-            Complaint.reply_due_at.is_not(None),
-            late,
+            reply_late_by(end),
             Complaint.region_id.in_(list(units)),
         )
         .group_by(Complaint.region_id)
@@ -432,6 +486,10 @@ def complaint_facts(
         Complaint.reopen_count,
         Complaint.reply_due_at,
         Complaint.replied_at,
+        Complaint.outer_due_at,
+        Complaint.reply_work_minutes,
+        Complaint.callback_outcome,
+        Complaint.appeal_outcome,
     ).where(
         _in(Complaint.accepted_at, start, end),
         counted(),
@@ -451,4 +509,8 @@ def complaint_facts(
             reopened=row.reopen_count > 0,
             reply_due_at=row.reply_due_at,
             replied_at=row.replied_at,
+            outer_due_at=row.outer_due_at,
+            reply_work_minutes=row.reply_work_minutes,
+            callback_outcome=row.callback_outcome,
+            appeal_outcome=row.appeal_outcome,
         )

@@ -6,6 +6,7 @@ row wins over the seed of the same indicator or scheme.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,9 +21,21 @@ from careloop.store.models import IndicatorObjective, KpiScheme
 
 
 def catalogue(uow: UnitOfWork) -> dict[str, Indicator]:
-    """The catalogue as the operator edited it; entries missing from the table use the seed."""
+    """The catalogue as the operator edited it; entries missing from the table use the seed.
+
+    What an operator edits is the objective (target, threshold, tolerance): an indicator the
+    domain defines keeps the domain's name, unit, direction and formula, so a rename there
+    (average handle time became "平均处理时长（工作小时）" when it moved to working hours)
+    reaches every report without rewriting the stored rows.
+    """
     result = dict(indicator_catalogue.CATALOGUE)
     for row in uow.session.scalars(select(IndicatorObjective)):
+        seed = indicator_catalogue.CATALOGUE.get(row.indicator_id)
+        if seed is not None:
+            result[row.indicator_id] = replace(
+                seed, target=row.target, threshold=row.threshold, tolerance=row.tolerance
+            )
+            continue
         result[row.indicator_id] = Indicator(
             row.indicator_id,
             row.name_zh,

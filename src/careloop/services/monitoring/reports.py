@@ -1,7 +1,7 @@
-"""The periodic reports (DOMAIN.md §5): early-warning daily report, ten-day bulletin, monthly
-service-quality analysis. Each is built from ``services.indicators`` and
-``services.monitoring.early_warning`` into a ``reports.model.Report``; ``reports`` only
-renders it.
+"""The periodic reports (DOMAIN.md §5): early-warning daily report, network-quality weekly
+report, ten-day bulletin, monthly service-quality analysis. Each is built from
+``services.indicators`` and ``services.monitoring.early_warning`` (the weekly report in
+``network_weekly``) into a ``reports.model.Report``; ``reports`` only renders it.
 
 Complaint text reaches the daily report ("complaints behind each flag") and topic names
 come from it, so both go through ``domain.privacy.shown``: a report is masked unless it is
@@ -10,8 +10,9 @@ asked for unmasked by a role that may take personal data in bulk
 event naming the complaints. Reports without a reader (the scheduled job) are masked.
 
 ``--date`` names the day the report is about: the daily report for 2026-11-22 covers that
-day (published the next morning); the ten-day bulletin and the monthly analysis cover the
-ten-day period (1–10, 11–20, 21–end) or month that contains the date.
+day (published the next morning); the weekly report, the ten-day bulletin and the monthly
+analysis cover the ISO week (Monday–Sunday), ten-day period (1–10, 11–20, 21–end) or month
+that contains the date.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Final, Literal
 
 from sqlalchemy import func, select
 
-from careloop.domain import categories, permissions, privacy, time_bounds
+from careloop.domain import callbacks, categories, permissions, privacy, time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.indicators import formulas, periods
 from careloop.domain.indicators.catalogue import Indicator
@@ -37,15 +38,21 @@ from careloop.services.access.auth import record_security_event
 from careloop.services.indicators import figures as si
 from careloop.services.indicators import sql
 from careloop.services.indicators.org_tree import Node, OrgTree
-from careloop.services.monitoring import daily_counts
+from careloop.services.monitoring import daily_counts, network_weekly
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
-ReportKind = Literal["daily", "tenday", "monthly"]
-KINDS: Final[dict[str, PeriodKind]] = {"daily": "day", "tenday": "tenday", "monthly": "month"}
+ReportKind = Literal["daily", "weekly", "tenday", "monthly"]
+KINDS: Final[dict[str, PeriodKind]] = {
+    "daily": "day",
+    "weekly": "week",
+    "tenday": "tenday",
+    "monthly": "month",
+}
 TITLES: Final = {
     "daily": ("投诉预警日报", "Complaint early-warning daily report"),
+    "weekly": network_weekly.TITLE,
     "tenday": ("客服信息旬报", "Customer-service ten-day bulletin"),
     "monthly": ("月度服务质量分析", "Monthly service-quality analysis"),
 }
@@ -119,9 +126,57 @@ def indicator_table(report: si.IndicatorReport) -> Table:
         rows,
         note=(
             f"本期 {report.period.label}; 环比 {report.previous.label}; 同比 "
-            f"{report.last_year.label}. 空白/— = 无数据(分母为 0), 不是 0."
+            f"{report.last_year.label}. 空白/— = 无数据(分母为 0), 不是 0. "
+            f"处理时长以工作小时计; {report.root.tally.untimed} 个环节无工时记录"
+            f"(记录工时之前完成), 不计入均值。"
         ),
     )
+
+
+def outcome_table(report: si.IndicatorReport) -> Table:
+    """Callback and appeal outcomes counted, each with its share: satisfaction over the
+    callbacks done, unreachable and declined apart; appeals per outcome (和解/不认可/知晓)."""
+    t = report.root.tally
+    rows = report.root.rows
+    concluded = t.callbacks + t.callbacks_unreachable + t.callbacks_declined
+    dissatisfied = t.callbacks - t.callbacks_satisfied
+
+    def share(n: int, of: int) -> float | None:
+        return formulas.make_value("share", n, of, "", formulas.PERCENT).value
+
+    table = Table(
+        "outcomes",
+        "回访结果与申诉结果",
+        "Callback and appeal outcomes",
+        [
+            Column("what", "项目", "Item"),
+            Column("count", "数量", "Count", "int"),
+            Column("share", "占比", "Share", "pct"),
+            Column("of", "占比口径", "Share of"),
+        ],
+        note=(
+            "回访满意率 = 满意 ÷ 回访完成 (满意 + 不满意); 多次联系不上与客户拒绝回访不算回访"
+            "完成, 单独计数。申诉结果按本期受理的管局转办申诉统计, 未记录结果的不计入任一项。"
+        ),
+    )
+    table.rows = [
+        [callbacks.label("satisfied", "zh"), t.callbacks_satisfied,
+         rows["callback_satisfaction"].value.value, "回访完成 / callbacks done"],
+        [callbacks.label("dissatisfied", "zh"), dissatisfied, share(dissatisfied, t.callbacks),
+         "回访完成 / callbacks done"],
+        [callbacks.label("unreachable", "zh"), t.callbacks_unreachable,
+         rows["callback_unreachable_rate"].value.value, "回访结束 / callbacks concluded"],
+        [callbacks.label("declined", "zh"), t.callbacks_declined,
+         share(t.callbacks_declined, concluded), "回访结束 / callbacks concluded"],
+        ["管局转办申诉 / regulator appeals", t.appeals, None, ""],
+        [callbacks.label("settled", "zh"), t.appeals_settled, share(t.appeals_settled, t.appeals),
+         "申诉 / appeals"],
+        [callbacks.label("not_accepted", "zh"), t.appeals_not_accepted,
+         share(t.appeals_not_accepted, t.appeals), "申诉 / appeals"],
+        [callbacks.label("informed", "zh"), t.appeals_informed,
+         share(t.appeals_informed, t.appeals), "申诉 / appeals"],
+    ]  # fmt: skip
+    return table
 
 
 def region_table(report: si.IndicatorReport) -> Table:
@@ -407,7 +462,8 @@ def _charts_and_tables(
 def _summary(ir: si.IndicatorReport) -> list[str]:
     lines = [f"投诉量 {ir.root.tally.complaints} 件 (complaints)"]
     for indicator_id in ("on_time_rate", "first_contact_resolution", "callback_satisfaction",
-                         "repeat_rate", "escalated_rate", "appeals_per_million"):  # fmt: skip
+                         "callback_unreachable_rate", "repeat_rate", "escalated_rate",
+                         "appeals_per_million", "average_handle_time"):  # fmt: skip
         row = ir.root.rows[indicator_id]
         value = "—" if row.value.value is None else f"{row.value.value:.2f}"
         pop = "—" if row.period_on_period is None else f"{row.period_on_period:+.1%}"
@@ -437,6 +493,8 @@ def build_report(
     period = periods.period_of(KINDS[kind], day)
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
+    if kind == "weekly":
+        return network_weekly.build(uow, period, tree, root)
     ir = si.indicator_report(uow, period, root.code)
     title_zh, title_en = TITLES[kind]
     report = Report(
@@ -451,7 +509,7 @@ def build_report(
         uow, period, tree, root, dict(ir.catalogue), trend_first
     )
     report.charts = chart_list
-    report.tables = [indicator_table(ir), region_table(ir)]
+    report.tables = [indicator_table(ir), region_table(ir), outcome_table(ir)]
     if kind == "daily":
         warning = ews.early_warning(uow, day, root.code)
         report.summary.insert(

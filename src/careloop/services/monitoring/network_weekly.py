@@ -1,0 +1,392 @@
+"""The network-quality weekly report (网络质量周报, DOMAIN.md §5): one ISO week, Monday to
+Sunday in Asia/Shanghai, of the complaints the network has to answer for.
+
+What it holds, and where each figure comes from:
+
+* network complaints (``domain.indicators.network``: network quality and broadband faults)
+  accepted in the week, by region (the regions directly below the report's) and by
+  sub-category, each against the week before (环比, ``periods.period_on_period``);
+* the hot spots: the areas (the complaint's own region, a county or district) with most
+  network complaints in the week (``network.hot_spots``);
+* the repair work orders (work orders of network complaints) finished in the week: on-time
+  rate (``formulas.on_time_rate``, the stored limit, right without a sweep) and average
+  handle time in working hours (``formulas.work_order_handle_time`` over the working minutes
+  recorded on each order; orders without them are left out and counted);
+* the early-warning flags of the week's seven mornings for network categories
+  (``services.monitoring.early_warning``, the daily report's own test).
+
+Rejected and merged complaints are not counted (``figures.counted``), as in the indicators.
+No complaint text is shown, so the report holds no personal data to mask.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+from sqlalchemy import func, select
+
+from careloop.domain import categories
+from careloop.domain.indicators import formulas, network, periods
+from careloop.domain.indicators.periods import Period
+from careloop.reports.model import BarChart, Column, HeatMap, Report, Table
+from careloop.services.indicators import figures as si
+from careloop.services.indicators.org_tree import Node, OrgTree
+from careloop.services.indicators.sql import count_if
+from careloop.services.monitoring import early_warning as ews
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Complaint, WorkOrder
+
+TITLE: Final = ("网络质量周报", "Network-quality weekly report")
+
+
+def _sub_categories() -> list[categories.Category]:
+    return [c for c in categories.leaf_categories() if c.parent in network.NETWORK_CATEGORIES]
+
+
+def _category_name(code: str, lang: str = "zh") -> str:
+    category = categories.get_category(code)
+    return category.label(lang) if category else code
+
+
+def network_counts(
+    uow: UnitOfWork, period: Period, unit_ids: list[int]
+) -> dict[tuple[int, str], int]:
+    """Network complaints accepted in the period per (region id, category)."""
+    start, end = period.bounds()
+    rows = uow.session.execute(
+        select(Complaint.region_id, Complaint.category, func.count())
+        .where(
+            Complaint.accepted_at >= start,
+            Complaint.accepted_at < end,
+            Complaint.category_l1.in_(network.NETWORK_CATEGORIES),
+            Complaint.region_id.in_(unit_ids),
+            si.counted(),
+        )
+        .group_by(Complaint.region_id, Complaint.category)
+    ).all()
+    return {(region_id, category): n for region_id, category, n in rows}
+
+
+@dataclass
+class RepairCounts:
+    """Repair work orders finished in the week, for one region: the on-time rate's and the
+    handle time's numerators and denominators."""
+
+    finished: int = 0
+    on_time: int = 0
+    timed: int = 0
+    minutes: int = 0
+
+    @property
+    def untimed(self) -> int:
+        return self.finished - self.timed
+
+    def on_time_rate(self) -> formulas.IndicatorValue:
+        return formulas.on_time_rate(self.on_time, self.finished)
+
+    def handle_time(self) -> formulas.IndicatorValue:
+        return formulas.work_order_handle_time(self.minutes / 60.0, self.timed)
+
+
+def repair_counts(uow: UnitOfWork, period: Period, unit_ids: list[int]) -> dict[int, RepairCounts]:
+    """Per complaint region: work orders of network complaints finished in the period."""
+    start, end = period.bounds()
+    rows = uow.session.execute(
+        select(
+            Complaint.region_id,
+            func.count(),
+            count_if(si.work_order_on_time()),
+            func.count(WorkOrder.work_minutes),
+            func.coalesce(func.sum(WorkOrder.work_minutes), 0),
+        )
+        .join(Complaint, Complaint.id == WorkOrder.complaint_id)
+        .where(
+            WorkOrder.finished_at >= start,
+            WorkOrder.finished_at < end,
+            Complaint.category_l1.in_(network.NETWORK_CATEGORIES),
+            Complaint.region_id.in_(unit_ids),
+        )
+        .group_by(Complaint.region_id)
+    ).all()
+    return {
+        region_id: RepairCounts(n, on_time, timed, int(minutes or 0))
+        for region_id, n, on_time, timed, minutes in rows
+    }
+
+
+def _by_child(
+    tree: OrgTree, root: Node, regions: list[Node], counts: dict[tuple[int, str], int]
+) -> dict[str, int]:
+    out = {r.code: 0 for r in regions}
+    for (region_id, _), n in counts.items():
+        child = tree.child_containing(root, region_id)
+        code = child.code if child else root.code
+        out[code] = out.get(code, 0) + n
+    return out
+
+
+def _change_rows(
+    keys: list[tuple[str, str]], now: dict[str, int], before: dict[str, int]
+) -> list[list[object]]:
+    return [
+        [code, name, now.get(code, 0), before.get(code, 0),
+         periods.period_on_period(float(now.get(code, 0)), float(before.get(code, 0)))]
+        for code, name in keys
+    ]  # fmt: skip
+
+
+CHANGE_COLUMNS: Final = [
+    Column("this_week", "本周", "This week", "int"),
+    Column("last_week", "上周", "Last week", "int"),
+    Column("change", "环比", "Week on week", "ratio"),
+]
+
+
+def _flags(uow: UnitOfWork, period: Period, root: Node) -> Table:
+    """The week's seven mornings of early warning, network categories only."""
+    table = Table(
+        "network_warnings",
+        "本周网络类预警",
+        "Early-warning flags of the week, network categories",
+        [
+            Column("day", "日期", "Day"),
+            Column("category", "类别", "Category"),
+            Column("region", "地区代码", "Region"),
+            Column("region_name", "地区", "Region name"),
+            Column("window", "窗口", "Window"),
+            Column("observed", "实际", "Observed", "int"),
+            Column("expected", "基线期望", "Expected", "float"),
+            Column("p_value", "p 值", "p-value", "float"),
+        ],
+        note="每日预警检验同投诉预警日报 (负二项上尾); 仅列网络质量、宽带故障类。",
+    )
+    for offset in range(period.days):
+        day = period.start + timedelta(days=offset)
+        warning = ews.early_warning(uow, day, root.code, with_hotspots=False)
+        for flag in warning.flags:
+            if network.is_network(flag.cell.category):
+                table.rows.append(
+                    [
+                        day.isoformat(),
+                        _category_name(flag.cell.category),
+                        flag.cell.region_code,
+                        flag.region_name,
+                        "日" if flag.window == "day" else "7日",
+                        flag.observed,
+                        flag.expected,
+                        flag.p_value,
+                    ]
+                )
+    return table
+
+
+def _repair_table(
+    tree: OrgTree,
+    root: Node,
+    regions: list[Node],
+    now: dict[int, RepairCounts],
+    before: dict[int, RepairCounts],
+) -> tuple[Table, RepairCounts, RepairCounts]:
+    def pooled(counts: dict[int, RepairCounts], node: Node) -> RepairCounts:
+        total = RepairCounts()
+        for region_id, c in counts.items():
+            if tree.nodes[region_id].path.startswith(node.path):
+                total.finished += c.finished
+                total.on_time += c.on_time
+                total.timed += c.timed
+                total.minutes += c.minutes
+        return total
+
+    table = Table(
+        "repair_orders",
+        "维修工单 及时率与平均处理时长（工作小时）",
+        "Repair work orders: on-time rate and average handle time (working hours)",
+        [
+            Column("region", "地区代码", "Region"),
+            Column("name", "地区", "Region name"),
+            Column("finished", "完成工单", "Finished", "int"),
+            Column("on_time", "及时完成", "On time", "int"),
+            Column("on_time_rate", "及时率", "On-time rate", "pct"),
+            Column("last_week_rate", "上周及时率", "Last week's on-time rate", "pct"),
+            Column(
+                "hours", "平均处理时长（工作小时）", "Average handle time (working hours)", "float"
+            ),
+            Column("untimed", "未计工时(不计入均值)", "Without working time (left out)", "int"),
+        ],
+        note=(
+            "及时率 = 按时完成 ÷ 完成 (期限为工单存储的到期时间, 每次流转即更新, 不依赖巡检); "
+            "平均处理时长 = 派单至完成的工作分钟合计 ÷ 有工时记录的工单, 以工作小时计; "
+            "无工时记录的工单 (记录工时之前完成) 不计入均值, 单列条数。"
+        ),
+    )
+    for node in [root, *regions]:
+        c, p = pooled(now, node), pooled(before, node)
+        table.rows.append(
+            [node.code, node.name_zh, c.finished, c.on_time, c.on_time_rate().value,
+             p.on_time_rate().value, c.handle_time().value, c.untimed]
+        )  # fmt: skip
+    return table, pooled(now, root), pooled(before, root)
+
+
+def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
+    """The report for ``period`` (an ISO week) over ``root`` and the regions below it."""
+    previous = periods.previous_period(period)
+    units = tree.within(root)
+    regions = tree.children(root) or [root]
+    now_counts = network_counts(uow, period, units)
+    prev_counts = network_counts(uow, previous, units)
+    subs = _sub_categories()
+
+    report = Report(
+        "weekly",
+        f"{TITLE[0]} — {root.name_zh}",
+        f"{TITLE[1]} — {root.name_en}",
+        f"{period.label} ({period.start} – {period.end}, 周一至周日 Asia/Shanghai)",
+    )
+
+    # by region, with week-on-week change
+    region_now = _by_child(tree, root, regions, now_counts)
+    region_prev = _by_child(tree, root, regions, prev_counts)
+    by_region = Table(
+        "network_regions",
+        "分地区网络类投诉",
+        "Network complaints by region",
+        [Column("region", "地区代码", "Region"), Column("name", "地区", "Region name"),
+         *CHANGE_COLUMNS],
+        _change_rows([(r.code, r.name_zh) for r in regions], region_now, region_prev),
+    )  # fmt: skip
+
+    # by sub-category, with week-on-week change
+    sub_now: dict[str, int] = defaultdict(int)
+    sub_prev: dict[str, int] = defaultdict(int)
+    for (_, category), n in now_counts.items():
+        sub_now[category] += n
+    for (_, category), n in prev_counts.items():
+        sub_prev[category] += n
+    known = {c.code for c in subs}
+    extra = sorted((set(sub_now) | set(sub_prev)) - known)  # first-level only, or retired codes
+    sub_keys = [(c.code, c.name_zh) for c in subs] + [(c, _category_name(c)) for c in extra]
+    by_sub = Table(
+        "network_categories",
+        "分类别网络类投诉",
+        "Network complaints by sub-category",
+        [Column("category", "类别代码", "Category"), Column("name", "类别", "Category name"),
+         *CHANGE_COLUMNS],
+        _change_rows(sub_keys, sub_now, sub_prev),
+    )  # fmt: skip
+
+    # sub-category × region, this week
+    cell: dict[tuple[str, str], int] = defaultdict(int)
+    for (region_id, category), n in now_counts.items():
+        child = tree.child_containing(root, region_id)
+        cell[(category, child.code if child else root.code)] += n
+    matrix = Table(
+        "network_matrix",
+        "类别 × 地区 网络类投诉 (本周)",
+        "Network complaints, sub-category × region (this week)",
+        [Column("category", "类别", "Category")]
+        + [Column(r.code, r.name_zh, r.name_en, "int") for r in regions],
+        [[name] + [cell.get((code, r.code), 0) for r in regions] for code, name in sub_keys],
+    )
+
+    # hot spots: the areas (a complaint's own region) with most network complaints
+    area_now: dict[str, int] = defaultdict(int)
+    area_prev: dict[str, int] = defaultdict(int)
+    top_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for (region_id, category), n in now_counts.items():
+        code = tree.nodes[region_id].code
+        area_now[code] += n
+        top_category[code][category] += n
+    for (region_id, _), n in prev_counts.items():
+        area_prev[tree.nodes[region_id].code] += n
+    by_code = {n.code: n for n in tree.nodes.values()}
+    spots = network.hot_spots(area_now, area_prev)
+    hot = Table(
+        "network_hotspots",
+        "网络投诉热点地区",
+        "Hot spots: areas with most network complaints",
+        [
+            Column("rank", "排名", "Rank", "int"),
+            Column("area", "地区代码", "Area"),
+            Column("name", "地区", "Area name"),
+            Column("parent", "上级", "Within"),
+            *CHANGE_COLUMNS,
+            Column("top", "主要问题", "Main issue"),
+        ],
+    )
+    for rank, spot in enumerate(spots, start=1):
+        node = by_code[spot.area]
+        parent = tree.nodes.get(node.parent_id) if node.parent_id is not None else None
+        issue = max(top_category[spot.area].items(), key=lambda kv: (kv[1], kv[0]))[0]
+        hot.rows.append(
+            [rank, spot.area, node.name_zh, parent.name_zh if parent else "", spot.complaints,
+             spot.previous, periods.period_on_period(float(spot.complaints),
+                                                     float(spot.previous)),
+             _category_name(issue)]
+        )  # fmt: skip
+
+    repairs, repair_now, repair_prev = _repair_table(
+        tree, root, regions, repair_counts(uow, period, units), repair_counts(uow, previous, units)
+    )
+    flags = _flags(uow, period, root)
+
+    total_now, total_prev = sum(now_counts.values()), sum(prev_counts.values())
+    change = periods.period_on_period(float(total_now), float(total_prev))
+    rate, hours = repair_now.on_time_rate().value, repair_now.handle_time().value
+    report.summary = [
+        f"网络类投诉 {total_now} 件 (上周 {total_prev} 件, 环比 "
+        f"{'—' if change is None else f'{change:+.1%}'}) / network complaints",
+        "热点地区: "
+        + ("; ".join(f"{by_code[s.area].name_zh} {s.complaints} 件" for s in spots[:3]) or "—"),
+        f"维修工单完成 {repair_now.finished} 张, 及时率 "
+        f"{'—' if rate is None else f'{rate:.2f}%'} (上周 "
+        f"{_pct(repair_prev.on_time_rate().value)}); 平均处理时长（工作小时） "
+        f"{'—' if hours is None else f'{hours:.2f}'}"
+        + (f"; {repair_now.untimed} 张无工时记录未计入" if repair_now.untimed else ""),
+        f"本周网络类预警 {len(flags.rows)} 条 / early-warning flags",
+    ]
+
+    labels_zh = [c.name_zh for c in subs]
+    labels_en = [c.name_en for c in subs]
+    report.charts = [
+        BarChart(
+            f"网络类投诉 分类别 {period.label} (对比上周)",
+            f"Network complaints by sub-category, {period.label} vs last week",
+            labels_zh,
+            labels_en,
+            {
+                period.label: [float(sub_now.get(c.code, 0)) for c in subs],
+                previous.label: [float(sub_prev.get(c.code, 0)) for c in subs],
+            },
+            ylabel="件 / complaints",
+        ),
+        BarChart(
+            f"网络类投诉 分地区 {period.label} (对比上周)",
+            f"Network complaints by region, {period.label} vs last week",
+            [r.name_zh for r in regions],
+            [r.name_en for r in regions],
+            {
+                period.label: [float(region_now.get(r.code, 0)) for r in regions],
+                previous.label: [float(region_prev.get(r.code, 0)) for r in regions],
+            },
+            ylabel="件 / complaints",
+        ),
+        HeatMap(
+            f"类别 × 地区 网络类投诉 {period.label}",
+            f"Network complaints, sub-category × region, {period.label}",
+            labels_zh,
+            labels_en,
+            [r.name_zh for r in regions],
+            [r.name_en for r in regions],
+            [[float(cell.get((c.code, r.code), 0)) for r in regions] for c in subs],
+        ),
+    ]
+    report.tables = [by_region, by_sub, hot, repairs, flags, matrix]
+    return report
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}%"
