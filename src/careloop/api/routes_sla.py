@@ -104,12 +104,16 @@ class CalendarDayIn(BaseModel):
 
 class CalendarDayOut(CalendarDayIn):
     day: date = Field(description="The date")
-    source: str = Field(description="chinese-calendar or operator")
+    source: str = Field(
+        description="chinese-calendar (seed), notice (an imported notice) or operator (by hand)"
+    )
 
 
 class CalendarYearOut(BaseModel):
     year: int = Field(description="Year whose notice is entered")
-    source: str = Field(description="chinese-calendar or operator")
+    source: str = Field(
+        description="chinese-calendar (seed), notice (an imported notice) or operator (by hand)"
+    )
 
 
 class ImportOut(BaseModel):
