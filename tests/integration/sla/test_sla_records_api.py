@@ -40,7 +40,16 @@ def test_removing_a_calendar_day_answers_204_with_no_body_and_no_content_type(ap
 
 def test_org_units_are_named_in_the_readers_language_in_path_order(api: Api) -> None:
     units = api.as_("agent1", lang="en").get("/api/v1/org-units").json()
-    assert list(units[0]) == ["id", "code", "name", "kind", "dept_type", "parent_id", "path"]
+    assert list(units[0]) == [
+        "id",
+        "code",
+        "name",
+        "kind",
+        "dept_type",
+        "parent_id",
+        "path",
+        "area",
+    ]
     seen: set[int] = set()
     for unit in units:  # path order: a parent before its children
         assert unit["parent_id"] is None or unit["parent_id"] in seen

@@ -283,6 +283,7 @@ def sweep_steps(uow: UnitOfWork, now: datetime, batch: int = 500) -> int:
         )
         .order_by(WorkOrderStep.due_at, WorkOrderStep.id)
         .limit(batch)
+        .with_for_update(skip_locked=True, of=WorkOrderStep)  # workers share the sweep
     ).all()
     for step in due:
         step.breached_at = now

@@ -44,6 +44,7 @@ from careloop.notify.quiet_hours import QuietHours
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.access.self_service import ONE_TIME_CODE_KIND
+from careloop.services.complaints import work_steps
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import refresh
 from careloop.services.sla.calendar import CalendarBook, calendar_data
@@ -462,8 +463,10 @@ def sweep_round(
     """One round as the scheduler runs it: every clock once, then the outbox's due
     messages; the sweep's counts and how many messages were handed over."""
     report = sweep(session_factory, now, worker=worker)
+    with UnitOfWork(session_factory) as uow:  # work steps past due: each announced once
+        steps_breached = work_steps.sweep_steps(uow, now)
     delivered = deliver_notifications(session_factory, adapters, now)
-    return {**report.as_dict(), "delivered": delivered}
+    return {**report.as_dict(), "delivered": delivered, "steps_breached": steps_breached}
 
 
 def sweep_on_request(
