@@ -40,6 +40,7 @@ EXTRA_UNITS = [
 EXTRA_STAFF = [
     ("agentc2", "钱坐席", "agent", "C2-HOT"),
     ("agentp2", "孙坐席", "agent", "P2-C1-HOT"),
+    ("leadp2", "吴主任", "unit_lead", "P2-C1"),
 ]
 STAFF = ["agent1", "agent2", "net1", "net2", "bill1", "lead1", "super1", "admin", "inspector"]
 """The members of staff of province P (tests/conftest.py), one of each role."""

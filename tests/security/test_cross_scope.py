@@ -5,7 +5,8 @@ list kept here: a new route is probed the day it appears, and one whose paramete
 prober cannot classify fails the suite until someone says what it serves.
 
 Seeded: a complaint in each of two counties of city C1 (east, west), one in city C2 and one
-in another province P2, each with a work order, a note and an attachment. For every member
+in another province P2, each with a work order, a note, an attachment and an incident of
+its region that the complaint is linked to. For every member
 of staff, the objects outside their scope must not exist (404 on every GET with an id, never
 a 200 or a 403 that tells they exist, never a 5xx) and must not appear in any list, export,
 report or page, whatever filter is tried; the objects inside must answer 200 (so a prober
@@ -15,6 +16,7 @@ that only ever gets 404 would fail).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -47,6 +49,7 @@ class Seeded:
     marker: str
     region: str
     unit: str
+    incident_id: int = 0
 
 
 SEEDS = [
@@ -72,7 +75,14 @@ VISIBLE: dict[str, set[str]] = {
 """Who sees what (docs/security.md, Organisation scope): the specification of this module.
 One member of staff of each role and scope (agent2 would repeat agent1)."""
 
-SCOPED_PARAMS = {"complaint_id": "complaint_id", "work_order_id": "work_order_id"}
+SCOPED_PARAMS = {
+    "complaint_id": "complaint_id",
+    "work_order_id": "work_order_id",
+    "incident_id": "incident_id",
+}
+INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
+"""Who opens each seed region's incident (a unit lead in their region, the administrator
+in the province; P2 has its own unit lead)."""
 REFERENCE_PARAMS = {"policy_id", "code", "kind"}
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind): the route is then probed as a list."""
@@ -110,7 +120,22 @@ def world(stack: Stack) -> dict[str, Seeded]:
             content_type="image/jpeg",
             size_bytes=10,
         )
-        seeded[name] = Seeded(name, c["id"], c["number"], order["id"], phone, marker, region, unit)
+        incident = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/incidents",
+            json={
+                "kind": "network_outage",
+                "title": f"{marker} 断网",
+                "prepared_answer": f"{marker} 抢修中",
+                "regions": [region],
+                "starts_at": (stack.clock.now - timedelta(hours=1)).isoformat(),
+            },
+        )
+        assert incident.status_code == 201, incident.text
+        assert incident.json()["counts"]["linked"] == 1, incident.text
+        seeded[name] = Seeded(
+            name, c["id"], c["number"], order["id"], phone, marker, region, unit,
+            incident.json()["id"],
+        )  # fmt: skip
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -152,7 +177,11 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
         for route in routes:
             client = _client(stack, route, username)
             for seed in world.values():
-                values = {"complaint_id": seed.complaint_id, "work_order_id": seed.work_order_id}
+                values = {
+                    "complaint_id": seed.complaint_id,
+                    "work_order_id": seed.work_order_id,
+                    "incident_id": seed.incident_id,
+                }
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
                 probes += 1
                 body = response.text
@@ -277,6 +306,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         **PATH_VALUES_FOR_ANONYMOUS,
         "complaint_id": east.complaint_id,
         "work_order_id": east.work_order_id,
+        "incident_id": east.incident_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
@@ -400,6 +430,7 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                     values = {
                         "complaint_id": seed.complaint_id,
                         "work_order_id": seed.work_order_id,
+                        "incident_id": seed.incident_id,
                         "name": name,
                     }
                     url = fill(route.path, values)

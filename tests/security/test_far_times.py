@@ -28,7 +28,9 @@ DATE_TIMES = [
     "2026-10-01T12:00:00",
 ]
 DATES = ["9999-12-31", "0001-01-01", "1970-01-01", "2200-01-01"]
-TEXT_FIELDS = {"reason", "text", "result", "name", "instructions", "comment"}
+TEXT_FIELDS = {
+    "reason", "text", "result", "name", "instructions", "comment", "title", "prepared_answer",
+}  # fmt: skip
 
 
 def _resolve(schema: dict[str, Any], document: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +107,21 @@ class Builder:
         self.touched.add(c["id"])
         return c
 
+    def incident(self) -> dict[str, Any]:
+        """An open incident of the agent's district (complaints made here link to it)."""
+        response = self.admin.post(
+            "/api/v1/incidents",
+            json={
+                "kind": "network_outage",
+                "title": "时间边界",
+                "prepared_answer": "时间边界",
+                "regions": ["C1-K1"],
+                "starts_at": self.stack.clock.now.isoformat(),
+            },
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
     def work_order(self) -> dict[str, Any]:
         c = self.complaint()
         return act(self.admin, f"/api/v1/complaints/{c['id']}/dispatch",
@@ -122,6 +139,9 @@ class Builder:
         if "{work_order_id}" in path:
             w = self.work_order()
             values["work_order_id"], version = w["id"], w["version"]
+        if "{incident_id}" in path:
+            i = self.incident()
+            values["incident_id"], version = i["id"], i["version"]
         query: dict[str, Any] = {}
         for param in operation.get("parameters", []):
             name = param["name"]
@@ -149,7 +169,11 @@ class Builder:
                 elif name in TEXT_FIELDS:
                     body[name] = "时间边界"
                 elif name == "kind":
-                    body[name] = "holiday"
+                    body[name] = "network_outage" if "/incidents" in path else "holiday"
+                elif name == "regions":
+                    body[name] = ["C1-K1"]
+                elif name == "starts_at":
+                    body[name] = self.stack.clock.now.isoformat()
                 elif name != field:
                     raise AssertionError(f"{method} {path}: cannot build body field {name}")
             if place == "body":

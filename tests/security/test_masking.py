@@ -70,6 +70,7 @@ class PiiWorld:
     complaint_id: int
     number: str
     work_orders: list[int]
+    incident_id: int
 
 
 def _version(client: Any, complaint_id: int) -> int:
@@ -79,6 +80,18 @@ def _version(client: Any, complaint_id: int) -> int:
 @pytest.fixture(scope="module")
 def pii(stack: Stack) -> PiiWorld:
     agent, net = stack.api.as_("agent1"), stack.api.as_("net1")
+    # An outage in the complaint's district: its linked-complaint list shows the customer.
+    incident = stack.api.as_("admin").post(
+        "/api/v1/incidents",
+        json={
+            "kind": "network_outage",
+            "title": "东区断网",
+            "prepared_answer": "抢修中，预计今晚恢复",
+            "regions": ["C1-K1"],
+            "starts_at": stack.clock.now.isoformat(),
+        },
+    )
+    assert incident.status_code == 201, incident.text
     c = create(
         agent,
         customer={
@@ -115,7 +128,8 @@ def pii(stack: Stack) -> PiiWorld:
     act(agent, f"{path}/reply", version=_version(agent, cid), text=PII_TEXT)
     for i in range(5):  # the same cell, the same day: the daily report flags it
         create(agent, customer={"phone": f"1370000{i:04d}"}, description=f"宽带断网 第 {i} 户")
-    return PiiWorld(cid, c["number"], [returned["id"], done["id"]])
+    assert c["incident"]["id"] == incident.json()["id"]
+    return PiiWorld(cid, c["number"], [returned["id"], done["id"]], incident.json()["id"])
 
 
 def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str, Any]]]:
@@ -130,6 +144,8 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             options = [{**o, "complaint_id": world.complaint_id} for o in options]
         if "work_order_id" in route.path_params:
             options = [{**o, "work_order_id": w} for o in options for w in world.work_orders]
+        if "incident_id" in route.path_params:
+            options = [{**o, "incident_id": world.incident_id} for o in options]
         unknown = [p for p in route.path_params if p not in options[0]]
         assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
         queries: list[dict[str, Any]] = [{"date": DAY}]

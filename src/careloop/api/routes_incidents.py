@@ -222,7 +222,8 @@ def incident_events(
     response_model=schemas.IncidentReportOut,
     summary="The incident's report: complaints by region and day, reply times, notices",
     description="JSON by default; `format=csv` (the region-and-day table), `xlsx` or `html` "
-    "download the report file. Needs the report.read permission; counts your scope only.",
+    "download the report file. Whoever may read the incident may read its report (counts, "
+    "no personal data); it counts the complaints in your scope only.",
     responses={200: {"content": {"text/csv": {}, "text/html": {}}}},
 )
 def incident_report(
