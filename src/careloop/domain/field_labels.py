@@ -93,6 +93,18 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "match_repeat": ("适用重复投诉", "repeat complaints matched"),
     "match_area": ("适用城乡", "urban or rural matched"),
     "limits.reply": ("答复时限", "reply limit"),
+    # Incidents (突发服务事件)
+    "title": ("事件名称", "title"),
+    "prepared_answer": ("统一答复口径", "prepared answer"),
+    "regions": ("影响地区", "affected regions"),
+    "categories": ("涉及分类", "categories concerned"),
+    "products": ("涉及产品", "products concerned"),
+    "starts_at": ("开始时间", "start time"),
+    "expected_end_at": ("预计恢复时间", "expected end"),
+    "ended_at": ("恢复时间", "end time"),
+    "note": ("说明", "note"),
+    "link_open_complaints": ("关联存量投诉", "link open complaints"),
+    "confirm": ("确认", "confirmation"),
     # Indicators and scorecards
     "indicator": ("指标", "indicator"),
     "threshold": ("阈值", "threshold"),
