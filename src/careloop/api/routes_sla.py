@@ -54,7 +54,9 @@ class EscalationStepIn(BaseModel):
 class PolicyIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="What the commitment is")
     limits: dict[str, LimitIn] = Field(
-        description="Per stage: acceptance, first_contact, reply, work_order, callback"
+        description="Per stage: acceptance, first_contact, reply, work_order, callback; and "
+        "per work step a dispatch opens (docs/commitments.md): feasibility (装机可行性答复), "
+        "arrival (上门到场, from the appointment), restore (恢复服务), installation (装机完成)"
     )
     rank: int = Field(0, description="Higher rank wins when several policies match")
     match_category: str | None = Field(None, description="Category code (either level)")

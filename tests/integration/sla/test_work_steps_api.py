@@ -17,7 +17,7 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from tests.conftest import Api, MovableClock
 from tests.integration.api.helpers import act, assert_problem, create
-from tests.integration.web.helpers import web_client
+from tests.integration.web.helpers import post_form, version_of, web_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -297,3 +297,28 @@ def test_an_unknown_area_is_refused_and_a_region_can_inherit_again(api: Api):
     assert back["area"] is None
     units = {u["code"]: u for u in admin.get("/api/v1/org-units").json()}
     assert units["C1-K1"]["area"] is None
+
+
+def test_the_technician_records_arrival_from_the_unit_queue_page(
+    api: Api, clock: MovableClock, server: Any
+):
+    """The unit queue offers the arrival form only while the visit is owed, and the time
+    typed there is read in the operator's local time."""
+    _commit(api.as_("admin"), "repair")
+    appointment = (clock.now + timedelta(hours=1)).astimezone(SHANGHAI)
+    order = _dispatch(api, "C1-K1", "C1-K1-NET", appointment_at=appointment.isoformat())
+    act(api.as_("net1"), f"/api/v1/work-orders/{order['id']}/accept", version=order["version"])
+    browser = web_client(server.url, "net1")
+    queue = browser.get("/unit/queue").text
+    action = f"/unit/work-orders/{order['id']}/arrive"
+    assert action in queue and "上门到场" in queue
+    assert f"/unit/work-orders/{order['id']}/feasibility_reply" not in queue  # not owed
+    clock.advance(hours=1, minutes=10)
+    arrived = appointment + timedelta(minutes=5)
+    response = post_form(
+        browser, action, version=version_of(queue), at=arrived.strftime("%Y-%m-%dT%H:%M")
+    )
+    assert response.status_code == 303, response.text
+    step = _step(api.as_("net1").get(f"/api/v1/work-orders/{order['id']}").json(), "arrival")
+    assert _at(step["done_at"]) == arrived and step["state"] == "on_time"
+    assert action not in browser.get("/unit/queue").text
