@@ -184,7 +184,7 @@ def test_an_installation_feasibility_reply_is_due_24_hours_after_dispatch(
     api: Api, clock: MovableClock
 ):
     _commit(api.as_("admin"), "installation")
-    paid = clock.now - timedelta(days=2)
+    paid = clock.now - timedelta(days=1)  # Sunday 27 September, 10:00 in Shanghai
     order = _dispatch(
         api,
         "C1-K1",
@@ -196,7 +196,10 @@ def test_an_installation_feasibility_reply_is_due_24_hours_after_dispatch(
     assert feasibility["kind"] == "feasibility" and feasibility["label"] == "装机可行性答复"
     assert _at(feasibility["due_at"]) == _at(order["dispatched_at"]) + timedelta(hours=24)
     assert installation["anchor"] == "payment"
-    assert _at(installation["due_at"]) == paid + timedelta(days=15)
+    # 15 days as the Civil Code counts them: from the next day, due at the end of the
+    # 15th (Monday 12 October), not 15 × 24 h from the payment's instant.
+    assert _at(installation["due_at"]) == datetime(2026, 10, 13, tzinfo=SHANGHAI)
+    assert installation["limit_minutes"] == 15 * 1440
 
     net1 = api.as_("net1")
     path = f"/api/v1/work-orders/{order['id']}"

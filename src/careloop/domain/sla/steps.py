@@ -171,8 +171,15 @@ def _cal(minutes: int) -> dict[str, Any]:
     return {"minutes": minutes, "basis": "calendar"}
 
 
-_LEGAL_REPLY: Final = _cal(15 * _DAY)
-"""The outer limit for answering any complaint (MIIT order 35): kept in every commitment."""
+def _days(days: int) -> dict[str, Any]:
+    """A period in calendar days as the Civil Code counts it (``domain.sla.clocks``): from
+    the next day, due at the end of the last, a last day on a holiday moved after it."""
+    return {"count": "calendar_days", "days": days}
+
+
+_LEGAL_REPLY: Final = _days(15)
+"""The outer limit for answering any complaint (MIIT order 35): kept in every commitment,
+counted as the seeded ordinary-complaint policy counts it (migration 0013)."""
 _BASE: Final = {
     "reply": _LEGAL_REPLY,
     "first_contact": _cal(24 * _HOUR),
@@ -186,7 +193,7 @@ _BASE: Final = {
 _REPAIR: Final = {"work_order": _cal(24 * _HOUR), "arrival": _cal(30)}
 """Repair (修障): restored within 24 h (published), a technician on site within 30 minutes
 of an agreed appointment (broadband repair)."""
-_INSTALL: Final = {"feasibility": _cal(24 * _HOUR), "installation": _cal(15 * _DAY)}
+_INSTALL: Final = {"feasibility": _cal(24 * _HOUR), "installation": _days(15)}
 _FIRST_RESPONSE: Final = {"first_contact": _cal(3 * _HOUR)}
 
 COMMITMENTS: Final[tuple[Commitment, ...]] = (

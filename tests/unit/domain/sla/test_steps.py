@@ -164,7 +164,8 @@ def test_installation_business_and_escalated_complaints_get_their_own_commitment
     install = _held("installation.new_line")
     assert install.code == "installation"
     assert limit_of(install, "feasibility") == SlaLimit(24 * 60, "calendar")
-    assert limit_of(install, "installation") == SlaLimit(15 * 24 * 60, "calendar")
+    assert limit_of(install, "installation") == SlaLimit.in_days(15, "calendar")
+    assert limit_of(install, "reply") == SlaLimit.in_days(15, "calendar")
     business = _held("marketing.misleading", "enterprise")
     assert business.code == "enterprise_first_response"
     assert limit_of(business, "first_contact") == SlaLimit(180, "calendar")
