@@ -26,6 +26,7 @@ def staff_pages() -> APIRouter:
         auth,
         calendar,
         complaints,
+        incidents,
         intake,
         policies,
         supervision_board,
@@ -36,6 +37,7 @@ def staff_pages() -> APIRouter:
     for context in (auth, intake, complaints, work_orders, supervision_board, calendar):
         router.include_router(context.router)
     router.include_router(policies.router)
+    router.include_router(incidents.router)
     return router
 
 

@@ -316,3 +316,17 @@ def incident_events(uow: UnitOfWork, incident_id: int, actor: Actor) -> list[Inc
         .order_by(IncidentEvent.id)
     )
     return [IncidentEventView(e.at, e.actor, e.role, e.action, e.after, e.note) for e in rows]
+
+
+def regions_for(uow: UnitOfWork, actor: Actor, lang: str) -> list[UnitRefView]:
+    """The regions an incident opened by `actor` may name: the province, cities and
+    counties within their scope, parents before children (the open form's choices)."""
+    units = uow.session.scalars(
+        select(OrgUnit)
+        .where(
+            OrgUnit.kind.in_(("province", "city", "county")),
+            OrgUnit.path.startswith(actor.scope, autoescape=True),
+        )
+        .order_by(OrgUnit.path)
+    )
+    return [unit_ref(u, lang) for u in units]
