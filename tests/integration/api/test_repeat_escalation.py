@@ -174,3 +174,47 @@ def test_repeat_and_area_matching_refused_in_words_people_understand(api: Api):
     assert "urban or rural matched" in assert_problem(english, 422, "invalid_input")["detail"]
     rural = admin.put("/api/v1/sla/policies/RURAL", json={**REPEAT_POLICY, "match_area": "rural"})
     assert rural.status_code == 200 and rural.json()["match_area"] == "rural"
+
+
+def test_intake_matches_the_region_urban_or_rural_kind_inherited_down_the_tree(
+    api: Api, clock: MovableClock
+):
+    admin, agent = api.as_("admin"), api.as_("agent1")
+    for code, area in (("C1", "urban"), ("C1-K2", "rural")):
+        marked = admin.put(f"/api/v1/org-units/{code}/area", json={"area": area})
+        assert marked.status_code == 200, marked.text
+    rural = {
+        "name": "农村72小时答复",
+        "rank": 10,
+        "match_area": "rural",
+        "limits": {"reply": {"minutes": 72 * 60, "basis": "calendar"}},
+    }
+    assert admin.put("/api/v1/sla/policies/RURAL-72H", json=rural).status_code == 200
+    assert admin.put("/api/v1/sla/policies/REPEAT-4H", json=REPEAT_POLICY).status_code == 200
+
+    in_town = create(agent, region="C1-K1")  # a county of an urban city: urban
+    in_country = create(agent, region="C1-K2", customer={"phone": "13900002222"})
+    assert in_town["sla"]["policy"]["code"] not in ("RURAL-72H", "REPEAT-4H")
+    assert in_country["sla"]["policy"]["code"] == "RURAL-72H"
+    due = _at(in_country["reply_due_at"]) - _at(in_country["accepted_at"])
+    assert due == timedelta(hours=72)
+
+    # The same rule in bulk. At equal rank the policy naming more terms wins: a rural
+    # repeat is held to the one for rural repeats, an urban repeat to the repeat policy.
+    both = {**REPEAT_POLICY, "name": "农村重复投诉2小时", "match_area": "rural",
+            "limits": {"reply": {"minutes": 120, "basis": "calendar"}}}  # fmt: skip
+    assert admin.put("/api/v1/sla/policies/RURAL-REPEAT", json=both).status_code == 200
+    clock.advance(hours=1)
+    items = [
+        complaint_body(region="C1-K2", customer={"phone": "13900003333"}, idempotency_key="a-1"),
+        complaint_body(region="C1-K2", customer={"phone": "13900002222"}, idempotency_key="a-2"),
+        complaint_body(region="C1-K1", customer={"phone": PHONE}, idempotency_key="a-3"),
+    ]
+    refs = [
+        r["complaint"]
+        for r in agent.post("/api/v1/complaints/batch", json={"items": items}).json()["items"]
+    ]
+    codes = [agent.get(f"/api/v1/complaints/{r['id']}").json()["sla"]["policy"]["code"]
+             for r in refs]  # fmt: skip
+    assert codes == ["RURAL-72H", "RURAL-REPEAT", "REPEAT-4H"]
+    assert [r["is_repeat"] for r in refs] == [False, True, True]
