@@ -52,7 +52,9 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
             if unmasked:
                 actor = reports.check_unmasked(actor)
             which = cast("reports.ReportKind", kind)
-            report = reports.build_report(uow, which, day, region, actor, unmasked=unmasked)
+            report = reports.build_report(
+                uow, which, day, region, actor, unmasked=unmasked, now=datetime.now(UTC)
+            )
             files = reports.write_report(report, kind, day, region, out)
             if unmasked and actor is not None:
                 formats = tuple(p.suffix.lstrip(".") for p in files)

@@ -153,3 +153,16 @@ def test_the_repeat_rate_counts_repeats_accepted_in_the_period(factory):  # type
         assert value == ind.repeat_rate(complaint_facts)
         august = si.indicator_report(uow, period_of("month", date(2026, 8, 30)))
         assert august.root.rows["repeat_rate"].value.numerator == 0
+
+
+def test_a_report_on_the_running_month_does_not_veto_a_limit_still_ahead(factory):  # type: ignore[no-untyped-def]
+    with UnitOfWork(factory) as uow:
+        waiting = _accept(uow, "13800000041", "billing.dispute", "C2-K1", T0, escalated=True)
+        assert waiting.reply_due_at is not None
+        month = period_of("month", DAY)
+        now = waiting.reply_due_at - timedelta(hours=1)  # not answered, not late yet
+        cards = {c.subject_code: c.card for c in si.unit_scorecards(uow, month, as_of=now)}
+        assert not any("越级" in reason for reason in cards["C2"].veto_reasons)
+        later = waiting.reply_due_at + timedelta(hours=1)  # now it is late
+        cards = {c.subject_code: c.card for c in si.unit_scorecards(uow, month, as_of=later)}
+        assert any("越级" in reason for reason in cards["C2"].veto_reasons)

@@ -378,17 +378,24 @@ class ScorecardRow:
     card: scorecards.Scorecard
 
 
-def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> dict[int, int]:
+def _escalated_late(
+    uow: UnitOfWork, period: Period, units: Sequence[int], as_of: datetime | None = None
+) -> dict[int, int]:
     """Escalated complaints accepted in the period whose reply missed its limit, per region:
-    the severe failure that vetoes a unit's score (越级投诉超时, DOMAIN.md §2)."""
+    the severe failure that vetoes a unit's score (越级投诉超时, DOMAIN.md §2).
+
+    A complaint not yet replied is late once its limit has passed: by the end of the period,
+    or by ``as_of`` when that comes first (a report on the running month must not call a
+    complaint late whose limit is still ahead)."""
     start, end = period.bounds()
+    end_of_judging = end if as_of is None else min(end, as_of)
     rows = uow.session.execute(
         select(Complaint.region_id, func.count())
         .where(
             _in(Complaint.accepted_at, start, end),
             Complaint.escalated.is_(True),
             counted(),
-            reply_late_by(end),
+            reply_late_by(end_of_judging),
             Complaint.region_id.in_(list(units)),
         )
         .group_by(Complaint.region_id)
@@ -397,15 +404,20 @@ def _escalated_late(uow: UnitOfWork, period: Period, units: Sequence[int]) -> di
 
 
 def unit_scorecards(
-    uow: UnitOfWork, period: Period, region_code: str | None = None, actor: Actor | None = None
+    uow: UnitOfWork,
+    period: Period,
+    region_code: str | None = None,
+    actor: Actor | None = None,
+    as_of: datetime | None = None,
 ) -> list[ScorecardRow]:
-    """One scorecard per region directly below the report's region."""
+    """One scorecard per region directly below the report's region (``as_of``: the instant
+    the report is made, for the veto on escalated complaints not yet answered)."""
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     units = tree.within(root)
     leaves = tallies(uow, period, units)
     bases = UserBases(uow, tree, period)
-    late = _escalated_late(uow, period, units)
+    late = _escalated_late(uow, period, units, as_of)
     cat = catalogue(uow)
     plan = scheme(uow, "unit")
     cards = []

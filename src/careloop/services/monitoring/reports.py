@@ -482,11 +482,13 @@ def build_report(
     actor: Actor | None = None,
     *,
     unmasked: bool = False,
+    now: datetime | None = None,
 ) -> Report:
     """The report for `kind` and `day` in `actor`'s scope (everything without an actor).
 
     Personal data in it is masked unless `unmasked`; the caller decides that with
-    ``check_unmasked`` and records the read (``record_unmasked_read``).
+    ``check_unmasked`` and records the read (``record_unmasked_read``). ``now``, when the
+    caller has a clock, keeps a report on a running period from judging limits still ahead.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
@@ -534,7 +536,7 @@ def build_report(
                 "kpi_units",
                 "责任单位 KPI (一票否决)",
                 "Unit KPI scorecards (one-vote veto)",
-                si.unit_scorecards(uow, period, root.code),
+                si.unit_scorecards(uow, period, root.code, as_of=now),
             )
         )
         report.tables.append(
@@ -617,7 +619,7 @@ def report_file(
     day = time_bounds.day("date", day)  # the one rule for outside times
     if unmasked:
         check_unmasked(actor)
-    report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked)
+    report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked, now=now)
     body = renderer.render(report, fmt)
     if unmasked:
         record_unmasked_read(uow, report, actor, now, day, (fmt,), "api", client)
