@@ -296,7 +296,7 @@ def test_every_renderer_shows_hostile_text_without_error_or_live_formula(
     for wid in hostile.work_orders:
         reads.append(("agent1", agent, f"/api/v1/work-orders/{wid}", {}))
     super1 = stack.api.as_("super1")
-    for kind in ("daily", "tenday", "monthly"):
+    for kind in ("daily", "weekly", "tenday", "monthly"):
         for fmt in ("html", "xlsx", "pdf"):
             reads.append(
                 ("super1", super1, f"/api/v1/reports/{kind}", {"date": DAY, "format": fmt})

@@ -181,7 +181,8 @@ def test_dashboard_offers_the_periodic_reports_to_download_with_the_web_session(
     day = re.search(r'name="date" value="([0-9-]+)"', form.group(1))
     assert day is not None
     actions = re.findall(r'formaction="([^"]+)"', form.group(1))
-    assert actions == [f"/api/v1/reports/{k}" for k in ("daily", "tenday", "monthly")]
+    kinds = ("daily", "weekly", "tenday", "monthly")
+    assert actions == [f"/api/v1/reports/{k}" for k in kinds]
     for action in actions:
         reply = supervisor.get(action, params={"date": day.group(1), "format": "xlsx"})
         assert reply.status_code == 200, reply.text
