@@ -188,7 +188,10 @@ class WorkStepOut(BaseModel):
     )
     started_at: datetime = Field(description="When its clock started (UTC)")
     limit_minutes: int = Field(description="The commitment's limit, in minutes of the basis")
-    basis: str = Field(description="calendar (every minute) or working (business hours only)")
+    basis: str = Field(
+        description="calendar (every minute) or working (business hours only) from the "
+        "instant; cal_days or work_days: a period in days, due at the end of its last day"
+    )
     due_at: datetime = Field(description="When it is due (UTC)")
     done_at: datetime | None = Field(description="When it was done, as recorded (UTC)")
     done_by_id: int | None = Field(description="Staff id of who recorded it")

@@ -199,7 +199,7 @@ def test_an_installation_feasibility_reply_is_due_24_hours_after_dispatch(
     # 15 days as the Civil Code counts them: from the next day, due at the end of the
     # 15th (Monday 12 October), not 15 × 24 h from the payment's instant.
     assert _at(installation["due_at"]) == datetime(2026, 10, 13, tzinfo=SHANGHAI)
-    assert installation["limit_minutes"] == 15 * 1440
+    assert installation["limit_minutes"] == 15 * 1440 and installation["basis"] == "cal_days"
 
     net1 = api.as_("net1")
     path = f"/api/v1/work-orders/{order['id']}"

@@ -23,6 +23,7 @@ from careloop.domain.lifecycle.tickets import WORK_ORDER_LIFECYCLE as LIFECYCLE
 from careloop.domain.sla import steps as rules
 from careloop.domain.sla.clocks import add_duration
 from careloop.domain.sla.policies import limit_of
+from careloop.domain.sla.rules import stored_basis
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.complaints import audit
 from careloop.services.complaints.lifecycle import check_version, commit_or_conflict
@@ -76,7 +77,7 @@ def open_steps(
             sla_policy_id=policy.id,
             started_at=plan.started_at,
             limit_minutes=limit.minutes,
-            basis=limit.basis,
+            basis=stored_basis(limit),
             due_at=add_duration(plan.started_at, limit, calendar),
             state="open",
         )
