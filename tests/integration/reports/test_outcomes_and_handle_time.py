@@ -26,6 +26,7 @@ from careloop.domain.indicators.periods import period_of
 from careloop.services.access.actors import actor_for
 from careloop.services.complaints import intake, lifecycle
 from careloop.services.indicators import figures as si
+from careloop.services.monitoring import reports
 from careloop.services.sla import sweep
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
@@ -103,6 +104,15 @@ def test_callback_and_appeal_outcomes_are_counted_apart(factory):  # type: ignor
         rates = ind.callback_rates(c.callback_outcome for c in complaint_facts)
         assert rates["callback_satisfaction"].value == pytest.approx(50.0)
         assert rates["callback_unreachable_rate"].value == pytest.approx(25.0)
+
+        # the report's outcome table, in words, with the counts and shares above
+        table = reports.build_report(uow, "tenday", DAY).table("outcomes")
+        shown = {row[0]: row[1:3] for row in table.rows}
+        assert shown["满意"] == [1, pytest.approx(50.0)]
+        assert shown["多次联系不上"] == [1, pytest.approx(25.0)]
+        assert shown["客户拒绝回访"] == [1, pytest.approx(25.0)]
+        assert shown["和解"] == [1, pytest.approx(100 / 3)]
+        assert shown["用户不认可"] == [0, 0.0]
 
 
 def test_the_on_time_rate_is_the_same_before_and_after_a_sweep(factory):  # type: ignore[no-untyped-def]
