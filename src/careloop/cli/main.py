@@ -11,6 +11,7 @@ import typer
 from careloop.cli.complaints import complaint_app
 from careloop.cli.counts import counts_app
 from careloop.cli.database import demo, migrate
+from careloop.cli.incidents import incidents_app
 from careloop.cli.org import set_area
 from careloop.cli.privacy import privacy_app
 from careloop.cli.reports import import_app, report_app
@@ -40,6 +41,7 @@ app.add_typer(report_app, name="report")
 app.add_typer(import_app, name="import")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(counts_app, name="counts")
+app.add_typer(incidents_app, name="incidents")
 
 
 def main() -> None:  # pragma: no cover - console entry
