@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, select
 from careloop.store.models import SecurityEvent
 from tests.conftest import Api, LiveServer, MovableClock
 from tests.integration.api.helpers import assert_problem, create
-from tests.integration.web.helpers import post_form, web_client
+from tests.integration.web.helpers import csrf_token, post_form, web_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FIFTEEN_WORKING_DAYS = {"minutes": 15 * 540, "basis": "working"}
@@ -263,3 +263,18 @@ def test_the_command_line_shows_a_year_and_imports_its_notice(sqlite_url: str, t
     assert json.loads(done.stdout)["rest_days"] == 11
     shown = json.loads(_careloop(sqlite_url, "sla", "calendar", "show", "2027", "--json").stdout)
     assert shown["notice_entered"] is True
+
+
+def test_the_calendar_page_takes_the_notice_as_an_uploaded_file(server: LiveServer):
+    client = web_client(server.url, "admin")
+    token = csrf_token(client, "/calendar?year=2027")
+
+    posted = client.post(
+        "/calendar/notice",
+        data={"csrf_token": token, "year": "2027", "text": ""},
+        files={"file": ("notice.txt", NOTICE_2027.encode("utf-8-sig"), "text/plain")},
+    )
+
+    assert posted.status_code == 303, posted.text
+    page = client.get("/calendar?year=2027").text
+    assert "2027 年放假通知已录入" in page and "元旦调休" in page

@@ -82,7 +82,7 @@ def calendar_page(
 
 
 @router.post("/calendar/notice", response_class=HTMLResponse)
-async def import_notice(
+def import_notice(
     request: Request,
     uow: UowDep,
     actor: WebActorDep,
@@ -96,7 +96,9 @@ async def import_notice(
     try:
         chosen = whole_number(year, "year")
         if file is not None and file.filename:
-            raw = await file.read(MAX_UPLOAD + 1)
+            # A plain def (run in the thread pool like every page): the import moves every
+            # open complaint's stored due dates, which must not block the event loop.
+            raw = file.file.read(MAX_UPLOAD + 1)
             if len(raw) > MAX_UPLOAD:
                 raise InvalidInput("file", f"超过 {MAX_UPLOAD} 字节 / over {MAX_UPLOAD} bytes")
             try:
