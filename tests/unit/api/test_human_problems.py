@@ -33,7 +33,7 @@ def test_list_items_count_from_one_as_people_do():
 def test_a_field_without_a_label_reads_as_words_not_as_its_code():
     assert field_label("reply_due_at", "en") == "reply due at"
     assert field_label("reply_due_at") == "reply due at"
-    assert field_label("limits.reply") == "时限 reply"
+    assert field_label("limits.nightly") == "时限 nightly"
     assert field_label(None) == "请求内容" and field_label("", "en") == "request body"
 
 
