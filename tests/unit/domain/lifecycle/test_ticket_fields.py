@@ -27,6 +27,9 @@ BODIES: dict[tuple[str, str], type[BaseModel]] = {
     ("work_order", "complete"): schemas.CompleteIn,
     ("work_order", "return"): schemas.ReturnIn,
     ("work_order", "transfer"): schemas.TransferIn,
+    ("work_order", "feasibility_reply"): schemas.FeasibilityIn,
+    ("work_order", "arrive"): schemas.ArriveIn,
+    ("work_order", "restore"): schemas.RestoreIn,
 }
 LIFECYCLES = {"complaint": COMPLAINT_LIFECYCLE, "work_order": WORK_ORDER_LIFECYCLE}
 NOT_FIELDS = {"version", "satisfied"}

@@ -71,6 +71,10 @@ WORK_ORDER_BEFORE = {
     "complete": ("admin handler supervisor unit_lead", "dispatched accepted", "completed"),
     "return": ("admin handler supervisor unit_lead", "dispatched accepted", "returned"),
     "transfer": ("admin handler supervisor unit_lead", "dispatched accepted", "transferred"),
+    # Work steps keep the order's status; arrival only once a technician has accepted it.
+    "feasibility_reply": ("admin handler supervisor unit_lead", "dispatched accepted", None),
+    "arrive": ("admin handler supervisor unit_lead", "accepted", None),
+    "restore": ("admin handler supervisor unit_lead", "dispatched accepted", None),
 }
 
 
