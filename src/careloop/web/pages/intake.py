@@ -184,4 +184,6 @@ def submit_intake(
         return _intake_page(
             request, uow, actor, lang, form, error_text(exc, lang), status_code=exc.status
         )
-    return see_other(f"/complaints/{result.complaint.id}?done=accept")
+    # A repeat escalated at intake (domain.repeats): the agent is told so at once.
+    done = "accept_repeat" if result.complaint.is_repeat else "accept"
+    return see_other(f"/complaints/{result.complaint.id}?done={done}")
