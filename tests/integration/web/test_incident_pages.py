@@ -42,9 +42,13 @@ def test_open_link_and_reply_to_all_through_the_pages(
 ):
     iid = _open_through_the_form(server)
     agent_api = api.as_("agent1")
-    for i in range(3):
+    made = [
         create(agent_api, customer={"phone": f"1390000000{i}"}, category="broadband.outage")
+        for i in range(3)
+    ]
     agent = web_client(server.url, "agent1")
+    complaint_page = agent.get(f"/complaints/{made[0]['id']}").text
+    assert "此投诉属于突发事件" in complaint_page and ANSWER in complaint_page
     listing = agent.get("/incidents")
     assert listing.status_code == 200 and "东区宽带中断" in listing.text
     page = agent.get(f"/incidents/{iid}")

@@ -18,6 +18,7 @@ from careloop.domain.vocabulary import ROLES
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import filters, lifecycle, work_orders, workbench
+from careloop.services.incidents.read_models import brief_of as incident_brief
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
@@ -150,6 +151,7 @@ def _complaint_page(
         work_orders_by_unit=dict(by_unit),
         timeline=found.timeline,
         notes=found.notes,
+        incident=incident_brief(uow, complaint_id, lang),
         allowed=allowed,
         units=[(u.code, u.name) for u in workbench.dispatch_targets(uow, lang)]
         if any(tr.name == "dispatch" for tr in allowed)
