@@ -278,3 +278,19 @@ def test_the_calendar_page_takes_the_notice_as_an_uploaded_file(server: LiveServ
     assert posted.status_code == 303, posted.text
     page = client.get("/calendar?year=2027").text
     assert "2027 年放假通知已录入" in page and "元旦调休" in page
+
+
+def test_a_notice_may_list_days_of_the_december_before(api: Api):
+    # As the 2019 notice did (rest from Dec 30, work Sat Dec 29): an invented 2027 one.
+    admin = api.as_("admin")
+    text = "2026-12-31..2027-01-01 rest 元旦\n2026-12-26 work 元旦调休\n"
+
+    response = admin.post("/api/v1/sla/calendar/years/2027/notice", json={"text": text})
+
+    assert response.status_code == 200, response.text
+    december = admin.get("/api/v1/sla/calendar/days", params={"year": 2026}).json()
+    by_day = {d["day"]: (d["kind"], d["source"]) for d in december}
+    assert by_day["2026-12-26"] == ("workday", "notice")
+    assert by_day["2026-12-31"] == ("holiday", "notice")
+    years = {y["year"]: y["source"] for y in admin.get("/api/v1/sla/calendar/years").json()}
+    assert years[2027] == "notice" and years[2026] == "chinese-calendar"

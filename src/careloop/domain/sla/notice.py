@@ -11,8 +11,10 @@ by spaces, tabs or commas (so a spreadsheet's CSV works too)::
 ``rest`` (also 休 / 放假 / holiday) is a rest day, ``work`` (also 班 / 上班 / workday) a make-up
 working day; the rest of the line names the holiday. A make-up working day falls on a
 weekend (the notice only moves work onto Saturdays and Sundays), a day is listed once, and
-every day lies in the notice's year. Errors name the line, in Chinese and English, and are
-all reported at once so one pass fixes the file.
+every day lies in the notice's year or the December before it: a New Year's holiday can start
+on Dec 30 and be made up on a Saturday in late December (the 2019 notice: rest 2018-12-30 to
+2019-01-01, work Sat 2018-12-29). Errors name the line, in Chinese and English, and are all
+reported at once so one pass fixes the file.
 """
 
 from __future__ import annotations
@@ -131,10 +133,12 @@ def parse_notice(year: int, text: str) -> list[DayOverride]:
                 )
             )
             continue
-        if first.year != year or last.year != year:
+        if first < date(year - 1, 12, 1) or last > date(year, 12, 31):
             errors.append(
                 NoticeLineError(
-                    number, f"{span} 不在 {year} 年内", f"{span} does not lie in {year}"
+                    number,
+                    f"{span} 不在 {year} 年内（或其前一年的十二月）",
+                    f"{span} does not lie in {year} (or the December before)",
                 )
             )
             continue

@@ -218,7 +218,8 @@ def import_notice(
 ) -> NoticeImport:
     """Enter ``year``'s State Council notice from its text form (``domain.sla.notice``).
 
-    The file is the whole notice: it replaces every day entered for that year and marks the
+    The file is the whole notice: it replaces every day entered for that year (and the days
+    it lists in the December before, where a New Year's holiday can start) and marks the
     year covered, so bridge and make-up days stop being assumed. A bad file changes nothing
     and every bad line is named.
     """
@@ -230,8 +231,11 @@ def import_notice(
     except NoticeFormatError as exc:
         raise InvalidInput("file", str(exc)) from None
     first, last = date(year, 1, 1), date(year, 12, 31)
+    december = [o.day for o in days if o.day < first]
     replaced = uow.session.execute(
-        delete(CalendarDay).where(CalendarDay.day >= first, CalendarDay.day <= last)
+        delete(CalendarDay).where(
+            ((CalendarDay.day >= first) & (CalendarDay.day <= last)) | CalendarDay.day.in_(december)
+        )
     ).rowcount
     for o in days:
         uow.session.add(

@@ -49,7 +49,7 @@ def test_every_bad_line_is_named_at_once() -> None:
         "2027-02-30 rest 春节\n"  # no such date
         "2027-02-05 nap 春节\n"  # unknown kind
         "2027-02-10..2027-02-05 rest 春节\n"  # backwards
-        "2026-12-31 rest 元旦\n"  # another year
+        "2026-11-30 rest 元旦\n"  # before the December of the year before
         "2027-01-01 rest 元旦\n"  # listed twice
         "2027-02-15 work 调休\n"  # Monday: a make-up day falls on a weekend
         "2027-03-01\n"  # no kind, no name
@@ -61,7 +61,7 @@ def test_every_bad_line_is_named_at_once() -> None:
     assert "YYYY-MM-DD" in errors[0][1]
     assert "rest or work" in errors[1][1]
     assert "must run forwards" in errors[2][1]
-    assert "does not lie in 2027" in errors[3][1]
+    assert "does not lie in 2027 (or the December before)" in errors[3][1]
     assert "already listed" in errors[4][1]
     assert "falls on a weekend" in errors[5][1]
     assert "expected" in errors[6][1]
@@ -78,3 +78,15 @@ def test_errors_read_in_chinese_first_then_english() -> None:
 def test_an_empty_file_and_a_month_long_range_are_refused() -> None:
     assert _errors("# only a comment\n") == [(1, "the file lists no day")]
     assert _errors("2027-01-01..2027-03-01 rest 假期")[0][0] == 1
+
+
+def test_a_new_year_holiday_may_start_in_the_december_before() -> None:
+    # The 2019 notice: rest 2018-12-30 to 2019-01-01, work Saturday 2018-12-29.
+    days = parse_notice(2019, "2018-12-30..2019-01-01 rest 元旦\n2018-12-29 work 元旦调休\n")
+
+    assert [(o.day, o.kind) for o in days] == [
+        (date(2018, 12, 29), "workday"),
+        (date(2018, 12, 30), "holiday"),
+        (date(2018, 12, 31), "holiday"),
+        (date(2019, 1, 1), "holiday"),
+    ]
