@@ -325,3 +325,31 @@ def test_the_technician_records_arrival_from_the_unit_queue_page(
     step = _step(api.as_("net1").get(f"/api/v1/work-orders/{order['id']}").json(), "arrival")
     assert _at(step["done_at"]) == arrived and step["state"] == "on_time"
     assert action not in browser.get("/unit/queue").text
+
+
+def test_a_steps_answer_quoting_the_customer_is_masked_for_the_inspector(api: Api, server: Any):
+    _commit(api.as_("admin"), "installation")
+    order = _dispatch(api, "C1-K1", "C1-K1-NET", category="installation.new_line")
+    secret = "请回电 13812345678 约装机"
+    act(
+        api.as_("net1"),
+        f"/api/v1/work-orders/{order['id']}/feasibility-reply",
+        version=order["version"],
+        feasible=True,
+        answer=secret,
+    )
+    inspector = api.as_("inspector")
+    reads = {
+        "work order": inspector.get(f"/api/v1/work-orders/{order['id']}").text,
+        "complaint": inspector.get(f"/api/v1/complaints/{order['complaint_id']}").text,
+        "events": inspector.get(f"/api/v1/complaints/{order['complaint_id']}/events").text,
+        "page": web_client(server.url, "inspector")
+        .get(f"/complaints/{order['complaint_id']}")
+        .text,
+    }
+    for name, text in reads.items():
+        assert "13812345678" not in text, name
+    step = _step(inspector.get(f"/api/v1/work-orders/{order['id']}").json(), "feasibility")
+    assert step["note"] is not None and "138****5678" in step["note"]
+    full = _step(api.as_("super1").get(f"/api/v1/work-orders/{order['id']}").json(), "feasibility")
+    assert "13812345678" in full["note"]
