@@ -118,6 +118,9 @@ class Settings:
     process of one site needs the same CARELOOP_SECRET_KEY, see docs/security.md)."""
     public_api_docs: bool = False
     """Serve /openapi.json and /docs without a login (off: the API's map is for staff)."""
+    callback_attempts: int = 3
+    """Unreachable callback attempts before a complaint is closed as unreachable (1–10;
+    the retry schedule between them: domain/callbacks.py)."""
 
     @staticmethod
     def cli_language() -> Language:
@@ -151,4 +154,5 @@ class Settings:
             retention_days=int(env.get("CARELOOP_RETENTION_DAYS", "1095")),
             secret_key=env.get("CARELOOP_SECRET_KEY", ""),
             public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
+            callback_attempts=int(env.get("CARELOOP_CALLBACK_ATTEMPTS", "3")),
         )

@@ -380,7 +380,9 @@ def _body_for(stack: Stack, route: RouteInfo, version: int, into: int) -> dict[s
         kind = prop.get("type") or next(
             (o.get("type") for o in prop.get("anyOf", []) if o.get("type") != "null"), "string"
         )
-        body[name] = by_name.get(name, by_type.get(kind, "越权测试"))
+        # A choice (an enum, e.g. an appeal outcome) takes its first value.
+        default = prop["enum"][0] if "enum" in prop else by_type.get(kind, "越权测试")
+        body[name] = by_name.get(name, default)
     return body
 
 

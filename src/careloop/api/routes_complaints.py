@@ -229,6 +229,31 @@ ACTIONS = (
         lifecycle.callback,
         fields=("satisfied", "comment"),
     ),
+    ActionEndpoint(
+        "callback-unreachable",
+        "callback_unreachable",
+        schemas.CallbackNoteIn,
+        "Callback: customer unreachable (回访未接通); the next try is scheduled, the last "
+        "allowed closes the complaint as unreachable",
+        lifecycle.callback_unreachable,
+        name="callback_unreachable",
+    ),
+    ActionEndpoint(
+        "callback-declined",
+        "callback_declined",
+        schemas.CallbackNoteIn,
+        "Callback: the customer declined it (客户拒绝回访); closes the complaint",
+        lifecycle.callback_declined,
+        name="callback_declined",
+    ),
+    ActionEndpoint(
+        "appeal-outcome",
+        "appeal_outcome",
+        schemas.AppealOutcomeIn,
+        "Record the regulator appeal's outcome (申诉处理结果); regulator transfers only",
+        lifecycle.record_appeal_outcome,
+        name="appeal_outcome",
+    ),
     ActionEndpoint("archive", "archive", schemas.VersionIn, "Archive (归档)", lifecycle.archive),
     ActionEndpoint(
         "merge", "merge", schemas.MergeIn, "Merge into another complaint", lifecycle.merge

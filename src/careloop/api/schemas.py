@@ -89,6 +89,22 @@ class CallbackIn(VersionIn):
     comment: str | None = free_text(2000, "What the customer said", None, required=False)
 
 
+class CallbackNoteIn(VersionIn):
+    comment: str | None = free_text(2000, "What happened on the call", None, required=False)
+
+
+AppealOutcomeCode = Literal["settled", "not_accepted", "informed"]
+"""domain.callbacks.AppealOutcome: 和解, 用户不认可, 用户知晓."""
+
+
+class AppealOutcomeIn(VersionIn):
+    outcome: AppealOutcomeCode = Field(
+        description="The regulator appeal's outcome: settled (和解), not_accepted (用户不认可: "
+        "the customer does not accept the answer) or informed (用户知晓: acknowledged)"
+    )
+    comment: str | None = free_text(2000, "What the customer said", None, required=False)
+
+
 class MergeIn(VersionIn):
     into: int = Field(description="Id of the complaint that carries on")
     reason: str | None = free_text(1000, "Why they are the same", None, required=False)
@@ -337,7 +353,31 @@ class ComplaintOut(BaseModel):
     repeat_of_id: int | None = Field(description="The earlier complaint this one repeats")
     merged_into_id: int | None = Field(description="Set when merged into another complaint")
     reopen_count: int = Field(description="Times a dissatisfied callback reopened it")
-    callback_satisfied: bool | None = Field(description="Outcome of the latest callback")
+    callback_satisfied: bool | None = Field(
+        description="Latest callback: true satisfied, false dissatisfied, null otherwise "
+        "(unreachable, declined or none yet)"
+    )
+    callback_outcome: Literal["satisfied", "dissatisfied", "unreachable", "declined"] | None = (
+        Field(
+            None,
+            description="How the latest callback loop ended (回访结果): satisfied, dissatisfied "
+            "(reopened), unreachable (closed after the last attempt) or declined; kept until "
+            "a later callback replaces it, null before any",
+        )
+    )
+    callback_attempts: int = Field(
+        0, description="Unreachable callback attempts since the latest reply"
+    )
+    callback_next_at: datetime | None = Field(
+        None,
+        description="When to call the customer again after an unreachable attempt (UTC); "
+        "an earlier attempt is refused",
+    )
+    appeal_outcome: AppealOutcomeCode | None = Field(
+        None,
+        description="Regulator-transferred complaints: the appeal's outcome (settled 和解, "
+        "not_accepted 用户不认可, informed 用户知晓); null until recorded",
+    )
     first_owner: str = Field(description="首问责任人: username of the first-question owner")
     first_owner_id: int = Field(description="Staff id of the first-question owner")
     owner_unit_id: int = Field(description="Unit of the first-question owner")

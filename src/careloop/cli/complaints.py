@@ -273,6 +273,41 @@ STAGE_COMMANDS = (
         ),
         transitions=("callback_satisfied", "reopen"),
     ),
+    CommandSpec(
+        "callback-unreachable",
+        "Callback: the customer could not be reached (回访未接通). The next try is scheduled "
+        "(4 calling hours, the next day, then two days later); the last attempt allowed "
+        "(3 unless CARELOOP_CALLBACK_ATTEMPTS says otherwise) closes the complaint as "
+        "unreachable.",
+        lifecycle.callback_unreachable,
+        (Option("comment", Annotated[str | None, typer.Option()], None),),
+        transitions=("callback_unreachable", "close_unreachable"),
+    ),
+    CommandSpec(
+        "callback-declined",
+        "Callback: the customer declined it (客户拒绝回访); closes the complaint.",
+        lifecycle.callback_declined,
+        (Option("comment", Annotated[str | None, typer.Option()], None),),
+        transitions=("callback_declined",),
+    ),
+    CommandSpec(
+        "appeal-outcome",
+        "Record a regulator appeal's outcome (申诉处理结果; regulator transfers only).",
+        lifecycle.record_appeal_outcome,
+        (
+            Option(
+                "outcome",
+                Annotated[
+                    str,
+                    typer.Option(
+                        help="settled (和解), not_accepted (用户不认可) or informed (用户知晓)"
+                    ),
+                ],
+            ),
+            Option("comment", Annotated[str | None, typer.Option()], None),
+        ),
+        transitions=("appeal_outcome",),
+    ),
     CommandSpec("archive", "Archive a closed complaint (归档).", lifecycle.archive),
     CommandSpec("cancel", "Cancel: the customer withdrew.", lifecycle.cancel, (REASON,)),
     CommandSpec("reject", "Reject: not a complaint (不予受理).", lifecycle.reject, (REASON,)),

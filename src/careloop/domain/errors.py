@@ -165,6 +165,17 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "目标投诉 {ident} 已合并到其他投诉，不能再合并进来",
         "Target complaint {ident} was itself merged into another and cannot take a merge",
     ),
+    "callback_not_due": (
+        409,
+        "下次回访时间未到：请于 {at}（北京时间）后再拨打客户电话",
+        "The next callback attempt is not due yet: call the customer again after {at} "
+        "(Beijing time)",
+    ),
+    "not_regulator_transfer": (
+        409,
+        "只有管局转办的申诉才记录申诉处理结果",
+        "Only complaints transferred by the regulator take an appeal outcome",
+    ),
     "import_file_rejected": (
         422,
         "文件无法导入：{reason_zh}",

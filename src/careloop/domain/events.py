@@ -31,6 +31,16 @@ COMPLAINT_CLOSED: Final = "careloop.complaint.closed"
 callback's fields (satisfaction)."""
 COMPLAINT_REOPENED: Final = "careloop.complaint.reopened"
 """A dissatisfied callback sent it back to handling, same owner. Payload: `status`."""
+COMPLAINT_CALLBACK_UNREACHABLE: Final = "careloop.complaint.callback_unreachable"
+"""A callback attempt did not reach the customer; the complaint stays replied. Payload:
+`callback_attempts` and `callback_next_at` (when to try again)."""
+COMPLAINT_CLOSED_UNREACHABLE: Final = "careloop.complaint.closed_unreachable"
+"""The last callback attempt allowed did not reach the customer either (replied → closed);
+not a satisfied callback. Payload: `status`, `callback_outcome`, `callback_attempts`."""
+COMPLAINT_CALLBACK_DECLINED: Final = "careloop.complaint.callback_declined"
+"""The customer declined the callback (replied → closed); not a satisfied callback."""
+COMPLAINT_APPEAL_OUTCOME: Final = "careloop.complaint.appeal_outcome"
+"""The regulator appeal's outcome was recorded. Payload: `appeal_outcome`."""
 COMPLAINT_ARCHIVED: Final = "careloop.complaint.archived"
 """Filed away after closing; the retention clock for its personal data starts."""
 COMPLAINT_MERGED: Final = "careloop.complaint.merged"
@@ -65,6 +75,10 @@ EVENT_OF_ACTION: Final[Mapping[str, str]] = {
     "reply": COMPLAINT_REPLIED,
     "callback_satisfied": COMPLAINT_CLOSED,
     "reopen": COMPLAINT_REOPENED,
+    "callback_unreachable": COMPLAINT_CALLBACK_UNREACHABLE,
+    "close_unreachable": COMPLAINT_CLOSED_UNREACHABLE,
+    "callback_declined": COMPLAINT_CALLBACK_DECLINED,
+    "appeal_outcome": COMPLAINT_APPEAL_OUTCOME,
     "archive": COMPLAINT_ARCHIVED,
     "merge": COMPLAINT_MERGED,
     "cancel": COMPLAINT_CANCELLED,

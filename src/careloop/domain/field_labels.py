@@ -40,6 +40,7 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "text": ("正文", "text"),
     "satisfied": ("客户是否满意", "customer satisfied"),
     "comment": ("回访意见", "comment"),
+    "outcome": ("申诉处理结果", "appeal outcome"),
     "into": ("合并到的投诉", "complaint to merge into"),
     "unit": ("责任单位", "unit"),
     "instructions": ("派单说明", "instructions"),

@@ -82,6 +82,8 @@ class Row:
     repeat: bool
     accepted_at: datetime
     summary: str
+    callback_next_at: datetime | None = None
+    """When to call the customer again after an unreachable callback attempt."""
 
 
 SUMMARY_LENGTH = 60
@@ -103,4 +105,5 @@ def row(r: ComplaintRow, t: Translator) -> Row:
         repeat=c.is_repeat,
         accepted_at=c.accepted_at,
         summary=text[:SUMMARY_LENGTH] + ("…" if len(text) > SUMMARY_LENGTH else ""),
+        callback_next_at=c.callback_next_at,
     )

@@ -12,8 +12,9 @@ from careloop.domain.lifecycle import tickets
 
 def test_every_complaint_transition_has_an_endpoint() -> None:
     offered = {action.transition for action in routes_complaints.ACTIONS}
-    # The callback endpoint fires both outcomes; notes and attachments have their own.
-    offered |= {"reopen", "note", "attach"}
+    # The callback endpoint fires both outcomes, the unreachable one closes on the last
+    # attempt; notes and attachments have their own.
+    offered |= {"reopen", "close_unreachable", "note", "attach"}
     assert offered == set(tickets.COMPLAINT_LIFECYCLE.names)
 
 

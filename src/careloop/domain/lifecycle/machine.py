@@ -19,15 +19,15 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Generic, Literal, TypeVar
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.field_labels import field_label
 from careloop.domain.text import clean_text
 
 StatusT = TypeVar("StatusT", bound=StrEnum)
 
-InputKind = Literal["text", "line", "integer", "number", "boolean", "datetime", "unit"]
+InputKind = Literal["text", "line", "integer", "number", "boolean", "datetime", "unit", "choice"]
 """What a channel asks for: `text` is free text over several lines, `line` one line,
-`unit` the code of an organisation unit."""
+`unit` the code of an organisation unit, `choice` one of the field's `choices`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +42,27 @@ class InputField:
     kind: InputKind
     required: bool = True
     max_chars: int | None = None
+    choices: tuple[tuple[str, str, str], ...] = ()
+    """For a `choice`: (code, zh label, en label) of each option, in the order offered."""
 
     def label(self, lang: str) -> str:
         return field_label(self.name, lang)
+
+    def options(self, lang: str) -> list[tuple[str, str]]:
+        """A choice's (code, label) pairs in `lang`, for a form's select or a CLI's help."""
+        en = lang.startswith("en")
+        return [(code, en_label if en else zh) for code, zh, en_label in self.choices]
+
+    def choose(self, value: str | None) -> str:
+        """The code a person picked, if it is one of the choices; a 422 naming them otherwise."""
+        codes = [code for code, _, _ in self.choices]
+        if value not in codes:
+            raise InvalidInput(
+                self.name,
+                "请从以下选项中选择 / choose one of: "
+                + "、".join(f"{zh} ({code})" for code, zh, _ in self.choices),
+            )
+        return value
 
     def clean(self, value: str | None) -> str | None:
         """A text or line as it may be stored, by this field's limits (`domain.text`);
@@ -145,6 +163,9 @@ class Lifecycle(Generic[StatusT]):
                 problems.append(f"{t.name!r} starts from no status")
             if not t.roles:
                 problems.append(f"{t.name!r} may be fired by nobody")
+            for f in t.fields:
+                if (f.kind == "choice") != bool(f.choices):
+                    problems.append(f"{t.name!r}: only a choice field has choices ({f.name!r})")
         if not isinstance(self.initial, self.statuses):
             problems.append(f"unknown initial status {self.initial!r}")
         unlabelled = [s.value for s in self.statuses if s not in self._labels]

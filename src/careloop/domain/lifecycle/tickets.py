@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from careloop.domain.callbacks import APPEAL_OUTCOME_LABELS
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle.machine import InputField, Lifecycle, Transition, transition
 
@@ -62,6 +63,11 @@ _WORKABLE: Final = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.PENDIN
 # What each transition asks for, as the API bodies (api/schemas.py) and the services read it.
 _REASON: Final = InputField("reason", "text", max_chars=1000)
 _COMMENT: Final = InputField("comment", "text", required=False, max_chars=2000)
+_APPEAL_OUTCOME: Final = InputField(
+    "outcome",
+    "choice",
+    choices=tuple((code.value, zh, en) for code, (zh, en) in APPEAL_OUTCOME_LABELS.items()),
+)
 
 COMPLAINT_LIFECYCLE: Final = Lifecycle(
     Status,
@@ -142,6 +148,47 @@ COMPLAINT_LIFECYCLE: Final = Lifecycle(
             "reopen after a dissatisfied callback",
             fields=(_COMMENT,),
         ),
+        # A customer who cannot be reached is tried again on the schedule of domain.callbacks;
+        # the attempt keeps the complaint replied, the last one allowed closes it (fired by
+        # the service only, never offered on its own: a role of its own).
+        transition(
+            "callback_unreachable",
+            {Status.REPLIED},
+            None,
+            _FRONT,
+            "回访未接通",
+            "record an unreachable callback attempt",
+            fields=(_COMMENT,),
+        ),
+        transition(
+            "close_unreachable",
+            {Status.REPLIED},
+            Status.CLOSED,
+            {"system"},
+            "多次未接通结案",
+            "close: customer unreachable",
+            fields=(_COMMENT,),
+        ),
+        transition(
+            "callback_declined",
+            {Status.REPLIED},
+            Status.CLOSED,
+            _FRONT,
+            "客户拒绝回访",
+            "close: customer declined the callback",
+            fields=(_COMMENT,),
+        ),
+        # The regulator's appeal (管局转办) ends settled, not accepted or acknowledged; the
+        # service refuses it on complaints the regulator did not transfer.
+        transition(
+            "appeal_outcome",
+            {Status.REPLIED, Status.CLOSED},
+            None,
+            _FRONT,
+            "记录申诉处理结果",
+            "record the appeal outcome",
+            fields=(_APPEAL_OUTCOME, _COMMENT),
+        ),
         transition(
             "archive",
             {Status.CLOSED},
@@ -211,6 +258,25 @@ COMPLAINT_LIFECYCLE: Final = Lifecycle(
 """Complaints start `accepted` (intake); the pages, the API and the CLI iterate this table."""
 
 TRANSITIONS: Final = COMPLAINT_LIFECYCLE.transitions
+
+SERVICE_FIRED: Final = frozenset({"close_unreachable"})
+"""Transitions a service fires as the consequence of another action (the last unreachable
+callback attempt), with the acting person recorded; no channel offers them on their own."""
+
+REGULATOR_ONLY: Final = frozenset({"appeal_outcome"})
+"""Transitions offered only on complaints the regulator transferred (regulator_transfer)."""
+
+
+def offered_transitions(
+    status: Status | str, role: str, regulator_transfer: bool
+) -> list[Transition[Status]]:
+    """What a page offers a person in `role` on a complaint in `status`: the allowed
+    transitions, less the appeal's outcome on a complaint the regulator did not transfer."""
+    return [
+        t
+        for t in allowed_transitions(status, role)
+        if regulator_transfer or t.name not in REGULATOR_ONLY
+    ]
 
 
 def check_transition(name: str, status: Status | str, role: str) -> Transition[Status]:

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from careloop.config import Settings
+from careloop.domain import callbacks
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.lifecycle.tickets import COMPLAINT_LIFECYCLE as LIFECYCLE
 from careloop.domain.lifecycle.tickets import (
@@ -158,7 +160,20 @@ def reply(
         )
     )
     ensure_replyable(open_orders or 0)
-    record(uow, complaint, "reply", actor, now, status, text, reply_text=text, replied_at=now)
+    # A reply starts a new callback loop: no unreachable attempts yet, nothing scheduled.
+    record(
+        uow,
+        complaint,
+        "reply",
+        actor,
+        now,
+        status,
+        text,
+        reply_text=text,
+        replied_at=now,
+        callback_attempts=0,
+        callback_next_at=None,
+    )
     commit_or_conflict(uow, version)
     return complaint
 
@@ -172,17 +187,108 @@ def callback(
     satisfied: bool,
     comment: str | None = None,
 ) -> Complaint:
-    """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner."""
+    """回访: satisfied closes the complaint; dissatisfied reopens it with the same owner.
+    Either way the loop's outcome is kept (`callback_outcome`) until a later one replaces it."""
     name = "callback_satisfied" if satisfied else "reopen"
     note = LIFECYCLE.clean_field(name, "comment", comment)
     complaint = load_to_change(uow, complaint_id, name, actor)
     status = fire(complaint, name, actor, version)
     outcome: dict[str, Any] = (
-        {"callback_satisfied": True, "closed_at": now}
-        if satisfied
-        else {"callback_satisfied": False, "reopen_count": complaint.reopen_count + 1}
+        {"closed_at": now} if satisfied else {"reopen_count": complaint.reopen_count + 1}
     )
-    record(uow, complaint, name, actor, now, status, note, **outcome)
+    record(uow, complaint, name, actor, now, status, note, **outcome, **_outcome_fields(name))
+    commit_or_conflict(uow, version)
+    return complaint
+
+
+def _outcome_fields(name: str) -> dict[str, Any]:
+    """The callback columns the transition `name` that ends a callback loop leaves."""
+    outcome = callbacks.OUTCOME_OF_ACTION[name]
+    return {
+        "callback_outcome": outcome.value,
+        "callback_satisfied": callbacks.legacy_satisfied(outcome),
+        "callback_next_at": None,
+    }
+
+
+def callback_unreachable(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    comment: str | None = None,
+    max_attempts: int | None = None,
+) -> Complaint:
+    """回访未接通: record one unreachable attempt and schedule the next (domain.callbacks);
+    the last attempt allowed (`max_attempts`, default the site's setting) closes the
+    complaint as unreachable instead (`close_unreachable`, the caller recorded as its actor).
+    An attempt before the scheduled time is refused with that time."""
+    name = callbacks.ATTEMPT_ACTION
+    note = LIFECYCLE.clean_field(name, "comment", comment)
+    rule = callbacks.rule_for(
+        Settings.from_env().callback_attempts if max_attempts is None else max_attempts
+    )
+    complaint = load_to_change(uow, complaint_id, name, actor)
+    status = fire(complaint, name, actor, version)
+    callbacks.check_attempt_due(complaint.callback_next_at, now)
+    attempts = (complaint.callback_attempts or 0) + 1
+    if rule.closes(attempts):
+        closing = "close_unreachable"
+        status = LIFECYCLE.apply(complaint.status, closing, "system")
+        fields = {"callback_attempts": attempts, "closed_at": now, **_outcome_fields(closing)}
+        record(uow, complaint, closing, actor, now, status, note, **fields)
+    else:
+        record(
+            uow,
+            complaint,
+            name,
+            actor,
+            now,
+            status,
+            note,
+            callback_attempts=attempts,
+            callback_next_at=rule.next_attempt_at(attempts, now),
+        )
+    commit_or_conflict(uow, version)
+    return complaint
+
+
+def callback_declined(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    comment: str | None = None,
+) -> Complaint:
+    """客户拒绝回访: the customer does not want the callback; closed, counted apart."""
+    name = "callback_declined"
+    note = LIFECYCLE.clean_field(name, "comment", comment)
+    return _transition(
+        uow, complaint_id, name, actor, version, now, note, closed_at=now, **_outcome_fields(name)
+    )
+
+
+def record_appeal_outcome(
+    uow: UnitOfWork,
+    complaint_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    outcome: str,
+    comment: str | None = None,
+) -> Complaint:
+    """The regulator appeal's outcome (和解 / 不认可 / 知晓) on a complaint the regulator
+    transferred, once replied; a later record replaces it, the audit trail keeps both."""
+    name = "appeal_outcome"
+    code = LIFECYCLE.get(name).field("outcome").choose(outcome)
+    note = LIFECYCLE.clean_field(name, "comment", comment)
+    complaint = load_to_change(uow, complaint_id, name, actor)
+    status = fire(complaint, name, actor, version)
+    if not complaint.regulator_transfer:
+        raise DomainError("not_regulator_transfer", field="outcome")
+    record(uow, complaint, name, actor, now, status, note, appeal_outcome=code)
     commit_or_conflict(uow, version)
     return complaint
 

@@ -199,6 +199,11 @@ class ComplaintView:
     merged_into_id: int | None
     reopen_count: int
     callback_satisfied: bool | None
+    callback_outcome: str | None
+    callback_attempts: int
+    callback_next_at: datetime | None
+    """When to call again after an unreachable attempt (domain.callbacks)."""
+    appeal_outcome: str | None
     first_owner: str
     first_owner_id: int
     owner_unit_id: int
@@ -246,7 +251,10 @@ def complaint_view(
             work_order_view(o, lang, actor, unmasked, clocks.now if clocks else None)
             for o in c.work_orders
         ],
-        allowed_actions=[t.name for t in tickets.allowed_transitions(status, actor.role)],
+        allowed_actions=[
+            t.name
+            for t in tickets.offered_transitions(status, actor.role, bool(c.regulator_transfer))
+        ],
         sla=sla_view(clocks, lang) if clocks is not None else None,
     )
 

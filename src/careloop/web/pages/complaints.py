@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
+from careloop.domain import callbacks
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle import tickets
 from careloop.domain.permissions import has_permission
@@ -116,7 +117,9 @@ def _complaint_page(
             }
         )
     allowed = [
-        tr for tr in tickets.allowed_transitions(c.status, actor.role) if tr.name != "attach"
+        tr
+        for tr in tickets.offered_transitions(c.status, actor.role, c.regulator_transfer)
+        if tr.name != "attach"
     ]
     seq_of = {line.order.id: line.order.seq for line in found.work_orders}
     clock_rows = [
@@ -153,6 +156,8 @@ def _complaint_page(
         notes=found.notes,
         incident=incident_brief(uow, complaint_id, lang),
         allowed=allowed,
+        callback_outcome=callbacks.label(c.callback_outcome, lang) if c.callback_outcome else None,
+        appeal_outcome=callbacks.label(c.appeal_outcome, lang) if c.appeal_outcome else None,
         units=[(u.code, u.name) for u in workbench.dispatch_targets(uow, lang)]
         if any(tr.name == "dispatch" for tr in allowed)
         else [],
@@ -192,6 +197,15 @@ def _complaint_action(
         "reply": lambda: lifecycle.reply(uow, cid, actor, version, now, text),
         "callback_satisfied": lambda: lifecycle.callback(uow, cid, actor, version, now, True, text),
         "reopen": lambda: lifecycle.callback(uow, cid, actor, version, now, False, text),
+        "callback_unreachable": lambda: lifecycle.callback_unreachable(
+            uow, cid, actor, version, now, text or None
+        ),
+        "callback_declined": lambda: lifecycle.callback_declined(
+            uow, cid, actor, version, now, text or None
+        ),
+        "appeal_outcome": lambda: lifecycle.record_appeal_outcome(
+            uow, cid, actor, version, now, form.get("outcome", ""), text or None
+        ),
         "archive": lambda: lifecycle.archive(uow, cid, actor, version, now),
         "cancel": lambda: lifecycle.cancel(uow, cid, actor, version, now, text),
         "reject": lambda: lifecycle.reject(uow, cid, actor, version, now, text),
@@ -240,8 +254,16 @@ def complaint_action(
     due_hours: Annotated[str, Form()] = "",
     appointment_at: Annotated[str, Form()] = "",
     paid_at: Annotated[str, Form()] = "",
+    outcome: Annotated[str, Form()] = "",
 ) -> Response:
-    form = {"version": version, "text": text, "into": into, "unit": unit, "due_hours": due_hours}
+    form = {
+        "version": version,
+        "text": text,
+        "into": into,
+        "unit": unit,
+        "due_hours": due_hours,
+        "outcome": outcome,
+    }
     try:
         # Work steps count from these (domain.sla.steps): local times as the form gives them.
         form["appointment_at"] = local_instant(appointment_at, "appointment_at", request)

@@ -43,6 +43,10 @@ COMPLAINT_BEFORE = {
     "reply": ("admin agent handler supervisor unit_lead", "accepted in_progress", "replied"),
     "callback_satisfied": ("admin agent customer supervisor unit_lead", "replied", "closed"),
     "reopen": ("admin agent customer supervisor unit_lead", "replied", "in_progress"),
+    "callback_unreachable": ("admin agent supervisor unit_lead", "replied", None),
+    "close_unreachable": ("system", "replied", "closed"),
+    "callback_declined": ("admin agent supervisor unit_lead", "replied", "closed"),
+    "appeal_outcome": ("admin agent supervisor unit_lead", "replied closed", None),
     "archive": ("admin supervisor system", "closed", "archived"),
     "merge": (
         "admin agent supervisor unit_lead",
