@@ -349,7 +349,10 @@ class RawConnection:
 # The five facts of services.indicators.tallies, per complaint region, for one period.
 _ACCEPTED_SQL = """
 SELECT c.region_id, count(*), count(*) FILTER (WHERE c.escalated),
-       count(*) FILTER (WHERE c.regulator_transfer), count(*) FILTER (WHERE c.is_repeat)
+       count(*) FILTER (WHERE c.regulator_transfer), count(*) FILTER (WHERE c.is_repeat),
+       count(*) FILTER (WHERE c.regulator_transfer AND c.appeal_outcome = 'settled'),
+       count(*) FILTER (WHERE c.regulator_transfer AND c.appeal_outcome = 'not_accepted'),
+       count(*) FILTER (WHERE c.regulator_transfer AND c.appeal_outcome = 'informed')
 FROM complaints c
 WHERE c.accepted_at >= :start AND c.accepted_at < :end
   AND c.status NOT IN ('rejected', 'merged') AND c.region_id {scope}
@@ -364,7 +367,9 @@ GROUP BY c.region_id
 """
 _REPLIES_SQL = """
 SELECT c.region_id, count(*),
-       count(*) FILTER (WHERE c.reply_due_at IS NULL OR c.replied_at <= c.reply_due_at)
+       count(*) FILTER (WHERE (c.reply_due_at IS NULL OR c.replied_at <= c.reply_due_at)
+                          AND (c.outer_due_at IS NULL OR c.replied_at <= c.outer_due_at)),
+       count(c.reply_work_minutes), coalesce(sum(c.reply_work_minutes), 0)
 FROM complaints c
 WHERE c.replied_at >= :start AND c.replied_at < :end
   AND c.status NOT IN ('rejected', 'merged') AND c.region_id {scope}
@@ -372,17 +377,18 @@ GROUP BY c.region_id
 """
 _ORDERS_SQL = """
 SELECT c.region_id, count(*), count(*) FILTER (WHERE w.finished_at <= w.due_at),
-       coalesce(sum({hours}), 0.0)
+       count(w.work_minutes), coalesce(sum(w.work_minutes), 0)
 FROM work_orders w JOIN complaints c ON c.id = w.complaint_id
 WHERE w.finished_at >= :start AND w.finished_at < :end AND c.region_id {scope}
 GROUP BY c.region_id
 """
 _CALLBACKS_SQL = """
-SELECT c.region_id, count(*), count(*) FILTER (WHERE e.action = 'callback_satisfied')
+SELECT c.region_id, e.action, count(*)
 FROM events e JOIN complaints c ON c.id = e.complaint_id
-WHERE e.at >= :start AND e.at < :end AND e.action IN ('callback_satisfied', 'reopen')
+WHERE e.at >= :start AND e.at < :end
+  AND e.action IN ('callback_satisfied', 'reopen', 'close_unreachable', 'callback_declined')
   AND c.region_id {scope}
-GROUP BY c.region_id
+GROUP BY c.region_id, e.action
 """
 
 
@@ -390,23 +396,35 @@ def tallies_hand_tuned(raw: RawConnection, period: Period, units: list[int]) -> 
     start, end = period.bounds()
     params = {"start": start, "end": end}
     out: dict[int, IndicatorCounts] = defaultdict(IndicatorCounts)
-    for k, n, escalated, appeals, repeats in raw.fetch(_ACCEPTED_SQL, params, units):
+    for k, n, escalated, appeals, repeats, *outcomes in raw.fetch(_ACCEPTED_SQL, params, units):
         t = out[k]
         t.complaints, t.escalated, t.appeals, t.repeats = n, escalated, appeals, repeats
+        t.appeals_settled, t.appeals_not_accepted, t.appeals_informed = outcomes
     for k, n, resolved in raw.fetch(_CLOSED_SQL, params, units):
         out[k].closed, out[k].resolved_first_time = n, resolved
-    for k, n, on_time in raw.fetch(_REPLIES_SQL, params, units):
-        out[k].stages += n
-        out[k].stages_on_time += on_time
-    hours = raw.hours("w.dispatched_at", "w.finished_at")
-    for k, n, on_time, spent in raw.fetch(_ORDERS_SQL, params, units, hours=hours):
+    for k, n, on_time, timed, minutes in raw.fetch(_REPLIES_SQL, params, units):
         t = out[k]
         t.stages += n
         t.stages_on_time += on_time
-        t.handled += n
-        t.handle_hours += float(spent or 0.0)
-    for k, n, satisfied in raw.fetch(_CALLBACKS_SQL, params, units):
-        out[k].callbacks, out[k].callbacks_satisfied = n, satisfied
+        t.replies_timed += timed
+        t.reply_hours += float(minutes or 0) / 60.0
+        t.untimed += n - timed
+    for k, n, on_time, timed, minutes in raw.fetch(_ORDERS_SQL, params, units):
+        t = out[k]
+        t.stages += n
+        t.stages_on_time += on_time
+        t.handled += timed
+        t.handle_hours += float(minutes or 0) / 60.0
+        t.untimed += n - timed
+    for k, action, n in raw.fetch(_CALLBACKS_SQL, params, units):
+        t = out[k]
+        if action in ("callback_satisfied", "reopen"):  # done: the customer answered
+            t.callbacks += n
+            t.callbacks_satisfied += n if action == "callback_satisfied" else 0
+        elif action == "close_unreachable":
+            t.callbacks_unreachable += n
+        else:
+            t.callbacks_declined += n
     return dict(out)
 
 
