@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from careloop.domain import org as org_rules
-from careloop.domain.errors import InvalidInput, NotFound
-from careloop.domain.permissions import check_permission
+from careloop.domain.errors import DomainError, InvalidInput, NotFound
+from careloop.domain.permissions import has_permission
 from careloop.domain.vocabulary import AREAS, DEPARTMENT_TYPES, ORG_KINDS, ROLES
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import hash_password
@@ -71,7 +71,8 @@ def set_unit_area(
     """Say whether a region is urban or rural (None: as its parent is). Repair commitments
     differ by area (48 h urban, 72 h rural, Telecommunications Regulations), and a complaint
     takes its region's area when accepted. Administrators only; audited."""
-    check_permission("org.manage", actor.role)
+    if not has_permission("org.manage", actor.role):
+        raise DomainError("role_not_allowed", role=actor.role, action="set a region urban or rural")
     _check_area(area)
     unit = (
         uow.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
