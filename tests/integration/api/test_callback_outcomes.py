@@ -32,10 +32,11 @@ def _actions(client, cid: int) -> list[str]:  # type: ignore[no-untyped-def]
     return [e["action"] for e in client.get(f"/api/v1/complaints/{cid}/events").json()]
 
 
-def _indicators(app, day: date) -> dict[str, float | None]:  # type: ignore[no-untyped-def]
+def _indicators(app, day: date):  # type: ignore[no-untyped-def]
+    """The month's indicator values and counts for the whole tree, as the reports read them."""
     with app.state.platform.unit_of_work() as uow:
         report = figures.indicator_report(uow, period_of("month", day))
-        return {k: r.value.value for k, r in report.root.rows.items()}
+        return {k: r.value.value for k, r in report.root.rows.items()}, report.root.tally
 
 
 def test_an_unreachable_customer_is_tried_on_schedule_then_closed_as_unreachable(
@@ -110,8 +111,10 @@ def test_an_unreachable_customer_is_tried_on_schedule_then_closed_as_unreachable
         version=other["version"],
         satisfied=True,
     )
-    values = _indicators(app, date(2026, 9, 29))
+    values, counts = _indicators(app, date(2026, 9, 29))
     assert values["callback_satisfaction"] == pytest.approx(100.0)
+    assert (counts.callbacks, counts.callbacks_satisfied, counts.callbacks_unreachable) == (1, 1, 1)
+    assert values["callback_unreachable_rate"] == pytest.approx(50.0)
 
 
 def test_a_site_may_allow_fewer_attempts(api: Api, clock: MovableClock, monkeypatch):  # type: ignore[no-untyped-def]
@@ -142,7 +145,7 @@ def test_a_new_reply_starts_a_new_callback_loop(api: Api, clock: MovableClock):
     assert c["callback_outcome"] == "satisfied" and c["callback_satisfied"] is True
 
 
-def test_a_declined_callback_closes_the_complaint_counted_apart(api: Api, clock: MovableClock):
+def test_a_declined_callback_closes_the_complaint_counted_apart(api: Api, clock: MovableClock, app):  # type: ignore[no-untyped-def]
     agent = api.as_("agent1")
     fresh = create(agent)
     refused = agent.post(
@@ -161,9 +164,11 @@ def test_a_declined_callback_closes_the_complaint_counted_apart(api: Api, clock:
     assert c["callback_outcome"] == "declined" and c["callback_satisfied"] is None
     event = agent.get(f"/api/v1/complaints/{c['id']}/events").json()[-1]
     assert event["action"] == "callback_declined" and event["note"] == "客户表示不需要回访"
+    _, counts = _indicators(app, date(2026, 9, 28))
+    assert (counts.callbacks, counts.callbacks_declined) == (0, 1)
 
 
-def test_a_regulator_appeal_records_its_outcome_once_replied(api: Api, clock: MovableClock):
+def test_a_regulator_appeal_records_its_outcome_once_replied(api: Api, clock: MovableClock, app):  # type: ignore[no-untyped-def]
     agent = api.as_("agent1")
     c = create(agent, regulator_transfer=True)
     cid = c["id"]
@@ -196,6 +201,12 @@ def test_a_regulator_appeal_records_its_outcome_once_replied(api: Api, clock: Mo
     recorded = [e for e in events if e["action"] == "appeal_outcome"]
     assert [e["after"]["appeal_outcome"] for e in recorded] == ["settled", "not_accepted"]
     assert recorded[1]["before"] == {"appeal_outcome": "settled"}
+    _, counts = _indicators(app, date(2026, 9, 28))
+    assert (counts.appeals_settled, counts.appeals_not_accepted, counts.appeals_informed) == (
+        0,
+        1,
+        0,
+    )
 
 
 def test_an_appeal_outcome_is_refused_on_an_ordinary_complaint_and_a_bad_one_in_words(
