@@ -29,9 +29,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from careloop.domain.indicators.periods import period_of
 from careloop.services.indicators import figures
 from careloop.services.sla import sweep as sla_sweep
+from careloop.store.models import Complaint, WorkOrder
 from tests.conftest import Api, MovableClock
 from tests.integration.api.helpers import act, create
 
@@ -100,3 +103,14 @@ def test_the_on_time_rate_is_the_same_before_and_after_a_sweep(api: Api, clock: 
     sla_sweep.sweep(app.state.session_factory, clock.now)
     after = _on_time(app)
     assert before == after == (6, 9)
+
+    # Handle time in working minutes (08:30–17:30 Beijing), stored at each transition:
+    # A 09:00–17:30 Monday; C Monday 09:00–10:00 and Tuesday 10:00 (resumed) to Wednesday
+    # 21:00; F's work order Monday 10:00–17:30 (finished 19:00).
+    with app.state.session_factory() as session:
+        minutes = {
+            name: session.get(Complaint, ids[name]).reply_work_minutes  # type: ignore[union-attr]
+            for name in "AC"
+        }
+        [work] = session.scalars(select(WorkOrder.work_minutes))
+    assert minutes == {"A": 510, "C": 60 + 450 + 540} and work == 450
