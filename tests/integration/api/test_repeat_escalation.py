@@ -218,3 +218,20 @@ def test_intake_matches_the_region_urban_or_rural_kind_inherited_down_the_tree(
              for r in refs]  # fmt: skip
     assert codes == ["RURAL-72H", "RURAL-REPEAT", "REPEAT-4H"]
     assert [r["is_repeat"] for r in refs] == [False, True, True]
+
+
+def test_a_repeat_at_night_reaches_the_lead_by_sms_after_quiet_hours(api: Api, clock: MovableClock):
+    admin, agent, lead = api.as_("admin"), api.as_("agent1"), api.as_("lead1")
+    assert admin.put("/api/v1/sla/policies/REPEAT-4H", json=REPEAT_POLICY).status_code == 200
+    clock.now = datetime.fromisoformat("2026-09-28T14:00:00+00:00")  # 22:00 Beijing time
+    create(agent, category="broadband.outage")
+    clock.advance(hours=1)
+    repeat = create(agent, category="broadband.speed")
+    (notice,) = _repeat_notices(lead, repeat["id"])
+    assert notice["channel"] == "sms"
+    assert _at(notice["send_after"]) == _at("2026-09-29T00:00:00Z")  # 08:00 Beijing time
+    assert admin.post("/api/v1/sla/sweep").status_code == 200
+    assert _repeat_notices(lead, repeat["id"])[0]["status"] == "pending"
+    clock.now = datetime.fromisoformat("2026-09-29T00:01:00+00:00")
+    assert admin.post("/api/v1/sla/sweep").status_code == 200
+    assert _repeat_notices(lead, repeat["id"])[0]["status"] == "sent"
