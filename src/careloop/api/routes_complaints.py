@@ -50,6 +50,11 @@ def draft_of(body: schemas.ComplaintIn) -> intake.NewComplaint:
     status_code=status.HTTP_201_CREATED,
     response_model=schemas.ComplaintOut,
     summary="Accept a complaint (受理); the caller becomes its first-question owner",
+    description="A repeat (重复投诉: same customer, same first-level category within 30 days) "
+    "is linked to the earlier complaint and escalates: its priority is raised one step "
+    "(the answer shows the raised one), the SLA policy is matched as a repeat (match_repeat), "
+    "and the unit leads of its region and of the caller's unit are told through the "
+    "notifications outbox (kind repeat). The link_repeat audit event records the raise and why.",
     responses={
         200: {"description": "Idempotent replay: the complaint first created with this key"}
     },

@@ -100,7 +100,8 @@ def _invalid(exc: ValidationError, lang: str) -> BatchItemProblem:
     summary="Accept many complaints (bulk import); one result per item",
     description="For imports (Excel/CSV, the regulator's transfer feed). Same rules as "
     "POST /api/v1/complaints per item: roles, idempotency key, repeat detection (also "
-    "between items of the batch), first owner, SLA terms, one audit event per complaint. "
+    "between items of the batch) and its escalation (priority raised, unit leads told), "
+    "first owner, SLA terms, one audit event per complaint. "
     "Valid items are accepted even when others fail. Rate limit: a budget of its own "
     "(CARELOOP_BATCH_ITEMS_PER_MINUTE, default 6 000 items per caller and minute), one token "
     "per item, all or none (429 with Retry-After when the caller's budget lacks them).",
