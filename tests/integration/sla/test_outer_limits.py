@@ -41,6 +41,9 @@ def test_a_paused_complaint_still_breaches_the_regulatory_limit_on_day_16(
 ):  # type: ignore[no-untyped-def]
     agent, admin = api.as_("agent1"), api.as_("admin")
     c = create(agent)
+    with app.state.session_factory() as session:  # stored at intake, before any sweep
+        stored = session.get(Complaint, c["id"])
+        assert stored is not None and stored.outer_due_at == DUE_15_DAYS
     outer = _clock(c, "outer_reply")
     assert outer["regulatory"] is True and outer["paused_minutes"] == 0
     assert (outer["count"], outer["limit_days"]) == ("calendar_days", 15)

@@ -111,6 +111,8 @@ def row_values(
         "owner_unit_id": actor.org_unit_id,
         "accepted_at": now,
         "reply_due_at": terms.reply_due_at,
+        "outer_due_at": terms.outer_due_at(draft.regulator_transfer),
+        "outer_state": "running",
         "replied_at": None,
         "closed_at": None,
         "archived_at": None,

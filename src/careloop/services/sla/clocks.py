@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.sla.calendar import WorkingCalendar
 from careloop.domain.sla.clocks import (
     DEFAULT_WARN_SHARE,
     ClockState,
@@ -40,10 +41,12 @@ from careloop.domain.sla.facts import (
 )
 from careloop.domain.sla.policies import STAGES, Criteria, limit_of
 from careloop.domain.sla.rules import (
+    APPEAL_ANSWER,
     CLOCK_ACTIONS,
     FALLBACK_WORK_ORDER,
     OUTER_CLOCKS,
     OUTER_LIMITS,
+    OUTER_REPLY,
     clock_runs,
     limit_until,
 )
@@ -344,6 +347,15 @@ class IntakeTerms:
     warn_at: datetime
     calendar: CalendarData | None = None
     """The calendar data the terms were computed with (clocks for the answer reuse it)."""
+    outer_due: tuple[datetime, datetime] | None = None
+    """The regulatory answer limits from acceptance: (15 days, a regulator appeal's 30 days)."""
+
+    def outer_due_at(self, regulator_transfer: bool) -> datetime | None:
+        """The stored ``outer_due_at`` of a complaint accepted on these terms
+        (``rules.outer_limits``): its answer's regulatory limit, no pause yet to move it."""
+        if self.outer_due is None:
+            return None
+        return self.outer_due[1] if regulator_transfer else self.outer_due[0]
 
 
 @dataclass(frozen=True)
@@ -379,13 +391,17 @@ def intake_terms(
         days, rest = divmod(fallback, timedelta(days=1))
         plain = SlaLimit.in_days(days, "calendar") if days and not rest else None
         due = period_end(now, plain, calendar) if plain else now + fallback
-        return IntakeTerms(policy, due, now, reference.calendar)
+        return IntakeTerms(policy, due, now, reference.calendar, _outer_due(now, calendar))
     state = compute_clock(
         now, limit, calendar, now, (), policy.warn_share if policy else DEFAULT_WARN_SHARE
     )
     if state.fallback_years:
         _log_fallback(state.fallback_years, "intake")
-    return IntakeTerms(policy, state.due_at, now, reference.calendar)
+    return IntakeTerms(policy, state.due_at, now, reference.calendar, _outer_due(now, calendar))
+
+
+def _outer_due(now: datetime, calendar: WorkingCalendar) -> tuple[datetime, datetime]:
+    return period_end(now, OUTER_REPLY, calendar), period_end(now, APPEAL_ANSWER, calendar)
 
 
 def clocks_of_new(
