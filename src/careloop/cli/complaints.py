@@ -45,6 +45,10 @@ def summary(uow: UnitOfWork, complaint_id: int) -> dict[str, Any]:
         "first_owner": c.first_owner,
         "reply_due_at": c.reply_due_at,
         "is_repeat": c.is_repeat,
+        "callback_outcome": c.callback_outcome,
+        "callback_attempts": c.callback_attempts,
+        "callback_next_at": c.callback_next_at,
+        "appeal_outcome": c.appeal_outcome,
         "work_orders": [
             {
                 "id": w.id,
