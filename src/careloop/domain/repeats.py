@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from careloop.domain.categories import get_category
 from careloop.domain.complaints import mask_phone
+from careloop.domain.sla.calendar import DEFAULT_TIMEZONE
 from careloop.domain.vocabulary import PRIORITIES
 
 BEIJING_TIME_ZONES: Final = frozenset({"Asia/Shanghai", "Asia/Chongqing", "PRC"})
@@ -86,7 +87,7 @@ class RepeatPlan:
     escalation: RepeatEscalation
     recipients: tuple[str, ...]
     channel: str = DEFAULT_NOTICE_CHANNEL
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
 
 
 def nearest_leads(chain: Sequence[int], leads_by_unit: Mapping[int, Sequence[str]]) -> list[str]:
@@ -122,7 +123,7 @@ class RepeatNoticeFacts:
     category: str
     escalation: RepeatEscalation
     reply_due_at: datetime | None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
 
 
 def repeat_notice(facts: RepeatNoticeFacts) -> tuple[str, str]:
