@@ -20,6 +20,7 @@ from careloop.domain.vocabulary import PRODUCTS
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.audit import jsonable
 from careloop.services.incidents import linking, records
+from careloop.services.sla.refresh import refresh_changed
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Incident, IncidentRegion, OrgUnit
 
@@ -165,6 +166,7 @@ def _check_version(incident: Incident, version: int | None) -> None:
 
 def commit_or_conflict(uow: UnitOfWork, version: int) -> None:
     try:
+        refresh_changed(uow)  # a bulk reply moves its complaints' stored clocks at once
         uow.commit()
     except StaleDataError as exc:
         uow.rollback()
