@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from careloop.domain.errors import InvalidInput
@@ -37,6 +37,8 @@ class Policy:
     match_region: str | None = None
     match_escalated: bool | None = None
     match_priority: str | None = None
+    match_repeat: bool | None = None
+    match_area: str | None = None
     limits: dict[str, Any] | None = None
 
 
@@ -59,6 +61,19 @@ def test_every_criterion_a_policy_names_must_agree() -> None:
     escalated_only = Policy(1, match_channel="hotline", match_escalated=True)
 
     assert not fits(escalated_only, BILL_DISPUTE_IN_GUANGZHOU, REGIONS)
+
+
+def test_repeat_and_area_terms_hold_only_the_complaints_they_name() -> None:
+    repeats = Policy(1, match_repeat=True)
+    rural = Policy(2, match_area="rural")
+    rural_repeat = replace(BILL_DISPUTE_IN_GUANGZHOU, repeat=True, area="rural")
+
+    assert not fits(repeats, BILL_DISPUTE_IN_GUANGZHOU, REGIONS)
+    assert fits(repeats, rural_repeat, REGIONS)
+    assert fits(Policy(3, match_repeat=False), BILL_DISPUTE_IN_GUANGZHOU, REGIONS)
+    assert not fits(rural, BILL_DISPUTE_IN_GUANGZHOU, REGIONS)
+    assert fits(rural, rural_repeat, REGIONS)
+    assert specificity(Policy(4, match_repeat=True, match_area="urban")) == 2
 
 
 def test_highest_rank_wins_then_the_most_specific_then_the_oldest() -> None:
@@ -99,6 +114,7 @@ class Terms:
     match_channel: str | None = None
     match_tier: str | None = None
     match_priority: str | None = None
+    match_area: str | None = None
     warn_share: float = 0.8
     timezone: str = "Asia/Shanghai"
     hours: dict[str, list[list[str]]] | None = None
