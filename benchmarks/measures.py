@@ -469,7 +469,7 @@ GROUP BY 1, 2, 3, 4
 _BEHIND_SQL = """
 SELECT c.id, c.number, c.accepted_at, c.channel, c.description
 FROM complaints c
-WHERE c.category = :category AND c.region_id = :region AND c.product = :product
+WHERE c.category = :category AND c.product = :product
   AND c.accepted_at >= :start AND c.accepted_at < :end AND c.region_id {scope}
 ORDER BY c.accepted_at, c.id LIMIT :limit
 """
@@ -496,16 +496,17 @@ def early_warning_hand_tuned(
         if 0 <= index < length:
             cell = ews.Cell(category, tree.nodes[region_id].code, product)
             series.setdefault(cell, [0] * length)[index] += n
-    flags = ew.detect_rises(series, windows=("day", "week"))
+    _, flags = ews.rises(series, tree, root, day)  # the same test, levels rolled up
     by_code = {n.code: n for n in tree.nodes.values()}
     behind = []
     for flag in flags:
         since = day - timedelta(days=ew.WINDOW_DAYS[flag.window] - 1)
+        node = by_code[flag.cell.region_code]
         rows = raw.fetch(_BEHIND_SQL, {
-            "category": flag.cell.category, "region": by_code[flag.cell.region_code].id,
-            "product": flag.cell.product, "start": local_midnight(since),
-            "end": local_midnight(day + timedelta(1)), "limit": ews.BEHIND_LIMIT,
-        }, units)  # fmt: skip
+            "category": flag.cell.category, "product": flag.cell.product,
+            "start": local_midnight(since), "end": local_midnight(day + timedelta(1)),
+            "limit": ews.BEHIND_LIMIT,
+        }, tree.within(node) if flag.cell.subtree else [node.id])  # fmt: skip
         behind.append(tuple(r[0] for r in rows))
     return series, flags, behind
 

@@ -9,7 +9,9 @@ SQLite), migrated by Alembic, grown step by step to each size by the generator; 
 timed at every size, and so are the workbench's pages (pages.py); intake and the SLA sweep at
 the first size; the monthly report and the daily early warning at each size ≥ 10⁵.
 Targets are printed as PASS/FAIL; the exit code is 0 either way (they are measurements, not
-tests) unless something broke.
+tests) unless something broke — or the early warning's false-alarm rate, measured on
+simulated counts (benchmarks/early_warning.py), exceeds its stated rate beyond its binomial
+bound: that is a broken promise, not a slow run.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks import early_warning as warning_bench
 from benchmarks import intake as bulk_intake
 from benchmarks import measures, pages
 from benchmarks.generate import create_pg_database, drop_pg_database, generate
@@ -169,10 +172,16 @@ def main(argv: list[str] | None = None) -> int:
     figures: list[measures.Figure] = []
     for name in engines:
         figures.extend(run_engine(name, sizes, now, requests, args.clients, quick, args.workers))
+    # The early warning's stated false-alarm rate on simulated counts (no database): a
+    # correctness check, so its FAIL fails the run (benchmarks/early_warning.py).
+    mark = time.perf_counter()
+    warning = warning_bench.measure(*(warning_bench.QUICK if quick else warning_bench.FULL))
+    _log(report(warning) + f"\n        ({time.perf_counter() - mark:.1f} s to measure)")
+    figures.extend(warning)
     print(f"CareLoop benchmarks, {now:%Y-%m-%d}, sizes {sizes}, engines {engines}")
     print(report(figures))
     print(f"total {time.perf_counter() - started:.0f} s")
-    return 0
+    return 1 if warning[0].passed is False else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,11 @@ least one complaint in the window are read: a cell that is zero every day can ne
 ``min_count`` and so can never flag. The complaints behind each flag are read afterwards,
 one query per flag (flags are few; cells are many).
 
+**Levels.** The finest cells (the complaint's own region: mostly a county) are summed up the
+org tree (``domain.early_warning.roll_up``) into city and province cells — ``Cell.subtree``
+— up to the report's region, so a rise spread thinly over many counties is tested where it
+adds up; the false-discovery rate is held across every cell and window of the morning.
+
 Counted here are all complaints *accepted* (whatever became of them later): early warning is
 about what came in, not how it was handled.
 """
@@ -16,6 +21,7 @@ about what came in, not how it was handled.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Final
@@ -26,7 +32,7 @@ from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
 from careloop.domain.indicators.periods import local_midnight
 from careloop.services.access.actors import Actor
-from careloop.services.indicators.org_tree import OrgTree
+from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
@@ -36,8 +42,18 @@ HOTSPOT_PREVIOUS_DAYS: Final = 21
 HOTSPOT_MAX_TEXTS: Final = 3000
 """Per window: the newest texts are grouped (k-means over a week of a province is enough)."""
 BEHIND_LIMIT: Final = 200
+WINDOWS: Final[tuple[ew.Window, ...]] = ("day", "week")
 WINDOW_LENGTH: Final = ew.DEFAULT_BASELINE_DAYS + ew.WINDOW_DAYS["week"]
 """Days the default morning report reads: the baseline and the week tested."""
+
+
+LEVEL_KINDS: Final = ("city", "province")
+"""Regions whose subtree is summed into a cell of its own (counties are the finest level)."""
+LEVEL_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "county": ("区县", "county"),
+    "city": ("地市", "city"),
+    "province": ("全省", "province"),
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -45,6 +61,8 @@ class Cell:
     category: str
     region_code: str
     product: str
+    subtree: bool = False
+    """True: the region with everything under it (a city's or the province's total)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,34 @@ class WarningFlag:
     threshold: float
     critical_count: int
     complaints: tuple[BehindComplaint, ...]
+    level: str = "county"
+    """The region's kind: county, city or province (with ``cell.subtree``: its total)."""
+    region_name_en: str = ""
+    baseline_mean: float = 0.0
+    """Complaints a day over the baseline."""
+    baseline_days: int = 0
+    adjusted_p: float = 0.0
+    """Benjamini–Hochberg adjusted p-value: flagged when ≤ the report's false-alarm rate."""
+
+    def explanation(self, lang: str = "zh") -> str:
+        """One line a reader can check: level, region, observed, expected and baseline."""
+        level_zh, level_en = LEVEL_NAMES.get(self.level, (self.level, self.level))
+        if lang.startswith("en"):
+            scope = " (all units below)" if self.cell.subtree else ""
+            span = "yesterday" if self.window == "day" else "last 7 days"
+            return (
+                f"{level_en} {self.region_name_en or self.region_name}{scope}: "
+                f"{self.observed} complaints {span}, expected {self.expected:.1f} "
+                f"(baseline {self.baseline_days} days at {self.baseline_mean:.1f} a day, "
+                f"weekday-adjusted); p = {self.p_value:.2g}, adjusted {self.adjusted_p:.2g}"
+            )
+        scope = "(含下辖)" if self.cell.subtree else ""
+        span = "当日" if self.window == "day" else "近7日"
+        return (
+            f"{level_zh} {self.region_name}{scope}: {span} {self.observed} 件, 期望 "
+            f"{self.expected:.1f} (基线 {self.baseline_days} 天日均 {self.baseline_mean:.1f}, "
+            f"已按星期调整); p = {self.p_value:.2g}, 校正后 {self.adjusted_p:.2g}"
+        )
 
 
 @dataclass
@@ -74,10 +120,13 @@ class EarlyWarning:
     day: date
     region_code: str
     cells: int
-    alpha: float
+    """Cells tested: finest cells plus the city and province totals."""
+    fdr: float
+    """The stated false-alarm rate (see ``domain.early_warning``): at most this share of a
+    morning's flags is expected to be false, and a morning with no real rise shows any flag
+    at all with at most this probability."""
     baseline_days: int
-    expected_false_alarms: float
-    """alpha × cells × windows: false flags a morning report expects from stable cells."""
+    cells_by_level: dict[str, int] = field(default_factory=dict)
     flags: list[WarningFlag] = field(default_factory=list)
     hotspots: list[hs.HotSpot] = field(default_factory=list)
     hotspot_numbers: dict[int, str] = field(default_factory=dict)
@@ -101,8 +150,50 @@ def daily_series(
     return dict(series)
 
 
+def _ancestors(tree: OrgTree, root: Node) -> Callable[[Cell], list[Cell]]:
+    """A finest cell's enclosing totals: its region's own subtree (a city or the province
+    where complaints are registered at that level), then each city or province above it,
+    up to the report's region."""
+    by_code = {n.code: n for n in tree.nodes.values()}
+
+    def ancestors(cell: Cell) -> list[Cell]:
+        node: Node | None = by_code[cell.region_code]
+        chain = []
+        while node is not None and node.path.startswith(root.path):
+            if node.kind in LEVEL_KINDS:
+                chain.append(Cell(cell.category, node.code, cell.product, True))
+            node = tree.nodes.get(node.parent_id) if node.parent_id is not None else None
+        return chain
+
+    return ancestors
+
+
+def rises(
+    series: dict[Cell, list[int]],
+    tree: OrgTree,
+    root: Node,
+    day: date,
+    *,
+    fdr: float = ew.DEFAULT_FDR,
+    min_count: int = ew.DEFAULT_MIN_COUNT,
+    baseline_days: int = ew.DEFAULT_BASELINE_DAYS,
+) -> tuple[dict[Cell, list[int]], list[ew.Flag[Cell]]]:
+    """The finest series summed up to ``root`` and the morning's flags over all of them."""
+    every, parents = ew.roll_up(series, _ancestors(tree, root))
+    flags = ew.detect_rises(
+        every,
+        parents=parents,
+        last_weekday=day.weekday(),
+        fdr=fdr,
+        min_count=min_count,
+        baseline_days=baseline_days,
+        windows=WINDOWS,
+    )
+    return every, flags
+
+
 def _behind(
-    uow: UnitOfWork, cell: Cell, region_id: int, first: date, last: date
+    uow: UnitOfWork, cell: Cell, region_ids: list[int], first: date, last: date
 ) -> tuple[BehindComplaint, ...]:
     rows = uow.session.execute(
         select(
@@ -114,7 +205,7 @@ def _behind(
         )
         .where(
             Complaint.category == cell.category,
-            Complaint.region_id == region_id,
+            Complaint.region_id.in_(region_ids),
             Complaint.product == cell.product,
             Complaint.accepted_at >= local_midnight(first),
             Complaint.accepted_at < local_midnight(last + timedelta(days=1)),
@@ -149,33 +240,31 @@ def early_warning(
     region_code: str | None = None,
     actor: Actor | None = None,
     *,
-    alpha: float = ew.DEFAULT_ALPHA,
+    fdr: float = ew.DEFAULT_FDR,
     min_count: int = ew.DEFAULT_MIN_COUNT,
     baseline_days: int = ew.DEFAULT_BASELINE_DAYS,
     with_hotspots: bool = True,
 ) -> EarlyWarning:
-    """Flags for ``day`` (the day just ended) and the last 7 days, with their complaints."""
+    """Flags for ``day`` (the day just ended) and the last 7 days, with their complaints,
+    at the county, city and province levels within ``region_code``."""
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     units = tree.within(root)
-    windows: tuple[ew.Window, ...] = ("day", "week")
     length = baseline_days + ew.WINDOW_DAYS["week"]
     series = daily_series(uow, day, units, length)
-    flags = ew.detect_rises(
-        series, alpha=alpha, min_count=min_count, baseline_days=baseline_days, windows=windows
+    every, flags = rises(
+        series, tree, root, day, fdr=fdr, min_count=min_count, baseline_days=baseline_days
     )
     by_code = {n.code: n for n in tree.nodes.values()}
-    result = EarlyWarning(
-        day,
-        root.code,
-        len(series),
-        alpha,
-        baseline_days,
-        ew.expected_false_alarms(len(series), 1, alpha, len(windows)),
-    )
+    levels: dict[str, int] = {}
+    for cell in every:
+        level = by_code[cell.region_code].kind
+        levels[level] = levels.get(level, 0) + 1
+    result = EarlyWarning(day, root.code, len(every), fdr, baseline_days, levels)
     for flag in flags:
         node = by_code[flag.cell.region_code]
         first = day - timedelta(days=ew.WINDOW_DAYS[flag.window] - 1)
+        region_ids = tree.within(node) if flag.cell.subtree else [node.id]
         result.flags.append(
             WarningFlag(
                 flag.cell,
@@ -186,7 +275,12 @@ def early_warning(
                 flag.p_value,
                 flag.threshold,
                 flag.critical_count,
-                _behind(uow, flag.cell, node.id, first, day),
+                _behind(uow, flag.cell, region_ids, first, day),
+                level=node.kind,
+                region_name_en=node.name_en,
+                baseline_mean=flag.baseline_mean,
+                baseline_days=flag.baseline_days,
+                adjusted_p=flag.adjusted_p,
             )
         )
     if with_hotspots:

@@ -244,9 +244,10 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
             Column("p_value", "p 值", "p-value", "float"),
         ],
         note=(
-            f"检验: 负二项预测分布上尾, alpha={warning.alpha:g}/格/窗口/日, 基线 "
-            f"{warning.baseline_days} 天; 本日检验 {warning.cells} 格, 稳定格预期误报 ≤ "
-            f"{warning.expected_false_alarms:.2f} 条。"
+            f"检验: 负二项分布上尾 (离散度按基线拟合, 按星期调整), 区县/地市/全省逐级检验, "
+            f"基线 {warning.baseline_days} 天; 本日检验 {warning.cells} 格 × 2 窗口, "
+            f"误报率 (FDR) ≤ {warning.fdr:.0%}: 无真实上升之日出现任何预警的概率 ≤ "
+            f"{warning.fdr:.0%}。"
         ),
     )
     behind = Table(
@@ -516,14 +517,13 @@ def build_report(
         warning = ews.early_warning(uow, day, root.code)
         report.summary.insert(
             0,
-            f"预警 {len(warning.flags)} 条 (检验 {warning.cells} 格, 预期误报 ≤ "
-            f"{warning.expected_false_alarms:.2f}); 热点 {len(warning.hotspots)} 个",
+            f"预警 {len(warning.flags)} 条 (检验 {warning.cells} 格, 误报率 ≤ "
+            f"{warning.fdr:.0%}); 热点 {len(warning.hotspots)} 个",
         )
         for flag in warning.flags[:10]:
             report.summary.append(
-                f"⚠ {flag.region_name} · {_category_name(flag.cell.category)} · "
-                f"{_product_name(flag.cell.product)}: {flag.observed} 件 "
-                f"({'当日' if flag.window == 'day' else '近7日'}, 期望 {flag.expected:.1f})"
+                f"⚠ {_category_name(flag.cell.category)} · "
+                f"{_product_name(flag.cell.product)} · {flag.explanation()}"
             )
         report.tables = [*warning_tables(warning, unmasked), *report.tables]
         if unmasked:
