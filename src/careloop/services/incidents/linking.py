@@ -27,11 +27,19 @@ LINK_ACTION = "link_incident"
 """The complaint's audit row saying which incident it was linked to."""
 
 
-def live_incidents(uow: UnitOfWork, now: datetime) -> list[rules.IncidentFacts]:
-    """Incidents a complaint accepted `now` may concern: open ones, and resolved ones
-    within their aftermath. Few at any time; one query with their regions."""
+def live_incidents(uow: UnitOfWork, now: datetime) -> dict[str, rules.IncidentFacts]:
+    """Incidents a complaint accepted `now` may concern, by number: open ones, and
+    resolved ones within their aftermath. Few at any time; one query with their regions."""
     rows = uow.session.execute(
-        select(Incident, IncidentRegion.path)
+        select(
+            Incident.id,
+            Incident.number,
+            Incident.categories,
+            Incident.products,
+            Incident.starts_at,
+            Incident.ended_at,
+            IncidentRegion.path,
+        )
         .join(IncidentRegion, IncidentRegion.incident_id == Incident.id)
         .where(
             Incident.starts_at <= now,
@@ -41,12 +49,21 @@ def live_incidents(uow: UnitOfWork, now: datetime) -> list[rules.IncidentFacts]:
             ),
         )
     ).all()
-    paths: dict[int, list[str]] = {}
-    found: dict[int, Incident] = {}
-    for incident, path in rows:
-        found[incident.id] = incident
-        paths.setdefault(incident.id, []).append(path)
-    return [records.facts_of(i, tuple(sorted(paths[i.id]))) for i in found.values()]
+    paths: dict[str, list[str]] = {}
+    first: dict[str, Any] = {}
+    for row in rows:
+        first.setdefault(row.number, row)
+        paths.setdefault(row.number, []).append(row.path)
+    return {
+        number: rules.IncidentFacts(
+            row.id,
+            rules.AffectedArea(
+                tuple(sorted(paths[number])), tuple(row.categories or ()), tuple(row.products or ())
+            ),
+            rules.Window(row.starts_at, row.ended_at),
+        )
+        for number, row in first.items()
+    }
 
 
 def link_at_intake(
@@ -56,7 +73,7 @@ def link_at_intake(
     each matches, with an audit row on each linked complaint; in the caller's unit of work,
     so the complaint and its link commit together. Returns how many were linked.
 
-    Costs one query when no incident is live (the usual day), two more otherwise."""
+    Costs one query when no incident is live (the usual day), one more otherwise."""
     if not complaints:
         return 0
     live = live_incidents(uow, now)
@@ -68,11 +85,7 @@ def link_at_intake(
             select(OrgUnit.id, OrgUnit.path).where(OrgUnit.id.in_(region_ids))
         ).all()
     )
-    numbers = dict(
-        uow.session.execute(
-            select(Incident.id, Incident.number).where(Incident.id.in_([i.id for i in live]))
-        ).all()
-    )
+    numbers = {facts.id: number for number, facts in live.items()}
     links: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for values in complaints:
@@ -82,7 +95,7 @@ def link_at_intake(
             str(values["product"]),
             values["accepted_at"],
         )
-        chosen = rules.best_match(live, facts)
+        chosen = rules.best_match(live.values(), facts)
         if chosen is None:
             continue
         links.append(_link(values["id"], chosen.id, now, "intake"))
