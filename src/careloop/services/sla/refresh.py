@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES, Status
@@ -310,13 +310,39 @@ def refresh_stored_clocks(
     )
 
 
+_CHANGED_KEY: Final = "careloop.sla.changed"
+"""``session.info`` key: complaint id → latest time of the events flushed so far in this
+transaction (a use case may flush before it commits, e.g. to number a work order)."""
+
+
+def _note_events(session: Session, objects: Iterable[Any]) -> None:
+    changed: dict[int, datetime] = session.info.setdefault(_CHANGED_KEY, {})
+    for obj in objects:
+        if isinstance(obj, Event) and obj.complaint_id is not None and obj.at is not None:
+            at = changed.get(obj.complaint_id)
+            changed[obj.complaint_id] = obj.at if at is None else max(at, obj.at)
+
+
+@event.listens_for(Session, "before_flush")
+def _remember_flushed_events(session: Session, flush_context: Any, instances: Any) -> None:
+    _note_events(session, session.new)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    session.info.pop(_CHANGED_KEY, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_events(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_CHANGED_KEY, None)
+
+
 def refresh_changed(uow: UnitOfWork) -> int:
     """Refresh the complaints whose events this transaction is adding, at the latest of
     those events' times (every transition, pause and resume records one): called right
     before the commit, so the stored clocks change in the same transaction."""
-    changed: dict[int, datetime] = {}
-    for obj in uow.session.new:
-        if isinstance(obj, Event) and obj.complaint_id is not None:
-            at = changed.get(obj.complaint_id)
-            changed[obj.complaint_id] = obj.at if at is None else max(at, obj.at)
+    session = uow.session
+    _note_events(session, session.new)
+    changed: dict[int, datetime] = session.info.pop(_CHANGED_KEY, {})
     return sum(refresh_stored_clocks(uow, [cid], at) for cid, at in sorted(changed.items()))
