@@ -83,12 +83,13 @@ def test_a_new_complaint_is_due_by_its_policy_reply_limit_in_working_time() -> N
     assert terms.calendar is CALENDAR
 
 
-def test_without_a_fitting_policy_the_reply_is_due_after_the_fallback() -> None:
+def test_without_a_fitting_policy_the_fallback_days_are_counted_as_the_law_counts() -> None:
     now = datetime(2025, 9, 30, 16, 30, tzinfo=SH)
     vip_only = policy(1, 60, match_tier="vip")
     terms = intake_terms(
         NO_DATABASE, HOTLINE_BILL_DISPUTE, now, timedelta(days=15), reference(vip_only)
     )
 
+    # 15 days from the next day (10-01): the 15th, Wednesday 10-15, ends at its 24:00.
     assert terms.policy is None
-    assert terms.reply_due_at == now + timedelta(days=15)
+    assert terms.reply_due_at == datetime(2025, 10, 16, 0, 0, tzinfo=SH)
