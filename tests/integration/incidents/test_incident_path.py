@@ -220,6 +220,8 @@ def test_refusals_name_the_problem_in_words(api: Api, clock: MovableClock):
         f"/api/v1/incidents/{opened['id']}/resolve", json={"version": opened["version"]}
     )
     assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    # Resolved: no more edits or links, but a reply is still owed to late complaints.
+    assert resolved.json()["allowed_actions"] == ["bulk_reply"]
     twice = boss.post(
         f"/api/v1/incidents/{opened['id']}/resolve", json={"version": resolved.json()["version"]}
     )

@@ -164,10 +164,10 @@ def _counts(uow: UnitOfWork, incident_id: int, actor: Actor) -> IncidentCounts:
 
 
 def _allowed(incident: Incident, actor: Actor) -> list[str]:
-    if incident.status != rules.IncidentStatus.OPEN.value:
-        return []
+    """Editing and linking while open; the bulk reply also after the end, for complaints
+    linked in the aftermath (the service allows it: a reply is still owed)."""
     allowed: list[str] = []
-    if actor.role in rules.OPENER_ROLES:
+    if incident.status == rules.IncidentStatus.OPEN.value and actor.role in rules.OPENER_ROLES:
         allowed += ["update", "resolve", "link_open"]
     if actor.role in rules.BULK_REPLY_ROLES:
         allowed.append("bulk_reply")
