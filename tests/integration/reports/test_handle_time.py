@@ -29,12 +29,6 @@ def factory(database_url: str):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services.sla.refresh computes a finished work order's working minutes but stores "
-    "them only for orders with a clock view of their own (work_order_row returns None "
-    "otherwise), so work_orders.work_minutes stays NULL; drop this mark once it is stored",
-)
 def test_handle_time_is_in_working_hours_and_unrecorded_stages_are_left_out(factory):  # type: ignore[no-untyped-def]
     # dispatched Monday 16:30 local, finished Tuesday 10:30 local: 18 wall-clock hours, of
     # which only the evening and the morning fall in business hours

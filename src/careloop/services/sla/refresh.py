@@ -239,6 +239,9 @@ def _refresh_batch(uow: UnitOfWork, ids: Sequence[int], now: datetime, book: Cal
             .where(Complaint.id.in_(ids), Complaint.accepted_at <= now)
             .options(selectinload(Complaint.work_orders))
             .order_by(Complaint.id)
+            # Flushed above, so nothing unsaved is lost: a work order added this transaction
+            # (dispatch) joins a collection the session loaded before it existed.
+            .execution_options(populate_existing=True)
         )
     )
     if not complaints:
