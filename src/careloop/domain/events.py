@@ -65,6 +65,13 @@ WORK_ORDER_RETURNED: Final = "careloop.work_order.returned"
 """The unit sent the work back, with a reason (the owner stays accountable)."""
 WORK_ORDER_TRANSFERRED: Final = "careloop.work_order.transferred"
 """The unit passed the work to another unit, with a reason."""
+WORK_ORDER_FEASIBILITY_REPLIED: Final = "careloop.work_order.feasibility_replied"
+"""The unit said whether an installation is possible (a timed work step). Payload: the
+step's state and due time."""
+WORK_ORDER_ARRIVED: Final = "careloop.work_order.arrived"
+"""The technician recorded arrival on site (a timed work step)."""
+WORK_ORDER_RESTORED: Final = "careloop.work_order.restored"
+"""Service was restored (a timed work step): a moment a satisfaction survey may follow."""
 
 EVENT_OF_ACTION: Final[Mapping[str, str]] = {
     "accept": COMPLAINT_ACCEPTED,
@@ -88,6 +95,9 @@ EVENT_OF_ACTION: Final[Mapping[str, str]] = {
     "work_order_complete": WORK_ORDER_COMPLETED,
     "work_order_return": WORK_ORDER_RETURNED,
     "work_order_transfer": WORK_ORDER_TRANSFERRED,
+    "work_order_feasibility_reply": WORK_ORDER_FEASIBILITY_REPLIED,
+    "work_order_arrive": WORK_ORDER_ARRIVED,
+    "work_order_restore": WORK_ORDER_RESTORED,
 }
 """Audit `action` (the transition's name in domain/lifecycle/tickets.py, `work_order_` and
 the work-order transition's name) → event name. Actions absent here (notes, attachments,
