@@ -83,9 +83,9 @@ SCOPED_PARAMS = {
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
 """Who opens each seed region's incident (a unit lead in their region, the administrator
 in the province; P2 has its own unit lead)."""
-REFERENCE_PARAMS = {"policy_id", "code", "kind"}
+REFERENCE_PARAMS = {"policy_id", "code", "kind", "year"}
 """Path parameters naming something every caller may read (a policy, a language, a report
-kind): the route is then probed as a list."""
+kind, a calendar year): the route is then probed as a list."""
 KNOWN_QUERY = {"date": DAY}
 """Values for required query parameters; an unknown required one fails the suite."""
 FILTER_PARAMS = ("q", "phone", "region", "unit")
