@@ -59,5 +59,7 @@ def test_intake_sees_a_policy_retired_by_hand_at_once(database_url: str):
     with UnitOfWork(factory) as uow:
         second = intake.accept_complaint(uow, _draft("13800000002"), actor_for(uow, "agent1"), now)
     assert second.complaint.sla_policy_id is None
-    assert second.complaint.reply_due_at == now + intake.LEGAL_REPLY_LIMIT
+    # Without a policy the reply is due when the law's 15 days run out (Civil Code count).
+    assert second.complaint.reply_due_at == second.complaint.outer_due_at
+    assert second.complaint.reply_due_at >= now + intake.LEGAL_REPLY_LIMIT
     engine.dispose()
