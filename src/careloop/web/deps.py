@@ -7,7 +7,7 @@ the API accepts as a bearer token.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -95,6 +95,14 @@ def render(
             # year 9999 in local time: shown in UTC rather than failing the whole page.
             return f"{moment.strftime(fmt)} UTC"
 
+    def due(moment: datetime | None) -> str:
+        """A deadline in local time; one falling at midnight reads as the end of the day
+        before ("2026-10-08 24:00"), as the law states a period's last day."""
+        if moment and local(moment, "%H:%M") == "00:00":
+            day = moment.astimezone(tz) - timedelta(days=1)
+            return f"{day:%Y-%m-%d} 24:00"
+        return local(moment)
+
     csrf_token, new_cookie = csrf.issue_token(request)
     response = templates.TemplateResponse(
         request,
@@ -105,6 +113,7 @@ def render(
             "actor": actor,
             "here": here(request),
             "local": local,
+            "due": due,
             "now": request.app.state.clock(),
             "csrf_token": csrf_token,
             **context,
