@@ -31,11 +31,13 @@ def test_login_returns_a_bearer_token_and_an_httponly_cookie(api: Api):
     cookie = response.headers["set-cookie"]
     assert "careloop_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     bearer = httpx.Client(
-        base_url=api.base_url, headers={"Authorization": f"Bearer {body['token']}"}
+        base_url=api.base_url, timeout=30, headers={"Authorization": f"Bearer {body['token']}"}
     )
     assert bearer.get("/api/v1/auth/me").json()["username"] == "agent1"
     # The web sends the same token as the cookie.
-    web = httpx.Client(base_url=api.base_url, cookies={"careloop_session": body["token"]})
+    web = httpx.Client(
+        base_url=api.base_url, timeout=30, cookies={"careloop_session": body["token"]}
+    )
     assert web.get("/api/v1/complaints").status_code == 200
 
 
@@ -51,14 +53,18 @@ def test_token_is_stored_hashed_and_logout_ends_it(api: Api, database_url: str):
         hashes = list(uow.session.scalars(select(ApiToken.token_hash)))
     engine.dispose()
     assert token not in hashes and auth.token_hash(token) in hashes
-    client = httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {token}"})
+    client = httpx.Client(
+        base_url=api.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     assert client.post("/api/v1/auth/logout").status_code == 204
     assert_problem(client.get("/api/v1/complaints"), 401, "unknown_actor")
 
 
 def test_session_expires(api: Api, clock: MovableClock):
     token = api.login("agent1").json()["token"]
-    client = httpx.Client(base_url=api.base_url, headers={"Authorization": f"Bearer {token}"})
+    client = httpx.Client(
+        base_url=api.base_url, timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     assert client.get("/api/v1/auth/me").status_code == 200
     clock.advance(hours=13)
     assert_problem(client.get("/api/v1/auth/me"), 401, "unknown_actor")

@@ -283,7 +283,7 @@ def test_every_kind_of_answer_carries_the_security_headers(
 
 
 def test_org_tree_and_api_document_need_a_login_but_healthz_does_not(server: LiveServer, api: Api):
-    anonymous = httpx.Client(base_url=server.url)
+    anonymous = httpx.Client(base_url=server.url, timeout=30)
     for reference in ("org-units", "lifecycle", "vocabularies", "categories"):
         assert_problem(anonymous.get(f"/api/v1/{reference}"), 401, "unknown_actor")
     assert_problem(anonymous.get("/openapi.json"), 401, "unknown_actor")
@@ -316,7 +316,7 @@ def public_docs_app(database_url: str, clock):  # type: ignore[no-untyped-def]
 
 def test_a_setting_exposes_the_api_document_but_never_the_org_tree(public_docs_app):  # type: ignore[no-untyped-def]
     with LiveServer(public_docs_app) as live:
-        anonymous = httpx.Client(base_url=live.url)
+        anonymous = httpx.Client(base_url=live.url, timeout=30)
         assert anonymous.get("/openapi.json").status_code == 200
         assert anonymous.get("/docs").status_code == 200
         assert anonymous.get("/api/v1/org-units").status_code == 401
