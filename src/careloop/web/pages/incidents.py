@@ -188,6 +188,17 @@ def incident_page(
         return _error_page(request, actor, lang, exc)
 
 
+def _refused(
+    request: Request, uow: UnitOfWork, actor: Actor, lang: str, incident_id: int, exc: DomainError
+) -> Response:
+    """A refused action on an incident: nothing of it is kept; the detail page again with the
+    reason, or the not-found page when the incident is outside the actor's scope."""
+    uow.rollback()
+    if exc.status == 404:
+        return _error_page(request, actor, lang, exc)
+    return _detail(request, uow, actor, lang, incident_id, exc.message(lang), exc.status)
+
+
 def _error_page(request: Request, actor: Actor, lang: str, exc: DomainError) -> HTMLResponse:
     """An incident outside the reader's scope is as missing as one that never was."""
     return render(
@@ -220,10 +231,7 @@ def reply_in_bulk(
             platform.adapters,
         )
     except DomainError as exc:
-        uow.rollback()
-        if exc.status == 404:
-            return _error_page(request, actor, lang, exc)
-        return _detail(request, uow, actor, lang, incident_id, exc.message(lang), exc.status)
+        return _refused(request, uow, actor, lang, incident_id, exc)
     return see_other(f"/incidents/{incident_id}?done=replied")
 
 
@@ -243,10 +251,7 @@ def resolve(
             uow, incident_id, actor, whole_number(version, "version"), now, None, note or None
         )
     except DomainError as exc:
-        uow.rollback()
-        if exc.status == 404:
-            return _error_page(request, actor, lang, exc)
-        return _detail(request, uow, actor, lang, incident_id, exc.message(lang), exc.status)
+        return _refused(request, uow, actor, lang, incident_id, exc)
     return see_other(f"/incidents/{incident_id}?done=resolved")
 
 
@@ -262,8 +267,5 @@ def link_open(
     try:
         linking.link_open_complaints_now(uow, incident_id, actor, now)
     except DomainError as exc:
-        uow.rollback()
-        if exc.status == 404:
-            return _error_page(request, actor, lang, exc)
-        return _detail(request, uow, actor, lang, incident_id, exc.message(lang), exc.status)
+        return _refused(request, uow, actor, lang, incident_id, exc)
     return see_other(f"/incidents/{incident_id}?done=linked")
