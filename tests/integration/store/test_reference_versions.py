@@ -61,5 +61,5 @@ def test_intake_sees_a_policy_retired_by_hand_at_once(database_url: str):
     assert second.complaint.sla_policy_id is None
     # Without a policy the reply is due when the law's 15 days run out (Civil Code count).
     assert second.complaint.reply_due_at == second.complaint.outer_due_at
-    assert second.complaint.reply_due_at >= now + intake.LEGAL_REPLY_LIMIT
+    assert second.complaint.reply_due_at >= now + intake.LEGAL_REPLY_LIMIT.duration
     engine.dispose()

@@ -7,7 +7,7 @@ import json
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from careloop.domain.categories import first_level
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle.tickets import INTAKE_ROLES, Status
 from careloop.domain.sla.policies import Criteria
+from careloop.domain.sla.rules import OUTER_REPLY
 from careloop.domain.text import clean_text
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.services.access.actors import Actor
@@ -32,7 +33,7 @@ from careloop.services.sla.policies import area_of
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit
 
-LEGAL_REPLY_LIMIT = timedelta(days=15)
+LEGAL_REPLY_LIMIT = OUTER_REPLY
 """MIIT order 35 (2016): no answer within 15 days lets the user appeal to the regulator.
 Only a fallback now: the limits are SLA policies (services.sla), seeded with this value."""
 

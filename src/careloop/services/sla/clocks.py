@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -376,7 +376,7 @@ def intake_terms(
     uow: UnitOfWork,
     criteria: Criteria,
     now: datetime,
-    fallback: timedelta,
+    fallback: SlaLimit,
     reference: IntakeReference | None = None,
 ) -> IntakeTerms:
     """The policy a new complaint is held to and its first reply deadline."""
@@ -386,11 +386,9 @@ def intake_terms(
     limit = limit_of(policy, "reply")
     calendar = shared_calendar(reference.calendar, policy)
     if limit is None:
-        # No policy answers for the reply: the fallback, a limit in whole days counted as
-        # the law counts days (the 15-day answer ends at 24:00, a holiday moves it on).
-        days, rest = divmod(fallback, timedelta(days=1))
-        plain = SlaLimit.in_days(days, "calendar") if days and not rest else None
-        due = period_end(now, plain, calendar) if plain else now + fallback
+        # No policy answers for the reply: the fallback, counted as the law counts days
+        # (the 15-day answer ends at 24:00, a holiday moves it on).
+        due = period_end(now, fallback, calendar)
         return IntakeTerms(policy, due, now, reference.calendar, _outer_due(now, calendar))
     state = compute_clock(
         now, limit, calendar, now, (), policy.warn_share if policy else DEFAULT_WARN_SHARE

@@ -7,10 +7,11 @@ fails the test if anything touches it.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from careloop.domain.sla.clocks import SlaLimit
 from careloop.domain.sla.policies import Criteria
 from careloop.services.sla.calendar import CalendarData
 from careloop.services.sla.calendar_seed import chinese_calendar_seed
@@ -20,6 +21,7 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import SlaPolicy
 
 SH = ZoneInfo("Asia/Shanghai")
+FIFTEEN_DAYS = SlaLimit.in_days(15, "calendar")
 SEED = chinese_calendar_seed([2025])
 CALENDAR = CalendarData(SEED.overrides, SEED.covered_years)
 HOTLINE_BILL_DISPUTE = Criteria(
@@ -75,7 +77,7 @@ def test_a_new_complaint_is_due_by_its_policy_reply_limit_in_working_time() -> N
     # Day), Thu Oct 9 08:30 + 420 → 15:30.
     now = datetime(2025, 9, 30, 16, 30, tzinfo=SH)
     terms = intake_terms(
-        NO_DATABASE, HOTLINE_BILL_DISPUTE, now, timedelta(days=15), reference(policy(1, 480))
+        NO_DATABASE, HOTLINE_BILL_DISPUTE, now, FIFTEEN_DAYS, reference(policy(1, 480))
     )
 
     assert terms.policy is not None and terms.policy.id == 1
@@ -86,9 +88,7 @@ def test_a_new_complaint_is_due_by_its_policy_reply_limit_in_working_time() -> N
 def test_without_a_fitting_policy_the_fallback_days_are_counted_as_the_law_counts() -> None:
     now = datetime(2025, 9, 30, 16, 30, tzinfo=SH)
     vip_only = policy(1, 60, match_tier="vip")
-    terms = intake_terms(
-        NO_DATABASE, HOTLINE_BILL_DISPUTE, now, timedelta(days=15), reference(vip_only)
-    )
+    terms = intake_terms(NO_DATABASE, HOTLINE_BILL_DISPUTE, now, FIFTEEN_DAYS, reference(vip_only))
 
     # 15 days from the next day (10-01): the 15th, Wednesday 10-15, ends at its 24:00.
     assert terms.policy is None
