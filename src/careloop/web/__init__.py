@@ -25,6 +25,7 @@ def staff_pages() -> APIRouter:
     from careloop.web.pages import (
         auth,
         calendar,
+        complaint_lists,
         complaints,
         incidents,
         intake,
@@ -34,7 +35,15 @@ def staff_pages() -> APIRouter:
     )
 
     router = APIRouter(include_in_schema=False, dependencies=[Depends(require_csrf_token)])
-    for context in (auth, intake, complaints, work_orders, supervision_board, calendar):
+    for context in (
+        auth,
+        intake,
+        complaint_lists,
+        complaints,
+        work_orders,
+        supervision_board,
+        calendar,
+    ):
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)

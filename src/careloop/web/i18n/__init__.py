@@ -1,8 +1,10 @@
 """The pages' translation catalogue: zh (default, the users' language) and en.
 
-Keys are dotted names (``queue.title``); each language is one JSON file beside this module.
-A missing key renders as ``⟦key⟧`` rather than failing, so a forgotten translation is
-visible on the page and caught by ``tests/integration/web/test_i18n.py``.
+Keys are dotted names (``queue.title``); each language is ``<lang>.json`` beside this module
+plus one fragment per page area in ``<lang>/*.json``, so that areas own their words and a
+key defined twice is an error, not a silent override. A missing key renders as ``⟦key⟧``
+rather than failing, so a forgotten translation is visible on the page and caught by
+``tests/integration/web/test_i18n.py``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ _HERE = Path(__file__).parent
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     data: dict[str, str] = json.loads((_HERE / f"{lang}.json").read_text(encoding="utf-8"))
+    for fragment in sorted((_HERE / lang).glob("*.json")):
+        part: dict[str, str] = json.loads(fragment.read_text(encoding="utf-8"))
+        twice = data.keys() & part.keys()
+        if twice:
+            raise ValueError(f"{fragment.name} defines keys already defined: {sorted(twice)}")
+        data.update(part)
     return data
 
 
