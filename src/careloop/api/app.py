@@ -19,6 +19,7 @@ from careloop.api import (
     routes_auth,
     routes_complaints,
     routes_export,
+    routes_follow_ups,
     routes_incidents,
     routes_intake_batch,
     routes_privacy,
@@ -145,6 +146,7 @@ def create_app(
     app.include_router(routes_privacy.router)
     app.include_router(routes_intake_batch.router)
     app.include_router(routes_complaints.router)
+    app.include_router(routes_follow_ups.router)
     app.include_router(routes_work_orders.router)
     app.include_router(routes_reference.router)
     # The server-rendered pages share the app, its services and its clock.

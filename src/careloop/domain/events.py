@@ -55,6 +55,12 @@ COMPLAINT_BREACHED: Final = "careloop.complaint.breached"
 COMPLAINT_ESCALATED: Final = "careloop.complaint.escalated"
 """A breach was escalated one level up the org tree (`sla_alerts` kind `escalation:N`).
 Payload: `level`."""
+COMPLAINT_CALL_ADDED: Final = "careloop.complaint.call_added"
+"""The customer called again about the open complaint and the call was added to it (追加,
+a repeat contact; domain.follow_ups). Payload: `channel`, the call's text as `note`."""
+COMPLAINT_CHASED: Final = "careloop.complaint.chased"
+"""The complaint was chased (催办): its owner and the units holding its open work orders
+were told. Payload: `chases` (the count so far), `recipients`."""
 WORK_ORDER_DISPATCHED: Final = "careloop.work_order.dispatched"
 """A unit received a work order. Payload: the work order's unit and due time."""
 WORK_ORDER_ACCEPTED: Final = "careloop.work_order.accepted"
@@ -90,6 +96,8 @@ EVENT_OF_ACTION: Final[Mapping[str, str]] = {
     "merge": COMPLAINT_MERGED,
     "cancel": COMPLAINT_CANCELLED,
     "reject": COMPLAINT_REJECTED,
+    "add_call": COMPLAINT_CALL_ADDED,
+    "chase": COMPLAINT_CHASED,
     "work_order_dispatched": WORK_ORDER_DISPATCHED,
     "work_order_accept": WORK_ORDER_ACCEPTED,
     "work_order_complete": WORK_ORDER_COMPLETED,
