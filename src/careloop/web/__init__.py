@@ -27,6 +27,7 @@ def staff_pages() -> APIRouter:
         calendar,
         complaint_lists,
         complaints,
+        dispatch,
         incidents,
         intake,
         policies,
@@ -47,6 +48,7 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(dispatch.router)
     return router
 
 

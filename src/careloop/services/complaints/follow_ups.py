@@ -272,9 +272,7 @@ def _shown(value: str | None) -> str | None:
     return value if value and "*" not in value else None
 
 
-def caller_facts(
-    uow: UnitOfWork, actor: Actor, now: datetime, lang: str, phone: str
-) -> CallerFacts:
+def caller_facts(uow: UnitOfWork, actor: Actor, lang: str, phone: str) -> CallerFacts:
     """The caller's (normalised ``phone``) details from their latest complaint in the
     actor's scope, and their open complaints (newest first, at most ``OPEN_SHOWN``)."""
     found = list(

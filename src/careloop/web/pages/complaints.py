@@ -18,7 +18,13 @@ from careloop.domain.permissions import has_permission
 from careloop.domain.vocabulary import ROLES
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import lifecycle, work_orders, workbench
+from careloop.services.complaints import (
+    dispatch_targets,
+    follow_ups,
+    lifecycle,
+    work_orders,
+    workbench,
+)
 from careloop.services.incidents.read_models import brief_of as incident_brief
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
@@ -97,14 +103,23 @@ def _complaint_page(
         allowed=allowed,
         callback_outcome=callbacks.label(c.callback_outcome, lang) if c.callback_outcome else None,
         appeal_outcome=callbacks.label(c.appeal_outcome, lang) if c.appeal_outcome else None,
-        units=[(u.code, u.name) for u in workbench.dispatch_targets(uow, lang)]
+        follow_up_counts=follow_ups.counts(uow, complaint_id),
+        unit_picker=dispatch_targets.ranked_targets(uow, complaint_id, actor, lang)
         if any(tr.name == "dispatch" for tr in allowed)
-        else [],
+        or any(
+            line.mine and line.order.status in ("dispatched", "accepted")
+            for line in found.work_orders
+        )
+        else None,
         error=error,
         done=request.query_params.get("done"),
         can_unmask=has_permission("personal_data.unmask", actor.role) and not found.unmasked,
         role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
     )
+
+
+complaint_page_response = _complaint_page
+"""The page with a banner or revealed data: for the attachment and reveal forms."""
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)

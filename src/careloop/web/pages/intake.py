@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, Response
 from careloop.domain.categories import leaf_categories, top_categories
 from careloop.domain.complaints import normalize_phone
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.intake_hints import DEFAULT_PRODUCT, product_for, products_by_category
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import intake, workbench
+from careloop.services.complaints import follow_ups, intake, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
-from careloop.web.answers import error_text, see_other
+from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
 
@@ -57,9 +58,16 @@ def _intake_page(
     form: dict[str, Any] | None = None,
     error: str | None = None,
     status_code: int = 200,
+    now: datetime | None = None,
 ) -> HTMLResponse:
     form = form or {}
     regions = workbench.regions_for_intake(uow, actor, lang)
+    # A form shown again (a refusal) keeps the caller's history beside it, as typed.
+    history = (
+        _customer_history(uow, actor, now, lang, form["phone"])
+        if now is not None and form.get("phone")
+        else None
+    )
     return render(
         request,
         "intake.html",
@@ -70,6 +78,8 @@ def _intake_page(
         error=error,
         idempotency_key=form.get("idempotency_key") or uuid.uuid4().hex,
         groups=_category_groups(lang),
+        product_of=products_by_category(),
+        history=history,
         regions=[(r.unit.code, r.unit.name, r.kind) for r in regions],
         channels=_vocab(CHANNELS, lang),
         products=_vocab(PRODUCTS, lang),
@@ -96,6 +106,7 @@ def category_options(request: Request, actor: WebActorDep, lang: LangDep, q: str
         lang,
         actor,
         groups=_category_groups(lang, q),
+        product_of=products_by_category(),
         selected="",
     )
 
@@ -132,6 +143,7 @@ def _customer_history(
     return {
         "phone": phone,
         "valid": True,
+        "caller": follow_ups.caller_facts(uow, actor, lang, normalised),
         "rows": [views.row(r, t) for r in history.rows],
         "recent": [views.row(r, t) for r in history.recent],
         "total": history.total,
@@ -151,7 +163,7 @@ def submit_intake(
     category: Annotated[str, Form()] = "",
     region: Annotated[str, Form()] = "",
     channel: Annotated[str, Form()] = "hotline",
-    product: Annotated[str, Form()] = "mobile",
+    product: Annotated[str, Form()] = "",
     tier: Annotated[str, Form()] = "standard",
     priority: Annotated[str, Form()] = "normal",
     source_ref: Annotated[str, Form()] = "",
@@ -170,7 +182,8 @@ def submit_intake(
             category=category,
             description=description,
             region_code=region,
-            product=product,
+            # Left to the form's "by category": what the category implies, else mobile.
+            product=product or product_for(category) or DEFAULT_PRODUCT,
             customer_name=name or None,
             customer_account=account or None,
             customer_tier=tier,
@@ -181,9 +194,99 @@ def submit_intake(
         result = intake.accept_complaint_view(uow, draft, actor, now, idempotency_key or None, lang)
     except DomainError as exc:
         uow.rollback()
-        return _intake_page(
-            request, uow, actor, lang, form, error_text(exc, lang), status_code=exc.status
-        )
+        return _intake_page(request, uow, actor, lang, form, error_text(exc, lang), exc.status, now)
     # A repeat escalated at intake (domain.repeats): the agent is told so at once.
     done = "accept_repeat" if result.complaint.is_repeat else "accept"
     return see_other(f"/complaints/{result.complaint.id}?done={done}")
+
+
+def _follow_up(
+    action: str,
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    now: datetime,
+    lang: str,
+    form: dict[str, Any],
+) -> Response:
+    """追加 or 催办 from the intake form: the draft is posted along (its description is the
+    call's words, its channel the call's), so a refusal shows the form as it was."""
+    try:
+        complaint_id = whole_number(form.get("follow_up_of", ""), "follow_up_of")
+        if action == "add_call":
+            follow_ups.add_call(
+                uow,
+                complaint_id,
+                actor,
+                now,
+                form.get("description", ""),
+                form.get("channel") or "hotline",
+                form.get("idempotency_key") or None,
+            )
+        else:
+            follow_ups.chase(
+                uow,
+                complaint_id,
+                actor,
+                now,
+                form.get("description") or None,
+                form.get("idempotency_key") or None,
+            )
+    except DomainError as exc:
+        uow.rollback()
+        return _intake_page(request, uow, actor, lang, form, error_text(exc, lang), exc.status, now)
+    return see_other(f"/complaints/{complaint_id}?done={action}")
+
+
+@router.post("/agent/intake/add-call", response_class=HTMLResponse)
+def add_call(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    follow_up_of: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    account: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "hotline",
+    product: Annotated[str, Form()] = "",
+    tier: Annotated[str, Form()] = "standard",
+    priority: Annotated[str, Form()] = "normal",
+    source_ref: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    escalated: Annotated[str, Form()] = "",
+    idempotency_key: Annotated[str, Form()] = "",
+) -> Response:
+    """追加: this call goes on the caller's open complaint instead of opening a new one."""
+    form = {k: v for k, v in locals().items() if isinstance(v, str)}
+    return _follow_up("add_call", request, uow, actor, now, lang, form)
+
+
+@router.post("/agent/intake/chase", response_class=HTMLResponse)
+def chase(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    now: NowDep,
+    lang: LangDep,
+    follow_up_of: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    account: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    region: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "hotline",
+    product: Annotated[str, Form()] = "",
+    tier: Annotated[str, Form()] = "standard",
+    priority: Annotated[str, Form()] = "normal",
+    source_ref: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    escalated: Annotated[str, Form()] = "",
+    idempotency_key: Annotated[str, Form()] = "",
+) -> Response:
+    """催办: the owner and the units holding the open complaint are told the caller waits."""
+    form = {k: v for k, v in locals().items() if isinstance(v, str)}
+    return _follow_up("chase", request, uow, actor, now, lang, form)
