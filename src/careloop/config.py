@@ -121,6 +121,9 @@ class Settings:
     callback_attempts: int = 3
     """Unreachable callback attempts before a complaint is closed as unreachable (1–10;
     the retry schedule between them: domain/callbacks.py)."""
+    live_refresh_seconds: int = 20
+    """How often the work lists (the agent's and the unit's queue) fetch their rows again
+    while open, so a unit's completed work order shows without a reload (at least 1)."""
 
     @staticmethod
     def cli_language() -> Language:
@@ -155,4 +158,5 @@ class Settings:
             secret_key=env.get("CARELOOP_SECRET_KEY", ""),
             public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
             callback_attempts=int(env.get("CARELOOP_CALLBACK_ATTEMPTS", "3")),
+            live_refresh_seconds=max(1, int(env.get("CARELOOP_LIVE_REFRESH_SECONDS", "20"))),
         )

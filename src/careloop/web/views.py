@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from careloop.domain.categories import get_category
 from careloop.domain.vocabulary import CHANNELS, label
@@ -48,10 +49,15 @@ class Clock:
     assumed_years: tuple[int, ...] = ()
     """Years whose holiday notice is not entered: the due date assumes their bridge and
     make-up days, which the page says next to it."""
+    name: str = ""
+    """Which clock (``reply``, ``callback``, ``work_order`` …)."""
+    line: str = "—"
+    """The clock by name and state for a list row: "回访时限 超时 12小时"."""
 
 
 def clock_of(reading: ClockReading | None, t: Translator) -> Clock:
-    """The deadline's state in words: overrun, met, paused or the time left."""
+    """The deadline's state in words: overrun, met, paused or the time left; and, for
+    lists, the same with the clock's name, so colour is never the only sign."""
     if reading is None:
         return Clock("none", None, "—", "")
     state = reading.state
@@ -63,7 +69,24 @@ def clock_of(reading: ClockReading | None, t: Translator) -> Clock:
         text = t("clock.paused", d=duration(reading.remaining_minutes, t))
     else:
         text = t("clock.remaining", d=duration(reading.remaining_minutes, t))
-    return Clock(state, reading.due_at, text, reading.explanation, reading.fallback_years)
+    if state == "warning":
+        said = t("worklist.clock_warning", d=duration(reading.remaining_minutes, t))
+    elif state == "met_late":
+        said = t("worklist.clock_met_late", d=duration(reading.overrun_minutes, t))
+    elif state == "breached" and not reading.overrun_minutes:
+        said = t("clock.state.breached")
+    else:
+        said = text
+    name = t.get(f"worklist.clock.{reading.name}", reading.name)
+    return Clock(
+        state,
+        reading.due_at,
+        text,
+        reading.explanation,
+        reading.fallback_years,
+        reading.name,
+        t("worklist.clock_line", name=name, text=said),
+    )
 
 
 @dataclass(frozen=True)
@@ -84,6 +107,12 @@ class Row:
     summary: str
     callback_next_at: datetime | None = None
     """When to call the customer again after an unreachable callback attempt."""
+    next_action: str = "none"
+    next_action_label: str = ""
+    next_due: datetime | None = None
+    unit_news: str = ""
+    """What a unit did that the owner has not acted on ("东区网络部已办结"), else ""."""
+    unit_news_at: datetime | None = None
 
 
 SUMMARY_LENGTH = 60
@@ -100,10 +129,23 @@ def row(r: ComplaintRow, t: Translator) -> Row:
         category=c.category_label,
         region=c.region.name,
         customer=c.customer,
-        clock=clock_of(r.reply_clock, t),
+        clock=clock_of(r.clock or r.reply_clock, t),
         escalated=c.escalated,
         repeat=c.is_repeat,
         accepted_at=c.accepted_at,
         summary=text[:SUMMARY_LENGTH] + ("…" if len(text) > SUMMARY_LENGTH else ""),
         callback_next_at=c.callback_next_at,
+        next_action=r.next_action,
+        next_action_label=t(f"worklist.next.{r.next_action}"),
+        next_due=r.next_due,
+        unit_news=(
+            t(f"worklist.news.{r.next_action}", unit=r.unit_news.unit.name) if r.unit_news else ""
+        ),
+        unit_news_at=r.unit_news.finished_at if r.unit_news else None,
     )
+
+
+def poll_url(path: str, lang: str | None, **params: str) -> str:
+    """Where a work list fetches itself again (htmx polling): its view, and the page's
+    ?lang= if it had one (the language cookie covers the rest)."""
+    return f"{path}?{urlencode(params | ({'lang': lang} if lang else {}))}"

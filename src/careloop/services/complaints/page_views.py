@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from careloop.domain import worklist
 from careloop.services.access import self_service
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.read_models import (
@@ -74,21 +75,56 @@ def stored_deadline(
 
 @dataclass(frozen=True)
 class ComplaintRow:
-    """A complaint in a list (queues, drill-downs, the caller's history) with the reply
-    deadline the list is sorted and coloured by."""
+    """A complaint in a list (queues, drill-downs, the caller's history) with the clock
+    the row names and is coloured by: its worst (``domain.worklist``), so a row the
+    "breached" count includes says which clock is breached."""
 
     complaint: ComplaintView
     reply_clock: ClockReading | None
+    clock: ClockReading | None = None
+    """The worst clock: breached before warning before running, stopped ones last."""
+    next_due: datetime | None = None
+    """The earliest deadline still open (a work list's sort key); None: nothing owed."""
+    next_action: str = worklist.NextAction.NONE.value
+    unit_news: WorkOrderView | None = None
+    """The work order a unit completed or returned that the owner has not acted on yet."""
+
+
+def row_of(
+    view: ComplaintView,
+    clocks: sla.ComplaintClocks | None,
+    lang: str,
+    now: datetime,
+    reply_due_at: datetime | None,
+) -> ComplaintRow:
+    """A complaint's row: its reply clock, its worst clock and next deadline (over every
+    clock the sweeper enforces, else its stored reply deadline) and its next action."""
+    reply = clocks.reply if clocks else None
+    reply_reading = (
+        reading_of(reply, lang) if reply else stored_deadline("reply", reply_due_at, now)
+    )
+    views = clocks.clocks if clocks else ()
+    worst = min(
+        views, key=lambda v: worklist.clock_rank(v.state.state, v.state.due_at), default=None
+    )
+    stand = worklist.standing(view.status, view.work_orders, view.replied_at, view.reopen_count)
+    news = stand.order if isinstance(stand.order, WorkOrderView) else None
+    return ComplaintRow(
+        view,
+        reply_reading,
+        clock=reading_of(worst, lang) if worst else reply_reading,
+        next_due=worklist.next_due(
+            [v.state for v in views] if views else [r for r in (reply_reading,) if r]
+        ),
+        next_action=stand.action.value,
+        unit_news=news,
+    )
 
 
 def complaint_row(
     c: Complaint, actor: Actor, lang: str, clocks: sla.ComplaintClocks | None, now: datetime
 ) -> ComplaintRow:
-    reply = clocks.reply if clocks else None
-    return ComplaintRow(
-        complaint_view(c, actor, lang),
-        reading_of(reply, lang) if reply else stored_deadline("reply", c.reply_due_at, now),
-    )
+    return row_of(complaint_view(c, actor, lang), clocks, lang, now, c.reply_due_at)
 
 
 def complaint_rows(
@@ -190,12 +226,8 @@ def complaint_file(
     now: datetime,
 ) -> ComplaintFile:
     unmasked = sees_personal_data(c, actor)
-    reply = clocks.reply if clocks else None
     return ComplaintFile(
-        row=ComplaintRow(
-            complaint_view(c, actor, lang, clocks),
-            reading_of(reply, lang) if reply else stored_deadline("reply", c.reply_due_at, now),
-        ),
+        row=row_of(complaint_view(c, actor, lang, clocks), clocks, lang, now, c.reply_due_at),
         unmasked=unmasked,
         owner_unit=unit_ref(c.owner_unit, lang),
         first_owner_name=c.first_owner.display_name,

@@ -26,7 +26,7 @@ from careloop.domain.errors import InvalidInput
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STATUSES, Status
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
-from careloop.services.complaints import queries
+from careloop.services.complaints import queries, worklist
 from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.complaints.page_views import (
     ComplaintFile,
@@ -51,17 +51,13 @@ QUEUE_LIMIT = 300
 """A desk's queue is read, not scrolled: more than this means the desk needs help."""
 
 
-def _soonest_first(rows: list[ComplaintRow], now: datetime) -> list[ComplaintRow]:
-    """Remaining time first: a breached clock has negative time left and comes on top."""
-    return sorted(
-        rows, key=lambda r: (r.reply_clock is None, r.reply_clock.due_at if r.reply_clock else now)
-    )
-
-
 def my_queue(
     uow: UnitOfWork, actor: Actor, now: datetime, lang: str, limit: int = QUEUE_LIMIT
 ) -> list[ComplaintRow]:
-    """The open complaints the actor owns (首问责任人), soonest reply deadline first."""
+    """The open complaints the actor owns (首问责任人), the next open deadline first
+    (``worklist.soonest_first``: an answered complaint sorts by its callback, not by the
+    reply it already had). Read afresh: the queue polls, and must show what units did."""
+    uow.session.expire_all()
     complaints = list(
         uow.session.scalars(
             select(Complaint)
@@ -76,13 +72,14 @@ def my_queue(
         )
     )
     rows = complaint_rows(complaints, actor, lang, sla.explain(uow, complaints, now), now)
-    return _soonest_first(rows, now)
+    return worklist.soonest_first(rows)
 
 
 def unit_queue(
     uow: UnitOfWork, actor: Actor, now: datetime, lang: str, limit: int = QUEUE_LIMIT
 ) -> list[UnitTask]:
-    """Open work orders of the actor's own unit and the units below it, due first.
+    """Open work orders of the actor's own unit and the units below it, each with the worst
+    of its own clocks (accepting, finishing), the soonest due first.
 
     Read afresh (the session's cached rows dropped): the page also answers a failed action,
     and must show what is stored, not what the failed attempt had loaded."""
@@ -108,15 +105,13 @@ def unit_queue(
     for order in orders:
         c, found = order.complaint, clocks.get(order.complaint_id)
         unmasked = sees_personal_data(c, actor)
+        line = work_order_line(order, actor, lang, found, now, unmasked)
         tasks.append(
             UnitTask(
-                work_order_line(order, actor, lang, found, now, unmasked),
-                complaint_row(c, actor, lang, found, now),
+                worklist.order_clock(line, found, lang), complaint_row(c, actor, lang, found, now)
             )
         )
-    tasks.sort(
-        key=lambda t: (t.order.clock is None, t.order.clock.due_at if t.order.clock else now)
-    )
+    tasks.sort(key=lambda t: worklist.order_due(t.order.clock))
     return tasks
 
 

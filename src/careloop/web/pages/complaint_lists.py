@@ -3,12 +3,16 @@ number drills down to."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.http.dependencies import NowDep, UowDep
-from careloop.services.complaints import filters, workbench
+from careloop.services.access.actors import Actor
+from careloop.services.complaints import filters, workbench, worklist
+from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text
 from careloop.web.deps import LangDep, WebActorDep, render
@@ -23,9 +27,42 @@ LIST_PAGE = 50
 def my_queue(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
 ) -> Response:
+    """The owner's work list: one view (tab) of their open complaints, next deadline first."""
+    return _work_list(request, uow, actor, now, lang, "queue.html")
+
+
+@router.get("/agent/queue/rows", response_class=HTMLResponse)
+def my_queue_rows(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    """The work list alone, for the page's polling (htmx): what units did shows unreloaded."""
+    return _work_list(request, uow, actor, now, lang, "partials/worklist.html")
+
+
+def _work_list(
+    request: Request, uow: UnitOfWork, actor: Actor, now: datetime, lang: str, template: str
+) -> Response:
     t = Translator(lang)
-    rows = [views.row(r, t) for r in workbench.my_queue(uow, actor, now, lang)]
-    return render(request, "queue.html", lang, actor, rows=rows)
+    view = request.query_params.get("view") or "all"
+    error, status = None, 200
+    if view not in worklist.VIEWS:
+        view, error, status = "all", t("worklist.bad_view"), 400
+    found = worklist.work_list(workbench.my_queue(uow, actor, now, lang), view)
+    return render(
+        request,
+        template,
+        lang,
+        actor,
+        status_code=status,
+        error=error,
+        view=view,
+        views=list(worklist.VIEWS),
+        counts=found.counts,
+        news=found.news,
+        rows=[views.row(r, t) for r in found.rows],
+        refresh=request.app.state.settings.live_refresh_seconds,
+        poll=views.poll_url("/agent/queue/rows", request.query_params.get("lang"), view=view),
+    )
 
 
 @router.get("/complaints", response_class=HTMLResponse)

@@ -35,6 +35,7 @@ def _unit_page(
     lang: str,
     error: str | None = None,
     status_code: int = 200,
+    template: str = "unit_queue.html",
 ) -> HTMLResponse:
     t = Translator(lang)
     items = [
@@ -54,15 +55,26 @@ def _unit_page(
     ]
     return render(
         request,
-        "unit_queue.html",
+        template,
         lang,
         actor,
         status_code=status_code,
         items=items,
         error=error,
-        done=request.query_params.get("done"),
+        done=_banner(request.query_params.get("done")),
         labels={n: tr.label(lang) for n, tr in tickets.WORK_ORDER_TRANSITIONS.items()},
+        refresh=request.app.state.settings.live_refresh_seconds,
+        poll=views.poll_url("/unit/queue/rows", request.query_params.get("lang")),
     )
+
+
+UNIT_BANNERS = frozenset({"accept", "complete", "return", "feasibility_reply", "arrive", "restore"})
+"""What a unit did, each with its own banner (``done.unit_*``): a unit accepting a work
+order has not accepted a complaint, and is not its first-question owner."""
+
+
+def _banner(done: str | None) -> str | None:
+    return f"unit_{done}" if done in UNIT_BANNERS else None
 
 
 def _offered(name: str, steps: list[WorkStepView]) -> bool:
@@ -91,6 +103,15 @@ def unit_queue(
     request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
 ) -> Response:
     return _unit_page(request, uow, actor, now, lang)
+
+
+@router.get("/unit/queue/rows", response_class=HTMLResponse)
+def unit_queue_rows(
+    request: Request, uow: UowDep, actor: WebActorDep, now: NowDep, lang: LangDep
+) -> Response:
+    """The unit's work orders alone, for the page's polling (htmx): new orders and changed
+    clocks show without a reload."""
+    return _unit_page(request, uow, actor, now, lang, template="partials/unit_list.html")
 
 
 @router.post("/unit/work-orders/{work_order_id}/{name}", response_class=HTMLResponse)
