@@ -23,7 +23,7 @@ from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
 from careloop.services.access.actors import SYSTEM, actor_for
-from careloop.services.complaints import intake, lifecycle, queries, work_orders
+from careloop.services.complaints import follow_ups, intake, lifecycle, queries, work_orders
 from careloop.services.complaints.filters import ComplaintFilter
 from careloop.services.unit_of_work import UnitOfWork
 
@@ -167,6 +167,52 @@ def complaint_show(complaint_id: int, events: bool = False) -> None:
                 for e in queries.events_of(uow, complaint_id, SYSTEM)
             ]
         echo(shown)
+
+    run(action)
+
+
+def _followed_up(done: follow_ups.FollowUp) -> dict[str, Any]:
+    return {
+        "complaint_id": done.complaint_id,
+        "number": done.number,
+        "action": done.action,
+        "event_id": done.event_id,
+        "calls_added": done.counts.calls_added,
+        "chases": done.counts.chases,
+        "recipients": list(done.recipients),
+        "replayed": done.replayed,
+    }
+
+
+@complaint_app.command("add-call")
+def complaint_add_call(
+    as_user: AsUser,
+    complaint_id: int,
+    text: Annotated[str, typer.Option(help="What the customer said on this call")],
+    channel: Annotated[str, typer.Option()] = "hotline",
+    key: Annotated[str | None, typer.Option(help="Idempotency key")] = None,
+) -> None:
+    """追加: add a further call to the open complaint instead of opening a new one."""
+
+    def action(uow: UnitOfWork) -> None:
+        actor = actor_for(uow, as_user)
+        echo(_followed_up(follow_ups.add_call(uow, complaint_id, actor, now(), text, channel, key)))
+
+    run(action)
+
+
+@complaint_app.command("chase")
+def complaint_chase(
+    as_user: AsUser,
+    complaint_id: int,
+    note: Annotated[str | None, typer.Option(help="What the customer said")] = None,
+    key: Annotated[str | None, typer.Option(help="Idempotency key")] = None,
+) -> None:
+    """催办: notify the owner and the units holding the open complaint; the chase is counted."""
+
+    def action(uow: UnitOfWork) -> None:
+        actor = actor_for(uow, as_user)
+        echo(_followed_up(follow_ups.chase(uow, complaint_id, actor, now(), note, key)))
 
     run(action)
 

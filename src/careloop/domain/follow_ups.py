@@ -17,7 +17,7 @@ from typing import Final
 
 from careloop.domain.complaints import mask_phone
 from careloop.domain.errors import DomainError, InvalidInput
-from careloop.domain.lifecycle.tickets import OPEN_STATUSES, STAFF_WRITERS
+from careloop.domain.lifecycle.tickets import OPEN_STATUSES, STAFF_WRITERS, STATUS_LABELS, Status
 from careloop.domain.text import clean_text
 from careloop.domain.vocabulary import CHANNELS
 
@@ -37,13 +37,36 @@ NOTICE_CHANNEL: Final = "email"
 MAX_CALL_TEXT: Final = 5000
 
 
+ACTION_WORDS: Final[dict[str, tuple[str, str, str]]] = {
+    ADD_CALL: ("追加来电", "add calls to complaints", "add a call to"),
+    CHASE: ("催办", "chase complaints", "chase"),
+}
+"""How a refusal names the action: Chinese, English for a role, English for a status."""
+
+
+def check_role(action: str, role: str) -> None:
+    """Checked before the complaint is read: a role that may never do this learns nothing."""
+    if role not in FOLLOW_UP_ROLES:
+        zh, en, _ = ACTION_WORDS[action]
+        raise DomainError("role_not_allowed", role=role, action=action, action_zh=zh, action_en=en)
+
+
 def check_follow_up(action: str, status: str, role: str) -> None:
     """Raise unless ``role`` may ``action`` a complaint in ``status``: only an open
     complaint is followed up; a closed one is reopened by a callback or complained of anew."""
-    if role not in FOLLOW_UP_ROLES:
-        raise DomainError("role_not_allowed", role=role, action=action)
+    check_role(action, role)
     if status not in {s.value for s in OPEN_STATUSES}:
-        raise DomainError("illegal_transition", status=status, action=action)
+        zh, _, en = ACTION_WORDS[action]
+        status_zh, status_en = STATUS_LABELS.get(Status(status), (status, status))
+        raise DomainError(
+            "illegal_transition",
+            status=status,
+            action=action,
+            action_zh=zh,
+            action_en=en,
+            status_zh=status_zh,
+            status_en=status_en,
+        )
 
 
 def check_channel(channel: str) -> str:

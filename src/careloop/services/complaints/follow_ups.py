@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import insert, select
 
 from careloop.domain import follow_ups as rules
-from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.errors import InvalidInput
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES, OPEN_WORK_ORDER_STATUSES
 from careloop.domain.vocabulary import PRODUCTS, label
 from careloop.services.access import scope
@@ -99,8 +99,7 @@ def _replay(uow: UnitOfWork, complaint: Complaint, action: str, key: str | None)
 def _load(uow: UnitOfWork, complaint_id: int, action: str, actor: Actor) -> Complaint:
     """The role first (someone who may never do this learns nothing), then the scope, then
     whether the complaint is still open."""
-    if actor.role not in rules.FOLLOW_UP_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action=action)
+    rules.check_role(action, actor.role)
     complaint = load_complaint(uow, complaint_id, actor)
     rules.check_follow_up(action, complaint.status, actor.role)
     return complaint
