@@ -15,15 +15,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.demo.commitments import seed_commitments
 from careloop.demo.province import Province, build_province
-from careloop.demo.scenario import ComplaintPlan, Step, generate_plans
+from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
+from careloop.demo.storyline import IncidentPlan
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.access.auth import hash_password
 from careloop.services.complaints import intake, lifecycle, work_orders, work_steps
+from careloop.services.incidents import bulk_reply
+from careloop.services.incidents import lifecycle as incidents
 from careloop.services.indicators import subscribers
 from careloop.services.monitoring import daily_counts
 from careloop.services.org import setup as org
+from careloop.services.sla import refresh, sweep
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, OrgUnit, WorkOrder
+from careloop.store.models import Complaint, Incident, OrgUnit, WorkOrder
 
 DEMO_PASSWORD = "careloop-demo"
 """Every demo account's password (README, docs/security.md): demo data only, never production."""
@@ -76,10 +80,45 @@ def load_subscribers(uow: UnitOfWork, province: Province, end: datetime, days: i
     subscribers.import_subscribers(uow, rows, source="demo", by="demo", now=end)
 
 
+PLANS_PER_COMMIT = 100
+
+
+class _ReplayUnitOfWork(UnitOfWork):
+    """The demo's replay commits every ``PLANS_PER_COMMIT`` complaints, not every step.
+
+    Each step is still one use case of the services, with its checks, its audit row and its
+    domain events (published at the commit); only the transaction spans many of them, and
+    the stored clocks are refreshed once per complaint, at its latest event
+    (``refresh.DEFER_KEY``), which is what the last per-step refresh would have stored.
+    Committing and refreshing at every step cost half of the load's time.
+    """
+
+    def __enter__(self) -> _ReplayUnitOfWork:
+        super().__enter__()
+        self.session.info[refresh.DEFER_KEY] = True
+        return self
+
+    def commit(self) -> None:
+        if self.session.info.get(refresh.DEFER_KEY):
+            self.session.flush()  # a service's commit: written, committed with the batch
+            return
+        super().commit()
+
+    def settle(self, *, commit: bool = True) -> None:
+        """Refresh the stored clocks of the complaints changed so far (and commit)."""
+        self.session.info.pop(refresh.DEFER_KEY, None)
+        try:
+            refresh.refresh_changed(self)
+            if commit:
+                super().commit()
+        finally:
+            self.session.info[refresh.DEFER_KEY] = True
+
+
 class _Replayer:
     """Runs one plan's steps, keeping the versions the services hand back."""
 
-    def __init__(self, uow: UnitOfWork, actors: dict[str, Actor]) -> None:
+    def __init__(self, uow: _ReplayUnitOfWork, actors: dict[str, Actor]) -> None:
         self.uow = uow
         self.actors = actors
 
@@ -123,9 +162,9 @@ class _Replayer:
                         at,
                         str(p["unit"]),
                         str(p.get("instructions") or ""),
-                        due_hours=float(p.get("due_hours", 48)),
+                        due_hours=float(str(p.get("due_hours", 48))),
                     )
-                )  # type: ignore[arg-type]
+                )
             case "accept_work_order":
                 o = order(p["work_order"])
                 work_orders.accept(uow, o.id, a, o.version, at)
@@ -133,6 +172,8 @@ class _Replayer:
                     # The unit answers whether an installation is possible as it accepts.
                     work_steps.reply_feasibility(uow, o.id, a, o.version, at, True)
             case "transfer_work_order":
+                # A transfer keeps the order's stored due time: it must be refreshed first.
+                uow.settle(commit=False)
                 o = order(p["work_order"])
                 orders.append(
                     work_orders.transfer(
@@ -167,6 +208,73 @@ class _Replayer:
                 raise ValueError(f"unknown demo step {other!r}")
 
 
+class _Incident:
+    """The storyline's incident, declared, answered and resolved at its own times."""
+
+    def __init__(self, uow: UnitOfWork, plan: IncidentPlan, actors: dict[str, Actor]) -> None:
+        self.uow = uow
+        self.plan = plan
+        self.actors = actors
+        self.id = 0
+        self.version = 0
+
+    def actions(self) -> list[tuple[datetime, Callable[[], None]]]:
+        p = self.plan
+        return [
+            (p.opened_at, self.open),
+            (p.answered_at, self.restored),
+            (p.resolved_at, self.resolve),
+            (p.bulk_reply_at, self.bulk_reply),
+        ]
+
+    def _keep(self, incident: Incident) -> None:
+        self.id, self.version = incident.id, incident.version
+
+    def open(self) -> None:
+        p = self.plan
+        draft = incidents.NewIncident(
+            kind=p.kind,
+            title=p.title,
+            prepared_answer=p.prepared_answer,
+            regions=(p.region_code,),
+            starts_at=p.starts_at,
+            description=p.description,
+            categories=p.categories,
+            expected_end_at=p.expected_end_at,
+        )
+        self._keep(incidents.open_incident(self.uow, draft, self.actors[p.opened_by], p.opened_at))
+
+    def restored(self) -> None:
+        p = self.plan
+        changes = incidents.IncidentChanges(self.version, prepared_answer=p.restored_answer)
+        self._keep(
+            incidents.update_incident(
+                self.uow, self.id, changes, self.actors[p.opened_by], p.answered_at
+            )
+        )
+
+    def resolve(self) -> None:
+        p = self.plan
+        self._keep(
+            incidents.resolve_incident(
+                self.uow,
+                self.id,
+                self.actors[p.opened_by],
+                self.version,
+                p.resolved_at,
+                ended_at=p.ended_at,
+                note=p.resolve_note,
+            )
+        )
+
+    def bulk_reply(self) -> None:
+        p = self.plan
+        done = bulk_reply.bulk_reply(
+            self.uow, self.id, self.actors[p.bulk_reply_by], self.version, p.bulk_reply_at
+        )
+        self.version = done.incident_version
+
+
 def load_demo(
     session_factory: sessionmaker[Session],
     count: int,
@@ -176,7 +284,7 @@ def load_demo(
     only_if_empty: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> str:
-    with UnitOfWork(session_factory) as uow:
+    with _ReplayUnitOfWork(session_factory) as uow:
         existing = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
         if existing:
             # Plans are keyed by seed and sequence: replaying them onto existing data would
@@ -191,18 +299,34 @@ def load_demo(
         actors = {m.username: actor_for(uow, m.username) for m in province.staff}
         seeded = seed_commitments(uow, actors["admin"], end - timedelta(days=days + 1))
         progress(f"service commitments: {len(seeded)} policies")
-        plans = generate_plans(province, count=count, end=end, days=days, seed=seed)
+        demo = generate_demo(province, count=count, end=end, days=days, seed=seed)
+        plans = demo.plans
+        # The incident's moves happen between the complaints accepted before and after them
+        # (a complaint accepted while it is live links to it at intake).
+        pending = _Incident(uow, demo.incident, actors).actions() if demo.incident else []
         replayer = _Replayer(uow, actors)
         for n, plan in enumerate(plans, 1):
+            while pending and pending[0][0] <= plan.accepted_at:
+                pending.pop(0)[1]()
             complaint = replayer.accept(plan)
             orders: list[WorkOrder] = []
             for step in plan.steps:
                 replayer.run(complaint, step, orders)
+            if n % PLANS_PER_COMMIT == 0:
+                uow.settle()
             if n % 500 == 0:
                 progress(f"complaints: {n}/{len(plans)}")
                 uow.session.expunge_all()
+        for _at, action in pending:
+            action()
         # History was written with past clocks: counts a report stored before are stale.
         daily_counts.forget(uow.session)
-        uow.commit()
+        uow.settle()
         total = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
+    # Limits that ran out since the last step are breached now: the sweep records them (and
+    # escalates them along the org tree) as the worker would have.
+    swept = sweep.sweep(session_factory, end, worker="demo")
+    with UnitOfWork(session_factory) as uow:
+        steps = work_steps.sweep_steps(uow, end)
+    progress(f"SLA sweep: {sum(swept.alerts.values())} alerts, {steps} work steps overdue")
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"

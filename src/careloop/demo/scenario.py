@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from itertools import accumulate
@@ -23,6 +23,7 @@ from typing import Final
 
 from careloop.demo import texts
 from careloop.demo.province import Province, city_short_name
+from careloop.demo.storyline import STORY_MIN_COUNT, IncidentPlan, Story
 from careloop.domain.categories import first_level, leaf_categories
 
 SHANGHAI: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -186,6 +187,16 @@ class _Draft:
     customer: _Customer
     product: str
     overrides: dict[str, str] = field(default_factory=dict)
+    script: Script | None = None
+    """The storyline's own steps (``demo.storyline``) instead of the drawn lifecycle."""
+    owner: str | None = None
+    """Who accepts it, when the storyline says so (else drawn by channel and city)."""
+    templates: tuple[str, ...] | None = None
+    """The storyline's own complaint texts for this draft (else the category's)."""
+
+
+Script = Callable[["_Generator", "_Timeline", "_Draft", "_Cast", texts.TextContext], None]
+"""Adds a storyline complaint's steps to its timeline (pin times with ``at=``)."""
 
 
 class _Weighted:
@@ -261,7 +272,13 @@ class _Customers:
         self._province = province
         self._phones: set[str] = set()
 
-    def new(self, category: str, region_code: str) -> tuple[_Customer, str]:
+    def claim(self, phone: str) -> None:
+        """Keep a number the storyline gives its own customer from anyone else."""
+        self._phones.add(phone)
+
+    def new(
+        self, category: str, region_code: str, product: str | None = None
+    ) -> tuple[_Customer, str]:
         rng = self._rng
         while True:
             phone = texts.mobile_number(rng)
@@ -269,7 +286,7 @@ class _Customers:
                 self._phones.add(phone)
                 break
         tier = _choose(rng, TIER_WEIGHTS)
-        product = _product(rng, category, tier)
+        product = product or _product(rng, category, tier)
         city = self._province.city_of(region_code)
         assert city is not None
         account = texts.account_number(rng, self._province.area_codes[city.code], product)
@@ -387,13 +404,14 @@ class _Generator:
         region: str | None = None,
         at: datetime | None = None,
         overrides: dict[str, str] | None = None,
+        product: str | None = None,
     ) -> _Draft:
         rng = self.rng
         channel = channel or str(self.channels.pick(rng))
         category = category or str(self.categories.pick(rng))
         region = region or str(self.county_picker.pick(rng))
         accepted_at = (at or self.clock.draw(rng, channel)).replace(microsecond=0)
-        customer, product = self.customers.new(category, region)
+        customer, product = self.customers.new(category, region, product)
         return _Draft(
             self._next_seq(),
             accepted_at,
@@ -563,7 +581,9 @@ class _Generator:
         city_node = province.city_of(county)
         assert city_node is not None
         city = city_node.code
-        if draft.channel == "store":
+        if draft.owner is not None:
+            owner = draft.owner
+        elif draft.channel == "store":
             owner = self.handlers[self._dept(county, "store")]
         elif draft.channel == "regulator":
             # Regulator transfers land at the province's quality department (申诉受理).
@@ -799,6 +819,7 @@ class _Generator:
             ctx,
             source_ref=source_ref,
             repeat_of=repeat_of.accepted_at.astimezone(SHANGHAI).date() if repeat_of else None,
+            templates=draft.templates,
         )
         customer = draft.customer
         priority = _priority(rng, draft, escalated, repeat_of is not None)
@@ -807,7 +828,12 @@ class _Generator:
         reply_ctx = texts.TextContext(
             ctx.city, ctx.county, ctx.area_code, today, first_person=False
         )
-        steps = self.steps(draft, cast, escalated, reply_ctx)
+        if draft.script is not None:
+            timeline = _Timeline(rng, draft.accepted_at)
+            draft.script(self, timeline, draft, cast, reply_ctx)
+            steps = self._before_end(timeline.steps)
+        else:
+            steps = self.steps(draft, cast, escalated, reply_ctx)
         return ComplaintPlan(
             key=key,
             accepted_at=draft.accepted_at,
@@ -892,6 +918,14 @@ class _SourceRefs:
         return None  # store counter: the customer is standing there
 
 
+@dataclass(frozen=True)
+class DemoPlans:
+    plans: list[ComplaintPlan]
+    """Every complaint, the storyline's among them, in the order they were accepted."""
+    incident: IncidentPlan | None = None
+    """The storyline's incident (None without a storyline)."""
+
+
 def generate_plans(
     province: Province,
     count: int = 3000,
@@ -899,7 +933,20 @@ def generate_plans(
     days: int = 90,
     seed: int = 20261123,
 ) -> list[ComplaintPlan]:
-    """`count` complaint plans accepted in the `days` before `end`, sorted by acceptance.
+    """`count` complaint plans accepted in the `days` before `end`, sorted by acceptance
+    (the storyline's among them from ``storyline.STORY_MIN_COUNT`` complaints on)."""
+    return generate_demo(province, count, end, days, seed).plans
+
+
+def generate_demo(
+    province: Province,
+    count: int = 3000,
+    end: datetime | None = None,
+    days: int = 90,
+    seed: int = 20261123,
+) -> DemoPlans:
+    """`count` complaint plans accepted in the `days` before `end`, and the storyline's
+    incident.
 
     Same arguments, same plans (one `random.Random(seed)` drives everything). Keys are
     "demo-<seed>-<nnnnn>" in acceptance order, so replaying the same plans is idempotent.
@@ -907,13 +954,16 @@ def generate_plans(
     if end is None:
         raise ValueError("end is required (a timezone-aware UTC datetime)")
     if count <= 0:
-        return []
+        return DemoPlans([])
     gen = _Generator(province, end, days, seed)
     rng = gen.rng
 
+    story = Story(gen) if count >= STORY_MIN_COUNT else None
+    told = story.drafts() if story else []
     hot = gen.hot_spots() if count >= 300 else []
-    repeats_wanted = round(count * 0.08)
-    base_wanted = max(1, count - repeats_wanted - len(hot))
+    wanted = count - len(told)
+    repeats_wanted = round(wanted * 0.08)
+    base_wanted = max(1, wanted - repeats_wanted - len(hot))
     drafts = hot + [gen.base_draft() for _ in range(base_wanted)]
     repeats: list[_Draft] = []
     attempts = 0
@@ -923,9 +973,10 @@ def generate_plans(
         again = gen.repeat_draft(earlier)
         if again is not None:
             repeats.append(again)
-    while len(drafts) + len(repeats) < count:
+    while len(drafts) + len(repeats) < wanted:
         drafts.append(gen.base_draft())
-    everything = sorted(drafts + repeats, key=lambda d: (d.accepted_at, d.seq))[:count]
+    drawn = sorted(drafts + repeats, key=lambda d: (d.accepted_at, d.seq))[:wanted]
+    everything = sorted(told + drawn, key=lambda d: (d.accepted_at, d.seq))
 
     refs = _SourceRefs(rng)
     latest: dict[tuple[str, str], tuple[_Draft, str]] = {}
@@ -947,4 +998,4 @@ def generate_plans(
             )
         )
         latest[link] = (draft, key)
-    return plans
+    return DemoPlans(plans, story.incident() if story else None)

@@ -490,9 +490,11 @@ def complaint_description(
     *,
     source_ref: str | None = None,
     repeat_of: date | None = None,
+    templates: tuple[str, ...] | None = None,
 ) -> str:
-    """The complaint as the channel records it: agent's summary or the customer's message."""
-    body = fill(rng, rng.choice(COMPLAINT_TEMPLATES[category]), ctx)
+    """The complaint as the channel records it: agent's summary or the customer's message
+    (drawn from ``templates`` when the storyline brings its own)."""
+    body = fill(rng, rng.choice(templates or COMPLAINT_TEMPLATES[category]), ctx)
     prefix = rng.choice(_PREFIXES.get(channel, ("",)))
     if "用户" in prefix and body.startswith("用户"):
         body = "其" + body.removeprefix("用户")  # 用户来电反映：其……, not 用户……用户……

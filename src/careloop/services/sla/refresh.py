@@ -341,11 +341,20 @@ def _forget_events(session: Session, previous_transaction: Any) -> None:
     session.info.pop(_CHANGED_KEY, None)
 
 
+DEFER_KEY: Final = "careloop.sla.defer"
+"""``session.info`` key: while true, :func:`refresh_changed` only notes which complaints
+changed and when, and the next call without it refreshes them all. For a replay of many
+transitions in one transaction (the demo's): each complaint's clocks are computed once, at
+its latest event, which is what the last of the per-transition refreshes would store."""
+
+
 def refresh_changed(uow: UnitOfWork) -> int:
     """Refresh the complaints whose events this transaction is adding, at the latest of
     those events' times (every transition, pause and resume records one): called right
     before the commit, so the stored clocks change in the same transaction."""
     session = uow.session
     _note_events(session, session.new)
+    if session.info.get(DEFER_KEY):
+        return 0
     changed: dict[int, datetime] = session.info.pop(_CHANGED_KEY, {})
     return sum(refresh_stored_clocks(uow, [cid], at) for cid, at in sorted(changed.items()))
