@@ -79,6 +79,7 @@ SCOPED_PARAMS = {
     "complaint_id": "complaint_id",
     "work_order_id": "work_order_id",
     "incident_id": "incident_id",
+    "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
 """Who opens each seed region's incident (a unit lead in their region, the administrator
@@ -181,6 +182,7 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "complaint_id": seed.complaint_id,
                     "work_order_id": seed.work_order_id,
                     "incident_id": seed.incident_id,
+                    "customer_ref": seed.complaint_id,
                 }
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
                 probes += 1
@@ -307,6 +309,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "complaint_id": east.complaint_id,
         "work_order_id": east.work_order_id,
         "incident_id": east.incident_id,
+        "customer_ref": east.complaint_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any

@@ -18,6 +18,7 @@ from careloop.api import (
     ratelimit,
     routes_auth,
     routes_complaints,
+    routes_customers,
     routes_export,
     routes_follow_ups,
     routes_incidents,
@@ -154,6 +155,7 @@ def create_app(
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_customers.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:

@@ -116,6 +116,7 @@ def take(
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     complaint = f"/complaints/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
+    customer = f"/customers/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
     shots: list[tuple[str, str | None, str, str]] = [
         ("login", None, "/login", "zh"),
         ("login-en", None, "/login", "en"),
@@ -127,6 +128,8 @@ def take(
         ("supervisor", cast.supervisor, "/supervisor", "zh"),
         ("supervisor-en", cast.supervisor, "/supervisor", "en"),
         ("breached-list", cast.supervisor, "/complaints?sla=breached", "zh"),
+        ("customer", cast.agent, customer, "zh"),
+        ("shortcuts", cast.agent, "/agent/queue", "zh"),
     ]
     try:
         with sync_playwright() as p:
@@ -144,6 +147,8 @@ def take(
                     if name == "intake" and cast.customer_phone:
                         page.fill("#phone", cast.customer_phone)
                         page.wait_for_selector("#customer-history ul, #customer-history p")
+                    if name == "shortcuts":
+                        page.keyboard.press("?")
                     target = out / f"{name}-{size}.png"
                     page.screenshot(path=str(target), full_page=False)
                     written.append(target)

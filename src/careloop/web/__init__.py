@@ -27,6 +27,7 @@ def staff_pages() -> APIRouter:
         calendar,
         complaint_lists,
         complaints,
+        customers,
         dispatch,
         incidents,
         intake,
@@ -49,6 +50,7 @@ def staff_pages() -> APIRouter:
     router.include_router(policies.router)
     router.include_router(incidents.router)
     router.include_router(dispatch.router)
+    router.include_router(customers.router)
     return router
 
 
