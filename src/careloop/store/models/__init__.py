@@ -33,6 +33,7 @@ from careloop.store.models.indicators import (
 )
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
+from careloop.store.models.saved_views import SavedListView
 from careloop.store.models.sla import (
     CalendarDay,
     CalendarYear,
@@ -68,6 +69,7 @@ __all__ = [
     "RateLimitBucket",
     "ReferenceVersion",
     "RegionSubscribers",
+    "SavedListView",
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",
