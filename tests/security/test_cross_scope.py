@@ -299,6 +299,7 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "year": 2026,
     "kind": "daily",
     "policy_id": 1,
+    "template_id": 1,
 }
 
 

@@ -25,6 +25,7 @@ from careloop.api import (
     routes_intake_batch,
     routes_privacy,
     routes_reference,
+    routes_reply_templates,
     routes_reports,
     routes_sla,
     routes_work_orders,
@@ -155,6 +156,7 @@ def create_app(
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")

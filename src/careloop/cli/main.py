@@ -14,6 +14,7 @@ from careloop.cli.database import demo, migrate
 from careloop.cli.incidents import incidents_app
 from careloop.cli.org import set_area
 from careloop.cli.privacy import privacy_app
+from careloop.cli.reply_templates import templates_app
 from careloop.cli.reports import import_app, report_app
 from careloop.cli.screenshots import screenshots_command
 from careloop.cli.server import serve, up
@@ -42,6 +43,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(privacy_app, name="privacy")
 app.add_typer(counts_app, name="counts")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(templates_app, name="templates")
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.demo.commitments import seed_commitments
 from careloop.demo.province import Province, build_province
+from careloop.demo.reply_templates import seed_reply_templates
 from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
 from careloop.demo.storyline import IncidentPlan
 from careloop.services.access.actors import Actor, actor_for
@@ -299,6 +300,7 @@ def load_demo(
         actors = {m.username: actor_for(uow, m.username) for m in province.staff}
         seeded = seed_commitments(uow, actors["admin"], end - timedelta(days=days + 1))
         progress(f"service commitments: {len(seeded)} policies")
+        seed_reply_templates(uow, actors["supervisor1"], end - timedelta(days=days + 1))
         demo = generate_demo(province, count=count, end=end, days=days, seed=seed)
         plans = demo.plans
         # The incident's moves happen between the complaints accepted before and after them

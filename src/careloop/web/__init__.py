@@ -25,6 +25,7 @@ def staff_pages() -> APIRouter:
     from careloop.web.pages import (
         auth,
         calendar,
+        complaint_files,
         complaint_lists,
         complaints,
         customers,
@@ -32,6 +33,7 @@ def staff_pages() -> APIRouter:
         incidents,
         intake,
         policies,
+        reply_templates,
         supervision_board,
         work_orders,
     )
@@ -49,6 +51,8 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(reply_templates.router)
+    router.include_router(complaint_files.router)
     router.include_router(dispatch.router)
     router.include_router(customers.router)
     return router

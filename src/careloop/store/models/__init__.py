@@ -33,7 +33,7 @@ from careloop.store.models.indicators import (
 )
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
-from careloop.store.models.saved_views import SavedListView
+from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
 from careloop.store.models.sla import (
     CalendarDay,
     CalendarYear,
@@ -48,6 +48,7 @@ __all__ = [
     "OPEN_PREDICATE",
     "ApiToken",
     "Attachment",
+    "AttachmentContent",
     "Base",
     "CalendarDay",
     "CalendarYear",
@@ -69,7 +70,7 @@ __all__ = [
     "RateLimitBucket",
     "ReferenceVersion",
     "RegionSubscribers",
-    "SavedListView",
+    "ReplyTemplate",
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",

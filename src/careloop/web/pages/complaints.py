@@ -26,8 +26,9 @@ from careloop.services.complaints import (
     workbench,
 )
 from careloop.services.incidents.read_models import brief_of as incident_brief
+from careloop.services.privacy.personal_data import CustomerData
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.web import views
+from careloop.web import composer, views
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
 from careloop.web.i18n import Translator
@@ -47,6 +48,7 @@ def _complaint_page(
     complaint_id: int,
     error: str | None = None,
     status_code: int = 200,
+    revealed: CustomerData | None = None,
 ) -> HTMLResponse:
     t = Translator(lang)
     found = workbench.complaint_page(uow, complaint_id, actor, now, lang)
@@ -61,11 +63,8 @@ def _complaint_page(
                 "mine": line.mine,
             }
         )
-    allowed = [
-        tr
-        for tr in tickets.offered_transitions(c.status, actor.role, c.regulator_transfer)
-        if tr.name != "attach"
-    ]
+    offered = tickets.offered_transitions(c.status, actor.role, c.regulator_transfer)
+    allowed = [tr for tr in offered if tr.name != "attach"]
     seq_of = {line.order.id: line.order.seq for line in found.work_orders}
     clock_rows = [
         {
@@ -114,6 +113,21 @@ def _complaint_page(
         error=error,
         done=request.query_params.get("done"),
         can_unmask=has_permission("personal_data.unmask", actor.role) and not found.unmasked,
+        **composer.context(
+            request,
+            uow,
+            actor,
+            now,
+            lang,
+            complaint_id,
+            allowed,
+            can_attach=any(tr.name == "attach" for tr in offered),
+            open_orders=any(
+                line.order.status in ("dispatched", "accepted") for line in found.work_orders
+            ),
+            clock_rows=clock_rows,
+            revealed=revealed,
+        ),
         role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
     )
 
