@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from careloop.domain.error_words import in_words
 from careloop.domain.field_labels import field_label, subject_label
 
 # code -> (status, zh template, en template)
@@ -16,7 +17,7 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
     "illegal_transition": (
         409,
         "投诉当前状态为「{status}」，不能执行「{action}」",
-        "Cannot {action} a complaint whose status is '{status}'",
+        "Cannot {action}: the complaint is '{status}'",
     ),
     "role_not_allowed": (
         403,
@@ -42,7 +43,7 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
     "illegal_work_order_transition": (
         409,
         "工单当前状态为「{status}」，不能执行「{action}」",
-        "Cannot {action} a work order whose status is '{status}'",
+        "Cannot {action}: the work order is '{status}'",
     ),
     "unknown_actor": (
         401,
@@ -191,7 +192,15 @@ class DomainError(Exception):
         self.code = code
         self.field = field
         self.params = params
+        self.words: dict[str, tuple[str, str]] = {}
         super().__init__(self.message("en"))
+
+    def said_as(self, **words: tuple[str, str]) -> DomainError:
+        """The (zh, en) names people read for coded params (``status="replied"`` →
+        已答复); the params keep the codes, for machines and tests."""
+        self.words.update(words)
+        self.args = (self.message("en"),)
+        return self
 
     @property
     def status(self) -> int:
@@ -202,7 +211,9 @@ class DomainError(Exception):
         template = en if lang.startswith("en") else zh
         label = field_label(self.field, lang) if self.field else ""
         try:
-            return template.format(field=self.field, label=label, **self.params)
+            return template.format(
+                field=self.field, label=label, **in_words(self.params, lang, self.words)
+            )
         except KeyError:
             return template
 

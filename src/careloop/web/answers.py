@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse
 
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.field_labels import field_label
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -13,9 +14,15 @@ def see_other(url: str) -> RedirectResponse:
 
 
 def error_text(exc: DomainError, lang: str) -> str:
-    """The banner: the message, prefixed by the field when the message does not name it."""
+    """The banner: the message, prefixed by the field's name (never its code) when the
+    message does not name it."""
     message = exc.message(lang)
-    return f"{exc.field}: {message}" if exc.field and exc.field not in message else message
+    if not exc.field:
+        return message
+    name = field_label(exc.field, lang)
+    if name in message or exc.field in message:
+        return message
+    return f"{name}: {message}" if lang.startswith("en") else f"{name}：{message}"
 
 
 def whole_number(value: str, name: str) -> int:

@@ -241,7 +241,9 @@ class Lifecycle(Generic[StatusT]):
         record is read, so someone without the right learns nothing about its state."""
         transition = self.get(name)
         if role not in transition.roles:
-            raise DomainError("role_not_allowed", role=role, action=name)
+            raise DomainError("role_not_allowed", role=role, action=name).said_as(
+                action=(transition.label("zh"), transition.label("en"))
+            )
         return transition
 
     def check(self, status: StatusT | str, name: str, role: str) -> Transition[StatusT]:
@@ -249,7 +251,10 @@ class Lifecycle(Generic[StatusT]):
         transition = self.check_role(name, role)
         current = self.status(status)
         if current not in transition.sources:
-            raise DomainError(self.illegal_code, status=current.value, action=name)
+            raise DomainError(self.illegal_code, status=current.value, action=name).said_as(
+                status=self._labels[current],
+                action=(transition.label("zh"), transition.label("en")),
+            )
         return transition
 
     def apply(self, status: StatusT | str, name: str, role: str) -> StatusT:

@@ -106,6 +106,8 @@ def test_a_role_the_transition_does_not_name_is_refused_before_the_state_is_look
         TASKS.apply(Task.VERIFIED, "verify", "handler")
     assert refused.value.code == "role_not_allowed"
     assert refused.value.params == {"role": "handler", "action": "verify"}
+    # People read the action's and the role's names, never their codes.
+    assert "核实" in refused.value.message("zh") and "verify" not in refused.value.message("zh")
 
 
 def test_a_transition_from_a_status_it_does_not_start_from_is_illegal():
@@ -113,6 +115,9 @@ def test_a_transition_from_a_status_it_does_not_start_from_is_illegal():
         TASKS.apply(Task.VERIFIED, "verify", "inspector")
     assert refused.value.code == "illegal_transition"
     assert refused.value.params == {"status": "verified", "action": "verify"}
+    # The codes stay in the params; people read the status's and the action's names.
+    assert refused.value.message("zh") == "投诉当前状态为「已核实」，不能执行「核实」"
+    assert refused.value.message("en") == "Cannot verify: the complaint is 'Verified'"
     assert refused.value.status == 409
 
 

@@ -183,7 +183,7 @@ def test_a_customer_may_answer_the_callback_and_withdraw_but_not_archive():
 
 def test_only_supervisors_admins_and_the_system_archive_a_closed_complaint():
     assert COMPLAINT_LIFECYCLE.apply("closed", "archive", "system") is Status.ARCHIVED
-    with pytest.raises(DomainError, match="unit_lead"):
+    with pytest.raises(DomainError, match="Unit lead"):
         COMPLAINT_LIFECYCLE.apply("closed", "archive", "unit_lead")
 
 
@@ -193,25 +193,28 @@ def test_a_finished_complaint_offers_nothing():
             assert tickets.allowed_transitions(status, role) == []
 
 
-def test_an_illegal_transition_keeps_its_message_in_both_languages():
+def test_an_illegal_transition_names_the_status_and_action_in_both_languages():
     with pytest.raises(DomainError) as refused:
         tickets.check_transition("reply", "closed", "agent")
-    assert refused.value.message("zh") == "投诉当前状态为「closed」，不能执行「reply」"
-    assert refused.value.message("en") == "Cannot reply a complaint whose status is 'closed'"
+    assert refused.value.params == {"status": "closed", "action": "reply"}
+    assert refused.value.message("zh") == "投诉当前状态为「已回访」，不能执行「答复客户」"
+    assert refused.value.message("en") == (
+        "Cannot reply to the customer: the complaint is 'Closed after callback'"
+    )
 
 
 def test_an_illegal_work_order_transition_keeps_its_code_and_message():
     with pytest.raises(DomainError) as refused:
         tickets.check_work_order_transition("accept", "completed", "handler")
     assert refused.value.code == "illegal_work_order_transition"
-    assert refused.value.message("en") == "Cannot accept a work order whose status is 'completed'"
+    assert refused.value.message("zh") == "工单当前状态为「已完成」，不能执行「接单」"
 
 
-def test_a_refused_role_keeps_its_message():
+def test_a_refused_role_names_the_role_and_the_action():
     with pytest.raises(DomainError) as refused:
         COMPLAINT_LIFECYCLE.check_role("merge", "handler")
     assert refused.value.status == 403
-    assert refused.value.message("en") == "Role 'handler' may not merge"
+    assert refused.value.message("zh") == "角色「后台处理员」无权执行「合并到其他投诉」"
 
 
 def test_a_reply_waits_for_every_open_work_order():
