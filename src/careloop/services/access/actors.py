@@ -23,6 +23,8 @@ class Actor:
     org_path: str
     scope_path: str | None = None
     """Subtree of the org tree this actor may see (domain.permissions.scope_path)."""
+    display_name: str = ""
+    """The person's name as colleagues know it (pages greet them by it, not the username)."""
 
     @property
     def label(self) -> str:
@@ -66,16 +68,28 @@ def _chain(uow: UnitOfWork, path: str) -> list[tuple[str, str]]:
 def actor_of(uow: UnitOfWork, staff: Staff) -> Actor:
     """The acting person with the org scope their role gives them."""
     return actor_at(
-        uow, staff.id, staff.username, staff.role, staff.org_unit_id, staff.org_unit.path
+        uow,
+        staff.id,
+        staff.username,
+        staff.role,
+        staff.org_unit_id,
+        staff.org_unit.path,
+        staff.display_name,
     )
 
 
 def actor_at(
-    uow: UnitOfWork, staff_id: int, username: str, role: str, unit_id: int, path: str
+    uow: UnitOfWork,
+    staff_id: int,
+    username: str,
+    role: str,
+    unit_id: int,
+    path: str,
+    display_name: str = "",
 ) -> Actor:
     """`actor_of` from plain columns (the per-request token lookup reads no objects)."""
     scope = permissions.scope_path(role, _chain(uow, path))
-    return Actor(staff_id, username, role, unit_id, path, scope)
+    return Actor(staff_id, username, role, unit_id, path, scope, display_name)
 
 
 def actor_for(uow: UnitOfWork, username: str) -> Actor:

@@ -327,6 +327,7 @@ def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor:
             ApiToken.expires_at,
             Staff.id,
             Staff.username,
+            Staff.display_name,
             Staff.role,
             Staff.org_unit_id,
             Staff.active,
@@ -338,7 +339,9 @@ def actor_for_token(uow: UnitOfWork, token: str, now: datetime) -> Actor:
     ).one_or_none()
     if row is None or not _alive(row.revoked_at, row.expires_at, now) or not row.active:
         raise DomainError("unknown_actor", username="(token)")
-    return actor_at(uow, row.id, row.username, row.role, row.org_unit_id, row.path)
+    return actor_at(
+        uow, row.id, row.username, row.role, row.org_unit_id, row.path, row.display_name
+    )
 
 
 def logout(uow: UnitOfWork, token: str, now: datetime, client: str | None = None) -> None:

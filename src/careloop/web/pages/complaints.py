@@ -22,6 +22,7 @@ from careloop.services.complaints import (
     dispatch_targets,
     follow_ups,
     lifecycle,
+    trail,
     work_orders,
     workbench,
 )
@@ -96,7 +97,7 @@ def _complaint_page(
         clock_rows=clock_rows,
         policy=c.sla.policy if c.sla else None,
         work_orders_by_unit=dict(by_unit),
-        timeline=found.timeline,
+        trail=trail.complaint_trail(uow, complaint_id, actor, lang),
         notes=found.notes,
         incident=incident_brief(uow, complaint_id, lang),
         allowed=allowed,
