@@ -117,6 +117,7 @@ def take(
     written: list[Path] = []
     complaint = f"/complaints/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
     customer = f"/customers/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
+    yesterday = datetime.fromordinal(datetime.now(UTC).toordinal() - 1).date().isoformat()
     shots: list[tuple[str, str | None, str, str]] = [
         ("login", None, "/login", "zh"),
         ("login-en", None, "/login", "en"),
@@ -131,6 +132,7 @@ def take(
         ("reply-templates", cast.supervisor, "/reply-templates", "zh"),
         ("customer", cast.agent, customer, "zh"),
         ("shortcuts", cast.agent, "/agent/queue", "zh"),
+        ("daily-brief", cast.supervisor, f"/api/v1/reports/daily?date={yesterday}", "zh"),
     ]
     try:
         with sync_playwright() as p:
