@@ -83,6 +83,15 @@ def pick_cast(settings: Settings) -> Cast:
         platform.dispose()
 
 
+SHOW_UNIT_PICKER = """() => {
+  const picker = document.querySelector('.unit-picker');
+  if (!picker) return;
+  for (let d = picker.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+  picker.scrollIntoView({block: 'center'});
+}"""
+"""Unfold and show the dispatch form's unit picker (it may sit among the folded actions)."""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -125,6 +134,7 @@ def take(
         ("my-queue", cast.agent, "/agent/queue", "zh"),
         ("complaint", cast.agent, complaint, "zh"),
         ("complaint-en", cast.agent, complaint, "en"),
+        ("dispatch-picker", cast.agent, complaint, "zh"),
         ("unit-queue", cast.handler, "/unit/queue", "zh"),
         ("supervisor", cast.supervisor, "/supervisor", "zh"),
         ("supervisor-en", cast.supervisor, "/supervisor", "en"),
@@ -152,6 +162,8 @@ def take(
                         page.wait_for_selector("#customer-history ul, #customer-history p")
                     if name == "shortcuts":
                         page.keyboard.press("?")
+                    if name == "dispatch-picker":
+                        page.evaluate(SHOW_UNIT_PICKER)
                     target = out / f"{name}-{size}.png"
                     page.screenshot(path=str(target), full_page=False)
                     written.append(target)
