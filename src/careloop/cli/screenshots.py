@@ -132,6 +132,7 @@ def take(
         ("login-en", None, "/login", "en"),
         ("intake", cast.agent, "/agent/intake", "zh"),
         ("my-queue", cast.agent, "/agent/queue", "zh"),
+        ("my-queue-breached", cast.agent, "/agent/queue?view=breached", "zh"),
         ("complaint", cast.agent, complaint, "zh"),
         ("complaint-en", cast.agent, complaint, "en"),
         ("dispatch-picker", cast.agent, complaint, "zh"),
