@@ -20,15 +20,15 @@ from careloop.services.complaints.read_models import (
     UnitRefView,
     WorkOrderView,
     complaint_view,
-    event_view,
     note_view,
     unit_ref,
     work_order_view,
 )
+from careloop.services.complaints.trail import TrailEntry
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, Event, Note, OrgUnit, WorkOrder
+from careloop.store.models import Complaint, Note, OrgUnit, WorkOrder
 
 
 @dataclass(frozen=True)
@@ -174,33 +174,6 @@ def work_order_line(
 
 
 @dataclass(frozen=True)
-class TimelineEntry:
-    at: datetime
-    actor: str
-    role: str
-    action: str
-    note: str
-    changes: list[tuple[str, str, str]]
-    """(field, before, after) of the fields a reader follows, in ``SHOWN_FIELDS`` order."""
-
-
-SHOWN_FIELDS = ("status", "unit", "due_at", "reason", "result", "merged_into_id", "reopen_count")
-
-
-def timeline(events: list[Event], unmasked: bool) -> list[TimelineEntry]:
-    entries = []
-    for e in (event_view(e, unmasked) for e in events):
-        before, after = e.before or {}, e.after or {}
-        changes = [
-            (name, str(before.get(name, "")), str(after[name]))
-            for name in SHOWN_FIELDS
-            if name in after
-        ]
-        entries.append(TimelineEntry(e.at, e.actor, e.role, e.action, e.note or "", changes))
-    return entries
-
-
-@dataclass(frozen=True)
 class ComplaintFile:
     """One complaint with everything its page shows."""
 
@@ -212,7 +185,8 @@ class ComplaintFile:
     clocks: list[ClockReading]
     """Every clock of the complaint under its policy (empty without one)."""
     work_orders: list[WorkOrderLine]
-    timeline: list[TimelineEntry]
+    trail: list[TrailEntry]
+    """The complaint's events in words, newest first (``trail``)."""
     notes: list[NoteView]
 
 
@@ -221,7 +195,7 @@ def complaint_file(
     actor: Actor,
     lang: str,
     clocks: sla.ComplaintClocks | None,
-    events: list[Event],
+    trail: list[TrailEntry],
     notes: list[Note],
     now: datetime,
 ) -> ComplaintFile:
@@ -233,7 +207,7 @@ def complaint_file(
         first_owner_name=c.first_owner.display_name,
         clocks=[reading_of(v, lang) for v in clocks.clocks] if clocks else [],
         work_orders=[work_order_line(o, actor, lang, clocks, now, unmasked) for o in c.work_orders],
-        timeline=timeline(events, unmasked),
+        trail=trail,
         notes=[note_view(n, unmasked) for n in notes],
     )
 

@@ -20,10 +20,7 @@ from careloop.domain.error_words import one_language
 from careloop.domain.lifecycle import tickets
 from careloop.domain.sla import steps
 from careloop.domain.vocabulary import ROLES, label
-from careloop.services.access.actors import Actor
-from careloop.services.complaints import queries
 from careloop.services.complaints.read_models import event_view
-from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, Staff
 
@@ -240,13 +237,3 @@ def trail(
             )
         )
     return entries
-
-
-def complaint_trail(
-    uow: UnitOfWork, complaint_id: int, actor: Actor, lang: str
-) -> list[TrailEntry]:
-    """One complaint's trail for a reader in scope (the events' scope check is the
-    complaint's), personal data masked as the reader's role requires."""
-    events = queries.events_of(uow, complaint_id, actor)
-    complaint = queries.get_complaint(uow, complaint_id, actor)
-    return trail(uow, complaint, events, sees_personal_data(complaint, actor), lang)

@@ -40,6 +40,7 @@ from careloop.services.complaints.page_views import (
     work_order_line,
 )
 from careloop.services.complaints.read_models import UnitRefView, unit_ref
+from careloop.services.complaints.trail import trail
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import states as sla_states
@@ -328,8 +329,9 @@ def complaint_page(
     c = queries.get_complaint(uow, complaint_id, actor)
     clocks = sla.explain(uow, [c], now).get(c.id)
     events = queries.events_of(uow, complaint_id, actor)
+    history = trail(uow, c, events, sees_personal_data(c, actor), lang)
     notes = queries.notes_of(uow, complaint_id, actor)
-    return complaint_file(c, actor, lang, clocks, events, notes, now)
+    return complaint_file(c, actor, lang, clocks, history, notes, now)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from careloop.services.complaints import (
     dispatch_targets,
     follow_ups,
     lifecycle,
-    trail,
     work_orders,
     workbench,
 )
@@ -97,7 +96,7 @@ def _complaint_page(
         clock_rows=clock_rows,
         policy=c.sla.policy if c.sla else None,
         work_orders_by_unit=dict(by_unit),
-        trail=trail.complaint_trail(uow, complaint_id, actor, lang),
+        trail=found.trail,
         notes=found.notes,
         incident=incident_brief(uow, complaint_id, lang),
         allowed=allowed,
