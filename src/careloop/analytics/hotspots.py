@@ -117,13 +117,20 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def segment(text: str) -> list[str]:
     """Terms of one complaint text: jieba words minus stopwords, punctuation, numbers, 1-char."""
+    return list(_segment(text))
+
+
+@lru_cache(maxsize=20_000)
+def _segment(text: str) -> tuple[str, ...]:
+    """Remembered per text: each morning's hot spots read the same 28 days of texts again,
+    and jieba was half the daily report's time (docs/reports.md)."""
     terms = []
     for raw in _tokenizer().lcut(text or ""):
         word = raw.strip().lower()
         if len(word) < 2 or word in STOPWORDS or _NOT_A_TERM.match(word):
             continue
         terms.append(word)
-    return terms
+    return tuple(terms)
 
 
 @dataclass(frozen=True)

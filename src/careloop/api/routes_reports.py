@@ -23,7 +23,10 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
         "Handle times are in working hours. Limited to the "
         "caller's org scope; needs the report.read permission. Complaint text in it is "
         "masked; `personal_data=unmasked` shows it in full to supervisors and "
-        "administrators only, and records who read which complaints (a security event)."
+        "administrators only, and records who read which complaints (a security event). "
+        "A masked report of a closed period (a past day, week, ten days or month) is made "
+        "once and then served from storage (`X-Report-Generated` says when it was made); "
+        "`regenerate=true` makes it again (supervisors and administrators; audited)."
     ),
     response_class=Response,
 )
@@ -42,6 +45,10 @@ def download_report(
         Literal["masked", "unmasked"],
         Query(description="masked (default) or unmasked (supervisors, administrators; audited)"),
     ] = "masked",
+    lang: Annotated[Literal["zh", "en"], Query(description="zh (default) or en")] = "zh",
+    regenerate: Annotated[
+        bool, Query(description="Make a stored report again (supervisors; audited)")
+    ] = False,
 ) -> Response:
     from careloop.services.monitoring import reports
 
@@ -55,6 +62,8 @@ def download_report(
         format_,
         unmasked=personal_data == "unmasked",
         client=client_address(request),
+        lang=lang,
+        regenerate=regenerate,
     )
     disposition = "inline" if format_ == "html" else "attachment"
     return Response(
@@ -64,5 +73,11 @@ def download_report(
             "Content-Disposition": f'{disposition}; filename="{report.name}"',
             "X-Personal-Data": personal_data,
             "Cache-Control": "no-store",
+            "X-Report-Stored": "true" if report.stored else "false",
+            **(
+                {"X-Report-Generated": report.generated_at.isoformat()}
+                if report.generated_at
+                else {}
+            ),
         },
     )

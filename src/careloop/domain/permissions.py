@@ -28,6 +28,8 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "complaint.export": STAFF_ROLES,
     # Indicator and early-warning reports: managers and the regulator, not the desk.
     "report.read": frozenset({"unit_lead", "supervisor", "admin", "inspector"}),
+    # A stored report of a closed period is made again only on a supervisor's word (audited).
+    "report.regenerate": frozenset({"supervisor", "admin"}),
     "personal_data.unmask": UNMASK_ROLES,
     "staff.manage": frozenset({"admin"}),
     # The org tree's own facts, such as whether a region is urban or rural (repair limits).

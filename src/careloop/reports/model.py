@@ -15,6 +15,9 @@ class Column:
     label_zh: str
     label_en: str
     kind: ColumnKind = "text"
+    code: bool = False
+    """A code for machines (indicator id, region code): kept in XLSX, left out of the pages
+    people read, where the name beside it says the same."""
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_zh
@@ -69,6 +72,28 @@ class HeatMap:
 
 Chart = BarChart | LineChart | HeatMap
 
+Status = Literal["met", "warning", "breached", "no_data", "none"]
+"""none: a figure without an objective (a count)."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One figure at the top of a brief: its value judged against the indicator's objective
+    (green met, amber warning, red breached) and its change against the comparison period."""
+
+    label_zh: str
+    label_en: str
+    value: str
+    """Formatted with its unit ("96.50%", "12 件"); "—" when there is no data."""
+    status: Status
+    change: float | None = None
+    """Relative change against ``Report.compared_with`` (0.25 = +25 %), None without data."""
+    better: Literal["up", "down", "none"] = "none"
+    """Which way of change is good news: decides the arrow's colour, not its direction."""
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
 
 @dataclass
 class Report:
@@ -79,6 +104,13 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
+    headline: list[Headline] = field(default_factory=list)
+    compared_with: tuple[str, str] = ("", "")
+    """What the headline's arrows compare with, zh and en ("较前一日 11-21")."""
+    alerts: list[str] = field(default_factory=list)
+    """What a brief puts first: each early-warning flag and hot spot in one sentence."""
+    brief: bool = False
+    """A one-page brief: charts and detailed tables follow the first page, empty ones left out."""
     unmasked_complaints: list[int] = field(default_factory=list)
     """Complaints whose personal data the report shows unmasked (empty when masked): the
     audit of an unmasked read names them."""

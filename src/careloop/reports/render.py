@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import re
 import unicodedata
 from datetime import date, datetime
 from typing import Any, Final
@@ -54,58 +55,180 @@ def display(value: Any, column: Column) -> str:
     return printable(str(value))
 
 
+LABELS: Final = {
+    "back": ("返回主管看板", "Back to the supervisor board"),
+    "figures": ("关键指标", "Key figures"),
+    "alerts": ("预警与热点", "Early warnings and hot spots"),
+    "no_alerts": ("本期无预警、无热点。", "No early warning and no hot spot in this period."),
+    "details": ("明细", "Details"),
+    "charts": ("图表", "Charts"),
+    "left_out": ("以下部分本期无数据, 未列出: ", "Sections without data, left out: "),
+    "met": ("达标", "met"),
+    "warning": ("预警", "warning"),
+    "breached": ("超标", "breached"),
+    "no_data": ("无数据", "no data"),
+    "none": ("", ""),
+    "up": ("上升", "up"),
+    "down": ("下降", "down"),
+    "flat": ("持平", "flat"),
+}
+"""The brief's own words: a report is a file that travels (mail, CLI), so it carries its
+labels rather than reading the web catalogue."""
+BACK_HREF: Final = "/supervisor"
+
+
+def word(key: str, lang: str) -> str:
+    zh, en = LABELS[key]
+    return en if lang == "en" else zh
+
+
+def change_text(change: float | None, lang: str) -> tuple[str, str]:
+    """An arrow and its words for a relative change: ("▲", "上升 +12.5%"); "" without data."""
+    if change is None:
+        return "", "—"
+    if abs(change) < 0.0005:
+        return "→", word("flat", lang)
+    arrow, key = ("▲", "up") if change > 0 else ("▼", "down")
+    return arrow, f"{word(key, lang)} {change:+.1%}"
+
+
+def change_tone(change: float | None, better: str) -> str:
+    """good / bad / neutral: a rise of a rate that should fall is bad news, drawn red."""
+    if change is None or better == "none" or abs(change) < 0.0005:
+        return "neutral"
+    return "good" if (change > 0) == (better == "up") else "bad"
+
+
 _HTML: Final = (  # one template, kept inline so the wheel needs no package data
     """<!doctype html>
 <html lang="{{ 'en' if lang == 'en' else 'zh-CN' }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title>
 <style>
+*{box-sizing:border-box}
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei",sans-serif;
- margin:2em;color:#222}
-h1{font-size:1.5em;margin-bottom:0}.sub{color:#555;margin-top:.2em}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.85em}
-th,td{border:1px solid #bbb;padding:3px 6px}th{background:#dde6f0}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
-img{max-width:100%;margin:.5em 0 1em;border:1px solid #eee}
-.note{color:#666;font-size:.8em}
-@media print{img{page-break-inside:avoid}h2{page-break-after:avoid}}
+ margin:0;color:#1b1b1b;line-height:1.5;background:#fff}
+header.top{padding:.6em 1em;border-bottom:1px solid #ccd5df;background:#f4f7fa}
+header.top a{color:#0b4f8a;font-weight:600}
+main{padding:0 1em 2em;max-width:72em;margin:0 auto}
+h1{font-size:1.4em;margin:.6em 0 0}h2{font-size:1.15em;margin:1.4em 0 .4em}
+.sub{color:#4a4a4a;margin:.2em 0 0}
+.figures{list-style:none;padding:0;margin:.4em 0;display:grid;gap:.5em;
+ grid-template-columns:repeat(auto-fill,minmax(10.5em,1fr))}
+.fig{border:1px solid #c9c9c9;border-left-width:6px;border-radius:4px;padding:.4em .6em}
+.fig .name{display:block;font-size:.85em;color:#333}
+.fig .value{display:block;font-size:1.3em;font-weight:700}
+.fig .status{font-size:.8em;font-weight:600}
+.fig .chg{display:block;font-size:.85em}
+.s-met{border-left-color:#1e7b34;background:#eef7f0}.s-met .status{color:#1e6b2f}
+.s-warning{border-left-color:#b26a00;background:#fff6e5}.s-warning .status{color:#7a4a00}
+.s-breached{border-left-color:#b3261e;background:#fdeeee}.s-breached .status{color:#9b1c16}
+.s-no_data,.s-none{border-left-color:#8a8a8a}
+.good{color:#1e6b2f}.bad{color:#9b1c16}.neutral{color:#444}
+.alerts{border:1px solid #e0b4b4;background:#fff8f8;border-radius:4px;padding:.4em 1em}
+.alerts li{margin:.2em 0}
+.scroll{overflow-x:auto;max-width:100%}
+table{border-collapse:collapse;margin:.3em 0 1em;font-size:.85em}
+th,td{border:1px solid #bbb;padding:3px 6px;vertical-align:top}th{background:#dde6f0;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+img{max-width:100%;height:auto;margin:.5em 0 1em;border:1px solid #eee}
+.note{color:#4a4a4a;font-size:.8em}
+@media print{header.top{display:none}img{page-break-inside:avoid}h2{page-break-after:avoid}}
 </style></head><body>
+<header class="top"><a href="{{ back_href }}">← {{ w('back') }}</a></header>
+<main>
 <h1>{{ title }}</h1><p class="sub">{{ report.subtitle }}</p>
-{% if report.summary %}<ul>{% for line in report.summary %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
-{% for name, png in images %}<img alt="{{ name }}" src="data:image/png;base64,{{ png }}">{% endfor %}
-{% for t in tables %}<h2>{{ t.title }}</h2>
+{% if figures %}<section aria-labelledby="h-figures"><h2 id="h-figures">{{ w('figures') }}
+<small class="note">{{ compared }}</small></h2>
+<ul class="figures">{% for f in figures %}<li class="fig s-{{ f.status }}">
+<span class="name">{{ f.name }}</span><span class="value">{{ f.value }}</span>
+{% if f.status_word %}<span class="status">{{ f.status_word }}</span>{% endif %}
+<span class="chg {{ f.tone }}"><span aria-hidden="true">{{ f.arrow }}</span> {{ f.change }}</span>
+</li>{% endfor %}</ul></section>{% endif %}
+{% if report.brief %}<section aria-labelledby="h-alerts"><h2 id="h-alerts">{{ w('alerts') }}</h2>
+<div class="alerts">{% if report.alerts %}<ul>{% for line in report.alerts %}<li>{{ line }}</li>{% endfor %}</ul>
+{% else %}<p>{{ w('no_alerts') }}</p>{% endif %}</div></section>
+{% elif report.summary %}<ul>{% for line in report.summary %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% for t in tables %}<section aria-labelledby="t-{{ loop.index }}"><h2 id="t-{{ loop.index }}">{{ t.title }}</h2>
 {% if t.note %}<p class="note">{{ t.note }}</p>{% endif %}
-<table><thead><tr>{% for c in t.columns %}<th>{{ c }}</th>{% endfor %}</tr></thead><tbody>
+<div class="scroll" role="region" aria-labelledby="t-{{ loop.index }}" tabindex="0">
+<table><thead><tr>{% for c in t.columns %}<th scope="col">{{ c }}</th>{% endfor %}</tr></thead><tbody>
 {% for row in t.rows %}<tr>{% for cell, num in row %}<td{% if num %} class="num"{% endif %}>{{ cell }}</td>{% endfor %}</tr>
-{% else %}<tr><td colspan="{{ t.columns|length }}">—</td></tr>{% endfor %}
-</tbody></table>{% endfor %}
-</body></html>"""  # noqa: E501
+{% endfor %}</tbody></table></div></section>{% endfor %}
+{% if left_out %}<p class="note">{{ w('left_out') }}{{ left_out|join('、') }}</p>{% endif %}
+{% if images %}<section aria-labelledby="h-charts"><h2 id="h-charts">{{ w('charts') }}</h2>
+{% for name, png in images %}<img alt="{{ name }}" src="data:image/png;base64,{{ png }}">{% endfor %}
+</section>{% endif %}
+</main></body></html>"""  # noqa: E501
 )
 
 
-def to_html(report: Report, lang: str = "zh") -> bytes:
-    """Self-contained HTML: charts are inline PNGs, so the file can be mailed as is."""
+def visible_columns(table: Table) -> list[int]:
+    """The columns people read: codes are left out where their names stand beside them."""
+    return [i for i, c in enumerate(table.columns) if not c.code]
+
+
+def figure_view(report: Report, lang: str) -> list[dict[str, str]]:
+    out = []
+    for f in report.headline:
+        arrow, change = change_text(f.change, lang)
+        out.append(
+            {
+                "name": f.label(lang),
+                "value": f.value,
+                "status": f.status,
+                "status_word": word(f.status, lang),
+                "arrow": arrow,
+                "change": change,
+                "tone": change_tone(f.change, f.better),
+            }
+        )
+    return out
+
+
+def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> bytes:
+    """Self-contained HTML: charts are inline PNGs, so the file can be mailed as is. Tables
+    without rows are named in one line rather than printed empty; wide tables scroll inside
+    their own box, so a phone never scrolls the page sideways."""
+    chart_lang = charts.language() if lang != "en" else "en"
     images = [
-        (c.title_en, base64.b64encode(charts.render(c, "png")).decode()) for c in report.charts
+        (
+            c.title_en if lang == "en" else c.title_zh,
+            base64.b64encode(charts.render(c, "png", chart_lang)).decode(),
+        )
+        for c in report.charts
     ]
-    tables = [
-        {
-            "title": t.title(lang),
-            "note": t.note,
-            "columns": [c.label(lang) for c in t.columns],
-            "rows": [
-                [(display(v, c), c.kind != "text") for v, c in zip(row, t.columns, strict=True)]
-                for row in t.rows
-            ],
-        }
-        for t in report.tables
-    ]
+    tables = []
+    left_out = []
+    for t in report.tables:
+        if not t.rows:
+            left_out.append(t.title(lang))
+            continue
+        keep = visible_columns(t)
+        tables.append(
+            {
+                "title": t.title(lang),
+                "note": t.note,
+                "columns": [t.columns[i].label(lang) for i in keep],
+                "rows": [
+                    [(display(row[i], t.columns[i]), t.columns[i].kind != "text") for i in keep]
+                    for row in t.rows
+                ],
+            }
+        )
     template = Environment(autoescape=True).from_string(_HTML)
+    compared = report.compared_with[1 if lang == "en" else 0]
     html = template.render(
         report=report,
         lang=lang,
         title=report.title_en if lang == "en" else report.title_zh,
         images=images,
         tables=tables,
+        left_out=left_out,
+        figures=figure_view(report, lang),
+        compared=compared,
+        back_href=back_href,
+        w=lambda key: word(key, lang),
     )
     return html.encode("utf-8", "replace")
 
@@ -147,97 +270,335 @@ def to_xlsx(report: Report, lang: str = "zh") -> bytes:
     return buffer.getvalue()
 
 
-# --- PDF: A4 pages drawn with matplotlib, the same fonts and charts as the HTML ---------------
+# --- PDF: landscape A4 pages drawn with matplotlib, the same fonts and charts as the HTML ----
+#
+# The page is laid out here rather than with ``Axes.table``: that one clips a cell to one line
+# and cannot break a table across pages. Text is measured (a CJK character one em wide, other
+# characters about half), columns take the width their content needs, a cell's text wraps
+# within its column, a table goes on over as many pages as it needs with its header repeated,
+# and a page is started only for something to put on it.
 
-A4 = (8.27, 11.69)
-ROWS_PER_PAGE: Final = 40
-MAX_COLUMNS: Final = 10
+A4_LANDSCAPE = (11.69, 8.27)
+MARGIN: Final = 0.45 * 72
+"""Page margin in points."""
+BODY_SIZE: Final = 7.5
+LINE: Final = 1.35
+PAD: Final = 3.0
+STATUS_COLOURS: Final = {
+    "met": ("#eef7f0", "#1e7b34"),
+    "warning": ("#fff6e5", "#b26a00"),
+    "breached": ("#fdeeee", "#b3261e"),
+    "no_data": ("#f4f4f4", "#8a8a8a"),
+    "none": ("#f4f7fa", "#8a8a8a"),
+}
+TONE_COLOURS: Final = {"good": "#1e6b2f", "bad": "#9b1c16", "neutral": "#444444"}
 
 
-def _clip(text: str, width: int) -> str:
-    """One line of at most `width` characters, drawn as it reads: matplotlib would take a
-    pair of '$' for mathematics (and fail on a stray one), so each is escaped."""
-    text = " ".join(printable(text).split())
-    text = text if len(text) <= width else text[: max(1, width - 1)] + "…"
-    return text.replace("$", r"\$")
+_TOKENS: Final = re.compile(
+    r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+"
+)
+"""Where a line may break: between CJK characters, or at a space between Latin words."""
+_PIECES: Final = re.compile(_TOKENS.pattern + r"|\s+")
 
 
-def _wrap(text: str, width: int, lines: int) -> list[str]:
-    """``text`` in at most ``lines`` lines of ``width`` columns, a CJK character counting two
-    (a note of Chinese sentences is twice as wide as its length), the last one clipped."""
-    words = " ".join(printable(text).split())
+def text_width(text: str, size: float) -> float:
+    """Printed width in points: wide (CJK) characters one em, the rest 0.6 em (generous, so
+    that a measured line never runs past its cell)."""
+    return sum(
+        size if unicodedata.east_asian_width(ch) in ("W", "F") else size * 0.6 for ch in text
+    )
+
+
+def wrap_text(text: str, width: float, size: float) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` points, nothing dropped: between CJK
+    characters or at a space between Latin words; only a word wider than the whole column
+    is broken inside."""
     out: list[str] = []
-    line, used = "", 0
-    for ch in words:
-        w = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        if used + w > width:
-            out.append(line)
-            line, used = "", 0
-        line += ch
-        used += w
-    out.append(line)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][:-1] + "…"
-    return [x.replace("$", r"\$") for x in out]
+    for paragraph in printable(text).split("\n"):
+        line = ""
+        for token in _PIECES.findall(paragraph):
+            token = " " if token.isspace() else token
+            if line and text_width((line + token).rstrip(), size) > width:
+                out.append(line.rstrip())
+                line = "" if token == " " else token
+            else:
+                line += token
+            while len(line.rstrip()) > 1 and text_width(line.rstrip(), size) > width:
+                cut = 1
+                while cut < len(line) and text_width(line[: cut + 1], size) <= width:
+                    cut += 1
+                out.append(line[:cut])
+                line = line[cut:]
+        out.append(line.rstrip())
+    return out or [""]
 
 
-def _table_pages(pdf: PdfPages, table: Table, lang: str, header: str) -> None:
-    columns = table.columns[:MAX_COLUMNS]
-    rows = [[display(v, c) for v, c in zip(r, columns, strict=False)] for r in table.rows]
-    chunks = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)] or [[]]
-    for number, chunk in enumerate(chunks, start=1):
-        fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.965, _clip(header, 200), fontsize=8, color="#666")
-        suffix = f" ({number}/{len(chunks)})" if len(chunks) > 1 else ""
-        fig.text(0.06, 0.94, _clip(table.title(lang), 200) + suffix, fontsize=13, weight="bold")
-        note = _wrap(table.note, 150, 3) if table.note else []
-        for i, line in enumerate(note):
-            fig.text(0.06, 0.925 - i * 0.012, line, fontsize=7, color="#666")
-        top = 0.86 - 0.012 * max(0, len(note) - 1)
-        ax = fig.add_axes((0.04, 0.05, 0.92, top))
-        ax.axis("off")
-        if chunk:
-            limit = max(6, 110 // max(1, len(columns)))
-            cells = [[_clip(v, limit) for v in row] for row in chunk]
-            grid = ax.table(
-                cellText=cells,
-                colLabels=[_clip(c.label(lang), limit) for c in columns],
-                loc="upper center",
-                cellLoc="left",
+def column_widths(
+    cells: list[list[str]], header: list[str], numeric: list[bool], available: float, size: float
+) -> list[float] | None:
+    """Each column as wide as its longest text; when that is wider than the page, every
+    column keeps at least its longest word (a number is one word: it never breaks) and the
+    room left goes to the columns that want more, in proportion. None: even the words do
+    not fit at this size."""
+    longest = [
+        max([text_width(h, size)] + [text_width(row[i], size) for row in cells]) + 2 * PAD
+        for i, h in enumerate(header)
+    ]
+    if sum(longest) <= available:
+        return longest
+    least = []
+    for i, h in enumerate(header):
+        texts = [h] + [row[i] for row in cells]
+        if numeric[i]:
+            words = [h, *(t for t in texts[1:])]
+            least.append(
+                max(
+                    [max((text_width(w, size) for w in _TOKENS.findall(h)), default=0)]
+                    + [text_width(t, size) for t in words[1:]]
+                )
+                + 2 * PAD
             )
-            grid.auto_set_font_size(False)
-            grid.set_fontsize(6.5 if len(columns) > 6 else 8)
-            grid.auto_set_column_width(list(range(len(columns))))
-            for (r, _), cell in grid.get_celld().items():
-                if r == 0:
-                    cell.set_facecolor("#dde6f0")
         else:
-            ax.text(0.0, 0.95, "—", fontsize=12)
-        pdf.savefig(fig)
-        plt.close(fig)
+            least.append(
+                max([2 * size] + [text_width(w, size) for t in texts for w in _TOKENS.findall(t)])
+                + 2 * PAD
+            )
+    least = [min(a, b) for a, b in zip(least, longest, strict=True)]
+    if sum(least) > available:
+        return None
+    slack = available - sum(least)
+    want = sum(b - a for a, b in zip(least, longest, strict=True)) or 1.0
+    return [a + slack * (b - a) / want for a, b in zip(least, longest, strict=True)]
+
+
+TABLE_SIZES: Final = (BODY_SIZE, 6.5, 5.5, 4.5)
+"""Font sizes tried, largest first, until a table's words fit the page's width."""
+
+
+class _Pages:
+    """A cursor down landscape pages: ``need`` starts a new page when a block does not fit."""
+
+    def __init__(self, pdf: PdfPages, running_head: str) -> None:
+        self.pdf = pdf
+        self.running_head = running_head
+        self.fig: Any = None
+        self.rules: list[list[tuple[float, float]]] = []
+        """Cell borders of the page, drawn as one collection (one artist, not one a cell)."""
+        self.y = 0.0
+        self.number = 0
+        self.w_pt = A4_LANDSCAPE[0] * 72
+        self.h_pt = A4_LANDSCAPE[1] * 72
+
+    def start(self) -> None:
+        self.finish()
+        self.fig = plt.figure(figsize=A4_LANDSCAPE)
+        self.number += 1
+        self.y = self.h_pt - MARGIN
+        if self.number > 1:
+            self.text(MARGIN, self.y, self.running_head, 7, color="#666666")
+            self.y -= 7 * LINE + 4
+        self.text(
+            self.w_pt - MARGIN, MARGIN * 0.5, str(self.number), 7, color="#666666", ha="right"
+        )
+
+    def finish(self) -> None:
+        if self.fig is not None:
+            if self.rules:
+                from matplotlib.collections import LineCollection
+
+                self.fig.add_artist(
+                    LineCollection(
+                        self.rules,
+                        colors="#bbbbbb",
+                        linewidths=0.4,
+                        transform=self.fig.transFigure,
+                    )
+                )
+                self.rules = []
+            self.pdf.savefig(self.fig)
+            plt.close(self.fig)
+            self.fig = None
+
+    @property
+    def bottom(self) -> float:
+        return MARGIN
+
+    @property
+    def width(self) -> float:
+        return self.w_pt - 2 * MARGIN
+
+    def need(self, height: float) -> None:
+        if self.fig is None or self.y - height < self.bottom:
+            self.start()
+
+    def text(self, x: float, y: float, text: str, size: float, **style: Any) -> None:
+        self.fig.text(
+            x / self.w_pt, y / self.h_pt, text, fontsize=size, va="top", parse_math=False, **style
+        )
+
+    def box(
+        self, x: float, y: float, w: float, h: float, face: str, edge: str = "none", lw: float = 0.5
+    ) -> None:
+        from matplotlib.patches import Rectangle
+
+        self.fig.patches.append(
+            Rectangle(
+                (x / self.w_pt, (y - h) / self.h_pt),
+                w / self.w_pt,
+                h / self.h_pt,
+                transform=self.fig.transFigure,
+                facecolor=face,
+                edgecolor=edge,
+                linewidth=lw,
+            )
+        )
+
+    def rule(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.rules.append([(x0 / self.w_pt, y0 / self.h_pt), (x1 / self.w_pt, y1 / self.h_pt)])
+
+    def paragraph(self, text: str, size: float, **style: Any) -> None:
+        for line in wrap_text(text, self.width, size):
+            self.need(size * LINE)
+            self.text(MARGIN, self.y, line, size, **style)
+            self.y -= size * LINE
+
+    def heading(self, text: str, size: float = 11.0, keep: float = 40.0) -> None:
+        self.need(size * LINE + keep)
+        self.y -= 4
+        self.text(MARGIN, self.y, text, size, color="#0b2e4f")
+        self.y -= size * LINE + 2
+
+
+def _pdf_headline(pages: _Pages, report: Report, lang: str) -> None:
+    figures = figure_view(report, lang)
+    if not figures:
+        return
+    compared = report.compared_with[1 if lang == "en" else 0]
+    pages.heading(f"{word('figures', lang)}  {compared}", 11, 60)
+    per_row = min(len(figures), 7)
+    gap = 6.0
+    w = (pages.width - gap * (per_row - 1)) / per_row
+    h = 50.0
+    for start in range(0, len(figures), per_row):
+        pages.need(h + gap)
+        for i, f in enumerate(figures[start : start + per_row]):
+            x = MARGIN + i * (w + gap)
+            face, edge = STATUS_COLOURS.get(f["status"], STATUS_COLOURS["none"])
+            pages.box(x, pages.y, w, h, face, edge, 0.8)
+            pages.box(x, pages.y, 4, h, edge)
+            pages.text(x + 8, pages.y - 4, f["name"], 7.5, color="#333333")
+            pages.text(x + 8, pages.y - 16, f["value"], 12, color="#0b2e4f")
+            tail = f"{f['status_word']}  " if f["status_word"] else ""
+            pages.text(
+                x + 8,
+                pages.y - 34,
+                f"{tail}{f['arrow']} {f['change']}",
+                7.5,
+                color=TONE_COLOURS[f["tone"]],
+            )
+        pages.y -= h + gap
+
+
+def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
+    keep = visible_columns(table)
+    columns = [table.columns[i] for i in keep]
+    header = [c.label(lang) for c in columns]
+    cells = [[display(row[i], table.columns[i]) for i in keep] for row in table.rows]
+    numeric = [c.kind != "text" for c in columns]
+    for size in TABLE_SIZES:
+        fitted = column_widths(cells, header, numeric, pages.width, size)
+        if fitted is not None:
+            break
+    # Wider than the page even in the smallest size: the columns share the page evenly and
+    # every word wraps (nothing is cut; a word may break inside).
+    widths = fitted or [pages.width / len(header)] * len(header)
+    line_h = size * LINE
+
+    def lines_of(texts: list[str]) -> list[list[str]]:
+        return [wrap_text(t, w - 2 * PAD, size) for t, w in zip(texts, widths, strict=True)]
+
+    head_lines = lines_of(header)
+    head_h = max(len(x) for x in head_lines) * line_h + 2 * PAD
+
+    def draw_row(lines: list[list[str]], height: float, bold: bool, fill: str | None) -> None:
+        x = MARGIN
+        if fill:
+            pages.box(MARGIN, pages.y, sum(widths), height, fill)
+        top, bottom = pages.y, pages.y - height
+        pages.rule(MARGIN, top, MARGIN + sum(widths), top)
+        pages.rule(MARGIN, bottom, MARGIN + sum(widths), bottom)
+        pages.rule(x, top, x, bottom)
+        for cell_lines, w, column in zip(lines, widths, columns, strict=True):
+            right = column.kind != "text" and not bold
+            # One text a cell, its lines in order: a PDF reader extracts the cell whole.
+            pages.text(
+                x + w - PAD if right else x + PAD,
+                top - PAD,
+                "\n".join(cell_lines),
+                size,
+                color="#0b2e4f" if bold else "#1b1b1b",
+                ha="right" if right else "left",
+                multialignment="right" if right else "left",
+                linespacing=LINE,
+            )
+            x += w
+            pages.rule(x, top, x, bottom)
+        pages.y -= height
+
+    def header_here(title: str, note: str = "") -> None:
+        pages.heading(title, 11, head_h + line_h + 2 * PAD)
+        if note:
+            pages.paragraph(note, 7, color="#444444")
+        pages.need(head_h + line_h + 2 * PAD)
+        draw_row(head_lines, head_h, True, "#dde6f0")
+
+    title = table.title(lang)
+    header_here(title, table.note)
+    for row in cells:
+        lines = lines_of(row)
+        height = max(len(x) for x in lines) * line_h + 2 * PAD
+        if pages.y - height < pages.bottom:
+            pages.start()
+            header_here(f"{title} ({'continued' if lang == 'en' else '续'})")
+        draw_row(lines, height, False, None)
+    pages.y -= 6
 
 
 def to_pdf(report: Report) -> bytes:
-    """A4 PDF: a cover with the summary, one page per chart, then the tables."""
+    """Landscape A4: the brief first (title, headline figures with status colours and 环比,
+    early warnings and hot spots), then every table that has rows, then the charts."""
     lang = charts.language()
     title = report.title_en if lang == "en" else report.title_zh
     buffer = io.BytesIO()
     with plt.rc_context(charts.style()), PdfPages(buffer) as pdf:
-        fig = plt.figure(figsize=A4)
-        fig.text(0.06, 0.92, _clip(title, 200), fontsize=20, weight="bold")
-        fig.text(0.06, 0.885, _clip(report.subtitle, 200), fontsize=10, color="#444")
-        for i, line in enumerate(report.summary[:40]):
-            fig.text(0.06, 0.84 - i * 0.022, "• " + _clip(line, 95), fontsize=10)
-        pdf.savefig(fig)
-        plt.close(fig)
+        pages = _Pages(pdf, f"{title} · {report.subtitle}")
+        pages.start()
+        pages.text(MARGIN, pages.y, title, 18, color="#0b2e4f")
+        pages.y -= 18 * LINE
+        pages.text(MARGIN, pages.y, report.subtitle, 9, color="#444444")
+        pages.y -= 9 * LINE + 6
+        _pdf_headline(pages, report, lang)
+        if report.brief:
+            pages.heading(word("alerts", lang))
+            for line in report.alerts or [word("no_alerts", lang)]:
+                pages.paragraph("• " + line, 8.5)
+        else:
+            for line in report.summary:
+                pages.paragraph("• " + line, 8.5)
+        left_out = []
+        for table in report.tables:
+            if table.rows:
+                _pdf_table(pages, table, lang)
+            else:
+                left_out.append(table.title(lang))
+        if left_out:
+            pages.paragraph(word("left_out", lang) + "、".join(left_out), 8, color="#444444")
+        pages.finish()
         for chart in report.charts:
-            fig = plt.figure(figsize=(A4[0], A4[1] / 2))
+            fig = plt.figure(figsize=A4_LANDSCAPE)
             charts.draw(fig, chart, lang)
             pdf.savefig(fig)
             plt.close(fig)
-        for table in report.tables:
-            _table_pages(pdf, table, lang, f"{title} · {report.subtitle}")
         info = pdf.infodict()
         info["Title"] = title
         info["Creator"] = "CareLoop"

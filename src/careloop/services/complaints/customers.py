@@ -27,8 +27,8 @@ from careloop.domain.lifecycle.tickets import OPEN_STATUSES
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.lifecycle import load_complaint
-from careloop.services.complaints.page_views import ClockReading, reading_of, stored_deadline
-from careloop.services.complaints.read_models import ComplaintView, complaint_view
+from careloop.services.complaints.page_views import ClockReading, complaint_rows
+from careloop.services.complaints.read_models import ComplaintView
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
@@ -39,16 +39,12 @@ CUSTOMER_COMPLAINTS_SHOWN = 100
 
 _OPEN = {s.value for s in OPEN_STATUSES}
 
-_STATE_RANK = {"breached": 0, "warning": 1, "running": 2, "paused": 3, "met_late": 4, "met": 5}
-"""Which clock a row names: a breached one first, then one about to breach, then the next
-running deadline; a finished complaint names a late finish before an on-time one."""
-
 
 @dataclass(frozen=True)
 class CustomerComplaint:
     complaint: ComplaintView
     worst_clock: ClockReading | None
-    """The clock that matters most now (``_STATE_RANK``), named: not always the reply's."""
+    """The clock that matters most now, named (``domain.worklist``, as the work lists)."""
     owner_name: str
     """The first-question owner (首问责任人) by name."""
 
@@ -112,20 +108,6 @@ def _anchor(uow: UnitOfWork, ref: str, actor: Actor) -> Complaint:
     return found
 
 
-def worst_clock(
-    clocks: sla.ComplaintClocks | None, c: Complaint, now: datetime, lang: str
-) -> ClockReading | None:
-    """The most pressing of a complaint's clocks (``_STATE_RANK``, then the longest overrun,
-    then the earliest due); without a policy, its stored reply deadline."""
-    if clocks is None or not clocks.clocks:
-        return stored_deadline("reply", c.reply_due_at, now) if c.status in _OPEN else None
-    view = min(
-        clocks.clocks,
-        key=lambda v: (_STATE_RANK.get(v.state.state, 9), -v.state.overrun_minutes, v.state.due_at),
-    )
-    return reading_of(view, lang)
-
-
 def customer_file(
     uow: UnitOfWork, ref: str, actor: Actor, now: datetime, lang: str
 ) -> CustomerFile:
@@ -156,12 +138,8 @@ def customer_file(
     }
     clocks = sla.explain(uow, rows, now)
     listed = [
-        CustomerComplaint(
-            complaint_view(c, actor, lang),
-            worst_clock(clocks.get(c.id), c, now, lang),
-            owners.get(c.first_owner_id, "—"),
-        )
-        for c in rows
+        CustomerComplaint(row.complaint, row.clock, owners.get(c.first_owner_id, "—"))
+        for c, row in zip(rows, complaint_rows(rows, actor, lang, clocks, now), strict=True)
     ]
     # The identity: in full when the reader may see it on one of the customer's complaints
     # (they are involved with this customer), from the newest such complaint; otherwise

@@ -244,7 +244,7 @@ def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
         "weekly",
         f"{TITLE[0]} — {root.name_zh}",
         f"{TITLE[1]} — {root.name_en}",
-        f"{period.label} ({period.start} – {period.end}, 周一至周日 Asia/Shanghai)",
+        f"{period.label} ({period.start} – {period.end}, 周一至周日, 北京时间)",
     )
 
     # by region, with week-on-week change

@@ -30,9 +30,18 @@ from careloop.domain.errors import DomainError
 from careloop.domain.indicators import formulas, periods
 from careloop.domain.indicators.catalogue import Indicator
 from careloop.domain.indicators.periods import PeriodKind
-from careloop.domain.vocabulary import PRODUCTS
+from careloop.domain.vocabulary import CHANNELS, PRODUCTS
 from careloop.reports import render as renderer
-from careloop.reports.model import BarChart, Chart, Column, HeatMap, LineChart, Report, Table
+from careloop.reports.model import (
+    BarChart,
+    Chart,
+    Column,
+    Headline,
+    HeatMap,
+    LineChart,
+    Report,
+    Table,
+)
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.indicators import figures as si
@@ -40,6 +49,7 @@ from careloop.services.indicators import sql
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts, network_weekly
 from careloop.services.monitoring import early_warning as ews
+from careloop.services.monitoring import report_archive as archive
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
@@ -58,6 +68,13 @@ TITLES: Final = {
 }
 TREND_DAYS: Final = 30
 STATUS_ZH: Final = {"met": "达标", "warning": "预警", "breached": "超标", "no_data": "无数据"}
+UNIT_ZH: Final = {
+    "%": "%",
+    "per million users": "每百万用户",
+    "per 10 000 users": "每万用户",
+    "working hours": "工作小时",
+}
+"""The catalogue's units are English; people read the reports in Chinese."""
 
 
 def _category_name(code: str, lang: str = "zh") -> str:
@@ -72,12 +89,22 @@ def _product_name(code: str) -> str:
     return str(label or code)
 
 
+def _channel_name(code: str) -> str:
+    label = CHANNELS.get(code)
+    return str(label[0]) if label else code
+
+
+def _local(at: datetime | None) -> datetime | None:
+    """A stored UTC time as the reader's local time (Asia/Shanghai): reports show no UTC."""
+    return at.astimezone(periods.LOCAL_TZ) if at is not None and at.tzinfo else at
+
+
 # ---------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------
 
 INDICATOR_COLUMNS: Final = [
-    Column("indicator_id", "指标代码", "Indicator id"),
+    Column("indicator_id", "指标代码", "Indicator id", code=True),
     Column("name", "指标", "Indicator"),
     Column("unit", "单位", "Unit"),
     Column("value", "本期值", "Value", "float"),
@@ -103,7 +130,7 @@ def indicator_table(report: si.IndicatorReport) -> Table:
             [
                 indicator_id,
                 ind.name_zh,
-                ind.unit,
+                UNIT_ZH.get(ind.unit, ind.unit),
                 row.value.value,
                 row.judged_value,
                 ind.target,
@@ -161,27 +188,27 @@ def outcome_table(report: si.IndicatorReport) -> Table:
     )
     table.rows = [
         [callbacks.label("satisfied", "zh"), t.callbacks_satisfied,
-         rows["callback_satisfaction"].value.value, "回访完成 / callbacks done"],
+         rows["callback_satisfaction"].value.value, "回访完成"],
         [callbacks.label("dissatisfied", "zh"), dissatisfied, share(dissatisfied, t.callbacks),
-         "回访完成 / callbacks done"],
+         "回访完成"],
         [callbacks.label("unreachable", "zh"), t.callbacks_unreachable,
-         rows["callback_unreachable_rate"].value.value, "回访结束 / callbacks concluded"],
+         rows["callback_unreachable_rate"].value.value, "回访结束"],
         [callbacks.label("declined", "zh"), t.callbacks_declined,
-         share(t.callbacks_declined, concluded), "回访结束 / callbacks concluded"],
-        ["管局转办申诉 / regulator appeals", t.appeals, None, ""],
+         share(t.callbacks_declined, concluded), "回访结束"],
+        ["管局转办申诉", t.appeals, None, ""],
         [callbacks.label("settled", "zh"), t.appeals_settled, share(t.appeals_settled, t.appeals),
-         "申诉 / appeals"],
+         "申诉"],
         [callbacks.label("not_accepted", "zh"), t.appeals_not_accepted,
-         share(t.appeals_not_accepted, t.appeals), "申诉 / appeals"],
+         share(t.appeals_not_accepted, t.appeals), "申诉"],
         [callbacks.label("informed", "zh"), t.appeals_informed,
-         share(t.appeals_informed, t.appeals), "申诉 / appeals"],
+         share(t.appeals_informed, t.appeals), "申诉"],
     ]  # fmt: skip
     return table
 
 
 def region_table(report: si.IndicatorReport) -> Table:
     columns = [
-        Column("region", "地区代码", "Region"),
+        Column("region", "地区代码", "Region", code=True),
         Column("name", "地区", "Region name"),
         Column("complaints", "投诉量", "Complaints", "int"),
         *[
@@ -197,9 +224,16 @@ def region_table(report: si.IndicatorReport) -> Table:
     return Table("regions", "分地区指标", "Indicators by region", columns, rows)
 
 
+def _indicator_name(indicator_id: str) -> str:
+    from careloop.domain.indicators.catalogue import CATALOGUE
+
+    found = CATALOGUE.get(indicator_id)
+    return found.name_zh if found else indicator_id
+
+
 def scorecard_table(name: str, title_zh: str, title_en: str, cards: list[si.ScorecardRow]) -> Table:
     columns = [
-        Column("code", "代码", "Code"),
+        Column("code", "代码", "Code", code=True),
         Column("name", "名称", "Name"),
         Column("score", "得分", "Score", "float"),
         Column("vetoed", "一票否决", "Vetoed"),
@@ -214,7 +248,7 @@ def scorecard_table(name: str, title_zh: str, title_en: str, cards: list[si.Scor
             "是" if c.card.vetoed else "否",
             "; ".join(c.card.veto_reasons),
             "; ".join(
-                f"{i.indicator_id}={'—' if i.value is None else f'{i.value:.1f}'}"
+                f"{_indicator_name(i.indicator_id)}={'—' if i.value is None else f'{i.value:.1f}'}"
                 f"/{'—' if i.score is None else f'{i.score:.0f}'}/{i.weight:.2f}"
                 for i in c.card.items
             ),
@@ -232,9 +266,9 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
         "Early-warning flags (category × region × product)",
         [
             Column("no", "序号", "No.", "int"),
-            Column("category", "类别代码", "Category"),
+            Column("category", "类别代码", "Category", code=True),
             Column("category_name", "类别", "Category name"),
-            Column("region", "地区代码", "Region"),
+            Column("region", "地区代码", "Region", code=True),
             Column("region_name", "地区", "Region name"),
             Column("product", "产品", "Product"),
             Column("window", "窗口", "Window"),
@@ -257,7 +291,7 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
         [
             Column("no", "预警序号", "Flag no.", "int"),
             Column("number", "投诉单号", "Complaint number"),
-            Column("accepted_at", "受理时间(UTC)", "Accepted (UTC)", "date"),
+            Column("accepted_at", "受理时间", "Accepted", "date"),
             Column("channel", "渠道", "Channel"),
             Column("description", "内容", "Description"),
         ],
@@ -270,7 +304,7 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
                 _category_name(flag.cell.category),
                 flag.cell.region_code,
                 flag.region_name,
-                flag.cell.product,
+                _product_name(flag.cell.product),
                 "日" if flag.window == "day" else "7日",
                 flag.observed,
                 flag.expected,
@@ -283,8 +317,8 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
                 [
                     no,
                     c.number,
-                    c.accepted_at,
-                    c.channel,
+                    _local(c.accepted_at),
+                    _channel_name(c.channel),
                     privacy.shown(c.description, "text", unmasked=unmasked),
                 ]
             )
@@ -461,7 +495,7 @@ def _charts_and_tables(
 
 
 def _summary(ir: si.IndicatorReport) -> list[str]:
-    lines = [f"投诉量 {ir.root.tally.complaints} 件 (complaints)"]
+    lines = [f"投诉量 {ir.root.tally.complaints} 件"]
     for indicator_id in ("on_time_rate", "first_contact_resolution", "callback_satisfaction",
                          "callback_unreachable_rate", "repeat_rate", "escalated_rate",
                          "appeals_per_million", "average_handle_time"):  # fmt: skip
@@ -469,10 +503,66 @@ def _summary(ir: si.IndicatorReport) -> list[str]:
         value = "—" if row.value.value is None else f"{row.value.value:.2f}"
         pop = "—" if row.period_on_period is None else f"{row.period_on_period:+.1%}"
         lines.append(
-            f"{row.indicator.name_zh}: {value} {row.indicator.unit} [{STATUS_ZH[row.status]}],"
+            f"{row.indicator.name_zh}: {value} {UNIT_ZH.get(row.indicator.unit, '')}"
+            f" [{STATUS_ZH[row.status]}],"
             f" 环比 {pop}"
         )
     return lines
+
+
+HEADLINE: Final = (
+    "on_time_rate",
+    "callback_satisfaction",
+    "first_contact_resolution",
+    "repeat_rate",
+    "escalated_rate",
+    "callback_unreachable_rate",
+)
+"""The figures at the top of a brief: the ones a morning meeting asks about first."""
+
+
+def _relative_change(now: float | None, before: float | None) -> float | None:
+    return None if now is None or not before else (now - before) / before
+
+
+def headline(ir: si.IndicatorReport) -> list[Headline]:
+    """Complaints and the chief indicators, judged against the objectives of the indicators
+    catalogue (``figures``' status: the one the scorecards use) with 环比 to the period before."""
+    volume = ir.root.rows["complaints_per_10k"]
+    before = volume.previous.numerator if volume.previous else None
+    figures = [
+        Headline(
+            "投诉量",
+            "Complaints",
+            f"{ir.root.tally.complaints:,} 件",
+            "none",
+            _relative_change(float(ir.root.tally.complaints), before),
+        )
+    ]
+    for indicator_id in HEADLINE:
+        row = ir.root.rows[indicator_id]
+        ind = row.indicator
+        unit = UNIT_ZH.get(ind.unit, ind.unit)
+        value = row.value.value
+        shown = "—" if value is None else f"{value:.2f}{'%' if unit == '%' else ' ' + unit}"
+        figures.append(
+            Headline(
+                ind.name_zh,
+                ind.name_en,
+                shown,
+                row.status,
+                row.period_on_period,
+                "up" if ind.direction == "higher_better" else "down",
+            )
+        )
+    return figures
+
+
+COMPARED_WITH: Final = {
+    "daily": ("较前一日", "vs the previous day"),
+    "tenday": ("较上一旬", "vs the previous ten days"),
+    "monthly": ("较上月", "vs the previous month"),
+}
 
 
 def build_report(
@@ -504,14 +594,22 @@ def build_report(
         kind,
         f"{title_zh} — {root.name_zh}",
         f"{title_en} — {root.name_en}",
-        f"{period.label} ({period.start} – {period.end}, Asia/Shanghai)",
+        f"{period.label} ({period.start} – {period.end}, 北京时间)",
     )
     report.summary = _summary(ir)
+    report.headline = headline(ir)
+    zh, en = COMPARED_WITH[kind]
+    report.compared_with = (f"{zh} ({ir.previous.label})", f"{en} ({ir.previous.label})")
+    report.brief = kind == "daily"
     trend_first = period.end - timedelta(days=TREND_DAYS - 1) if kind == "daily" else period.start
     chart_list, extra_tables = _charts_and_tables(
         uow, period, tree, root, dict(ir.catalogue), trend_first
     )
-    report.charts = chart_list
+    # The brief keeps the one chart a table cannot say (the 30-day trend against the target);
+    # the category bars and the heat map repeat its tables, and each costs a second to draw.
+    report.charts = (
+        [c for c in chart_list if isinstance(c, LineChart)] if kind == "daily" else chart_list
+    )
     report.tables = [indicator_table(ir), region_table(ir), outcome_table(ir)]
     if kind == "daily":
         warning = ews.early_warning(uow, day, root.code)
@@ -525,6 +623,12 @@ def build_report(
                 f"⚠ {_category_name(flag.cell.category)} · "
                 f"{_product_name(flag.cell.product)} · {flag.explanation()}"
             )
+        report.alerts = [line for line in report.summary if line.startswith("⚠")]
+        report.alerts += [
+            f"热点: {privacy.shown(spot.topic.name, 'text', unmasked=unmasked)} — 近 7 日 "
+            f"{spot.recent_count} 件, 此前 21 日 {spot.previous_count} 件"
+            for spot in warning.hotspots[:5]
+        ]
         report.tables = [*warning_tables(warning, unmasked), *report.tables]
         if unmasked:
             report.unmasked_complaints = sorted(
@@ -595,11 +699,20 @@ def record_unmasked_read(
 
 @dataclass(frozen=True)
 class ReportFile:
-    """A rendered report, ready to hand over: its bytes, media type and file name."""
+    """A rendered report, ready to hand over: its bytes, media type and file name, and when
+    it was made (``stored``: served from storage, made at ``generated_at``)."""
 
     body: bytes
     media_type: str
     name: str
+    generated_at: datetime | None = None
+    stored: bool = False
+
+
+def is_closed(kind: ReportKind, day: date, now: datetime) -> bool:
+    """A period is closed once its last local day is over: its report no longer changes."""
+    period = periods.period_of(KINDS[kind], day)
+    return period.end < now.astimezone(periods.LOCAL_TZ).date()
 
 
 def report_file(
@@ -613,18 +726,72 @@ def report_file(
     *,
     unmasked: bool = False,
     client: str | None = None,
+    lang: str = "zh",
+    regenerate: bool = False,
 ) -> ReportFile:
-    """One report as a file for `actor`; an unmasked one is audited once it is rendered."""
+    """One report as a file for `actor`; an unmasked one is audited once it is rendered.
+
+    A masked report of a closed period is made once and then served from ``stored_reports``
+    (a daily report costs seconds of text clustering and charts; the morning meeting opens
+    it many times). ``regenerate`` makes it again: a supervisor's explicit, audited request,
+    for when data of the period was corrected after the fact."""
     permissions.check_permission("report.read", actor.role)
     day = time_bounds.day("date", day)  # the one rule for outside times
     if unmasked:
         check_unmasked(actor)
-    report = build_report(uow, kind, day, region_code, actor, unmasked=unmasked, now=now)
-    body = renderer.render(report, fmt)
+    if regenerate:
+        permissions.check_permission("report.regenerate", actor.role)
+    period = periods.period_of(KINDS[kind], day)
+    scope = OrgTree.load(uow).root(region_code, actor).code  # refuses a region out of scope
+    name = file_name(kind, day, region_code, fmt)
+    keep = not unmasked and is_closed(kind, day, now)
+    key: archive.Key = (kind, period.start, scope, lang, fmt)
+    if keep and not regenerate:
+        stored = archive.find(uow, key)
+        if stored is not None:
+            return ReportFile(stored.body, stored.media_type, name, stored.generated_at, True)
+    report = build_report(uow, kind, day, scope, actor, unmasked=unmasked, now=now)
+    body = renderer.render(report, fmt, lang)
+    media_type = renderer.MEDIA_TYPES[fmt]
     if unmasked:
         record_unmasked_read(uow, report, actor, now, day, (fmt,), "api", client)
+    if keep:
+        archive.keep(uow, key, body, media_type, name, now, actor.username)
+        if regenerate:
+            record_security_event(
+                uow,
+                "report_regenerated",
+                actor.username,
+                now,
+                actor.staff_id,
+                client,
+                {"report": kind, "period_start": period.start.isoformat(), "scope": scope,
+                 "language": lang, "format": fmt},
+            )  # fmt: skip
+    if unmasked or keep:
         uow.commit()
-    return ReportFile(body, renderer.MEDIA_TYPES[fmt], file_name(kind, day, region_code, fmt))
+    return ReportFile(body, media_type, name, now, False)
+
+
+def keep_rendered(
+    uow: UnitOfWork,
+    report: Report,
+    kind: ReportKind,
+    day: date,
+    now: datetime,
+    formats: tuple[str, ...],
+    lang: str = "zh",
+) -> None:
+    """Store the province's report of a closed period ahead of its first reader: the morning
+    job makes yesterday's brief, so nobody waits for its text clustering and charts."""
+    period = periods.period_of(KINDS[kind], day)
+    scope = OrgTree.load(uow).root(None, None).code
+    for fmt in formats:
+        key: archive.Key = (kind, period.start, scope, lang, fmt)
+        body = renderer.render(report, fmt, lang)
+        name = file_name(kind, day, None, fmt)
+        archive.keep(uow, key, body, renderer.MEDIA_TYPES[fmt], name, now, "system")
+    uow.commit()
 
 
 def file_name(kind: str, day: date, region_code: str | None, fmt: str) -> str:
@@ -704,7 +871,9 @@ def daily_report_job(
         # Yesterday is counted here, once, so the report below only reads (services.daily_counts).
         daily_counts.ensure_counted(uow, day, day, now)
     with UnitOfWork(factory) as uow:
+        report = build_report(uow, "daily", day, now=now)
+        keep_rendered(uow, report, "daily", day, now, ("html", "pdf"))
         if out is not None:
-            files = write_report(build_report(uow, "daily", day), "daily", day, None, out)
+            files = write_report(report, "daily", day, None, out)
         queued = queue_daily_delivery(uow, day, now, files=files)
     return {"day": day.isoformat(), "queued": queued, "files": [str(p) for p in files]}

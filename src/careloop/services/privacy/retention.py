@@ -17,14 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from careloop.domain import retention as rules
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.complaints import audit
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Attachment, Complaint, Event, Note, Notification
+from careloop.store.models import (
+    Attachment,
+    AttachmentContent,
+    Complaint,
+    Event,
+    Note,
+    Notification,
+)
 
 DEFAULT_BATCH_SIZE = 200
 """Complaints per transaction: each holds its events, notes, work orders and messages
@@ -155,6 +162,14 @@ def _anonymise(
         select(Attachment).where(Attachment.complaint_id == complaint_id)
     ):
         attachment.filename = text(attachment.filename) or rules.PLACEHOLDER
+    # An uploaded photo of a bill or an ID card cannot be anonymised: its bytes go.
+    session.execute(
+        delete(AttachmentContent).where(
+            AttachmentContent.attachment_id.in_(
+                select(Attachment.id).where(Attachment.complaint_id == complaint_id)
+            )
+        )
+    )
     for message in session.scalars(
         select(Notification).where(Notification.complaint_id == complaint_id)
     ):

@@ -33,6 +33,7 @@ from careloop.store.models.indicators import (
 )
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
+from careloop.store.models.reports import StoredReport
 from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
 from careloop.store.models.sla import (
     CalendarDay,
@@ -74,6 +75,7 @@ __all__ = [
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",
+    "StoredReport",
     "Staff",
     "WorkOrder",
     "WorkOrderStep",
