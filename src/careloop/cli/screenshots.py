@@ -83,6 +83,15 @@ def pick_cast(settings: Settings) -> Cast:
         platform.dispose()
 
 
+SHOW_UNIT_PICKER = """() => {
+  const picker = document.querySelector('.unit-picker');
+  if (!picker) return;
+  for (let d = picker.closest('details'); d; d = d.parentElement.closest('details')) d.open = true;
+  picker.scrollIntoView({block: 'center'});
+}"""
+"""Unfold and show the dispatch form's unit picker (it may sit among the folded actions)."""
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -117,6 +126,7 @@ def take(
     written: list[Path] = []
     complaint = f"/complaints/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
     customer = f"/customers/{cast.complaint_id}" if cast.complaint_id else "/complaints?open=1"
+    yesterday = datetime.fromordinal(datetime.now(UTC).toordinal() - 1).date().isoformat()
     shots: list[tuple[str, str | None, str, str]] = [
         ("login", None, "/login", "zh"),
         ("login-en", None, "/login", "en"),
@@ -125,6 +135,7 @@ def take(
         ("my-queue-breached", cast.agent, "/agent/queue?view=breached", "zh"),
         ("complaint", cast.agent, complaint, "zh"),
         ("complaint-en", cast.agent, complaint, "en"),
+        ("dispatch-picker", cast.agent, complaint, "zh"),
         ("unit-queue", cast.handler, "/unit/queue", "zh"),
         ("supervisor", cast.supervisor, "/supervisor", "zh"),
         ("supervisor-en", cast.supervisor, "/supervisor", "en"),
@@ -132,6 +143,7 @@ def take(
         ("reply-templates", cast.supervisor, "/reply-templates", "zh"),
         ("customer", cast.agent, customer, "zh"),
         ("shortcuts", cast.agent, "/agent/queue", "zh"),
+        ("daily-brief", cast.supervisor, f"/api/v1/reports/daily?date={yesterday}", "zh"),
     ]
     try:
         with sync_playwright() as p:
@@ -151,6 +163,8 @@ def take(
                         page.wait_for_selector("#customer-history ul, #customer-history p")
                     if name == "shortcuts":
                         page.keyboard.press("?")
+                    if name == "dispatch-picker":
+                        page.evaluate(SHOW_UNIT_PICKER)
                     target = out / f"{name}-{size}.png"
                     page.screenshot(path=str(target), full_page=False)
                     written.append(target)
