@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -117,46 +118,98 @@ class ClockView:
         return self.name in OUTER_CLOCKS
 
     def explanation(self, lang: str = "zh") -> str:
+        """Why the clock stands where it does, in words a person reads: the clock and the
+        state by name, durations in days and hours, the due time in Beijing time."""
         s = self.state
-        basis = {"calendar": ("自然时间", "calendar time"), "working": ("工作时间", "working time")}
-        zh, en = basis[s.basis]
+        en = lang.startswith("en")
+
+        def words(pair: tuple[str, str]) -> str:
+            return pair[1] if en else pair[0]
+
+        basis = words(_BASIS_LABELS[s.basis])
         policy = f"{self.policy.code} v{self.policy.version}" if self.policy else "-"
+        name = words(CLOCK_LABELS.get(self.name, (self.name, self.name)))
+        state = words(CLOCK_STATE_LABELS.get(s.state, (s.state, s.state)))
+        due = local_due(s.due_at)
+        used, paused = _minutes(s.used_minutes, en), _minutes(s.paused_minutes, en)
+        left = _minutes(abs(s.remaining_minutes), en)
+        if en:
+            left = f"{left} left" if s.remaining_minutes >= 0 else f"{left} over"
+        else:
+            left = f"剩余 {left}" if s.remaining_minutes >= 0 else f"超出 {left}"
         if self.regulatory:
             source_zh, source_en = REGULATORY_LABELS[self.name]
-            rule_zh, rule_en = self.limit.describe("zh"), self.limit.describe("en")
-            if lang == "en":
+            if en:
                 return (
-                    f"{self.name}: {source_en}, {rule_en}; cannot be paused; used "
-                    f"{s.used_minutes} min, remaining {s.remaining_minutes}; due "
-                    f"{s.due_at.isoformat()}; state {s.state}"
+                    f"{name}: {source_en}, {self.limit.describe('en')}; cannot be paused; "
+                    f"used {used}, {left}; due {due} (Beijing time); {state}"
                 )
             return (
-                f"{self.name}：{source_zh}，{rule_zh}；不可暂停；已用 {s.used_minutes} 分钟，"
-                f"剩余 {s.remaining_minutes}；到期 {s.due_at.isoformat()}；状态 {s.state}"
+                f"{name}：{source_zh}，{self.limit.describe('zh')}；不可暂停；已用 {used}，"
+                f"{left}；到期 {due}（北京时间）；{state}"
             )
-        if s.limit_days is not None:
-            if lang == "en":
-                return (
-                    f"{self.name}: {self.limit.describe('en')} under policy {policy}; used "
-                    f"{s.used_minutes} min of {en}, paused {s.paused_minutes}, remaining "
-                    f"{s.remaining_minutes}; due {s.due_at.isoformat()}; state {s.state}"
-                )
+        limit = (
+            self.limit.describe("en" if en else "zh")
+            if s.limit_days is not None
+            else _minutes(s.limit_minutes, en)
+        )
+        if en:
             return (
-                f"{self.name}：按政策 {policy} 限时 {self.limit.describe('zh')}；已用 "
-                f"{s.used_minutes} 分钟（{zh}），暂停 {s.paused_minutes}，剩余 "
-                f"{s.remaining_minutes}；到期 {s.due_at.isoformat()}；状态 {s.state}"
-            )
-        if lang == "en":
-            return (
-                f"{self.name}: {s.limit_minutes} min of {en} under policy {policy}; "
-                f"used {s.used_minutes}, paused {s.paused_minutes}, remaining "
-                f"{s.remaining_minutes}; due {s.due_at.isoformat()}; state {s.state}"
+                f"{name}: {limit} of {basis} under policy {policy}; used {used}, paused "
+                f"{paused}, {left}; due {due} (Beijing time); {state}"
             )
         return (
-            f"{self.name}：按政策 {policy} 限时 {s.limit_minutes} 分钟（{zh}），已用 "
-            f"{s.used_minutes}，暂停 {s.paused_minutes}，剩余 {s.remaining_minutes}；"
-            f"到期 {s.due_at.isoformat()}；状态 {s.state}"
+            f"{name}：按服务承诺 {policy} 限时 {limit}（{basis}）；已用 {used}，暂停 {paused}，"
+            f"{left}；到期 {due}（北京时间）；{state}"
         )
+
+
+LOCAL_TIME = ZoneInfo("Asia/Shanghai")
+"""The business calendar's zone, in which people read a due time (DESIGN.md)."""
+
+_BASIS_LABELS: dict[str, tuple[str, str]] = {
+    "calendar": ("自然时间", "calendar time"),
+    "working": ("工作时间", "working time"),
+}
+
+CLOCK_LABELS: dict[str, tuple[str, str]] = {
+    "acceptance": ("接单时限", "acceptance limit"),
+    "first_contact": ("首次响应时限", "first-contact limit"),
+    "reply": ("答复时限", "reply limit"),
+    "work_order": ("工单办结时限", "work-order limit"),
+    "callback": ("回访时限", "callback limit"),
+    "outer_reply": ("法定答复时限", "regulatory reply limit"),
+    "appeal_accept": ("申诉受理时限", "appeal acceptance limit"),
+    "appeal_answer": ("申诉答复时限", "appeal answer limit"),
+}
+"""Each clock by name, as its explanation opens."""
+
+CLOCK_STATE_LABELS: dict[str, tuple[str, str]] = {
+    "running": ("计时中", "running"),
+    "warning": ("即将超时", "due soon"),
+    "breached": ("已超时", "breached"),
+    "met": ("按时完成", "met"),
+    "met_late": ("超时完成", "met late"),
+    "paused": ("已暂停", "paused"),
+}
+
+
+def local_due(moment: datetime) -> str:
+    """A due time in Beijing time; one at midnight reads as the end of the day before
+    ("2026-10-08 24:00"), as the law states a period's last day and the pages show it."""
+    local = moment.astimezone(LOCAL_TIME)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{local - timedelta(days=1):%Y-%m-%d} 24:00"
+    return f"{local:%Y-%m-%d %H:%M}"
+
+
+def _minutes(minutes: int, en: bool) -> str:
+    """A duration as people say it: 2天3小时, 1 d 4 h, 45 min."""
+    days, rest = divmod(max(0, minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "天", "d"), (hours, "小时", "h"), (mins, "分钟", "min")]
+    shown = [f"{n} {u_en}" if en else f"{n}{u_zh}" for n, u_zh, u_en in parts if n]
+    return (" " if en else "").join(shown) or ("0 min" if en else "0分钟")
 
 
 REGULATORY_LABELS: dict[str, tuple[str, str]] = {
