@@ -39,7 +39,9 @@ def trend_svg(days: list[TrendDay], t: Translator, tz: str) -> str:
         return TOP + plot_h - v / top * plot_h
 
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        # A group, not an image: an image's parts are hidden from assistive technology,
+        # and each bar here is a link a keyboard or screen-reader user can follow.
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" '
         f'aria-labelledby="trend-title" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="trend-title">{escape(t("board.trend.title"))}</title>',
     ]
@@ -59,7 +61,8 @@ def trend_svg(days: list[TrendDay], t: Translator, tz: str) -> str:
         )
         label = escape(t("board.trend.bar", day=d.day.isoformat(), n=d.accepted, c=d.closed))
         parts.append(
-            f'<a href="{href}"><rect class="bar" x="{x:.1f}" y="{y(d.accepted):.1f}" '
+            f'<a href="{href}" aria-label="{label}">'
+            f'<rect class="bar" x="{x:.1f}" y="{y(d.accepted):.1f}" '
             f'width="{bar:.1f}" height="{TOP + plot_h - y(d.accepted):.1f}">'
             f"<title>{label}</title></rect></a>"
         )

@@ -1,0 +1,210 @@
+"""Every staff page, with complaints in many states behind it: the tour that the visible-text
+test (``test_visible_text``) and the accessibility test (``tests/e2e/test_accessibility``)
+walk. A page added to CareLoop is added to ``PAGES`` below, once, and both tests cover it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from tests.conftest import Api, LiveServer, MovableClock
+from tests.integration.api.helpers import act, create
+from tests.integration.web.helpers import post_form, version_of, web_client
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One page of the tour: who looks (None: nobody logged in) and where; ``{name}`` in
+    the path is filled from the scenario (a complaint's id, yesterday's date …)."""
+
+    who: str | None
+    path: str
+    phone: bool = False
+    """Also checked at the phone size by the accessibility test (the agents' daily pages)."""
+
+
+PAGES: list[Stop] = [
+    Stop(None, "/login"),
+    Stop(None, "/self-service"),
+    Stop("agent1", "/agent/queue", phone=True),
+    Stop("agent1", "/agent/intake", phone=True),
+    Stop("agent1", "/complaints"),
+    Stop("agent1", "/complaints/{fresh}", phone=True),
+    Stop("agent1", "/complaints/{dispatched}"),
+    Stop("agent1", "/complaints/{unit_accepted}"),
+    Stop("agent1", "/complaints/{returned}"),
+    Stop("agent1", "/complaints/{completed}", phone=True),
+    Stop("agent1", "/complaints/{replied}"),
+    Stop("agent1", "/complaints/{closed}"),
+    Stop("agent1", "/complaints/{reopened}"),
+    Stop("agent1", "/complaints/{paused}"),
+    Stop("agent1", "/complaints/{appealed}"),
+    Stop("agent1", "/complaints/{unreachable}"),
+    Stop("agent1", "/complaints/{merged}"),
+    Stop("agent1", "/complaints/{cancelled}"),
+    Stop("agent1", "/complaints/{incident_linked}"),
+    Stop("agent1", "/complaints/999999"),
+    Stop("net1", "/unit/queue", phone=True),
+    Stop("net1", "/complaints/{unit_accepted}"),
+    Stop("super1", "/supervisor"),
+    Stop("super1", "/complaints?sla=breached"),
+    Stop("super1", "/complaints?open=1"),
+    Stop("super1", "/complaints/{archived}"),
+    Stop("super1", "/incidents"),
+    Stop("super1", "/incidents/new"),
+    Stop("super1", "/incidents/{incident}"),
+    Stop("admin", "/policies"),
+    Stop("admin", "/calendar"),
+    # Reports as their HTML pages (the dashboard's download buttons, the web session).
+    Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
+    Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
+    Stop("super1", "/api/v1/reports/tenday?date={yesterday}&format=html"),
+    Stop("super1", "/api/v1/reports/monthly?date={yesterday}&format=html"),
+    Stop("super1", "/api/v1/incidents/{incident}/report?format=html"),
+]
+"""Pages other work adds (a customer's page, saved views …) go here, as one line each."""
+
+
+def _dispatch(agent: Any, c: dict[str, Any], unit: str = "C1-K1-NET") -> dict[str, Any]:
+    return act(agent, f"/api/v1/complaints/{c['id']}/dispatch", version=c["version"], unit=unit)
+
+
+def _get(client: Any, cid: int) -> dict[str, Any]:
+    found: dict[str, Any] = client.get(f"/api/v1/complaints/{cid}").json()
+    return found
+
+
+def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
+    """Complaints in every state a page shows, made through the API and the pages as staff
+    would; returns what the paths of ``PAGES`` name."""
+    agent, net1, net2 = api.as_("agent1"), api.as_("net1"), api.as_("net2")
+    ids: dict[str, Any] = {}
+    ids["fresh"] = create(agent, customer={"phone": "13900000001"})["id"]
+
+    c = create(agent, customer={"phone": "13900000002"})
+    _dispatch(agent, c)
+    ids["dispatched"] = c["id"]
+
+    c = create(agent, customer={"phone": "13900000003"})
+    order = _dispatch(agent, c)
+    act(net1, f"/api/v1/work-orders/{order['id']}/accept", version=order["version"])
+    ids["unit_accepted"] = c["id"]
+
+    c = create(agent, customer={"phone": "13900000004"})
+    order = _dispatch(agent, c)
+    moved = act(
+        net1,
+        f"/api/v1/work-orders/{order['id']}/transfer",
+        version=order["version"],
+        unit="C1-K2-NET",
+        reason="用户地址属西区",
+    )
+    act(
+        net2,
+        f"/api/v1/work-orders/{moved['id']}/return",
+        version=moved["version"],
+        reason="非网络问题",
+    )
+    ids["returned"] = c["id"]
+
+    def completed(phone: str) -> dict[str, Any]:
+        c = create(agent, customer={"phone": phone})
+        order = _dispatch(agent, c)
+        clock.advance(minutes=20)
+        order = act(net1, f"/api/v1/work-orders/{order['id']}/accept", version=order["version"])
+        act(
+            net1,
+            f"/api/v1/work-orders/{order['id']}/complete",
+            version=order["version"],
+            result="更换光猫",
+        )
+        return _get(agent, c["id"])
+
+    ids["completed"] = completed("13900000005")["id"]
+
+    def replied(phone: str, **overrides: Any) -> dict[str, Any]:
+        c = create(agent, customer={"phone": phone}, **overrides)
+        return act(
+            agent, f"/api/v1/complaints/{c['id']}/reply", version=c["version"], text="已处理"
+        )
+
+    c = completed("13900000006")
+    act(agent, f"/api/v1/complaints/{c['id']}/reply", version=c["version"], text="已修复")
+    ids["replied"] = c["id"]
+
+    c = replied("13900000007")
+    act(agent, f"/api/v1/complaints/{c['id']}/callback", version=c["version"], satisfied=True)
+    ids["closed"] = c["id"]
+
+    c = replied("13900000008")
+    c = act(agent, f"/api/v1/complaints/{c['id']}/callback", version=c["version"], satisfied=True)
+    act(api.as_("super1"), f"/api/v1/complaints/{c['id']}/archive", version=c["version"])
+    ids["archived"] = c["id"]
+
+    c = replied("13900000009")
+    act(
+        agent,
+        f"/api/v1/complaints/{c['id']}/callback",
+        version=c["version"],
+        satisfied=False,
+        comment="晚上还是掉线",
+    )
+    ids["reopened"] = c["id"]
+
+    c = create(agent, customer={"phone": "13900000010"})
+    c = act(agent, f"/api/v1/complaints/{c['id']}/handle", version=c["version"])
+    act(agent, f"/api/v1/complaints/{c['id']}/pause", version=c["version"], reason="等用户回电")
+    ids["paused"] = c["id"]
+
+    web = web_client(server.url, "agent1")
+    c = replied("13900000011", regulator_transfer=True)
+    page = f"/complaints/{c['id']}"
+    post_form(web, f"{page}/actions/appeal_outcome", version=c["version"], outcome="informed")
+    ids["appealed"] = c["id"]
+
+    c = replied("13900000012")
+    clock.advance(hours=1)
+    post_form(web, f"/complaints/{c['id']}/actions/callback_unreachable", version=c["version"])
+    ids["unreachable"] = c["id"]
+
+    target = create(agent, customer={"phone": "13900000013"})
+    c = create(agent, customer={"phone": "13900000013"})
+    html = web.get(f"/complaints/{c['id']}").text
+    post_form(
+        web,
+        f"/complaints/{c['id']}/actions/merge",
+        version=version_of(html),
+        into=target["number"],
+        text="同一故障",
+    )
+    post_form(web, f"/complaints/{target['id']}/actions/note", text="用户要求晚上联系")
+    ids["merged"] = c["id"]
+
+    c = create(agent, customer={"phone": "13900000014"})
+    act(agent, f"/api/v1/complaints/{c['id']}/cancel", version=c["version"], reason="用户撤销")
+    ids["cancelled"] = c["id"]
+
+    incident = api.as_("super1").post(
+        "/api/v1/incidents",
+        json={
+            "kind": "network_outage",
+            "title": "东区宽带大面积中断",
+            "prepared_answer": "东区光缆中断，正在抢修，预计今晚恢复。",
+            "regions": ["C1-K1"],
+            "categories": ["broadband"],
+            "starts_at": (clock.now - timedelta(hours=1)).isoformat(),
+        },
+    )
+    assert incident.status_code == 201, incident.text
+    ids["incident"] = incident.json()["id"]
+    ids["incident_linked"] = create(agent, customer={"phone": "13900000015"})["id"]
+
+    # Two days on: the reply clocks of the open complaints are breached, the SLA sweeper's
+    # events are on their trails, and yesterday's reports have data.
+    clock.advance(days=2)
+    sweep = api.as_("admin").post("/api/v1/sla/sweep")
+    assert sweep.status_code in (200, 202), sweep.text
+    ids["yesterday"] = (clock.now + timedelta(hours=8) - timedelta(days=1)).date().isoformat()
+    return ids
