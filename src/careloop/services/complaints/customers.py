@@ -15,6 +15,7 @@ search: the reader supplies no number, only a complaint they may already read.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -93,13 +94,18 @@ def customer_ref(number: str | None, complaint_id: int) -> str:
     return number or str(complaint_id)
 
 
+_REF = re.compile(r"[A-Za-z0-9-]{1,32}")
+"""What a complaint number or id looks like; anything else names nothing (and never
+reaches a query: PostgreSQL refuses a NUL in text)."""
+
+
 def _anchor(uow: UnitOfWork, ref: str, actor: Actor) -> Complaint:
     """The complaint a reference names, if the actor may read it (404 otherwise)."""
     cleaned = (ref or "").strip()
-    if cleaned.isdigit() and len(cleaned) <= 18:
-        return load_complaint(uow, int(cleaned), actor)
-    if not cleaned or len(cleaned) > 32:
+    if not _REF.fullmatch(cleaned):
         raise NotFound("complaint", cleaned[:32])
+    if cleaned.isdigit():
+        return load_complaint(uow, int(cleaned), actor)
     found = uow.session.scalar(
         select(Complaint).where(Complaint.number == cleaned, scope.visible_to(actor))
     )
