@@ -17,6 +17,7 @@ from careloop.api import (
     problems,
     ratelimit,
     routes_auth,
+    routes_bulk,
     routes_complaints,
     routes_customers,
     routes_export,
@@ -149,6 +150,7 @@ def create_app(
     app.include_router(routes_intake_batch.router)
     app.include_router(routes_complaints.router)
     app.include_router(routes_follow_ups.router)
+    app.include_router(routes_bulk.router)
     app.include_router(routes_work_orders.router)
     app.include_router(routes_reference.router)
     # The server-rendered pages share the app, its services and its clock.
