@@ -140,6 +140,7 @@ def take(
         ("supervisor", cast.supervisor, "/supervisor", "zh"),
         ("supervisor-en", cast.supervisor, "/supervisor", "en"),
         ("breached-list", cast.supervisor, "/complaints?sla=breached", "zh"),
+        ("complaint-list", cast.supervisor, "/complaints?open=1&category=broadband", "zh"),
         ("reply-templates", cast.supervisor, "/reply-templates", "zh"),
         ("customer", cast.agent, customer, "zh"),
         ("shortcuts", cast.agent, "/agent/queue", "zh"),

@@ -126,6 +126,11 @@ _MESSAGES: Final[dict[str, tuple[int, str, str]]] = {
         "{label_en} is too long: at most {limit} characters, got {length}",
     ),
     "text_required": (422, "{label_zh}不能为空", "{label_en} must not be empty"),
+    "saved_views_full": (
+        409,
+        "常用筛选已满（最多 {limit} 个），请先删除不用的",
+        "You have {limit} saved views, the most allowed: delete one you no longer use",
+    ),
     "text_invalid": (
         422,
         "{label_zh}含有无法识别的字符，请重新输入",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import selectinload
 
-from careloop.domain import privacy, time_bounds
+from careloop.domain import privacy, time_bounds, worklist
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle.tickets import OPEN_STATUSES, Status
@@ -30,7 +31,7 @@ from careloop.domain.text import check_code, clean_text
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import read_models, work_orders
-from careloop.services.complaints.filters import ComplaintFilter
+from careloop.services.complaints.filters import WORST_STATES, ComplaintFilter
 from careloop.services.complaints.lifecycle import load_complaint
 from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla_clocks
@@ -150,8 +151,30 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
         query = query.where(Complaint.customer_phone == f.customer_phone)
     if search:
         columns = TEXT_SEARCHED if f.personal_search else IDENTIFIERS_SEARCHED
-        query = query.where(or_(*(c.contains(search, autoescape=True) for c in columns)))
+        for term in search_terms(search):
+            query = query.where(_any_contains(columns, term))
     return query
+
+
+_TERM_BREAKS = re.compile(r"[\s\u3000,，;；、。]+")
+MAX_TERMS = 8
+
+
+def search_terms(search: str) -> list[str]:
+    """The words of a keyword search: split at spaces (half- or full-width) and Chinese
+    list punctuation, at most ``MAX_TERMS``; every word must occur (宽带 断网 finds the
+    complaints that say both, in any order, as an agent types them).
+
+    Chinese is written without spaces, so each word matches as a substring, never by
+    token: 断网 finds 家里宽带断网了 (a tokenising full-text index would need a Chinese
+    segmenter on both engines and still miss words it splits differently)."""
+    return [t for t in _TERM_BREAKS.split(search) if t][:MAX_TERMS]
+
+
+def _any_contains(columns: Sequence[Any], term: str) -> ColumnElement[bool]:
+    """``term`` in any of ``columns``, ignoring the case of Latin letters (FTTH = ftth) on
+    both engines; Chinese has no case, so this changes nothing for it."""
+    return or_(*(c.icontains(term, autoescape=True) for c in columns))
 
 
 IDENTIFIERS_SEARCHED: tuple[Any, ...] = (Complaint.number, Complaint.source_ref)
@@ -301,12 +324,13 @@ def list_complaints(
     query = _filtered(uow, f)
     if not _region_within_scope(uow, f, actor):
         query = query.where(scope.visible_to(actor))
-    if f.sla:
+    if f.sla or f.worst:
         return _sla_page(
             uow,
             query,
-            f.sla,
+            f.worst or f.sla or "",
             now,
+            worst=f.worst is not None,
             sort=sort,
             limit=limit,
             offset=offset,
@@ -504,24 +528,39 @@ def _sla_page(
     offset: int,
     after: str | None,
     count_limit: int,
+    worst: bool = False,
 ) -> Page:
-    """Complaints with a clock in ``state`` at ``now``, judged by the same function the
-    sweeper enforces (services.sla.clocks_for), so the list never disagrees with it.
+    """Complaints with a clock in ``state`` at ``now`` (``worst``: whose worst live clock
+    is in it, ``filters.WORST_STATES``), judged by the same function the sweeper enforces
+    (services.sla.clocks_for), so the list never disagrees with it.
 
     Only the complaints ``states.sla_candidates`` lets through are judged, in the page's
     order and a batch at a time, and only until the page and the capped total are known.
     """
-    if state not in sla_states.SLA_STATES:
-        raise InvalidInput("sla", f"可选 / one of: {', '.join(sla_states.SLA_STATES)}")
+    known = WORST_STATES if worst else sla_states.SLA_STATES
+    if state not in known:
+        raise InvalidInput("sla", f"可选 / one of: {', '.join(known)}")
     if now is None:
         raise InvalidInput("sla", "needs the current time")
     interactive_reads(uow)
-    candidates = query.where(sla_states.sla_candidates(uow, state, now, open_term()))
+    if worst and state != "breached":
+        # Neither a warning nor an on-time row can be plainly breached.
+        plainly_breached = sla_states.sla_certainly_breached(uow, now)
+        live = (
+            open_term()
+            if state == "on_time"
+            else sla_states.sla_candidates(uow, state, now, open_term())
+        )
+        candidates = query.where(live, ~plainly_breached)
+    else:
+        candidates = query.where(sla_states.sla_candidates(uow, state, now, open_term()))
     cap = max(min(count_limit, sla_states.SLA_TOTAL_CAP), offset + limit + 1)
     verdicts: dict[int, frozenset[str]] = {}
     order = (SORTS[sort], Complaint.id)
 
     def matching(part: Select[tuple[Complaint]], want: int) -> list[int]:
+        if worst and state != "breached":
+            return _ids_by_worst(uow, part, state, now, verdicts, want, order)
         return sla_states.ids_in_state(uow, part, state, now, verdicts, want, order)
 
     counted = matching(candidates, cap + 1)
@@ -541,3 +580,33 @@ def _sla_page(
         total_capped=len(counted) > cap,
         next_cursor=encode_cursor(sort, items[-1]) if more and items else None,
     )
+
+
+def worst_state(states: frozenset[str]) -> str:
+    """A complaint's worst live clock as the list filters it, ranked as its row names it
+    (``domain.worklist``): breached, warning, else on time (running and paused clocks)."""
+    live = [s for s in states if s in worklist.OPEN_CLOCK_STATES]
+    worst = min(live, key=lambda s: worklist.STATE_RANK[s], default=None)
+    return worst if worst in ("breached", "warning") else "on_time"
+
+
+def _ids_by_worst(
+    uow: UnitOfWork,
+    candidates: Select[tuple[Complaint]],
+    state: str,
+    now: datetime,
+    verdicts: dict[int, frozenset[str]],
+    want: int,
+    order_by: Sequence[Any],
+) -> list[int]:
+    """The first ``want`` ids of ``candidates`` whose worst live clock is ``state``, judged
+    a batch at a time as ``sla_states.ids_in_state`` judges one clock state."""
+    ids = uow.session.scalars(candidates.with_only_columns(Complaint.id).order_by(*order_by)).all()
+    found: list[int] = []
+    for start in range(0, len(ids), sla_states.JUDGE_BATCH):
+        batch = ids[start : start + sla_states.JUDGE_BATCH]
+        sla_states.judge(uow, batch, now, verdicts)
+        found += [i for i in batch if worst_state(verdicts.get(i, frozenset())) == state]
+        if len(found) >= want:
+            break
+    return found[:want]

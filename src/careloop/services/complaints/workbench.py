@@ -334,6 +334,10 @@ def complaint_page(
     return complaint_file(c, actor, lang, clocks, history, notes, now)
 
 
+LIST_SORT = "reply_due_at"
+"""The complaint list's order, which its export keeps (the file lists what the pages do)."""
+
+
 @dataclass(frozen=True)
 class RowPage:
     rows: list[ComplaintRow]
@@ -351,7 +355,7 @@ def complaint_list(
     lang: str,
 ) -> RowPage:
     """A page of the complaint list (every dashboard number drills down here), due first."""
-    found = queries.list_complaints(uow, f, limit, offset, "reply_due_at", actor=actor, now=now)
+    found = queries.list_complaints(uow, f, limit, offset, LIST_SORT, actor=actor, now=now)
     clocks = sla.explain(uow, found.items, now)
     rows = complaint_rows(found.items, actor, lang, clocks, now)
     return RowPage(rows, found.total, found.total_capped)

@@ -35,6 +35,7 @@ from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
 from careloop.store.models.reports import StoredReport
 from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
+from careloop.store.models.saved_views import SavedListView
 from careloop.store.models.sla import (
     CalendarDay,
     CalendarYear,
@@ -72,6 +73,7 @@ __all__ = [
     "ReferenceVersion",
     "RegionSubscribers",
     "ReplyTemplate",
+    "SavedListView",
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",
