@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any, Final
 
 from fastapi import FastAPI, Request
@@ -164,6 +165,13 @@ def _fixed_problem(
     )
 
 
+def _reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -184,7 +192,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         lang = accept_language(request)
-        detail = exc.detail if isinstance(exc.detail, str) else title(exc.status_code, lang)
+        # The framework's own details ("Not Found", "Method Not Allowed") are English
+        # reason phrases, not sentences for people: the status's title in their language.
+        own = isinstance(exc.detail, str) and exc.detail != _reason_phrase(exc.status_code)
+        detail = exc.detail if own else title(exc.status_code, lang)
         return problem(
             request,
             exc.status_code,
