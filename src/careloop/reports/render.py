@@ -545,11 +545,14 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
             pages.rule(x, top, x, bottom)
         pages.y -= height
 
+    first_h = max(len(x) for x in lines_of(cells[0])) * line_h + 2 * PAD if cells else line_h
+
     def header_here(title: str, note: str = "") -> None:
-        pages.heading(title, 11, head_h + line_h + 2 * PAD)
+        # The title, the header and the first row stay together on one page.
+        pages.heading(title, 11, head_h + first_h)
         if note:
             pages.paragraph(note, 7, color="#444444")
-        pages.need(head_h + line_h + 2 * PAD)
+        pages.need(head_h + first_h)
         draw_row(head_lines, head_h, True, "#dde6f0")
 
     title = table.title(lang)

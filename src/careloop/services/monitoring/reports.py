@@ -75,6 +75,20 @@ UNIT_ZH: Final = {
     "working hours": "工作小时",
 }
 """The catalogue's units are English; people read the reports in Chinese."""
+DEFINITION_ZH: Final = {
+    "complaints accepted in the period": "本期受理的投诉",
+    "complaints closed in the period": "本期关闭的投诉",
+    "callbacks done in the period": "本期完成的回访",
+    "callbacks concluded in the period (done, unreachable, declined)": (
+        "本期结束的回访 (完成、未接通、拒绝)"
+    ),
+    "stages finished in the period": "本期完成的环节",
+    "stages finished in the period with working time recorded": "本期完成且有工时记录的环节",
+    "replies in the period with working time recorded": "本期有工时记录的答复",
+    "work orders finished in the period with working time recorded": ("本期完成且有工时记录的工单"),
+}
+"""The formulas' denominator definitions, as the indicator table prints them; a subscriber
+definition imported with the counts is printed as it was imported."""
 
 
 def _category_name(code: str, lang: str = "zh") -> str:
@@ -138,7 +152,9 @@ def indicator_table(report: si.IndicatorReport) -> Table:
                 STATUS_ZH[row.status],
                 row.value.numerator,
                 row.value.denominator,
-                row.value.denominator_definition,
+                DEFINITION_ZH.get(
+                    row.value.denominator_definition, row.value.denominator_definition
+                ),
                 row.previous.value if row.previous else None,
                 row.period_on_period,
                 row.last_year.value if row.last_year else None,
