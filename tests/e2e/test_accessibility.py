@@ -25,6 +25,8 @@ BLOCKING = frozenset({"serious", "critical"})
 
 def _context(browser: Any, base: str, who: str | None, viewport: dict[str, int]) -> Any:
     context = browser.new_context(base_url=base, viewport=viewport, locale="zh-CN")
+    # A period's report is computed on its first request: allow it more than a page.
+    context.set_default_navigation_timeout(180_000)
     if who is not None:
         page = context.new_page()
         page.goto("/login")
