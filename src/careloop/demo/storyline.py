@@ -32,15 +32,15 @@ if TYPE_CHECKING:
 
 SHANGHAI: Final = timezone(timedelta(hours=8), "Asia/Shanghai")
 
-STORY_MIN_COUNT: Final = 100
-"""Smaller demos (a few dozen complaints for a test) carry no storyline: it takes ~80."""
+STORY_MIN_COUNT: Final = 150
+"""Smaller demos (a few dozen complaints for a test) carry no storyline: it takes ~95, and
+its hot spot needs the weeks before it to stand out against."""
 
 FIBRE_CUT_COUNTY: Final = "ZJ-HZ-XS"
-FIBRE_CUT_CALLS: Final = 24
+FIBRE_CUT_CALLS: Final = 30
 HOT_SPOT_CITY: Final = "ZJ-NB"
-HOT_SPOT_PER_DAY: Final = (1, 2, 3, 5, 7, 9)
+HOT_SPOT_PER_DAY: Final = (2, 3, 5, 7, 9, 12)
 """Calls 6, 5, … 1 days ago: a hot spot that grows every day up to yesterday."""
-HOT_SPOT_PACKAGE: Final = "5G畅享129元套餐"
 REPEAT_CALLER_COUNTY: Final = "ZJ-HZ-XH"
 REPEAT_CALLER_PHONE: Final = "13958000123"
 """The repeat caller's number (README: type it into the intake form to see the warning)."""
@@ -67,29 +67,25 @@ LATE_CATEGORIES: Final = (
 )
 
 FIBRE_CUT_TEMPLATES: Final = (
-    "{place}整个小区的宽带从今天上午九点多起全部中断，光猫{led}灯{led_state}，IPTV也看不了，"
-    "邻居家都一样，听说是附近道路施工把光缆挖断了。",
-    "{my}家住{place}，宽带今天上午突然断网，光猫LOS灯一直闪红灯，物业说外面修路把光缆挖断了，"
-    "{i}在家办公受到严重影响。",
-    "{place}大面积宽带中断，从上午九点多到现在都上不了网，小区门口在施工，光缆好像被挖断了。",
-    "{i}是{place}的住户，宽带和IPTV从今天上午起都用不了，问光缆抢修什么时候能修好。",
+    "{place}门口修路的挖掘机把光缆挖断了，{my}家宽带从上午九点多起就断了，要求尽快抢修光缆。",
+    "听物业说{place}外面施工挖断了光缆，{my}家宽带上午起就用不了，光缆什么时候能接好？",
+    "{place}光缆被施工队挖断，周边几栋楼宽带全断，{i}急需上网办公，请尽快抢修熔接。",
+    "{place}附近道路施工挖断光缆，{my}家宽带和电视一起断了，{i}想知道抢修进度。",
 )
+"""Words no everyday broadband complaint uses (光缆, 挖断, 施工, 抢修): a topic of its own."""
 HOT_SPOT_TEMPLATES: Final = (
-    "{my}号码原来是{cheap_package}，前几天收到一条短信说套餐已自动升档为“5G畅享129元套餐”，"
-    "{i}从未办理也没有回复确认，本月被多扣{amount}元。",
-    "{my}{cheap_package}被自动升档成了5G畅享129元套餐，营业厅说是系统批量升档，{i}要求马上"
-    "改回原套餐并退还多扣的月租。",
-    "{my}套餐被自动升档为5G畅享129元套餐，身边好几个亲戚朋友也遇到同样情况，怀疑运营商"
-    "批量强制升档。",
-    "“5G畅享129元套餐”自动升档：{my}号码没有经过任何确认就被改成新套餐，月租翻了几倍，"
-    "{i}非常不满。",
+    "{my}号码前几天被擅自升档到5G智享98元档，只收到一条短信、没有任何确认，本月多扣"
+    "{amount}元，要求恢复原档并退还差价。",
+    "{i}没有办理任何变更，却被系统批量升档为5G智享98元档，营业厅也承认是批量升档，"
+    "要求马上恢复原档位。",
+    "{my}亲戚朋友好几个都被擅自升档到5G智享98元档，{i}怀疑是在批量强制升档。",
+    "5G智享98元档擅自升档：{my}号码未经确认被升档，月费翻了几倍，{i}非常不满。",
 )
 HOT_SPOT_RESULT: Final = (
-    "经核实，系统批量套餐迁移时将该用户误列入5G畅享129元套餐升档名单，已恢复原套餐，"
-    "多收月租按日退还。"
+    "经核实，系统批量迁移时将该用户误列入5G智享98元档升档名单，已恢复原档位，多收月租按日退还。"
 )
 HOT_SPOT_REPLY: Final = (
-    "您好，经核实，您的套餐是在系统批量迁移时被误升档为5G畅享129元套餐，现已为您恢复原套餐，"
+    "您好，经核实，您的号码是在系统批量迁移时被误升档为5G智享98元档，现已为您恢复原档位，"
     "多收的月租将退回话费账户，给您带来不便深表歉意。"
 )
 REPEAT_NOTES: Final = (

@@ -501,19 +501,21 @@ def complaint_description(
     if channel == "regulator" and source_ref:
         prefix = f"【{source_ref}】{prefix}"
     if ctx.first_person:
-        demand = rng.choice(_DEMANDS_FIRST)
+        demands: tuple[str, ...] = _DEMANDS_FIRST
         again = (
             f"{repeat_of.month}月{repeat_of.day}日已经投诉过一次，到现在还没解决。"
             if repeat_of
             else ""
         )
     else:
-        demand = rng.choice(_DEMANDS_AGENT[first_level(category)])
+        demands = _DEMANDS_AGENT[first_level(category)]
         again = (
             f"此前已于{repeat_of.month}月{repeat_of.day}日就此问题投诉，问题仍未解决，现再次投诉。"
             if repeat_of
             else ""
         )
+    # The storyline's texts say what the customer wants themselves.
+    demand = "" if templates else rng.choice(demands)
     return f"{prefix}{again}{body}{demand}"
 
 
