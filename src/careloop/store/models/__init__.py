@@ -33,8 +33,8 @@ from careloop.store.models.indicators import (
 )
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
-from careloop.store.models.reports import StoredReport
 from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
+from careloop.store.models.reports import StoredReport
 from careloop.store.models.saved_views import SavedListView
 from careloop.store.models.sla import (
     CalendarDay,
@@ -77,8 +77,8 @@ __all__ = [
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",
-    "StoredReport",
     "Staff",
+    "StoredReport",
     "WorkOrder",
     "WorkOrderStep",
 ]
