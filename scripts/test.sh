@@ -24,4 +24,6 @@ fi
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy
 .venv/bin/lint-imports --no-cache
-exec .venv/bin/pytest "$@"
+# Spread over the machine's cores (pytest-xdist), a test file per worker so that a file's
+# browser and server are started once; CARELOOP_TEST_WORKERS=0 runs in one process.
+exec .venv/bin/pytest -n "${CARELOOP_TEST_WORKERS:-auto}" --dist loadfile "$@"

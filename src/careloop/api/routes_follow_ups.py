@@ -36,18 +36,18 @@ class TargetOut(BaseModel):
 
 class TargetGroupOut(BaseModel):
     region_code: str = Field(description="The city (or province) the group's units belong to")
-    region: str
+    region: str = Field(description="Name of that city (or province)")
     local: bool = Field(description="The complaint's own city: offered first")
-    targets: list[TargetOut]
+    targets: list[TargetOut] = Field(description="Its units, suggested first")
 
 
 class DispatchTargetsOut(BaseModel):
-    complaint_id: int
+    complaint_id: int = Field(description="The complaint being dispatched")
     region_code: str = Field(description="Where the complaint was filed")
-    category: str
-    recommended: TargetOut | None
+    category: str = Field(description="The complaint's category code")
+    recommended: TargetOut | None = Field(description="The suggested unit, if any")
     count: int = Field(description="Units offered (after the search)")
-    groups: list[TargetGroupOut]
+    groups: list[TargetGroupOut] = Field(description="Units by city, the complaint's city first")
 
 
 @router.get(
@@ -97,11 +97,11 @@ class ChaseIn(Strict):
 
 
 class FollowUpOut(BaseModel):
-    complaint_id: int
-    number: str
+    complaint_id: int = Field(description="The open complaint the call was added to or chased")
+    number: str = Field(description="Its number (TS…)")
     action: str = Field(description="add_call (追加) or chase (催办)")
     event_id: int = Field(description="The audit event recording it")
-    at: datetime
+    at: datetime = Field(description="When it was recorded (UTC)")
     calls_added: int = Field(description="Calls added to the complaint so far (repeat contacts)")
     chases: int = Field(description="Chases of the complaint so far")
     recipients: list[str] = Field(description="Who a chase notified (staff:…, unit:…)")
@@ -109,8 +109,8 @@ class FollowUpOut(BaseModel):
 
 
 class FollowUpCountsOut(BaseModel):
-    calls_added: int
-    chases: int
+    calls_added: int = Field(description="Calls added to the complaint (追加)")
+    chases: int = Field(description="Chases of the complaint (催办)")
 
 
 def _out(done: follow_ups.FollowUp, response: Response) -> FollowUpOut:

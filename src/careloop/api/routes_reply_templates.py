@@ -46,7 +46,7 @@ class ReplyTemplateEdit(ReplyTemplateIn):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you read")
 
 
-class VersionIn(Strict):
+class TemplateVersionIn(Strict):
     version: int = Field(ge=1, le=2**31 - 1, description="The version you read")
 
 
@@ -66,7 +66,7 @@ class ReplyTemplateOut(BaseModel):
 
 
 class OfferedTemplateOut(BaseModel):
-    template: ReplyTemplateOut
+    template: ReplyTemplateOut = Field(description="The template as stored")
     filled: str = Field(description="The text with this complaint's facts filled in")
 
 
@@ -128,7 +128,12 @@ def edit_reply_template(
     summary="Retire a reply template: no longer offered, kept for the record (audited)",
 )
 def retire_reply_template(
-    template_id: int, body: VersionIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+    template_id: int,
+    body: TemplateVersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    lang: LangDep,
+    now: NowDep,
 ) -> ReplyTemplateOut:
     return _out(service.retire_template(uow, actor, now, template_id, body.version, lang))
 

@@ -47,7 +47,7 @@ def test_intake_form_is_idempotent_and_makes_the_agent_first_owner(server: LiveS
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
     page = agent.get(first.headers["location"]).text
-    assert "agent1" in page and "13812345678" in page  # the owner sees the number in full
+    assert "王坐席" in page and "13812345678" in page  # the owner sees the number in full
     queue = agent.get("/agent/queue").text
     assert queue.count("data-complaint=") == 1
 

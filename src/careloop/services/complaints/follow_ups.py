@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from careloop.domain import follow_ups as rules
 from careloop.domain.errors import InvalidInput
@@ -51,6 +52,19 @@ def counts(uow: UnitOfWork, complaint_id: int) -> rules.FollowUpCounts:
         )
     )
     return rules.count(list(actions))
+
+
+def _counts_of(uow: UnitOfWork, complaint_ids: list[int]) -> dict[int, rules.FollowUpCounts]:
+    """``counts`` of several complaints in one query."""
+    actions: dict[int, list[str]] = {i: [] for i in complaint_ids}
+    rows = uow.session.execute(
+        select(Event.complaint_id, Event.action).where(
+            Event.complaint_id.in_(complaint_ids), Event.action.in_(rules.FOLLOW_UP_ACTIONS)
+        )
+    )
+    for complaint_id, action in rows:
+        actions[complaint_id].append(action)
+    return {i: rules.count(found) for i, found in actions.items()}
 
 
 def follow_up_counts(uow: UnitOfWork, complaint_id: int, actor: Actor) -> rules.FollowUpCounts:
@@ -280,12 +294,15 @@ def caller_facts(uow: UnitOfWork, actor: Actor, lang: str, phone: str) -> Caller
             .where(Complaint.customer_phone == phone, scope.visible_to(actor))
             .order_by(Complaint.accepted_at.desc(), Complaint.id.desc())
             .limit(20)
+            # The intake form asks on every keystroke: as many queries for many rows as few.
+            .options(selectinload(Complaint.work_orders))
         )
     )
     if not found:
         return CallerFacts()
     latest = complaint_view(found[0], actor, lang)
     open_ones = [c for c in found if c.status in {s.value for s in OPEN_STATUSES}][:OPEN_SHOWN]
+    counted = _counts_of(uow, [c.id for c in open_ones])
     shown = []
     for c in open_ones:
         view = complaint_view(c, actor, lang)
@@ -306,7 +323,7 @@ def caller_facts(uow: UnitOfWork, actor: Actor, lang: str, phone: str) -> Caller
                     for w in view.work_orders
                     if w.status in {s.value for s in OPEN_WORK_ORDER_STATUSES}
                 ],
-                counts(uow, c.id),
+                counted.get(c.id, rules.count([])),
             )
         )
     return CallerFacts(

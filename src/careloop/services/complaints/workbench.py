@@ -12,7 +12,7 @@ as in every other read.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -45,7 +45,7 @@ from careloop.services.privacy.personal_data import sees_personal_data
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import states as sla_states
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Complaint, OrgUnit, WorkOrder
+from careloop.store.models import Complaint, OrgUnit, Staff, WorkOrder
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 QUEUE_LIMIT = 300
@@ -331,7 +331,18 @@ def complaint_page(
     events = queries.events_of(uow, complaint_id, actor)
     history = trail(uow, c, events, sees_personal_data(c, actor), lang)
     notes = queries.notes_of(uow, complaint_id, actor)
-    return complaint_file(c, actor, lang, clocks, history, notes, now)
+    found = complaint_file(c, actor, lang, clocks, history, notes, now)
+    # Staff know each other by name; the username stays in the API's note author.
+    authors = {n.author for n in found.notes}
+    names: dict[str, str] = {
+        username: name
+        for username, name in uow.session.execute(
+            select(Staff.username, Staff.display_name).where(Staff.username.in_(authors))
+        )
+    }
+    return replace(
+        found, notes=[replace(n, author=names.get(n.author, n.author)) for n in found.notes]
+    )
 
 
 LIST_SORT = "reply_due_at"

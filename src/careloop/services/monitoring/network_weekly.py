@@ -154,7 +154,7 @@ def _flags(uow: UnitOfWork, period: Period, root: Node) -> Table:
         [
             Column("day", "日期", "Day"),
             Column("category", "类别", "Category"),
-            Column("region", "地区代码", "Region"),
+            Column("region", "地区代码", "Region code", code=True),
             Column("region_name", "地区", "Region name"),
             Column("window", "窗口", "Window"),
             Column("observed", "实际", "Observed", "int"),
@@ -205,7 +205,7 @@ def _repair_table(
         "维修工单 及时率与平均处理时长（工作小时）",
         "Repair work orders: on-time rate and average handle time (working hours)",
         [
-            Column("region", "地区代码", "Region"),
+            Column("region", "地区代码", "Region code", code=True),
             Column("name", "地区", "Region name"),
             Column("finished", "完成工单", "Finished", "int"),
             Column("on_time", "及时完成", "On time", "int"),
@@ -254,8 +254,8 @@ def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
         "network_regions",
         "分地区网络类投诉",
         "Network complaints by region",
-        [Column("region", "地区代码", "Region"), Column("name", "地区", "Region name"),
-         *CHANGE_COLUMNS],
+        [Column("region", "地区代码", "Region code", code=True),
+         Column("name", "地区", "Region name"), *CHANGE_COLUMNS],
         _change_rows([(r.code, r.name_zh) for r in regions], region_now, region_prev),
     )  # fmt: skip
 
@@ -310,7 +310,7 @@ def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
         "Hot spots: areas with most network complaints",
         [
             Column("rank", "排名", "Rank", "int"),
-            Column("area", "地区代码", "Area"),
+            Column("area", "地区代码", "Area code", code=True),
             Column("name", "地区", "Area name"),
             Column("parent", "上级", "Within"),
             *CHANGE_COLUMNS,
