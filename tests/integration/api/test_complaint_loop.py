@@ -119,7 +119,7 @@ def test_illegal_transition_is_refused_with_problem_json(api: Api):
         f"/api/v1/complaints/{c['id']}/callback", json={"version": c["version"], "satisfied": True}
     )
     problem = assert_problem(response, 409, "illegal_transition")
-    assert "accepted" in problem["detail"]
+    assert "'Accepted'" in problem["detail"]  # the status by its label, not its code
     assert agent.get(f"/api/v1/complaints/{c['id']}").json()["status"] == "accepted"
 
 
@@ -134,7 +134,7 @@ def test_transition_by_the_wrong_role_is_refused(api: Api):
             f"/api/v1/complaints/{c['id']}/archive", json={"version": c["version"]}
         )
         problem = assert_problem(response, 403, "role_not_allowed")
-        assert "archive" in problem["detail"]
+        assert "「归档」" in problem["detail"]  # the action in words, in the caller's language
     response = api.as_("inspector").post(
         "/api/v1/complaints",
         json={

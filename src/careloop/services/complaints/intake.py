@@ -194,7 +194,7 @@ def region_for(uow: UnitOfWork, code: str) -> Region:
     # not even reach PostgreSQL), so it is unknown without asking the database.
     unit = unit_snapshot(uow, "code", code) if code.isprintable() else None
     if unit is None or unit.kind in ("group", "department"):
-        raise InvalidInput("region", f"未知地区 / unknown region '{code}'")
+        raise InvalidInput("region", f"未知地区「{code}」 / unknown region '{code}'")
     return Region(unit.id, unit.kind, unit.path, unit)
 
 

@@ -82,7 +82,7 @@ def _regions(uow: UnitOfWork, codes: tuple[str, ...], actor: Actor) -> list[OrgU
             else None
         )
         if unit is None or unit.kind not in _REGION_KINDS or not in_scope(unit.path, actor.scope):
-            raise InvalidInput("regions", f"未知地区 / unknown region '{code}'")
+            raise InvalidInput("regions", f"未知地区「{code}」 / unknown region '{code}'")
         units.append(unit)
     return units
 

@@ -82,7 +82,7 @@ def test_form_times_are_iso_8601_with_an_offset() -> None:
 def test_chips_show_labels_and_link_to_the_list_without_them() -> None:
     found = filters.chips({"sla": "breached", "open": "1", "x": "", "region": "GZ"}, "en")
     assert [(c.param, c.value, c.label_key, c.value_key) for c in found] == [
-        ("sla", "breached", "filter.sla", "clock.state.breached"),
+        ("sla", "breached", "filter.sla", "filter.sla.breached"),
         ("open", "1", "filter.open", "common.yes"),
         ("region", "GZ", "filter.region", None),
     ]
