@@ -300,6 +300,7 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "kind": "daily",
     "policy_id": 1,
     "template_id": 1,
+    "view_id": 1,
 }
 
 

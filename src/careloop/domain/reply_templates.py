@@ -20,7 +20,7 @@ from careloop.domain.errors import DomainError
 
 PLACEHOLDERS: Final[dict[str, tuple[str, str]]] = {
     "客户称呼": ("客户的称呼，如“王女士”，不知姓名时为“客户”", "how to address the customer"),
-    "投诉编号": ("投诉单号，如 TS2026092800000012", "the complaint's number"),
+    "投诉编号": ("投诉单号，如 TS202601050000123", "the complaint's number"),
     "受理时间": ("受理的日期和时间（北京时间）", "when the complaint was accepted (local time)"),
     "投诉分类": ("投诉分类的名称", "the complaint's category"),
     "处理单位": ("最近接单的责任单位，未派单时为首问单位", "the unit handling it"),
