@@ -7,6 +7,7 @@ reads names. Kept apart from ``errors`` so the message table stays a table.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -75,7 +76,18 @@ def one_language(reason: str, lang: str) -> str:
     zh, sep, en = reason.partition(" / ")
     if not sep or not _is_chinese(zh) or _is_chinese(en):
         return reason
-    return en.strip() if lang.startswith("en") else zh.strip()
+    if lang.startswith("en"):
+        return en.strip()
+    # The value at fault or the allowed ones are often written in the English half only
+    # ("未知时限 / unknown clock 'x'", "可选 / one of: a, b"): the Chinese reader needs them too.
+    zh = zh.strip()
+    quoted = [v for v in re.findall(r"'([^']*)'", en) if v and v not in zh]
+    if quoted:
+        return zh + "：" + "、".join(f"「{v}」" for v in quoted)
+    _, colon, tail = en.partition(": ")
+    if colon and tail.strip() and tail.strip() not in zh:
+        return zh + "：" + tail.strip()
+    return zh
 
 
 def in_words(
