@@ -1,0 +1,1 @@
+"""Supervision and inspection: checklists, scoring, rectification and accountability rules."""

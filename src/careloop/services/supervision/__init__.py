@@ -1,0 +1,1 @@
+"""Supervision use cases: inspections, dial tests, rectification tasks, responsibility cases."""
