@@ -123,6 +123,8 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "item_means": ("题项均值", "item means"),
     "parent_of": ("组织层级", "organisation tree"),
     "leaf_values": ("基层数值", "leaf values"),
+    "csi_model": ("满意度模型", "satisfaction model"),
+    "csi_data": ("调查数据", "survey data"),
     # Command-line options
     "--now": ("--now 时间", "--now"),
     "--from": ("--from 日期", "--from"),
