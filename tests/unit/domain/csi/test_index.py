@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from careloop.domain.csi.index import DEFAULT_CSI_SCALE, Grade, acsi_index, grade_csi
 from careloop.domain.errors import InvalidInput
-from careloop.domain.indicators.csi import DEFAULT_CSI_SCALE, Grade, acsi_index, grade_csi
 
 
 @pytest.mark.parametrize(
