@@ -185,3 +185,46 @@ def event_for(
     if name is None:
         return None
     return DomainEvent(name, complaint_id, work_order_id, action, at, actor_id, payload or {})
+
+
+# --- Rectification tasks (督促整改, domain.supervision.rectification) ----------------------
+# Raised by services.supervision.rectification with `complaint_id` None (unless the finding
+# came from a complaint); the task is named in the payload. Each is also a row of the task's
+# own audit trail (`rectification_events`).
+
+RECTIFICATION_OPENED: Final = "careloop.rectification.opened"
+"""A finding became a rectification task owned by a unit. Payload: `rectification_id`,
+`number`, `unit_id`, `source_kind`, `source_id`, `source_item`, `due_at` (ISO, UTC)."""
+RECTIFICATION_SUBMITTED: Final = "careloop.rectification.submitted"
+"""The unit submitted the task for re-inspection with its evidence. Payload:
+`rectification_id`, `unit_id`, `cycle`, `late` (submitted after the deadline)."""
+RECTIFICATION_CLOSED: Final = "careloop.rectification.closed"
+"""The re-inspection confirmed the rectification (销号). Payload: `rectification_id`,
+`unit_id`, `source_kind`, `source_id`, `source_item`, `cycles` (how many rounds it took)."""
+RECTIFICATION_REOPENED: Final = "careloop.rectification.reopened"
+"""The re-inspection failed it: back to the unit with a new deadline. Payload:
+`rectification_id`, `unit_id`, `cycle` (the new round), `due_at`, the reason as `note`."""
+RECTIFICATION_ESCALATED: Final = "careloop.rectification.escalated"
+"""A task still open past its deadline was escalated (the SLA engine's escalation step) to
+the owner unit's superior: a failed rectification, which accountability may take up.
+Recorded once per task, round and level, however many sweeps see it. Payload:
+`rectification_id`, `number`, `unit_id`, `escalated_to_unit_id`, `level`, `cycle`,
+`due_at`, `overrun_minutes`, `source_kind`, `source_id`, `source_item`."""
+
+RECTIFICATION_EVENTS: Final[Mapping[str, str]] = {
+    "open": RECTIFICATION_OPENED,
+    "submit": RECTIFICATION_SUBMITTED,
+    "confirm": RECTIFICATION_CLOSED,
+    "fail": RECTIFICATION_REOPENED,
+    "escalate": RECTIFICATION_ESCALATED,
+}
+"""A rectification audit action → its event; starting work and notes are bookkeeping."""
+
+# --- Social supervisors (社会监督员, domain.supervision.social_supervisors) ----------------
+
+SOCIAL_SUPERVISION_SUBMITTED: Final = "careloop.social_supervision.submitted"
+"""A social supervisor's observation or feedback was recorded and handed to a unit for an
+answer. Payload: `submission_id`, `supervisor_id`, `owner_unit_id`, `finding`, `reply_due_at`."""
+SOCIAL_SUPERVISION_ANSWERED: Final = "careloop.social_supervision.answered"
+"""The unit answered a social supervisor's submission (the supervisor sees the answer).
+Payload: `submission_id`, `supervisor_id`, `owner_unit_id`, `late`."""
