@@ -31,6 +31,14 @@ from careloop.store.models.indicators import (
     KpiScheme,
     RegionSubscribers,
 )
+from careloop.store.models.inspections import (
+    ChecklistVersion,
+    DialTest,
+    Inspection,
+    InspectionEvent,
+    InspectionPlan,
+    InspectionSubject,
+)
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
 from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
@@ -54,15 +62,21 @@ __all__ = [
     "Base",
     "CalendarDay",
     "CalendarYear",
+    "ChecklistVersion",
     "Complaint",
     "CountedDay",
     "DailyComplaintCount",
+    "DialTest",
     "Event",
     "Incident",
     "IncidentEvent",
     "IncidentLink",
     "IncidentRegion",
     "IndicatorObjective",
+    "Inspection",
+    "InspectionEvent",
+    "InspectionPlan",
+    "InspectionSubject",
     "KpiScheme",
     "LoginThrottle",
     "Note",
