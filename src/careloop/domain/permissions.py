@@ -35,6 +35,14 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     # The org tree's own facts, such as whether a region is urban or rural (repair limits).
     "org.manage": frozenset({"admin"}),
     "security_events.read": frozenset({"admin"}),
+    # Inspections (监督检查): plans by managers; results by the staff sent (any desk role),
+    # read within scope; checklists changed by the quality centre; dial tests posted by a
+    # dialling machine's account (a back-office account of the hotline's region).
+    "inspection.plan": frozenset({"unit_lead", "supervisor", "admin"}),
+    "inspection.record": frozenset({"agent", "handler", "unit_lead", "supervisor", "admin"}),
+    "inspection.read": STAFF_ROLES,
+    "checklist.manage": frozenset({"supervisor", "admin"}),
+    "dial_test.post": frozenset({"handler", "unit_lead", "supervisor", "admin"}),
 }
 
 
