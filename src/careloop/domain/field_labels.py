@@ -125,6 +125,8 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "leaf_values": ("基层数值", "leaf values"),
     "csi_model": ("满意度模型", "satisfaction model"),
     "csi_data": ("调查数据", "survey data"),
+    "bootstrap_resamples": ("重抽样次数", "number of bootstrap resamples"),
+    "confidence_level": ("置信水平", "confidence level"),
     # Command-line options
     "--now": ("--now 时间", "--now"),
     "--from": ("--from 日期", "--from"),
