@@ -1,16 +1,25 @@
 """The satisfaction index (用户满意度指数, DOMAIN.md §6) and the regulator's grading scale.
 
-For the coming survey and CSI system: the ACSI/ECSI index from item means and PLS weights,
-and the band (满意级度) an index falls in.
+The ACSI/ECSI index of a latent from its items' means and PLS outer weights, and the band
+(满意级度) an index falls in.
+
+Negative weights: an index is a weighted mean of item means, so its weights must not be
+negative. A formative (mode B) block often has one (PERQ6 in the ECSI survey: −0.09): the
+item is collinear with the others, and its negative multiple-regression weight does not
+mean that satisfaction falls as the item's score rises. Such an item gets weight 0 in the
+index and the others are renormalised; the PLS estimate itself keeps the negative weight,
+and `index_weights` shows which weights were used. A block with no positive weight has no
+index (InvalidInput).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from careloop.domain.csi.pls import PlsEstimate
 from careloop.domain.errors import InvalidInput
 
 
@@ -73,3 +82,72 @@ def acsi_index(
     return sum(
         w / total * (x - scale_min) / span * 100.0 for w, x in zip(ws, item_means, strict=True)
     )
+
+
+def index_weights(estimate: PlsEstimate, latent: str) -> dict[str, float]:
+    """The normalised weights (summing to 1) the index of `latent` puts on its raw items.
+
+    A standardised model's weights act on items divided by their sd, so on the raw 1–10
+    answers they are wᵢ / sdᵢ (Fornell et al. 1996, p. 10: "unstandardized weights"); an
+    unstandardised model's weights already act on the raw (centred) items. Negative
+    weights become 0 (module docstring).
+    """
+    block = estimate.model.block(latent)
+    outer = estimate.outer_of(block.name)
+    if estimate.model.standardised:
+        raw = [o.weight / estimate.item_sds[o.item] for o in outer]
+    else:
+        raw = [o.weight for o in outer]
+    kept = [max(w, 0.0) for w in raw]
+    total = sum(kept)
+    if not total > 0:
+        raise InvalidInput(
+            "weights",
+            f"「{block.shown_zh}」没有正的权重，无法计算指数 / "
+            f"'{block.shown_en}' has no positive weight; it has no index",
+        )
+    return {o.item: w / total for o, w in zip(outer, kept, strict=True)}
+
+
+def satisfaction_index(
+    estimate: PlsEstimate,
+    latent: str,
+    *,
+    item_means: Mapping[str, float] | None = None,
+    scale_min: float = 1.0,
+    scale_max: float = 10.0,
+) -> float:
+    """The 0–100 index of `latent`: Σ wᵢ (x̄ᵢ − min) / (max − min) × 100 with the weights
+    of `index_weights` (DOMAIN.md §6). `item_means` default to the estimate's own; a
+    stratum's or a design-weighted mean may be given instead (same weights, other means)."""
+    weights = index_weights(estimate, latent)
+    means = estimate.item_means if item_means is None else item_means
+    missing = [item for item in weights if item not in means]
+    if missing:
+        raise InvalidInput(
+            "item_means",
+            f"缺少题项均值：{', '.join(missing)} / no mean given for: {', '.join(missing)}",
+        )
+    return acsi_index(
+        [float(means[item]) for item in weights],
+        list(weights.values()),
+        scale_min=scale_min,
+        scale_max=scale_max,
+    )
+
+
+def satisfaction_indices(
+    estimate: PlsEstimate,
+    *,
+    item_means: Mapping[str, float] | None = None,
+    scale_min: float = 1.0,
+    scale_max: float = 10.0,
+) -> dict[str, float]:
+    """The index of every latent the model reports (`index_latents`, or all), in order."""
+    latents = estimate.model.index_latents or estimate.model.latents
+    return {
+        latent: satisfaction_index(
+            estimate, latent, item_means=item_means, scale_min=scale_min, scale_max=scale_max
+        )
+        for latent in latents
+    }

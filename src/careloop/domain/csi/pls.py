@@ -165,18 +165,19 @@ def _prepared(
 
 
 def _unit_variance(x: FloatArray, w: FloatArray) -> FloatArray:
-    sd = float(np.std(x @ w, ddof=1))
+    y = x @ w  # the items are centred, so is y
+    sd = float(np.sqrt(y @ y / (x.shape[0] - 1)))
     if not sd > 0:
         raise ArithmeticError("a latent score has no variance")
     return w / sd
 
 
-def _inner_weights(model: PathModel, scores: FloatArray) -> FloatArray:
-    """E (latents × latents): column j holds the weights of Zⱼ = Σₖ Eₖⱼ Yₖ."""
+def _inner_weights(model: PathModel, corr: FloatArray) -> FloatArray:
+    """E (latents × latents) from the scores' correlations: column j holds the weights of
+    Zⱼ = Σₖ Eₖⱼ Yₖ."""
     latents = model.latents
     count = len(latents)
     where = {name: i for i, name in enumerate(latents)}
-    corr = np.atleast_2d(np.corrcoef(scores, rowvar=False))
     inner = np.zeros((count, count))
     for source, target in model.paths:
         s, t = where[source], where[target]
@@ -189,40 +190,58 @@ def _inner_weights(model: PathModel, scores: FloatArray) -> FloatArray:
         for target in model.endogenous:
             t = where[target]
             preds = [where[p] for p in model.predecessors(target)]
-            coef, *_ = np.linalg.lstsq(scores[:, preds], scores[:, t], rcond=None)
-            inner[preds, t] = coef
+            inner[preds, t] = _regression(corr, preds, t)
     for j in range(count):
         if not inner[:, j].any():  # a latent on no path is its own inner estimate
             inner[j, j] = 1.0
     return inner
 
 
-def _fit(x: FloatArray, model: PathModel, max_iter: int, tol: float) -> _Fit:
-    n = x.shape[0]
+def _regression(corr: FloatArray, preds: list[int], target: int) -> FloatArray:
+    """Standardised OLS coefficients of latent `target` on `preds`, from correlations
+    (the normal equations of unit-variance scores)."""
+    gram, right = corr[np.ix_(preds, preds)], corr[preds, target]
+    try:
+        return np.asarray(np.linalg.solve(gram, right), dtype=np.float64)
+    except np.linalg.LinAlgError:  # collinear predecessors: the minimum-norm solution
+        return np.asarray(np.linalg.lstsq(gram, right, rcond=None)[0], dtype=np.float64)
+
+
+def _spans(model: PathModel) -> list[slice]:
     spans: list[slice] = []
     start = 0
     for block in model.blocks:
         spans.append(slice(start, start + len(block.items)))
         start += len(block.items)
-    blocks = [x[:, span] for span in spans]
+    return spans
+
+
+def _fit(x: FloatArray, model: PathModel, max_iter: int, tol: float) -> _Fit:
+    n = x.shape[0]
+    blocks = [x[:, span] for span in _spans(model)]
+    solvers: list[FloatArray | None] = []
     for block, xb in zip(model.blocks, blocks, strict=True):
-        if block.mode == "B" and np.linalg.matrix_rank(xb) < xb.shape[1]:
+        if block.mode == "A":
+            solvers.append(None)
+            continue
+        if np.linalg.matrix_rank(xb) < xb.shape[1]:
             raise _invalid(
                 f"形成型潜变量「{block.name}」的题项线性相关（或样本少于题项），无法做回归",
                 f"the items of the formative latent '{block.name}' are collinear "
                 "(or fewer respondents than items); its regression cannot be computed",
             )
+        solvers.append(
+            np.asarray(np.linalg.pinv(xb), dtype=np.float64)
+        )  # mode B: w = X⁺z, the least-squares regression
     weights = [_unit_variance(xb, np.ones(xb.shape[1])) for xb in blocks]
     scores = np.column_stack([xb @ w for xb, w in zip(blocks, weights, strict=True)])
     for iteration in range(1, max_iter + 1):
-        inner = scores @ _inner_weights(model, scores)
+        corr = scores.T @ scores / (n - 1)
+        inner = scores @ _inner_weights(model, corr)
         new: list[FloatArray] = []
-        for j, (block, xb) in enumerate(zip(model.blocks, blocks, strict=True)):
+        for j, (xb, solver) in enumerate(zip(blocks, solvers, strict=True)):
             z = inner[:, j]
-            if block.mode == "A":
-                w = xb.T @ (z - z.mean()) / (n - 1)
-            else:
-                w, *_ = np.linalg.lstsq(xb, z, rcond=None)
+            w = xb.T @ z / (n - 1) if solver is None else solver @ z
             new.append(_unit_variance(xb, w))
         change = max(float(np.max(np.abs(a - b))) for a, b in zip(new, weights, strict=True))
         weights = new
@@ -233,6 +252,62 @@ def _fit(x: FloatArray, model: PathModel, max_iter: int, tol: float) -> _Fit:
         f"PLS 算法在 {max_iter} 次迭代内未收敛，请检查模型与数据",
         f"the PLS algorithm did not converge in {max_iter} iterations; check the model and data",
     )
+
+
+@dataclass(frozen=True)
+class PlsNumbers:
+    """The bare numbers of one estimation, for resampling: weights and loadings in
+    `model.items` order, path coefficients in `model.paths` order."""
+
+    weights: FloatArray
+    loadings: FloatArray
+    paths: FloatArray
+
+
+def _numbers(x: FloatArray, model: PathModel, fit: _Fit) -> tuple[PlsNumbers, dict[str, float]]:
+    n = x.shape[0]
+    scores = fit.scores
+    corr = scores.T @ scores / (n - 1)
+    where = {name: i for i, name in enumerate(model.latents)}
+    coefficients: dict[tuple[str, str], float] = {}
+    r_squared: dict[str, float] = {}
+    for target in model.endogenous:
+        preds = model.predecessors(target)
+        idx = [where[p] for p in preds]
+        coef = _regression(corr, idx, where[target])
+        r_squared[target] = float(coef @ corr[idx, where[target]])
+        coefficients.update({(p, target): float(c) for p, c in zip(preds, coef, strict=True)})
+    loadings = np.concatenate(
+        [_correlations(x[:, span], scores[:, j]) for j, span in enumerate(_spans(model))]
+    )
+    numbers = PlsNumbers(
+        weights=np.concatenate(fit.weights),
+        loadings=loadings,
+        paths=np.array([coefficients[pair] for pair in model.paths]),
+    )
+    return numbers, r_squared
+
+
+def estimate_numbers(
+    data: FloatArray,
+    columns: Sequence[str],
+    model: PathModel,
+    *,
+    max_iter: int = 300,
+    tol: float = 1e-10,
+) -> PlsNumbers:
+    """`estimate` without the report: what a bootstrap resample needs, quickly."""
+    x, _, _ = _prepared(np.asarray(data, dtype=float), columns, model)
+    return _numbers(x, model, _fit_or_refuse(x, model, max_iter, tol))[0]
+
+
+def _fit_or_refuse(x: FloatArray, model: PathModel, max_iter: int, tol: float) -> _Fit:
+    try:
+        return _fit(x, model, max_iter, tol)
+    except ArithmeticError:
+        raise _invalid(
+            "某个潜变量的得分没有变异，无法估计", "a latent score has no variance"
+        ) from None
 
 
 def estimate(
@@ -250,13 +325,7 @@ def estimate(
     items of a formative block, or no convergence within `max_iter` iterations.
     """
     x, means, sds = _prepared(np.asarray(data, dtype=float), columns, model)
-    try:
-        fit = _fit(x, model, max_iter, tol)
-    except ArithmeticError:
-        raise _invalid(
-            "某个潜变量的得分没有变异，无法估计", "a latent score has no variance"
-        ) from None
-    return _assemble(x, model, fit, means, sds)
+    return _assemble(x, model, _fit_or_refuse(x, model, max_iter, tol), means, sds)
 
 
 def _correlations(x: FloatArray, y: FloatArray) -> FloatArray:
@@ -269,31 +338,20 @@ def _correlations(x: FloatArray, y: FloatArray) -> FloatArray:
 def _assemble(
     x: FloatArray, model: PathModel, fit: _Fit, means: FloatArray, sds: FloatArray
 ) -> PlsEstimate:
-    latents = model.latents
-    where = {name: i for i, name in enumerate(latents)}
+    numbers, r_squared = _numbers(x, model, fit)
+    paths = [
+        PathEstimate(source, target, float(b))
+        for (source, target), b in zip(model.paths, numbers.paths, strict=True)
+    ]
     scores = fit.scores
-    paths: list[PathEstimate] = []
-    r_squared: dict[str, float] = {}
-    for target in model.endogenous:
-        preds = model.predecessors(target)
-        y = scores[:, where[target]]
-        design = scores[:, [where[p] for p in preds]]
-        coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-        residual = y - design @ coef
-        r_squared[target] = float(1.0 - residual @ residual / (y @ y))
-        for p, c in zip(preds, coef, strict=True):
-            paths.append(PathEstimate(p, target, float(c)))
-    order = {pair: i for i, pair in enumerate(model.paths)}
-    paths.sort(key=lambda p: order[(p.source, p.target)])
-
     outer: list[OuterEstimate] = []
     qualities: list[BlockQuality] = []
     block_loadings: list[list[float]] = []
     start = 0
     for j, block in enumerate(model.blocks):
         xb = x[:, start : start + len(block.items)]
+        loadings = [float(v) for v in numbers.loadings[start : start + len(block.items)]]
         start += len(block.items)
-        loadings = [float(v) for v in _correlations(xb, scores[:, j])]
         block_loadings.append(loadings)
         r2 = r_squared.get(block.name)
         for item, w, lam in zip(block.items, fit.weights[j], loadings, strict=True):
