@@ -17,6 +17,7 @@ from typing import Any
 
 from careloop import bootstrap
 from careloop.services.sla import sweep as sla_sweep
+from careloop.services.supervision import rectification
 
 log = logging.getLogger("careloop.jobs")
 
@@ -47,8 +48,10 @@ class InProcessRunner:
         platform = bootstrap.platform(self.database_url)
         factory = platform.session_factory
         report = sla_sweep.sweep(factory, moment, worker=f"in-process:{worker_name()}")
+        # Late rectification tasks escalate in the same round, before delivery.
+        late = rectification.sweep(factory, moment)
         delivered = sla_sweep.deliver_notifications(factory, platform.adapters, moment)
-        result = {**report.as_dict(), "delivered": delivered, "now": moment.isoformat()}
+        result = {**report.as_dict(), **late, "delivered": delivered, "now": moment.isoformat()}
         log.info("SLA round: %s", result)
         return result
 
