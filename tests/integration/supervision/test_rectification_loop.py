@@ -166,3 +166,13 @@ def test_another_county_neither_sees_nor_acts_on_the_task(factory):
         with pytest.raises(DomainError) as hidden:
             rect.get_task(uow, task.id, other, "zh", MONDAY)
     assert hidden.value.status == 404
+
+
+def test_the_job_runners_round_escalates_a_late_task(factory, database_url):
+    from careloop.jobs.runner import InProcessRunner
+
+    open_task(factory)
+    round_ = InProcessRunner(database_url).run_once(datetime(2026, 10, 11, 1, 0, tzinfo=UTC))
+    assert round_["rectifications_escalated"] == 1
+    again = InProcessRunner(database_url).run_once(datetime(2026, 10, 11, 2, 0, tzinfo=UTC))
+    assert again["rectifications_escalated"] == 0 and again["rectifications_late"] == 1
