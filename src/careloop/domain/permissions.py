@@ -43,6 +43,10 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "inspection.read": STAFF_ROLES,
     "checklist.manage": frozenset({"supervisor", "admin"}),
     "dial_test.post": frozenset({"handler", "unit_lead", "supervisor", "admin"}),
+    # Post-service surveys: results are read like reports; templates and sending rules are
+    # the quality department's to set.
+    "survey.read": frozenset({"unit_lead", "supervisor", "admin", "inspector"}),
+    "survey.manage": frozenset({"supervisor", "admin"}),
 }
 
 

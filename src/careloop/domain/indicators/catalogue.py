@@ -143,7 +143,32 @@ CATALOGUE: Final[dict[str, Indicator]] = {
             target=95.0,
             threshold=80.0,
             tolerance=0.0,
-            formula="satisfied callbacks ÷ callbacks done × 100",
+            formula=(
+                "satisfied evaluations ÷ evaluations × 100; evaluations = callbacks done +"
+                " surveys answered in the period (each the customer's own word)"
+            ),
+        ),
+        Indicator(
+            "survey_satisfaction",
+            "调查满意率",
+            "Survey satisfaction",
+            "%",
+            "higher_better",
+            target=90.0,
+            threshold=75.0,
+            tolerance=0.0,
+            formula="surveys answered satisfied ÷ surveys answered × 100 (by answer time)",
+        ),
+        Indicator(
+            "survey_response_rate",
+            "调查回复率",
+            "Survey response rate",
+            "%",
+            "higher_better",
+            target=40.0,
+            threshold=20.0,
+            tolerance=0.0,
+            formula="surveys sent in the period and answered ÷ surveys sent in the period × 100",
         ),
         Indicator(
             "callback_unreachable_rate",
@@ -197,6 +222,43 @@ CATALOGUE: Final[dict[str, Indicator]] = {
             formula=(
                 "Σ working hours dispatch → finish ÷ work orders finished (a working day is"
                 " 9 hours: the 24-hour repair commitment is about one working day)"
+            ),
+        ),
+        Indicator(
+            "inspection_compliance_rate",
+            "暗访达标率",
+            "Inspection compliance rate",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=85.0,
+            tolerance=0.0,
+            formula="inspections compliant (at the pass mark, no mandatory item failed) ÷"
+            " inspections submitted × 100",
+        ),
+        Indicator(
+            "mean_inspection_score",
+            "检查平均得分",
+            "Mean inspection score",
+            "points",
+            "higher_better",
+            target=90.0,
+            threshold=80.0,
+            tolerance=0.0,
+            formula="Σ inspection scores (0–100) ÷ inspections submitted",
+        ),
+        Indicator(
+            "dial_test_answer_rate",
+            "拨测接通率",
+            "Dial-test answer rate",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=85.0,
+            tolerance=0.0,
+            formula=(
+                "dial tests answered within 20 s (the service level) ÷ dial tests made"
+                " in the period × 100"
             ),
         ),
     )

@@ -120,10 +120,43 @@ def on_time_rate(stages: Iterable[StageFact]) -> IndicatorValue:
     return formulas.on_time_rate(sum(1 for s in finished if is_on_time(s)), len(finished))
 
 
-def callback_satisfaction(callbacks: Iterable[CallbackFact]) -> IndicatorValue:
-    """Over the callbacks done only (a customer not reached has no opinion on record)."""
+@dataclass(frozen=True)
+class SurveyFact:
+    """A post-service survey (满意度调查): ``sent_at`` None if it never went out (skipped),
+    ``answered_at`` None while unanswered; ``satisfied`` by the template's overall question."""
+
+    sent_at: datetime | None
+    answered_at: datetime | None = None
+    satisfied: bool | None = None
+
+
+def callback_satisfaction(
+    callbacks: Iterable[CallbackFact], surveys: Iterable[SurveyFact] = ()
+) -> IndicatorValue:
+    """Over the customer's evaluations: callbacks done (a customer not reached has no
+    opinion on record) and surveys answered (``formulas.callback_satisfaction``)."""
     done = [c for c in callbacks if c.done_at is not None]
-    return formulas.callback_satisfaction(sum(1 for c in done if c.satisfied), len(done))
+    answered = [s for s in surveys if s.answered_at is not None]
+    return formulas.callback_satisfaction(
+        sum(1 for c in done if c.satisfied),
+        len(done),
+        sum(1 for s in answered if s.satisfied),
+        len(answered),
+    )
+
+
+def survey_satisfaction(surveys: Iterable[SurveyFact]) -> IndicatorValue:
+    """调查满意率 over the surveys answered."""
+    answered = [s for s in surveys if s.answered_at is not None]
+    return formulas.survey_satisfaction(sum(1 for s in answered if s.satisfied), len(answered))
+
+
+def survey_response_rate(surveys: Iterable[SurveyFact]) -> IndicatorValue:
+    """调查回复率 over the surveys sent (skipped ones never reached anybody)."""
+    sent = [s for s in surveys if s.sent_at is not None]
+    return formulas.survey_response_rate(
+        sum(1 for s in sent if s.answered_at is not None), len(sent)
+    )
 
 
 CALLBACK_DONE: Final = ("satisfied", "dissatisfied")

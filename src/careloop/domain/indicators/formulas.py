@@ -40,6 +40,13 @@ DEFINITION_CALLBACKS_CONCLUDED: Final = (
 DEFINITION_TIMED: Final = "stages finished in the period with working time recorded"
 DEFINITION_REPLIES_TIMED: Final = "replies in the period with working time recorded"
 DEFINITION_ORDERS_TIMED: Final = "work orders finished in the period with working time recorded"
+DEFINITION_INSPECTIONS: Final = "inspections submitted in the period"
+DEFINITION_DIAL_TESTS: Final = "dial tests made in the period"
+DEFINITION_EVALUATIONS: Final = (
+    "customer evaluations in the period (callbacks done and surveys answered)"
+)
+DEFINITION_SURVEYS_ANSWERED: Final = "surveys answered in the period"
+DEFINITION_SURVEYS_SENT: Final = "surveys sent in the period"
 
 
 @dataclass(frozen=True)
@@ -101,13 +108,47 @@ def first_contact_resolution(resolved: int, closed: int) -> IndicatorValue:
     return make_value("first_contact_resolution", resolved, closed, DEFINITION_CLOSED, PERCENT)
 
 
-def callback_satisfaction(satisfied: int, done: int) -> IndicatorValue:
-    """回访满意率: satisfied callbacks ÷ callbacks done × 100.
+def callback_satisfaction(
+    satisfied: int, done: int, surveys_satisfied: int = 0, surveys_answered: int = 0
+) -> IndicatorValue:
+    """回访满意率: satisfied evaluations ÷ evaluations × 100.
 
-    Done = the customer was reached and said satisfied or dissatisfied; customers unreachable
-    and customers who declined are left out and counted apart (``callback_unreachable_rate``).
+    An evaluation is the customer's own word on how the complaint ended, recorded in the
+    period: a callback done (the customer was reached and said satisfied or dissatisfied)
+    or a post-service survey answered (satisfied by the template's overall question,
+    ``domain.surveys.is_satisfied``). A customer who answers the survey after a satisfied
+    callback has evaluated twice and counts twice: each evaluation is a fact of its own
+    period, so the counts stay additive and pool across units and periods. Customers
+    unreachable, callbacks declined and surveys unanswered are left out (counted apart:
+    ``callback_unreachable_rate``, ``survey_response_rate``).
+
+    The denominator is always defined as evaluations (a unit without surveys has only
+    callbacks among them), so every unit's value pools with every other's.
     """
-    return make_value("callback_satisfaction", satisfied, done, DEFINITION_CALLBACKS, PERCENT)
+    return make_value(
+        "callback_satisfaction",
+        satisfied + surveys_satisfied,
+        done + surveys_answered,
+        DEFINITION_EVALUATIONS,
+        PERCENT,
+    )
+
+
+def survey_satisfaction(satisfied: int, answered: int) -> IndicatorValue:
+    """调查满意率: surveys answered satisfied ÷ surveys answered × 100 (both in the period,
+    by the answer's time; satisfied by the template's overall question)."""
+    return make_value(
+        "survey_satisfaction", satisfied, answered, DEFINITION_SURVEYS_ANSWERED, PERCENT
+    )
+
+
+def survey_response_rate(answered: int, sent: int) -> IndicatorValue:
+    """调查回复率: surveys sent in the period and answered ÷ surveys sent in the period × 100.
+
+    Both by the send time, so a survey sent on the 31st and answered on the 1st counts in
+    the month it was sent (the link is open a few days; a rate over different cohorts
+    could pass 100 %)."""
+    return make_value("survey_response_rate", answered, sent, DEFINITION_SURVEYS_SENT, PERCENT)
 
 
 def average_handle_time(hours: float, stages: int) -> IndicatorValue:
@@ -143,6 +184,33 @@ def callback_unreachable_rate(unreachable: int, concluded: int) -> IndicatorValu
         "callback_unreachable_rate", unreachable, concluded, DEFINITION_CALLBACKS_CONCLUDED,
         PERCENT,
     )  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision: inspections (明察暗访) and dial tests (拨测)
+# ---------------------------------------------------------------------------------------------
+
+
+def inspection_compliance_rate(compliant: int, inspections: int) -> IndicatorValue:
+    """暗访达标率: inspections judged compliant (达标: at the checklist's pass mark, no mandatory
+    item failed; ``domain.supervision.scoring``) ÷ inspections submitted × 100."""
+    return make_value(
+        "inspection_compliance_rate", compliant, inspections, DEFINITION_INSPECTIONS, PERCENT
+    )
+
+
+def mean_inspection_score(score_total: float, inspections: int) -> IndicatorValue:
+    """检查平均得分: Σ scores (0–100) ÷ inspections submitted; pools as Σ ÷ Σ like a rate."""
+    return make_value("mean_inspection_score", score_total, inspections, DEFINITION_INSPECTIONS)
+
+
+def dial_test_answer_rate(answered_within: int, dial_tests: int) -> IndicatorValue:
+    """拨测接通率: dial tests answered within N seconds (``domain.supervision.dial_tests``,
+    20 s by default) ÷ dial tests made × 100; busy, unanswered and abandoned calls count
+    in the denominator."""
+    return make_value(
+        "dial_test_answer_rate", answered_within, dial_tests, DEFINITION_DIAL_TESTS, PERCENT
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +293,24 @@ class IndicatorCounts:
     """Regulator appeals whose answer the customer did not accept (不认可)."""
     appeals_informed: int = 0
     """Regulator appeals where the customer was informed (知晓)."""
+    inspections: int = 0
+    """Inspections submitted in the period (by the inspected subject's region)."""
+    inspections_compliant: int = 0
+    """Of those, compliant (达标)."""
+    inspection_score_total: float = 0.0
+    """Σ of their scores (0–100 each)."""
+    dial_tests: int = 0
+    """Dial tests made in the period (by the hotline's region)."""
+    dial_tests_answered: int = 0
+    """Of those, answered within the dial-test service level."""
+    surveys_answered: int = 0
+    """Post-service surveys answered in the period (by the answer's time): evaluations."""
+    surveys_satisfied: int = 0
+    """Of those, answered satisfied (the template's overall question)."""
+    surveys_sent: int = 0
+    """Surveys sent in the period (by the send time)."""
+    surveys_sent_answered: int = 0
+    """Of the surveys sent in the period, those answered (so far)."""
 
     def __iadd__(self, other: IndicatorCounts) -> IndicatorCounts:
         for f in fields(self):
@@ -245,7 +331,10 @@ def indicator_values(
             counts.resolved_first_time, counts.closed
         ),
         "callback_satisfaction": callback_satisfaction(
-            counts.callbacks_satisfied, counts.callbacks
+            counts.callbacks_satisfied,
+            counts.callbacks,
+            counts.surveys_satisfied,
+            counts.surveys_answered,
         ),
         "callback_unreachable_rate": callback_unreachable_rate(
             counts.callbacks_unreachable,
@@ -256,6 +345,21 @@ def indicator_values(
         ),
         "reply_handle_time": reply_handle_time(counts.reply_hours, counts.replies_timed),
         "work_order_handle_time": work_order_handle_time(counts.handle_hours, counts.handled),
+        "inspection_compliance_rate": inspection_compliance_rate(
+            counts.inspections_compliant, counts.inspections
+        ),
+        "mean_inspection_score": mean_inspection_score(
+            counts.inspection_score_total, counts.inspections
+        ),
+        "dial_test_answer_rate": dial_test_answer_rate(
+            counts.dial_tests_answered, counts.dial_tests
+        ),
+        "survey_satisfaction": survey_satisfaction(
+            counts.surveys_satisfied, counts.surveys_answered
+        ),
+        "survey_response_rate": survey_response_rate(
+            counts.surveys_sent_answered, counts.surveys_sent
+        ),
     }
     if users is not None:
         values["appeals_per_million"] = appeals_per_million(counts.appeals, users)

@@ -25,6 +25,10 @@ What is counted (stated once, here):
 * **callbacks** — callback outcomes recorded in the period, by their audit action
   (``domain.callbacks.OUTCOME_OF_ACTION``): satisfied and dissatisfied are *done*;
   unreachable and declined are counted apart;
+* **surveys** — post-service surveys answered in the period (by the answer's time) are
+  customer evaluations beside the callbacks done: 回访满意率 = (satisfied callbacks +
+  surveys answered satisfied) ÷ (callbacks done + surveys answered); 调查满意率 over the
+  surveys answered alone; 调查回复率 = answered ÷ sent over the surveys sent in the period;
 * **appeal outcomes** — regulator appeals accepted in the period, by their recorded outcome
   (和解 / 不认可 / 知晓; none yet: not counted in any);
 * **handle time** — the same stages, in the working minutes recorded on them
@@ -56,13 +60,17 @@ from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveS
 from careloop.domain.indicators.formulas import IndicatorCounts, IndicatorValue
 from careloop.domain.indicators.periods import Period
 from careloop.domain.indicators.users import UserBase
+from careloop.domain.supervision.accountability import with_deductions
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
+from careloop.services.supervision import accountability
+from careloop.services.supervision import scores as inspection_scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, Staff, WorkOrder
+from careloop.store.models.surveys import Survey
 
 NOT_COUNTED_STATUSES: Final = ("rejected", "merged")
 CLOSED_STATUSES: Final = ("closed", "archived")
@@ -81,6 +89,11 @@ REPORTED: Final = (
     "average_handle_time",
     "reply_handle_time",
     "work_order_handle_time",
+    "inspection_compliance_rate",
+    "mean_inspection_score",
+    "dial_test_answer_rate",
+    "survey_satisfaction",
+    "survey_response_rate",
 )
 
 
@@ -134,7 +147,7 @@ def tallies(
 ) -> dict[int, IndicatorCounts]:
     """Aggregate facts for the period, keyed by the complaint's region id (or first owner id).
 
-    Five GROUP BY queries, whatever the number of complaints. ``unit_ids`` restricts to
+    Seven GROUP BY queries, whatever the number of complaints. ``unit_ids`` restricts to
     complaints whose region lies in those units (an org subtree).
     """
     start, end = period.bounds()
@@ -230,7 +243,41 @@ def tallies(
     ).all()
     for k, action, n in callbacks:
         _add_callbacks(result[k], OUTCOME_OF_ACTION[action], n)
+    _add_surveys(uow, result, key, scope, start, end)
+    if by == "region":  # inspections and dial tests count by the region inspected
+        inspection_scores.add_counts(uow, result, start, end, unit_ids)
     return dict(result)
+
+
+def _add_surveys(
+    uow: UnitOfWork,
+    result: dict[int, IndicatorCounts],
+    key: Any,
+    scope: list[ColumnElement[bool]],
+    start: datetime,
+    end: datetime,
+) -> None:
+    """Post-service surveys (services.surveys): answered in the period are evaluations
+    (callback satisfaction, survey satisfaction); sent in the period are the response
+    rate's cohort. Counted by the complaint's region (or first owner), like the callbacks."""
+    answered = uow.session.execute(
+        select(key, func.count(), count_if(Survey.satisfied.is_(True)))
+        .join(Complaint, Complaint.id == Survey.complaint_id)
+        .where(_in(Survey.answered_at, start, end), *scope)
+        .group_by(key)
+    ).all()
+    for k, n, satisfied in answered:
+        result[k].surveys_answered += n
+        result[k].surveys_satisfied += satisfied
+    sent = uow.session.execute(
+        select(key, func.count(), count_if(Survey.answered_at.is_not(None)))
+        .join(Complaint, Complaint.id == Survey.complaint_id)
+        .where(_in(Survey.sent_at, start, end), *scope)
+        .group_by(key)
+    ).all()
+    for k, n, replied in sent:
+        result[k].surveys_sent += n
+        result[k].surveys_sent_answered += replied
 
 
 def _add_callbacks(t: IndicatorCounts, outcome: CallbackOutcome, n: int) -> None:
@@ -433,6 +480,8 @@ def unit_scorecards(
         card = scorecards.scorecard(
             annualised, plan.weights, catalogue=cat, veto_rules=plan.veto_rules, veto_events=events
         )
+        # Responsibility cases decided in the period: points off, or the one-vote veto.
+        card = with_deductions(card, accountability.penalties_within(uow, child.path, period))
         cards.append(ScorecardRow(child.code, child.name_zh, card))
     return cards
 

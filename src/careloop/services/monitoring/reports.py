@@ -79,6 +79,11 @@ DEFINITION_ZH: Final = {
     "complaints accepted in the period": "本期受理的投诉",
     "complaints closed in the period": "本期关闭的投诉",
     "callbacks done in the period": "本期完成的回访",
+    "customer evaluations in the period (callbacks done and surveys answered)": (
+        "本期客户评价 (完成的回访与回复的调查)"
+    ),
+    "surveys answered in the period": "本期回复的调查",
+    "surveys sent in the period": "本期发送的调查",
     "callbacks concluded in the period (done, unreachable, declined)": (
         "本期结束的回访 (完成、未接通、拒绝)"
     ),

@@ -85,6 +85,8 @@ def test_indicator_values_of_the_counts_equal_the_indicators_of_the_facts() -> N
         "appeals_per_million": facts.appeals_per_million(COMPLAINTS, users),
         "escalated_per_million": facts.escalated_per_million(COMPLAINTS, users),
         "complaints_per_10k": facts.complaints_per_10k(COMPLAINTS, users),
+        "survey_satisfaction": facts.survey_satisfaction([]),
+        "survey_response_rate": facts.survey_response_rate([]),
     }
     assert indicator_values(HAND_MADE_COUNTS, users) == expected
 
