@@ -60,14 +60,11 @@ from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveS
 from careloop.domain.indicators.formulas import IndicatorCounts, IndicatorValue
 from careloop.domain.indicators.periods import Period
 from careloop.domain.indicators.users import UserBase
-from careloop.domain.supervision.accountability import with_deductions
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
-from careloop.services.supervision import accountability
-from careloop.services.supervision import scores as inspection_scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, Staff, WorkOrder
 from careloop.store.models.surveys import Survey
@@ -89,9 +86,6 @@ REPORTED: Final = (
     "average_handle_time",
     "reply_handle_time",
     "work_order_handle_time",
-    "inspection_compliance_rate",
-    "mean_inspection_score",
-    "dial_test_answer_rate",
     "survey_satisfaction",
     "survey_response_rate",
 )
@@ -244,8 +238,6 @@ def tallies(
     for k, action, n in callbacks:
         _add_callbacks(result[k], OUTCOME_OF_ACTION[action], n)
     _add_surveys(uow, result, key, scope, start, end)
-    if by == "region":  # inspections and dial tests count by the region inspected
-        inspection_scores.add_counts(uow, result, start, end, unit_ids)
     return dict(result)
 
 
@@ -480,8 +472,6 @@ def unit_scorecards(
         card = scorecards.scorecard(
             annualised, plan.weights, catalogue=cat, veto_rules=plan.veto_rules, veto_events=events
         )
-        # Responsibility cases decided in the period: points off, or the one-vote veto.
-        card = with_deductions(card, accountability.penalties_within(uow, child.path, period))
         cards.append(ScorecardRow(child.code, child.name_zh, card))
     return cards
 
