@@ -224,6 +224,42 @@ CATALOGUE: Final[dict[str, Indicator]] = {
                 " 9 hours: the 24-hour repair commitment is about one working day)"
             ),
         ),
+        Indicator(
+            "inspection_compliance_rate",
+            "暗访达标率",
+            "Inspection compliance rate",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=85.0,
+            tolerance=0.0,
+            formula="inspections compliant (at the pass mark, no mandatory item failed) ÷"
+            " inspections submitted × 100",
+        ),
+        Indicator(
+            "mean_inspection_score",
+            "检查平均得分",
+            "Mean inspection score",
+            "points",
+            "higher_better",
+            target=90.0,
+            threshold=80.0,
+            tolerance=0.0,
+            formula="Σ inspection scores (0–100) ÷ inspections submitted",
+        ),
+        Indicator(
+            "dial_test_answer_rate",
+            "拨测接通率",
+            "Dial-test answer rate",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=85.0,
+            tolerance=0.0,
+            formula=(
+                "dial tests answered within 20 s ÷ dial tests made × 100"
+            ),
+        ),
     )
 }
 """Default catalogue; targets are seeds an operator edits (the regulator's ≤ 50 appeals per

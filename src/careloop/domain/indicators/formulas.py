@@ -40,6 +40,8 @@ DEFINITION_CALLBACKS_CONCLUDED: Final = (
 DEFINITION_TIMED: Final = "stages finished in the period with working time recorded"
 DEFINITION_REPLIES_TIMED: Final = "replies in the period with working time recorded"
 DEFINITION_ORDERS_TIMED: Final = "work orders finished in the period with working time recorded"
+DEFINITION_INSPECTIONS: Final = "inspections submitted in the period"
+DEFINITION_DIAL_TESTS: Final = "dial tests made in the period"
 DEFINITION_EVALUATIONS: Final = (
     "customer evaluations in the period (callbacks done and surveys answered)"
 )
@@ -185,6 +187,33 @@ def callback_unreachable_rate(unreachable: int, concluded: int) -> IndicatorValu
 
 
 # ---------------------------------------------------------------------------------------------
+# Supervision: inspections (明察暗访) and dial tests (拨测)
+# ---------------------------------------------------------------------------------------------
+
+
+def inspection_compliance_rate(compliant: int, inspections: int) -> IndicatorValue:
+    """暗访达标率: inspections judged compliant (达标: at the checklist's pass mark, no mandatory
+    item failed; ``domain.supervision.scoring``) ÷ inspections submitted × 100."""
+    return make_value(
+        "inspection_compliance_rate", compliant, inspections, DEFINITION_INSPECTIONS, PERCENT
+    )
+
+
+def mean_inspection_score(score_total: float, inspections: int) -> IndicatorValue:
+    """检查平均得分: Σ scores (0–100) ÷ inspections submitted; pools as Σ ÷ Σ like a rate."""
+    return make_value("mean_inspection_score", score_total, inspections, DEFINITION_INSPECTIONS)
+
+
+def dial_test_answer_rate(answered_within: int, dial_tests: int) -> IndicatorValue:
+    """拨测接通率: dial tests answered within N seconds (``domain.supervision.dial_tests``,
+    20 s by default) ÷ dial tests made × 100; busy, unanswered and abandoned calls count
+    in the denominator."""
+    return make_value(
+        "dial_test_answer_rate", answered_within, dial_tests, DEFINITION_DIAL_TESTS, PERCENT
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # Per user (per million, per 10 000)
 # ---------------------------------------------------------------------------------------------
 
@@ -264,6 +293,16 @@ class IndicatorCounts:
     """Regulator appeals whose answer the customer did not accept (不认可)."""
     appeals_informed: int = 0
     """Regulator appeals where the customer was informed (知晓)."""
+    inspections: int = 0
+    """Inspections submitted in the period (by the inspected subject's region)."""
+    inspections_compliant: int = 0
+    """Of those, compliant (达标)."""
+    inspection_score_total: float = 0.0
+    """Σ of their scores (0–100 each)."""
+    dial_tests: int = 0
+    """Dial tests made in the period (by the hotline's region)."""
+    dial_tests_answered: int = 0
+    """Of those, answered within the dial-test service level."""
     surveys_answered: int = 0
     """Post-service surveys answered in the period (by the answer's time): evaluations."""
     surveys_satisfied: int = 0
@@ -306,6 +345,15 @@ def indicator_values(
         ),
         "reply_handle_time": reply_handle_time(counts.reply_hours, counts.replies_timed),
         "work_order_handle_time": work_order_handle_time(counts.handle_hours, counts.handled),
+        "inspection_compliance_rate": inspection_compliance_rate(
+            counts.inspections_compliant, counts.inspections
+        ),
+        "mean_inspection_score": mean_inspection_score(
+            counts.inspection_score_total, counts.inspections
+        ),
+        "dial_test_answer_rate": dial_test_answer_rate(
+            counts.dial_tests_answered, counts.dial_tests
+        ),
         "survey_satisfaction": survey_satisfaction(
             counts.surveys_satisfied, counts.surveys_answered
         ),

@@ -160,6 +160,8 @@ DEFAULT_SCHEMES: Final[dict[str, Scheme]] = {
             "repeat_rate": 15,
             "escalated_rate": 10,
             "complaints_per_10k": 10,
+            "inspection_compliance_rate": 10,
+            "dial_test_answer_rate": 5,
         },
         (
             VetoRule(

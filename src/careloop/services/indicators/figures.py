@@ -65,6 +65,7 @@ from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
+from careloop.services.supervision import scores as inspection_scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, Staff, WorkOrder
 from careloop.store.models.surveys import Survey
@@ -86,6 +87,9 @@ REPORTED: Final = (
     "average_handle_time",
     "reply_handle_time",
     "work_order_handle_time",
+    "inspection_compliance_rate",
+    "mean_inspection_score",
+    "dial_test_answer_rate",
     "survey_satisfaction",
     "survey_response_rate",
 )
@@ -238,6 +242,8 @@ def tallies(
     for k, action, n in callbacks:
         _add_callbacks(result[k], OUTCOME_OF_ACTION[action], n)
     _add_surveys(uow, result, key, scope, start, end)
+    if by == "region":  # inspections and dial tests count by the region inspected
+        inspection_scores.add_counts(uow, result, start, end, unit_ids)
     return dict(result)
 
 
