@@ -257,7 +257,8 @@ CATALOGUE: Final[dict[str, Indicator]] = {
             threshold=85.0,
             tolerance=0.0,
             formula=(
-                "dial tests answered within 20 s ÷ dial tests made × 100"
+                "dial tests answered within 20 s (the service level) ÷ dial tests made"
+                " in the period × 100"
             ),
         ),
     )
