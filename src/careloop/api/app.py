@@ -23,6 +23,7 @@ from careloop.api import (
     routes_export,
     routes_follow_ups,
     routes_incidents,
+    routes_inspections,
     routes_intake_batch,
     routes_privacy,
     routes_reference,
@@ -158,6 +159,7 @@ def create_app(
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_inspections.router)
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
 

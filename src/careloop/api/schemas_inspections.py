@@ -1,0 +1,251 @@
+"""Request and response models of /api/v1/inspections, /api/v1/dial-tests and
+/api/v1/checklists; every field described for OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from careloop.api.schemas import Strict
+
+InspectionKind = Literal[
+    "store_visit", "dial_test", "online_walkthrough", "installation_walkthrough"
+]
+
+
+class DialTestIn(Strict):
+    hotline: str = Field(
+        min_length=1, max_length=20, description="The hotline number dialled", examples=["10000"]
+    )
+    started_at: AwareDatetime = Field(description="When the call was placed (with offset)")
+    outcome: Literal["answered", "abandoned", "busy", "no_answer"] = Field(
+        description="answered 接通, abandoned 放弃, busy 忙音, no_answer 无应答"
+    )
+    answer_seconds: float | None = Field(
+        None, ge=0, le=3600, description="Seconds until the call was answered (answered calls)"
+    )
+    wait_seconds: float | None = Field(
+        None, ge=0, le=3600, description="Seconds then waiting for a human agent"
+    )
+    idempotency_key: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Retry-safe posting (or the Idempotency-Key header); one call per key",
+    )
+
+
+class DialTestOut(BaseModel):
+    id: int
+    hotline: str
+    hotline_name: str
+    started_at: datetime
+    outcome: str
+    outcome_label: str
+    answer_seconds: float | None
+    wait_seconds: float | None
+    answered_within: bool = Field(description="Counts towards 拨测接通率 (within 20 s)")
+    idempotency_key: str
+
+
+class DialTestPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[DialTestOut]
+
+
+class ItemResultIn(Strict):
+    code: str = Field(min_length=1, max_length=40, description="Checklist item code")
+    awarded: float | None = Field(
+        None, ge=0, le=100, description="Points given (0 … the item's weight); empty: not yet"
+    )
+    photo: str | None = Field(None, max_length=200, description="Photo file name or reference")
+    recording: str | None = Field(None, max_length=200, description="Call recording reference")
+    timestamp: str | None = Field(None, max_length=200, description="Times noted, e.g. 10:02-10:19")
+    note: str | None = Field(None, max_length=500, description="What the inspector saw")
+
+
+class ResultIn(Strict):
+    version: int = Field(ge=1, le=2**31 - 1, description="The inspection's version as read")
+    items: list[ItemResultIn] = Field(default_factory=list, max_length=100)
+    visited_at: AwareDatetime | None = Field(None, description="When the visit took place")
+
+
+class ItemOut(BaseModel):
+    code: str
+    name: str
+    weight: float
+    mandatory: bool
+    evidence_needed: list[str]
+    guidance: str
+    awarded: float | None
+    evidence: dict[str, str]
+    note: str
+    failed: bool | None
+
+
+class InspectionOut(BaseModel):
+    id: int
+    version: int
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    subject_code: str
+    subject_name: str
+    inspector: str | None
+    inspector_name: str | None
+    due_on: date
+    overdue: bool
+    checklist_version: int | None
+    score: float | None
+    compliant: bool | None
+    failed_items: list[str]
+    visited_at: datetime | None
+    submitted_at: datetime | None
+    source: str
+    plan_id: int | None
+
+
+class InspectionPage(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[InspectionOut]
+
+
+class InspectionDetailOut(BaseModel):
+    inspection: InspectionOut
+    checklist_name: str
+    pass_mark: float
+    items: list[ItemOut]
+
+
+class PlanIn(Strict):
+    name: str = Field(min_length=1, max_length=100, description="e.g. 2026年第四季度营业厅明察暗访")
+    kind: InspectionKind
+    cadence: Literal["quarterly", "monthly", "daily", "once"]
+    starts_on: date
+    ends_on: date
+    inspectors: list[str] = Field(min_length=1, max_length=100, description="Usernames sent")
+    region: str | None = Field(None, max_length=64, description="Only subjects in this region")
+    subjects: list[str] = Field(default_factory=list, max_length=1000)
+
+
+class PlanOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    cadence: str
+    starts_on: date
+    ends_on: date
+    slots: int
+
+
+class SubjectIn(Strict):
+    kind: Literal["store", "hotline", "online_channel", "installation_team"]
+    code: str = Field(min_length=1, max_length=40)
+    name_zh: str = Field(min_length=1, max_length=100)
+    name_en: str | None = Field(None, max_length=100)
+    unit: str = Field(min_length=1, max_length=64, description="The answerable unit's code")
+    hotline_number: str | None = Field(None, max_length=20)
+
+
+class SubjectOut(BaseModel):
+    id: int
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    hotline_number: str | None
+
+
+class ScoreOut(BaseModel):
+    code: str
+    name: str
+    region: str
+    visits: int
+    compliant: int
+    compliance_rate: float | None = Field(description="达标率, percent")
+    mean_score: float | None
+    rank: int
+
+
+class HotlineScoreOut(BaseModel):
+    code: str
+    number: str
+    name: str
+    region: str
+    dial_tests: int
+    answered_within: int
+    answer_rate: float | None = Field(description="拨测接通率, percent")
+    mean_answer_seconds: float | None
+    mean_wait_seconds: float | None
+    rank: int
+
+
+class TrendOut(BaseModel):
+    period: str
+    visits: int
+    compliant: int
+    compliance_rate: float | None
+    mean_score: float | None
+
+
+class ScoresOut(BaseModel):
+    start: date
+    end: date
+    stores: list[ScoreOut]
+    regions: list[ScoreOut]
+    hotlines: list[HotlineScoreOut]
+    trend: list[TrendOut]
+
+
+class ChecklistItemOut(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    weight: float
+    mandatory: bool
+    evidence: list[str]
+    guidance_zh: str
+    pass_share: float
+
+
+class ChecklistOut(BaseModel):
+    kind: str
+    version: int
+    name_zh: str
+    name_en: str
+    pass_mark: float
+    note: str
+    items: list[ChecklistItemOut]
+    versions: list[int]
+
+
+class ChecklistItemIn(Strict):
+    code: str = Field(min_length=1, max_length=40)
+    name_zh: str = Field(min_length=1, max_length=60)
+    name_en: str | None = Field(None, max_length=100)
+    weight: float = Field(gt=0, le=100)
+    mandatory: bool = False
+    evidence: list[Literal["photo", "recording", "timestamp"]] = Field(default_factory=list)
+    guidance_zh: str | None = Field(None, max_length=200)
+    pass_share: float = Field(0.6, gt=0, le=1)
+
+
+class ChecklistIn(Strict):
+    name_zh: str = Field(min_length=1, max_length=60)
+    name_en: str | None = Field(None, max_length=100)
+    pass_mark: float = Field(85.0, gt=0, le=100)
+    note: str | None = Field(None, max_length=200)
+    items: list[ChecklistItemIn] = Field(min_length=1, max_length=100)
+
+
+class ImportOut(BaseModel):
+    imported: bool
+    visits: int
+    errors: list[str]
