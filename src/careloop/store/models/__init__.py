@@ -9,6 +9,11 @@ from careloop.store.models.access import (
     RateLimitBucket,
     SecurityEvent,
 )
+from careloop.store.models.accountability import (
+    AccountabilityCase,
+    AccountabilityEvent,
+    AccountabilityRule,
+)
 from careloop.store.models.base import NAMING, Base
 from careloop.store.models.complaints import (
     OPEN_PREDICATE,
@@ -56,6 +61,9 @@ from careloop.store.models.work_steps import WorkOrderStep
 __all__ = [
     "NAMING",
     "OPEN_PREDICATE",
+    "AccountabilityCase",
+    "AccountabilityEvent",
+    "AccountabilityRule",
     "ApiToken",
     "Attachment",
     "AttachmentContent",
