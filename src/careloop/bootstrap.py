@@ -90,6 +90,7 @@ def build(
     # Every unit of work from this factory, whoever builds it, publishes to this registry.
     session_factory.configure(info={EVENTS_KEY: events})
     register_handlers(events)
+    register_use_case_handlers(events, session_factory)
     return Platform(url, engine, session_factory, adapters, events)
 
 
@@ -134,3 +135,14 @@ def log_closed_complaint(event: DomainEvent) -> None:
 def register_handlers(events: EventRegistry) -> None:
     """Every listener of every domain event, in one place."""
     events.on(domain_events.COMPLAINT_CLOSED, log_closed_complaint)
+
+
+def register_use_case_handlers(
+    events: EventRegistry, session_factory: sessionmaker[Session]
+) -> None:
+    """Listeners that run a use case of their own on this platform's database (queued)."""
+    from careloop.services.supervision.accountability import CaseOpener, listens_to
+
+    opener = CaseOpener(session_factory)
+    for name in listens_to():
+        events.on(name, opener, queued=True)
