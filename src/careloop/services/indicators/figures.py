@@ -60,11 +60,13 @@ from careloop.domain.indicators.catalogue import PER_USER, Indicator, ObjectiveS
 from careloop.domain.indicators.formulas import IndicatorCounts, IndicatorValue
 from careloop.domain.indicators.periods import Period
 from careloop.domain.indicators.users import UserBase
+from careloop.domain.supervision.accountability import with_deductions
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
+from careloop.services.supervision import accountability
 from careloop.services.supervision import scores as inspection_scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, Staff, WorkOrder
@@ -478,6 +480,8 @@ def unit_scorecards(
         card = scorecards.scorecard(
             annualised, plan.weights, catalogue=cat, veto_rules=plan.veto_rules, veto_events=events
         )
+        # Responsibility cases decided in the period: points off, or the one-vote veto.
+        card = with_deductions(card, accountability.penalties_within(uow, child.path, period))
         cards.append(ScorecardRow(child.code, child.name_zh, card))
     return cards
 
