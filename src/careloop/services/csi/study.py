@@ -323,3 +323,71 @@ def _run(survey: SurveyData, model: PathModel, resamples: int, seed: int, level:
         margins=tuple(margins),
         source=source,
     )
+
+
+def _interval(row: IndexRow) -> list[float] | None:
+    return None if row.ci_low is None or row.ci_high is None else [row.ci_low, row.ci_high]
+
+
+def _group_view(result: StudyResult, group: StratumRow, en: bool) -> dict[str, Any]:
+    return {
+        "values": dict(zip(result.strata_columns, group.values, strict=True)),
+        "n": group.n,
+        "weight_sum": group.weight_sum,
+        "effective_n": group.effective_n,
+        "index": {r.latent: r.value for r in group.index},
+        "std_error": {r.latent: r.std_error for r in group.index},
+        "ci": {r.latent: _interval(r) for r in group.index},
+        "grade": {r.latent: r.grade_en if en else r.grade_zh for r in group.index},
+        "grade_code": {r.latent: r.grade_code for r in group.index},
+    }
+
+
+def machine_view(result: StudyResult, lang: str = "zh") -> dict[str, Any]:
+    """The result for other tools: ``paths`` (from, to, estimate …), ``r_squared``,
+    ``outer`` (item, latent, weight, loading …), ``gof``, ``index`` and ``grade`` per
+    latent (the grade's label in ``lang``, its code in ``grade_code``), then the strata,
+    margins, quality and the study's counts and settings."""
+    en = lang.startswith("en")
+    return {
+        "paths": [
+            {
+                "from": p.source,
+                "to": p.target,
+                "estimate": p.estimate,
+                "std_error": p.std_error,
+                "t_value": p.t_value,
+                "ci_low": p.ci_low,
+                "ci_high": p.ci_high,
+            }
+            for p in result.paths
+        ],
+        "r_squared": dict(result.r_squared),
+        "outer": [asdict(o) for o in result.outer],
+        "gof": result.gof,
+        "index": {r.latent: r.value for r in result.index},
+        "grade": {r.latent: r.grade_en if en else r.grade_zh for r in result.index},
+        "grade_code": {r.latent: r.grade_code for r in result.index},
+        "index_std_error": {r.latent: r.std_error for r in result.index},
+        "index_ci": {r.latent: _interval(r) for r in result.index},
+        "quality": [asdict(q) for q in result.quality],
+        "strata_columns": list(result.strata_columns),
+        "strata": [_group_view(result, g, en) for g in result.strata],
+        "margins": [_group_view(result, g, en) for g in result.margins],
+        "model": {
+            "name": result.model_name,
+            "scheme": result.scheme,
+            "standardised": result.standardised,
+            "latents": [asdict(row) for row in result.latents],
+        },
+        "n": result.n,
+        "read": result.read,
+        "dropped": result.dropped,
+        "dropped_lines": list(result.dropped_lines),
+        "weight_column": result.weight_column,
+        "bootstrap_resamples": result.bootstrap_resamples,
+        "seed": result.seed,
+        "level": result.level,
+        "iterations": result.iterations,
+        "source": result.source,
+    }

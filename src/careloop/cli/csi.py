@@ -1,0 +1,212 @@
+"""`careloop csi run`: a satisfaction-index study from the shell — the survey file and the
+model in, the results tables on screen, an HTML and an Excel report in --out (and with
+--json a machine-readable result for other tools on stdout)."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from careloop.cli.shell import LANG
+from careloop.domain.errors import DomainError
+from careloop.domain.language import normalise
+
+csi_app = typer.Typer(
+    help="Customer satisfaction index studies (用户满意度指数测评): PLS path model, index, grade.",
+    no_args_is_help=True,
+)
+
+
+def _fail(exc: DomainError, lang: str) -> NoReturn:
+    typer.echo(f"error [{exc.code}]: {exc.message(lang)}", err=True)
+    raise typer.Exit(1) from None
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * max(width - _width(text), 0)
+    return space + text if right else text + space
+
+
+def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
+          numeric_from: int) -> str:  # fmt: skip
+    """A plain-text table whose columns line up with Chinese text in a terminal."""
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            _pad(c, widths[i], i >= numeric_from) for i, c in enumerate(cells)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([f"== {title} ==", line(headers), rule, *(line(r) for r in rows), ""])
+
+
+def _text_report(result: Any, lang: str) -> str:
+    from careloop.reports.csi import column_word, stratum_rows, summary_rows, word
+
+    def w(key: str) -> str:
+        return word(key, lang)
+
+    def label(name: str) -> str:
+        row = result.latent(name)
+        return str(row.label_en if lang == "en" else row.label_zh)
+
+    def num(value: float | None, digits: int = 3) -> str:
+        return "—" if value is None else f"{value:.{digits}f}"
+
+    parts = [
+        table(w("summary"), [w("what"), w("value")], summary_rows(result, lang), 9),
+        table(
+            w("paths"),
+            [w("from"), w("to"), w("estimate"), w("se"), w("t"), w("ci_low"), w("ci_high")],
+            [
+                [label(p.source), label(p.target), num(p.estimate), num(p.std_error),
+                 num(p.t_value, 2), num(p.ci_low), num(p.ci_high)]
+                for p in result.paths
+            ],
+            2,
+        ),
+        table(
+            w("r_squared"),
+            [w("latent"), w("r_squared")],
+            [[label(k), num(v)] for k, v in result.r_squared.items()],
+            1,
+        ),
+        table(
+            w("outer"),
+            [w("latent"), w("item"), w("weight"), w("loading"), w("communality"),
+             w("redundancy"), w("mean"), w("index_weight")],
+            [
+                [label(o.latent), o.item, num(o.weight), num(o.loading), num(o.communality),
+                 num(o.redundancy), num(o.mean, 2), num(o.index_weight)]
+                for o in result.outer
+            ],
+            2,
+        ),
+        table(
+            w("quality"),
+            [w("latent"), w("mode"), w("items"), w("alpha"), w("rho"), w("ave"),
+             w("communality"), w("r_squared")],
+            [
+                [label(q.latent), w(f"mode_{q.mode}"), str(q.items), num(q.cronbach_alpha),
+                 num(q.dillon_goldstein_rho), num(q.ave), num(q.communality),
+                 num(q.r_squared)]
+                for q in result.quality
+            ],
+            2,
+        ),
+        table(
+            w("index"),
+            [w("latent"), w("index"), w("ci"), w("grade")],
+            [
+                [label(r.latent), f"{r.value:.1f}",
+                 "—" if r.ci_low is None else f"{r.ci_low:.1f} – {r.ci_high:.1f}",
+                 r.grade_en if lang == "en" else r.grade_zh]
+                for r in result.index
+            ],
+            1,
+        ),
+    ]  # fmt: skip
+    strata_head = [
+        *(column_word(c, lang) for c in result.strata_columns),
+        w("latent"), w("n"), w("effective_n"), w("index"), w("ci"), w("grade"),
+    ]  # fmt: skip
+    k = len(result.strata_columns) + 1
+    if result.strata:
+        parts.append(
+            table(w("by_stratum"), strata_head, stratum_rows(result, result.strata, lang), k)
+        )
+    if result.margins:
+        parts.append(
+            table(w("by_margin"), strata_head, stratum_rows(result, result.margins, lang), k)
+        )
+    return "\n".join(parts)
+
+
+def _file_stem(model_name: str, data: Path) -> str:
+    raw = f"csi-{model_name or 'model'}-{data.stem}"
+    return re.sub(r"[^\w.-]+", "_", raw)
+
+
+@csi_app.command("run")
+def run(
+    data: Annotated[Path, typer.Option("--data", help="Survey file: .csv (UTF-8) or .xlsx")],
+    model: Annotated[
+        str, typer.Option("--model", help="ecsi, acsi, or a YAML model file (docs/csi.md)")
+    ],
+    strata: Annotated[
+        str | None,
+        typer.Option(
+            "--strata",
+            help="Strata columns, comma-separated (default: operator,service,region where "
+            "present; 'none' for one stratum)",
+        ),
+    ] = None,
+    weight: Annotated[
+        str | None, typer.Option("--weight", help="Design-weight column (N_h/n_h)")
+    ] = None,
+    bootstrap: Annotated[
+        int, typer.Option("--bootstrap", help="Bootstrap resamples (0: none)")
+    ] = 200,
+    seed: Annotated[int, typer.Option("--seed", help="Bootstrap random seed")] = 0,
+    level: Annotated[float, typer.Option("--level", help="Confidence level")] = 0.95,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the reports")] = Path("reports"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON (for other tools)")
+    ] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh-CN (default) or en; else CARELOOP_LANG")
+    ] = None,
+) -> None:
+    """Estimate the model on the survey; print paths, R², outer model, quality and the index
+    with its grade per latent and stratum; write the HTML and Excel reports."""
+    from careloop.reports.csi import to_html, to_xlsx
+    from careloop.services.csi.model_files import load_model
+    from careloop.services.csi.study import machine_view, run_study
+    from careloop.services.csi.survey import prepare_survey, read_survey_file
+
+    speak = normalise(lang) if lang else LANG
+    chosen: list[str] | None = None
+    if strata is not None:
+        chosen = [] if strata.strip().lower() in ("", "none") else strata.split(",")
+    try:
+        path_model = load_model(model)
+        survey = prepare_survey(read_survey_file(data), path_model, strata=chosen, weight=weight)
+        result = run_study(
+            survey, path_model, resamples=bootstrap, seed=seed, level=level, source=data.name
+        )
+    except DomainError as exc:
+        _fail(exc, speak)
+    stem = _file_stem(result.model_name, data)
+    files = [out / f"{stem}.html", out / f"{stem}.xlsx"]
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        files[0].write_bytes(to_html(result, speak))
+        files[1].write_bytes(to_xlsx(result, speak))
+    except OSError as exc:
+        where = exc.filename or out
+        message = (
+            f"cannot write the reports to {where}: {exc.strerror}"
+            if speak == "en"
+            else f"无法写入报告到 {where}：{exc.strerror}"
+        )
+        typer.echo(f"error: {message}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        view = machine_view(result, speak)
+        view["files"] = [str(f) for f in files]
+        typer.echo(json.dumps(view, ensure_ascii=False, indent=2))
+        return
+    typer.echo(_text_report(result, speak))
+    for f in files:
+        typer.echo(str(f))
