@@ -10,6 +10,7 @@ import typer
 
 from careloop.cli.complaints import complaint_app
 from careloop.cli.counts import counts_app
+from careloop.cli.csi import csi_app
 from careloop.cli.database import demo, migrate
 from careloop.cli.incidents import incidents_app
 from careloop.cli.org import set_area
@@ -44,6 +45,7 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(counts_app, name="counts")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(templates_app, name="templates")
+app.add_typer(csi_app, name="csi")
 
 
 def main() -> None:  # pragma: no cover - console entry
