@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
-from careloop.domain.csi.index import DEFAULT_CSI_SCALE, Grade, acsi_index, grade_csi
+from careloop.domain.csi.index import (
+    DEFAULT_CSI_SCALE,
+    Grade,
+    acsi_index,
+    grade_csi,
+    index_weights,
+    satisfaction_index,
+    satisfaction_indices,
+)
+from careloop.domain.csi.model import Block, PathModel
+from careloop.domain.csi.pls import OuterEstimate, PathEstimate, PlsEstimate
 from careloop.domain.errors import InvalidInput
 
 
@@ -68,3 +81,82 @@ def test_acsi_index_refuses_bad_input() -> None:
         acsi_index([11.0])
     with pytest.raises(InvalidInput):
         acsi_index([5.0], [0.0])
+
+
+# The index of a PLS estimate: an estimate is built by hand so that the weights are known.
+def _estimate(weights: list[float], sds: list[float], *, standardised: bool = True) -> PlsEstimate:
+    items = tuple(f"CUSA{i}" for i in range(1, len(weights) + 1))
+    model = PathModel(
+        (Block("Satisfaction", items), Block("Loyalty", ("CUSL1",))),
+        (("Satisfaction", "Loyalty"),),
+        standardised=standardised,
+        index_latents=("Satisfaction",),
+    )
+    satisfaction = [
+        OuterEstimate(item, "Satisfaction", w, 0.8, 0.64, 0.0)
+        for item, w in zip(items, weights, strict=True)
+    ]
+    outer = (*satisfaction, OuterEstimate("CUSL1", "Loyalty", 1.0, 1.0, 1.0, 0.25))
+    means = dict(zip(items, [7.3, 8.2, 5.5][: len(items)], strict=True)) | {"CUSL1": 6.4}
+    return PlsEstimate(
+        model=model,
+        n=100,
+        iterations=5,
+        outer=outer,
+        paths=(PathEstimate("Satisfaction", "Loyalty", 0.5),),
+        r_squared={"Loyalty": 0.25},
+        quality=(),
+        gof=0.5,
+        scores=np.zeros((100, 2)),
+        item_means=means,
+        item_sds=dict(zip(items, sds, strict=True)) | {"CUSL1": 2.0},
+    )
+
+
+def test_index_weights_act_on_raw_items_as_weight_over_sd() -> None:
+    # 0.6 / 2 = 0.3 and 0.5 / 1 = 0.5 → normalised 0.375 and 0.625
+    weights = index_weights(_estimate([0.6, 0.5], [2.0, 1.0]), "Satisfaction")
+    assert weights == pytest.approx({"CUSA1": 0.375, "CUSA2": 0.625})
+
+
+def test_satisfaction_index_by_hand() -> None:
+    # (7.3 − 1)/9 = 0.7 and (8.2 − 1)/9 = 0.8 → 0.375·0.7 + 0.625·0.8 = 0.7625
+    estimate = _estimate([0.6, 0.5], [2.0, 1.0])
+    assert satisfaction_index(estimate, "Satisfaction") == pytest.approx(76.25)
+
+
+def test_an_unstandardised_model_uses_its_weights_as_they_are() -> None:
+    # 0.6 and 0.5 normalise to 6/11 and 5/11 → (6·0.7 + 5·0.8)/11 = 8.2/11
+    estimate = _estimate([0.6, 0.5], [2.0, 1.0], standardised=False)
+    assert satisfaction_index(estimate, "Satisfaction") == pytest.approx(820 / 11)
+
+
+def test_a_negative_weight_counts_zero_in_the_index() -> None:
+    # CUSA3 (−0.2) is left out: the same 76.25 as without it
+    estimate = _estimate([0.6, 0.5, -0.2], [2.0, 1.0, 1.0])
+    assert index_weights(estimate, "Satisfaction")["CUSA3"] == 0.0
+    assert satisfaction_index(estimate, "Satisfaction") == pytest.approx(76.25)
+
+
+def test_a_block_without_a_positive_weight_has_no_index() -> None:
+    with pytest.raises(InvalidInput):
+        satisfaction_index(_estimate([-0.6, -0.5], [2.0, 1.0]), "Satisfaction")
+
+
+def test_a_stratums_means_replace_the_estimates_own() -> None:
+    # the same weights on other means: 0.375·(5.5 − 1)/9 + 0.625·(10 − 1)/9 = 0.1875 + 0.625
+    estimate = _estimate([0.6, 0.5], [2.0, 1.0])
+    stratum = {"CUSA1": 5.5, "CUSA2": 10.0}
+    assert satisfaction_index(estimate, "Satisfaction", item_means=stratum) == pytest.approx(81.25)
+    with pytest.raises(InvalidInput):
+        satisfaction_index(estimate, "Satisfaction", item_means={"CUSA1": 5.5})
+
+
+def test_satisfaction_indices_cover_the_models_index_latents() -> None:
+    estimate = _estimate([0.6, 0.5], [2.0, 1.0])
+    assert satisfaction_indices(estimate) == pytest.approx({"Satisfaction": 76.25})
+    everything = replace(estimate, model=replace(estimate.model, index_latents=()))
+    # Loyalty: one item, mean 6.4 → (6.4 − 1)/9 = 0.6
+    assert satisfaction_indices(everything) == pytest.approx(
+        {"Satisfaction": 76.25, "Loyalty": 60.0}
+    )
