@@ -39,6 +39,7 @@ from careloop.services.access import scope
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.complaints.audit import jsonable
 from careloop.services.sla.calendar import calendar_data, shared_calendar
+from careloop.services.supervision.rectification import FindingRef
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import (
     AccountabilityCase,
@@ -54,18 +55,6 @@ LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 """Case numbers and the deadlines in refusals read in Beijing time, as the desk speaks."""
 OPENER_ROLES = frozenset({"supervisor", "admin", "inspector", "system"})
 """Who opens a case: quality supervisors and inspectors by hand, the system from events."""
-
-
-@dataclass(frozen=True)
-class FindingRef:
-    """What a case came from (the same shape as the rectification part's FindingRef)."""
-
-    kind: str
-    """"inspection" | "dial_test" | "social_supervision" | "complaint" | "rectification" |
-    "manual"."""
-    id: int
-    item: str = ""
-    """A checklist item's code, if any."""
 
 
 class Period(Protocol):
