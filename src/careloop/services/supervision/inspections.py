@@ -331,8 +331,8 @@ class EvidenceMissing(DomainError):
     """Submit refused: items not scored or evidence not referenced (422), each named."""
 
     def __init__(self, problems: Sequence[scoring.Problem]) -> None:
-        super().__init__("invalid_input", field="items", reason="")
         self.problems = list(problems)
+        super().__init__("invalid_input", field="items", reason="")
 
     def message(self, lang: str = "zh") -> str:
         if lang.startswith("en"):
