@@ -162,6 +162,16 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "observation": ("反映内容", "observation"),
     "reply": ("答复内容", "reply"),
     "open_rectification": ("同时立项整改", "open a rectification task"),
+    # Responsibility cases (责任认定) and their rules
+    "rule": ("违反条款", "rule broken"),
+    "summary": ("问题摘要", "summary"),
+    "staff": ("责任人", "person responsible"),
+    "points": ("考核扣分", "KPI points off"),
+    "amount": ("经济处罚金额（元）", "economic penalty (yuan)"),
+    "veto": ("一票否决", "one-vote veto"),
+    "mine": ("只看与我有关的", "only those concerning me"),
+    "name_zh": ("中文名称", "Chinese name"),
+    "name_en": ("英文名称", "English name"),
 }
 """Field path → (zh, en) label, lower-case in English so it reads inside a sentence."""
 
