@@ -91,6 +91,7 @@ def build(
     session_factory.configure(info={EVENTS_KEY: events})
     register_handlers(events)
     register_use_case_handlers(events, session_factory)
+    register_survey_planner(events, session_factory)
     return Platform(url, engine, session_factory, adapters, events)
 
 
@@ -146,3 +147,11 @@ def register_use_case_handlers(
     opener = CaseOpener(session_factory)
     for name in listens_to():
         events.on(name, opener, queued=True)
+
+
+def register_survey_planner(events: EventRegistry, session_factory: sessionmaker[Session]) -> None:
+    """A complaint closed after a satisfied callback gets a post-service survey planned
+    (services.surveys.sending), queued: it runs after the close committed, in a worker."""
+    from careloop.services.surveys.sending import SurveyPlanner
+
+    events.on(domain_events.COMPLAINT_CLOSED, SurveyPlanner(session_factory), queued=True)

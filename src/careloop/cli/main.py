@@ -21,6 +21,7 @@ from careloop.cli.screenshots import screenshots_command
 from careloop.cli.server import serve, up
 from careloop.cli.sla import sla_app, worker
 from careloop.cli.staff import set_password, unlock
+from careloop.cli.surveys import surveys_app
 from careloop.cli.work_orders import work_order_app
 
 app = typer.Typer(
@@ -45,6 +46,7 @@ app.add_typer(privacy_app, name="privacy")
 app.add_typer(counts_app, name="counts")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(templates_app, name="templates")
+app.add_typer(surveys_app, name="surveys")
 app.add_typer(csi_app, name="csi")
 
 

@@ -163,3 +163,21 @@ def daily_report(timestamp: int) -> dict[str, Any]:
     result = reports.daily_report_job(platform.session_factory, moment)
     sla_sweep.deliver_notifications(platform.session_factory, platform.adapters, moment)
     return result
+
+
+# --- post-service surveys: the due ones every minute, once for all workers -----------------
+
+
+@blueprint.periodic(cron="* * * * *", periodic_id="survey-send")
+@blueprint.task(name="surveys.send_due", queue="notify", queueing_lock="survey-send")
+def send_due_surveys(timestamp: int) -> dict[str, Any]:
+    """Throttle and send the surveys due by the tick (services.surveys.sending)."""
+    from careloop.jobs.runner import public_url
+    from careloop.services.surveys import sending
+
+    platform = _platform()
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    report = sending.send_due_surveys(
+        platform.session_factory, platform.adapters, moment, public_url()
+    )
+    return report.as_dict()

@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from careloop import bootstrap
+from careloop.config import Settings
 from careloop.services.sla import sweep as sla_sweep
 from careloop.services.supervision import rectification
+from careloop.services.surveys import sending as survey_sending
 
 log = logging.getLogger("careloop.jobs")
 
@@ -29,6 +31,16 @@ def worker_name() -> str:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def public_url() -> str:
+    """Where customers reach this site (the survey links): CARELOOP_PUBLIC_URL, else the
+    address `careloop serve` listens on."""
+    configured = os.environ.get("CARELOOP_PUBLIC_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    settings = Settings.from_env()
+    return f"http://{settings.host}:{settings.port}"
 
 
 class InProcessRunner:
@@ -51,7 +63,10 @@ class InProcessRunner:
         # Late rectification tasks escalate in the same round, before delivery.
         late = rectification.sweep(factory, moment)
         delivered = sla_sweep.deliver_notifications(factory, platform.adapters, moment)
+        # Post-service surveys due by now: throttled, sent with their one-time link.
+        surveys = survey_sending.send_due_surveys(factory, platform.adapters, moment, public_url())
         result = {**report.as_dict(), **late, "delivered": delivered, "now": moment.isoformat()}
+        result["surveys"] = surveys.as_dict()
         log.info("SLA round: %s", result)
         return result
 

@@ -64,6 +64,9 @@ def install(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
     app.include_router(staff_pages())
     app.include_router(self_service.router)
+    from careloop.web.pages import survey_answer
+
+    app.include_router(survey_answer.router)
     app.include_router(oidc.router)
 
     async def _login_required(request: Request, exc: Exception) -> Response:

@@ -18,7 +18,7 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit
 from careloop.store.models.surveys import SurveyRule
 
-GLOBAL_NAME = ("全省（默认）", "Everywhere (default)")
+GLOBAL_NAME = ("全部地区（默认）", "Everywhere (default)")
 
 
 def _view(row: SurveyRule | None, unit: OrgUnit | None, lang: str) -> RuleView:
