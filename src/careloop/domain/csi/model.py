@@ -361,11 +361,13 @@ ACSI: Final = PathModel(
 )
 """The ACSI model (Fornell, Johnson, Anderson, Cha & Bryant 1996, "The American Customer
 Satisfaction Index", Journal of Marketing 60(4): 7–18): the ECSI without Image, nine paths.
-Its items are measured on the ECSI questionnaire's names: customer expectations → CUEX1–3,
-perceived quality → PERQ1–7 (ACSI asks overall quality, customisation and reliability:
-PERQ1, PERQ5, PERQ6 are the nearest), perceived value → PERV1–2 (quality given price,
-price given quality), satisfaction → CUSA1–3 (overall, against expectations, against the
-ideal: the ACSI's three items), complaints → CUSCO, loyalty → CUSL1–3 (repurchase, price
-tolerance, recommendation)."""
+Its items are measured on the ECSI questionnaire's names: customer expectations → CUEX1–3
+(overall, meeting personal needs, how often things go wrong: the ACSI's three),
+perceived quality → PERQ1–7 (the ACSI asks overall quality, customisation and
+reliability: PERQ1 and PERQ6 match the first and last, customisation has no single
+counterpart), perceived value → PERV1–2 (price given quality, quality given price: the
+ACSI's two), satisfaction → CUSA1–3 (overall, against expectations, against the ideal:
+the ACSI's three), complaints → CUSCO (how a complaint was handled, where the ACSI asks
+whether one was made), loyalty → CUSL1–3 (repurchase, price tolerance, recommendation)."""
 
 SHIPPED: Final[Mapping[str, PathModel]] = {"ecsi": ECSI, "acsi": ACSI}
