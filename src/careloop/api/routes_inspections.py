@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 
 from careloop.api import schemas_inspections as schemas
 from careloop.api.deps import ActorDep, LangDep
@@ -22,7 +23,14 @@ from careloop.domain.supervision import checklists as checklist_rules
 from careloop.domain.supervision.plans import quarter_of
 from careloop.domain.supervision.scoring import ItemResult
 from careloop.http.dependencies import NowDep, UowDep
-from careloop.services.supervision import checklists, dial_tests, inspections, plans, scores
+from careloop.services.supervision import (
+    checklists,
+    dial_tests,
+    inspection_import,
+    inspections,
+    plans,
+    scores,
+)
 from careloop.services.supervision.inspection_audit import require
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -314,6 +322,39 @@ def get_scores(
             for t in scores.trend(uow, actor, start, end, by, visit_kind)
         ],
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+@router.post(
+    "/api/v1/inspections/import",
+    response_model=schemas.ImportOut,
+    summary="Import results from Excel: a row per visit × item; all or nothing",
+    description="The request body is the .xlsx file itself. Columns (Chinese or English "
+    "headers): 检查对象编码/subject, 检查类型/kind, 检查时间/visited_at, 检查人/inspector, "
+    "检查项/item, 得分/awarded, 照片/photo, 录音编号/recording, 时间记录/timestamp, 说明/note. "
+    "Any error (each named by its row) imports nothing: `imported` is false and `errors` "
+    "lists them.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+async def import_results(
+    request: Request, uow: UowDep, actor: ActorDep, now: NowDep
+) -> schemas.ImportOut:
+    content = await request.body()
+    if len(content) > MAX_IMPORT_BYTES:
+        raise InvalidInput("file", "文件超过 2 MB / the file is larger than 2 MB")
+    name = request.headers.get("x-filename", "")[:100]
+    result = await run_in_threadpool(
+        inspection_import.import_results, uow, content, actor, now, name
+    )
+    return schemas.ImportOut(imported=result.imported, visits=result.visits, errors=result.errors)
 
 
 # --- inspections ---------------------------------------------------------------------------
