@@ -23,6 +23,7 @@ from careloop.store.models.complaints import (
     Note,
     WorkOrder,
 )
+from careloop.store.models.csi import CsiStudy
 from careloop.store.models.incidents import (
     Incident,
     IncidentEvent,
@@ -73,6 +74,7 @@ __all__ = [
     "ChecklistVersion",
     "Complaint",
     "CountedDay",
+    "CsiStudy",
     "DailyComplaintCount",
     "DialTest",
     "Event",
