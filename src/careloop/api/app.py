@@ -26,11 +26,11 @@ from careloop.api import (
     routes_inspections,
     routes_intake_batch,
     routes_privacy,
+    routes_rectification,
     routes_reference,
     routes_reply_templates,
     routes_reports,
     routes_sla,
-    routes_surveys,
     routes_work_orders,
 )
 from careloop.api.read_audit import PersonalDataReads
@@ -160,10 +160,10 @@ def create_app(
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_rectification.router)
     app.include_router(routes_inspections.router)
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
-    app.include_router(routes_surveys.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:

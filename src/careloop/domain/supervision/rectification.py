@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
+from careloop.domain.error_words import one_language
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle.machine import InputField, Lifecycle, transition
 from careloop.domain.sla.calendar import WorkingCalendar
@@ -35,6 +36,7 @@ from careloop.domain.sla.clocks import (
     period_end,
 )
 from careloop.domain.sla.escalation import EscalationStep, due_alerts
+from careloop.domain.sla.policies import NOTIFY_CHANNELS
 
 
 class RectificationStatus(StrEnum):
@@ -63,8 +65,11 @@ OPEN_STATUSES: Final[frozenset[RectificationStatus]] = WORKING_STATUSES | {
 }
 """Not closed yet (the unit's list shows these)."""
 
-UNIT_ROLES: Final[frozenset[str]] = frozenset({"handler", "unit_lead", "supervisor", "admin"})
-"""The owner unit's staff do the rectification; supervisors may act for a unit."""
+UNIT_ROLES: Final[frozenset[str]] = frozenset(
+    {"agent", "handler", "unit_lead", "supervisor", "admin"}
+)
+"""The owner unit's staff do the rectification (a hotline's are agents), and only they or
+the units above them (``check_owner``); supervisors may act for a unit."""
 
 CHECK_ROLES: Final[frozenset[str]] = frozenset({"supervisor", "admin"})
 """The re-inspection (复查) is the quality centre's: the unit never checks itself."""
@@ -184,6 +189,12 @@ class RectificationError(DomainError):
             "整改任务当前状态为「{status_zh}」，不能执行「{action_zh}」",
             "Cannot {action_en}: the rectification task is '{status_en}'",
         ),
+        "owner": (
+            "not_owner_unit",
+            403,
+            "只有责任单位「{unit_zh}」及其上级单位的人员可以办理此整改任务",
+            "Only staff of the owner unit '{unit_en}' or the units above it may work on this task",
+        ),
         "unit": (
             "invalid_input",
             422,
@@ -214,8 +225,11 @@ class RectificationError(DomainError):
 
     def message(self, lang: str = "zh") -> str:
         _, _, zh, en = self._TEXTS[self.key]
+        params = {
+            k: one_language(v, lang) if isinstance(v, str) else v for k, v in self.params.items()
+        }
         try:
-            return (en if lang.startswith("en") else zh).format(**self.params)
+            return (en if lang.startswith("en") else zh).format(**params)
         except KeyError:
             return en if lang.startswith("en") else zh
 
@@ -249,6 +263,14 @@ def check_transition(name: str, status: RectificationStatus | str, role: str) ->
             action_zh=found.label("zh"),
             action_en=found.label("en"),
         )
+
+
+def check_owner(role: str, own_path: str, unit_path: str, unit_names: tuple[str, str]) -> None:
+    """The unit's work is the unit's: a member of staff of another unit in the same city
+    may read the task but not submit it; the quality centre may act for any unit."""
+    if role in CHECK_ROLES or unit_path.startswith(own_path):
+        return
+    raise RectificationError("owner", unit_zh=unit_names[0], unit_en=unit_names[1])
 
 
 def status_label(status: str, lang: str) -> str:
@@ -332,7 +354,9 @@ def policy_from_terms(
     try:
         limit = limit_from_terms(limits)
     except (KeyError, TypeError, ValueError) as exc:
-        raise RectificationError("policy", reason=str(exc)) from None
+        raise RectificationError(
+            "policy", reason=f"时限格式无效，例如 5 个工作日 / {exc}"
+        ) from None
     if not 0 < warn_share <= 1:
         raise RectificationError("policy", reason="预警比例应在 (0, 1] 之间 / warn share in (0, 1]")
     steps = (
@@ -341,12 +365,28 @@ def policy_from_terms(
         else RectificationPolicy(source_kind, limit).escalation
     )
     for step in steps:
+        if not isinstance(step, Mapping):
+            raise RectificationError("policy", reason="升级规则格式错误 / a step is an object")
+        if step.get("channel", "email") not in NOTIFY_CHANNELS:
+            raise RectificationError(
+                "policy", reason="通知渠道应为 sms、email 或 webhook / channel: sms, email, webhook"
+            )
+        try:
+            level, after = int(step.get("level", 0)), int(step.get("after_minutes", 0))
+        except (TypeError, ValueError, OverflowError):
+            raise RectificationError(
+                "policy",
+                reason="级别和超时分钟数应为整数 / level and after_minutes are whole numbers",
+            ) from None
+        if not (1 <= level <= 10 and 0 <= after <= 10_000_000):
+            raise RectificationError(
+                "policy",
+                reason="级别为 1 到 10，超时分钟数不小于 0 / level 1–10, after_minutes ≥ 0",
+            )
         if step.get("to") not in ESCALATION_TARGETS:
             raise RectificationError(
                 "policy", reason="升级对象应为上级单位或省公司 / to: superior or province"
             )
-        if int(step.get("level", 0)) < 1 or int(step.get("after_minutes", 0)) < 0:
-            raise RectificationError("policy", reason="level ≥ 1, after_minutes ≥ 0")
     return RectificationPolicy(source_kind, limit, warn_share, steps)
 
 

@@ -284,9 +284,11 @@ def view_of(
         if task.escalated_to_unit_id
         else None
     )
+    owns = actor.role in rules.CHECK_ROLES or task.unit_path.startswith(actor.org_path)
     allowed = tuple(
         ActionView(t.name, t.label(lang))
         for t in rules.RECTIFICATION_LIFECYCLE.allowed(task.status, actor.role)
+        if owns or t.name in ("confirm", "fail")
     )
     return RectificationView(
         id=task.id,
@@ -506,7 +508,7 @@ def open_rectification(
     unit = uow.session.get(OrgUnit, unit_id) if access_scope.is_row_id(unit_id) else None
     if unit is None or not in_scope(unit.path, actor.scope):
         raise rules.RectificationError("unit", ident=unit_id)
-    clean_title = required_text(title, "title", rules.TITLE_MAX_CHARS, multiline=False)
+    clean_title = required_text(title, "task_title", rules.TITLE_MAX_CHARS, multiline=False)
     clean_detail = required_text(detail, "detail", rules.DETAIL_MAX_CHARS)
     policy = policy_for(uow, source.kind)
     due = rules.deadline(now, policy, business_calendar(uow))
@@ -635,6 +637,9 @@ def _begin(
     state."""
     rules.RECTIFICATION_LIFECYCLE.check_role(name, actor.role)
     task = load_task(uow, task_id, actor)
+    if name not in ("confirm", "fail"):
+        unit = _unit(uow, task.unit_id)
+        rules.check_owner(actor.role, actor.org_path, task.unit_path, (unit.name_zh, unit.name_en))
     _check_version(task, version)
     rules.check_transition(name, task.status, actor.role)
     return task
