@@ -31,6 +31,7 @@ from careloop.api import (
     routes_reply_templates,
     routes_reports,
     routes_sla,
+    routes_surveys,
     routes_work_orders,
 )
 from careloop.api.read_audit import PersonalDataReads
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(routes_inspections.router)
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
+    app.include_router(routes_surveys.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:
