@@ -9,18 +9,35 @@ from __future__ import annotations
 import io
 import logging
 from functools import lru_cache
-from typing import Any
-
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-from matplotlib import font_manager
-from matplotlib.figure import Figure
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from careloop.reports.model import BarChart, Chart, HeatMap, LineChart
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 log = logging.getLogger("careloop.reports")
+
+
+@lru_cache(maxsize=1)
+def pyplot() -> ModuleType:
+    """matplotlib's pyplot on the Agg backend, imported on first use: importing it costs a
+    second or more, which every CLI command and server start would otherwise pay."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _font_manager() -> Any:
+    pyplot()  # the backend is chosen before anything else of matplotlib loads
+    from matplotlib import font_manager
+
+    return font_manager
+
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -37,7 +54,7 @@ CJK_FILE_HINTS = ("cjk", "wqy", "sourcehan")
 
 
 def _known_cjk() -> str | None:
-    known = {f.name for f in font_manager.fontManager.ttflist}
+    known = {f.name for f in _font_manager().fontManager.ttflist}
     return next((family for family in CJK_FAMILIES if family in known), None)
 
 
@@ -51,6 +68,7 @@ def cjk_font() -> str | None:
     """
     family = _known_cjk()
     if family is None:
+        font_manager = _font_manager()
         for path in font_manager.findSystemFonts():
             if any(hint in path.lower() for hint in CJK_FILE_HINTS):
                 try:
@@ -138,6 +156,7 @@ def draw(fig: Figure, chart: Chart, lang: str) -> None:
 def render(chart: Chart, fmt: str = "png", lang: str | None = None) -> bytes:
     """One chart as PNG (150 dpi, for HTML and print) or SVG."""
     lang = lang or language()
+    plt = pyplot()
     with plt.rc_context(style()):
         fig = plt.figure(figsize=(9, 4.8) if not isinstance(chart, HeatMap) else (9, 6))
         try:

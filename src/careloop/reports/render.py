@@ -8,18 +8,17 @@ import math
 import re
 import unicodedata
 from datetime import date, datetime
-from typing import Any, Final
-
-import matplotlib.pyplot as plt
-from jinja2 import Environment
-from matplotlib.backends.backend_pdf import PdfPages
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING, Any, Final
 
 from careloop.reports import charts
 from careloop.reports.cells import printable, spreadsheet_cell
 from careloop.reports.model import Column, Report, Table
+
+if TYPE_CHECKING:
+    from matplotlib.backends.backend_pdf import PdfPages
+
+# matplotlib, openpyxl and jinja2 are imported inside the functions that write each format:
+# together they take seconds to import, which every CLI command and server start would pay.
 
 FORMATS: Final = ("html", "xlsx", "pdf")
 MEDIA_TYPES: Final = {
@@ -216,6 +215,8 @@ def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> byt
                 ],
             }
         )
+    from jinja2 import Environment
+
     template = Environment(autoescape=True).from_string(_HTML)
     compared = report.compared_with[1 if lang == "en" else 0]
     html = template.render(
@@ -241,6 +242,10 @@ def _excel_value(value: Any) -> Any:
 
 def to_xlsx(report: Report, lang: str = "zh") -> bytes:
     """One sheet per table; numbers are numbers (with number formats), no data is empty."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
     header_fill = PatternFill("solid", fgColor="DDE6F0")
@@ -391,7 +396,7 @@ class _Pages:
 
     def start(self) -> None:
         self.finish()
-        self.fig = plt.figure(figsize=A4_LANDSCAPE)
+        self.fig = charts.pyplot().figure(figsize=A4_LANDSCAPE)
         self.number += 1
         self.y = self.h_pt - MARGIN
         if self.number > 1:
@@ -416,7 +421,7 @@ class _Pages:
                 )
                 self.rules = []
             self.pdf.savefig(self.fig)
-            plt.close(self.fig)
+            charts.pyplot().close(self.fig)
             self.fig = None
 
     @property
@@ -573,6 +578,9 @@ def to_pdf(report: Report) -> bytes:
     lang = charts.language()
     title = report.title_en if lang == "en" else report.title_zh
     buffer = io.BytesIO()
+    plt = charts.pyplot()
+    from matplotlib.backends.backend_pdf import PdfPages
+
     with plt.rc_context(charts.style()), PdfPages(buffer) as pdf:
         pages = _Pages(pdf, f"{title} · {report.subtitle}")
         pages.start()
