@@ -104,7 +104,7 @@ def index_weights(estimate: PlsEstimate, latent: str) -> dict[str, float]:
         raise InvalidInput(
             "weights",
             f"「{block.shown_zh}」没有正的权重，无法计算指数 / "
-            f"'{block.shown_en}' has no positive weight; it has no index",
+            f"{block.shown_en} has no positive weight and so no index",
         )
     return {o.item: w / total for o, w in zip(outer, kept, strict=True)}
 

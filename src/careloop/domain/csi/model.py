@@ -121,7 +121,7 @@ def _check(model: PathModel) -> None:
     if model.scheme not in SCHEMES:
         raise _invalid(
             "内部权重方案只能是 centroid（重心）、factorial（因子）或 path（路径）",
-            "the inner scheme must be one of: centroid, factorial, path",
+            "the inner scheme must be centroid, factorial or path",
         )
     seen_paths: set[tuple[str, str]] = set()
     for source, target in model.paths:
@@ -129,23 +129,21 @@ def _check(model: PathModel) -> None:
             if end not in seen_latents:
                 raise _invalid(
                     f"路径「{source} → {target}」中的潜变量「{end}」未定义",
-                    f"the path '{source} -> {target}' names an undefined latent '{end}'",
+                    f"the path '{source} → {target}' names an undefined latent '{end}'",
                 )
         if source == target:
             raise _invalid(
-                f"路径「{source} → {target}」指向自身", f"the path '{source} -> {target}' is a loop"
+                f"路径「{source} → {target}」指向自身", f"the path '{source} → {target}' is a loop"
             )
         if (source, target) in seen_paths:
             raise _invalid(
-                f"路径「{source} → {target}」重复", f"the path '{source} -> {target}' is repeated"
+                f"路径「{source} → {target}」重复", f"the path '{source} → {target}' is repeated"
             )
         seen_paths.add((source, target))
     cycle = _find_cycle(model.latents, model.paths)
     if cycle:
         loop = " → ".join(cycle)
-        raise _invalid(
-            f"路径构成循环：{loop}", f"the paths form a cycle: {loop.replace('→', '->')}"
-        )
+        raise _invalid(f"路径构成循环：{loop}", f"the paths form a cycle: {loop}")
     for name in model.index_latents:
         if name not in seen_latents:
             raise _invalid(
@@ -207,7 +205,7 @@ def _paths_from(raw: object) -> tuple[tuple[str, str], ...]:
         else:
             raise _invalid(
                 f"第 {number} 条路径应写成 [起点, 终点] 或 {{from: 起点, to: 终点}}",
-                f"path {number} must be [from, to] or {{from: X, to: Y}}",
+                f"path {number} must be written [from, to] or as a mapping with from and to",
             )
         source = _text(pair[0], f"第 {number} 条路径的起点", f"the start of path {number}")
         target = _text(pair[1], f"第 {number} 条路径的终点", f"the end of path {number}")
@@ -282,7 +280,7 @@ def model_from_mapping(data: Mapping[str, object]) -> PathModel:
     if scheme not in SCHEMES:
         raise _invalid(
             "内部权重方案只能是 centroid（重心）、factorial（因子）或 path（路径）",
-            "the inner scheme must be one of: centroid, factorial, path",
+            "the inner scheme must be centroid, factorial or path",
         )
     standardised = data.get("standardised", True)
     if not isinstance(standardised, bool):
