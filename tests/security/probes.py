@@ -141,6 +141,8 @@ def reference_values(app: Any, api: Api, route: RouteInfo) -> list[dict[str, Any
             options = [{**o, "code": "zh"} for o in options]
         elif param == "year":
             options = [{**o, "year": 2027} for o in options]
+        elif param == "token":  # a survey's one-time link (public): an unknown one
+            options = [{**o, "token": "not-a-survey-link"} for o in options]
     return options
 
 

@@ -84,7 +84,7 @@ SCOPED_PARAMS = {
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
 """Who opens each seed region's incident (a unit lead in their region, the administrator
 in the province; P2 has its own unit lead)."""
-REFERENCE_PARAMS = {"policy_id", "code", "kind", "year"}
+REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "token"}
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind, a calendar year): the route is then probed as a list."""
 KNOWN_QUERY = {"date": DAY}
@@ -286,6 +286,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/self-service/complaints/{complaint_id}/rate"): "customer self-service: rate "
     "(needs the customer's verified session, else back to the entry)",
     ("GET", "/healthz"): "liveness for the load balancer",
+    ("GET", "/s/{token}"): "a customer's survey (the one-time link is the key)",
+    ("POST", "/s/{token}"): "a customer answers their survey",
+    ("POST", "/s/{token}/opt-out"): "a customer stops surveys",
     ("GET", "/auth/oidc/login"): "single sign-on: off to the identity provider",
     ("GET", "/auth/oidc/callback"): "single sign-on: back from the identity provider",
 }
@@ -301,6 +304,8 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "policy_id": 1,
     "template_id": 1,
     "view_id": 1,
+    "token": "not-a-survey-link",
+    "purpose": "complaint_closed",
 }
 
 
