@@ -142,7 +142,7 @@ def _rule_of(row: AccountabilityRule) -> Rule:
         row.code,
         row.name_zh,
         row.name_en,
-        Penalty(row.points, Decimal(row.amount_fen) / 100, row.veto),
+        _penalty(row.points, row.amount_fen, row.veto),
         row.active,
     )
 
@@ -440,8 +440,8 @@ def decide(
     appeal period that starts now."""
     rules.LIFECYCLE.check_role("decide", actor.role)
     case = _load(uow, case_id, actor)
-    _check(case, "decide", actor)
     _check_version(case, decision.version)
+    _check(case, "decide", actor)
     chosen = rules.rule_for(rules_in_force(uow), decision.rule or case.rule)
     penalty = Penalty(
         rules.points(decision.points), rules.yuan(decision.amount), bool(decision.veto)
@@ -480,8 +480,8 @@ def dismiss(
     """不予追责: no fault found; the case costs nothing."""
     rules.LIFECYCLE.check_role("dismiss", actor.role)
     case = _load(uow, case_id, actor)
-    _check(case, "dismiss", actor)
     _check_version(case, version)
+    _check(case, "dismiss", actor)
     text = rules.LIFECYCLE.clean_field("dismiss", "reason", reason)
     before = case.status
     case.status = rules.LIFECYCLE.apply(case.status, "dismiss", actor.role).value
@@ -506,8 +506,8 @@ def appeal(
     case = _load(uow, case_id, actor)
     if not concerned(case, actor):
         raise AccountabilityError("not_concerned")
-    _check(case, "appeal", actor)
     _check_version(case, version)
+    _check(case, "appeal", actor)
     text = rules.LIFECYCLE.clean_field("appeal", "reason", reason)
     if case.appeal_due_at is not None and now >= case.appeal_due_at:
         raise AccountabilityError("appeal_late", due=_local(case.appeal_due_at))
@@ -529,8 +529,8 @@ def decide_appeal(
     """裁定申诉: upheld (penalty withdrawn), reduced (a lighter one) or dismissed (stands)."""
     rules.LIFECYCLE.check_role("decide_appeal", actor.role)
     case = _load(uow, case_id, actor)
-    _check(case, "decide_appeal", actor)
     _check_version(case, decision.version)
+    _check(case, "decide_appeal", actor)
     step = rules.LIFECYCLE.get("decide_appeal")
     outcome = AppealOutcome(
         InputChoice.choose(step.name, decision.outcome, rules.APPEAL_OUTCOME_LABELS)
@@ -579,8 +579,8 @@ def finalise(uow: UnitOfWork, case_id: int, version: int, actor: Actor, now: dat
     """确认生效: nobody appealed within the period."""
     rules.LIFECYCLE.check_role("finalise", actor.role)
     case = _load(uow, case_id, actor)
-    _check(case, "finalise", actor)
     _check_version(case, version)
+    _check(case, "finalise", actor)
     if case.appeal_due_at is not None and now < case.appeal_due_at:
         raise AccountabilityError("appeal_open", due=_local(case.appeal_due_at))
     case.status = rules.LIFECYCLE.apply(case.status, "finalise", actor.role).value
