@@ -16,6 +16,7 @@ from careloop.api import (
     openapi,
     problems,
     ratelimit,
+    routes_accountability,
     routes_auth,
     routes_bulk,
     routes_complaints,
@@ -161,6 +162,7 @@ def create_app(
     app.include_router(routes_sla.router)
     app.include_router(routes_reports.router)
     app.include_router(routes_incidents.router)
+    app.include_router(routes_accountability.router)
     app.include_router(routes_rectification.router)
     app.include_router(routes_inspections.router)
     app.include_router(routes_reply_templates.router)
