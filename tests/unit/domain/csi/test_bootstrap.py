@@ -18,12 +18,12 @@ PAIR = PathModel((Block("X", ("x",)), Block("Y", ("y",))), (("X", "Y"),))
 
 def test_the_same_seed_gives_the_same_errors_and_another_seed_others() -> None:
     data = simulate(120, seed=7)
-    first = bootstrap(data, COLUMNS, MODEL, resamples=40, seed=1)
-    again = bootstrap(data, COLUMNS, MODEL, resamples=40, seed=1)
-    other = bootstrap(data, COLUMNS, MODEL, resamples=40, seed=2)
+    first = bootstrap(data, COLUMNS, MODEL, resamples=25, seed=1)
+    again = bootstrap(data, COLUMNS, MODEL, resamples=25, seed=1)
+    other = bootstrap(data, COLUMNS, MODEL, resamples=25, seed=2)
     assert first.paths == again.paths and first.outer == again.outer
     assert first.paths != other.paths
-    assert first.bootstrap_resamples == 40
+    assert first.bootstrap_resamples == 25
 
 
 def test_the_path_error_is_near_the_analytic_error_of_a_correlation() -> None:
@@ -42,7 +42,7 @@ def test_the_path_error_is_near_the_analytic_error_of_a_correlation() -> None:
 
 
 def test_intervals_contain_the_estimates() -> None:
-    result = bootstrap(simulate(150, seed=8), COLUMNS, MODEL, resamples=100, seed=4)
+    result = bootstrap(simulate(150, seed=8), COLUMNS, MODEL, resamples=60, seed=4)
     for path in result.paths:
         assert path.ci_low is not None and path.ci_high is not None
         assert path.ci_low <= path.estimate <= path.ci_high
