@@ -190,7 +190,7 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: 
         for row in rows
     )
     table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-    return f'<div class="scroll">{table}</div>'
+    return f'<div class="scroll" tabindex="0">{table}</div>'
 
 
 def stratum_rows(result: StudyResult, groups: Sequence[StratumRow], lang: str) -> list[list[str]]:
@@ -225,6 +225,7 @@ th{background:#dde6f0}.num{text-align:right;font-variant-numeric:tabular-nums}
 dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}
 dl.summary dt{color:#4a5a6a}dl.summary dd{margin:0}
 .csi-diagram{width:100%;height:auto;max-height:520px;font-family:inherit}
+.diagram .csi-diagram{min-width:720px}
 .note{color:#4a5a6a;font-size:.88rem}
 """
 
@@ -335,7 +336,8 @@ def body_html(result: StudyResult, lang: str) -> str:
         f'<div class="cards">{cards}</div>',
         f'<h2>{escape(w("summary"))}</h2><dl class="summary">{summary}</dl>',
         f"<h2>{escape(w('diagram'))}</h2>",
-        path_diagram(result, lang),
+        f'<div class="scroll diagram" tabindex="0" role="region" '
+        f'aria-label="{escape(w("diagram"))}">{path_diagram(result, lang)}</div>',
         f'<p class="note">{escape(w("diagram_note"))}</p>',
     ]
     if result.strata:

@@ -50,6 +50,7 @@ class StudySummary:
     headline_grade: str
     created_at: datetime
     created_by: str
+    created_by_name: str
 
 
 def may_run(actor: Actor) -> bool:
@@ -69,6 +70,7 @@ def _summary(row: CsiStudy) -> StudySummary:
         headline_grade=row.headline_grade,
         created_at=row.created_at,
         created_by=row.created_by,
+        created_by_name=row.created_by_name,
     )
 
 
@@ -97,6 +99,7 @@ def save_study(
         region_path=actor.scope,
         created_at=now,
         created_by=actor.username,
+        created_by_name=(actor.display_name or actor.username)[:100],
         result=result.as_dict(),
     )
     uow.session.add(row)

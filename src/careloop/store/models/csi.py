@@ -33,4 +33,6 @@ class CsiStudy(Base):
     region_path: Mapped[str] = mapped_column(String(400), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(100))
+    created_by_name: Mapped[str] = mapped_column(String(100))
+    """The person's name as colleagues know it: what the list shows (never a username)."""
     result: Mapped[dict[str, Any]] = mapped_column(JSONType)

@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("region_path", sa.String(length=400), nullable=False),
         sa.Column("created_at", utc, nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
+        sa.Column("created_by_name", sa.String(length=100), nullable=False),
         sa.Column("result", careloop.store.types.JSONType, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_csi_studies")),
     )
