@@ -28,6 +28,7 @@ def staff_pages() -> APIRouter:
         complaint_files,
         complaint_lists,
         complaints,
+        csi,
         customers,
         dispatch,
         incidents,
@@ -55,6 +56,7 @@ def staff_pages() -> APIRouter:
     router.include_router(complaint_files.router)
     router.include_router(dispatch.router)
     router.include_router(customers.router)
+    router.include_router(csi.router)
     return router
 
 
