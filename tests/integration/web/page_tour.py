@@ -57,6 +57,7 @@ PAGES: list[Stop] = [
     Stop("super1", "/incidents/{incident}"),
     Stop("admin", "/policies"),
     Stop("admin", "/calendar"),
+    Stop("super1", "/csi", phone=True),
     # Reports as their HTML pages (the dashboard's download buttons, the web session).
     Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
     Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
