@@ -630,10 +630,12 @@ def _view(
     ref = (complaint_numbers or {}).get(source.id) if source.kind == "complaint" else None
     trail: tuple[TrailEntry, ...] = ()
     if with_trail:
+        # People read who acted by name, as colleagues know them (the username otherwise).
         trail = tuple(
-            TrailEntry(e.at, e.actor, e.role, e.action, e.after, e.note)
-            for e in uow.session.scalars(
-                select(AccountabilityEvent)
+            TrailEntry(e.at, name or e.actor, e.role, e.action, e.after, e.note)
+            for e, name in uow.session.execute(
+                select(AccountabilityEvent, Staff.display_name)
+                .outerjoin(Staff, Staff.id == AccountabilityEvent.actor_id)
                 .where(AccountabilityEvent.case_id == case.id)
                 .order_by(AccountabilityEvent.id)
             )
