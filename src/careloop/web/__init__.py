@@ -23,6 +23,7 @@ def staff_pages() -> APIRouter:
     """The staff pages of every context as one router; each form needs the page's token."""
     from careloop.web.csrf import require_csrf_token
     from careloop.web.pages import (
+        accountability,
         auth,
         calendar,
         complaint_files,
@@ -52,6 +53,7 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(accountability.router)
     router.include_router(reply_templates.router)
     router.include_router(complaint_files.router)
     router.include_router(dispatch.router)
