@@ -37,6 +37,7 @@ def staff_pages() -> APIRouter:
         policies,
         reply_templates,
         supervision_board,
+        surveys,
         work_orders,
     )
 
@@ -59,6 +60,7 @@ def staff_pages() -> APIRouter:
     router.include_router(dispatch.router)
     router.include_router(customers.router)
     router.include_router(csi.router)
+    router.include_router(surveys.router)
     return router
 
 
