@@ -27,6 +27,7 @@ from careloop.services.complaints import (
 )
 from careloop.services.incidents.read_models import brief_of as incident_brief
 from careloop.services.privacy.personal_data import CustomerData
+from careloop.services.surveys import page_views as survey_page_views
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import composer, views
 from careloop.web.answers import error_text, see_other, whole_number
@@ -99,6 +100,9 @@ def _complaint_page(
         trail=found.trail,
         notes=found.notes,
         incident=incident_brief(uow, complaint_id, lang),
+        surveys=survey_page_views.complaint_survey_status(
+            uow, actor, complaint_id, found.unmasked, lang
+        ),
         allowed=allowed,
         callback_outcome=callbacks.label(c.callback_outcome, lang) if c.callback_outcome else None,
         appeal_outcome=callbacks.label(c.appeal_outcome, lang) if c.appeal_outcome else None,
