@@ -32,6 +32,7 @@ from careloop.api import (
     routes_reply_templates,
     routes_reports,
     routes_sla,
+    routes_social_supervisors,
     routes_surveys,
     routes_work_orders,
 )
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(routes_incidents.router)
     app.include_router(routes_accountability.router)
     app.include_router(routes_rectification.router)
+    app.include_router(routes_social_supervisors.router)
     app.include_router(routes_inspections.router)
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from careloop.domain import events as domain_events
+from careloop.domain import privacy
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.events import DomainEvent
 from careloop.domain.permissions import in_scope
@@ -285,6 +286,9 @@ def view_of(
         else None
     )
     owns = actor.role in rules.CHECK_ROLES or task.unit_path.startswith(actor.org_path)
+    # A finding's text may quote a customer's number: masked like a complaint's text for
+    # roles not involved (domain.privacy).
+    unmasked = privacy.may_see_personal_data(actor.role, owns=owns)
     allowed = tuple(
         ActionView(t.name, t.label(lang))
         for t in rules.RECTIFICATION_LIFECYCLE.allowed(task.status, actor.role)
@@ -300,7 +304,7 @@ def view_of(
         source_item=task.source_item,
         unit=_unit_view(_unit(uow, task.unit_id), lang),
         title=task.title,
-        detail=task.detail,
+        detail=privacy.shown(task.detail, "text", unmasked=unmasked) or "",
         status=task.status,
         status_label=rules.status_label(task.status, lang),
         cycle=task.cycle,
@@ -312,11 +316,11 @@ def view_of(
         limit=_limit(task).describe("en" if lang.startswith("en") else "zh"),
         escalation_level=task.escalation_level,
         escalated_to=escalated,
-        actions_taken=task.actions_taken,
+        actions_taken=privacy.shown(task.actions_taken, "text", unmasked=unmasked),
         evidence_ref=task.evidence_ref,
-        evidence_text=task.evidence_text,
+        evidence_text=privacy.shown(task.evidence_text, "text", unmasked=unmasked),
         submitted_at=task.submitted_at,
-        check_note=task.check_note,
+        check_note=privacy.shown(task.check_note, "text", unmasked=unmasked),
         closed_at=task.closed_at,
         allowed=allowed,
     )
