@@ -6,12 +6,11 @@ one's scope are listed. The same services as `careloop csi run`."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from careloop.domain.errors import DomainError, NotFound
+from careloop.domain.errors import DomainError
 from careloop.domain.permissions import check_permission
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
@@ -148,11 +147,9 @@ def csi_study_page(
     )
 
 
-@router.get("/csi/studies/{study_id}/report.{fmt}")
-def csi_study_report(
-    study_id: int, fmt: str, request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep
+def _report(
+    study_id: int, fmt: str, request: Request, uow: UnitOfWork, actor: Actor, lang: str
 ) -> Response:
-    """The study's report as a file: ``report.html`` (self-contained) or ``report.xlsx``."""
     from careloop.reports.csi import to_html, to_xlsx
 
     try:
@@ -160,16 +157,25 @@ def csi_study_report(
     except DomainError as exc:
         return _error_page(request, actor, lang, exc)
     name = f"csi-study-{summary.id}.{fmt}"
-    disposition = f"attachment; filename={name}; filename*=UTF-8''{quote(name)}"
+    headers = {"Content-Disposition": f"attachment; filename={name}"}
     if fmt == "html":
-        return Response(
-            to_html(result, lang),
-            media_type="text/html; charset=utf-8",
-            headers={"Content-Disposition": disposition, "Content-Security-Policy": REPORT_CSP},
-        )
-    if fmt == "xlsx":
-        return Response(
-            to_xlsx(result, lang), media_type=XLSX, headers={"Content-Disposition": disposition}
-        )
-    missing = NotFound("report", name).said_as(what=("报告", "Report"))
-    return _error_page(request, actor, lang, missing)
+        headers["Content-Security-Policy"] = REPORT_CSP
+        return Response(to_html(result, lang), media_type="text/html; charset=utf-8",
+                        headers=headers)  # fmt: skip
+    return Response(to_xlsx(result, lang), media_type=XLSX, headers=headers)
+
+
+@router.get("/csi/studies/{study_id}/report.html")
+def csi_study_html(
+    study_id: int, request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep
+) -> Response:
+    """The study's report as one self-contained HTML file, to keep or mail."""
+    return _report(study_id, "html", request, uow, actor, lang)
+
+
+@router.get("/csi/studies/{study_id}/report.xlsx")
+def csi_study_xlsx(
+    study_id: int, request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep
+) -> Response:
+    """The study's tables as an Excel workbook."""
+    return _report(study_id, "xlsx", request, uow, actor, lang)
