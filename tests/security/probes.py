@@ -139,6 +139,8 @@ def reference_values(app: Any, api: Api, route: RouteInfo) -> list[dict[str, Any
             options = [{**o, "policy_id": policies[0]["id"]} for o in options]
         elif param == "code":
             options = [{**o, "code": "zh"} for o in options]
+        elif param == "study_id":  # a CSI study (its scope: tests/integration/csi)
+            options = [{**o, "study_id": 1} for o in options]
         elif param == "year":
             options = [{**o, "year": 2027} for o in options]
         elif param == "token":  # a survey's one-time link (public): an unknown one

@@ -84,7 +84,7 @@ SCOPED_PARAMS = {
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
 """Who opens each seed region's incident (a unit lead in their region, the administrator
 in the province; P2 has its own unit lead)."""
-REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "token"}
+REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token"}
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind, a calendar year): the route is then probed as a list."""
 KNOWN_QUERY = {"date": DAY}
@@ -302,6 +302,7 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "year": 2026,
     "kind": "daily",
     "policy_id": 1,
+    "study_id": 1,
     "template_id": 1,
     "view_id": 1,
     "token": "not-a-survey-link",
