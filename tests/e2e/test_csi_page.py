@@ -97,4 +97,6 @@ def test_a_miscoded_survey_is_refused_in_words_on_a_phone(
     error = page.inner_text('[data-testid="csi-error"]')
     assert error == "题项得分超出 1–10 分：第 3 行「CUSL3」为「15」"
     assert page.input_value("#csi-bootstrap") == "0"
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    assert _violations(axe, page) == []
     page.context.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
@@ -151,7 +152,7 @@ def _interval(row: IndexRow) -> str:
 
 def summary_rows(result: StudyResult, lang: str) -> list[tuple[str, str]]:
     """The study's settings and counts, as (label, text) pairs."""
-    w = lambda key: word(key, lang)  # noqa: E731
+    w = partial(word, lang=lang)
     strata = "、" if not lang.startswith("en") else ", "
     return [
         (w("model"), result.model_name or "—"),
@@ -232,7 +233,7 @@ dl.summary dt{color:#4a5a6a}dl.summary dd{margin:0}
 
 def body_html(result: StudyResult, lang: str) -> str:
     """The report's content without <html>: the page embeds the same markup."""
-    w = lambda key: word(key, lang)  # noqa: E731
+    w = partial(word, lang=lang)
     cards = "".join(
         '<div class="card">'
         f"<div>{escape(index_title(result, row.latent, lang))}</div>"
@@ -402,8 +403,8 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     numbers (coefficients 0.000, indices 0.0), empty where there is no value."""
     from openpyxl import Workbook
 
-    w = lambda key: word(key, lang)  # noqa: E731
-    label = lambda name: _latent_label(result, name, lang)  # noqa: E731
+    w = partial(word, lang=lang)
+    label = partial(_latent_label, result, lang=lang)
     three, one = "0.000", "0.0"
     book = Workbook()
     book.remove(book.active)  # type: ignore[arg-type]
