@@ -47,6 +47,11 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     # the quality department's to set.
     "survey.read": frozenset({"unit_lead", "supervisor", "admin", "inspector"}),
     "survey.manage": frozenset({"supervisor", "admin"}),
+    # Responsibility cases (责任认定): opened by the quality centre and inspectors (and the
+    # system, from late complaints); the catalogue of rules is the quality centre's to set.
+    # Deciding and appealing are the case lifecycle's transitions (domain.supervision).
+    "accountability.open": frozenset({"supervisor", "admin", "inspector", "system"}),
+    "accountability.rules": frozenset({"supervisor", "admin"}),
 }
 
 
