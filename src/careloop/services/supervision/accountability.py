@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from careloop.domain import events as domain_events
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.events import DomainEvent
-from careloop.domain.permissions import PROVINCE_WIDE_ROLES, in_scope
+from careloop.domain.permissions import PROVINCE_WIDE_ROLES, check_permission, in_scope
 from careloop.domain.supervision import accountability as rules
 from careloop.domain.supervision.accountability import (
     AccountabilityError,
@@ -53,8 +53,6 @@ from careloop.store.models import (
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 """Case numbers and the deadlines in refusals read in Beijing time, as the desk speaks."""
-OPENER_ROLES = frozenset({"supervisor", "admin", "inspector", "system"})
-"""Who opens a case: quality supervisors and inspectors by hand, the system from events."""
 
 
 class Period(Protocol):
@@ -154,8 +152,7 @@ def rules_in_force(uow: UnitOfWork) -> dict[str, Rule]:
 
 def set_rule(uow: UnitOfWork, rule: Rule, actor: Actor, now: datetime) -> Rule:
     """Add or change a rule of the catalogue (administrators and supervisors; audited)."""
-    if actor.role not in rules.DECIDER_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action="edit accountability rules")
+    _may("accountability.rules", actor, ("修改责任条款", "edit the rules of accountability"))
     code = (rule.code or "").strip()
     if not code or len(code) > 40 or not code.replace("_", "").isalnum() or not code.isascii():
         raise InvalidInput("code", "只能包含字母、数字和下划线，最多 40 个 / letters, digits, _")
@@ -191,6 +188,14 @@ def _fen(amount: Decimal) -> int:
 
 def _penalty(points: float, fen: int, veto: bool) -> Penalty:
     return Penalty(points, (Decimal(fen) / 100).quantize(Decimal("0.01")), veto)
+
+
+def _may(permission: str, actor: Actor, action: tuple[str, str]) -> None:
+    """`check_permission`, the refusal naming the action in words."""
+    try:
+        check_permission(permission, actor.role)
+    except DomainError as exc:
+        raise exc.said_as(action=action) from None
 
 
 # --- scope ----------------------------------------------------------------------------------
@@ -273,8 +278,7 @@ def open_case(
 ) -> CaseView:
     """立案: idempotent per source (a second call returns the case already open, whoever
     opens it), so an event delivered twice or two events about one complaint open one case."""
-    if actor.role not in OPENER_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action="open a responsibility case")
+    _may("accountability.open", actor, ("责任认定立案", "open a responsibility case"))
     if source.kind not in rules.SOURCE_KINDS:
         raise InvalidInput("source.kind", "未知的来源类型 / unknown kind of source")
     if not scope.is_row_id(source.id):
