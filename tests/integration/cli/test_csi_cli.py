@@ -124,3 +124,20 @@ def test_an_unknown_model_and_a_missing_file_are_refused(tmp_path: Path) -> None
     assert code == 1 and "unknown model 'scsi'" in err and err.count("\n") == 1
     code, _, err = _run("--data", str(tmp_path / "none.csv"), "--model", "ecsi")
     assert code == 1 and "无法读取文件" in err and err.count("\n") == 1
+
+
+MOBI = Path(__file__).parents[4] / "shared" / "data" / "ecsi-mobi" / "mobi.csv"
+
+
+@pytest.mark.skipif(not MOBI.exists(), reason="the shared ECSI mobile data is not here")
+def test_the_published_ecsi_mobile_survey_runs_as_one_stratum(tmp_path: Path) -> None:
+    code, out, err = _run(
+        "--data", str(MOBI), "--model", "ecsi", "--bootstrap", "0", "--out", str(tmp_path),
+        "--json", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    view = json.loads(out)
+    assert (view["n"], view["dropped"], view["strata"], view["strata_columns"]) == (250, 0, [], [])
+    assert len(view["outer"]) == 24 and view["grade"]["Satisfaction"] in (
+        "fairly satisfied", "satisfied", "average"
+    )  # fmt: skip
