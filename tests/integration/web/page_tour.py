@@ -58,6 +58,10 @@ PAGES: list[Stop] = [
     Stop("admin", "/policies"),
     Stop("admin", "/calendar"),
     Stop("super1", "/csi", phone=True),
+    Stop("super1", "/accountability"),
+    Stop("super1", "/accountability/cases/{case}"),
+    Stop("agent1", "/accountability/mine", phone=True),
+    Stop("agent1", "/accountability/cases/{case}", phone=True),
     # Reports as their HTML pages (the dashboard's download buttons, the web session).
     Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
     Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
@@ -201,6 +205,14 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     assert incident.status_code == 201, incident.text
     ids["incident"] = incident.json()["id"]
     ids["incident_linked"] = create(agent, customer={"phone": "13900000015"})["id"]
+
+    # A responsibility case against the hotline agent, decided: the page offers the appeal.
+    case = act(api.as_("super1"), "/api/v1/accountability/cases", source={
+        "kind": "inspection", "id": 1, "item": "S-01"}, unit="C1-HOT", staff="agent1",
+        rule="service_attitude", summary="暗访发现坐席服务用语不规范")  # fmt: skip
+    act(api.as_("super1"), f"/api/v1/accountability/cases/{case['id']}/decide",
+        version=case["version"], points=2, amount="300.00", veto=False)  # fmt: skip
+    ids["case"] = case["id"]
 
     # Two days on: the reply clocks of the open complaints are breached, the SLA sweeper's
     # events are on their trails, and yesterday's reports have data.
