@@ -6,7 +6,7 @@ answered surveys behind each row — the same services as ``/api/v1/surveys``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -56,6 +56,17 @@ def _refuse_reader(request: Request, actor: Actor, lang: str, permission: str) -
     )
 
 
+def _who(names: Mapping[str, str], t: Translator) -> Callable[[str | None], str]:
+    """A template's or rule's author by name; the migration's seed was saved by the system."""
+
+    def who(username: str | None) -> str:
+        if username in names:
+            return names[username]
+        return t("survey_pages.system")
+
+    return who
+
+
 def _tz(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.settings.timezone)
 
@@ -102,7 +113,7 @@ def _templates_page(
         cards=cards,
         kinds=survey_forms.kind_choices(t),
         manager=has_permission(MANAGE, actor.role),
-        names=page_views.staff_names(uow, {v.created_by for v in every}),
+        who=_who(page_views.staff_names(uow, {v.created_by for v in every}), t),
         error=error,
         saved=None if error else survey_forms.done_of(request),
     )
@@ -187,7 +198,7 @@ def _rules_page(
         regions=[r for r in regions if r[0] not in {v.region_code for v in views}],
         purposes=purposes,
         manager=has_permission(MANAGE, actor.role),
-        names=page_views.staff_names(uow, {v.updated_by for v in views if v.updated_by}),
+        who=_who(page_views.staff_names(uow, {v.updated_by for v in views if v.updated_by}), t),
         forms_open=next(iter(forms)) if forms else None,
         error=error,
         saved=None if error else survey_forms.done_of(request),
