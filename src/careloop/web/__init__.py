@@ -35,7 +35,9 @@ def staff_pages() -> APIRouter:
         incidents,
         intake,
         policies,
+        rectification,
         reply_templates,
+        social_supervisors,
         supervision_board,
         surveys,
         work_orders,
@@ -54,6 +56,8 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(rectification.router)
+    router.include_router(social_supervisors.router)
     router.include_router(accountability.router)
     router.include_router(reply_templates.router)
     router.include_router(complaint_files.router)

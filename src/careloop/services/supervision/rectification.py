@@ -392,21 +392,33 @@ def task_events(
     uow: UnitOfWork, task_id: int, actor: Actor, lang: str
 ) -> list[RectificationEventView]:
     _check_reader(actor)
-    load_task(uow, task_id, actor)
-    rows = uow.session.scalars(
-        select(RectificationEvent)
-        .where(RectificationEvent.task_id == task_id)
-        .order_by(RectificationEvent.id)
+    task = load_task(uow, task_id, actor)
+    owns = actor.role in rules.CHECK_ROLES or task.unit_path.startswith(actor.org_path)
+    unmasked = privacy.may_see_personal_data(actor.role, owns=owns)
+    rows = list(
+        uow.session.scalars(
+            select(RectificationEvent)
+            .where(RectificationEvent.task_id == task_id)
+            .order_by(RectificationEvent.id)
+        )
     )
+    ids = {e.actor_id for e in rows if e.actor_id}
+    names = {
+        staff_id: name
+        for staff_id, name in uow.session.execute(
+            select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))
+        )
+    }
+    system = "system" if lang.startswith("en") else "系统"
     return [
         RectificationEventView(
             e.at,
             e.at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M"),
-            e.actor,
+            names.get(e.actor_id, e.actor) if e.actor_id else system,
             e.action,
             _action_label(e.action, lang),
             e.cycle,
-            e.note,
+            privacy.shown(e.note, "text", unmasked=unmasked),
             e.after,
         )
         for e in rows

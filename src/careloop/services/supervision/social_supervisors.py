@@ -761,3 +761,14 @@ def get_submission(
     uow: UnitOfWork, submission_id: int, actor: Actor, lang: str, now: datetime
 ) -> SubmissionView:
     return submission_view(uow, load_submission(uow, submission_id, actor), actor, lang, now)
+
+
+def units_in_scope(uow: UnitOfWork, actor: Actor, lang: str) -> list[rectification.UnitView]:
+    """The units a form may name (area, unit observed): the actor's scope, tree order."""
+    query = select(OrgUnit).order_by(OrgUnit.path)
+    if actor.scope != "/":
+        query = query.where(OrgUnit.path.startswith(actor.scope, autoescape=True))
+    return [
+        rectification.UnitView(u.id, u.code, u.name_en if lang.startswith("en") else u.name_zh)
+        for u in uow.session.scalars(query.limit(500))
+    ]
