@@ -35,6 +35,14 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     # The org tree's own facts, such as whether a region is urban or rural (repair limits).
     "org.manage": frozenset({"admin"}),
     "security_events.read": frozenset({"admin"}),
+    # Rectification tasks (督促整改, domain.supervision.rectification): who opens a task from
+    # a finding, who re-inspects (never the unit itself), who sets the limit per source kind.
+    "rectification.open": frozenset({"supervisor", "admin", "unit_lead"}),
+    "rectification.reinspect": frozenset({"supervisor", "admin"}),
+    "rectification.policy": frozenset({"supervisor", "admin"}),
+    # Social supervisors (社会监督员): the registry, and recording what they report.
+    "social_supervisor.manage": frozenset({"supervisor", "admin", "unit_lead"}),
+    "social_supervision.record": frozenset({"supervisor", "admin", "unit_lead"}),
     # Inspections (监督检查): plans by managers; results by the staff sent (any desk role),
     # read within scope; checklists changed by the quality centre; dial tests posted by a
     # dialling machine's account (a back-office account of the hotline's region).

@@ -25,7 +25,7 @@ from careloop.domain import events as domain_events
 from careloop.domain import privacy
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.events import DomainEvent
-from careloop.domain.permissions import in_scope
+from careloop.domain.permissions import check_permission, in_scope
 from careloop.domain.sla.calendar import WorkingCalendar
 from careloop.domain.sla.clocks import ClockState, limit_from_terms
 from careloop.domain.supervision import rectification as rules
@@ -162,7 +162,6 @@ def _policy_view(policy: rules.RectificationPolicy, configured: bool, lang: str)
     )
 
 
-POLICY_ROLES = frozenset({"supervisor", "admin"})
 
 
 def set_policy(
@@ -177,8 +176,7 @@ def set_policy(
     lang: str = "zh",
 ) -> PolicyView:
     """Set the limit for one source kind (audited); open tasks keep the deadline they got."""
-    if actor.role not in POLICY_ROLES:
-        raise DomainError("role_not_allowed", role=actor.role, action="set a rectification limit")
+    check_permission("rectification.policy", actor.role)
     policy = rules.policy_from_terms(source_kind, limits, warn_share, escalation)
     row = uow.session.get(RectificationPolicyRow, source_kind)
     if row is None:

@@ -100,3 +100,15 @@ def test_time_left_and_overdue_read_as_words():
     assert rules.remaining_words(MONDAY, due, "zh") == "超时 2天3小时"
     assert rules.remaining_words(due, MONDAY, "en") == "2 d 3 h left"
     assert rules.remaining_words(due, MONDAY, "zh", submitted_late=True) == "超时提交"
+
+
+def test_the_permission_table_says_what_the_lifecycle_enforces():
+    from careloop.domain.permissions import PERMISSIONS
+    from careloop.domain.supervision import social_supervisors
+
+    lifecycle = rules.RECTIFICATION_LIFECYCLE
+    assert PERMISSIONS["rectification.open"] == rules.OPENER_ROLES - {"system"}
+    assert PERMISSIONS["rectification.reinspect"] == lifecycle.get("confirm").roles
+    assert PERMISSIONS["rectification.reinspect"] == lifecycle.get("fail").roles
+    assert PERMISSIONS["social_supervisor.manage"] == social_supervisors.REGISTRY_ROLES
+    assert PERMISSIONS["social_supervision.record"] == social_supervisors.RECORD_ROLES
