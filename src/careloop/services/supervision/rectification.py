@@ -162,8 +162,6 @@ def _policy_view(policy: rules.RectificationPolicy, configured: bool, lang: str)
     )
 
 
-
-
 def set_policy(
     uow: UnitOfWork,
     source_kind: str,
