@@ -50,6 +50,9 @@ class Seeded:
     region: str
     unit: str
     incident_id: int = 0
+    rectification_id: int = 0
+    supervisor_id: int = 0
+    submission_id: int = 0
 
 
 SEEDS = [
@@ -79,6 +82,7 @@ SCOPED_PARAMS = {
     "complaint_id": "complaint_id",
     "work_order_id": "work_order_id",
     "incident_id": "incident_id",
+    "task_id": "rectification_id",  # a rectification task (督促整改)
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
@@ -137,6 +141,42 @@ def world(stack: Stack) -> dict[str, Seeded]:
             name, c["id"], c["number"], order["id"], phone, marker, region, unit,
             incident.json()["id"],
         )  # fmt: skip
+        task = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/rectifications",
+            json={
+                "source": {"kind": "complaint", "id": c["id"]},
+                "unit": unit,
+                "title": f"{marker} 整改",
+                "detail": f"{marker} 宽带断网整改",
+            },
+        )
+        assert task.status_code == 201, task.text
+        seeded[name].rectification_id = task.json()["id"]
+        watcher = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/social-supervisors",
+            json={
+                "name": f"{marker}监督员",
+                "contact_phone": f"1390000{len(seeded):04d}",
+                "area_unit": region,
+                "term_start": "2026-01-01",
+                "term_end": "2027-12-31",
+            },
+        )
+        assert watcher.status_code == 201, watcher.text
+        said = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/social-supervisors/submissions",
+            json={
+                "supervisor_id": watcher.json()["id"],
+                "submission_kind": "feedback",
+                "target_kind": "unit",
+                "target_unit": unit,
+                "observation": f"{marker} 装维人员未按约上门",
+                "observed_at": stack.clock.now.isoformat(),
+            },
+        )
+        assert said.status_code == 201, said.text
+        seeded[name].supervisor_id = watcher.json()["id"]
+        seeded[name].submission_id = said.json()["id"]
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -183,6 +223,9 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "work_order_id": seed.work_order_id,
                     "incident_id": seed.incident_id,
                     "customer_ref": seed.complaint_id,
+                    "task_id": seed.rectification_id,
+                    "supervisor_id": seed.supervisor_id,
+                    "submission_id": seed.submission_id,
                 }
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
                 probes += 1
@@ -305,6 +348,7 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "study_id": 1,
     "template_id": 1,
     "view_id": 1,
+    "source_kind": "inspection",
     "token": "not-a-survey-link",
     "purpose": "complaint_closed",
 }
@@ -318,6 +362,9 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "work_order_id": east.work_order_id,
         "incident_id": east.incident_id,
         "customer_ref": east.complaint_id,
+        "task_id": east.rectification_id,
+        "supervisor_id": east.supervisor_id,
+        "submission_id": east.submission_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
@@ -444,6 +491,9 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "complaint_id": seed.complaint_id,
                         "work_order_id": seed.work_order_id,
                         "incident_id": seed.incident_id,
+                        "task_id": seed.rectification_id,
+                        "supervisor_id": seed.supervisor_id,
+                        "submission_id": seed.submission_id,
                         "name": name,
                     }
                     url = fill(route.path, values)
