@@ -18,6 +18,7 @@ from careloop.demo.province import Province, build_province
 from careloop.demo.reply_templates import seed_reply_templates
 from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
 from careloop.demo.storyline import IncidentPlan
+from careloop.demo.surveys import hold_demo_surveys, seed_demo_surveys
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.access.auth import hash_password
 from careloop.services.complaints import intake, lifecycle, work_orders, work_steps
@@ -301,6 +302,7 @@ def load_demo(
         seeded = seed_commitments(uow, actors["admin"], end - timedelta(days=days + 1))
         progress(f"service commitments: {len(seeded)} policies")
         seed_reply_templates(uow, actors["supervisor1"], end - timedelta(days=days + 1))
+        hold_demo_surveys(session_factory)
         demo = generate_demo(province, count=count, end=end, days=days, seed=seed)
         plans = demo.plans
         # The incident's moves happen between the complaints accepted before and after them
@@ -331,4 +333,5 @@ def load_demo(
     with UnitOfWork(session_factory) as uow:
         steps = work_steps.sweep_steps(uow, end)
     progress(f"SLA sweep: {sum(swept.alerts.values())} alerts, {steps} work steps overdue")
+    progress(seed_demo_surveys(session_factory, end, seed))
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"

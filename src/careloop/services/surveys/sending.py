@@ -16,6 +16,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
+from weakref import WeakSet
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -101,6 +102,19 @@ def plan_survey(uow: UnitOfWork, complaint_id: int, closed_at: datetime) -> int 
     return survey_id
 
 
+_PAUSED: WeakSet[sessionmaker[Session]] = WeakSet()
+
+
+def pause_planning(session_factory: sessionmaker[Session]) -> None:
+    """Bulk loads (the demo's replay of 90 days) plan their surveys afterwards in one
+    statement (``plan_missing``) instead of one transaction per close."""
+    _PAUSED.add(session_factory)
+
+
+def resume_planning(session_factory: sessionmaker[Session]) -> None:
+    _PAUSED.discard(session_factory)
+
+
 class SurveyPlanner:
     """The queued handler of ``careloop.complaint.closed``: one instance per platform, bound
     to its database (a queue worker finds it by its class's name)."""
@@ -109,7 +123,7 @@ class SurveyPlanner:
         self.session_factory = session_factory
 
     def __call__(self, event: DomainEvent) -> None:
-        if event.complaint_id is None:
+        if event.complaint_id is None or self.session_factory in _PAUSED:
             return
         with UnitOfWork(self.session_factory) as uow:
             plan_survey(uow, event.complaint_id, event.at)
@@ -285,6 +299,8 @@ __all__ = [
     "SURVEY_KIND",
     "SurveyPlanner",
     "handling_unit_id",
+    "pause_planning",
     "plan_survey",
+    "resume_planning",
     "send_due_surveys",
 ]
