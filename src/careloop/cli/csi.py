@@ -210,3 +210,78 @@ def run(
     typer.echo(_text_report(result, speak))
     for f in files:
         typer.echo(str(f))
+
+
+@csi_app.command("plan")
+def plan(
+    frame: Annotated[
+        Path,
+        typer.Option(
+            "--frame",
+            help="Sampling frame (.csv/.xlsx): stratum columns, population, optional sd",
+        ),
+    ],
+    margin: Annotated[
+        float, typer.Option("--margin", help="Target margin of error (index points, or a share)")
+    ],
+    sd: Annotated[
+        float | None, typer.Option("--sd", help="Index sd where the frame gives none")
+    ] = None,
+    proportion: Annotated[
+        float | None, typer.Option("--proportion", help="Plan for a share instead of a mean")
+    ] = None,
+    level: Annotated[float, typer.Option("--level", help="Confidence level")] = 0.95,
+    deff: Annotated[float, typer.Option("--deff", help="Design effect (≥ 1)")] = 1.0,
+    total: Annotated[
+        int | None, typer.Option("--total", help="Interviews to share over the strata")
+    ] = None,
+    method: Annotated[
+        str, typer.Option("--method", help="proportional or neyman (needs each stratum's sd)")
+    ] = "proportional",
+    minimum: Annotated[int, typer.Option("--minimum", help="At least this many per stratum")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="zh-CN (default) or en; else CARELOOP_LANG")
+    ] = None,
+) -> None:
+    """Sample sizes per stratum for a target margin of error (Cochran), and with --total its
+    proportional or Neyman allocation with the design weights N_h/n_h."""
+    from dataclasses import asdict
+
+    from careloop.services.csi.planning import plan_from_file
+
+    speak = normalise(lang) if lang else LANG
+    try:
+        found = plan_from_file(
+            frame, margin=margin, sd=sd, proportion=proportion, level=level,
+            design_effect=deff, total=total, method=method, minimum=minimum,  # type: ignore[arg-type]
+        )  # fmt: skip
+    except DomainError as exc:
+        _fail(exc, speak)
+    if as_json:
+        typer.echo(json.dumps({**asdict(found), "needed": found.needed}, ensure_ascii=False,
+                              indent=2))  # fmt: skip
+        return
+    from careloop.reports.csi import column_word
+
+    en = speak == "en"
+    head = [
+        *(column_word(c, speak) for c in found.label_columns),
+        "population" if en else "总体",
+        "sd" if en else "标准差",
+        "needed" if en else "所需样本",
+    ]
+    if found.total is not None:
+        head += ["allocated" if en else "分配样本", "weight N/n" if en else "设计权重"]
+    rows = []
+    for s in found.strata:
+        row = [*s.values, f"{s.population}", "—" if s.sd is None else f"{s.sd:g}", f"{s.needed}"]
+        if found.total is not None:
+            row += [f"{s.allocated}", "—" if s.weight is None else f"{s.weight:.2f}"]
+        rows.append(row)
+    title = (
+        f"sample plan: ±{margin:g} at {level:.0%}, {found.needed} interviews in all"
+        if en
+        else f"抽样方案：允许误差 ±{margin:g}，置信水平 {level:.0%}，合计需 {found.needed} 份"
+    )
+    typer.echo(table(title, head, rows, len(found.label_columns)))

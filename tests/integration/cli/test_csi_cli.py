@@ -4,6 +4,7 @@ HTML and Excel reports on disk, a JSON result for other tools, one-line refusals
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,22 @@ def test_the_published_ecsi_mobile_survey_runs_as_one_stratum(tmp_path: Path) ->
     assert len(view["outer"]) == 24 and view["grade"]["Satisfaction"] in (
         "fairly satisfied", "satisfied", "average"
     )  # fmt: skip
+
+
+def test_plan_prints_needed_and_allocated_interviews(tmp_path: Path) -> None:
+    frame = tmp_path / "frame.csv"
+    frame.write_text(
+        "operator,population,sd\n移动,6000,10\n电信,3000,20\n联通,1000,30\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(
+        app, ["csi", "plan", "--frame", str(frame), "--margin", "2", "--total", "500",
+              "--method", "neyman"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "合计需 900 份" in result.stdout
+    assert re.search(r"移动\s+6000\s+10\s+95\s+200\s+30\.00", result.stdout)
+    refused = CliRunner().invoke(
+        app, ["csi", "plan", "--frame", str(frame), "--margin", "2", "--total", "20000"]
+    )
+    assert refused.exit_code == 1
+    assert refused.stderr == "error [invalid_input]: 样本量 20000 超过了总体数量 10000\n"

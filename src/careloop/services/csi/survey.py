@@ -69,7 +69,7 @@ def read_survey_file(path: Path) -> SurveyTable:
 
 def survey_table(raw: Iterable[Sequence[Any]], source: str = "") -> SurveyTable:
     rows = [tuple(r) for r in raw]
-    while rows and all(_blank(v) for v in rows[0]):
+    while rows and all(is_blank(v) for v in rows[0]):
         rows.pop(0)
     if not rows:
         raise StudyInputError("file", "文件是空的", "the file is empty")
@@ -82,11 +82,11 @@ def survey_table(raw: Iterable[Sequence[Any]], source: str = "") -> SurveyTable:
             f"表头中有重复的列名：{'、'.join(twice)}",
             f"the header names a column twice: {', '.join(twice)}",
         )
-    body = tuple(r for r in rows[1:] if not all(_blank(v) for v in r))
+    body = tuple(r for r in rows[1:] if not all(is_blank(v) for v in r))
     return SurveyTable(header, body, source)
 
 
-def _blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -94,7 +94,7 @@ def _blank(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in _BLANK
 
 
-def _find(header: Sequence[str], name: str) -> int | None:
+def find_column(header: Sequence[str], name: str) -> int | None:
     """A column by name, ignoring case and surrounding spaces, as people type headers."""
     wanted = name.strip().lower()
     for at, h in enumerate(header):
@@ -103,7 +103,7 @@ def _find(header: Sequence[str], name: str) -> int | None:
     return None
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -128,17 +128,19 @@ def resolve_strata(header: Sequence[str], strata: Sequence[str] | None) -> tuple
     (operator, service, region); an empty list: the whole sample is one stratum."""
     if strata is None:
         return tuple(
-            header[at] for name in DEFAULT_STRATA if (at := _find(header, name)) is not None
+            header[at] for name in DEFAULT_STRATA if (at := find_column(header, name)) is not None
         )
     names = [s.strip() for s in strata if s.strip()]
-    missing = [s for s in names if _find(header, s) is None]
+    missing = [s for s in names if find_column(header, s) is None]
     if missing:
         raise StudyInputError(
             "strata",
             f"文件中没有分层列：{'、'.join(missing)}",
             f"the file has no strata column named: {', '.join(missing)}",
         )
-    return tuple(dict.fromkeys(header[at] for s in names if (at := _find(header, s)) is not None))
+    return tuple(
+        dict.fromkeys(header[at] for s in names if (at := find_column(header, s)) is not None)
+    )
 
 
 def prepare_survey(
@@ -158,7 +160,7 @@ def prepare_survey(
     labels = labels or {
         item: (block.shown_zh, block.shown_en) for block in model.blocks for item in block.items
     }
-    missing = [item for item in model.items if _find(header, item) is None]
+    missing = [item for item in model.items if find_column(header, item) is None]
     if missing:
         shown = missing[:8]
         more_zh = f" 等 {len(missing)} 列" if len(missing) > len(shown) else ""
@@ -172,13 +174,13 @@ def prepare_survey(
             + ", ".join(f"{i} ({labels[i][1]})" for i in shown)
             + more_en,
         )
-    item_at = [_find(header, item) for item in model.items]
+    item_at = [find_column(header, item) for item in model.items]
     strata_columns = resolve_strata(header, strata)
-    strata_at = [_find(header, s) for s in strata_columns]
+    strata_at = [find_column(header, s) for s in strata_columns]
     weight_at: int | None = None
     weight_column: str | None = None
     if weight is not None and weight.strip():
-        weight_at = _find(header, weight)
+        weight_at = find_column(header, weight)
         if weight_at is None:
             raise StudyInputError(
                 "weight",
@@ -203,25 +205,27 @@ def prepare_survey(
         complete = True
         for at in item_at:
             raw = cell(at)
-            if _blank(raw):
+            if is_blank(raw):
                 complete = False
                 continue
-            number = _number(raw)
+            number = as_number(raw)
             if number is None or not math.isfinite(number):
                 not_numbers.append((line, header[at or 0], raw))
             elif not ITEM_MIN <= number <= ITEM_MAX:
                 out_of_scale.append((line, header[at or 0], raw))
             scores.append(number if number is not None else math.nan)
-        labels_of_row = tuple("" if _blank(cell(at)) else str(cell(at)).strip() for at in strata_at)
+        labels_of_row = tuple(
+            "" if is_blank(cell(at)) else str(cell(at)).strip() for at in strata_at
+        )
         if any(not v for v in labels_of_row):
             complete = False
         w = 1.0
         if weight_at is not None:
             raw_w = cell(weight_at)
-            if _blank(raw_w):
+            if is_blank(raw_w):
                 complete = False
             else:
-                number_w = _number(raw_w)
+                number_w = as_number(raw_w)
                 if number_w is None or not math.isfinite(number_w) or number_w <= 0:
                     bad_weights.append((line, header[weight_at], raw_w))
                 else:
