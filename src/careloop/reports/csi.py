@@ -171,7 +171,7 @@ def summary_rows(result: StudyResult, lang: str) -> list[tuple[str, str]]:
             f"{result.bootstrap_resamples}" if result.bootstrap_resamples else w("no_bootstrap"),
         ),
         (w("level"), f"{result.level:.0%}"),
-        (w("gof"), f"{result.gof:.3f}"),
+        (w("gof"), _num(result.gof)),
         (w("iterations"), f"{result.iterations}"),
     ]
 

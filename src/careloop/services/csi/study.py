@@ -9,6 +9,7 @@ and overall, with intervals from the stratified variance (``domain.csi.sampling`
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -138,7 +139,21 @@ class StudyResult:
         return next(row for row in self.index if row.latent == latent)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data for JSON (and a JSONB column): an infinite or undefined number, such
+        as the t value of a coefficient whose resamples never moved, becomes None."""
+        cleaned: dict[str, Any] = finite(asdict(self))
+        return cleaned
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float inside it replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite(v) for v in value]
+    return value
 
 
 def _grade(latent: str, value: float, spread: IndexEstimate | None) -> IndexRow:
@@ -349,7 +364,7 @@ def machine_view(result: StudyResult, lang: str = "zh") -> dict[str, Any]:
     latent (the grade's label in ``lang``, its code in ``grade_code``), then the strata,
     margins, quality and the study's counts and settings."""
     en = lang.startswith("en")
-    return {
+    view: dict[str, Any] = {
         "paths": [
             {
                 "from": p.source,
@@ -391,3 +406,5 @@ def machine_view(result: StudyResult, lang: str = "zh") -> dict[str, Any]:
         "iterations": result.iterations,
         "source": result.source,
     }
+    cleaned: dict[str, Any] = finite(view)
+    return cleaned

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,16 @@ def test_the_ecsi_mobile_study_runs_on_the_published_data() -> None:
         sum(result.r_squared.values()),
         sum(estimate(data.values, data.items, ECSI).r_squared.values()),
     )
+
+
+def test_numbers_json_cannot_hold_become_none(survey: SurveyData) -> None:
+    from dataclasses import replace
+
+    from careloop.services.csi.study import machine_view
+
+    result = run_study(survey, ECSI)
+    odd = replace(result, paths=(replace(result.paths[0], t_value=float("inf")),), gof=math.nan)
+    assert odd.as_dict()["paths"][0]["t_value"] is None and odd.as_dict()["gof"] is None
+    view = machine_view(odd)
+    assert view["paths"][0]["t_value"] is None
+    json.dumps(view, allow_nan=False)
