@@ -71,6 +71,9 @@ class PiiWorld:
     number: str
     work_orders: list[int]
     incident_id: int
+    task_id: int = 0
+    supervisor_id: int = 0
+    submission_id: int = 0
 
 
 def _version(client: Any, complaint_id: int) -> int:
@@ -129,7 +132,26 @@ def pii(stack: Stack) -> PiiWorld:
     for i in range(5):  # the same cell, the same day: the daily report flags it
         create(agent, customer={"phone": f"1370000{i:04d}"}, description=f"宽带断网 第 {i} 户")
     assert c["incident"]["id"] == incident.json()["id"]
-    return PiiWorld(cid, c["number"], [returned["id"], done["id"]], incident.json()["id"])
+    # A social supervisor with the same number, whose failed observation quotes it and
+    # opens a rectification task whose finding quotes it again.
+    watcher = stack.api.as_("admin").post(
+        "/api/v1/social-supervisors",
+        json={"name": "郑监督", "contact_phone": "+86 139 1234 8765", "area_unit": "C1-K1",
+              "term_start": "2026-01-01", "term_end": "2027-12-31"},
+    )  # fmt: skip
+    assert watcher.status_code == 201, watcher.text
+    said = stack.api.as_("admin").post(
+        "/api/v1/social-supervisors/submissions",
+        json={"supervisor_id": watcher.json()["id"], "submission_kind": "observation",
+              "target_kind": "unit", "target_unit": "C1-K1-NET", "score": 40,
+              "observation": PII_TEXT, "observed_at": stack.clock.now.isoformat(),
+              "open_rectification": True},
+    )  # fmt: skip
+    assert said.status_code == 201, said.text
+    return PiiWorld(
+        cid, c["number"], [returned["id"], done["id"]], incident.json()["id"],
+        said.json()["rectification_id"], watcher.json()["id"], said.json()["id"],
+    )  # fmt: skip
 
 
 def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str, Any]]]:
@@ -146,6 +168,13 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             options = [{**o, "work_order_id": w} for o in options for w in world.work_orders]
         if "incident_id" in route.path_params:
             options = [{**o, "incident_id": world.incident_id} for o in options]
+        for param, value in (
+            ("task_id", world.task_id),
+            ("supervisor_id", world.supervisor_id),
+            ("submission_id", world.submission_id),
+        ):
+            if param in route.path_params:
+                options = [{**o, param: value} for o in options]
         if "customer_ref" in route.path_params:  # a customer is named by one of their complaints
             options = [{**o, "customer_ref": world.number} for o in options]
         unknown = [p for p in route.path_params if p not in options[0]]
