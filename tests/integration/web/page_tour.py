@@ -62,6 +62,12 @@ PAGES: list[Stop] = [
     Stop("super1", "/accountability/cases/{case}"),
     Stop("agent1", "/accountability/mine", phone=True),
     Stop("agent1", "/accountability/cases/{case}", phone=True),
+    Stop("super1", "/surveys/results", phone=True),
+    Stop("super1", "/surveys/results?by=agent"),
+    Stop("super1", "/surveys/results/answers?by=unit&key=C1-K1-NET", phone=True),
+    Stop("super1", "/surveys/templates", phone=True),
+    Stop("super1", "/surveys/rules", phone=True),
+    Stop("lead1", "/surveys/results"),
     # Reports as their HTML pages (the dashboard's download buttons, the web session).
     Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
     Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
