@@ -8,10 +8,11 @@ a conflict (a prober bug that must not overwrite what was measured).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from careloop.domain.errors import DomainError, InvalidInput
@@ -193,3 +194,62 @@ def list_dial_tests(
         query.order_by(DialTest.started_at.desc(), DialTest.id.desc()).limit(limit).offset(offset)
     ).all()
     return total, [_view(d, s, lang) for d, s in page]
+
+
+def record_dial_run(
+    uow: UnitOfWork, calls: Sequence[tuple[DialTestIn, str]], actor: Actor, now: datetime
+) -> int:
+    """A prober's whole run (a day, a backfill) in one insert and one audit row; each call
+    checked as a single post is, keys already stored are skipped. The caller commits."""
+    audit.require(actor, "dial_test.post")
+    numbers = {body.hotline for body, _ in calls}
+    hotlines = {
+        s.hotline_number: s
+        for s in uow.session.scalars(
+            select(InspectionSubject).where(
+                InspectionSubject.hotline_number.in_(list(numbers)),
+                audit.subject_visible_to(actor),
+            )
+        )
+    }
+    keys = [key for _, key in calls]
+    known = set(
+        uow.session.scalars(
+            select(DialTest.idempotency_key).where(DialTest.idempotency_key.in_(keys))
+        )
+    )
+    rows = []
+    for body, key in calls:
+        subject = hotlines.get(body.hotline)
+        if subject is None:
+            raise InvalidInput(
+                "hotline", f"未知热线号码「{body.hotline[:20]}」 / unknown hotline number"
+            )
+        m = rules.DialMeasurement(
+            body.hotline, instant("started_at", body.started_at), body.outcome,
+            body.answer_seconds, body.wait_seconds,
+        )  # fmt: skip
+        rules.check_measurement(m)
+        if key in known:
+            continue
+        known.add(key)
+        rows.append(
+            {
+                "subject_id": subject.id,
+                "region_path": subject.region_path,
+                "started_at": m.started_at,
+                "outcome": m.outcome,
+                "answer_seconds": m.answer_seconds,
+                "wait_seconds": m.wait_seconds,
+                "idempotency_key": key,
+                "posted_by_id": actor.staff_id,
+                "created_at": now,
+            }
+        )
+    if rows:
+        uow.session.execute(insert(DialTest), rows)
+        audit.record(
+            uow, actor, "dial_test", f"run:{len(rows)}", "dial_run_recorded", now,
+            after={"calls": len(rows), "hotlines": sorted(numbers)},
+        )  # fmt: skip
+    return len(rows)
