@@ -60,9 +60,7 @@ def _who(names: Mapping[str, str], t: Translator) -> Callable[[str | None], str]
     """A template's or rule's author by name; the migration's seed was saved by the system."""
 
     def who(username: str | None) -> str:
-        if username in names:
-            return names[username]
-        return t("survey_pages.system")
+        return names.get(username or "") or t("survey_pages.system")
 
     return who
 
@@ -363,7 +361,13 @@ def survey_results_export(
         else cells.to_csv(headers, body_rows)
     )
     page_views.record_results_export(
-        uow, actor, now, fmt, len(body_rows), shown["period"].label, client_address(request)
+        uow,
+        actor,
+        now,
+        fmt,
+        len(body_rows),
+        f"{shown['picked']['from']}/{shown['picked']['to']}",
+        client_address(request),
     )
     name = f"surveys-{shown['by']}-{shown['picked']['from']}-{shown['picked']['to']}.{fmt}"
     media = cells.XLSX_MEDIA_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
