@@ -82,19 +82,14 @@ def test_a_supervisor_works_the_survey_pages_on_a_phone(
     page.goto("/surveys/templates")
     _check(page, axe, "templates")
     page.click("details.edit-template > summary")
-    new_row = page.locator("fieldset.question.blank").first
-    new_row.locator("textarea").nth(0).fill("网络质量您打几分？")
-    new_row.locator("textarea").nth(0).press("Tab")
+    page.fill("#complaint_closed-q4-zh", "网络质量您打几分？")
+    page.press("#complaint_closed-q4-zh", "Tab")
     page.click('button:has-text("保存为新版本")')
     page.wait_for_load_state()
     assert "第 5 个问题的英文不能为空" in page.inner_text("[role=alert]")
-    assert page.locator("fieldset.question").nth(4).locator("textarea").nth(0).input_value() == (
-        "网络质量您打几分？"
-    )
+    assert page.input_value("#complaint_closed-q4-zh") == "网络质量您打几分？"
     _check(page, axe, "template-refused")
-    page.locator("fieldset.question").nth(4).locator("textarea").nth(1).fill(
-        "How do you score our network?"
-    )
+    page.fill("#complaint_closed-q4-en", "How do you score our network?")
     page.click('button:has-text("保存为新版本")')
     page.wait_for_url(re.compile(r"done=survey_template_saved"))
     assert "第 2 版" in page.inner_text("[data-testid=active-version]")

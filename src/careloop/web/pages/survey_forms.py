@@ -228,7 +228,6 @@ def question_line(q: Question, template: Template, t: Translator) -> dict[str, A
             rule = t("survey_pages.satisfied_choice")
     return {
         "text": q.text(lang),
-        "other": q.text_zh if lang == "en" else q.text_en,
         "scale": scale,
         "required": q.required,
         "overall": overall,
