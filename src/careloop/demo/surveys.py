@@ -192,7 +192,7 @@ def _uniform(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _event(complaint_id: int, at: datetime, decision: Decision) -> dict[str, Any]:
     action = {"send": "survey_sent", "schedule": "survey_scheduled", "skip": "survey_skipped"}
-    return _row(complaint_id, at, action[decision.outcome], {"reason": decision.reason},
+    return _row(complaint_id, at, action[decision.outcome], {"survey_reason": decision.reason},
                 decision.describe("zh"))  # fmt: skip
 
 

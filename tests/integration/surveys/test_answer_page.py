@@ -22,6 +22,7 @@ from tests.integration.surveys.helpers import (
     in_process_events,
     send_due,
 )
+from tests.integration.web.helpers import web_client
 
 _TOKEN = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
 ANSWERS = {"result": "no", "timeliness": "2", "attitude": "6", "suggestion": "上门太慢"}
@@ -86,6 +87,10 @@ def test_the_customer_answers_once_and_the_unit_sees_it(
     assert (view["status"], view["satisfied"], view["unit_code"]) == ("answered", False, "C1-HOT")
     assert [a["shown"] for a in view["answers"]][:3] == ["否", "2 分（满分 5）", "6 分（满分 10）"]
     assert "13812345678" not in shown.text
+    # The complaint page's trail names each step in words, no codes.
+    page = web_client(server.url, "agent1").get(f"/complaints/{complaint_id}")
+    assert "满意度调查已发送" in page.text and "客户填写满意度调查" in page.text
+    assert "survey_" not in page.text
     # Outside the caller's scope the complaint does not exist.
     assert api.as_("net2").get(f"/api/v1/complaints/{complaint_id}/surveys").status_code == 404
 

@@ -163,8 +163,9 @@ def _opted_out(uow: UnitOfWork, survey: Survey) -> bool:
 def _audit(
     uow: UnitOfWork, complaint: Complaint, survey: Survey, decision: Decision, now: datetime
 ) -> None:
-    """The decision on the complaint's trail at ``now``, its reason in words."""
-    after: dict[str, Any] = {"survey_id": survey.id, "reason": decision.reason}
+    """The decision on the complaint's trail at ``now``, its reason in words (the note; the
+    code as ``survey_reason``, which the trail does not print: ``reason`` it would)."""
+    after: dict[str, Any] = {"survey_id": survey.id, "survey_reason": decision.reason}
     if decision.outcome == "schedule":
         after["send_at"] = decision.at.isoformat()
     failed = survey.status == "failed"
@@ -174,7 +175,7 @@ def _audit(
             SYSTEM,
             "survey_failed" if failed else ACTION_OF_OUTCOME[decision.outcome],
             now,
-            after={**after, "reason": "send_failed"} if failed else after,
+            after={**after, "survey_reason": "send_failed"} if failed else after,
             note="满意度调查短信发送失败" if failed else decision.describe("zh"),
         )
     )
