@@ -74,12 +74,12 @@ class RectificationOut(BaseModel):
 
 class RectificationPage(BaseModel):
     total: int = Field(description="Tasks matching, within your scope")
-    limit: int
-    offset: int
-    items: list[RectificationOut]
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Tasks skipped")
+    items: list[RectificationOut] = Field(description="The tasks of this page")
 
 
-class SourceIn(Strict):
+class FindingSourceIn(Strict):
     kind: SourceKind = Field(description="What the finding came from")
     id: int = Field(ge=1, le=2**63 - 1, description="The source record's id")
     item: str = Field(
@@ -88,7 +88,7 @@ class SourceIn(Strict):
 
 
 class RectificationIn(Strict):
-    source: SourceIn = Field(description="The finding (one task per source and item)")
+    source: FindingSourceIn = Field(description="The finding (one task per source and item)")
     unit: str = Field(
         min_length=1, max_length=64, description="Owner unit's code, within your scope"
     )
@@ -96,11 +96,11 @@ class RectificationIn(Strict):
     detail: str = free_text(rules.DETAIL_MAX_CHARS, "The finding in detail")
 
 
-class VersionIn(Strict):
+class RectificationVersionIn(Strict):
     version: int = Field(description="The task's version as you read it (optimistic lock)")
 
 
-class SubmitIn(VersionIn):
+class SubmitIn(RectificationVersionIn):
     actions_taken: str = free_text(rules.ACTIONS_MAX_CHARS, "What the unit did")
     evidence_ref: str | None = free_text(
         rules.EVIDENCE_REF_MAX_CHARS,
@@ -113,21 +113,21 @@ class SubmitIn(VersionIn):
     )
 
 
-class ConfirmIn(VersionIn):
+class ConfirmIn(RectificationVersionIn):
     note: str | None = free_text(
         rules.REASON_MAX_CHARS, "What the re-inspection found", None, required=False
     )
 
 
-class FailIn(VersionIn):
+class FailIn(RectificationVersionIn):
     reason: str = free_text(rules.REASON_MAX_CHARS, "Why the re-inspection failed it")
 
 
-class NoteIn(VersionIn):
+class RectificationNoteIn(RectificationVersionIn):
     text: str = free_text(2000, "The note")
 
 
-class EventOut(BaseModel):
+class RectificationEventOut(BaseModel):
     at: datetime = Field(description="When (UTC)")
     at_local: str = Field(description="When, Beijing time")
     actor: str = Field(description="Who (system for the sweep)")
@@ -138,17 +138,17 @@ class EventOut(BaseModel):
     after: dict[str, Any] | None = Field(description="What it changed")
 
 
-class PolicyOut(BaseModel):
-    source_kind: str
+class RectificationPolicyOut(BaseModel):
+    source_kind: str = Field(description="The source kind the limit holds for")
     source_label: str = Field(description="The source kind in the caller's language")
     limits: dict[str, Any] = Field(description='As the SLA policies store it: {"count": …}')
     limit: str = Field(description="The limit in words")
-    warn_share: float
+    warn_share: float = Field(description="Share of the limit at which it warns")
     escalation: list[dict[str, Any]] = Field(description="Escalation steps")
     configured: bool = Field(description="False: the seeded default holds")
 
 
-class PolicyIn(Strict):
+class RectificationPolicyIn(Strict):
     limits: dict[str, Any] = Field(
         description='The limit, e.g. {"count": "working_days", "days": 5}',
         examples=[{"count": "working_days", "days": 5}],
@@ -240,30 +240,31 @@ def open_rectification(
 
 @router.get(
     "/policies",
-    response_model=list[PolicyOut],
+    response_model=list[RectificationPolicyOut],
     summary="The limit for each source kind (configured or seeded)",
 )
-def list_policies(uow: UowDep, actor: ActorDep, lang: LangDep) -> list[PolicyOut]:
+def list_policies(uow: UowDep, actor: ActorDep, lang: LangDep) -> list[RectificationPolicyOut]:
     del actor  # any member of staff may read the limits they are held to
     return [
-        PolicyOut.model_validate(p, from_attributes=True) for p in service.list_policies(uow, lang)
+        RectificationPolicyOut.model_validate(p, from_attributes=True)
+        for p in service.list_policies(uow, lang)
     ]
 
 
 @router.put(
     "/policies/{source_kind}",
-    response_model=PolicyOut,
+    response_model=RectificationPolicyOut,
     summary="Set the limit for one source kind (supervisors, administrators; audited)",
     description="Open tasks keep the deadline they got; new tasks and new rounds use it.",
 )
 def set_policy(
     source_kind: SourceKind,
-    body: PolicyIn,
+    body: RectificationPolicyIn,
     uow: UowDep,
     actor: ActorDep,
     lang: LangDep,
     now: NowDep,
-) -> PolicyOut:
+) -> RectificationPolicyOut:
     view = service.set_policy(
         uow,
         source_kind,
@@ -274,7 +275,7 @@ def set_policy(
         escalation=body.escalation,
         lang=lang,
     )
-    return PolicyOut.model_validate(view, from_attributes=True)
+    return RectificationPolicyOut.model_validate(view, from_attributes=True)
 
 
 @router.get("/{task_id}", response_model=RectificationOut, summary="One task")
@@ -286,21 +287,26 @@ def get_rectification(
 
 @router.get(
     "/{task_id}/events",
-    response_model=list[EventOut],
+    response_model=list[RectificationEventOut],
     summary="The task's audit trail: opened, started, submitted, re-inspected, escalated",
 )
 def rectification_events(
     task_id: int, uow: UowDep, actor: ActorDep, lang: LangDep
-) -> list[EventOut]:
+) -> list[RectificationEventOut]:
     return [
-        EventOut.model_validate(e, from_attributes=True)
+        RectificationEventOut.model_validate(e, from_attributes=True)
         for e in service.task_events(uow, task_id, actor, lang)
     ]
 
 
 @router.post("/{task_id}/start", response_model=RectificationOut, summary="开始整改")
 def start(
-    task_id: int, body: VersionIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+    task_id: int,
+    body: RectificationVersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    lang: LangDep,
+    now: NowDep,
 ) -> RectificationOut:
     return _out(service.start_task(uow, task_id, actor, body.version, now, lang))
 
@@ -358,7 +364,12 @@ def fail(
 
 @router.post("/{task_id}/note", response_model=RectificationOut, summary="添加备注")
 def note(
-    task_id: int, body: NoteIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+    task_id: int,
+    body: RectificationNoteIn,
+    uow: UowDep,
+    actor: ActorDep,
+    lang: LangDep,
+    now: NowDep,
 ) -> RectificationOut:
     return _out(
         service.note_task(uow, task_id, actor, body.version, now, text=body.text, lang=lang)

@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1/social-supervisors", tags=["social supervisor
 
 
 class SupervisorOut(BaseModel):
-    id: int
+    id: int = Field(description="Supervisor id")
     version: int = Field(description="Send it back with every change (optimistic lock)")
     name: str = Field(description="Name")
     phone: str = Field(description="Contact phone, masked unless your role may see it")
@@ -42,10 +42,10 @@ class SupervisorOut(BaseModel):
 
 
 class SupervisorPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[SupervisorOut]
+    total: int = Field(description="Supervisors within your scope")
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Supervisors skipped")
+    items: list[SupervisorOut] = Field(description="The supervisors of this page")
 
 
 class SupervisorIn(Strict):
@@ -72,43 +72,43 @@ class SupervisorPatch(Strict):
 
 
 class SubmissionOut(BaseModel):
-    id: int
+    id: int = Field(description="Submission id")
     number: str = Field(description="JD + date + sequence")
     version: int = Field(description="Send it back with every change (optimistic lock)")
-    supervisor_id: int
-    supervisor_name: str
+    supervisor_id: int = Field(description="The supervisor who reported it")
+    supervisor_name: str = Field(description="The supervisor's name")
     kind: str = Field(description="observation or feedback")
-    kind_label: str
+    kind_label: str = Field(description="The kind in the caller's language")
     target_kind: str = Field(description="store, hotline or unit")
-    target_kind_label: str
+    target_kind_label: str = Field(description="The kind of place in the caller's language")
     target_unit: UnitOut = Field(description="The unit observed")
     owner_unit: UnitOut = Field(description="The unit that answers")
     score: float | None = Field(description="0–100 for a scored observation")
     finding: str = Field(description="pass, fail or none")
-    finding_label: str
+    finding_label: str = Field(description="The finding in the caller's language")
     text: str = Field(description="What the supervisor reported")
     evidence_ref: str | None = Field(description="Where their photo or recording is stored")
     observed_at: datetime = Field(description="When observed (UTC)")
     observed_local: str = Field(description="When observed, Beijing time")
     status: str = Field(description="awaiting_reply or answered")
-    status_label: str
+    status_label: str = Field(description="The state in the caller's language")
     reply_due_at: datetime = Field(description="Reply deadline (UTC)")
     reply_due_local: str = Field(description="Reply deadline, Beijing time")
     remaining: str = Field(description="Time left, overdue, or answered on time / late")
-    overdue: bool
+    overdue: bool = Field(description="Not answered by its deadline, or answered late")
     reply: str | None = Field(description="The unit's answer (sent to the supervisor)")
-    replied_at: datetime | None
+    replied_at: datetime | None = Field(description="When answered (UTC)")
     rectification_id: int | None = Field(description="The rectification task it opened")
-    rectification_number: str | None
+    rectification_number: str | None = Field(description="The rectification task's number")
     may_reply: bool = Field(description="You may answer it now")
     may_open_rectification: bool = Field(description="You may open a rectification task")
 
 
 class SubmissionPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[SubmissionOut]
+    total: int = Field(description="Submissions matching, within your scope")
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="Submissions skipped")
+    items: list[SubmissionOut] = Field(description="The submissions of this page")
 
 
 class SubmissionIn(Strict):
@@ -140,7 +140,7 @@ class AnswerIn(Strict):
     reply: str = free_text(rules.REPLY_MAX_CHARS, "The answer the supervisor receives")
 
 
-class VersionIn(Strict):
+class SubmissionVersionIn(Strict):
     version: int = Field(description="The submission's version as you read it")
 
 
@@ -291,7 +291,12 @@ def answer(
     summary="Open a rectification task for a failed finding (once)",
 )
 def open_rectification(
-    submission_id: int, body: VersionIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+    submission_id: int,
+    body: SubmissionVersionIn,
+    uow: UowDep,
+    actor: ActorDep,
+    lang: LangDep,
+    now: NowDep,
 ) -> SubmissionOut:
     return _submission(
         service.open_rectification_for(uow, submission_id, body.version, actor, now, lang)
