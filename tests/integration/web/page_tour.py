@@ -68,6 +68,12 @@ PAGES: list[Stop] = [
     Stop("super1", "/surveys/templates", phone=True),
     Stop("super1", "/surveys/rules", phone=True),
     Stop("lead1", "/surveys/results"),
+    Stop("net1", "/rectifications", phone=True),
+    Stop("net1", "/rectifications/{rectification}", phone=True),
+    Stop("super1", "/rectifications/{rectification_submitted}"),
+    Stop("super1", "/social-supervisors", phone=True),
+    Stop("super1", "/social-supervisors/submissions", phone=True),
+    Stop("net1", "/social-supervisors/submissions/{supervision_submission}", phone=True),
     # Reports as their HTML pages (the dashboard's download buttons, the web session).
     Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
     Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
@@ -219,6 +225,25 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     act(api.as_("super1"), f"/api/v1/accountability/cases/{case['id']}/decide",
         version=case["version"], points=2, amount="300.00", veto=False)  # fmt: skip
     ids["case"] = case["id"]
+
+    # Rectification tasks (one open, one submitted with evidence) and a social supervisor
+    # whose failed observation waits for the unit's answer.
+    boss = api.as_("super1")
+    for item in ("A1", "A2"):
+        task = act(boss, "/api/v1/rectifications", source={"kind": "inspection", "id": 3,
+                   "item": item}, unit="C1-K1-NET", title=f"营业厅检查项 {item} 不合格",
+                   detail="暗访发现资费公示牌缺失")  # fmt: skip
+        ids["rectification" if item == "A1" else "rectification_submitted"] = task["id"]
+    act(net1, f"/api/v1/rectifications/{task['id']}/submit", version=task["version"],
+        actions_taken="已补挂公示牌", evidence_ref="photo://东区营业厅/公示牌.jpg")  # fmt: skip
+    watcher = act(boss, "/api/v1/social-supervisors", name="郑监督",
+                  contact_phone="13812345678", area_unit="C1", term_start="2026-01-01",
+                  term_end="2027-12-31")  # fmt: skip
+    said = act(boss, "/api/v1/social-supervisors/submissions", supervisor_id=watcher["id"],
+               submission_kind="observation", target_kind="unit", target_unit="C1-K1-NET",
+               score=55, observation="装维人员未按约上门", observed_at=clock.now.isoformat(),
+               open_rectification=True)  # fmt: skip
+    ids["supervision_submission"] = said["id"]
 
     # Two days on: the reply clocks of the open complaints are breached, the SLA sweeper's
     # events are on their trails, and yesterday's reports have data.
