@@ -178,7 +178,8 @@ def run(
     speak = normalise(lang) if lang else LANG
     chosen: list[str] | None = None
     if strata is not None:
-        chosen = [] if strata.strip().lower() in ("", "none") else strata.split(",")
+        wanted = strata.replace("，", ",").replace("、", ",").strip()
+        chosen = [] if wanted.lower() in ("", "none", "无") else wanted.split(",")
     try:
         path_model = load_model(model)
         survey = prepare_survey(read_survey_file(data), path_model, strata=chosen, weight=weight)

@@ -55,7 +55,7 @@ def test_json_result_has_the_documented_shape_and_the_reports_are_written(tmp_pa
 def test_tables_print_index_and_grade_per_stratum_in_chinese(tmp_path: Path) -> None:
     code, out, _ = _run(
         "--data", str(SHIPPED_CSV), "--model", "ACSI", "--bootstrap", "0",
-        "--strata", "operator", "--out", str(tmp_path),
+        "--strata", "operator，", "--out", str(tmp_path),
     )  # fmt: skip
     assert code == 0
     assert "== 路径系数 ==" in out and "== 分层满意度指数 ==" in out
