@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.demo.commitments import seed_commitments
+from careloop.demo.inspections import load_inspection_quarter
 from careloop.demo.province import Province, build_province
 from careloop.demo.reply_templates import seed_reply_templates
 from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
@@ -334,4 +335,5 @@ def load_demo(
         steps = work_steps.sweep_steps(uow, end)
     progress(f"SLA sweep: {sum(swept.alerts.values())} alerts, {steps} work steps overdue")
     progress(seed_demo_surveys(session_factory, end, seed))
+    progress(load_inspection_quarter(session_factory, province, end, seed))
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"
