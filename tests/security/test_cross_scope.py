@@ -50,6 +50,7 @@ class Seeded:
     region: str
     unit: str
     incident_id: int = 0
+    inspection_id: int = 0
     rectification_id: int = 0
     supervisor_id: int = 0
     submission_id: int = 0
@@ -82,12 +83,16 @@ SCOPED_PARAMS = {
     "complaint_id": "complaint_id",
     "work_order_id": "work_order_id",
     "incident_id": "incident_id",
+    "inspection_id": "inspection_id",  # an inspection visit (明察暗访)
     "task_id": "rectification_id",  # a rectification task (督促整改)
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
 """Who opens each seed region's incident (a unit lead in their region, the administrator
 in the province; P2 has its own unit lead)."""
+INSPECTOR_OF = {"east": "net1", "west": "net2", "c2": "agentc2", "p2": "agentp2"}
+"""Who is sent to inspect each seed region's store (someone who sees it anyway: the
+inspector sent sees the visit wherever it is)."""
 REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token"}
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind, a calendar year): the route is then probed as a list."""
@@ -177,6 +182,21 @@ def world(stack: Stack) -> dict[str, Seeded]:
         assert said.status_code == 201, said.text
         seeded[name].supervisor_id = watcher.json()["id"]
         seeded[name].submission_id = said.json()["id"]
+        subject = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/inspections/subjects",
+            json={"kind": "store", "code": f"STORE-{name}", "name_zh": f"{marker} 营业厅",
+                  "unit": unit},
+        )  # fmt: skip
+        assert subject.status_code == 201, subject.text
+        plan = api.as_(INCIDENT_OPENER[name]).post(
+            "/api/v1/inspections/plans",
+            json={"name": "九月明察暗访", "kind": "store_visit", "cadence": "once",
+                  "starts_on": "2026-09-01", "ends_on": "2026-09-30",
+                  "inspectors": [INSPECTOR_OF[name]], "subjects": [f"STORE-{name}"]},
+        )  # fmt: skip
+        assert plan.status_code == 201, plan.text
+        visits = api.as_(INSPECTOR_OF[name]).get("/api/v1/inspections", params={"mine": "true"})
+        seeded[name].inspection_id = visits.json()["items"][0]["id"]
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -222,6 +242,7 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "complaint_id": seed.complaint_id,
                     "work_order_id": seed.work_order_id,
                     "incident_id": seed.incident_id,
+                    "inspection_id": seed.inspection_id,
                     "customer_ref": seed.complaint_id,
                     "task_id": seed.rectification_id,
                     "supervisor_id": seed.supervisor_id,
@@ -361,6 +382,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "complaint_id": east.complaint_id,
         "work_order_id": east.work_order_id,
         "incident_id": east.incident_id,
+        "inspection_id": east.inspection_id,
         "customer_ref": east.complaint_id,
         "task_id": east.rectification_id,
         "supervisor_id": east.supervisor_id,
@@ -491,6 +513,7 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "complaint_id": seed.complaint_id,
                         "work_order_id": seed.work_order_id,
                         "incident_id": seed.incident_id,
+                        "inspection_id": seed.inspection_id,
                         "task_id": seed.rectification_id,
                         "supervisor_id": seed.supervisor_id,
                         "submission_id": seed.submission_id,
