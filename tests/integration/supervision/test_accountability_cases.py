@@ -18,6 +18,7 @@ from careloop.services.access.actors import SYSTEM, actor_for
 from careloop.services.complaints import intake, lifecycle
 from careloop.services.events import EventRegistry, InProcessQueue
 from careloop.services.indicators import figures
+from careloop.services.monitoring import reports
 from careloop.services.sla import sweep as sla_sweep
 from careloop.services.supervision import accountability as cases
 from careloop.store.models import AccountabilityCase, OrgUnit
@@ -166,6 +167,16 @@ def test_a_veto_zeroes_the_units_score_with_its_reason(platform: bootstrap.Platf
     card = _unit_card(platform).card
     assert card.vetoed and card.score == 0.0
     assert reasons and reasons[0] in card.veto_reasons and case.number in reasons[0]
+    with platform.unit_of_work() as uow:
+        boss, later = actor_for(uow, "super1"), NOW + timedelta(days=22)
+        monthly = reports.build_report(uow, "monthly", date(2026, 11, 30), "P", boss, now=later)
+    table = next(t for t in monthly.tables if t.name == "accountability")
+    assert [row[0] for row in table.rows] == [case.number]
+    assert table.rows[0][1:] == [
+        "甲市客服中心", "王坐席", "超时未答复", "已认定", 10.0, 2000.0, "是"
+    ]  # fmt: skip
+    kpi = next(t for t in monthly.tables if t.name == "kpi_units")
+    assert any(case.number in row[4] for row in kpi.rows)  # the veto's reason, in the report
 
 
 def test_only_the_person_concerned_or_their_lead_may_appeal_and_only_in_time(
