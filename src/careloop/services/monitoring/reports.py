@@ -50,6 +50,7 @@ from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts, network_weekly
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.monitoring import report_archive as archive
+from careloop.services.supervision import accountability_report
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
@@ -675,6 +676,7 @@ def build_report(
         if kind == "monthly":
             warning = ews.early_warning(uow, period.end, root.code)
             report.tables.append(warning_tables(warning, unmasked)[2])
+            report.tables.append(accountability_report.cases_table(uow, period, root.path))
     report.tables.extend(extra_tables)
     return report
 
