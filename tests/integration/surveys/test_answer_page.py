@@ -182,3 +182,17 @@ def test_a_form_without_its_anti_forgery_token_is_refused(
     assert refused.status_code == 403
     with app.state.platform.unit_of_work() as uow:
         assert uow.session.scalars(select(Survey)).one().answered_at is None
+
+
+def test_too_many_posts_from_one_address_get_a_page_saying_so(
+    app: Any, server: LiveServer, clock: MovableClock
+) -> None:
+    from careloop.api.ratelimit import TokenBucket
+
+    _, token = sent_survey(app, clock)
+    app.state.survey_limiter = TokenBucket(1)
+    browser = customer(server)
+    assert submit(browser, f"/s/{token}", {"result": "yes"}).status_code == 422
+    refused = submit(browser, f"/s/{token}", ANSWERS)
+    assert refused.status_code == 429
+    assert "暂时无法提交" in refused.text and "请求过于频繁" in refused.text

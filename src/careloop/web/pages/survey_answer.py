@@ -109,8 +109,8 @@ async def answer(token: str, request: Request, uow: UowDep, now: NowDep) -> Resp
     except DomainError as exc:
         if exc.code in ("survey_link_unknown", "survey_link_expired"):
             return _refusal(request, lang, exc)
-        if exc.code != "survey_answer_invalid":
-            return _page(request, lang, "unknown", exc.status, message=exc.message(lang))
+        if exc.code != "survey_answer_invalid":  # too many posts from one address
+            return _page(request, lang, "error", exc.status, message=exc.message(lang))
         form = answers.survey_form(uow, token, now)
         return _page(
             request,
@@ -137,5 +137,5 @@ def opt_out(token: str, request: Request, uow: UowDep, now: NowDep) -> Response:
     except DomainError as exc:
         if exc.code in ("survey_link_unknown", "survey_link_expired"):
             return _refusal(request, lang, exc)
-        return _page(request, lang, "unknown", exc.status, message=exc.message(lang))
+        return _page(request, lang, "error", exc.status, message=exc.message(lang))
     return _page(request, lang, "opted_out")
