@@ -184,3 +184,20 @@ def test_the_complaint_page_shows_its_survey_and_the_answers(
     text = visible_text(agent.get(f"/complaints/{answered['east_b']['id']}").text)
     assert "满意度调查 调查状态 客户已填写" in text
     assert "不满意" in text and "2 分（满分 5）" in text
+
+
+def test_the_pages_speak_english_when_asked(server: LiveServer, answered: dict[str, Any]):
+    supervisor = web_client(server.url, "super1", lang="en")
+    words = {
+        "/surveys/results": "East district network 2 2 100.0% 50.0%",
+        "/surveys/templates": "score 1–5 · required",
+        "/surveys/rules": "sent 30 minutes after the close · not again within 30 days",
+    }
+    for path, expected in words.items():
+        text = visible_text(supervisor.get(path).text)
+        assert expected in text, (path, text)
+        # Only names the data holds are Chinese (staff, the seed's org units).
+        leftovers = re.findall(r"[\u4e00-\u9fff]+", text)
+        assert set(leftovers) <= {"中文", "周督导", "王坐席"}, (path, leftovers)
+    refused = post_form(supervisor, "/surveys/rules", region="", version="0", quiet_days="x")
+    assert "The sending rule is not valid: the quiet days must be a whole number" in refused.text
