@@ -33,6 +33,7 @@ def staff_pages() -> APIRouter:
         customers,
         dispatch,
         incidents,
+        inspections,
         intake,
         policies,
         rectification,
@@ -56,6 +57,7 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(inspections.router)
     router.include_router(rectification.router)
     router.include_router(social_supervisors.router)
     router.include_router(accountability.router)

@@ -1,0 +1,250 @@
+"""The inspection pages (监督检查): my inspections and the plans, one visit's result form
+(made for a phone: one item per card, evidence fields, save a draft, submit), a visit's
+detail, and the rankings with 达标率 and the trend — the same services as
+``/api/v1/inspections``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.supervision.checklists import EVIDENCE_KINDS, INSPECTION_KINDS
+from careloop.domain.supervision.plans import CADENCES, quarter_of
+from careloop.domain.supervision.scoring import ItemResult
+from careloop.http.dependencies import NowDep, UowDep
+from careloop.services.access.actors import Actor
+from careloop.services.supervision import inspections, plans, scores
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.web.answers import error_text, see_other
+from careloop.web.deps import LangDep, WebActorDep, render
+
+router = APIRouter()
+DONE = frozenset({"insp_draft", "insp_submitted"})
+TABS = ("mine", "open", "submitted")
+
+
+def _zone(request: Request) -> ZoneInfo:
+    return ZoneInfo(request.app.state.settings.timezone)
+
+
+def _label(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def _error_page(request: Request, actor: Actor, lang: str, exc: DomainError) -> HTMLResponse:
+    return render(
+        request, "error.html", lang, actor, status_code=exc.status, error=error_text(exc, lang)
+    )
+
+
+@router.get("/inspections", response_class=HTMLResponse)
+def inspection_list(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    lang: LangDep,
+    now: NowDep,
+    tab: str | None = None,
+) -> Response:
+    chosen = tab if tab in TABS else "mine"
+    try:
+        if chosen == "mine":
+            total, items = inspections.list_inspections(uow, actor, lang, now, mine=True, limit=100)
+            items = [i for i in items if i.status != "submitted"] or items
+        elif chosen == "open":
+            total, items = inspections.list_inspections(
+                uow, actor, lang, now, status="planned", limit=100
+            )
+        else:
+            total, items = inspections.list_inspections(
+                uow, actor, lang, now, status="submitted", limit=100
+            )
+        plan_rows = plans.plans_of(uow, actor)[:20]
+    except DomainError as exc:
+        return _error_page(request, actor, lang, exc)
+    return render(
+        request,
+        "inspections.html",
+        lang,
+        actor,
+        tab=chosen,
+        tabs=TABS,
+        total=total,
+        items=items,
+        plans=[
+            {
+                "name": p.name,
+                "kind": _label(INSPECTION_KINDS[p.kind], lang),
+                "cadence": _label(CADENCES[p.cadence], lang),
+                "starts_on": p.starts_on,
+                "ends_on": p.ends_on,
+                "slots": plans.slot_count(uow, p.id),
+            }
+            for p in plan_rows
+        ],
+    )
+
+
+@router.get("/inspections/rankings", response_class=HTMLResponse)
+def rankings(
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    lang: LangDep,
+    now: NowDep,
+) -> Response:
+    today = now.astimezone(_zone(request)).date()
+    start, end = quarter_of(today)
+    # This quarter and the one before: the last 90 days of visits span both.
+    first, _ = quarter_of(start - timedelta(days=1))
+    try:
+        stores = scores.store_ranking(uow, actor, first, end, lang)
+        regions = scores.region_ranking(uow, actor, first, end, lang)
+        hotlines = scores.hotline_ranking(uow, actor, first, end, lang)
+        trend = scores.trend(uow, actor, first, end, "month")
+    except DomainError as exc:
+        return _error_page(request, actor, lang, exc)
+    return render(
+        request,
+        "inspection_rankings.html",
+        lang,
+        actor,
+        start=first,
+        end=end,
+        stores=stores,
+        regions=regions,
+        hotlines=hotlines,
+        trend=trend,
+    )
+
+
+def _detail_page(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    lang: str,
+    now: datetime,
+    inspection_id: int,
+    error: str | None = None,
+    status_code: int = 200,
+    typed: dict[str, str] | None = None,
+) -> HTMLResponse:
+    found = inspections.detail(uow, inspection_id, actor, lang, now)
+    v = found.inspection
+    editable = v.status != "submitted" and (
+        v.inspector == actor.username or actor.role in ("supervisor", "admin")
+    )
+    done = request.query_params.get("done")
+    return render(
+        request,
+        "inspection.html",
+        lang,
+        actor,
+        status_code=status_code,
+        found=found,
+        v=v,
+        editable=editable,
+        evidence_kinds={k: _label(pair, lang) for k, pair in EVIDENCE_KINDS.items()},
+        error=error,
+        typed=typed or {},
+        done=done if done in DONE else None,
+    )
+
+
+@router.get("/inspections/{inspection_id}", response_class=HTMLResponse)
+def inspection_page(
+    inspection_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    lang: LangDep,
+    now: NowDep,
+) -> Response:
+    try:
+        return _detail_page(request, uow, actor, lang, now, inspection_id)
+    except DomainError as exc:
+        return _error_page(request, actor, lang, exc)
+
+
+def _number(text: str, label: str) -> float | None:
+    if not text.strip():
+        return None
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            "items", f"「{label}」的得分应为数字 / points must be a number"
+        ) from None
+
+
+def _results(form: dict[str, str], found: inspections.InspectionDetail) -> list[ItemResult]:
+    out = []
+    for item in found.items:
+        awarded = _number(form.get(f"awarded_{item.code}", ""), item.name)
+        evidence = {k: form.get(f"{k}_{item.code}", "").strip() for k in EVIDENCE_KINDS}
+        note = form.get(f"note_{item.code}", "").strip()
+        if awarded is None and not any(evidence.values()) and not note:
+            continue
+        out.append(ItemResult(item.code, awarded, {k: v for k, v in evidence.items() if v}, note))
+    return out
+
+
+def _save(
+    request: Request,
+    uow: UnitOfWork,
+    actor: Actor,
+    lang: str,
+    now: datetime,
+    inspection_id: int,
+    form: dict[str, str],
+) -> Response:
+    try:
+        found = inspections.detail(uow, inspection_id, actor, lang, now)
+        try:
+            version = int(form.get("version", ""))
+        except ValueError:
+            raise InvalidInput("version", "版本号无效 / the version is not a number") from None
+        results = _results(form, found)
+        visited_text = form.get("visited_at", "").strip()
+        visited = None
+        if visited_text:
+            try:
+                visited = datetime.fromisoformat(visited_text).replace(tzinfo=_zone(request))
+            except ValueError:
+                raise InvalidInput(
+                    "visited_at", "应为日期和时间 / must be a date and time"
+                ) from None
+        if form.get("action") == "submit":
+            inspections.submit(uow, inspection_id, results, version, actor, now, visited)
+            return see_other(f"/inspections/{inspection_id}?done=insp_submitted")
+        inspections.save_draft(uow, inspection_id, results, version, actor, now, visited)
+        return see_other(f"/inspections/{inspection_id}?done=insp_draft")
+    except DomainError as exc:
+        uow.rollback()
+        try:
+            return _detail_page(
+                request, uow, actor, lang, now, inspection_id,
+                error=error_text(exc, lang), status_code=exc.status, typed=form,
+            )  # fmt: skip
+        except DomainError as again:
+            return _error_page(request, actor, lang, again)
+
+
+@router.post("/inspections/{inspection_id}", response_class=HTMLResponse)
+async def inspection_save(
+    inspection_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    lang: LangDep,
+    now: NowDep,
+) -> Response:
+    raw = await request.form()
+    form: dict[str, Any] = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
+    return await run_in_threadpool(_save, request, uow, actor, lang, now, inspection_id, form)
