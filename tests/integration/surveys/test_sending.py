@@ -14,7 +14,7 @@ from careloop import bootstrap
 from careloop.domain import events
 from careloop.services.access.actors import actor_for
 from careloop.services.surveys import rules
-from careloop.store.models import Event, Notification
+from careloop.store.models import Event, Notification, SecurityEvent
 from careloop.store.models.surveys import Survey
 from tests.integration.surveys.helpers import (
     CapturingSms,
@@ -116,6 +116,11 @@ def test_a_regions_daily_cap_skips_the_rest_of_the_day(platform: bootstrap.Platf
     sms = CapturingSms()
     with platform.unit_of_work() as uow:
         rules.save_sending_rule(uow, actor_for(uow, "super1"), "C1", {"daily_cap": 1}, CLOSED)
+    with platform.unit_of_work() as uow:
+        audit = uow.session.scalars(
+            select(SecurityEvent).where(SecurityEvent.kind == "survey_rule_saved")
+        ).one()
+        assert (audit.username, audit.detail["region"]) == ("super1", "C1")
     close_complaint(platform, CLOSED, phone="13800000001")
     capped = close_complaint(platform, CLOSED, phone="13800000002")
     elsewhere = close_complaint(platform, CLOSED, phone="13800000003", region="C2-K1")

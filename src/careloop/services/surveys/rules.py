@@ -12,6 +12,7 @@ from careloop.domain import permissions
 from careloop.domain.errors import DomainError, NotFound
 from careloop.domain.surveys import DEFAULT_RULE, SendingRule, parse_rule, rule_for
 from careloop.services.access.actors import Actor
+from careloop.services.access.auth import record_security_event
 from careloop.services.surveys.read_models import RuleView
 from careloop.services.surveys.templates import MANAGE, READ
 from careloop.services.unit_of_work import UnitOfWork
@@ -59,7 +60,7 @@ def save_sending_rule(
 ) -> RuleView:
     """Store the rule for ``region_code``'s subtree (None: the global rule). With
     ``expected_version`` (the version read; 0 for a rule not stored yet) a concurrent edit
-    is refused with 409 instead of overwritten. Commits."""
+    is refused with 409 instead of overwritten. Audited (a security event). Commits."""
     permissions.check_permission(MANAGE, actor.role)
     rule = parse_rule(data)
     unit: OrgUnit | None = None
@@ -82,6 +83,10 @@ def save_sending_rule(
     row.version = current + 1
     row.updated_at, row.updated_by = now, actor.username
     uow.session.flush()
+    record_security_event(
+        uow, "survey_rule_saved", actor.username, now, actor.staff_id, None,
+        {"region": region_code, "version": row.version, "rule": row.body},
+    )  # fmt: skip
     view = _view(row, unit, lang)
     uow.commit()
     return view

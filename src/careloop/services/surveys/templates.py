@@ -12,6 +12,7 @@ from careloop.domain import permissions
 from careloop.domain.errors import NotFound
 from careloop.domain.surveys import DEFAULT_PURPOSE, Template, parse_template
 from careloop.services.access.actors import Actor
+from careloop.services.access.auth import record_security_event
 from careloop.services.surveys.read_models import TemplateView
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models.surveys import SurveyTemplate
@@ -50,7 +51,8 @@ def save_template(
     uow: UnitOfWork, actor: Actor, data: Mapping[str, Any], now: datetime
 ) -> TemplateView:
     """Save the questions as the purpose's next version and make it the active one; surveys
-    already sent keep the version they were sent with. Commits."""
+    already sent keep the version they were sent with. Audited (a security event, as reply
+    templates are). Commits."""
     permissions.check_permission(MANAGE, actor.role)
     template = parse_template(data)
     last = uow.session.scalar(
@@ -72,6 +74,10 @@ def save_template(
     )
     uow.session.add(row)
     uow.session.flush()
+    record_security_event(
+        uow, "survey_template_saved", actor.username, now, actor.staff_id, None,
+        {"template": row.id, "purpose": row.purpose, "version": row.version},
+    )  # fmt: skip
     view = _view(row)
     uow.commit()
     return view
