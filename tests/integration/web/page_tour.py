@@ -55,6 +55,10 @@ PAGES: list[Stop] = [
     Stop("super1", "/incidents"),
     Stop("super1", "/incidents/new"),
     Stop("super1", "/incidents/{incident}"),
+    Stop("net2", "/inspections", phone=True),
+    Stop("net2", "/inspections/{inspection_planned}", phone=True),
+    Stop("super1", "/inspections/{inspection}"),
+    Stop("super1", "/inspections/rankings", phone=True),
     Stop("admin", "/policies"),
     Stop("admin", "/calendar"),
     Stop("super1", "/csi", phone=True),
@@ -217,6 +221,45 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     assert incident.status_code == 201, incident.text
     ids["incident"] = incident.json()["id"]
     ids["incident_linked"] = create(agent, customer={"phone": "13900000015"})["id"]
+
+    # A quarter's store visits: 西区's staff sent to 东区's store (planned), 东区's staff to
+    # 西区's store (submitted, with a failed item), for the inspection pages.
+    for code, name, unit in (
+        ("C1-K1-S1", "东区解放路营业厅", "C1-K1"),
+        ("C1-K2-S1", "西区文三路营业厅", "C1-K2"),
+    ):
+        act(
+            api.as_("super1"),
+            "/api/v1/inspections/subjects",
+            kind="store",
+            code=code,
+            name_zh=name,
+            unit=unit,
+        )
+    day = clock.now.date()
+    act(
+        api.as_("super1"),
+        "/api/v1/inspections/plans",
+        name="九月营业厅明察暗访",
+        kind="store_visit",
+        cadence="quarterly",
+        starts_on=(day - timedelta(days=20)).isoformat(),
+        ends_on=day.isoformat(),
+        inspectors=["net1", "net2"],
+    )
+    ids["inspection_planned"] = net2.get("/api/v1/inspections?mine=true").json()["items"][0]["id"]
+    visit = net1.get("/api/v1/inspections?mine=true").json()["items"][0]
+    checklist = net1.get("/api/v1/checklists/store_visit").json()
+    items = [
+        {
+            "code": i["code"],
+            "awarded": 0 if i["code"] == "waiting_time" else i["weight"],
+            **{k: f"{k}-{i['code']}" for k in i["evidence"]},
+        }
+        for i in checklist["items"]
+    ]
+    act(net1, f"/api/v1/inspections/{visit['id']}/submit", version=visit["version"], items=items)
+    ids["inspection"] = visit["id"]
 
     # A responsibility case against the hotline agent, decided: the page offers the appeal.
     case = act(api.as_("super1"), "/api/v1/accountability/cases", source={
