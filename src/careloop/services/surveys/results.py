@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from sqlalchemy import and_, or_, select
 
-from careloop.domain import permissions
 from careloop.domain.errors import InvalidInput, NotFound
 from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
@@ -31,7 +30,7 @@ from careloop.services.surveys.read_models import (
     SurveyResults,
     SurveyView,
 )
-from careloop.services.surveys.templates import READ, template_of
+from careloop.services.surveys.templates import READ, require, template_of
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, Staff
 from careloop.store.models.surveys import Survey
@@ -59,7 +58,7 @@ def survey_results(
     """Per handling unit (``by="unit"``) or per agent (the first-question owner): surveys sent,
     answered, response rate, satisfaction and the mean score of each scored question, in
     ``period`` and within the actor's scope (and ``region_code``'s subtree), with the total."""
-    permissions.check_permission(READ, actor.role)
+    require(READ, actor)
     if by not in ("unit", "agent"):
         raise InvalidInput("by", "应为 unit 或 agent / must be unit or agent")
     start, end = period.bounds()

@@ -8,13 +8,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from careloop.domain import permissions
 from careloop.domain.errors import DomainError, NotFound
 from careloop.domain.surveys import DEFAULT_RULE, SendingRule, parse_rule, rule_for
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.surveys.read_models import RuleView
-from careloop.services.surveys.templates import MANAGE, READ
+from careloop.services.surveys.templates import MANAGE, READ, require
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit
 from careloop.store.models.surveys import SurveyRule
@@ -39,7 +38,7 @@ def _view(row: SurveyRule | None, unit: OrgUnit | None, lang: str) -> RuleView:
 def get_sending_rules(uow: UnitOfWork, actor: Actor, lang: str = "zh") -> list[RuleView]:
     """The global rule (the defaults until saved) and every regional rule within the
     actor's scope, the global one first."""
-    permissions.check_permission(READ, actor.role)
+    require(READ, actor)
     rows = uow.session.execute(
         select(SurveyRule, OrgUnit).outerjoin(OrgUnit, OrgUnit.id == SurveyRule.region_id)
     ).all()
@@ -61,7 +60,7 @@ def save_sending_rule(
     """Store the rule for ``region_code``'s subtree (None: the global rule). With
     ``expected_version`` (the version read; 0 for a rule not stored yet) a concurrent edit
     is refused with 409 instead of overwritten. Audited (a security event). Commits."""
-    permissions.check_permission(MANAGE, actor.role)
+    require(MANAGE, actor)
     rule = parse_rule(data)
     unit: OrgUnit | None = None
     if region_code is not None:

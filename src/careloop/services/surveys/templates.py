@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from careloop.domain import permissions
-from careloop.domain.errors import NotFound
+from careloop.domain.errors import DomainError, NotFound
 from careloop.domain.surveys import DEFAULT_PURPOSE, Template, parse_template
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
@@ -19,6 +19,18 @@ from careloop.store.models.surveys import SurveyTemplate
 
 MANAGE = "survey.manage"
 READ = "survey.read"
+_SAID = {
+    READ: ("查看满意度调查", "read satisfaction surveys"),
+    MANAGE: ("设置满意度调查", "set up satisfaction surveys"),
+}
+
+
+def require(permission: str, actor: Actor) -> None:
+    """``permissions.check_permission`` with the refused action in the reader's words."""
+    try:
+        permissions.check_permission(permission, actor.role)
+    except DomainError as exc:
+        raise exc.said_as(action=_SAID[permission]) from None
 
 
 def _view(row: SurveyTemplate) -> TemplateView:
@@ -38,7 +50,7 @@ def list_templates(
 ) -> list[TemplateView]:
     """The active template of each purpose (with ``include_old``, every version, newest
     first): what a supervisor edits and what the next surveys will ask."""
-    permissions.check_permission(READ, actor.role)
+    require(READ, actor)
     query = select(SurveyTemplate).order_by(SurveyTemplate.purpose, SurveyTemplate.version.desc())
     if purpose is not None:
         query = query.where(SurveyTemplate.purpose == purpose)
@@ -53,7 +65,7 @@ def save_template(
     """Save the questions as the purpose's next version and make it the active one; surveys
     already sent keep the version they were sent with. Audited (a security event, as reply
     templates are). Commits."""
-    permissions.check_permission(MANAGE, actor.role)
+    require(MANAGE, actor)
     template = parse_template(data)
     last = uow.session.scalar(
         select(func.max(SurveyTemplate.version)).where(SurveyTemplate.purpose == template.purpose)
