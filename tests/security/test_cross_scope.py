@@ -50,6 +50,7 @@ class Seeded:
     region: str
     unit: str
     incident_id: int = 0
+    case_id: int = 0
     inspection_id: int = 0
     rectification_id: int = 0
     supervisor_id: int = 0
@@ -79,12 +80,32 @@ VISIBLE: dict[str, set[str]] = {
 """Who sees what (docs/security.md, Organisation scope): the specification of this module.
 One member of staff of each role and scope (agent2 would repeat agent1)."""
 
+CASE_VISIBLE: dict[str, set[str]] = {
+    "agent1": set(),
+    "net1": {"east"},
+    "net2": {"west"},
+    "bill1": set(),
+    "lead1": {"east", "west"},
+    "super1": {"east", "west", "c2"},
+    "admin": {"east", "west", "c2"},
+    "inspector": {"east", "west", "c2"},
+    "agentc2": set(),
+    "agentp2": set(),
+}
+"""Responsibility cases (责任认定) are narrower than complaints: staff see the cases naming
+them, a unit lead their unit's, supervisors their province (docs/accountability.md). Each
+seed region's case names its network technician (none in C2; none opened in P2)."""
+CASE_OF = {"east": ("C1-K1-NET", "net1"), "west": ("C1-K2-NET", "net2"), "c2": ("C2-K1-NET", None)}
+"""Each seed region's responsibility case: the unit and the person it names."""
 SCOPED_PARAMS = {
     "complaint_id": "complaint_id",
     "work_order_id": "work_order_id",
     "incident_id": "incident_id",
+    "case_id": "case_id",  # a responsibility case: see CASE_VISIBLE
     "inspection_id": "inspection_id",  # an inspection visit (明察暗访)
     "task_id": "rectification_id",  # a rectification task (督促整改)
+    "supervisor_id": "supervisor_id",  # a social supervisor (社会监督员), by their area
+    "submission_id": "submission_id",  # what one reported, by the unit answering
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
@@ -197,6 +218,19 @@ def world(stack: Stack) -> dict[str, Seeded]:
         assert plan.status_code == 201, plan.text
         visits = api.as_(INSPECTOR_OF[name]).get("/api/v1/inspections", params={"mine": "true"})
         seeded[name].inspection_id = visits.json()["items"][0]["id"]
+    for name, (unit, person) in CASE_OF.items():
+        case = api.as_("admin").post(
+            "/api/v1/accountability/cases",
+            json={
+                "source": {"kind": "complaint", "id": seeded[name].complaint_id},
+                "unit": unit,
+                "staff": person,
+                "rule": "first_question",
+                "summary": f"{seeded[name].marker} 首问负责制未落实",
+            },
+        )
+        assert case.status_code == 201, case.text
+        seeded[name].case_id = case.json()["id"]
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -242,6 +276,7 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "complaint_id": seed.complaint_id,
                     "work_order_id": seed.work_order_id,
                     "incident_id": seed.incident_id,
+                    "case_id": seed.case_id,
                     "inspection_id": seed.inspection_id,
                     "customer_ref": seed.complaint_id,
                     "task_id": seed.rectification_id,
@@ -251,7 +286,8 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
                 probes += 1
                 body = response.text
-                if seed.name in visible:
+                seen = CASE_VISIBLE[username] if "case_id" in route.path_params else visible
+                if seed.name in seen:
                     if response.status_code != 200:
                         failures.append(f"{username} in scope: {where(response)} {body[:200]}")
                     continue
@@ -382,6 +418,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "complaint_id": east.complaint_id,
         "work_order_id": east.work_order_id,
         "incident_id": east.incident_id,
+        "case_id": east.case_id,
         "inspection_id": east.inspection_id,
         "customer_ref": east.complaint_id,
         "task_id": east.rectification_id,
@@ -513,6 +550,7 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "complaint_id": seed.complaint_id,
                         "work_order_id": seed.work_order_id,
                         "incident_id": seed.incident_id,
+                        "case_id": seed.case_id,
                         "inspection_id": seed.inspection_id,
                         "task_id": seed.rectification_id,
                         "supervisor_id": seed.supervisor_id,
