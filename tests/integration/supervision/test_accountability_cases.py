@@ -3,6 +3,7 @@ and what they do to the unit's KPI scorecard."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -215,3 +216,27 @@ def _unit_id(uow: object, code: str) -> int:
     found = uow.session.scalar(select(OrgUnit.id).where(OrgUnit.code == code))  # type: ignore[attr-defined]
     assert found is not None
     return int(found)
+
+
+@pytest.mark.postgres
+def test_a_queue_worker_opens_the_case_on_postgresql(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In production the opening is queued: the sweep's request only defers it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the shared queue runs on PostgreSQL")
+    from careloop.jobs.queue import run_worker
+
+    monkeypatch.setenv("CARELOOP_DATABASE_URL", database_url)
+    platform = bootstrap.platform(database_url)  # the one the worker below uses too
+    complaint_id = _late_escalated_complaint(platform)
+    with platform.unit_of_work() as uow:
+        assert cases.list_cases(uow, SYSTEM).total == 0  # deferred, not run in the sweep
+    # Its own thread, as a worker process has (Procrastinate starts its own event loop).
+    worker = threading.Thread(target=run_worker, args=(database_url, True, "cases-test"))
+    worker.start()
+    worker.join()
+    with platform.unit_of_work() as uow:
+        opened = cases.list_cases(uow, SYSTEM).items
+    platform.dispose()
+    assert [(c.source.kind, c.source.id) for c in opened] == [("complaint", complaint_id)]
