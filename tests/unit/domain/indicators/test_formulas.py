@@ -87,6 +87,9 @@ def test_indicator_values_of_the_counts_equal_the_indicators_of_the_facts() -> N
         "complaints_per_10k": facts.complaints_per_10k(COMPLAINTS, users),
         "survey_satisfaction": facts.survey_satisfaction([]),
         "survey_response_rate": facts.survey_response_rate([]),
+        "inspection_compliance_rate": formulas.inspection_compliance_rate(0, 0),
+        "mean_inspection_score": formulas.mean_inspection_score(0.0, 0),
+        "dial_test_answer_rate": formulas.dial_test_answer_rate(0, 0),
     }
     assert indicator_values(HAND_MADE_COUNTS, users) == expected
 

@@ -138,3 +138,20 @@ def test_a_daily_plan_has_one_slot_per_hotline_and_day():
     assert len(slots) == 6 and slots[-1].due == date(2026, 9, 3)
     with pytest.raises(InvalidInput):
         plans.daily(hotlines, plans.Inspector(7, "/1/"), date(2026, 9, 3), date(2026, 9, 1))
+
+
+def test_the_inspection_indicators_pool_sum_over_sum_and_say_no_data_when_empty():
+    from careloop.domain.indicators import formulas, rollup
+    from careloop.domain.indicators.formulas import IndicatorCounts, indicator_values
+
+    city = IndicatorCounts(inspections=4, inspections_compliant=3, inspection_score_total=360.0,
+                           dial_tests=10, dial_tests_answered=9)  # fmt: skip
+    county = IndicatorCounts(inspections=1, inspection_score_total=70.0, dial_tests=0)
+    values = [indicator_values(c) for c in (city, county)]
+    rate = rollup.pool([v["inspection_compliance_rate"] for v in values])
+    assert rate is not None and rate.value == 60.0  # 3 of 5, not the mean of 75 % and 0 %
+    mean = rollup.pool([v["mean_inspection_score"] for v in values])
+    assert mean is not None and mean.value == 86.0
+    assert values[0]["dial_test_answer_rate"].value == 90.0
+    assert values[1]["dial_test_answer_rate"].value is None
+    assert formulas.inspection_compliance_rate(0, 0).value is None
