@@ -176,3 +176,13 @@ def test_the_job_runners_round_escalates_a_late_task(factory, database_url):
     assert round_["rectifications_escalated"] == 1
     again = InProcessRunner(database_url).run_once(datetime(2026, 10, 11, 2, 0, tzinfo=UTC))
     assert again["rectifications_escalated"] == 0 and again["rectifications_late"] == 1
+
+
+def test_the_trail_refuses_to_be_rewritten(factory):
+    from sqlalchemy import delete, update
+    from sqlalchemy.exc import DBAPIError
+
+    open_task(factory)
+    for statement in (update(RectificationEvent).values(note="改写"), delete(RectificationEvent)):
+        with UnitOfWork(factory) as uow, pytest.raises(DBAPIError):
+            uow.session.execute(statement)
