@@ -10,10 +10,11 @@ client address.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
@@ -23,6 +24,7 @@ from careloop.http.dependencies import NowDep, UowDep, client_address
 from careloop.http.language import accept_language
 from careloop.services.access.rate_limits import Limiter, Rate, limiter_factory
 from careloop.services.surveys import answers
+from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.csrf import require_csrf_token
 from careloop.web.deps import LANG_COOKIE, render
 
@@ -101,8 +103,17 @@ def survey_page(token: str, request: Request, uow: UowDep, now: NowDep) -> Respo
 
 @router.post("/{token}", response_class=HTMLResponse)
 async def answer(token: str, request: Request, uow: UowDep, now: NowDep) -> Response:
-    lang = page_lang(request)
+    # The questions are the template's, so the form is read as a whole; the database work
+    # then runs in the thread pool like any sync route (never blocking the event loop,
+    # which closes other requests' sessions: SQLite's one writer would wait on them).
     submitted = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return await run_in_threadpool(_answer, token, request, uow, now, submitted)
+
+
+def _answer(
+    token: str, request: Request, uow: UnitOfWork, now: datetime, submitted: dict[str, str]
+) -> Response:
+    lang = page_lang(request)
     try:
         _limiter(request).take(f"survey:{client_address(request)}", now, uow=uow)
         answers.answer_survey(uow, token, submitted, now)
