@@ -27,6 +27,7 @@ from careloop.services.sla.clocks import LOCAL_TIME, local_due
 from careloop.services.supervision import rectification
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Notification, OrgUnit
+from careloop.store.models.rectification import RectificationTask
 from careloop.store.models.social_supervisors import (
     SocialSupervisionEvent,
     SocialSupervisor,
@@ -425,7 +426,7 @@ def submission_view(
     )
     task_number = None
     if row.rectification_id:
-        task = uow.session.get(rectification.RectificationTask, row.rectification_id)
+        task = uow.session.get(RectificationTask, row.rectification_id)
         task_number = task.number if task else None
     return SubmissionView(
         id=row.id,
