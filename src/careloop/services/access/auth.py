@@ -16,6 +16,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -44,9 +45,14 @@ SESSION_TTL = timedelta(hours=12)
 PASSWORD_MIN_CHARS = 8
 
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so that a wrong username costs as much
-# time as a wrong password and response times don't reveal who has an account.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so that a wrong username costs as much
+    time as a wrong password and response times don't reveal who has an account. Made on
+    first use, not at import: every CLI call and worker would pay an Argon2 hash otherwise."""
+    return PasswordHasher().hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +85,7 @@ def token_hash(token: str) -> str:
 
 def _verify(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
