@@ -15,6 +15,7 @@ from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
 from careloop.services.sla import policies as sla_policies
 from careloop.services.sla import sweep as sla_sweep
+from careloop.services.supervision import rectification
 
 router = APIRouter(prefix="/api/v1/sla", tags=["sla"])
 
@@ -349,7 +350,12 @@ def notifications(
 @router.post("/sweep", summary="Run one sweep now (admins; the worker does this every minute)")
 def sweep(request: Request, uow: UowDep, actor: ActorDep, now: NowDep) -> dict[str, Any]:
     platform = request.app.state.platform  # the request's own database and adapters
-    return sla_sweep.sweep_on_request(uow, actor, platform.session_factory, platform.adapters, now)
+    report = sla_sweep.sweep_on_request(
+        uow, actor, platform.session_factory, platform.adapters, now
+    )
+    # The worker's round escalates late rectification tasks too; a round on request does
+    # the same, so a supervisor sees one rule whoever ran it.
+    return {**report, **rectification.sweep(platform.session_factory, now)}
 
 
 @router.post(

@@ -181,3 +181,16 @@ def send_due_surveys(timestamp: int) -> dict[str, Any]:
         platform.session_factory, platform.adapters, moment, public_url()
     )
     return report.as_dict()
+
+
+# --- rectification tasks: late ones escalate every minute, once for all workers ------------
+
+
+@blueprint.periodic(cron="* * * * *", periodic_id="rectification-sweep")
+@blueprint.task(name="rectification.sweep", queue="sla", queueing_lock="rectification-sweep")
+def sweep_rectifications(timestamp: int) -> dict[str, int]:
+    """Escalate the rectification tasks past their deadline by the tick (the in-process
+    runner does the same in its round)."""
+    from careloop.services.supervision import rectification
+
+    return rectification.sweep(_platform().session_factory, datetime.fromtimestamp(timestamp, UTC))
