@@ -119,50 +119,78 @@ class AppealDecisionIn(Strict):
 
 
 class TrailOut(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    note: str | None
+    at: datetime = Field(description="When it happened (UTC)")
+    actor: str = Field(
+        description="Who acted: their display name, else the username (system: automatic)"
+    )
+    action: str = Field(description="open, decide, dismiss, appeal, decide_appeal or finalise")
+    note: str | None = Field(
+        description="What they wrote: the summary, the reason or the appeal; null if none"
+    )
 
 
 class CaseOut(BaseModel):
-    id: int
+    id: int = Field(description="Case id")
     number: str = Field(description="ZR + local date + id, as people read it out")
-    version: int
+    version: int = Field(description="Send back with every change (optimistic lock)")
     status: str = Field(description="open, decided, appealed, final or dismissed")
-    status_label: str
-    source_kind: str
-    source_id: int
-    source_item: str
-    source_label: str
+    status_label: str = Field(description="Status in the caller's language")
+    source_kind: str = Field(
+        description="What the case came from: inspection, dial_test, social_supervision, "
+        "complaint, rectification or manual"
+    )
+    source_id: int = Field(description="The source record's id")
+    source_item: str = Field(description="Checklist item code; empty when none")
+    source_label: str = Field(description="The kind of source in the caller's language")
     source_ref: str = Field(description="A complaint's number, else the record's id")
     unit: str = Field(description="Code of the unit responsible")
-    unit_name: str
-    staff_name: str | None
-    rule: str
-    rule_label: str
-    summary: str
-    opened_at: datetime
-    decided_at: datetime | None
-    decision_reason: str | None
+    unit_name: str = Field(description="Name of the unit responsible, in the caller's language")
+    staff_name: str | None = Field(
+        description="Display name of the person responsible; null when no person is named"
+    )
+    rule: str = Field(description="Code of the rule broken")
+    rule_label: str = Field(description="The rule's name in the caller's language")
+    summary: str = Field(description="What happened, as written when the case was opened")
+    opened_at: datetime = Field(description="When the case was opened (UTC)")
+    decided_at: datetime | None = Field(
+        description="When the penalty was decided (UTC); null while open or if dismissed"
+    )
+    decision_reason: str | None = Field(
+        description="The reason given with the decision or the dismissal; null if none"
+    )
     decided: PenaltyIO = Field(description="What the decision said")
     penalty: PenaltyIO = Field(description="What is in force (after any appeal)")
-    appeal_due_at: datetime | None
-    appealed_at: datetime | None
-    appeal_reason: str | None
-    appeal_outcome: str | None
-    appeal_outcome_label: str | None
-    appeal_decided_at: datetime | None
-    appeal_decision_reason: str | None
+    appeal_due_at: datetime | None = Field(
+        description="End of the appeal period (UTC): local midnight after the fifth working day "
+        "following the decision; null until decided"
+    )
+    appealed_at: datetime | None = Field(description="When it was appealed (UTC); null if not")
+    appeal_reason: str | None = Field(description="Why the appellant appealed; null if not")
+    appeal_outcome: str | None = Field(
+        description="upheld, reduced or dismissed; null until the appeal is decided"
+    )
+    appeal_outcome_label: str | None = Field(
+        description="The appeal's outcome in the caller's language; null until decided"
+    )
+    appeal_decided_at: datetime | None = Field(
+        description="When the appeal was decided (UTC); null until then"
+    )
+    appeal_decision_reason: str | None = Field(
+        description="The reason given with the appeal's decision; null until then"
+    )
     actions: list[str] = Field(description="What you may do now")
-    trail: list[TrailOut] = Field(default_factory=list)
+    trail: list[TrailOut] = Field(
+        default_factory=list,
+        description="Who did what, oldest first; empty in lists, filled when one case is read "
+        "or changed",
+    )
 
 
 class CasePage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[CaseOut]
+    total: int = Field(description="How many cases match, over all pages")
+    limit: int = Field(description="Page size asked for")
+    offset: int = Field(description="How many matching cases were skipped")
+    items: list[CaseOut] = Field(description="This page's cases, newest first")
 
 
 def _penalty(p: rules.Penalty) -> PenaltyIO:
