@@ -249,3 +249,101 @@ class ImportOut(BaseModel):
     imported: bool
     visits: int
     errors: list[str]
+
+
+DESCRIPTIONS: dict[str, str] = {
+    "answer_seconds": "Seconds until the call was answered",
+    "answered_within": "Calls answered within the 20-second service level",
+    "awarded": "Points given for the item",
+    "cadence": "quarterly, monthly, daily or once",
+    "checklist_name": "The checklist's name",
+    "checklist_version": "The checklist version the result was scored against",
+    "code": "Code",
+    "compliance_rate": "达标率: compliant visits ÷ visits × 100 (None: no visits)",
+    "compliant": "达标: at the pass mark with no mandatory item failed",
+    "dial_tests": "Dial tests made in the period",
+    "due_on": "Day the visit is due by (Beijing time)",
+    "end": "Last day of the period",
+    "ends_on": "Last day of the plan",
+    "errors": "What stopped the import, each named by its row",
+    "evidence": "Evidence kind → reference (photo, recording, timestamp)",
+    "evidence_needed": "Evidence kinds the item needs before submitting",
+    "failed": "Whether the item earned less than its pass share",
+    "failed_items": "Codes of the items that failed (each a rectification task)",
+    "guidance": "What the inspector looks for",
+    "guidance_zh": "What the inspector looks for (Chinese)",
+    "hotline": "The hotline number",
+    "hotline_name": "The hotline's name",
+    "hotline_number": "The hotline number dial tests name",
+    "hotlines": "Hotlines ranked by dial-test answer rate",
+    "id": "Record id",
+    "idempotency_key": "The key the dial test was posted with",
+    "imported": "Whether the file was imported (all or nothing)",
+    "inspection": "The inspection",
+    "inspector": "Username of the inspector sent",
+    "inspector_name": "Name of the inspector sent",
+    "items": "The items",
+    "kind": "Kind",
+    "kind_label": "The kind in the reader's language",
+    "limit": "Page size",
+    "mandatory": "A failed mandatory item fails the visit (一票否决)",
+    "mean_answer_seconds": "Mean seconds to answer",
+    "mean_score": "Mean score (0–100)",
+    "mean_wait_seconds": "Mean seconds waiting for an agent",
+    "name": "Name",
+    "name_en": "English name",
+    "name_zh": "Chinese name",
+    "note": "Note",
+    "number": "The hotline number",
+    "offset": "Rows skipped",
+    "outcome": "answered, abandoned, busy or no_answer",
+    "outcome_label": "The outcome in the reader's language",
+    "overdue": "Not submitted and past its due day",
+    "pass_mark": "达标线: the score a compliant visit reaches",
+    "pass_share": "Share of its weight below which an item fails",
+    "period": "Month (YYYY-MM) or quarter (YYYYQn)",
+    "plan_id": "The plan that laid out the visit, if any",
+    "rank": "Rank (equal scores share a rank)",
+    "region": "Region",
+    "regions": "Cities ranked, pooled from their stores",
+    "score": "Score (0–100)",
+    "slots": "Result slots the plan laid out",
+    "source": "How the result came in: plan, form, import or demo",
+    "start": "First day of the period",
+    "started_at": "When the call was placed",
+    "starts_on": "First day of the plan",
+    "status": "planned, draft or submitted",
+    "status_label": "The status in the reader's language",
+    "stores": "Stores ranked by mean score",
+    "subject_code": "Code of what was inspected",
+    "subject_name": "Name of what was inspected",
+    "subjects": "Codes of the subjects to plan",
+    "submitted_at": "When the result was submitted",
+    "total": "Rows matching",
+    "trend": "达标率 and mean score per month or quarter",
+    "version": "Version (send it back with a change)",
+    "versions": "Every version of this kind's checklist",
+    "visited_at": "When the visit took place",
+    "visits": "Visits submitted",
+    "wait_seconds": "Seconds waiting for a human agent",
+    "weight": "Points the item is worth",
+}
+"""What each field means, for OpenAPI: given to every field that does not say it itself."""
+
+
+def _describe() -> None:
+    for model in list(globals().values()):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        if model.__module__ != __name__:
+            continue
+        changed = False
+        for name, info in model.model_fields.items():
+            if not info.description and name in DESCRIPTIONS:
+                info.description = DESCRIPTIONS[name]
+                changed = True
+        if changed:
+            model.model_rebuild(force=True)
+
+
+_describe()
