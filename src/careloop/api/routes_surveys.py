@@ -65,20 +65,23 @@ class SurveyTemplateIn(Strict):
 
 
 class ChoiceOut(BaseModel):
-    key: str
-    text_zh: str
-    text_en: str
-    satisfied: bool
+    key: str = Field(description="Choice code, what an answer stores")
+    text_zh: str = Field(description="Wording in Chinese")
+    text_en: str = Field(description="Wording in English")
+    satisfied: bool = Field(description="Choosing it counts as satisfied (overall question)")
 
 
 class QuestionOut(BaseModel):
-    key: str
-    kind: str
-    text_zh: str
-    text_en: str
-    required: bool
-    choices: list[ChoiceOut]
-    satisfied_from: int | None
+    key: str = Field(description="Question code, the key of its answer")
+    kind: str = Field(description="score10 (1–10), score5 (1–5), yes_no, choice or text")
+    text_zh: str = Field(description="Wording in Chinese")
+    text_en: str = Field(description="Wording in English")
+    required: bool = Field(description="The customer must answer it")
+    choices: list[ChoiceOut] = Field(description="Options of a choice question; else empty")
+    satisfied_from: int | None = Field(
+        description="Score questions: lowest score counted as satisfied; null: the scale's "
+        "default (8 of 10, 4 of 5)"
+    )
 
 
 class SurveyTemplateOut(BaseModel):
@@ -86,10 +89,10 @@ class SurveyTemplateOut(BaseModel):
     purpose: str = Field(description="What the template is for (complaint_closed)")
     version: int = Field(description="Version; surveys keep the version they were sent with")
     active: bool = Field(description="The version new surveys get")
-    name_zh: str
-    name_en: str
+    name_zh: str = Field(description="Name in Chinese")
+    name_en: str = Field(description="Name in English")
     overall: str = Field(description="Key of the satisfaction question")
-    questions: list[QuestionOut]
+    questions: list[QuestionOut] = Field(description="The questions, in the order asked")
     created_at: datetime = Field(description="When this version was saved (UTC)")
     created_by: str = Field(description="Username of who saved it")
 
@@ -126,59 +129,79 @@ class SendingRuleOut(SendingRuleFields):
 
 
 class QuestionMeanOut(BaseModel):
-    key: str
-    question: str
-    kind: str
+    key: str = Field(description="Question code")
+    question: str = Field(description="Its newest wording, in the caller's language")
+    kind: str = Field(description="score10, score5 or yes_no (only scored questions have a mean)")
     mean: float | None = Field(description="Mean score (yes = 1, no = 0); null: no answers")
-    answers: int
+    answers: int = Field(description="Answers given to it in the period (the mean's count)")
 
 
 class ResultRowOut(BaseModel):
     key: str = Field(description="Unit code or agent username (empty for the total)")
-    name: str
+    name: str = Field(
+        description="The unit's name in the caller's language or the agent's display name; "
+        "合计 / Total for the total"
+    )
     sent: int = Field(description="Surveys sent in the period")
     answered: int = Field(description="Surveys answered in the period")
     satisfied: int = Field(description="Of those, satisfied")
     response_rate: float | None = Field(description="调查回复率 % (sent in the period)")
     satisfaction: float | None = Field(description="调查满意率 % (answered in the period)")
-    means: list[QuestionMeanOut]
+    means: list[QuestionMeanOut] = Field(description="Mean of each scored question")
 
 
 class SurveyResultsOut(BaseModel):
-    by: str
-    period: str
-    start: datetime
-    end: datetime
-    rows: list[ResultRowOut]
-    total: ResultRowOut
+    by: str = Field(description="unit (handling unit) or agent (first-question owner)")
+    period: str = Field(
+        description="The period, e.g. 2026-11, 2026-W48, 2026-11-03 or 2026-11 上旬 (1–10)"
+    )
+    start: datetime = Field(description="Local midnight the period starts (UTC)")
+    end: datetime = Field(description="Local midnight after the period, exclusive (UTC)")
+    rows: list[ResultRowOut] = Field(description="One per unit or agent with surveys, by key")
+    total: ResultRowOut = Field(description="All the rows together")
 
 
 class SurveyAnswerOut(BaseModel):
-    key: str
-    question: str
-    kind: str
+    key: str = Field(description="Question code")
+    question: str = Field(description="The question's wording, in the caller's language")
+    kind: str = Field(description="score10, score5, yes_no, choice or text")
     value: Any = Field(description="The answer as given (score, true/false, choice key, text)")
     shown: str = Field(description="The answer in the caller's words")
 
 
 class ComplaintSurveyOut(BaseModel):
-    id: int
-    complaint_id: int
-    template_purpose: str
-    template_version: int
+    id: int = Field(description="Survey id")
+    complaint_id: int = Field(description="The complaint surveyed")
+    template_purpose: str = Field(description="Purpose of its template (complaint_closed)")
+    template_version: int = Field(description="The template version it was planned with")
     status: str = Field(description="pending, sent, answered, expired, skipped or failed")
     reason: str | None = Field(description="The throttle's last decision (code)")
     reason_text: str = Field(description="Status and reason in the caller's words")
-    due_at: datetime
-    sent_at: datetime | None
-    expires_at: datetime | None
-    answered_at: datetime | None
-    satisfied: bool | None
-    answers: list[SurveyAnswerOut]
-    unit_code: str
-    unit_name: str
-    agent_username: str
-    agent_name: str
+    due_at: datetime = Field(
+        description="When it is to go out (UTC): the close plus the rule's delay, moved to the "
+        "next allowed time when that falls in the night window"
+    )
+    sent_at: datetime | None = Field(
+        description="When the SMS was sent, or tried if it failed (UTC); null before"
+    )
+    expires_at: datetime | None = Field(
+        description="When the link closes (UTC): link_days after sending; null before"
+    )
+    answered_at: datetime | None = Field(
+        description="When the customer answered (UTC); null if not"
+    )
+    satisfied: bool | None = Field(
+        description="Satisfied by the overall question; null until answered"
+    )
+    answers: list[SurveyAnswerOut] = Field(
+        description="The questions answered, in the template's order"
+    )
+    unit_code: str = Field(
+        description="Code of the handling unit (its last work order's, else the owner's)"
+    )
+    unit_name: str = Field(description="The handling unit in the caller's language")
+    agent_username: str = Field(description="Username of the first-question owner (首问责任人)")
+    agent_name: str = Field(description="Display name of the first-question owner")
 
 
 def _template_out(view: TemplateView) -> SurveyTemplateOut:
