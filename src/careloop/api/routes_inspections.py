@@ -324,7 +324,6 @@ def get_scores(
     )
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
@@ -340,7 +339,10 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+            # Sent as the file's bytes; any content type is read (Excel's own type too).
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
         }
     },
 )
