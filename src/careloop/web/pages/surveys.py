@@ -118,7 +118,8 @@ def _templates_page(
 
 
 @router.get("/surveys", response_class=HTMLResponse)
-def surveys_home() -> Response:
+def surveys_home(actor: WebActorDep) -> Response:
+    """The menu's entry: the results (after the login, like every other page)."""
     return see_other("/surveys/results")
 
 
