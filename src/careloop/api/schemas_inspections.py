@@ -38,7 +38,7 @@ class DialTestIn(Strict):
 
 
 class DialTestOut(BaseModel):
-    id: int
+    id: int = Field(description="Dial test id")
     hotline: str
     hotline_name: str
     started_at: datetime
@@ -54,7 +54,7 @@ class DialTestPage(BaseModel):
     total: int
     limit: int
     offset: int
-    items: list[DialTestOut]
+    items: list[DialTestOut] = Field(description="This page of dial tests, newest first")
 
 
 class ItemResultIn(Strict):
@@ -70,27 +70,35 @@ class ItemResultIn(Strict):
 
 class ResultIn(Strict):
     version: int = Field(ge=1, le=2**31 - 1, description="The inspection's version as read")
-    items: list[ItemResultIn] = Field(default_factory=list, max_length=100)
+    items: list[ItemResultIn] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Item results; a draft replaces only the items sent",
+    )
     visited_at: AwareDatetime | None = Field(None, description="When the visit took place")
 
 
 class ItemOut(BaseModel):
-    code: str
-    name: str
+    code: str = Field(description="Checklist item code")
+    name: str = Field(description="The item in the caller's language")
     weight: float
     mandatory: bool
     evidence_needed: list[str]
     guidance: str
-    awarded: float | None
+    awarded: float | None = Field(description="Points given (0 … weight); null: not scored yet")
     evidence: dict[str, str]
-    note: str
-    failed: bool | None
+    note: str = Field(description="What the inspector saw; empty if nothing")
+    failed: bool | None = Field(
+        description="Earned less than weight × pass share; null: not scored yet"
+    )
 
 
 class InspectionOut(BaseModel):
-    id: int
+    id: int = Field(description="Inspection id")
     version: int
-    kind: str
+    kind: str = Field(
+        description="store_visit, dial_test, online_walkthrough or installation_walkthrough"
+    )
     kind_label: str
     status: str
     status_label: str
@@ -101,12 +109,16 @@ class InspectionOut(BaseModel):
     due_on: date
     overdue: bool
     checklist_version: int | None
-    score: float | None
-    compliant: bool | None
+    score: float | None = Field(description="Score (0–100); null until submitted")
+    compliant: bool | None = Field(
+        description="达标: at the pass mark with no mandatory item failed; null until submitted"
+    )
     failed_items: list[str]
     visited_at: datetime | None
     submitted_at: datetime | None
-    source: str
+    source: str = Field(
+        description="Where the visit came from: plan (a planned slot), import (Excel) or demo"
+    )
     plan_id: int | None
 
 
@@ -114,31 +126,42 @@ class InspectionPage(BaseModel):
     total: int
     limit: int
     offset: int
-    items: list[InspectionOut]
+    items: list[InspectionOut] = Field(description="This page of inspections")
 
 
 class InspectionDetailOut(BaseModel):
     inspection: InspectionOut
-    checklist_name: str
+    checklist_name: str = Field(
+        description="Name of the checklist version used, in the caller's language"
+    )
     pass_mark: float
-    items: list[ItemOut]
+    items: list[ItemOut] = Field(
+        description="The checklist's items with this visit's results, in order"
+    )
 
 
 class PlanIn(Strict):
     name: str = Field(min_length=1, max_length=100, description="e.g. 2026年第四季度营业厅明察暗访")
-    kind: InspectionKind
+    kind: InspectionKind = Field(description="What kind of inspection to plan")
     cadence: Literal["quarterly", "monthly", "daily", "once"]
     starts_on: date
     ends_on: date
     inspectors: list[str] = Field(min_length=1, max_length=100, description="Usernames sent")
     region: str | None = Field(None, max_length=64, description="Only subjects in this region")
-    subjects: list[str] = Field(default_factory=list, max_length=1000)
+    subjects: list[str] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="Or exactly these subjects (codes); empty: every subject in the region "
+        "or, without one, in your scope",
+    )
 
 
 class PlanOut(BaseModel):
-    id: int
-    name: str
-    kind: str
+    id: int = Field(description="Plan id")
+    name: str = Field(description="The plan's name")
+    kind: str = Field(
+        description="store_visit, dial_test, online_walkthrough or installation_walkthrough"
+    )
     cadence: str
     starts_on: date
     ends_on: date
@@ -146,51 +169,59 @@ class PlanOut(BaseModel):
 
 
 class SubjectIn(Strict):
-    kind: Literal["store", "hotline", "online_channel", "installation_team"]
-    code: str = Field(min_length=1, max_length=40)
+    kind: Literal["store", "hotline", "online_channel", "installation_team"] = Field(
+        description="What is inspected: store, hotline, online_channel or installation_team"
+    )
+    code: str = Field(min_length=1, max_length=40, description="Stable code of the subject")
     name_zh: str = Field(min_length=1, max_length=100)
-    name_en: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(
+        None, max_length=100, description="English name; default: the Chinese name"
+    )
     unit: str = Field(min_length=1, max_length=64, description="The answerable unit's code")
-    hotline_number: str | None = Field(None, max_length=20)
+    hotline_number: str | None = Field(
+        None,
+        max_length=20,
+        description="Its number (digits) dial tests name; required for a hotline",
+    )
 
 
 class SubjectOut(BaseModel):
-    id: int
-    kind: str
-    code: str
+    id: int = Field(description="Subject id")
+    kind: str = Field(description="store, hotline, online_channel or installation_team")
+    code: str = Field(description="Stable code of the subject")
     name_zh: str
     name_en: str
     hotline_number: str | None
 
 
 class ScoreOut(BaseModel):
-    code: str
-    name: str
-    region: str
+    code: str = Field(description="Code of the store, or of the region's unit")
+    name: str = Field(description="Its name in the caller's language")
+    region: str = Field(description="Its region's name, caller's language (a region: its own)")
     visits: int
-    compliant: int
+    compliant: int = Field(description="Of those visits, how many were compliant (达标)")
     compliance_rate: float | None = Field(description="达标率, percent")
     mean_score: float | None
     rank: int
 
 
 class HotlineScoreOut(BaseModel):
-    code: str
-    number: str
-    name: str
-    region: str
+    code: str = Field(description="Code of the hotline")
+    number: str = Field(description="The hotline number; empty if it has none")
+    name: str = Field(description="The hotline's name in the caller's language")
+    region: str = Field(description="Name of its region in the caller's language")
     dial_tests: int
     answered_within: int
     answer_rate: float | None = Field(description="拨测接通率, percent")
     mean_answer_seconds: float | None
     mean_wait_seconds: float | None
-    rank: int
+    rank: int = Field(description="Place by answer rate, best first (1, 2, 3 …)")
 
 
 class TrendOut(BaseModel):
     period: str
     visits: int
-    compliant: int
+    compliant: int = Field(description="Of those visits, how many were compliant (达标)")
     compliance_rate: float | None
     mean_score: float | None
 
@@ -205,49 +236,65 @@ class ScoresOut(BaseModel):
 
 
 class ChecklistItemOut(BaseModel):
-    code: str
+    code: str = Field(description="Item code, unique within the checklist")
     name_zh: str
     name_en: str
     weight: float
     mandatory: bool
-    evidence: list[str]
+    evidence: list[str] = Field(description="Evidence the item needs: photo, recording, timestamp")
     guidance_zh: str
     pass_share: float
 
 
 class ChecklistOut(BaseModel):
-    kind: str
-    version: int
+    kind: str = Field(
+        description="store_visit, dial_test, online_walkthrough or installation_walkthrough"
+    )
+    version: int = Field(
+        description="Checklist version; a result keeps the version it was scored with"
+    )
     name_zh: str
     name_en: str
     pass_mark: float
-    note: str
-    items: list[ChecklistItemOut]
+    note: str = Field(description="Note on how the inspection is done; empty if none")
+    items: list[ChecklistItemOut] = Field(description="Its items, in order")
     versions: list[int]
 
 
 class ChecklistItemIn(Strict):
-    code: str = Field(min_length=1, max_length=40)
+    code: str = Field(
+        min_length=1, max_length=40, description="Item code, unique within the checklist"
+    )
     name_zh: str = Field(min_length=1, max_length=60)
-    name_en: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(
+        None, max_length=100, description="English name; default: the Chinese name"
+    )
     weight: float = Field(gt=0, le=100)
     mandatory: bool = False
-    evidence: list[Literal["photo", "recording", "timestamp"]] = Field(default_factory=list)
+    evidence: list[Literal["photo", "recording", "timestamp"]] = Field(
+        default_factory=list, description="Evidence the item needs before submitting"
+    )
     guidance_zh: str | None = Field(None, max_length=200)
     pass_share: float = Field(0.6, gt=0, le=1)
 
 
 class ChecklistIn(Strict):
     name_zh: str = Field(min_length=1, max_length=60)
-    name_en: str | None = Field(None, max_length=100)
+    name_en: str | None = Field(
+        None, max_length=100, description="English name; default: the Chinese name"
+    )
     pass_mark: float = Field(85.0, gt=0, le=100)
-    note: str | None = Field(None, max_length=200)
-    items: list[ChecklistItemIn] = Field(min_length=1, max_length=100)
+    note: str | None = Field(
+        None, max_length=200, description="Note on how the inspection is done (optional)"
+    )
+    items: list[ChecklistItemIn] = Field(
+        min_length=1, max_length=100, description="Its items, in order"
+    )
 
 
 class ImportOut(BaseModel):
     imported: bool
-    visits: int
+    visits: int = Field(description="Visits imported; 0 when nothing was")
     errors: list[str]
 
 
