@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -74,6 +75,28 @@ class PiiWorld:
     task_id: int = 0
     supervisor_id: int = 0
     submission_id: int = 0
+    case_id: int = 0
+    inspection_id: int = 0
+
+
+def _inspection_quoting(stack: Stack, text: str) -> int:
+    """A submitted store visit whose evidence quotes the customer (an inspector's notes
+    may hold what a customer said): its page must mask the number like any other."""
+    boss, net1 = stack.api.as_("super1"), stack.api.as_("net1")
+    act(boss, "/api/v1/inspections/subjects", kind="store", code="C1-K1-S9",
+        name_zh="东区解放路营业厅", unit="C1-K1")  # fmt: skip
+    day = stack.clock.now.date()
+    act(boss, "/api/v1/inspections/plans", name="九月营业厅明察暗访", kind="store_visit",
+        cadence="quarterly", starts_on=(day - timedelta(days=20)).isoformat(),
+        ends_on=day.isoformat(), inspectors=["net1"])  # fmt: skip
+    visit = net1.get("/api/v1/inspections?mine=true").json()["items"][0]
+    checklist = net1.get("/api/v1/checklists/store_visit").json()
+    items = [
+        {"code": i["code"], "awarded": i["weight"], **{k: text for k in i["evidence"]}}
+        for i in checklist["items"]
+    ]
+    act(net1, f"/api/v1/inspections/{visit['id']}/submit", version=visit["version"], items=items)
+    return int(visit["id"])
 
 
 def _version(client: Any, complaint_id: int) -> int:
@@ -148,9 +171,14 @@ def pii(stack: Stack) -> PiiWorld:
               "open_rectification": True},
     )  # fmt: skip
     assert said.status_code == 201, said.text
+    # A responsibility case over the complaint, its summary quoting the customer.
+    case = act(stack.api.as_("super1"), "/api/v1/accountability/cases",
+               source={"kind": "complaint", "id": cid}, unit="C1-HOT", staff="agent1",
+               rule="first_question", summary=PII_TEXT)  # fmt: skip
     return PiiWorld(
         cid, c["number"], [returned["id"], done["id"]], incident.json()["id"],
         said.json()["rectification_id"], watcher.json()["id"], said.json()["id"],
+        case["id"], _inspection_quoting(stack, PII_TEXT),
     )  # fmt: skip
 
 
@@ -172,6 +200,8 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             ("task_id", world.task_id),
             ("supervisor_id", world.supervisor_id),
             ("submission_id", world.submission_id),
+            ("case_id", world.case_id),
+            ("inspection_id", world.inspection_id),
         ):
             if param in route.path_params:
                 options = [{**o, param: value} for o in options]

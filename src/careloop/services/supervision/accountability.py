@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from careloop.domain import events as domain_events
+from careloop.domain import privacy
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.events import DomainEvent
 from careloop.domain.permissions import PROVINCE_WIDE_ROLES, check_permission, in_scope
@@ -646,6 +647,13 @@ def _view(
         )
     outcome = AppealOutcome(case.appeal_outcome) if case.appeal_outcome else None
     kind_zh, kind_en = rules.SOURCE_KINDS.get(source.kind, (source.kind, source.kind))
+    # Summaries and reasons are free text that may quote the customer of the complaint.
+    unmasked = privacy.may_see_personal_data(actor.role)
+
+    def said(text: str | None) -> str | None:
+        return privacy.shown(text, "text", unmasked=unmasked)
+
+    trail = tuple(TrailEntry(e.at, e.actor, e.role, e.action, e.after, said(e.note)) for e in trail)
     return CaseView(
         id=case.id,
         number=case.number,
@@ -661,21 +669,21 @@ def _view(
         staff_name=(staff or {}).get(case.staff_id) if case.staff_id is not None else None,
         rule=case.rule,
         rule_label=rule.label(lang) if rule else case.rule,
-        summary=case.summary,
+        summary=said(case.summary) or "",
         opened_at=case.opened_at,
         decided_at=case.decided_at,
-        decision_reason=case.decision_reason,
+        decision_reason=said(case.decision_reason),
         decided=_penalty(case.decided_points, case.decided_fen, case.decided_veto),
         penalty=_penalty(case.points, case.amount_fen, case.veto),
         appeal_due_at=case.appeal_due_at,
         appealed_at=case.appealed_at,
-        appeal_reason=case.appeal_reason,
+        appeal_reason=said(case.appeal_reason),
         appeal_outcome=case.appeal_outcome,
         appeal_outcome_label=(
             rules.APPEAL_OUTCOME_LABELS[outcome][1 if en else 0] if outcome else None
         ),
         appeal_decided_at=case.appeal_decided_at,
-        appeal_decision_reason=case.appeal_decision_reason,
+        appeal_decision_reason=said(case.appeal_decision_reason),
         closed_at=case.closed_at,
         actions=_actions(case, actor),
         trail=trail,

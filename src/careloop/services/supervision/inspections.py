@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from careloop.domain import privacy
 from careloop.domain.errors import DomainError, InvalidInput, NotFound
 from careloop.domain.supervision import checklists as checklist_rules
 from careloop.domain.supervision import scoring
@@ -192,7 +193,15 @@ def _results_of(row: Inspection) -> list[ItemResult]:
     ]
 
 
-def _items(checklist: Checklist, results: Sequence[ItemResult], lang: str) -> tuple[ItemView, ...]:
+def _said(text: str, unmasked: bool) -> str:
+    return privacy.shown(text, "text", unmasked=unmasked) or ""
+
+
+def _items(
+    checklist: Checklist, results: Sequence[ItemResult], lang: str, *, unmasked: bool = True
+) -> tuple[ItemView, ...]:
+    """The checklist's items with what was recorded; evidence and notes are free text that
+    may quote a customer, so they are masked for readers without the right."""
     given = {r.code: r for r in results}
     out = []
     for item in checklist.items:
@@ -207,8 +216,15 @@ def _items(checklist: Checklist, results: Sequence[ItemResult], lang: str) -> tu
                 evidence_needed=item.evidence,
                 guidance=item.guidance_zh,
                 awarded=awarded,
-                evidence=dict(r.evidence) if r else {},
-                note=r.note if r else "",
+                evidence=(
+                    {
+                        k: privacy.shown(v, "text", unmasked=unmasked) or ""
+                        for k, v in r.evidence.items()
+                    }
+                    if r
+                    else {}
+                ),
+                note=_said(r.note, unmasked) if r else "",
                 failed=None if awarded is None else scoring.item_failed(item, awarded),
             )
         )
@@ -223,8 +239,18 @@ def detail(
     assert subject is not None
     staff = uow.session.get(Staff, row.inspector_id) if row.inspector_id else None
     checklist = checklists.checklist(uow, row.kind, row.checklist_version)
+    # The inspector sent reads (and edits) their own notes as typed; others per their role.
+    unmasked = privacy.may_see_personal_data(
+        actor.role, owns=row.inspector_id is not None and row.inspector_id == actor.staff_id
+    )
     trail = tuple(
-        {"at": e.at, "actor": e.actor, "action": e.action, "after": e.after, "note": e.note}
+        {
+            "at": e.at,
+            "actor": e.actor,
+            "action": e.action,
+            "after": e.after,
+            "note": privacy.shown(e.note, "text", unmasked=unmasked),
+        }
         for e in uow.session.scalars(
             select(InspectionEvent)
             .where(InspectionEvent.inspection_id == row.id)
@@ -235,7 +261,7 @@ def detail(
         view_of(row, subject, staff, lang, now.astimezone(LOCAL).date()),
         checklist.name(lang),
         checklist.pass_mark,
-        _items(checklist, _results_of(row), lang),
+        _items(checklist, _results_of(row), lang, unmasked=unmasked),
         trail,
     )
 
