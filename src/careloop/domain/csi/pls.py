@@ -53,7 +53,8 @@ class OuterEstimate:
     weight: float
     loading: float
     communality: float
-    redundancy: float
+    redundancy: float | None
+    """loading² · R² of its latent; None for an exogenous latent (no R² to carry)."""
     weight_se: float | None = None
     loading_se: float | None = None
     loading_ci: tuple[float, float] | None = None
@@ -362,7 +363,7 @@ def _assemble(
                     weight=float(w),
                     loading=lam,
                     communality=lam**2,
-                    redundancy=lam**2 * (r2 if r2 is not None else 0.0),
+                    redundancy=lam**2 * r2 if r2 is not None else None,
                 )
             )
         reflective = block.mode == "A"

@@ -57,7 +57,7 @@ class OuterRow:
     weight: float
     loading: float
     communality: float
-    redundancy: float
+    redundancy: float | None
     mean: float
     sd: float
     index_weight: float | None  # the normalised weight in the latent's index, if reported

@@ -59,6 +59,8 @@ def test_single_items_give_the_correlation_as_path_and_its_square_as_r_squared()
     y = result.outer_of("Y")[0]
     assert (y.weight, y.loading, y.communality, y.redundancy) == pytest.approx((1, 1, 1, 0.64))
     assert result.quality[1].redundancy == pytest.approx(0.64)
+    # X explains nothing upstream of it: no R², so no redundancy (not a redundancy of 0)
+    assert result.outer_of("X")[0].redundancy is None
     assert result.quality[0].cronbach_alpha is None  # one item: no reliability to speak of
 
 
