@@ -99,23 +99,18 @@ def deliver_event(handler: str, event: dict[str, Any]) -> None:
 
 def defer_event(database_url: str, handler: str, event: DomainEvent) -> None:
     """Queue one handler of one event: a slow or failing handler (a gateway down) runs in a
-    worker, never in the request that committed the change."""
-    _deferring_app(database_url).configure_task("careloop:events.deliver", queue="events").defer(
-        handler=handler, event=event.to_json()
-    )
+    worker, never in the request that committed the change.
 
-
-@cache
-def _deferring_app(database_url: str) -> procrastinate.App:
-    """An app of its own, opened once per process, not the process's task app: inside a
-    worker (a sweep chunk that breaches complaints) lending the worker's app another
-    connector would pull the open pool from under the worker's heartbeat and stop it; and
-    a connection per event made a burst of breaches cost a connection each. The task is
+    An app of its own, opened and closed here, not the process's task app: inside a worker
+    (a sweep chunk that breaches complaints) lending the worker's app another connector
+    would pull the open pool from under the worker's heartbeat and stop it. The task is
     deferred by name."""
     connector = procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(database_url))
     app = procrastinate.App(connector=connector)
-    app.open()
-    return app
+    with app.open():
+        app.configure_task("careloop:events.deliver", queue="events").defer(
+            handler=handler, event=event.to_json()
+        )
 
 
 @cache
