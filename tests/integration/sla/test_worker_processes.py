@@ -74,7 +74,7 @@ def test_two_worker_processes_record_each_breach_and_escalation_exactly_once(
 
     workers = [_careloop("worker", "--once", "--name", f"w{i}", env=env) for i in (1, 2)]
     for worker in workers:
-        out, _ = worker.communicate(timeout=300)
+        out, _ = worker.communicate(timeout=900)  # a hang guard: 5000 queued events too
         assert worker.returncode == 0, out
 
     alerts = _counts(factory, SlaAlert.kind)
