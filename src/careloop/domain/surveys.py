@@ -115,6 +115,20 @@ class Question:
     def text(self, lang: str) -> str:
         return self.text_en if lang.startswith("en") else self.text_zh
 
+    def answer_text(self, value: Any, lang: str) -> str:
+        """An answer as people read it (是/否, 8 分（满分 10）, the choice's wording), the same
+        on the complaint page, the results drill-down and the exports."""
+        en = lang.startswith("en")
+        if self.kind == "yes_no":
+            return ("Yes" if value else "No") if en else ("是" if value else "否")
+        if self.top is not None:
+            return f"{value} / {self.top}" if en else f"{value} 分（满分 {self.top}）"
+        if self.kind == "choice":
+            for c in self.choices:
+                if c.key == value:
+                    return c.text_en if en else c.text_zh
+        return str(value)
+
     @property
     def top(self) -> int | None:
         return SCALE_TOP.get(self.kind)

@@ -169,3 +169,11 @@ def test_a_bad_sending_rule_is_refused_in_words(data: dict[str, Any], words: str
 def test_a_rule_survives_its_json_form() -> None:
     rule = parse_rule({"daily_cap": 200, "night_start": "20:30", "quiet_days": 14})
     assert parse_rule(rule.to_json()) == rule
+
+
+def test_answers_read_in_words_in_either_language() -> None:
+    result, attitude = DEFAULT_TEMPLATE.question("result"), DEFAULT_TEMPLATE.question("attitude")
+    assert result.answer_text(True, "zh") == "是"
+    assert result.answer_text(False, "en") == "No"
+    assert attitude.answer_text(8, "zh") == "8 分（满分 10）"
+    assert attitude.answer_text(8, "en") == "8 / 10"

@@ -24,7 +24,7 @@ from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.surveys.read_models import AnswerView, SurveyView
-from careloop.services.surveys.results import _shown, complaint_surveys
+from careloop.services.surveys.results import complaint_surveys
 from careloop.services.surveys.templates import READ, template_of
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, OrgUnit, Staff
@@ -151,7 +151,7 @@ def _answered(
 
 
 def _answer(q: Question, value: Any, unmasked: bool, lang: str) -> AnswerView:
-    shown = _shown(q, value, lang)
+    shown = q.answer_text(value, lang)
     if q.kind == "text":
         # A customer may write their number or address into a comment.
         shown = privacy.shown(shown, "text", unmasked=unmasked) or ""

@@ -164,19 +164,6 @@ def _names(uow: UnitOfWork, by: By, ids: list[int], lang: str) -> dict[int, tupl
     return {i: (username, name) for i, username, name in staff}
 
 
-def _shown(q: Question, value: Any, lang: str) -> str:
-    en = lang == "en"
-    if q.kind == "yes_no":
-        return ("Yes" if value else "No") if en else ("是" if value else "否")
-    if q.top is not None:
-        return f"{value} / {q.top}" if en else f"{value} 分（满分 {q.top}）"
-    if q.kind == "choice":
-        for c in q.choices:
-            if c.key == value:
-                return c.text_en if en else c.text_zh
-    return str(value)
-
-
 def complaint_surveys(
     uow: UnitOfWork, actor: Actor, complaint_id: int, lang: str = "zh"
 ) -> list[SurveyView]:
@@ -194,7 +181,7 @@ def complaint_surveys(
     for survey, unit, agent in rows:
         template = template_of(uow, survey.template_id)
         answers = [
-            AnswerView(q.key, q.text(lang), q.kind, value, _shown(q, value, lang))
+            AnswerView(q.key, q.text(lang), q.kind, value, q.answer_text(value, lang))
             for q in template.questions
             if (value := (survey.answers or {}).get(q.key)) is not None
         ]
