@@ -24,6 +24,7 @@ from careloop.store.models.complaints import (
     WorkOrder,
 )
 from careloop.store.models.csi import CsiStudy
+from careloop.store.models.evidence import EvidenceContent, EvidenceFile
 from careloop.store.models.incidents import (
     Incident,
     IncidentEvent,
@@ -78,6 +79,8 @@ __all__ = [
     "DailyComplaintCount",
     "DialTest",
     "Event",
+    "EvidenceContent",
+    "EvidenceFile",
     "Incident",
     "IncidentEvent",
     "IncidentLink",
