@@ -58,6 +58,16 @@ from careloop.store.models.sla import (
     SlaAlert,
     SlaPolicy,
 )
+from careloop.store.models.spam import (
+    SpamCampaign,
+    SpamCampaignBand,
+    SpamCampaignReporter,
+    SpamEvent,
+    SpamPort,
+    SpamPortHistory,
+    SpamReport,
+    SpamReportLabel,
+)
 from careloop.store.models.work_steps import WorkOrderStep
 
 __all__ = [
@@ -104,6 +114,14 @@ __all__ = [
     "SecurityEvent",
     "SlaAlert",
     "SlaPolicy",
+    "SpamCampaign",
+    "SpamCampaignBand",
+    "SpamCampaignReporter",
+    "SpamEvent",
+    "SpamPort",
+    "SpamPortHistory",
+    "SpamReport",
+    "SpamReportLabel",
     "Staff",
     "StoredReport",
     "WorkOrder",
