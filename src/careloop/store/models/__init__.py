@@ -68,6 +68,14 @@ from careloop.store.models.spam import (
     SpamReport,
     SpamReportLabel,
 )
+from careloop.store.models.spam_enforcement import (
+    SpamEnforcementAlert,
+    SpamEnforcementCase,
+    SpamEnforcementEvent,
+    SpamEnforcementThresholds,
+    SpamPortSanction,
+    SpamPortSanctionHistory,
+)
 from careloop.store.models.work_steps import WorkOrderStep
 
 __all__ = [
@@ -117,9 +125,15 @@ __all__ = [
     "SpamCampaign",
     "SpamCampaignBand",
     "SpamCampaignReporter",
+    "SpamEnforcementAlert",
+    "SpamEnforcementCase",
+    "SpamEnforcementEvent",
+    "SpamEnforcementThresholds",
     "SpamEvent",
     "SpamPort",
     "SpamPortHistory",
+    "SpamPortSanction",
+    "SpamPortSanctionHistory",
     "SpamReport",
     "SpamReportLabel",
     "Staff",
