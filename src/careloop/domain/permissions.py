@@ -60,6 +60,15 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     # Deciding and appealing are the case lifecycle's transitions (domain.supervision).
     "accountability.open": frozenset({"supervisor", "admin", "inspector", "system"}),
     "accountability.rules": frozenset({"supervisor", "admin"}),
+    # Spam-SMS governance (垃圾短信治理): reports are read within scope like complaints; the
+    # desk records forwarded SMS and the SMS centre's account posts interceptions; 12321
+    # transfer files and the port registry are the quality centre's; staff label reports
+    # for the classifier's next training run.
+    "spam.read": STAFF_ROLES,
+    "spam.report": frozenset({"agent", "handler", "unit_lead", "supervisor", "admin"}),
+    "spam.import": frozenset({"unit_lead", "supervisor", "admin"}),
+    "spam.ports": frozenset({"supervisor", "admin"}),
+    "spam.label": frozenset({"agent", "handler", "unit_lead", "supervisor", "admin"}),
 }
 
 

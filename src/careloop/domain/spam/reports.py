@@ -12,7 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Any, Final
+
+from careloop.domain.errors import DomainError
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +98,88 @@ def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str
         return ""
     zh, en = table.get(code, (code, code))
     return en if lang.startswith("en") else zh
+
+
+class SpamError(DomainError):
+    """A refusal of the spam context, in words (zh first, en); ``key`` picks the wording."""
+
+    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+        "report_missing": (
+            "not_found",
+            404,
+            "垃圾短信举报不存在：{ident}",
+            "Spam report not found: {ident}",
+        ),
+        "campaign_missing": (
+            "not_found",
+            404,
+            "垃圾短信案例不存在：{ident}",
+            "Spam campaign not found: {ident}",
+        ),
+        "port_missing": ("not_found", 404, "端口不存在：{ident}", "Port not found: {ident}"),
+        "port_exists": (
+            "port_exists",
+            409,
+            "端口 {number} 已登记，请修改原记录",
+            "Port {number} is registered already; edit that record",
+        ),
+        "number": (
+            "invalid_input",
+            422,
+            "{label_zh}无效：{reason_zh}",
+            "{label_en} is invalid: {reason_en}",
+        ),
+        "choice": (
+            "invalid_input",
+            422,
+            "{label_zh}无效：「{value}」，可选：{allowed_zh}",
+            "{label_en} is invalid: '{value}' (allowed: {allowed_en})",
+        ),
+        "region": (
+            "invalid_input",
+            422,
+            "地区无效：没有编码为「{ident}」的单位，或不在您的管辖范围内",
+            "The region is invalid: no unit '{ident}' within your scope",
+        ),
+        "batch_empty": (
+            "invalid_input",
+            422,
+            "批次中没有消息",
+            "The batch holds no messages",
+        ),
+        "closed_port": (
+            "port_closed",
+            409,
+            "端口 {number} 已关停，不能恢复为「{status_zh}」",
+            "Port {number} is closed and cannot become '{status_en}' again",
+        ),
+    }
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        super().__init__(self._TEXTS[key][0], **params)
+
+    @property
+    def status(self) -> int:
+        return self._TEXTS[self.key][1]
+
+    def message(self, lang: str = "zh") -> str:
+        _, _, zh, en = self._TEXTS[self.key]
+        try:
+            return (en if lang.startswith("en") else zh).format(**self.params)
+        except KeyError:
+            return en if lang.startswith("en") else zh
+
+
+def choose(table: dict[str, tuple[str, str]], value: str, labels: tuple[str, str]) -> str:
+    """``value`` if it is one of ``table``'s codes; a 422 naming the choices otherwise."""
+    if value not in table:
+        raise SpamError(
+            "choice",
+            value=value,
+            label_zh=labels[0],
+            label_en=labels[1],
+            allowed_zh="、".join(f"{c}（{zh}）" for c, (zh, _) in table.items()),
+            allowed_en=", ".join(f"{c} ({en})" for c, (_, en) in table.items()),
+        )
+    return value
