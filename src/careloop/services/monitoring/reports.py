@@ -50,7 +50,11 @@ from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts, network_weekly
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.monitoring import report_archive as archive
-from careloop.services.supervision import accountability_report
+from careloop.services.supervision import (
+    accountability_report,
+    inspection_report,
+    rectification_report,
+)
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Notification, WorkOrder
 
@@ -677,6 +681,12 @@ def build_report(
             warning = ews.early_warning(uow, period.end, root.code)
             report.tables.append(warning_tables(warning, unmasked)[2])
             report.tables.append(accountability_report.cases_table(uow, period, root.path))
+            for part in (
+                inspection_report.section(uow, period, tree, root),
+                rectification_report.section(uow, period, tree, root),
+            ):
+                report.tables.extend(part.tables)
+                report.summary.extend(part.summary)
     report.tables.extend(extra_tables)
     return report
 
