@@ -1,0 +1,255 @@
+"""Enforcement cases as channels show them, and reading them within the reader's scope.
+
+A case belongs to its owner unit's subtree: a city sees its cases, the province all of
+them, the next city none (404, never 403). Evidence, notes and appeals may quote a
+subscriber's number; they are masked like a complaint's text for roles not involved
+(``domain.privacy``). Port numbers are an enterprise's sending address, not personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+
+from careloop.domain import privacy
+from careloop.domain.errors import DomainError
+from careloop.domain.sla.calendar import WorkingCalendar
+from careloop.domain.sla.clocks import ClockState, limit_from_terms
+from careloop.domain.spam import enforcement as rules
+from careloop.services.access import scope as access_scope
+from careloop.services.access.actors import Actor
+from careloop.services.sla.calendar import calendar_data, calendar_for
+from careloop.services.sla.clocks import LOCAL_TIME, local_due
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import OrgUnit
+from careloop.store.models.spam_enforcement import SpamEnforcementCase
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ActionView:
+    name: str
+    label: str
+    needs_evidence: bool
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """A case as the API and the pages show it: words beside codes, Beijing time beside UTC."""
+
+    id: int
+    number: str
+    version: int
+    port_number: str
+    status: str
+    status_label: str
+    severity: str
+    severity_label: str
+    reasons: tuple[str, ...]
+    reason_labels: tuple[str, ...]
+    day: str
+    reports: int
+    distinct_reporters: int
+    spam_share: float | None
+    serious: int
+    region: UnitView
+    unit: UnitView
+    opened_at: datetime
+    opened_local: str
+    due_at: datetime
+    due_local: str
+    deadline_state: str
+    """running, warning, breached, met or met_late (the SLA engine's words for it)."""
+    deadline_label: str
+    remaining: str
+    overdue: bool
+    limit: str
+    escalation_level: int
+    escalated_to: UnitView | None
+    port_state: str
+    port_state_label: str
+    port_blocked: bool
+    last_action: str | None
+    decided_by: str | None
+    evidence_ref: str | None
+    evidence: str | None
+    appellant: str | None
+    appeal_reason: str | None
+    appeal_outcome: str | None
+    closed_at: datetime | None
+    allowed: tuple[ActionView, ...]
+
+
+DEADLINE_LABELS = {
+    "running": ("处理中", "Running"),
+    "paused": ("暂停计时", "Paused"),
+    "warning": ("即将超时", "Due soon"),
+    "breached": ("已超时", "Overdue"),
+    "met": ("按时处置", "Acted on in time"),
+    "met_late": ("超时处置", "Acted on late"),
+}
+
+
+def business_calendar(uow: UnitOfWork) -> WorkingCalendar:
+    """The operator's working calendar: the one every SLA clock counts on."""
+    return calendar_for(calendar_data(uow), None)
+
+
+def visible_to(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the owner unit lies within the actor's scope."""
+    if actor.scope == "/":
+        return true()
+    return SpamEnforcementCase.unit_path.startswith(actor.scope, autoescape=True)
+
+
+def check_reader(actor: Actor) -> None:
+    if actor.role not in rules.READER_ROLES | {"system"}:
+        raise DomainError("role_not_allowed", role=actor.role, action="read enforcement cases")
+
+
+def load_case(uow: UnitOfWork, case_id: int, actor: Actor) -> SpamEnforcementCase:
+    """The case if the actor may see it; 404 otherwise."""
+    if not access_scope.is_row_id(case_id):
+        raise rules.not_found(case_id)
+    found = uow.session.scalar(
+        select(SpamEnforcementCase).where(SpamEnforcementCase.id == case_id, visible_to(actor))
+    )
+    if found is None:
+        raise rules.not_found(case_id)
+    return found
+
+
+def unit(uow: UnitOfWork, unit_id: int) -> OrgUnit:
+    found = uow.session.get(OrgUnit, unit_id)
+    assert found is not None
+    return found
+
+
+def unit_view(found: OrgUnit, lang: str) -> UnitView:
+    return UnitView(found.id, found.code, found.name_en if lang.startswith("en") else found.name_zh)
+
+
+def case_clock(case: SpamEnforcementCase, calendar: WorkingCalendar, now: datetime) -> ClockState:
+    return rules.clock(
+        case.opened_at,
+        limit_from_terms(case.limit_terms),
+        calendar,
+        now,
+        handled_at=case.handled_at,
+    )
+
+
+def local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def owns(case: SpamEnforcementCase, actor: Actor) -> bool:
+    return actor.role in rules.DECIDER_ROLES or case.unit_path.startswith(actor.org_path)
+
+
+def view_of(
+    uow: UnitOfWork,
+    case: SpamEnforcementCase,
+    actor: Actor,
+    lang: str,
+    now: datetime,
+    port_state: str,
+    calendar: WorkingCalendar | None = None,
+) -> CaseView:
+    state = case_clock(case, calendar or business_calendar(uow), now)
+    mine = owns(case, actor)
+    unmasked = privacy.may_see_personal_data(actor.role, owns=mine)
+    closed_port = port_state == rules.PortState.CLOSED
+    allowed = tuple(
+        ActionView(t.name, t.label(lang), t.name in rules.SANCTIONS)
+        for t in rules.LIFECYCLE.allowed(case.status, actor.role)
+        if (mine or t.name in ("uphold", "lift"))
+        and not (closed_port and t.name in rules.SANCTION_STATE)
+    )
+    zh, en = DEADLINE_LABELS.get(state.state, (state.state, state.state))
+    en_lang = lang.startswith("en")
+    escalated = (
+        unit_view(unit(uow, case.escalated_to_unit_id), lang) if case.escalated_to_unit_id else None
+    )
+    return CaseView(
+        id=case.id,
+        number=case.number,
+        version=case.version,
+        port_number=case.port_number,
+        status=case.status,
+        status_label=rules.status_label(case.status, lang),
+        severity=case.severity,
+        severity_label=rules.severity_label(case.severity, lang),
+        reasons=tuple(case.reasons),
+        reason_labels=tuple(rules.reason_label(r, lang) for r in case.reasons),
+        day=case.day.isoformat(),
+        reports=case.reports,
+        distinct_reporters=case.distinct_reporters,
+        spam_share=case.spam_share,
+        serious=case.serious,
+        region=unit_view(unit(uow, case.region_id), lang),
+        unit=unit_view(unit(uow, case.unit_id), lang),
+        opened_at=case.opened_at,
+        opened_local=local(case.opened_at),
+        due_at=case.due_at,
+        due_local=local_due(case.due_at),
+        deadline_state=state.state,
+        deadline_label=en if en_lang else zh,
+        remaining=_remaining(case, state, now, en_lang),
+        overdue=state.state in ("breached", "met_late"),
+        limit=limit_from_terms(case.limit_terms).describe("en" if en_lang else "zh"),
+        escalation_level=case.escalation_level,
+        escalated_to=escalated,
+        port_state=port_state,
+        port_state_label=rules.port_state_label(port_state, lang),
+        port_blocked=rules.is_blocked(port_state),
+        last_action=case.last_action,
+        decided_by=case.decided_by,
+        evidence_ref=case.evidence_ref,
+        evidence=privacy.shown(case.evidence, "text", unmasked=unmasked),
+        appellant=case.appellant,
+        appeal_reason=privacy.shown(case.appeal_reason, "text", unmasked=unmasked),
+        appeal_outcome=case.appeal_outcome,
+        closed_at=case.closed_at,
+        allowed=allowed,
+    )
+
+
+def _remaining(case: SpamEnforcementCase, state: ClockState, now: datetime, en: bool) -> str:
+    """剩余 5小时 / 超时 2小时 / 按时处置: real time to or past the due instant."""
+    if case.handled_at is not None:
+        late = case.handled_at > case.due_at
+        if en:
+            return "acted on late" if late else "acted on in time"
+        return "超时处置" if late else "按时处置"
+    minutes = int((case.due_at - now).total_seconds() // 60)
+    amount = _duration(abs(minutes), en)
+    if minutes < 0:
+        return f"overdue by {amount}" if en else f"超时 {amount}"
+    return f"{amount} left" if en else f"剩余 {amount}"
+
+
+def _duration(minutes: int, en: bool) -> str:
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "天", "d"), (hours, "小时", "h"), (mins, "分钟", "min")]
+    shown = [f"{n} {u_en}" if en else f"{n}{u_zh}" for n, u_zh, u_en in parts if n]
+    return (" " if en else "").join(shown[:2]) or ("0 min" if en else "0分钟")
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def as_payload(value: Any) -> Any:
+    """JSON-safe audit values."""
+    return value.isoformat() if isinstance(value, datetime) else value
