@@ -24,8 +24,14 @@ router = APIRouter()
 
 STATUSES = ("open", "decided", "appealed", "final", "dismissed")
 DONE = frozenset({"decided", "dismissed", "appealed", "appeal_decided", "finalised"})
-SOURCE_PAGES = {"complaint": "/complaints/{id}"}
-"""Where a source is read; a source kind without a page here is named, not linked."""
+SOURCE_PAGES = {
+    "complaint": "/complaints/{id}",
+    "inspection": "/inspections/{id}",
+    "rectification": "/rectifications/{id}",
+    "social_supervision": "/social-supervisors/submissions/{id}",
+}
+"""Where a source is read (an inspection's page holds its item results); a source kind
+without a page here (a dial test) is named, not linked."""
 
 
 def yuan(amount: Decimal | float | int) -> str:
@@ -40,6 +46,11 @@ def points_text(points: float) -> str:
 def source_link(view: service.CaseView) -> str | None:
     page = SOURCE_PAGES.get(view.source.kind)
     return page.format(id=view.source.id) if page else None
+
+
+def rule_link(code: str) -> str:
+    """A rule's entry in the catalogue page (its anchor there)."""
+    return f"/accountability/rules#rule-{code}"
 
 
 def _list(
@@ -64,6 +75,7 @@ def _list(
         base="/accountability/mine" if mine else "/accountability",
         yuan=yuan,
         points_text=points_text,
+        rule_link=rule_link,
     )
 
 
@@ -76,6 +88,25 @@ def case_list(
     status: str | None = None,
 ) -> Response:
     return _list(request, uow, actor, lang, status, mine=False)
+
+
+@router.get("/accountability/rules", response_class=HTMLResponse)
+def rule_catalogue(request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep) -> Response:
+    """规则目录: every rule a case may cite with its default penalty, for everyone who
+    reads cases (the person concerned too: a penalty is explained by the rule it applies).
+    Read from the one catalogue the decisions apply (seeds plus the operator's edits)."""
+    catalogue = list(service.rules_in_force(uow).values())
+    return render(
+        request,
+        "accountability_rules.html",
+        lang,
+        actor,
+        rules=[r for r in catalogue if r.active],
+        retired=[r for r in catalogue if not r.active],
+        appeal_days=rules.APPEAL_WORKING_DAYS,
+        yuan=yuan,
+        points_text=points_text,
+    )
 
 
 @router.get("/accountability/mine", response_class=HTMLResponse)
@@ -111,6 +142,7 @@ def _detail(
         status_code=status_code,
         case=view,
         source_href=source_link(view),
+        rule_href=rule_link(view.rule),
         rules=[r for r in catalogue.values() if r.active],
         rule_of_case=catalogue.get(view.rule),
         outcomes=[
