@@ -322,6 +322,8 @@ def test_a_city_report_counts_only_its_own_stores_hotlines_and_units(month: Mont
             city = tree.by_code("C1")
             period = periods.period_of("month", NOVEMBER)
             part = inspection_report.section(uow, period, tree, city)
+            december = periods.period_of("month", date(2026, 12, 31))
+            empty = inspection_report.section(uow, december, tree, city)
     finally:
         engine.dispose()
     regions, ranking, dials, _ = part.tables
@@ -332,6 +334,8 @@ def test_a_city_report_counts_only_its_own_stores_hotlines_and_units(month: Mont
     ]
     assert [r[1] for r in ranking.rows] == ["ST-E", "ST-W"]
     assert [r[0] for r in dials.rows] == ["HL-1", ""]
+    assert empty.summary[0] == "明察暗访 0 次 (营业厅 0 家), 平均得分 —, 达标率 —"
+    assert empty.tables[2].rows == [["", "", "合计", "", 0, 0, None, None]]
 
 
 def test_a_long_ranking_shows_the_best_and_the_worst_five() -> None:

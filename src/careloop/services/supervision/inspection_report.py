@@ -353,12 +353,12 @@ def section(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Secti
     *_, got, done, on_time, _ = answers.rows[-1]
     summary = [
         f"明察暗访 {n} 次 (营业厅 {len(visits)} 家), 平均得分 {_shown(mean)}, "
-        f"达标率 {_shown(rate)}%",
-        f"热线拨测 {n_calls} 次, 拨测接通率 {_shown(answer_rate)}%",
+        f"达标率 {_shown(rate, '%')}",
+        f"热线拨测 {n_calls} 次, 拨测接通率 {_shown(answer_rate, '%')}",
         f"社会监督员反映 {got} 件, 答复 {done} 件, 其中按时 {on_time} 件",
     ]
     return Section([regions, ranking_table(visits, tree), dials, answers], summary)
 
 
-def _shown(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+def _shown(value: float | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value:.1f}{unit}"
