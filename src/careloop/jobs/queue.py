@@ -203,3 +203,18 @@ def sweep_rectifications(timestamp: int) -> dict[str, int]:
     from careloop.services.supervision import rectification
 
     return rectification.sweep(_platform().session_factory, datetime.fromtimestamp(timestamp, UTC))
+
+
+# --- spam enforcement: open today's cases, escalate late ones, once for all workers --------
+
+
+@blueprint.periodic(cron="*/5 * * * *", periodic_id="spam-enforcement-sweep")
+@blueprint.task(name="spam_enforcement.sweep", queue="sla", queueing_lock="spam-enforcement-sweep")
+def sweep_spam_enforcement(timestamp: int) -> dict[str, int]:
+    """Every five minutes: a burst of reports about one port opens its case the same day
+    (idempotent per port) and a case not acted on in time escalates (the in-process runner
+    does the same in its round)."""
+    from careloop.services.spam import enforcement_sweep
+
+    moment = datetime.fromtimestamp(timestamp, UTC)
+    return enforcement_sweep.sweep(_platform().session_factory, moment)

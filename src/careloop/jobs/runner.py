@@ -18,6 +18,7 @@ from typing import Any
 from careloop import bootstrap
 from careloop.config import Settings
 from careloop.services.sla import sweep as sla_sweep
+from careloop.services.spam import enforcement_sweep as spam_enforcement
 from careloop.services.supervision import rectification
 from careloop.services.surveys import sending as survey_sending
 
@@ -62,6 +63,8 @@ class InProcessRunner:
         report = sla_sweep.sweep(factory, moment, worker=f"in-process:{worker_name()}")
         # Late rectification tasks escalate in the same round, before delivery.
         late = rectification.sweep(factory, moment)
+        # Spam enforcement: today's ports over the thresholds get a case; late cases escalate.
+        late = {**late, **spam_enforcement.sweep(factory, moment)}
         delivered = sla_sweep.deliver_notifications(factory, platform.adapters, moment)
         # Post-service surveys due by now: throttled, sent with their one-time link.
         surveys = survey_sending.send_due_surveys(factory, platform.adapters, moment, public_url())

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from careloop.domain.errors import DomainError
 from careloop.domain.spam.reports import PortDayCounts
+from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.spam import enforcement as service
 from careloop.services.unit_of_work import UnitOfWork
@@ -87,10 +88,10 @@ def test_thresholds_open_exactly_one_case_per_port(factory):
     assert serious.deadline_label == "处理中" and serious.remaining.startswith("剩余")
 
 
-def test_a_late_case_escalates_through_the_sweep_once(factory):
+def test_a_late_case_escalates_through_the_sweep_once(factory, database_url):
     open_from(factory, [burst()])
     late = MONDAY + timedelta(hours=25)
-    first = service.sweep(factory, late)
+    first = InProcessRunner(database_url).run_once(late)  # the job runner's round
     second = service.sweep(factory, late + timedelta(minutes=5))
     assert first["spam_cases_escalated"] == 1 and second["spam_cases_escalated"] == 0
     case = only_case(factory, now=late)
