@@ -92,6 +92,7 @@ def build(
     register_handlers(events)
     register_use_case_handlers(events, session_factory)
     register_survey_planner(events, session_factory)
+    register_spam_complaint_recorder(events, session_factory)
     return Platform(url, engine, session_factory, adapters, events)
 
 
@@ -106,6 +107,11 @@ class _ProcrastinateQueue:
         from careloop.jobs.queue import defer_event
 
         defer_event(self.database_url, handler, event)
+
+    def defer_all(self, jobs: list[tuple[str, DomainEvent]]) -> None:
+        from careloop.jobs.queue import defer_events
+
+        defer_events(self.database_url, jobs)
 
 
 @lru_cache(maxsize=4)
@@ -155,3 +161,15 @@ def register_survey_planner(events: EventRegistry, session_factory: sessionmaker
     from careloop.services.surveys.sending import SurveyPlanner
 
     events.on(domain_events.COMPLAINT_CLOSED, SurveyPlanner(session_factory), queued=True)
+
+
+def register_spam_complaint_recorder(
+    events: EventRegistry, session_factory: sessionmaker[Session]
+) -> None:
+    """A complaint in a ``spam.*`` category is also a spam report (services.spam.reports):
+    a filter on every accepted complaint passes only those on, queued, so other intakes
+    queue nothing and a slow grouping never holds one."""
+    from careloop.services.spam.reports import SPAM_COMPLAINT, SpamComplaintRecorder, spam_only
+
+    events.on(SPAM_COMPLAINT, SpamComplaintRecorder(session_factory), queued=True)
+    events.on(domain_events.COMPLAINT_ACCEPTED, spam_only(events))

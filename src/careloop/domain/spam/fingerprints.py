@@ -25,6 +25,7 @@ import unicodedata
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -73,7 +74,13 @@ def shingles(normalised: str) -> set[str]:
 
 def signature(text: str) -> tuple[int, ...]:
     """The MinHash signature (``NUM_PERM`` values below 2³²) of a message's shingles."""
-    grams = shingles(normalise(text))
+    return _signature_of(normalise(text))
+
+
+@lru_cache(maxsize=4096)
+def _signature_of(normalised: str) -> tuple[int, ...]:
+    # A campaign's messages mostly normalise to the same text: computed once per process.
+    grams = shingles(normalised)
     if not grams:
         return (int(_MAX32),) * NUM_PERM
     base = np.fromiter(

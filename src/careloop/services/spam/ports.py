@@ -1,0 +1,536 @@
+"""The port registry (端口登记): who answers for each sending port, under which contract and
+for which kinds of message; registration, edits and imports, every change a history row.
+
+Reports are attributed to a port here (``attribute_sender``): the exact number if it is
+registered, else the longest registered prefix (the port's extension digits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from careloop.domain import permissions
+from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.spam import ports as rules
+from careloop.domain.spam.reports import SpamError, choose
+from careloop.domain.text import clean_text, required_text
+from careloop.services.access.actors import Actor
+from careloop.services.complaints.intake_import import spreadsheet_rows
+from careloop.services.sla.clocks import LOCAL_TIME
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models.spam import SpamPort, SpamPortHistory
+
+OWNER_NAME_MAX = 200
+CONTRACT_MAX = 100
+NOTE_MAX = 1000
+_TRACKED = (
+    "number",
+    "kind",
+    "operator",
+    "owner_kind",
+    "owner_name",
+    "owner_code",
+    "contract_ref",
+    "allowed_kinds",
+    "status",
+    "note",
+)
+
+
+@dataclass(frozen=True)
+class PortView:
+    id: int
+    version: int
+    number: str
+    kind: str
+    kind_label: str
+    operator: str
+    operator_label: str
+    owner_kind: str
+    owner_kind_label: str
+    owner_name: str
+    owner_code: str | None
+    contract_ref: str | None
+    allowed_kinds: list[str]
+    allowed_kinds_label: str
+    status: str
+    status_label: str
+    note: str | None
+    updated_local: str
+
+
+@dataclass(frozen=True)
+class PortChangeView:
+    at: datetime
+    at_local: str
+    actor: str
+    action: str
+    action_label: str
+    changes: list[str]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class PortPage:
+    total: int
+    items: list[PortView]
+
+
+@dataclass(frozen=True)
+class PortDraft:
+    number: str
+    owner_kind: str
+    owner_name: str
+    owner_code: str | None = None
+    contract_ref: str | None = None
+    allowed_kinds: Sequence[str] = ("notification",)
+    status: str = "active"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PortChanges:
+    version: int
+    owner_kind: str | None = None
+    owner_name: str | None = None
+    owner_code: str | None = None
+    contract_ref: str | None = None
+    allowed_kinds: Sequence[str] | None = None
+    status: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class PortImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+_ACTIONS = {
+    "register": ("登记", "Registered"),
+    "edit": ("修改", "Edited"),
+    "import": ("导入", "Imported"),
+    "import_update": ("导入更新", "Updated by import"),
+}
+_FIELD_LABELS = {
+    "number": ("号码", "Number"),
+    "kind": ("类型", "Kind"),
+    "operator": ("运营商", "Operator"),
+    "owner_kind": ("归属类型", "Owner kind"),
+    "owner_name": ("归属客户", "Owner"),
+    "owner_code": ("客户编码", "Customer code"),
+    "contract_ref": ("合同编号", "Contract"),
+    "allowed_kinds": ("允许的短信类型", "Allowed message kinds"),
+    "status": ("状态", "Status"),
+    "note": ("备注", "Note"),
+}
+
+
+def _words(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
+    zh, en = table.get(code, (code, code))
+    return en if lang.startswith("en") else zh
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def view(port: SpamPort, lang: str) -> PortView:
+    kinds = list(port.allowed_kinds or [])
+    sep = ", " if lang.startswith("en") else "、"
+    return PortView(
+        id=port.id,
+        version=port.version,
+        number=port.number,
+        kind=port.kind,
+        kind_label=rules.label(rules.KINDS, port.kind, lang),
+        operator=port.operator,
+        operator_label=rules.label(rules.OPERATORS, port.operator, lang),
+        owner_kind=port.owner_kind,
+        owner_kind_label=rules.label(rules.OWNER_KINDS, port.owner_kind, lang),
+        owner_name=port.owner_name,
+        owner_code=port.owner_code,
+        contract_ref=port.contract_ref,
+        allowed_kinds=kinds,
+        allowed_kinds_label=sep.join(rules.label(rules.MESSAGE_KINDS, k, lang) for k in kinds),
+        status=port.status,
+        status_label=rules.label(rules.STATUSES, port.status, lang),
+        note=port.note,
+        updated_local=_local(port.updated_at),
+    )
+
+
+def _snapshot(port: SpamPort) -> dict[str, Any]:
+    return {name: getattr(port, name) for name in _TRACKED}
+
+
+def _history(
+    uow: UnitOfWork,
+    port: SpamPort,
+    actor: Actor,
+    action: str,
+    now: datetime,
+    before: dict[str, Any] | None,
+    note: str | None = None,
+) -> None:
+    after = _snapshot(port)
+    if before is not None:
+        changed = {k for k in _TRACKED if before.get(k) != after.get(k)}
+        before = {k: before[k] for k in changed}
+        after = {k: after[k] for k in changed}
+    uow.session.add(
+        SpamPortHistory(
+            port_id=port.id,
+            at=now,
+            actor_id=actor.staff_id,
+            actor=actor.username,
+            role=actor.role,
+            action=action,
+            before=before,
+            after=after,
+            note=note,
+        )
+    )
+
+
+def _number(raw: str) -> rules.PortNumber:
+    try:
+        return rules.parse_number(raw)
+    except rules.PortNumberError as exc:
+        raise SpamError(
+            "number",
+            label_zh="端口号码",
+            label_en="The port number",
+            reason_zh=exc.zh,
+            reason_en=exc.en,
+        ) from None
+
+
+def _allowed(kinds: Iterable[str]) -> list[str]:
+    chosen = [choose(rules.MESSAGE_KINDS, k, ("允许的短信类型", "An allowed kind")) for k in kinds]
+    return sorted(set(chosen))
+
+
+def _checked(draft: PortDraft) -> dict[str, Any]:
+    parsed = _number(draft.number)
+    return {
+        "number": parsed.number,
+        "kind": parsed.kind,
+        "operator": parsed.operator,
+        "owner_kind": choose(rules.OWNER_KINDS, draft.owner_kind, ("归属类型", "Owner kind")),
+        "owner_name": required_text(draft.owner_name, "owner_name", OWNER_NAME_MAX),
+        "owner_code": clean_text(draft.owner_code, "owner_code", 64, multiline=False),
+        "contract_ref": clean_text(draft.contract_ref, "contract_ref", CONTRACT_MAX),
+        "allowed_kinds": _allowed(draft.allowed_kinds),
+        "status": choose(rules.STATUSES, draft.status, ("状态", "Status")),
+        "note": clean_text(draft.note, "note", NOTE_MAX),
+    }
+
+
+def register_port(
+    uow: UnitOfWork, draft: PortDraft, actor: Actor, now: datetime, lang: str
+) -> PortView:
+    """A new port in the registry (quality centre only); its number is unique."""
+    permissions.check_permission("spam.ports", actor.role)
+    values = _checked(draft)
+    if uow.session.scalar(select(SpamPort.id).where(SpamPort.number == values["number"])):
+        raise SpamError("port_exists", number=values["number"])
+    port = SpamPort(version=1, created_at=now, updated_at=now, **values)
+    uow.session.add(port)
+    uow.session.flush()
+    _history(uow, port, actor, "register", now, None)
+    uow.commit()
+    return view(port, lang)
+
+
+def _load(uow: UnitOfWork, port_id: int) -> SpamPort:
+    port = uow.session.get(SpamPort, port_id) if 0 < port_id < 2**63 else None
+    if port is None:
+        raise SpamError("port_missing", ident=port_id)
+    return port
+
+
+def update_port(
+    uow: UnitOfWork, port_id: int, changes: PortChanges, actor: Actor, now: datetime, lang: str
+) -> PortView:
+    """Edit a port's owner, contract, allowed kinds or status with the version read (409 on
+    a stale one). A closed port stays closed: enforcement closed it for a reason."""
+    permissions.check_permission("spam.ports", actor.role)
+    port = _load(uow, port_id)
+    if port.version != changes.version:
+        raise DomainError("version_conflict", expected=changes.version, actual=port.version)
+    before = _snapshot(port)
+    if changes.owner_kind is not None:
+        port.owner_kind = choose(rules.OWNER_KINDS, changes.owner_kind, ("归属类型", "Owner kind"))
+    if changes.owner_name is not None:
+        port.owner_name = required_text(changes.owner_name, "owner_name", OWNER_NAME_MAX)
+    if changes.owner_code is not None:
+        port.owner_code = clean_text(changes.owner_code, "owner_code", 64, multiline=False)
+    if changes.contract_ref is not None:
+        port.contract_ref = clean_text(changes.contract_ref, "contract_ref", CONTRACT_MAX)
+    if changes.allowed_kinds is not None:
+        port.allowed_kinds = _allowed(changes.allowed_kinds)
+    if changes.status is not None:
+        status = choose(rules.STATUSES, changes.status, ("状态", "Status"))
+        if port.status == "closed" and status != "closed":
+            zh, en = rules.STATUSES[status]
+            raise SpamError("closed_port", number=port.number, status_zh=zh, status_en=en)
+        port.status = status
+    if changes.note is not None:
+        port.note = clean_text(changes.note, "note", NOTE_MAX)
+    if _snapshot(port) == before:
+        return view(port, lang)
+    port.updated_at = now
+    _history(uow, port, actor, "edit", now, before)
+    try:
+        uow.commit()
+    except StaleDataError as exc:
+        uow.rollback()
+        raise DomainError("version_conflict", expected=changes.version, actual="newer") from exc
+    return view(port, lang)
+
+
+def get_port(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> PortView:
+    permissions.check_permission("spam.read", actor.role)
+    return view(_load(uow, port_id), lang)
+
+
+def list_ports(
+    uow: UnitOfWork,
+    actor: Actor,
+    lang: str,
+    *,
+    q: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> PortPage:
+    """The registry, by number; ``q`` matches the number's start or the owner's name."""
+    permissions.check_permission("spam.read", actor.role)
+    query = select(SpamPort)
+    if q and q.strip():
+        text = q.strip()
+        query = query.where(
+            SpamPort.number.startswith(text, autoescape=True)
+            | SpamPort.owner_name.contains(text, autoescape=True)
+        )
+    if status:
+        query = query.where(SpamPort.status == status)
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = uow.session.scalars(query.order_by(SpamPort.number).limit(limit).offset(offset))
+    return PortPage(total, [view(p, lang) for p in rows])
+
+
+def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list[PortChangeView]:
+    """Every change of the port, oldest first, each changed field in words."""
+    permissions.check_permission("spam.read", actor.role)
+    _load(uow, port_id)
+    rows = uow.session.scalars(
+        select(SpamPortHistory)
+        .where(SpamPortHistory.port_id == port_id)
+        .order_by(SpamPortHistory.id)
+    )
+    out = []
+    for row in rows:
+        before = row.before or {}
+        after = row.after or {}
+        changes = []
+        for name in _TRACKED:
+            if name not in after and name not in before:
+                continue
+            label = _words(_FIELD_LABELS, name, lang)
+            old, new = before.get(name), after.get(name)
+            shown = f"{old} → {new}" if row.before is not None else f"{new}"
+            changes.append(f"{label}: {shown}")
+        out.append(
+            PortChangeView(
+                row.at,
+                _local(row.at),
+                row.actor,
+                row.action,
+                _words(_ACTIONS, row.action, lang),
+                changes,
+                row.note,
+            )
+        )
+    return out
+
+
+def attribute_sender(uow: UnitOfWork, sender: str) -> tuple[int | None, str]:
+    """(port id, port number) a reported sender belongs to: the registered port (exact,
+    else longest prefix), else (None, the sender as reported)."""
+    prefixes = rules.attribution_prefixes(sender)
+    found = dict(
+        uow.session.execute(
+            select(SpamPort.number, SpamPort.id).where(SpamPort.number.in_(prefixes))
+        ).all()
+    )
+    number = rules.attribute(sender, found)
+    return (found[number], number) if number is not None else (None, sender)
+
+
+def registered_numbers(uow: UnitOfWork) -> dict[str, int]:
+    """Every registered number and its id (a batch attributes its reports against these)."""
+    return dict(uow.session.execute(select(SpamPort.number, SpamPort.id)).all())
+
+
+def attribute_in(registered: dict[str, int], sender: str) -> tuple[int | None, str]:
+    number = rules.attribute(sender, registered)
+    return (registered[number], number) if number is not None else (None, sender)
+
+
+# --- import --------------------------------------------------------------------------------
+
+PORT_HEADERS: dict[str, tuple[str, ...]] = {
+    "number": ("number", "port", "端口", "端口号", "号码", "端口号码"),
+    "owner_kind": ("owner_kind", "归属类型", "客户类型"),
+    "owner_name": ("owner_name", "owner", "归属客户", "客户名称", "企业名称", "SP名称"),
+    "owner_code": ("owner_code", "客户编码", "集团编码", "SP代码"),
+    "contract_ref": ("contract", "contract_ref", "合同编号", "合同号"),
+    "allowed_kinds": ("allowed_kinds", "允许类型", "允许的短信类型", "短信类型"),
+    "status": ("status", "状态"),
+    "note": ("note", "备注"),
+}
+_PORT_LOOKUP = {a.strip().lower(): c for c, aliases in PORT_HEADERS.items() for a in aliases}
+_BY_NAME = {
+    **{zh: code for code, (zh, _) in rules.OWNER_KINDS.items()},
+    **{zh: code for code, (zh, _) in rules.MESSAGE_KINDS.items()},
+    **{zh: code for code, (zh, _) in rules.STATUSES.items()},
+    "企业": "enterprise",
+    "集团": "enterprise",
+    "SP": "sp",
+}
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _code(text: str) -> str:
+    return _BY_NAME.get(text, text)
+
+
+def _error_words(exc: DomainError, lang: str) -> str:
+    return exc.message(lang)
+
+
+def import_ports(
+    uow: UnitOfWork, path: Path, actor: Actor, now: datetime, lang: str
+) -> PortImportResult:
+    """Ports from a .xlsx or .csv list: a new number is registered, a known one updated (a
+    closed one never reopened). All or nothing: any row error, named by row and column in
+    words, imports nothing, so the file is fixed and imported again."""
+    permissions.check_permission("spam.ports", actor.role)
+    rows = spreadsheet_rows(path)
+    header = next(rows, None)
+    columns = [_PORT_LOOKUP.get(_cell(h).lower()) for h in (header or [])]
+    if "number" not in columns or "owner_name" not in columns:
+        raise DomainError(
+            "import_file_rejected",
+            field="file",
+            reason_zh="表头缺少「端口号码」或「归属客户」列",
+            reason_en="the header needs a port number and an owner column",
+        )
+    result = PortImportResult()
+    drafts: list[tuple[int, PortDraft]] = []
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(rows, start=2):
+        values = {c: _cell(v) for c, v in zip(columns, raw, strict=False) if c is not None}
+        if not any(values.values()):
+            continue
+        kinds = [
+            _code(k.strip())
+            for k in values.get("allowed_kinds", "").replace("、", ",").split(",")
+            if k.strip()
+        ]
+        draft = PortDraft(
+            number=values.get("number", ""),
+            owner_kind=_code(values.get("owner_kind") or "enterprise"),
+            owner_name=values.get("owner_name", ""),
+            owner_code=values.get("owner_code") or None,
+            contract_ref=values.get("contract_ref") or None,
+            allowed_kinds=kinds or ["notification"],
+            status=_code(values.get("status") or "active"),
+            note=values.get("note") or None,
+        )
+        try:
+            checked = _checked(draft)
+        except DomainError as exc:
+            column = exc.field if exc.field in PORT_HEADERS else _column_of(exc)
+            result.errors.append(RowError(number, column, _error_words(exc, lang)))
+            continue
+        if checked["number"] in seen:
+            result.errors.append(
+                RowError(
+                    number,
+                    "number",
+                    f"与第 {seen[checked['number']]} 行的端口重复"
+                    if not lang.startswith("en")
+                    else f"the same port as row {seen[checked['number']]}",
+                )
+            )
+            continue
+        seen[checked["number"]] = number
+        drafts.append((number, draft))
+    if result.errors:
+        return result
+    existing = {
+        p.number: p
+        for p in uow.session.scalars(select(SpamPort).where(SpamPort.number.in_(list(seen))))
+    }
+    for _, draft in drafts:
+        values = _checked(draft)
+        port = existing.get(values["number"])
+        if port is None:
+            port = SpamPort(version=1, created_at=now, updated_at=now, **values)
+            uow.session.add(port)
+            uow.session.flush()
+            _history(uow, port, actor, "import", now, None, note=path.name[:200])
+            result.created += 1
+            continue
+        before = _snapshot(port)
+        if port.status == "closed":
+            values["status"] = "closed"
+        for name, value in values.items():
+            setattr(port, name, value)
+        if _snapshot(port) == before:
+            result.unchanged += 1
+            continue
+        port.updated_at = now
+        _history(uow, port, actor, "import_update", now, before, note=path.name[:200])
+        result.updated += 1
+    uow.commit()
+    return result
+
+
+def _column_of(exc: DomainError) -> str:
+    """Which column a refusal concerns, from the words it was raised with."""
+    label = str(exc.params.get("label_zh", ""))
+    for column, (zh, _) in _FIELD_LABELS.items():
+        if zh in label:
+            return column
+    if "端口" in label:
+        return "number"
+    if isinstance(exc, InvalidInput):
+        return str(exc.field or "")
+    return str(exc.field or "")
