@@ -5,6 +5,7 @@ every future deadline."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from careloop.store.models.rectification import (
 )
 
 
+@dataclass(frozen=True)
 class PolicyView:
     source_kind: str
     source_label: str
