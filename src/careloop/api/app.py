@@ -24,6 +24,7 @@ from careloop.api import (
     routes_export,
     routes_follow_ups,
     routes_incidents,
+    routes_inspection_evidence,
     routes_inspections,
     routes_intake_batch,
     routes_privacy,
@@ -167,6 +168,7 @@ def create_app(
     app.include_router(routes_rectification.router)
     app.include_router(routes_social_supervisors.router)
     app.include_router(routes_inspections.router)
+    app.include_router(routes_inspection_evidence.router)
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
     app.include_router(routes_surveys.router)

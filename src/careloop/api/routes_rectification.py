@@ -13,13 +13,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, Field
 
 from careloop.api.deps import ActorDep, LangDep
+from careloop.api.evidence_files import (
+    DOWNLOAD_RESPONSES,
+    EvidenceFileOut,
+    file_response,
+    read_upload,
+)
 from careloop.api.schemas import Strict, free_text
 from careloop.domain.supervision import rectification as rules
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.services.supervision import evidence_files
 from careloop.services.supervision import rectification as service
 
 router = APIRouter(prefix="/api/v1/rectifications", tags=["rectifications"])
@@ -314,9 +321,10 @@ def start(
 @router.post(
     "/{task_id}/submit",
     response_model=RectificationOut,
-    summary="提交复查: the actions taken and evidence (a reference or a written account)",
+    summary="提交复查: the actions taken and evidence (a reference, an account or a file)",
     description="Refused with 422 `rectification_evidence_required` when neither "
-    "`evidence_ref` nor `evidence_text` says anything: no task closes without evidence.",
+    "`evidence_ref` nor `evidence_text` says anything and no file was uploaded in this round "
+    "(POST .../evidence): no task closes without evidence.",
 )
 def submit(
     task_id: int, body: SubmitIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
@@ -373,4 +381,54 @@ def note(
 ) -> RectificationOut:
     return _out(
         service.note_task(uow, task_id, actor, body.version, now, text=body.text, lang=lang)
+    )
+
+
+@router.post(
+    "/{task_id}/evidence",
+    status_code=status.HTTP_201_CREATED,
+    response_model=EvidenceFileOut,
+    summary="上传佐证材料: a photo or PDF for this round (owner unit, quality centre)",
+    description="multipart/form-data with one `file` (jpg, png, gif, webp, pdf, office "
+    "documents, txt, mp3, wav, amr; at most 10 MB; the content must match the extension). "
+    "Only while the unit still owes the task (not submitted, not closed). A file of this "
+    "round is evidence for 提交复查 (POST .../submit) on its own. Recorded on the task's "
+    "trail. A task outside your scope answers 404.",
+)
+def upload_evidence(
+    task_id: int,
+    uow: UowDep,
+    actor: ActorDep,
+    now: NowDep,
+    file: Annotated[UploadFile, File(description="The photo or document")],
+) -> EvidenceFileOut:
+    name, data = read_upload(file)
+    view = evidence_files.upload_for_task(uow, task_id, actor, now, name, data)
+    return EvidenceFileOut.model_validate(view, from_attributes=True)
+
+
+@router.get(
+    "/{task_id}/evidence",
+    response_model=list[EvidenceFileOut],
+    summary="The task's evidence files, oldest first (every round)",
+)
+def list_evidence(task_id: int, uow: UowDep, actor: ActorDep) -> list[EvidenceFileOut]:
+    return [
+        EvidenceFileOut.model_validate(v, from_attributes=True)
+        for v in evidence_files.task_files(uow, task_id, actor)
+    ]
+
+
+@router.get(
+    "/{task_id}/evidence/{file_id}",
+    response_class=Response,
+    responses=DOWNLOAD_RESPONSES,
+    summary="Download one evidence file (always as an attachment; recorded)",
+)
+def download_evidence(
+    task_id: int, file_id: int, request: Request, uow: UowDep, actor: ActorDep, now: NowDep
+) -> Response:
+    client = request.client.host if request.client else None
+    return file_response(
+        evidence_files.download_for_task(uow, task_id, file_id, actor, now, client)
     )

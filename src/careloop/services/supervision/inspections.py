@@ -417,6 +417,10 @@ def submit(
     checklist = checklists.checklist(uow, row.kind, row.checklist_version)
     scoring.check_results(checklist, results)
     merged = _merge(_results_of(row), results)
+    # A photo uploaded for an item is the photo evidence its checklist asks for.
+    from careloop.services.supervision.evidence_files import with_stored_photos
+
+    merged = with_stored_photos(uow, row, merged)
     verdict = _score_and_close(uow, row, checklist, merged, actor, now, _visited(visited_at, now))
     uow.session.flush()
     open_findings(uow, row, checklist, verdict, now)

@@ -158,6 +158,7 @@ def task_events(
 _OTHER_ACTIONS = {
     "open": ("立项整改", "opened"),
     "escalate": ("超时升级", "escalated (late)"),
+    "evidence_added": ("上传佐证材料", "evidence file uploaded"),
 }
 
 

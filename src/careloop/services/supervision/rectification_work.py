@@ -12,6 +12,7 @@ from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.supervision import rectification as rules
 from careloop.domain.supervision.rectification import RectificationStatus as Status
 from careloop.services.access.actors import Actor
+from careloop.services.supervision import evidence_files
 from careloop.services.supervision.rectification_policies import business_calendar
 from careloop.services.supervision.rectification_queries import get_task, load_task
 from careloop.services.supervision.rectification_trail import iso, record
@@ -83,12 +84,15 @@ def submit_task(
     evidence_text: str | None = None,
     lang: str = "zh",
 ) -> RectificationView:
-    """提交复查: the unit says what it did and shows evidence; without evidence it is
+    """提交复查: the unit says what it did and shows evidence (a reference, a written
+    account, or a file uploaded in this round: ``evidence_files``); without any it is
     refused (rectification_evidence_required). Stops the round's clock."""
     task = _begin(uow, task_id, "submit", actor, version)
     lifecycle = rules.RECTIFICATION_LIFECYCLE
     ref = lifecycle.clean_field("submit", "evidence_ref", evidence_ref)
     text = lifecycle.clean_field("submit", "evidence_text", evidence_text)
+    # A file uploaded in this round is evidence too; the record then names it.
+    ref = ref or evidence_files.evidence_ref_of_files(evidence_files.files_in_round(uow, task))
     rules.check_evidence(rules.Evidence(ref, text))
     actions = lifecycle.clean_field("submit", "actions_taken", actions_taken)
     before = task.status
