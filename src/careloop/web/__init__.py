@@ -33,6 +33,7 @@ def staff_pages() -> APIRouter:
         customers,
         dispatch,
         incidents,
+        inspection_import,
         inspections,
         intake,
         policies,
@@ -57,6 +58,7 @@ def staff_pages() -> APIRouter:
         router.include_router(context.router)
     router.include_router(policies.router)
     router.include_router(incidents.router)
+    router.include_router(inspection_import.router)
     router.include_router(inspections.router)
     router.include_router(rectification.router)
     router.include_router(social_supervisors.router)

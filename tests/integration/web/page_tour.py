@@ -59,6 +59,7 @@ PAGES: list[Stop] = [
     Stop("net2", "/inspections/{inspection_planned}", phone=True),
     Stop("super1", "/inspections/{inspection}"),
     Stop("super1", "/inspections/rankings", phone=True),
+    Stop("super1", "/inspections/import", phone=True),
     Stop("admin", "/policies"),
     Stop("admin", "/calendar"),
     Stop("super1", "/csi", phone=True),
