@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from careloop.cli.accountability import accountability_app
 from careloop.cli.complaints import complaint_app
 from careloop.cli.counts import counts_app
 from careloop.cli.csi import csi_app
@@ -15,6 +16,7 @@ from careloop.cli.database import demo, migrate
 from careloop.cli.incidents import incidents_app
 from careloop.cli.org import set_area
 from careloop.cli.privacy import privacy_app
+from careloop.cli.rectification import rectification_app
 from careloop.cli.reply_templates import templates_app
 from careloop.cli.reports import import_app, report_app
 from careloop.cli.screenshots import screenshots_command
@@ -48,6 +50,8 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(templates_app, name="templates")
 app.add_typer(surveys_app, name="surveys")
 app.add_typer(csi_app, name="csi")
+app.add_typer(accountability_app, name="accountability")
+app.add_typer(rectification_app, name="rectification")
 
 
 def main() -> None:  # pragma: no cover - console entry
