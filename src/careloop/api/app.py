@@ -34,6 +34,7 @@ from careloop.api import (
     routes_reports,
     routes_sla,
     routes_social_supervisors,
+    routes_spam_enforcement,
     routes_surveys,
     routes_work_orders,
 )
@@ -167,6 +168,7 @@ def create_app(
     app.include_router(routes_accountability.router)
     app.include_router(routes_rectification.router)
     app.include_router(routes_social_supervisors.router)
+    app.include_router(routes_spam_enforcement.router)
     app.include_router(routes_inspections.router)
     app.include_router(routes_inspection_evidence.router)
     app.include_router(routes_reply_templates.router)

@@ -44,6 +44,7 @@ from careloop.services.spam.enforcement_opening import (
 )
 from careloop.services.spam.enforcement_ports import (
     PortSanctionView,
+    list_ports,
     port_is_blocked,
     port_sanction,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "escalate_late",
     "get_case",
     "list_cases",
+    "list_ports",
     "open_cases_for_day",
     "open_cases_from_counts",
     "port_is_blocked",
@@ -174,7 +176,12 @@ class ThresholdsView:
     """False: the defaults (or a region above) hold."""
 
 
-def _region(uow: UnitOfWork, code: str, actor: Actor) -> OrgUnit:
+def _region(uow: UnitOfWork, code: str | None, actor: Actor) -> OrgUnit:
+    if code is None:  # the caller's own region: the top of their scope
+        own = uow.session.scalar(select(OrgUnit).where(OrgUnit.path == actor.scope))
+        if own is not None and own.kind != "department":
+            return own
+        code = ""
     code = code.strip()
     found = (
         uow.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
@@ -186,7 +193,9 @@ def _region(uow: UnitOfWork, code: str, actor: Actor) -> OrgUnit:
     return found
 
 
-def thresholds_view(uow: UnitOfWork, region_code: str, actor: Actor, lang: str) -> ThresholdsView:
+def thresholds_view(
+    uow: UnitOfWork, region_code: str | None, actor: Actor, lang: str
+) -> ThresholdsView:
     """The thresholds that hold for a region (its own, a region's above, or the defaults)."""
     check_reader(actor)
     region = _region(uow, region_code, actor)

@@ -150,3 +150,29 @@ def port_sanction(uow: UnitOfWork, port_number: str, actor: Actor, lang: str) ->
             for h in history
         ),
     )
+
+
+def list_ports(
+    uow: UnitOfWork,
+    actor: Actor,
+    lang: str,
+    *,
+    number: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[PortSanctionView]]:
+    """Sanctioned ports whose latest case lies in the caller's scope, the latest change
+    first; with ``number``, that one port (its state is no secret within the operator,
+    its history shows the caller's cases only)."""
+    check_reader(actor)
+    if number:
+        return 1, [port_sanction(uow, number, actor, lang)]
+    visible = select(SpamEnforcementCase.id).where(visible_to(actor))
+    query = select(SpamPortSanction.port_number).where(SpamPortSanction.case_id.in_(visible))
+    total = len(list(uow.session.scalars(query)))
+    numbers = uow.session.scalars(
+        query.order_by(SpamPortSanction.since.desc(), SpamPortSanction.port_number)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, [port_sanction(uow, n, actor, lang) for n in numbers]

@@ -1,0 +1,123 @@
+"""/api/v1/spam-enforcement over a real HTTP server on SQLite and PostgreSQL: a case opened
+from a day's counts is listed within scope, sanctioned with evidence (refused in words
+without), appealed by staff for the port's customer, decided by someone else; a closed
+port stays blocked; the thresholds are set by the quality centre only."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+
+from careloop.domain.spam.reports import PortDayCounts
+from careloop.services.spam import enforcement as service
+from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.database import make_engine, make_session_factory
+from tests.conftest import Api, MovableClock
+from tests.integration.api.helpers import assert_problem
+
+PORT = "10657001234"
+BASE = "/api/v1/spam-enforcement"
+
+
+def open_case(database_url: str, clock: MovableClock) -> None:
+    engine = make_engine(database_url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        counts = [PortDayCounts(PORT, date(2026, 9, 28), 40, 20, 0.9, 0)]
+        service.open_cases_from_counts(uow, counts, clock.now, region_of={PORT: "C1-K1"}.get)
+    engine.dispose()
+
+
+def the_case(api: Api, username: str = "super1", lang: str = "zh") -> dict[str, Any]:
+    listed = api.as_(username, lang).get(f"{BASE}/cases")
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["total"] == 1
+    return listed.json()["items"][0]  # type: ignore[no-any-return]
+
+
+def post(client: httpx.Client, case: dict[str, Any], path: str, **body: Any) -> httpx.Response:
+    return client.post(
+        f"{BASE}/cases/{case['id']}/{path}", json={"version": case["version"], **body}
+    )
+
+
+def test_a_case_is_sanctioned_with_evidence_appealed_and_lifted(
+    api: Api, database_url: str, clock: MovableClock
+):
+    open_case(database_url, clock)
+    case = the_case(api, "net1")  # the county's network department owns the county's port
+    assert case["unit"]["code"] == "C1-K1-NET" and case["status_label"] == "待处置"
+    assert case["deadline_label"] == "处理中" and case["severity_label"] == "一般"
+    assert api.as_("net2").get(f"{BASE}/cases").json()["total"] == 0
+    hidden = api.as_("net2").get(f"{BASE}/cases/{case['id']}")
+    assert_problem(hidden, 404, "not_found")
+
+    net1 = api.as_("net1")
+    refused = post(net1, case, "sanctions", action="warn", evidence=" ")
+    problem = assert_problem(refused, 422, "enforcement_evidence_required")
+    assert problem["detail"].startswith("处置端口必须附依据")
+    english = post(api.as_("net1", "en"), case, "sanctions", action="warn")
+    assert (
+        "without evidence"
+        in assert_problem(english, 422, "enforcement_evidence_required")["detail"]
+    )
+    too_high = post(net1, case, "sanctions", action="suspend", evidence="x")
+    assert_problem(too_high, 403, "role_not_allowed")
+
+    suspended = post(
+        api.as_("lead1"), case, "sanctions", action="suspend",
+        evidence_ref="file://12321/0928.png", evidence="贷款营销短信",
+    )  # fmt: skip
+    assert suspended.status_code == 200, suspended.text
+    assert suspended.json()["port_blocked"] and suspended.json()["decided_by"] == "lead1"
+    stale = post(net1, case, "notes", note="过期版本")
+    assert_problem(stale, 409, "version_conflict")
+
+    case = suspended.json()
+    appealed = post(
+        api.as_("agent1"), case, "appeal", appellant="某某科技有限公司", reason="已整改"
+    )
+    assert appealed.status_code == 200, appealed.text
+    case = appealed.json()
+    by_unit = post(api.as_("lead1"), case, "appeal-decision", outcome="lift", reason="同意")
+    assert_problem(by_unit, 403, "role_not_allowed")
+    lifted = post(api.as_("super1"), case, "appeal-decision", outcome="lift", reason="同意")
+    assert lifted.status_code == 200, lifted.text
+    assert lifted.json()["status"] == "resolved" and not lifted.json()["port_blocked"]
+    trail = api.as_("inspector").get(f"{BASE}/cases/{case['id']}/trail").json()
+    assert [e["action"] for e in trail] == ["open", "suspend", "appeal", "lift"]
+    assert trail[1]["actor"] == "刘主任" and trail[1]["action_label"] == "暂停端口"
+
+
+def test_a_closed_port_stays_blocked(api: Api, database_url: str, clock: MovableClock):
+    open_case(database_url, clock)
+    case = the_case(api)
+    closed = post(api.as_("super1"), case, "sanctions", action="close_port", evidence="屡教不改")
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status_label"] == "已关停端口" and closed.json()["allowed"] == []
+    again = post(api.as_("admin"), closed.json(), "sanctions", action="warn", evidence="再警告")
+    assert_problem(again, 409, "illegal_enforcement_transition")
+    ports = api.as_("lead1").get(f"{BASE}/ports", params={"number": "106 5700 1234"}).json()
+    assert ports["items"][0]["state"] == "closed" and ports["items"][0]["blocked"]
+    assert [h["state"] for h in ports["items"][0]["history"]] == ["closed"]
+    assert api.as_("net2").get(f"{BASE}/ports").json()["total"] == 0
+    assert api.as_("net1").get(f"{BASE}/ports").json()["total"] == 1
+
+
+def test_thresholds_are_the_quality_centres_to_set(api: Api):
+    defaults = api.as_("lead1").get(f"{BASE}/thresholds")
+    assert defaults.status_code == 200, defaults.text
+    assert defaults.json()["region_code"] == "C1" and not defaults.json()["configured"]
+    body = {"region": "C1", "terms": {"min_reports": 30}}
+    assert_problem(api.as_("lead1").put(f"{BASE}/thresholds", json=body), 403, "role_not_allowed")
+    done = api.as_("super1").put(f"{BASE}/thresholds", json=body)
+    assert done.status_code == 200 and done.json()["terms"]["min_reports"] == 30
+    county = api.as_("net1").get(f"{BASE}/thresholds").json()
+    assert county["region_code"] == "C1-K1" and county["terms"]["min_reports"] == 30
+    bad = api.as_("super1").put(
+        f"{BASE}/thresholds", json={"region": "C1", "terms": {"min_reports": 0}}
+    )
+    assert "阈值" in assert_problem(bad, 422, "invalid_input")["detail"]
+    elsewhere = api.as_("net1").get(f"{BASE}/thresholds", params={"region": "C2"})
+    assert_problem(elsewhere, 422, "invalid_input")
