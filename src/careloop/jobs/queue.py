@@ -105,11 +105,16 @@ def defer_event(database_url: str, handler: str, event: DomainEvent) -> None:
     (a sweep chunk that breaches complaints) lending the worker's app another connector
     would pull the open pool from under the worker's heartbeat and stop it. The task is
     deferred by name."""
+    defer_events(database_url, [(handler, event)])
+
+
+def defer_events(database_url: str, jobs: list[tuple[str, DomainEvent]]) -> None:
+    """Queue the handlers of one commit's events over one connection (see `defer_event`)."""
     connector = procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(database_url))
     app = procrastinate.App(connector=connector)
     with app.open():
-        app.configure_task("careloop:events.deliver", queue="events").defer(
-            handler=handler, event=event.to_json()
+        app.configure_task("careloop:events.deliver", queue="events").batch_defer(
+            *({"handler": handler, "event": event.to_json()} for handler, event in jobs)
         )
 
 

@@ -35,6 +35,10 @@ class JobQueue(Protocol):
     def defer(self, handler: str, event: DomainEvent) -> None:
         """Deliver `event` to the registered queued handler named `handler`, some time soon."""
 
+    def defer_all(self, jobs: list[tuple[str, DomainEvent]]) -> None:
+        """Queue every (handler, event) of one commit: a sweep that breaches a thousand
+        complaints queues its handlers over one connection, not a thousand."""
+
 
 @dataclass
 class InProcessQueue:
@@ -44,6 +48,10 @@ class InProcessQueue:
 
     def defer(self, handler: str, event: DomainEvent) -> None:
         self.registry.deliver(handler, event)
+
+    def defer_all(self, jobs: list[tuple[str, DomainEvent]]) -> None:
+        for handler, event in jobs:
+            self.defer(handler, event)
 
 
 @dataclass
@@ -71,15 +79,17 @@ class EventRegistry:
         )
 
     def publish(self, events: Iterable[DomainEvent]) -> None:
-        queue = self.queue or InProcessQueue(self)
+        jobs: list[tuple[str, DomainEvent]] = []
         for event in events:
             for handler in list(self._inline.get(event.name, [])):
                 self._run(handler, event)
-            for key in list(self._queued.get(event.name, [])):
-                try:
-                    queue.defer(key, event)
-                except Exception:  # the change is committed: a lost notice is logged, not raised
-                    log.exception("could not queue %s for %s", key, event.name)
+            jobs.extend((key, event) for key in self._queued.get(event.name, []))
+        if not jobs:
+            return
+        try:
+            (self.queue or InProcessQueue(self)).defer_all(jobs)
+        except Exception:  # the change is committed: a lost notice is logged, not raised
+            log.exception("could not queue %d handlers: %s", len(jobs), _names(jobs))
 
     def deliver(self, key: str, event: DomainEvent) -> None:
         """Run the queued handler `key` (what a queue worker calls)."""
@@ -95,6 +105,10 @@ class EventRegistry:
             handler(event)
         except Exception:
             log.exception("handler %s failed on %s", handler_key(handler), event.name)
+
+
+def _names(jobs: list[tuple[str, DomainEvent]]) -> str:
+    return ", ".join(sorted({f"{key} for {event.name}" for key, event in jobs}))
 
 
 class Publisher(Protocol):

@@ -98,6 +98,10 @@ class HeldQueue:
     def defer(self, handler: str, event: DomainEvent) -> None:
         self.jobs.append((handler, event.to_json()))
 
+    def defer_all(self, jobs: list[tuple[str, DomainEvent]]) -> None:
+        for handler, event in jobs:
+            self.defer(handler, event)
+
     def work(self) -> None:
         while self.jobs:
             handler, payload = self.jobs.pop(0)
@@ -128,6 +132,9 @@ def test_without_a_queue_a_queued_handler_runs_in_process_after_the_commit() -> 
 def test_a_queue_that_refuses_a_job_does_not_raise(caplog: pytest.LogCaptureFixture) -> None:
     class DownQueue:
         def defer(self, handler: str, event: DomainEvent) -> None:
+            raise OSError("queue unreachable")
+
+        def defer_all(self, jobs: list[tuple[str, DomainEvent]]) -> None:
             raise OSError("queue unreachable")
 
     registry, handler = EventRegistry(), Recorder()
