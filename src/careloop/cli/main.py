@@ -14,6 +14,7 @@ from careloop.cli.counts import counts_app
 from careloop.cli.csi import csi_app
 from careloop.cli.database import demo, migrate
 from careloop.cli.incidents import incidents_app
+from careloop.cli.inspections import inspections_app
 from careloop.cli.org import set_area
 from careloop.cli.privacy import privacy_app
 from careloop.cli.rectification import rectification_app
@@ -50,6 +51,7 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(templates_app, name="templates")
 app.add_typer(surveys_app, name="surveys")
 app.add_typer(csi_app, name="csi")
+app.add_typer(inspections_app, name="inspections")
 app.add_typer(accountability_app, name="accountability")
 app.add_typer(rectification_app, name="rectification")
 
