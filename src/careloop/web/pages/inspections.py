@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -19,14 +20,17 @@ from careloop.domain.supervision.plans import CADENCES, quarter_of
 from careloop.domain.supervision.scoring import ItemResult
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.services.access.actors import Actor
-from careloop.services.supervision import inspections, plans, scores
+from careloop.services.supervision import evidence_files, inspections, plans, scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import error_text, see_other
+from careloop.web.composer import upload_limit
 from careloop.web.deps import LangDep, WebActorDep, render
 
 router = APIRouter()
 DONE = frozenset({"insp_draft", "insp_submitted"})
 TABS = ("mine", "open", "submitted")
+PHOTO_FIELD = "photo_file_"
+"""The result form's file field of an item: ``photo_file_<item code>``."""
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -141,6 +145,9 @@ def _detail_page(
         v.inspector == actor.username or actor.role in ("supervisor", "admin")
     )
     done = request.query_params.get("done")
+    photos: dict[str, list[evidence_files.EvidenceFileView]] = {}
+    for f in evidence_files.inspection_files(uow, inspection_id, actor):
+        photos.setdefault(f.item_code, []).append(f)
     return render(
         request,
         "inspection.html",
@@ -154,6 +161,7 @@ def _detail_page(
         error=error,
         typed=typed or {},
         done=done if done in DONE else None,
+        photos=photos,
     )
 
 
@@ -170,6 +178,35 @@ def inspection_page(
         return _detail_page(request, uow, actor, lang, now, inspection_id)
     except DomainError as exc:
         return _error_page(request, actor, lang, exc)
+
+
+@router.get("/inspections/{inspection_id}/evidence/{file_id}", response_class=HTMLResponse)
+def evidence_download(
+    inspection_id: int,
+    file_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: WebActorDep,
+    lang: LangDep,
+    now: NowDep,
+) -> Response:
+    """A photo taken for an item, as a download (never inline); recorded like the API's."""
+    client = request.client.host if request.client else None
+    try:
+        found = evidence_files.download_for_inspection(
+            uow, inspection_id, file_id, actor, now, client
+        )
+    except DomainError as exc:
+        return _error_page(request, actor, lang, exc)
+    return Response(
+        found.content,
+        media_type=found.view.content_type,
+        headers={
+            "Content-Disposition": "attachment; filename*=UTF-8''"
+            + quote(found.view.filename or f"evidence-{file_id}"),
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 def _number(text: str, label: str) -> float | None:
@@ -203,9 +240,15 @@ def _save(
     now: datetime,
     inspection_id: int,
     form: dict[str, str],
+    photos: dict[str, tuple[str, bytes]] | None = None,
 ) -> Response:
     try:
         found = inspections.detail(uow, inspection_id, actor, lang, now)
+        # Photos taken on the spot are stored first: each is then the item's photo evidence.
+        for code, (name, data) in (photos or {}).items():
+            evidence_files.upload_for_inspection(
+                uow, inspection_id, code, actor, now, name, data, upload_limit(request)
+            )
         try:
             version = int(form.get("version", ""))
         except ValueError:
@@ -247,4 +290,12 @@ async def inspection_save(
 ) -> Response:
     raw = await request.form()
     form: dict[str, Any] = {k: str(v) for k, v in raw.items() if isinstance(v, str)}
-    return await run_in_threadpool(_save, request, uow, actor, lang, now, inspection_id, form)
+    limit = upload_limit(request)
+    photos = {
+        key.removeprefix(PHOTO_FIELD): (value.filename or "", await value.read(limit + 1))
+        for key, value in raw.multi_items()
+        if key.startswith(PHOTO_FIELD) and not isinstance(value, str) and value.filename
+    }
+    return await run_in_threadpool(
+        _save, request, uow, actor, lang, now, inspection_id, form, photos
+    )
