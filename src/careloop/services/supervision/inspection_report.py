@@ -165,7 +165,7 @@ def unit_submissions(uow: UnitOfWork, period: Period, root: Node) -> list[UnitSu
 
 def _pooled(code: str, name: str, region: str, visits: Sequence[StoreVisits]) -> scores.Score:
     # scores' own Score: the catalogue's 达标率 and mean score, rounded as the ranking pages show
-    return scores._score(
+    return scores.score_of(
         code,
         name,
         region,
@@ -220,7 +220,7 @@ def region_visits_table(visits: Sequence[StoreVisits], tree: OrgTree, root: Node
 
 
 def ranking_table(visits: Sequence[StoreVisits], tree: OrgTree) -> Table:
-    ranked = scores._ranked(
+    ranked = scores.ranked(
         _pooled(v.code, v.name, tree.nodes[v.region_id].name_zh, [v]) for v in visits
     )
     shown = best_and_worst(ranked)

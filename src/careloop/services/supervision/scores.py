@@ -118,7 +118,9 @@ class HotlineScore:
     rank: int = 0
 
 
-def _score(code: str, name: str, region: str, n: int, ok: int, total: float) -> Score:
+def score_of(code: str, name: str, region: str, n: int, ok: int, total: float) -> Score:
+    """A subject's score from its visits (n), compliant visits (ok) and summed scores, by the
+    catalogue's formulas: the one place the report and the pages take it from."""
     rate = formulas.inspection_compliance_rate(ok, n).value
     mean = formulas.mean_inspection_score(total, n).value
     return Score(
@@ -128,7 +130,7 @@ def _score(code: str, name: str, region: str, n: int, ok: int, total: float) -> 
     )  # fmt: skip
 
 
-def _ranked(scores: Iterable[Score]) -> list[Score]:
+def ranked(scores: Iterable[Score]) -> list[Score]:
     """Best mean score first; equal scores share a rank (competition ranking: 1, 2, 2, 4)."""
     ordered = sorted(
         scores,
@@ -185,8 +187,8 @@ def store_ranking(
     if region_path:
         query = query.where(InspectionSubject.region_path.startswith(region_path, autoescape=True))
     names = _region_names(uow, lang)
-    return _ranked(
-        _score(code, name, names.get(region_id, ""), n, ok, float(total or 0))
+    return ranked(
+        score_of(code, name, names.get(region_id, ""), n, ok, float(total or 0))
         for code, name, region_id, n, ok, total in uow.session.execute(query).all()
     )
 
@@ -233,8 +235,8 @@ def region_ranking(
                 n, ok, total = n + count, ok + compliant, total + float(score_sum or 0)
         if n:
             name = en if lang.startswith("en") else zh
-            out.append(_score(code, name, name, n, ok, total))
-    return _ranked(out)
+            out.append(score_of(code, name, name, n, ok, total))
+    return ranked(out)
 
 
 @dataclass(frozen=True)
@@ -282,7 +284,7 @@ def trend(
     out = []
     for label in sorted(buckets):
         n, ok, total = buckets[label]
-        s = _score(label, label, "", int(n), int(ok), total)
+        s = score_of(label, label, "", int(n), int(ok), total)
         out.append(TrendPoint(label, s.visits, s.compliant, s.compliance_rate, s.mean_score))
     return out
 
