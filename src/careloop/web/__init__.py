@@ -40,6 +40,7 @@ def staff_pages() -> APIRouter:
         rectification,
         reply_templates,
         social_supervisors,
+        spam_enforcement,
         supervision_board,
         surveys,
         work_orders,
@@ -62,6 +63,7 @@ def staff_pages() -> APIRouter:
     router.include_router(inspections.router)
     router.include_router(rectification.router)
     router.include_router(social_supervisors.router)
+    router.include_router(spam_enforcement.router)
     router.include_router(accountability.router)
     router.include_router(reply_templates.router)
     router.include_router(complaint_files.router)

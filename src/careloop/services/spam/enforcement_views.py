@@ -24,7 +24,7 @@ from careloop.services.access.actors import Actor
 from careloop.services.sla.calendar import calendar_data, calendar_for
 from careloop.services.sla.clocks import LOCAL_TIME, local_due
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import OrgUnit
+from careloop.store.models import OrgUnit, Staff
 from careloop.store.models.spam_enforcement import SpamEnforcementCase
 
 
@@ -79,7 +79,10 @@ class CaseView:
     port_state_label: str
     port_blocked: bool
     last_action: str | None
+    last_action_label: str | None
     decided_by: str | None
+    decided_by_name: str | None
+    """The person who decided, as colleagues know them."""
     evidence_ref: str | None
     evidence: str | None
     appellant: str | None
@@ -213,7 +216,9 @@ def view_of(
         port_state_label=rules.port_state_label(port_state, lang),
         port_blocked=rules.is_blocked(port_state),
         last_action=case.last_action,
+        last_action_label=rules.action_label(case.last_action, lang) if case.last_action else None,
         decided_by=case.decided_by,
+        decided_by_name=_display_name(uow, case.decided_by),
         evidence_ref=case.evidence_ref,
         evidence=privacy.shown(case.evidence, "text", unmasked=unmasked),
         appellant=case.appellant,
@@ -222,6 +227,13 @@ def view_of(
         closed_at=case.closed_at,
         allowed=allowed,
     )
+
+
+def _display_name(uow: UnitOfWork, username: str | None) -> str | None:
+    if username is None:
+        return None
+    name = uow.session.scalar(select(Staff.display_name).where(Staff.username == username))
+    return name or username
 
 
 def _remaining(case: SpamEnforcementCase, state: ClockState, now: datetime, en: bool) -> str:
