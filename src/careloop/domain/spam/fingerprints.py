@@ -51,6 +51,9 @@ _URL: Final = re.compile(
 )
 _DIGITS: Final = re.compile(r"\d+")
 _RUNS: Final = re.compile(r"#+|@+")
+_DROPPED: Final = re.compile(r"[^\w#@]|_")
+"""Everything but letters, digits (already ``#``) and the link mark: spaces, punctuation,
+symbols, emoji."""
 
 
 def normalise(text: str) -> str:
@@ -60,9 +63,9 @@ def normalise(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text).lower()
     folded = _URL.sub("@", folded)
     folded = _DIGITS.sub("#", folded)
-    kept = [ch for ch in folded if ch in "#@" or unicodedata.category(ch)[0] in "LN"]
+    kept = _DROPPED.sub("", folded)
     # Digits grouped by spaces ("159 0000 1111") are one number once the spaces are gone.
-    return _RUNS.sub(lambda m: m.group(0)[0], "".join(kept))
+    return _RUNS.sub(lambda m: m.group(0)[0], kept)
 
 
 def shingles(normalised: str) -> set[str]:
@@ -75,6 +78,19 @@ def shingles(normalised: str) -> set[str]:
 def signature(text: str) -> tuple[int, ...]:
     """The MinHash signature (``NUM_PERM`` values below 2³²) of a message's shingles."""
     return _signature_of(normalise(text))
+
+
+def fingerprint(text: str) -> tuple[tuple[int, ...], list[str]]:
+    """A message's signature and band digests (the look-up keys), computed once per
+    distinct normalised text."""
+    sig, digests = _fingerprint_of(normalise(text))
+    return sig, list(digests)
+
+
+@lru_cache(maxsize=4096)
+def _fingerprint_of(normalised: str) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    sig = _signature_of(normalised)
+    return sig, tuple(band_digests(sig))
 
 
 @lru_cache(maxsize=4096)

@@ -15,8 +15,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, insert, or_, select
 
 from careloop.domain.spam import fingerprints as fp
 from careloop.services.unit_of_work import UnitOfWork
@@ -32,7 +33,7 @@ from careloop.store.models.spam import (
 class _Cluster:
     campaign_id: int | None
     signature: tuple[int, ...]
-    reports: list[SpamReport]
+    reports: list[dict[str, Any]]
 
 
 def _candidates(uow: UnitOfWork, digests: Sequence[str]) -> list[fp.Candidate]:
@@ -52,19 +53,14 @@ def _candidates(uow: UnitOfWork, digests: Sequence[str]) -> list[fp.Candidate]:
     return [fp.Candidate(cid, tuple(sig)) for cid, sig in found]
 
 
-def _fingerprint(text: str) -> tuple[tuple[int, ...], list[str]]:
-    sig = fp.signature(text)
-    return sig, fp.band_digests(sig)
-
-
-def group(uow: UnitOfWork, reports: Sequence[SpamReport]) -> set[int]:
-    """Set each (new, not yet added) report's campaign, starting campaigns for messages
-    seen for the first time; returns the campaigns touched, whose counts ``refresh``
-    recomputes once the reports are stored."""
+def group(uow: UnitOfWork, reports: Sequence[dict[str, Any]]) -> set[int]:
+    """Set each new report's ``campaign_id`` (its column values, not yet stored), starting
+    campaigns for messages seen for the first time; returns the campaigns touched, whose
+    counts ``refresh`` recomputes once the reports are stored."""
     clusters: list[_Cluster] = []
     by_digest: dict[str, int] = {}
     for report in reports:
-        sig, digests = _fingerprint(report.text)
+        sig, digests = fp.fingerprint(report["text"])
         local = [
             fp.Candidate(i, clusters[i].signature)
             for i in sorted({by_digest[d] for d in digests if d in by_digest})
@@ -84,14 +80,14 @@ def group(uow: UnitOfWork, reports: Sequence[SpamReport]) -> set[int]:
             first = cluster.reports[0]
             campaign = SpamCampaign(
                 signature=list(cluster.signature),
-                sample_text=first.text,
-                port_id=first.port_id,
-                port_number=first.port_number,
-                kind=first.kind,
+                sample_text=first["text"],
+                port_id=first["port_id"],
+                port_number=first["port_number"],
+                kind=first["kind"],
                 reports=0,
                 reporters=0,
-                first_at=first.received_at,
-                last_at=first.received_at,
+                first_at=first["received_at"],
+                last_at=first["received_at"],
             )
             uow.session.add(campaign)
             uow.session.flush()
@@ -101,7 +97,7 @@ def group(uow: UnitOfWork, reports: Sequence[SpamReport]) -> set[int]:
                 for band, digest in enumerate(fp.band_digests(cluster.signature))
             )
         for report in cluster.reports:
-            report.campaign_id = campaign_id
+            report["campaign_id"] = campaign_id
         touched.add(campaign_id)
     uow.session.flush()
     return touched
@@ -158,17 +154,20 @@ def _refresh_reporters(uow: UnitOfWork, campaign_id: int) -> None:
             select(SpamCampaignReporter).where(SpamCampaignReporter.campaign_id == campaign_id)
         )
     }
+    fresh = []
     for reporter_hash, reports, first_at in per_reporter:
         assert reporter_hash is not None
         row = known.get(reporter_hash)
         if row is None:
-            uow.session.add(
-                SpamCampaignReporter(
-                    campaign_id=campaign_id,
-                    reporter_hash=reporter_hash,
-                    reports=int(reports),
-                    first_at=first_at,
-                )
+            fresh.append(
+                {
+                    "campaign_id": campaign_id,
+                    "reporter_hash": reporter_hash,
+                    "reports": int(reports),
+                    "first_at": first_at,
+                }
             )
         elif row.reports != reports:
             row.reports = int(reports)
+    if fresh:
+        uow.session.execute(insert(SpamCampaignReporter), fresh)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from careloop.domain import permissions, privacy
@@ -49,6 +49,8 @@ from careloop.store.models.spam import (
 
 log = logging.getLogger("careloop.spam")
 
+_REPORTS = SpamReport.__table__
+"""Core inserts (no ORM bookkeeping per row): a batch is stored in a few statements."""
 KEY_MAX = 100
 CHUNK = 500
 """Row keys looked up per query (well below either engine's parameter limit)."""
@@ -258,7 +260,7 @@ def record_reports(
             )
         ).all()
     )
-    rows: list[SpamReport] = []
+    rows: list[dict[str, Any]] = []
     for (key, draft), verdict in zip(fresh, verdicts, strict=True):
         sender = sender_number(draft.sender)
         port_id, port_number = (
@@ -266,40 +268,48 @@ def record_reports(
         )
         reason = rules.serious_reason(draft.text, draft.serious_reason)
         rows.append(
-            SpamReport(
-                source=draft.source,
-                row_key=key,
-                source_ref=draft.source_ref,
-                complaint_id=draft.complaint_id,
-                reporter_phone=draft.reporter_phone,
-                reporter_hash=(
+            {
+                "source": draft.source,
+                "row_key": key,
+                "source_ref": draft.source_ref,
+                "complaint_id": draft.complaint_id,
+                "reporter_phone": draft.reporter_phone,
+                "reporter_hash": (
                     rules.reporter_hash(draft.reporter_phone) if draft.reporter_phone else None
                 ),
-                sender_number=sender,
-                port_id=port_id,
-                port_number=port_number,
-                text=draft.text,
-                received_at=draft.received_at,
-                region_id=draft.region_id,
-                region_path=paths[draft.region_id],
-                message_count=draft.message_count,
-                serious=reason is not None,
-                serious_reason=reason,
-                spam=verdict.spam,
-                kind=verdict.kind,
-                score=verdict.score,
-                created_at=now,
-                created_by=actor.username,
+                "sender_number": sender,
+                "port_id": port_id,
+                "port_number": port_number,
+                "text": draft.text,
+                "received_at": draft.received_at,
+                "region_id": draft.region_id,
+                "region_path": paths[draft.region_id],
+                "campaign_id": None,
+                "message_count": draft.message_count,
+                "serious": reason is not None,
+                "serious_reason": reason,
+                "spam": verdict.spam,
+                "kind": verdict.kind,
+                "score": verdict.score,
+                "created_at": now,
+                "created_by": actor.username,
+            }
+        )
+    # Campaigns first, so the reports go in with batched INSERTs (a file of 10 000 rows is
+    # a few statements, not 10 000 ORM objects) and no UPDATE after.
+    touched = campaigns.group(uow, rows)
+    ids: list[int] = []
+    for start in range(0, len(rows), CHUNK):
+        ids.extend(
+            uow.session.connection().scalars(
+                insert(_REPORTS).returning(_REPORTS.c.id, sort_by_parameter_order=True),
+                rows[start : start + CHUNK],
             )
         )
-    # Campaigns first, so the reports go in with one batched INSERT and no UPDATE after.
-    touched = campaigns.group(uow, rows)
-    uow.session.add_all(rows)
-    uow.session.flush()
     campaigns.refresh(uow, touched)
     uow.session.add(
         SpamEvent(
-            report_id=rows[0].id if len(rows) == 1 else None,
+            report_id=ids[0] if len(ids) == 1 else None,
             at=now,
             actor_id=actor.staff_id,
             actor=actor.username,
@@ -309,15 +319,15 @@ def record_reports(
                 "reports": len(rows),
                 "duplicates": duplicates,
                 "campaigns": sorted(touched),
-                "first_report": rows[0].id,
-                "last_report": rows[-1].id,
+                "first_report": ids[0],
+                "last_report": ids[-1],
             },
             note=note,
         )
     )
     if commit:
         uow.commit()
-    return RecordResult([r.id for r in rows], duplicates, sorted(touched))
+    return RecordResult(ids, duplicates, sorted(touched))
 
 
 def _received(value: datetime, now: datetime) -> datetime:

@@ -56,6 +56,7 @@ _SERIOUS_WORDS = {
     **{code: code for code in rules.SERIOUS_REASONS},
     "退订后发送": "after_unsubscribe",
     "未经同意": "no_consent",
+    "": "",
     "无": "",
     "否": "",
 }
