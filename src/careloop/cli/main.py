@@ -23,6 +23,7 @@ from careloop.cli.reports import import_app, report_app
 from careloop.cli.screenshots import screenshots_command
 from careloop.cli.server import serve, up
 from careloop.cli.sla import sla_app, worker
+from careloop.cli.spam import spam_app
 from careloop.cli.staff import set_password, unlock
 from careloop.cli.surveys import surveys_app
 from careloop.cli.work_orders import work_order_app
@@ -51,6 +52,7 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(templates_app, name="templates")
 app.add_typer(surveys_app, name="surveys")
 app.add_typer(csi_app, name="csi")
+app.add_typer(spam_app, name="spam")
 app.add_typer(inspections_app, name="inspections")
 app.add_typer(accountability_app, name="accountability")
 app.add_typer(rectification_app, name="rectification")
