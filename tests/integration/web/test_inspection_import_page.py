@@ -120,6 +120,14 @@ def test_a_supervisor_previews_fixes_confirms_and_a_rerun_imports_nothing_twice(
 
     tampered = web.post(PAGE, data={**fields, "fingerprint": "0" * 64})
     assert tampered.status_code == 422 and "请重新上传" in tampered.text
+    not_excel = preview(web, b"not a spreadsheet", "notes.txt")
+    assert problems(not_excel.text) == [("—", "—", "文件不是有效的 Excel（.xlsx）文件")]
+    no_file = web.post(
+        f"{PAGE}/preview",
+        data={"csrf_token": csrf_token(web, "/inspections")},
+        files={"other": ("a.txt", b"", "text/plain")},
+    )
+    assert no_file.status_code == 422 and "请选择一个 .xlsx 文件" in no_file.text
 
 
 def test_staff_who_may_not_import_are_refused_and_not_offered_the_link(server: LiveServer):
