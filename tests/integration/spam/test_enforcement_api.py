@@ -121,3 +121,14 @@ def test_thresholds_are_the_quality_centres_to_set(api: Api):
     assert "阈值" in assert_problem(bad, 422, "invalid_input")["detail"]
     elsewhere = api.as_("net1").get(f"{BASE}/thresholds", params={"region": "C2"})
     assert_problem(elsewhere, 422, "invalid_input")
+
+
+def test_a_days_opening_is_run_by_the_quality_centre_only(api: Api):
+    body = {"day": "2026-09-28"}
+    refused = api.as_("lead1").post(f"{BASE}/openings", json=body)
+    assert_problem(refused, 403, "role_not_allowed")
+    far = api.as_("super1").post(f"{BASE}/openings", json={"day": "9999-12-31"})
+    assert_problem(far, 422, "invalid_input")
+    ran = api.as_("super1").post(f"{BASE}/openings", json=body)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["spam_cases_opened"] == 0  # no reports recorded that day

@@ -23,6 +23,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.permissions import in_scope
 from careloop.domain.sla.calendar import WorkingCalendar
@@ -291,5 +292,8 @@ def open_cases_for_day(
 ) -> OpeningReport:
     """The daily opening (and a supervisor's "run now"): the day's counts per port from the
     reports, through the thresholds. Commits."""
+    if actor.role not in rules.OPENER_ROLES:  # before anything is read
+        raise DomainError("role_not_allowed", role=actor.role, action="open enforcement cases")
+    day = time_bounds.day("day", day)
     counts = spam_reports.port_day_counts(uow, day)
     return open_cases_from_counts(uow, counts, now, actor=actor, region_of=region_of)
