@@ -21,6 +21,7 @@ _WORDS = {
         "f1": "F1",
         "support": "样本数",
         "confusion": "混淆矩阵（行：真实，列：预测）",
+        "confusion_kind": "混淆矩阵（行：真实，列：预测的类别代码）",
         "spam_label": "垃圾短信",
         "ham_label": "正常短信",
         "no_kind": "（留出部分没有已标类别的垃圾短信）",
@@ -37,6 +38,7 @@ _WORDS = {
         "f1": "F1",
         "support": "support",
         "confusion": "Confusion matrix (rows: true, columns: predicted)",
+        "confusion_kind": "Confusion matrix (rows: true, columns: the predicted kind's code)",
         "spam_label": "spam",
         "ham_label": "not spam",
         "no_kind": "(no spam of a known kind among the held-out rows)",
@@ -84,11 +86,14 @@ def _task(t: TaskEvaluation, lang: str) -> str:
             for i, c in enumerate(t.classes)
         ],
     )
+    # Columns by code: the names side by side would not fit a terminal's width.
+    columns = list(t.labels) if t.task == "kind" else names
     matrix = _table(
-        ["", *names], [[names[i], *(str(v) for v in row)] for i, row in enumerate(t.confusion)]
+        ["", *columns], [[names[i], *(str(v) for v in row)] for i, row in enumerate(t.confusion)]
     )
     title = word(t.task, lang)
-    return f"-- {title} --\n{metrics}\n{word('confusion', lang)}\n{matrix}\n"
+    caption = word("confusion_kind" if t.task == "kind" else "confusion", lang)
+    return f"-- {title} --\n{metrics}\n{caption}\n{matrix}\n"
 
 
 def _width(text: str) -> int:
