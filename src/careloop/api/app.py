@@ -34,6 +34,7 @@ from careloop.api import (
     routes_reports,
     routes_sla,
     routes_social_supervisors,
+    routes_spam,
     routes_spam_enforcement,
     routes_surveys,
     routes_work_orders,
@@ -174,6 +175,7 @@ def create_app(
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
     app.include_router(routes_surveys.router)
+    app.include_router(routes_spam.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:

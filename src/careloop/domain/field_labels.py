@@ -187,6 +187,22 @@ FIELD_LABELS: Final[dict[str, tuple[str, str]]] = {
     "mine": ("只看与我有关的", "only those concerning me"),
     "name_zh": ("中文名称", "Chinese name"),
     "name_en": ("英文名称", "English name"),
+    # Spam-SMS governance (api/routes_spam.py)
+    "message_id": ("短信编号", "message id"),
+    "reporter_phone": ("举报号码", "reporter's number"),
+    "sender": ("被举报号码", "reported number"),
+    "received_at": ("接收时间", "time received"),
+    "batch_id": ("批次编号", "batch id"),
+    "key": ("编号", "key"),
+    "count": ("条数", "count"),
+    "intercepted_at": ("拦截时间", "time intercepted"),
+    "owner_kind": ("归属类型", "owner kind"),
+    "owner_name": ("归属客户", "owner"),
+    "owner_code": ("客户编码", "customer code"),
+    "contract_ref": ("合同编号", "contract"),
+    "allowed_kinds": ("允许的短信类型", "allowed message kinds"),
+    "number": ("号码", "number"),
+    "spam": ("是否垃圾短信", "spam or not"),
 }
 """Field path → (zh, en) label, lower-case in English so it reads inside a sentence."""
 

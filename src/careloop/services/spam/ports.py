@@ -7,6 +7,7 @@ registered, else the longest registered prefix (the port's extension digits).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -534,3 +535,15 @@ def _column_of(exc: DomainError) -> str:
     if isinstance(exc, InvalidInput):
         return str(exc.field or "")
     return str(exc.field or "")
+
+
+def import_ports_content(
+    uow: UnitOfWork, content: bytes, actor: Actor, now: datetime, lang: str
+) -> PortImportResult:
+    """``import_ports`` of an uploaded file's bytes: an .xlsx (a zip) or a UTF-8 CSV."""
+    permissions.check_permission("spam.ports", actor.role)
+    suffix = ".xlsx" if content[:2] == b"PK" else ".csv"
+    with tempfile.TemporaryDirectory(prefix="careloop-ports-") as folder:
+        path = Path(folder) / f"ports{suffix}"
+        path.write_bytes(content)
+        return import_ports(uow, path, actor, now, lang)

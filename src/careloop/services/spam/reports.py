@@ -430,6 +430,8 @@ def report_from_complaint(uow: UnitOfWork, complaint_id: int) -> int | None:
         received_at=complaint.accepted_at,
         region_id=complaint.region_id,
         reporter_phone=complaint.customer_phone,
+        # The customer says "TD退订无效" in the complaint, not in the message they quote.
+        serious_reason=rules.serious_reason(text),
         source_ref=complaint.number,
         complaint_id=complaint.id,
     )
