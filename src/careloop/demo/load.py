@@ -19,6 +19,7 @@ from careloop.demo.province import Province, build_province
 from careloop.demo.reply_templates import seed_reply_templates
 from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
 from careloop.demo.storyline import IncidentPlan
+from careloop.demo.supervision_cases import load_supervision_cases
 from careloop.demo.surveys import hold_demo_surveys, seed_demo_surveys
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.access.auth import hash_password
@@ -336,4 +337,5 @@ def load_demo(
     progress(f"SLA sweep: {sum(swept.alerts.values())} alerts, {steps} work steps overdue")
     progress(seed_demo_surveys(session_factory, end, seed))
     progress(load_inspection_quarter(session_factory, province, end, seed))
+    progress(load_supervision_cases(session_factory, end, seed).summary())
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"
