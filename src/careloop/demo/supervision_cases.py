@@ -227,11 +227,12 @@ def _cases_from_complaints(
         else:
             decision = cases.Decision(case.version, rule.points, rule.amount, rule.veto)
         view = cases.decide(uow, case.id, decision, boss, end)
-        if state == "appealed":
+        appellant = _appellant(uow, view) if state == "appealed" else None
+        if appellant is not None:
             view = cases.appeal(
                 uow, case.id, view.version,
                 "用户所在小区物业不配合入户，已多次协调并留有记录，申请减轻处罚。",
-                _appellant(uow, view), end,
+                appellant, end,
             )  # fmt: skip
         made.cases.setdefault(view.status, []).append(case.id)
 
@@ -254,11 +255,13 @@ def _open_for(uow: UnitOfWork, complaint: Complaint) -> cases.CaseView:
     )  # fmt: skip
 
 
-def _appellant(uow: UnitOfWork, view: cases.CaseView) -> Actor:
-    """The person concerned appeals; with nobody named, the lead of the unit concerned."""
+def _appellant(uow: UnitOfWork, view: cases.CaseView) -> Actor | None:
+    """The person concerned appeals; with nobody named, the lead of the unit concerned
+    (none above a province department: then nobody appeals)."""
     if view.staff_id is not None:
         person = uow.session.get(Staff, view.staff_id)
         if person is not None:
             return actor_for(uow, person.username)
-    path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.code == view.unit_code))
-    return _lead_for(uow, path or "/", {})
+    path = uow.session.scalar(select(OrgUnit.path).where(OrgUnit.code == view.unit_code)) or "/"
+    lead = _lead_for(uow, path, {})
+    return lead if lead.role == "unit_lead" else None
