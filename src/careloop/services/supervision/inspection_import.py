@@ -302,7 +302,7 @@ class _Reader:
         self.visits: dict[tuple[str, str, datetime], _Visit] = {}
         self.problems: list[RowProblem] = []
         self.refused_rows: set[int] = set()
-        self.subject_of_row: dict[int, str] = {}
+        self.visit_of_row: dict[int, tuple[str, datetime]] = {}
 
     def checklist(self, kind: str) -> Checklist:
         if kind not in self.checklists:
@@ -315,7 +315,6 @@ class _Reader:
 
     def row(self, number: int, row: dict[str, Any]) -> None:
         code = _text(row.get("subject"))
-        self.subject_of_row[number] = code
         subject = self.subjects.get(code)
         if subject is None:
             zh, en = (
@@ -344,6 +343,7 @@ class _Reader:
                 f"「{_text(row.get('visited_at'))}」不是日期时间（如 2026-09-27 10:02）",
                 "not a date and time (e.g. 2026-09-27 10:02)",
             )  # fmt: skip
+        self.visit_of_row[number] = (code, moment)
         if moment > self.now:
             return self.bad(
                 number, "visited_at", "检查时间晚于现在", "the visit time is in the future"
@@ -410,11 +410,10 @@ class _Reader:
 
     def _lost_a_row(self, visit: _Visit, first: int, last: int) -> bool:
         """A refused row may be one of this visit's items: inside its rows, or naming its
-        subject. Its item then reads as missing only because of that row's own problem."""
-        return any(
-            first <= n <= last or self.subject_of_row.get(n) == visit.subject.code
-            for n in self.refused_rows
-        )
+        subject and time. Its item then reads as missing only because of that row's own
+        problem, said already."""
+        key = (visit.subject.code, visit.visited_at)
+        return any(first <= n <= last or self.visit_of_row.get(n) == key for n in self.refused_rows)
 
     def visit_problems(self, visit: _Visit) -> list[RowProblem]:
         first, last = min(visit.rows), max(visit.rows)
@@ -554,11 +553,10 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
         )
     )
     lists = checklists.all_latest(uow)
-    uow.rollback()
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "检查结果" if not en else "results"
+    sheet.title = "检查结果"  # the headers and sheet names stay Chinese: the teams' files
     sheet.append([COLUMN_WORDS[c][0] for c in TEMPLATE_COLUMNS])
     store = next((s for s in subjects if s.kind == "store"), subjects[0] if subjects else None)
     kind = next(
@@ -567,7 +565,8 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
     )
     example = next(c for c in lists if c.kind == kind).items[0]
     sheet.append([
-        store.code if store else "C1-K1-S1", checklist_rules.INSPECTION_KINDS[kind][0],
+        store.code if store else ("(subject code)" if en else "（检查对象编码）"),
+        checklist_rules.INSPECTION_KINDS[kind][0],
         now.astimezone(LOCAL).strftime("%Y-%m-%d 10:00"), actor.username, example.name_zh,
         example.weight,
         "IMG_0412.jpg" if "photo" in example.evidence else None,
@@ -579,7 +578,7 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
         cell.font = Font(bold=True)
     for letter, width in zip("ABCDEFGHIJ", (16, 16, 18, 10, 16, 8, 16, 16, 14, 30), strict=True):
         sheet.column_dimensions[letter].width = width
-    codes = book.create_sheet("有效代码" if not en else "codes")
+    codes = book.create_sheet("有效代码")
     codes.append(
         ["检查对象编码", "名称", "类型", "", "检查类型", "检查项编码", "检查项", "分值",
          "必检项", "须附佐证"]
