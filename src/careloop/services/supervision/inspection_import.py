@@ -264,12 +264,6 @@ def read_table(content: bytes) -> tuple[list[RowProblem], list[tuple[int, dict[s
         book.close()
 
 
-def read_rows(content: bytes) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """``read_table`` with its problems as one bilingual line each."""
-    problems, rows = read_table(content)
-    return [p.line() for p in problems], rows
-
-
 def may_import(actor: Actor) -> None:
     """An import enters other people's results: recorders who also plan (IMPORT_ROLES)."""
     audit.require(actor, "inspection.record")
