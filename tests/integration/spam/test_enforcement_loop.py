@@ -17,7 +17,7 @@ from careloop.services.access.actors import Actor, actor_for
 from careloop.services.spam import enforcement as service
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
-from careloop.store.models import Notification
+from careloop.store.models import Notification, OrgUnit
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementAlert,
     SpamEnforcementCase,
@@ -185,3 +185,35 @@ def test_cases_of_another_region_are_not_found(factory):
             service.get_case(uow, case.id, net1, "zh", MONDAY)
         assert hidden.value.status == 404
         assert service.list_cases(uow, actor_for(uow, "lead1"), "zh", MONDAY).total == 1
+
+
+def test_a_days_reports_open_one_case_in_the_region_they_came_from(factory):
+    """The contract with the reports: ``port_day_counts`` of a real day of reports, the
+    region the smallest one holding all of them (two counties of C1 → the city C1)."""
+    from careloop.services.spam import reports
+
+    with UnitOfWork(factory) as uow:
+        counties = list(
+            uow.session.scalars(select(OrgUnit.id).where(OrgUnit.code.in_(["C1-K1", "C1-K2"])))
+        )
+        drafts = [
+            reports.NewReport(
+                source="forwarded",
+                key=f"gw-{i}",
+                sender="106 5700 1234",
+                text=f"【某贷】无抵押秒批，额度 {i} 万，回复 TD 退订",
+                received_at=MONDAY - timedelta(hours=1),
+                region_id=counties[i % 2],
+                reporter_phone=f"1390000{i % 12:04d}",
+            )
+            for i in range(25)
+        ]
+        reports.record_reports(uow, drafts, actor_for(uow, "super1"), MONDAY, action="import")
+    with UnitOfWork(factory) as uow:
+        first = service.open_cases_for_day(uow, DAY, MONDAY)
+    with UnitOfWork(factory) as uow:
+        again = service.open_cases_for_day(uow, DAY, MONDAY + timedelta(hours=1))
+    assert (first.opened, again.opened) == (1, 0)
+    case = only_case(factory)
+    assert case.port_number == PORT and case.reports == 25 and case.distinct_reporters == 12
+    assert case.region.name == "甲市分公司"

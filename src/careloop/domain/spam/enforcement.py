@@ -539,6 +539,21 @@ def owner_unit(region: UnitRef, units: Iterable[UnitRef]) -> UnitRef:
     return region
 
 
+def common_region(paths: Iterable[str]) -> str | None:
+    """The org-tree path all ``paths`` lie under (their deepest shared ancestor): the
+    region that handles a port reported from them (one city's reports → that city; two
+    cities' → the province). None for no paths."""
+    chains = [ancestor_ids(p) for p in paths]
+    if not chains:
+        return None
+    shared: list[int] = []
+    for ids in zip(*chains, strict=False):
+        if len(set(ids)) != 1:
+            break
+        shared.append(ids[0])
+    return "/" + "".join(f"{i}/" for i in shared)
+
+
 def _parent_path(path: str) -> str:
     ids = ancestor_ids(path)
     return "/" + "".join(f"{i}/" for i in ids[:-1])

@@ -36,6 +36,7 @@ from careloop.services.spam.enforcement_trail import record
 from careloop.services.spam.enforcement_views import business_calendar, iso
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit
+from careloop.store.models.spam import SpamReport
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementCase,
     SpamEnforcementThresholds,
@@ -282,6 +283,35 @@ def _reassess(
     return 1
 
 
+def regions_from_reports(uow: UnitOfWork, day: date) -> RegionOf:
+    """Port → the region its reports of ``day`` came from: the smallest region holding all
+    of them (``domain.spam.enforcement.common_region``), as a unit code. Departments are
+    not regions: a path ending in one is taken up to the region above it."""
+    start, end = spam_reports.day_bounds(day)
+    paths: dict[str, set[str]] = {}
+    for port, path in uow.session.execute(
+        select(SpamReport.port_number, SpamReport.region_path)
+        .where(
+            SpamReport.received_at >= start,
+            SpamReport.received_at < end,
+            SpamReport.port_number.is_not(None),
+        )
+        .distinct()
+    ):
+        paths.setdefault(str(port), set()).add(path)
+    units = {
+        u.path: u for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.kind != "department"))
+    }
+    codes: dict[str, str] = {}
+    for port, found in paths.items():
+        shared = rules.common_region(found)
+        while shared and shared not in units and shared != "/":
+            shared = shared[: shared.rstrip("/").rfind("/") + 1]
+        if shared in units:
+            codes[port] = units[shared].code
+    return codes.get
+
+
 def open_cases_for_day(
     uow: UnitOfWork,
     day: date,
@@ -296,4 +326,6 @@ def open_cases_for_day(
         raise DomainError("role_not_allowed", role=actor.role, action="open enforcement cases")
     day = time_bounds.day("day", day)
     counts = spam_reports.port_day_counts(uow, day)
+    if region_of is None:
+        region_of = regions_from_reports(uow, day)
     return open_cases_from_counts(uow, counts, now, actor=actor, region_of=region_of)

@@ -183,3 +183,10 @@ def test_the_clock_stops_at_the_first_sanction() -> None:
         handled_at=handled,
     )
     assert state.state == "met"
+
+
+def test_a_port_reported_from_two_counties_is_their_citys() -> None:
+    assert rules.common_region(["/1/2/4/7/", "/1/2/4/9/"]) == "/1/2/4/"
+    assert rules.common_region(["/1/2/4/7/", "/1/2/5/"]) == "/1/2/"
+    assert rules.common_region(["/1/2/4/7/"]) == "/1/2/4/7/"
+    assert rules.common_region([]) is None
