@@ -40,6 +40,7 @@ def staff_pages() -> APIRouter:
         rectification,
         reply_templates,
         social_supervisors,
+        spam,
         spam_enforcement,
         supervision_board,
         surveys,
@@ -71,6 +72,7 @@ def staff_pages() -> APIRouter:
     router.include_router(customers.router)
     router.include_router(csi.router)
     router.include_router(surveys.router)
+    router.include_router(spam.router)
     return router
 
 

@@ -163,7 +163,7 @@ def test_port_edits_need_the_version_read_keep_history_and_a_closed_port_stays_c
     with uow_factory() as uow:
         history = ports.port_history(uow, port.id, editor, "zh")
         assert [h.action for h in history] == ["register", "edit"]
-        assert history[1].changes == ["状态: active → closed"]
+        assert history[1].changes == ["状态: 正常 → 已关停"]
     with uow_factory() as uow, pytest.raises(DomainError) as refused:
         ports.register_port(
             uow, ports.PortDraft("10657555", "enterprise", "x"), actor_for(uow, "agent1"), NOW, "zh"

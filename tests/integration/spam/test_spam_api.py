@@ -124,7 +124,7 @@ def test_ports_are_edited_with_the_version_read_and_refused_in_the_callers_langu
     assert "刷新" in stale.json()["detail"]
     history = admin.get(f"{path}/history").json()
     assert [h["action"] for h in history] == ["register", "edit"]
-    assert history[1]["changes"] == ["Status: active → suspended"]
+    assert history[1]["changes"] == ["Status: Active → Suspended"]
     assert_problem(
         api.as_("agent1").patch(path, json={"version": 2, "note": "x"}), 403, "role_not_allowed"
     )

@@ -356,8 +356,9 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
             if name not in after and name not in before:
                 continue
             label = _words(_FIELD_LABELS, name, lang)
-            old, new = before.get(name), after.get(name)
-            shown = f"{old} → {new}" if row.before is not None else f"{new}"
+            old = _value_words(name, before.get(name), lang)
+            new = _value_words(name, after.get(name), lang)
+            shown = f"{old} → {new}" if row.before is not None else new
             changes.append(f"{label}: {shown}")
         out.append(
             PortChangeView(
@@ -371,6 +372,28 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
             )
         )
     return out
+
+
+_VALUE_TABLES = {
+    "kind": rules.KINDS,
+    "operator": rules.OPERATORS,
+    "owner_kind": rules.OWNER_KINDS,
+    "status": rules.STATUSES,
+    "allowed_kinds": rules.MESSAGE_KINDS,
+}
+
+
+def _value_words(name: str, value: Any, lang: str) -> str:
+    """A stored value as people read it (已关停, not closed; — for none)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    table = _VALUE_TABLES.get(name)
+    if table is None:
+        return str(value)
+    values = value if isinstance(value, list) else [value]
+    return ("、" if not lang.startswith("en") else ", ").join(
+        rules.label(table, str(v), lang) for v in values
+    )
 
 
 def attribute_sender(uow: UnitOfWork, sender: str) -> tuple[int | None, str]:
