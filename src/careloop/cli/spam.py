@@ -240,6 +240,8 @@ def classify(
         )
         saved = _train_and_save(list(default_sources()), root, 0, 0.2, speak, echo=False)
         classifier = model_store.load_version(saved)
+    except model_store.UnreadableModelError as exc:
+        _fail(exc.message(speak))
     for verdict in classifier.classify(lines):
         item: dict[str, object] = {
             "spam": verdict.spam,

@@ -126,6 +126,16 @@ def test_unknown_sources_bad_labels_and_missing_files_are_refused_in_one_line(
     assert not any(p.is_dir() for p in tmp_path.iterdir())
 
 
+def test_a_damaged_model_is_refused_in_one_line(tmp_path: Path) -> None:
+    damaged = tmp_path / "20261128T101500Z"
+    damaged.mkdir()
+    (damaged / "model.joblib").write_bytes(b"not a pickle")
+    (damaged / "metadata.json").write_text("{}", encoding="utf-8")
+    code, out, err = _run("classify", "-", "--models", str(tmp_path), stdin="你好\n")
+    assert code == 1 and out == ""
+    assert err.startswith(f"error: 无法加载垃圾短信模型 {damaged}") and err.count("\n") == 1
+
+
 def test_starting_the_cli_does_not_import_scikit_learn() -> None:
     probe = "import sys, careloop.cli.main; print(sorted(m for m in sys.modules if m.startswith(('sklearn', 'joblib'))))"  # noqa: E501
     found = subprocess.run(

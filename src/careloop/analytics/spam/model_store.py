@@ -17,6 +17,7 @@ import json
 import os
 from dataclasses import asdict
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -102,12 +103,38 @@ def latest_version(root: Path) -> Path:
     return found[-1]
 
 
+class UnreadableModelError(ValueError):
+    """A version directory whose files cannot be loaded (damaged, or written by an
+    incompatible scikit-learn)."""
+
+    def __init__(self, directory: Path, reason: str) -> None:
+        super().__init__(f"{directory}: {reason}")
+        self.directory = directory
+        self.reason = reason
+
+    def message(self, lang: str) -> str:
+        if lang == "en":
+            return f"cannot load the spam model {self.directory}: {self.reason}"
+        return f"无法加载垃圾短信模型 {self.directory}：{self.reason}"
+
+
 def load_version(directory: Path) -> SpamClassifier:
+    """Read one version; the same directory read again is served from memory, since a
+    version never changes once it is in place (save() renames it in complete)."""
+    return _load(str(Path(directory).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load(directory: str) -> SpamClassifier:
     import joblib
 
-    models = joblib.load(directory / MODEL_FILE)
-    meta = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
-    return SpamClassifier(models["spam"], models["kind"], meta)
+    path = Path(directory)
+    try:
+        models = joblib.load(path / MODEL_FILE)
+        meta = json.loads((path / METADATA_FILE).read_text(encoding="utf-8"))
+        return SpamClassifier(models["spam"], models["kind"], meta)
+    except Exception as exc:  # unpickling can fail in many ways; all mean "unreadable"
+        raise UnreadableModelError(path, f"{type(exc).__name__}: {exc}") from exc
 
 
 def _complete(path: Path) -> bool:

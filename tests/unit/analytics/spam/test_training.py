@@ -95,6 +95,17 @@ def test_no_model_is_a_readable_error(tmp_path: Path) -> None:
     assert "没有训练好的" in caught.value.message("zh")
 
 
+def test_a_damaged_model_is_a_readable_error_not_a_traceback(tmp_path: Path) -> None:
+    damaged = tmp_path / "spam-models" / "20261128T101500Z"
+    damaged.mkdir(parents=True)
+    (damaged / "model.joblib").write_bytes(b"not a pickle")
+    (damaged / "metadata.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(model_store.UnreadableModelError) as caught:
+        load_latest(tmp_path)
+    assert caught.value.message("en").startswith(f"cannot load the spam model {damaged}")
+    assert "无法加载垃圾短信模型" in caught.value.message("zh")
+
+
 def test_spam_f1_on_the_english_collection_held_out_split_is_at_least_0_95() -> None:
     collection = sms_spam_collection()
     if collection is None:
