@@ -238,7 +238,14 @@ def _rule_out(rule: rules.Rule, lang: str) -> RuleOut:
     )
 
 
-@router.get("/rules", response_model=list[RuleOut], summary="The catalogue of rules (责任条款)")
+@router.get(
+    "/rules",
+    response_model=list[RuleOut],
+    summary="The catalogue of rules (责任条款): every rule a case can cite, with its penalty",
+    description="Readable by every member of staff (the page /accountability/rules shows the "
+    "same list): the seeded rules with the operator's changes over them, retired ones with "
+    "`active` false. Each rule's default penalty: KPI points off, yuan, one-vote veto.",
+)
 def list_rules(uow: UowDep, actor: ActorDep, lang: LangDep) -> list[RuleOut]:
     return [_rule_out(r, lang) for r in service.rules_in_force(uow).values()]
 
