@@ -600,11 +600,25 @@ def _campaign_rows(uow: UnitOfWork, actor: Actor, campaign_id: int | None = None
     return query
 
 
-def _campaign_views(uow: UnitOfWork, counted: Sequence[Any], lang: str) -> list[CampaignView]:
+def _campaign_views(
+    uow: UnitOfWork, counted: Sequence[Any], actor: Actor, lang: str
+) -> list[CampaignView]:
     ids = [row.campaign_id for row in counted]
     stored = {
         c.id: c for c in uow.session.scalars(select(SpamCampaign).where(SpamCampaign.id.in_(ids)))
     }
+    # The sample a reader sees is the first report within their scope: a campaign spans
+    # regions, and another region's report is not theirs to read.
+    first_ids = (
+        select(func.min(SpamReport.id))
+        .where(_scoped(actor), SpamReport.campaign_id.in_(ids))
+        .group_by(SpamReport.campaign_id)
+    )
+    samples = dict(
+        uow.session.execute(
+            select(SpamReport.campaign_id, SpamReport.text).where(SpamReport.id.in_(first_ids))
+        ).all()
+    )
     owners = _port_owners(uow, {c.port_id for c in stored.values() if c.port_id is not None})
     out = []
     for row in counted:
@@ -612,7 +626,7 @@ def _campaign_views(uow: UnitOfWork, counted: Sequence[Any], lang: str) -> list[
         out.append(
             CampaignView(
                 id=campaign.id,
-                sample_text=campaign.sample_text,
+                sample_text=samples.get(campaign.id, campaign.sample_text),
                 port_id=campaign.port_id,
                 port_number=campaign.port_number,
                 port_owner=owners.get(campaign.port_id) if campaign.port_id else None,
@@ -667,7 +681,7 @@ def list_campaigns(
             .offset(offset)
         )
     )
-    return CampaignPage(total, _campaign_views(uow, rows, lang))
+    return CampaignPage(total, _campaign_views(uow, rows, actor, lang))
 
 
 def get_campaign(uow: UnitOfWork, campaign_id: int, actor: Actor, lang: str) -> CampaignView:
@@ -678,7 +692,7 @@ def get_campaign(uow: UnitOfWork, campaign_id: int, actor: Actor, lang: str) -> 
     rows = list(uow.session.execute(_campaign_rows(uow, actor, campaign_id)))
     if not rows:
         raise SpamError("campaign_missing", ident=campaign_id)
-    return _campaign_views(uow, rows, lang)[0]
+    return _campaign_views(uow, rows, actor, lang)[0]
 
 
 # --- staff labels (the classifier's training data) -------------------------------------------

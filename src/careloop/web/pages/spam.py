@@ -175,10 +175,10 @@ def _registry(
 
 @router.get("/spam/ports", response_class=HTMLResponse)
 def port_registry(
-    request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep, q: str = ""
+    request: Request, uow: UowDep, actor: WebActorDep, lang: LangDep, search: str = ""
 ) -> Response:
     try:
-        return _registry(request, uow, actor, lang, q[:100])
+        return _registry(request, uow, actor, lang, search[:100])
     except DomainError as exc:
         return _error_page(request, actor, lang, exc)
 
