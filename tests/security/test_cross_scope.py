@@ -55,7 +55,12 @@ class Seeded:
     rectification_id: int = 0
     supervisor_id: int = 0
     submission_id: int = 0
-    spam_case_id: int = 0
+    task_file_id: int = 0
+    inspection_file_id: int = 0
+
+    def file_id(self, route: RouteInfo) -> int:
+        """An evidence file of the task or the inspection the route names."""
+        return self.task_file_id if "task_id" in route.path_params else self.inspection_file_id
 
 
 SEEDS = [
@@ -107,7 +112,6 @@ SCOPED_PARAMS = {
     "task_id": "rectification_id",  # a rectification task (督促整改)
     "supervisor_id": "supervisor_id",  # a social supervisor (社会监督员), by their area
     "submission_id": "submission_id",  # what one reported, by the unit answering
-    "spam_case_id": "spam_case_id",  # a port enforcement case, by its owner unit
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
@@ -116,6 +120,9 @@ in the province; P2 has its own unit lead)."""
 INSPECTOR_OF = {"east": "net1", "west": "net2", "c2": "agentc2", "p2": "agentp2"}
 """Who is sent to inspect each seed region's store (someone who sees it anyway: the
 inspector sent sees the visit wherever it is)."""
+CHILD_PARAMS = {"file_id"}
+"""Path parameters naming something inside a scoped object (an evidence file of a task or an
+inspection): probed with the seed's own, so the parent's scope decides."""
 REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token", "fmt"}
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind, a calendar year): the route is then probed as a list."""
@@ -220,6 +227,19 @@ def world(stack: Stack) -> dict[str, Seeded]:
         assert plan.status_code == 201, plan.text
         visits = api.as_(INSPECTOR_OF[name]).get("/api/v1/inspections", params={"mine": "true"})
         seeded[name].inspection_id = visits.json()["items"][0]["id"]
+        jpeg = {"file": (f"{marker}.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)}
+        sent = api.as_(INCIDENT_OPENER[name]).post(
+            f"/api/v1/rectifications/{task.json()['id']}/evidence", files=jpeg
+        )
+        assert sent.status_code == 201, sent.text
+        seeded[name].task_file_id = sent.json()["id"]
+        sent = api.as_(INSPECTOR_OF[name]).post(
+            f"/api/v1/inspections/{seeded[name].inspection_id}/evidence",
+            data={"item": "environment"},
+            files=jpeg,
+        )
+        assert sent.status_code == 201, sent.text
+        seeded[name].inspection_file_id = sent.json()["id"]
     for name, (unit, person) in CASE_OF.items():
         case = api.as_("admin").post(
             "/api/v1/accountability/cases",
@@ -233,7 +253,6 @@ def world(stack: Stack) -> dict[str, Seeded]:
         )
         assert case.status_code == 201, case.text
         seeded[name].case_id = case.json()["id"]
-    _seed_spam_cases(stack, seeded)
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -246,45 +265,11 @@ def world(stack: Stack) -> dict[str, Seeded]:
     return seeded
 
 
-SPAM_PORTS = {"east": "10657000001", "west": "10657000002", "c2": "10657000003",
-              "p2": "10657000004"}  # fmt: skip
-"""Each seed region's spamming port: its enforcement case is owned where its complaint is."""
-
-
-def _seed_spam_cases(stack: Stack, seeded: dict[str, Seeded]) -> None:
-    """One port enforcement case per seed region, opened as the daily job does, and warned
-    with evidence quoting the region's marker and phone (so a leak shows in any answer)."""
-    from datetime import date
-
-    from careloop.domain.spam.reports import PortDayCounts
-    from careloop.services.spam import enforcement
-    from careloop.services.unit_of_work import UnitOfWork
-    from careloop.store.database import make_engine, make_session_factory
-
-    engine = make_engine(stack.database_url)
-    regions = {SPAM_PORTS[s.name]: s.region for s in seeded.values()}
-    day = date.fromisoformat(DAY)
-    counts = [PortDayCounts(port, day, 40, 20, 0.9, 0) for port in regions]
-    with UnitOfWork(make_session_factory(engine)) as uow:
-        enforcement.open_cases_from_counts(uow, counts, stack.clock.now, region_of=regions.get)
-    engine.dispose()
-    for seed in seeded.values():
-        client = stack.api.as_("leadp2" if seed.name == "p2" else "super1")
-        port = SPAM_PORTS[seed.name]
-        case = client.get("/api/v1/spam-enforcement/cases", params={"port": port}).json()
-        warned = client.post(
-            f"/api/v1/spam-enforcement/cases/{case['items'][0]['id']}/sanctions",
-            json={"version": case["items"][0]["version"], "action": "warn",
-                  "evidence": f"{seed.marker} 用户 {seed.phone} 举报营销短信"},
-        )  # fmt: skip
-        assert warned.status_code == 200, warned.text
-        seed.spam_case_id = warned.json()["id"]
-
-
 def _classify(route: RouteInfo) -> str:
     """'scoped' (an id of a complaint or work order), 'list' (anything else a caller may
     read), or an AssertionError naming what the prober does not know."""
-    unknown = [p for p in route.path_params if p not in SCOPED_PARAMS and p not in REFERENCE_PARAMS]
+    known = SCOPED_PARAMS.keys() | REFERENCE_PARAMS | CHILD_PARAMS
+    unknown = [p for p in route.path_params if p not in known]
     assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
     required = [n for n, p in route.query.items() if p.get("required") and n not in KNOWN_QUERY]
     assert not required, f"GET {route.path}: required query parameters {required} unknown"
@@ -320,7 +305,7 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "task_id": seed.rectification_id,
                     "supervisor_id": seed.supervisor_id,
                     "submission_id": seed.submission_id,
-                    "spam_case_id": seed.spam_case_id,
+                    "file_id": seed.file_id(route),
                 }
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
                 probes += 1
@@ -465,7 +450,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "task_id": east.rectification_id,
         "supervisor_id": east.supervisor_id,
         "submission_id": east.submission_id,
-        "spam_case_id": east.spam_case_id,
+        "file_id": east.task_file_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
@@ -599,7 +584,6 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "task_id": seed.rectification_id,
                         "supervisor_id": seed.supervisor_id,
                         "submission_id": seed.submission_id,
-                        "spam_case_id": seed.spam_case_id,
                         "name": name,
                         "action": name,
                     }

@@ -202,6 +202,9 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             ("submission_id", world.submission_id),
             ("case_id", world.case_id),
             ("inspection_id", world.inspection_id),
+            # No evidence file is seeded here: a file holds no customer's text, and its
+            # routes answer for the task's or inspection's scope before the file's.
+            ("file_id", 1),
         ):
             if param in route.path_params:
                 options = [{**o, param: value} for o in options]

@@ -31,9 +31,13 @@ class EvidenceFileOut(BaseModel):
     is_image: bool = Field(description="A photo (counts as photo evidence of an item)")
 
 
-def read_upload(file: UploadFile) -> tuple[str, bytes]:
+def read_upload(file: UploadFile | None) -> tuple[str, bytes]:
     """The name and at most one byte more than the domain's limit: enough to refuse a
-    larger file in words without reading all of it."""
+    larger file in words without reading all of it. A missing file is empty: the service
+    checks the owner's scope first and then refuses it in words (so a caller outside the
+    scope learns nothing from a 422)."""
+    if file is None:
+        return "", b""
     return file.filename or "", file.file.read(upload_rules.MAX_BYTES + 1)
 
 

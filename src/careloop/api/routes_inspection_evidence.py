@@ -37,8 +37,10 @@ def upload_evidence(
     uow: UowDep,
     actor: ActorDep,
     now: NowDep,
-    item: Annotated[str, Form(max_length=60, description="The checklist item's code")],
-    file: Annotated[UploadFile, File(description="The photo or document")],
+    item: Annotated[
+        str, Form(max_length=60, description="The checklist item's code (required)")
+    ] = "",
+    file: Annotated[UploadFile | None, File(description="The photo or document (required)")] = None,
 ) -> EvidenceFileOut:
     name, data = read_upload(file)
     view = evidence_files.upload_for_inspection(uow, inspection_id, item, actor, now, name, data)

@@ -400,7 +400,7 @@ def upload_evidence(
     uow: UowDep,
     actor: ActorDep,
     now: NowDep,
-    file: Annotated[UploadFile, File(description="The photo or document")],
+    file: Annotated[UploadFile | None, File(description="The photo or document (required)")] = None,
 ) -> EvidenceFileOut:
     name, data = read_upload(file)
     view = evidence_files.upload_for_task(uow, task_id, actor, now, name, data)

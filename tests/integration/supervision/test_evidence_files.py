@@ -42,6 +42,8 @@ def test_a_unit_submits_its_task_on_an_uploaded_photo_and_refusals_store_nothing
         f"{base}/evidence", files={"file": ("big.jpg", JPEG + b"\x00" * MAX_BYTES)}
     )
     assert too_large.status_code in (413, 422), too_large.text
+    empty = hotline.post(f"{base}/evidence", data={"note": "忘了选文件"})
+    assert "请选择要上传的文件" in assert_problem(empty, 422, "invalid_input")["detail"]
     outside = api.as_("net2").post(f"{base}/evidence", files={"file": ("a.jpg", JPEG)})
     assert "整改任务不存在" in assert_problem(outside, 404, "not_found")["detail"]
     other_unit = api.as_("bill1").post(f"{base}/evidence", files={"file": ("a.jpg", JPEG)})
