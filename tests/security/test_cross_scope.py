@@ -55,6 +55,7 @@ class Seeded:
     rectification_id: int = 0
     supervisor_id: int = 0
     submission_id: int = 0
+    spam_case_id: int = 0
     task_file_id: int = 0
     inspection_file_id: int = 0
 
@@ -112,6 +113,7 @@ SCOPED_PARAMS = {
     "task_id": "rectification_id",  # a rectification task (督促整改)
     "supervisor_id": "supervisor_id",  # a social supervisor (社会监督员), by their area
     "submission_id": "submission_id",  # what one reported, by the unit answering
+    "spam_case_id": "spam_case_id",  # a port enforcement case, by its owner unit
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
 INCIDENT_OPENER = {"east": "lead1", "west": "lead1", "c2": "admin", "p2": "leadp2"}
@@ -253,6 +255,7 @@ def world(stack: Stack) -> dict[str, Seeded]:
         )
         assert case.status_code == 201, case.text
         seeded[name].case_id = case.json()["id"]
+    _seed_spam_cases(stack, seeded)
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -263,6 +266,41 @@ def world(stack: Stack) -> dict[str, Seeded]:
     outbox = api.as_("admin").get("/api/v1/sla/notifications", params={"limit": 500})
     assert outbox.json()["total"] >= 3, outbox.text
     return seeded
+
+
+SPAM_PORTS = {"east": "10657000001", "west": "10657000002", "c2": "10657000003",
+              "p2": "10657000004"}  # fmt: skip
+"""Each seed region's spamming port: its enforcement case is owned where its complaint is."""
+
+
+def _seed_spam_cases(stack: Stack, seeded: dict[str, Seeded]) -> None:
+    """One port enforcement case per seed region, opened as the daily job does, and warned
+    with evidence quoting the region's marker and phone (so a leak shows in any answer)."""
+    from datetime import date
+
+    from careloop.domain.spam.reports import PortDayCounts
+    from careloop.services.spam import enforcement
+    from careloop.services.unit_of_work import UnitOfWork
+    from careloop.store.database import make_engine, make_session_factory
+
+    engine = make_engine(stack.database_url)
+    regions = {SPAM_PORTS[s.name]: s.region for s in seeded.values()}
+    day = date.fromisoformat(DAY)
+    counts = [PortDayCounts(port, day, 40, 20, 0.9, 0) for port in regions]
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        enforcement.open_cases_from_counts(uow, counts, stack.clock.now, region_of=regions.get)
+    engine.dispose()
+    for seed in seeded.values():
+        client = stack.api.as_("leadp2" if seed.name == "p2" else "super1")
+        port = SPAM_PORTS[seed.name]
+        case = client.get("/api/v1/spam-enforcement/cases", params={"port": port}).json()
+        warned = client.post(
+            f"/api/v1/spam-enforcement/cases/{case['items'][0]['id']}/sanctions",
+            json={"version": case["items"][0]["version"], "action": "warn",
+                  "evidence": f"{seed.marker} 用户 {seed.phone} 举报营销短信"},
+        )  # fmt: skip
+        assert warned.status_code == 200, warned.text
+        seed.spam_case_id = warned.json()["id"]
 
 
 def _classify(route: RouteInfo) -> str:
@@ -305,6 +343,7 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "task_id": seed.rectification_id,
                     "supervisor_id": seed.supervisor_id,
                     "submission_id": seed.submission_id,
+                    "spam_case_id": seed.spam_case_id,
                     "file_id": seed.file_id(route),
                 }
                 response = client.get(fill(route.path, values), params=KNOWN_QUERY)
@@ -450,7 +489,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "task_id": east.rectification_id,
         "supervisor_id": east.supervisor_id,
         "submission_id": east.submission_id,
-        "file_id": east.task_file_id,
+        "spam_case_id": east.spam_case_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
@@ -584,6 +623,7 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "task_id": seed.rectification_id,
                         "supervisor_id": seed.supervisor_id,
                         "submission_id": seed.submission_id,
+                        "spam_case_id": seed.spam_case_id,
                         "name": name,
                         "action": name,
                     }
