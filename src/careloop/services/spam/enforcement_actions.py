@@ -19,6 +19,7 @@ from careloop.services.access.actors import Actor
 from careloop.services.spam.enforcement_ports import change_port_state, port_state
 from careloop.services.spam.enforcement_trail import record
 from careloop.services.spam.enforcement_views import (
+    NOT_OWNERS_ONLY,
     CaseView,
     check_reader,
     load_case,
@@ -49,7 +50,7 @@ def _begin(
     case = load_case(uow, case_id, actor)
     # The quality centre decides appeals for any unit; an appeal is recorded by whoever in
     # scope the customer reached (its account manager, the hotline).
-    if name not in ("uphold", "lift", "appeal"):
+    if name not in NOT_OWNERS_ONLY:
         owner = unit(uow, case.unit_id)
         rules.check_owner(
             actor.role, actor.org_path, case.unit_path, (owner.name_zh, owner.name_en)

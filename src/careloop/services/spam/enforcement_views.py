@@ -102,6 +102,11 @@ DEADLINE_LABELS = {
 }
 
 
+NOT_OWNERS_ONLY = frozenset({"uphold", "lift", "appeal"})
+"""Actions anyone in scope with the role may take, not the owner unit only: the quality
+centre decides appeals, and whoever the port's customer reached records its appeal."""
+
+
 def business_calendar(uow: UnitOfWork) -> WorkingCalendar:
     """The operator's working calendar: the one every SLA clock counts on."""
     return calendar_for(calendar_data(uow), None)
@@ -175,7 +180,7 @@ def view_of(
     allowed = tuple(
         ActionView(t.name, t.label(lang), t.name in rules.SANCTIONS)
         for t in rules.LIFECYCLE.allowed(case.status, actor.role)
-        if (mine or t.name in ("uphold", "lift"))
+        if (mine or t.name in NOT_OWNERS_ONLY)
         and not (closed_port and t.name in rules.SANCTION_STATE)
     )
     zh, en = DEADLINE_LABELS.get(state.state, (state.state, state.state))
