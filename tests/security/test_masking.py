@@ -77,6 +77,29 @@ class PiiWorld:
     submission_id: int = 0
     case_id: int = 0
     inspection_id: int = 0
+    spam_case_id: int = 0
+
+
+def _spam_case_quoting(stack: Stack, text: str) -> int:
+    """A port enforcement case in the complaint's district, warned with evidence that
+    quotes the customer who reported it: masked like a complaint's text."""
+    from careloop.domain.spam.reports import PortDayCounts
+    from careloop.services.spam import enforcement
+    from careloop.services.unit_of_work import UnitOfWork
+    from careloop.store.database import make_engine, make_session_factory
+
+    engine = make_engine(stack.database_url)
+    counts = [PortDayCounts("10657009876", stack.clock.now.date(), 40, 20, None, 0)]
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        enforcement.open_cases_from_counts(
+            uow, counts, stack.clock.now, region_of={"10657009876": "C1-K1"}.get
+        )
+    engine.dispose()
+    boss = stack.api.as_("super1")
+    case = boss.get("/api/v1/spam-enforcement/cases").json()["items"][0]
+    act(boss, f"/api/v1/spam-enforcement/cases/{case['id']}/sanctions",
+        version=case["version"], action="warn", evidence=text)  # fmt: skip
+    return int(case["id"])
 
 
 def _inspection_quoting(stack: Stack, text: str) -> int:
@@ -178,7 +201,7 @@ def pii(stack: Stack) -> PiiWorld:
     return PiiWorld(
         cid, c["number"], [returned["id"], done["id"]], incident.json()["id"],
         said.json()["rectification_id"], watcher.json()["id"], said.json()["id"],
-        case["id"], _inspection_quoting(stack, PII_TEXT),
+        case["id"], _inspection_quoting(stack, PII_TEXT), _spam_case_quoting(stack, PII_TEXT),
     )  # fmt: skip
 
 
@@ -202,6 +225,7 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             ("submission_id", world.submission_id),
             ("case_id", world.case_id),
             ("inspection_id", world.inspection_id),
+            ("spam_case_id", world.spam_case_id),
             # No evidence file is seeded here: a file holds no customer's text, and its
             # routes answer for the task's or inspection's scope before the file's.
             ("file_id", 1),
