@@ -408,13 +408,22 @@ def port_state_label(state: PortState | str, lang: str) -> str:
     return en if lang.startswith("en") else zh
 
 
+PORT_STATE_ORDER: Final[tuple[PortState, ...]] = tuple(PortState)
+"""Mildest first: a milder sanction never lowers a harsher one."""
+
+
 def next_port_state(current: PortState | str, action: str) -> PortState:
     """The port's state after ``action``. A closed port is closed for good: no action of
-    any case changes it (``port_closed`` 409), so a later case cannot reopen it."""
+    any case changes it (``port_closed`` 409), so a later case cannot reopen it. A warning
+    on a suspended port leaves it suspended: only a decided appeal (``lift``) lowers the
+    state."""
     state = PortState(current)
     if state is PortState.CLOSED:
         raise EnforcementError("port_closed")
-    return SANCTION_STATE.get(action, state)
+    if action == "lift":
+        return PortState.ACTIVE
+    target = SANCTION_STATE.get(action, state)
+    return max(state, target, key=PORT_STATE_ORDER.index)
 
 
 def is_blocked(state: PortState | str) -> bool:

@@ -117,6 +117,7 @@ def test_a_closed_port_stays_closed_whatever_follows() -> None:
     assert rules.next_port_state(PortState.ACTIVE, "suspend") is PortState.SUSPENDED
     assert rules.next_port_state(PortState.SUSPENDED, "lift") is PortState.ACTIVE
     assert rules.next_port_state(PortState.WARNED, "note") is PortState.WARNED
+    assert rules.next_port_state(PortState.SUSPENDED, "warn") is PortState.SUSPENDED
     closed = rules.next_port_state(PortState.SUSPENDED, "close_port")
     assert rules.is_blocked(closed)
     for action in ("warn", "lift", "throttle", "suspend", "close_port"):
