@@ -145,6 +145,8 @@ def reference_values(app: Any, api: Api, route: RouteInfo) -> list[dict[str, Any
             options = [{**o, "year": 2027} for o in options]
         elif param == "fmt":  # an export's renderings: the same rows in each
             options = [{**o, "fmt": f} for o in options for f in ("csv", "xlsx")]
+        elif param == "port_id":  # the spam port registry (province-wide reference)
+            options = [{**o, "port_id": 1} for o in options]
         elif param == "token":  # a survey's one-time link (public): an unknown one
             options = [{**o, "token": "not-a-survey-link"} for o in options]
     return options

@@ -55,6 +55,8 @@ class Seeded:
     rectification_id: int = 0
     supervisor_id: int = 0
     submission_id: int = 0
+    spam_report_id: int = 0
+    spam_campaign_id: int = 0
     spam_case_id: int = 0
     task_file_id: int = 0
     inspection_file_id: int = 0
@@ -113,6 +115,8 @@ SCOPED_PARAMS = {
     "task_id": "rectification_id",  # a rectification task (督促整改)
     "supervisor_id": "supervisor_id",  # a social supervisor (社会监督员), by their area
     "submission_id": "submission_id",  # what one reported, by the unit answering
+    "report_id": "spam_report_id",  # a spam report, by the region it was filed under
+    "campaign_id": "spam_campaign_id",  # a spam campaign, by its reports' regions
     "spam_case_id": "spam_case_id",  # a port enforcement case, by its owner unit
     "customer_ref": "complaint_id",  # a customer is named by one of their complaints
 }
@@ -125,9 +129,10 @@ inspector sent sees the visit wherever it is)."""
 CHILD_PARAMS = {"file_id"}
 """Path parameters naming something inside a scoped object (an evidence file of a task or an
 inspection): probed with the seed's own, so the parent's scope decides."""
-REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token", "fmt"}
+REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token", "fmt",
+                    "port_id"}  # fmt: skip
 """Path parameters naming something every caller may read (a policy, a language, a report
-kind, a calendar year): the route is then probed as a list."""
+kind, a calendar year, a port of the spam registry): the route is then probed as a list."""
 KNOWN_QUERY = {"date": DAY}
 """Values for required query parameters; an unknown required one fails the suite."""
 FILTER_PARAMS = ("q", "phone", "region", "unit")
@@ -256,6 +261,7 @@ def world(stack: Stack) -> dict[str, Seeded]:
         assert case.status_code == 201, case.text
         seeded[name].case_id = case.json()["id"]
     _seed_spam_cases(stack, seeded)
+    _seed_spam_reports(stack, seeded)
     # Past every deadline, one sweep: the outbox then holds reminders and escalations that
     # name each complaint, for the scope probes of the notification list.
     stack.clock.advance(days=3)
@@ -303,6 +309,43 @@ def _seed_spam_cases(stack: Stack, seeded: dict[str, Seeded]) -> None:
         seed.spam_case_id = warned.json()["id"]
 
 
+SPAM_TEXTS = {
+    "east": "【XX地产】城东精装学区房首付5万起，看房热线4008001234",
+    "west": "澳门线上娱乐城上线，注册即送888元彩金，点击 www.bet88.cc 立即体验",
+    "c2": "【招聘】日结工资300元，在家兼职刷单，加微信了解",
+    "p2": "Your parcel is held at customs: pay the fee at parcel-fee.top/pay today",
+}
+"""One unrelated spam message per seed region, so each region's report is its own campaign."""
+
+
+def _seed_spam_reports(stack: Stack, seeded: dict[str, Seeded]) -> None:
+    """A forwarded spam SMS per seed region, filed under the region, reported by the
+    region's customer with its marker: a report and a campaign visible only within it."""
+    admin = stack.api.as_("admin")
+    port = admin.post(
+        "/api/v1/spam/ports",
+        json={"number": "106575550001", "owner_kind": "enterprise", "owner_name": "探针端口"},
+    )
+    assert port.status_code == 201, port.text
+    for name, seed in seeded.items():
+        client = stack.api.as_("leadp2" if name == "p2" else "admin")
+        stored = client.post(
+            "/api/v1/spam/forwarded",
+            json={
+                "message_id": f"probe-{name}",
+                "reporter_phone": seed.phone,
+                "sender": "10657555000101",
+                "text": f"{SPAM_TEXTS[name]} {seed.marker}",
+                "received_at": "2026-09-28T09:00:00+08:00",
+                "region": seed.region,
+            },
+        )
+        assert stored.status_code == 201, stored.text
+        seed.spam_report_id = stored.json()["id"]
+        report = client.get(f"/api/v1/spam/reports/{seed.spam_report_id}").json()
+        seed.spam_campaign_id = report["campaign_id"]
+
+
 def _classify(route: RouteInfo) -> str:
     """'scoped' (an id of a complaint or work order), 'list' (anything else a caller may
     read), or an AssertionError naming what the prober does not know."""
@@ -343,6 +386,8 @@ def test_every_get_with_an_id_outside_the_callers_scope_answers_404(
                     "task_id": seed.rectification_id,
                     "supervisor_id": seed.supervisor_id,
                     "submission_id": seed.submission_id,
+                    "report_id": seed.spam_report_id,
+                    "campaign_id": seed.spam_campaign_id,
                     "spam_case_id": seed.spam_case_id,
                     "file_id": seed.file_id(route),
                 }
@@ -473,6 +518,7 @@ PATH_VALUES_FOR_ANONYMOUS = {
     "purpose": "complaint_closed",
     "fmt": "csv",
     "action": "submit",
+    "port_id": 1,
 }
 
 
@@ -489,6 +535,8 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "task_id": east.rectification_id,
         "supervisor_id": east.supervisor_id,
         "submission_id": east.submission_id,
+        "report_id": east.spam_report_id,
+        "campaign_id": east.spam_campaign_id,
         "spam_case_id": east.spam_case_id,
     }
     anonymous = web_client(stack.api, None)
@@ -623,6 +671,8 @@ def test_no_write_reaches_an_object_outside_the_callers_scope(
                         "task_id": seed.rectification_id,
                         "supervisor_id": seed.supervisor_id,
                         "submission_id": seed.submission_id,
+                        "report_id": seed.spam_report_id,
+                        "campaign_id": seed.spam_campaign_id,
                         "spam_case_id": seed.spam_case_id,
                         "name": name,
                         "action": name,

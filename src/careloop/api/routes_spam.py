@@ -119,7 +119,6 @@ class InterceptionIn(Strict):
     sender: str = Field(min_length=1, max_length=40, description="The sending number or port")
     text: str = free_text(rules.TEXT_MAX_CHARS, "The message intercepted")
     count: int = Field(ge=1, le=100_000_000, description="Copies of it intercepted")
-    intercepted_at: AwareDatetime = Field(description="When first intercepted (with offset)")
 
 
 class InterceptionBatchIn(Strict):
@@ -130,6 +129,9 @@ class InterceptionBatchIn(Strict):
         examples=["smsc-2026-09-28-001"],
     )
     region: str = Field(min_length=1, max_length=64, description="Region code of the SMS centre")
+    intercepted_at: AwareDatetime = Field(
+        description="When the batch's messages were intercepted (its period's end, with offset)"
+    )
     items: list[InterceptionIn] = Field(
         min_length=1, max_length=5000, description="The messages intercepted"
     )
@@ -141,13 +143,13 @@ class InterceptionBatchIn(Strict):
                 {
                     "batch_id": "smsc-2026-09-28-001",
                     "region": "C1",
+                    "intercepted_at": "2026-09-28T09:00:00+08:00",
                     "items": [
                         {
                             "key": "1",
                             "sender": "10657555123401",
                             "text": "【工商银行】您的积分即将清零，请登录 t.cn/x 兑换",
                             "count": 1200,
-                            "intercepted_at": "2026-09-28T09:00:00+08:00",
                         }
                     ],
                 }
@@ -264,7 +266,7 @@ def record_interceptions(
         batch_id=body.batch_id,
         region=body.region,
         items=[
-            service.Interception(i.key, i.sender, i.text, i.count, i.intercepted_at)
+            service.Interception(i.key, i.sender, i.text, i.count, body.intercepted_at)
             for i in body.items
         ],
         actor=actor,

@@ -55,9 +55,9 @@ def test_reports_from_complaints_sms_and_interception_are_one_campaign_scoped_an
                 "sender": "1065755512349",
                 "text": "【工商银行】您的积分7即将清零，请登录t.cn/zz兑换礼品",
                 "count": 1200,
-                "intercepted_at": "2026-09-28T08:00:00+08:00",
             }
         ],
+        "intercepted_at": "2026-09-28T08:00:00+08:00",
     }
     stored = admin.post("/api/v1/spam/interceptions", json=batch)
     assert stored.status_code == 201 and stored.json()["created"] == 1, stored.text
