@@ -16,6 +16,12 @@ def _default_database_url() -> str:
     return f"sqlite:///{data_dir / 'careloop.sqlite3'}"
 
 
+def data_dir() -> Path:
+    """CareLoop's data directory (CARELOOP_DATA_DIR, default ``var``): the SQLite file and
+    the trained spam classifier's versions (``spam-models/``) live there."""
+    return Path(os.environ.get("CARELOOP_DATA_DIR", "var"))
+
+
 def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
     """CARELOOP_OIDC_ROLE_MAP is a JSON object: the provider's group or role value → a role."""
     if not raw.strip():

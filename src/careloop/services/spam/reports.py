@@ -165,8 +165,9 @@ def _classify(texts: Sequence[str]) -> list[Verdict]:
     if "model" not in _classifier_cache:
         try:
             from careloop.analytics.spam import classifier
+            from careloop.config import data_dir
 
-            model = classifier.load_latest()
+            model = classifier.load_latest(data_dir())
         except Exception:  # no module, no model file, an unreadable one: no verdicts
             log.info("no spam classifier available; reports stay unclassified", exc_info=True)
             model = None
