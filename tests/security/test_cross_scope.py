@@ -538,6 +538,7 @@ def test_every_route_but_the_public_ones_needs_a_login(stack: Stack, world: dict
         "report_id": east.spam_report_id,
         "campaign_id": east.spam_campaign_id,
         "spam_case_id": east.spam_case_id,
+        "file_id": east.task_file_id,
     }
     anonymous = web_client(stack.api, None)
     token = csrf_token(anonymous, "/login")  # a browser's anonymous form token, if any
