@@ -26,4 +26,4 @@ fi
 .venv/bin/lint-imports --no-cache
 # Spread over the machine's cores (pytest-xdist), a test file per worker so that a file's
 # browser and server are started once; CARELOOP_TEST_WORKERS=0 runs in one process.
-exec .venv/bin/pytest -n "${CARELOOP_TEST_WORKERS:-auto}" --dist loadfile "$@"
+exec .venv/bin/pytest -n "${CARELOOP_TEST_WORKERS:-auto}" --dist loadfile --no-loadscope-reorder "$@"

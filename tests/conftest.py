@@ -302,3 +302,30 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
         terminalreporter.section("CareLoop figures")
         for line in _FIGURES:
             terminalreporter.write_line(line)
+
+
+LONGEST_FILES: tuple[str, ...] = (
+    "tests/security/test_cross_scope.py",
+    "tests/integration/sla/test_worker_processes.py",
+    "tests/integration/reports/test_early_warning_and_reports.py",
+    "tests/security/test_otp_abuse.py",
+    "tests/integration/reports/test_report_privacy.py",
+    "tests/integration/reports/test_daily_counts.py",
+    "tests/integration/api/test_time_bounds.py",
+    "tests/e2e/test_accessibility.py",
+    "tests/security/test_far_times.py",
+    "tests/integration/sla/test_sla_prefilter.py",
+    "tests/integration/fuzz/test_schemathesis.py",
+    "tests/security/test_masking.py",
+    "tests/security/test_hostile_text.py",
+)
+"""The files that take longest, longest first (``--durations=80`` of a whole run, summed per
+file). Spread a file per worker (``--dist loadfile --no-loadscope-reorder``), the suite ends
+when its last file does: a ten-minute file handed out last kept one core busy alone at the
+end, so these go out first and the many short files fill in behind them."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {path: i for i, path in enumerate(LONGEST_FILES)}
+    first = len(LONGEST_FILES)
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], first))
