@@ -196,7 +196,7 @@ def upload_for_inspection(
     may record the result; commits. An image for an item that needs a photo satisfies it
     when the result is submitted (``with_stored_photos``)."""
     row = inspections.load(uow, inspection_id, actor)
-    inspections._may_record(row, actor)
+    inspections.require_may_record(row, actor)
     if row.status == "submitted":
         raise InvalidInput("status", "检查结果已提交，不能再上传 / the result is submitted already")
     checklist = checklists.checklist(uow, row.kind, row.checklist_version)

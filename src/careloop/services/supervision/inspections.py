@@ -266,7 +266,7 @@ def detail(
     )
 
 
-def _may_record(row: Inspection, actor: Actor) -> None:
+def require_may_record(row: Inspection, actor: Actor) -> None:
     """The inspector sent records the result; supervisors and admins may for anyone (an
     inspector's notes typed in by the office), within their scope."""
     audit.require(actor, "inspection.record")
@@ -332,7 +332,7 @@ def save_draft(
     visited_at: datetime | None = None,
 ) -> Inspection:
     row = load(uow, inspection_id, actor)
-    _may_record(row, actor)
+    require_may_record(row, actor)
     _check_version(row, version)
     if row.status == "submitted":
         raise InvalidInput("status", "检查结果已提交，不能再修改 / the result is submitted already")
@@ -410,7 +410,7 @@ def submit(
     """Submit: every item scored, every required evidence referenced, then scored against
     the checklist version and closed; failed items become rectification tasks."""
     row = load(uow, inspection_id, actor)
-    _may_record(row, actor)
+    require_may_record(row, actor)
     _check_version(row, version)
     if row.status == "submitted":
         raise InvalidInput("status", "检查结果已提交 / the result is submitted already")
