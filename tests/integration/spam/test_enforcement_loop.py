@@ -15,9 +15,11 @@ from careloop.domain.spam.reports import PortDayCounts
 from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.spam import enforcement as service
+from careloop.services.spam import ports
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Notification, OrgUnit
+from careloop.store.models.spam import SpamPort, SpamPortHistory
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementAlert,
     SpamEnforcementCase,
@@ -217,3 +219,25 @@ def test_a_days_reports_open_one_case_in_the_region_they_came_from(factory):
     case = only_case(factory)
     assert case.port_number == PORT and case.reports == 25 and case.distinct_reporters == 12
     assert case.region.name == "甲市分公司"
+
+
+def test_a_registered_ports_status_follows_its_sanctions_with_the_case_named(factory):
+    with UnitOfWork(factory) as uow:
+        draft = ports.PortDraft(PORT, "enterprise", "某贷款公司", "ENT-9", "HT-9", ["marketing"])
+        registered = ports.register_port(uow, draft, actor_for(uow, "admin"), MONDAY, "zh")
+    open_from(factory, [burst()])
+    case = only_case(factory)
+    shot = {"evidence_ref": "file://12321/2026-09-28/campaign.png"}
+    warned = act(factory, "warn", "lead1", case, MONDAY + timedelta(hours=1), **shot)
+    with UnitOfWork(factory) as uow:
+        assert ports.get_port(uow, registered.id, actor_for(uow, "super1"), "zh").status == "warned"
+    act(factory, "close_port", "super1", warned, MONDAY + timedelta(hours=2), **shot)
+    with UnitOfWork(factory) as uow:
+        port = uow.session.scalar(select(SpamPort).where(SpamPort.number == PORT))
+        assert port is not None and port.status == "closed"
+        history = uow.session.scalars(
+            select(SpamPortHistory).where(SpamPortHistory.port_id == port.id)
+        ).all()
+    followed = [h for h in history if h.action == "enforcement"]
+    assert [(h.after or {}).get("status") for h in followed] == ["warned", "closed"]
+    assert {h.note for h in followed} == {f"#{case.id}"}

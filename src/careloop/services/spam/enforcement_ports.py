@@ -4,7 +4,8 @@
 it reads one row by primary key. A port never sanctioned has no row and is active. The
 state changes only through a case's action (``enforcement_actions``), which calls
 ``change_port_state`` in the same unit of work as the case's audit row; a closed port
-refuses every change (``domain.spam.enforcement.next_port_state``).
+refuses every change (``domain.spam.enforcement.next_port_state``). A registered port's
+status in the registry follows each change (``ports.follow_sanction``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from careloop.domain.spam import enforcement as rules
 from careloop.services.access.actors import Actor
 from careloop.services.spam.enforcement_views import check_reader, local, visible_to
+from careloop.services.spam.ports import follow_sanction
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementCase,
@@ -79,6 +81,8 @@ def change_port_state(
             note=note,
         )
     )
+    if after != before:
+        follow_sanction(uow, port_number, after.value, actor, now, case_id)
     return before, after
 
 

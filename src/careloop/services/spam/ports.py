@@ -128,6 +128,7 @@ _ACTIONS = {
     "edit": ("修改", "Edited"),
     "import": ("导入", "Imported"),
     "import_update": ("导入更新", "Updated by import"),
+    "enforcement": ("处置案件", "Enforcement case"),
 }
 _FIELD_LABELS = {
     "number": ("号码", "Number"),
@@ -175,6 +176,21 @@ def view(port: SpamPort, lang: str) -> PortView:
         note=port.note,
         updated_local=_local(port.updated_at),
     )
+
+
+def follow_sanction(
+    uow: UnitOfWork, number: str, state: str, actor: Actor, now: datetime, case_id: int
+) -> None:
+    """Show an enforcement case's sanction on the registered port: the registry's status
+    is what staff read, the case is what decided it, so the change is one history row
+    naming the case. A port nobody registered has no row to follow."""
+    port = uow.session.scalar(select(SpamPort).where(SpamPort.number == number))
+    if port is None or port.status == state:
+        return
+    before = _snapshot(port)
+    port.status = state
+    port.updated_at = now
+    _history(uow, port, actor, "enforcement", now, before, note=f"#{case_id}")
 
 
 def _snapshot(port: SpamPort) -> dict[str, Any]:
