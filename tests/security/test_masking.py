@@ -78,6 +78,22 @@ class PiiWorld:
     case_id: int = 0
     inspection_id: int = 0
     spam_case_id: int = 0
+    spam_report: tuple[int, int] = (0, 0)
+    """A spam report quoting the customer and its campaign."""
+
+
+def _spam_report_quoting(stack: Stack, text: str) -> tuple[int, int]:
+    """A spam SMS the customer forwarded from their own number, in the complaint's district,
+    its text quoting them: (report, campaign), masked like a complaint."""
+    stored = stack.api.as_("admin").post(
+        "/api/v1/spam/forwarded",
+        json={"message_id": "masking-probe", "reporter_phone": "13912348765",
+              "sender": "10657009876", "text": text, "region": "C1-K1",
+              "received_at": f"{DAY}T09:00:00+08:00"},
+    )  # fmt: skip
+    assert stored.status_code == 201, stored.text
+    report = stack.api.as_("admin").get(f"/api/v1/spam/reports/{stored.json()['id']}").json()
+    return int(report["id"]), int(report["campaign_id"])
 
 
 def _spam_case_quoting(stack: Stack, text: str) -> int:
@@ -202,6 +218,7 @@ def pii(stack: Stack) -> PiiWorld:
         cid, c["number"], [returned["id"], done["id"]], incident.json()["id"],
         said.json()["rectification_id"], watcher.json()["id"], said.json()["id"],
         case["id"], _inspection_quoting(stack, PII_TEXT), _spam_case_quoting(stack, PII_TEXT),
+        _spam_report_quoting(stack, PII_TEXT),
     )  # fmt: skip
 
 
@@ -226,6 +243,8 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             ("case_id", world.case_id),
             ("inspection_id", world.inspection_id),
             ("spam_case_id", world.spam_case_id),
+            ("report_id", world.spam_report[0]),
+            ("campaign_id", world.spam_report[1]),
             # No evidence file is seeded here: a file holds no customer's text, and its
             # routes answer for the task's or inspection's scope before the file's.
             ("file_id", 1),

@@ -503,7 +503,9 @@ def _views(
                 sender_number=row.sender_number,
                 port_id=row.port_id,
                 port_number=row.port_number,
-                text=row.text,
+                # A forwarded message can quote the customer (their number, their ID),
+                # as a complaint's text can: masked by the same rule.
+                text=privacy.shown(row.text, "text", unmasked=unmasked) or "",
                 received_at=row.received_at,
                 received_local=_local(row.received_at),
                 region=unit.name_en if en else unit.name_zh,
@@ -621,13 +623,15 @@ def _campaign_views(
         ).all()
     )
     owners = _port_owners(uow, {c.port_id for c in stored.values() if c.port_id is not None})
+    unmasked = privacy.may_see_personal_data(actor.role)
     out = []
     for row in counted:
         campaign = stored[row.campaign_id]
+        sample = samples.get(campaign.id, campaign.sample_text)
         out.append(
             CampaignView(
                 id=campaign.id,
-                sample_text=samples.get(campaign.id, campaign.sample_text),
+                sample_text=privacy.shown(sample, "text", unmasked=unmasked) or "",
                 port_id=campaign.port_id,
                 port_number=campaign.port_number,
                 port_owner=owners.get(campaign.port_id) if campaign.port_id else None,
