@@ -6,9 +6,9 @@ so the wording lives here once, in both of the users' languages.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from careloop.domain.error_words import in_words
+from careloop.domain.error_words import in_words, one_language
 from careloop.domain.field_labels import field_label, subject_label
 
 # code -> (status, zh template, en template)
@@ -219,6 +219,34 @@ class DomainError(Exception):
             return template.format(
                 field=self.field, label=label, **in_words(self.params, lang, self.words)
             )
+        except KeyError:
+            return template
+
+
+class WordedError(DomainError):
+    """A refusal of one context whose words live beside its rules, in the subclass's
+    ``_TEXTS``: key → (machine code, HTTP status, zh, en). ``key`` picks the wording; the
+    code stays stable for clients. A bilingual text parameter ("中文 / English") is shown in
+    the reader's language only."""
+
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {}
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        super().__init__(self._TEXTS[key][0], **params)
+
+    @property
+    def status(self) -> int:
+        return self._TEXTS[self.key][1]
+
+    def message(self, lang: str = "zh") -> str:
+        _, _, zh, en = self._TEXTS[self.key]
+        template = en if lang.startswith("en") else zh
+        params = {
+            k: one_language(v, lang) if isinstance(v, str) else v for k, v in self.params.items()
+        }
+        try:
+            return template.format(**params)
         except KeyError:
             return template
 

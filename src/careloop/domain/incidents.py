@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Final
+from typing import ClassVar, Final
 
-from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.errors import InvalidInput, WordedError
 
 
 class IncidentStatus(StrEnum):
@@ -51,12 +51,12 @@ DESCRIPTION_MAX_CHARS: Final = 2000
 MAX_REGIONS: Final = 50
 
 
-class IncidentError(DomainError):
+class IncidentError(WordedError):
     """A refusal of this context, its wording kept here (zh first, en). ``key`` picks the
     wording; the machine code stays the shared one (``not_found`` for a missing incident,
     so clients and the scope probes read it like any other 404)."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "missing": ("not_found", 404, "突发事件不存在：{ident}", "Incident not found: {ident}"),
         "resolved": (
             "incident_resolved",
@@ -65,18 +65,6 @@ class IncidentError(DomainError):
             "Incident {number} is already resolved; cannot {action_en}",
         ),
     }
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        return (en if lang.startswith("en") else zh).format(**self.params)
 
 
 def not_found(ident: object) -> IncidentError:

@@ -20,10 +20,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from careloop.domain.error_words import one_language
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import WordedError
 from careloop.domain.lifecycle.machine import InputField, Lifecycle, transition
 from careloop.domain.org import ancestor_ids
 from careloop.domain.sla.calendar import WorkingCalendar
@@ -571,11 +570,11 @@ def _parent_path(path: str) -> str:
 # --- errors ------------------------------------------------------------------------------
 
 
-class EnforcementError(DomainError):
+class EnforcementError(WordedError):
     """A refusal of this context, worded here (zh first, en); ``key`` picks the wording,
     the machine code stays stable for clients."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "missing": (
             "not_found", 404, "处置案件不存在：{ident}", "Enforcement case not found: {ident}"
         ),
@@ -625,24 +624,6 @@ class EnforcementError(DomainError):
             "The enforcement thresholds are invalid: {reason}",
         ),
     }  # fmt: skip
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        params = {
-            k: one_language(v, lang) if isinstance(v, str) else v for k, v in self.params.items()
-        }
-        try:
-            return (en if lang.startswith("en") else zh).format(**params)
-        except KeyError:
-            return en if lang.startswith("en") else zh
 
 
 def not_found(ident: object) -> EnforcementError:

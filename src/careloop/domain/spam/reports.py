@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import ClassVar, Final
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import WordedError
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +100,10 @@ def label(table: dict[str, tuple[str, str]], code: str | None, lang: str) -> str
     return en if lang.startswith("en") else zh
 
 
-class SpamError(DomainError):
+class SpamError(WordedError):
     """A refusal of the spam context, in words (zh first, en); ``key`` picks the wording."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "report_missing": (
             "not_found",
             404,
@@ -154,21 +154,6 @@ class SpamError(DomainError):
             "Port {number} is closed and cannot become '{status_en}' again",
         ),
     }
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        try:
-            return (en if lang.startswith("en") else zh).format(**self.params)
-        except KeyError:
-            return en if lang.startswith("en") else zh
 
 
 def choose(table: dict[str, tuple[str, str]], value: str, labels: tuple[str, str]) -> str:

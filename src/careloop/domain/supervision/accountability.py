@@ -19,10 +19,10 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
-from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.errors import InvalidInput, WordedError
 from careloop.domain.indicators.scorecards import VETO_FLOOR, Scorecard
 from careloop.domain.lifecycle.machine import InputField, Lifecycle, transition
 from careloop.domain.sla.calendar import WorkingCalendar
@@ -204,11 +204,11 @@ DEFAULT_RULES: Final[Mapping[str, Rule]] = {
 """The seeds (extend, don't replace): an operator's stored rules of the same code win."""
 
 
-class AccountabilityError(DomainError):
+class AccountabilityError(WordedError):
     """A refusal of this context, its wording kept here (zh first, en); ``not_found`` keeps
     the shared code so the scope probes read a case outside one's scope like any 404."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "missing": (
             "not_found", 404,
             "责任认定不存在：{ident}", "Responsibility case not found: {ident}",
@@ -259,18 +259,6 @@ class AccountabilityError(DomainError):
             "Person '{staff}' does not exist or does not belong to that unit",
         ),
     }  # fmt: skip
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        return (en if lang.startswith("en") else zh).format(**self.params)
 
 
 def not_found(ident: object) -> AccountabilityError:

@@ -21,10 +21,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
-from careloop.domain.error_words import one_language
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import WordedError
 from careloop.domain.lifecycle.machine import InputField, Lifecycle, transition
 from careloop.domain.sla.calendar import WorkingCalendar
 from careloop.domain.sla.clocks import (
@@ -164,11 +163,11 @@ RECTIFICATION_LIFECYCLE: Final = Lifecycle(
 """Tasks start ``open`` (``open_rectification``); channels iterate this table."""
 
 
-class RectificationError(DomainError):
+class RectificationError(WordedError):
     """A refusal of this context, its wording kept here (zh first, en); ``key`` picks the
     wording, the machine code stays stable for clients."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "missing": (
             "not_found",
             404,
@@ -214,24 +213,6 @@ class RectificationError(DomainError):
             "The rectification limit is invalid: {reason}",
         ),
     }
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        params = {
-            k: one_language(v, lang) if isinstance(v, str) else v for k, v in self.params.items()
-        }
-        try:
-            return (en if lang.startswith("en") else zh).format(**params)
-        except KeyError:
-            return en if lang.startswith("en") else zh
 
 
 def not_found(ident: object) -> RectificationError:

@@ -13,10 +13,9 @@ customer's. Pure: no I/O, no clock.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from typing import ClassVar, Final
 
-from careloop.domain.error_words import one_language
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import WordedError
 from careloop.domain.sla.clocks import SlaLimit
 
 SUBMISSION_KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -65,10 +64,10 @@ READER_ROLES: Final[frozenset[str]] = frozenset(
 )
 
 
-class SupervisionError(DomainError):
+class SupervisionError(WordedError):
     """A refusal of this context, in words (zh first, en); ``key`` picks the wording."""
 
-    _TEXTS: Final[dict[str, tuple[str, int, str, str]]] = {
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
         "supervisor_missing": (
             "not_found",
             404,
@@ -142,24 +141,6 @@ class SupervisionError(DomainError):
             "Only staff of '{unit_en}' or the units above it may answer",
         ),
     }
-
-    def __init__(self, key: str, **params: Any) -> None:
-        self.key = key
-        super().__init__(self._TEXTS[key][0], **params)
-
-    @property
-    def status(self) -> int:
-        return self._TEXTS[self.key][1]
-
-    def message(self, lang: str = "zh") -> str:
-        _, _, zh, en = self._TEXTS[self.key]
-        params = {
-            k: one_language(v, lang) if isinstance(v, str) else v for k, v in self.params.items()
-        }
-        try:
-            return (en if lang.startswith("en") else zh).format(**params)
-        except KeyError:
-            return en if lang.startswith("en") else zh
 
 
 def label(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
