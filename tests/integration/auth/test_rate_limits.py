@@ -49,7 +49,7 @@ def redis_prefix() -> str:
 
 def _login(url: str, n: int) -> int:
     return httpx.post(
-        f"{url}/api/v1/auth/login", json={"username": f"guess{n}", "password": "x"}
+        f"{url}/api/v1/auth/login", json={"username": f"guess{n}", "password": "x"}, timeout=30
     ).status_code
 
 
@@ -82,12 +82,15 @@ def test_two_app_instances_share_one_intake_budget(database_url: str, clock: Mov
             token = httpx.post(
                 f"{one.url}/api/v1/auth/login",
                 json={"username": "agent1", "password": "careloop-test"},
+                timeout=30,
             ).json()["token"]
             headers = {"Authorization": f"Bearer {token}"}
 
             def intake(url: str, n: int) -> httpx.Response:
                 body = complaint_body(source_ref=f"CALL-{n}")
-                return httpx.post(f"{url}/api/v1/complaints", json=body, headers=headers)
+                return httpx.post(
+                    f"{url}/api/v1/complaints", json=body, headers=headers, timeout=30
+                )
 
             assert [
                 intake(u, n).status_code for n, u in enumerate([one.url, two.url, one.url])

@@ -405,7 +405,7 @@ def test_an_unreachable_provider_is_a_readable_page(sso_site: SiteFactory, datab
     nowhere = f"http://127.0.0.1:{closed.getsockname()[1]}"
     closed.close()
     site = sso_site(issuer=nowhere)
-    page = httpx.get(f"{site.url}/auth/oidc/login", cookies={"careloop_lang": "en"})
+    page = httpx.get(f"{site.url}/auth/oidc/login", cookies={"careloop_lang": "en"}, timeout=30)
     assert page.status_code == 502
     assert 'role="alert"' in page.text and "cannot be reached" in page.text
     assert PENDING not in page.cookies and session_cookie(page) is None
@@ -432,12 +432,13 @@ def test_the_login_page_offers_sso_only_when_it_is_configured(
     sso_site: SiteFactory, server: LiveServer
 ):
     site = sso_site()
-    page = httpx.get(f"{site.url}/login?next=/supervisor")
+    page = httpx.get(f"{site.url}/login?next=/supervisor", timeout=30)
     assert "使用单点登录" in page.text
     assert 'href="/auth/oidc/login?next=/supervisor"' in page.text
-    english = httpx.get(f"{site.url}/login", cookies={"careloop_lang": "en"})
+    english = httpx.get(f"{site.url}/login", cookies={"careloop_lang": "en"}, timeout=30)
     assert "Sign in with SSO" in english.text
-    plain = httpx.get(f"{server.url}/login")
+    plain = httpx.get(f"{server.url}/login", timeout=30)
     assert plain.status_code == 200 and "/auth/oidc/login" not in plain.text
-    assert httpx.get(f"{server.url}/auth/oidc/login").status_code == 404
-    assert httpx.get(f"{server.url}/auth/oidc/callback?state=x&code=y").status_code == 404
+    assert httpx.get(f"{server.url}/auth/oidc/login", timeout=30).status_code == 404
+    callback = httpx.get(f"{server.url}/auth/oidc/callback?state=x&code=y", timeout=30)
+    assert callback.status_code == 404

@@ -81,7 +81,7 @@ def test_the_running_server_logs_a_spaced_number_masked(app) -> None:  # type: i
     logger.addHandler(handler)
     try:
         with live:
-            httpx.get(f"{live.url}/api/v1/complaints?phone=138%201234%205678")
+            httpx.get(f"{live.url}/api/v1/complaints?phone=138%201234%205678", timeout=30)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)

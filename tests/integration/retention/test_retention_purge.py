@@ -242,7 +242,9 @@ def test_an_anonymised_complaint_reads_everywhere_without_its_personal_data(
         admin.post(f"/api/v1/complaints/{cid}/unmask", json={"reason": "retention check"}),
     ]
     page = httpx.get(
-        f"{api.base_url}/complaints/{cid}", cookies={"careloop_session": api.token("admin")}
+        f"{api.base_url}/complaints/{cid}",
+        cookies={"careloop_session": api.token("admin")},
+        timeout=30,
     )
     for answer in [*answers, page]:
         assert answer.status_code == 200, (answer.request.url, answer.text[:300])

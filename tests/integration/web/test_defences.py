@@ -255,13 +255,13 @@ def test_every_kind_of_answer_carries_the_security_headers(
         "login page": web_client(server.url).get("/login"),
         "redirect": web_client(server.url).get("/agent/queue"),
         "api": bearer.get(f"/api/v1/complaints/{c['id']}"),
-        "api 401": httpx.get(f"{server.url}/api/v1/complaints"),
+        "api 401": httpx.get(f"{server.url}/api/v1/complaints", timeout=30),
         "api 404": bearer.get("/api/v1/complaints/999999"),
         "api 422": bearer.post("/api/v1/complaints", json={}),
         "413": bearer.post("/api/v1/complaints", content=b"x" * (3 * 1024 * 1024)),
         "403 forged": agent.post("/agent/intake", data=INTAKE),
-        "static": httpx.get(f"{server.url}/static/careloop.css"),
-        "healthz": httpx.get(f"{server.url}/healthz"),
+        "static": httpx.get(f"{server.url}/static/careloop.css", timeout=30),
+        "healthz": httpx.get(f"{server.url}/healthz", timeout=30),
         "500": bearer.get("/test-only/boom"),
         "report": api.as_("super1").get(
             "/api/v1/reports/daily", params={"date": "2026-09-27", "format": "html"}
