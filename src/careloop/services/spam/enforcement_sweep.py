@@ -15,17 +15,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from careloop.domain.sla.escalation import due_alerts
 from careloop.domain.spam import enforcement as rules
 from careloop.services.access.actors import SYSTEM
+from careloop.services.org import escalation as org_escalation
 from careloop.services.sla.clocks import LOCAL_TIME, local_due
 from careloop.services.spam.enforcement_opening import open_cases_for_day
 from careloop.services.spam.enforcement_trail import record
 from careloop.services.spam.enforcement_views import business_calendar, case_clock, unit
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Notification, OrgUnit, Staff
+from careloop.store.models import Notification
 from careloop.store.models.spam_enforcement import SpamEnforcementAlert, SpamEnforcementCase
 
 log = logging.getLogger("careloop.spam.enforcement")
@@ -35,40 +35,6 @@ log = logging.getLogger("careloop.spam.enforcement")
 class EscalationReport:
     examined: int
     escalated: int
-
-
-def _superior(uow: UnitOfWork, owner: OrgUnit, target: str) -> OrgUnit:
-    if target == "province":
-        ids = [int(p) for p in owner.path.strip("/").split("/") if p]
-        chain = {u.id: u for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-        for unit_id in ids:
-            if unit_id in chain and chain[unit_id].kind == "province":
-                return chain[unit_id]
-    parent = uow.session.get(OrgUnit, owner.parent_id) if owner.parent_id else None
-    return parent or owner
-
-
-def _insert_alert(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(SpamEnforcementAlert)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["case_id", "kind"])
-        .returning(SpamEnforcementAlert.id)
-    )
-    return uow.session.scalar(stmt)
-
-
-def _leads(uow: UnitOfWork, found: OrgUnit) -> list[str]:
-    people = uow.session.scalars(
-        select(Staff.username).where(
-            Staff.org_unit_id == found.id,
-            Staff.active.is_(True),
-            Staff.role.in_(("unit_lead", "supervisor")),
-        )
-    )
-    return sorted(f"staff:{u}" for u in people) or [f"unit:{found.code}"]
 
 
 def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
@@ -104,9 +70,11 @@ def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
             level = int(kind.partition(":")[2])
             step = next(s for s in steps if int(s["level"]) == level)
             owner = unit(uow, case.unit_id)
-            superior = _superior(uow, owner, str(step.get("to", "superior")))
-            alert_id = _insert_alert(
+            superior = org_escalation.superior(uow, owner, str(step.get("to", "superior")))
+            alert_id = org_escalation.record_alert_once(
                 uow,
+                SpamEnforcementAlert,
+                ("case_id", "kind"),
                 {
                     "case_id": case.id,
                     "kind": kind,
@@ -145,7 +113,7 @@ def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
                 },
                 note=f"端口处置超期，已升级至{superior.name_zh}",
             )
-            for recipient in _leads(uow, superior):
+            for recipient in org_escalation.leads(uow, superior):
                 uow.session.add(
                     Notification(
                         dedup_key=f"spam_enforcement:{alert_id}:{recipient}"[:120],

@@ -9,16 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from careloop.domain.supervision import rectification as rules
 from careloop.services.access.actors import SYSTEM
+from careloop.services.org import escalation as org_escalation
 from careloop.services.sla.clocks import local_due
 from careloop.services.supervision.rectification_policies import business_calendar
 from careloop.services.supervision.rectification_trail import iso, record
 from careloop.services.supervision.rectification_views import task_clock, unit_of
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.store.models import Notification, OrgUnit, Staff
+from careloop.store.models import Notification
 from careloop.store.models.rectification import (
     RectificationAlert,
     RectificationTask,
@@ -33,42 +33,6 @@ log = logging.getLogger("careloop.supervision.rectification")
 class EscalationReport:
     examined: int
     escalated: int
-
-
-def _superior(uow: UnitOfWork, unit: OrgUnit, target: str) -> OrgUnit:
-    """Whom a step escalates to: the parent unit (上级单位) or the province."""
-    if target == rules.PROVINCE:
-        ids = [int(p) for p in unit.path.strip("/").split("/") if p]
-        chain = {u.id: u for u in uow.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-        for unit_id in ids:
-            if chain.get(unit_id) is not None and chain[unit_id].kind == "province":
-                return chain[unit_id]
-    parent = uow.session.get(OrgUnit, unit.parent_id) if unit.parent_id else None
-    return parent or unit
-
-
-def _insert_alert(uow: UnitOfWork, values: dict[str, Any]) -> int | None:
-    """INSERT … ON CONFLICT DO NOTHING: the alert's id if this call recorded it."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = (
-        insert(RectificationAlert)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["task_id", "cycle", "kind"])
-        .returning(RectificationAlert.id)
-    )
-    return uow.session.scalar(stmt)
-
-
-def _leads(uow: UnitOfWork, unit: OrgUnit) -> list[str]:
-    people = uow.session.scalars(
-        select(Staff.username).where(
-            Staff.org_unit_id == unit.id,
-            Staff.active.is_(True),
-            Staff.role.in_(("unit_lead", "supervisor")),
-        )
-    )
-    return sorted(f"staff:{u}" for u in people) or [f"unit:{unit.code}"]
 
 
 def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
@@ -103,9 +67,11 @@ def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
         for kind in rules.escalations_due(state, frozenset(done), steps):
             step = rules.step_of(kind, steps)
             unit = unit_of(uow, task.unit_id)
-            superior = _superior(uow, unit, str(step.get("to", rules.SUPERIOR)))
-            alert_id = _insert_alert(
+            superior = org_escalation.superior(uow, unit, str(step.get("to", rules.SUPERIOR)))
+            alert_id = org_escalation.record_alert_once(
                 uow,
+                RectificationAlert,
+                ("task_id", "cycle", "kind"),
                 {
                     "task_id": task.id,
                     "cycle": task.cycle,
@@ -145,7 +111,7 @@ def escalate_late(uow: UnitOfWork, now: datetime) -> EscalationReport:
                 },
                 note=f"整改超期，已升级至{superior.name_zh}",
             )
-            for recipient in _leads(uow, superior):
+            for recipient in org_escalation.leads(uow, superior):
                 uow.session.add(
                     Notification(
                         dedup_key=f"rectification:{alert_id}:{recipient}"[:120],
