@@ -46,6 +46,7 @@ from careloop.store.models.inspections import (
     InspectionPlan,
     InspectionSubject,
 )
+from careloop.store.models.job_runs import JobRun
 from careloop.store.models.notifications import Notification
 from careloop.store.models.org import OrgUnit, Staff
 from careloop.store.models.reply_templates import AttachmentContent, ReplyTemplate
@@ -108,6 +109,7 @@ __all__ = [
     "InspectionEvent",
     "InspectionPlan",
     "InspectionSubject",
+    "JobRun",
     "KpiScheme",
     "LoginThrottle",
     "Note",
