@@ -37,6 +37,24 @@ def _role_map(raw: str) -> tuple[tuple[str, str], ...]:
     return tuple((str(key), str(value)) for key, value in data.items())
 
 
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_format(raw: str) -> str:
+    value = raw.strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ValueError(f"CARELOOP_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}: {raw!r}")
+    return value
+
+
+def _log_level(raw: str) -> str:
+    value = raw.strip().upper() or "INFO"
+    if value not in LOG_LEVELS:
+        raise ValueError(f"CARELOOP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class OidcSettings:
     """Single sign-on through an OpenID provider (docs/security.md); off while unconfigured."""
@@ -130,6 +148,11 @@ class Settings:
     live_refresh_seconds: int = 20
     """How often the work lists (the agent's and the unit's queue) fetch their rows again
     while open, so a unit's completed work order shows without a reload (at least 1)."""
+    log_format: str = "text"
+    """``text`` (a line for people) or ``json`` (one JSON object per line, for a log
+    collector); either way personal data is masked (careloop.logs)."""
+    log_level: str = "INFO"
+    """The least severe log lines written: DEBUG, INFO, WARNING, ERROR."""
 
     @staticmethod
     def cli_language() -> Language:
@@ -165,4 +188,6 @@ class Settings:
             public_api_docs=env.get("CARELOOP_PUBLIC_API_DOCS", "") == "1",
             callback_attempts=int(env.get("CARELOOP_CALLBACK_ATTEMPTS", "3")),
             live_refresh_seconds=max(1, int(env.get("CARELOOP_LIVE_REFRESH_SECONDS", "20"))),
+            log_format=_log_format(env.get("CARELOOP_LOG_FORMAT", "text")),
+            log_level=_log_level(env.get("CARELOOP_LOG_LEVEL", "INFO")),
         )
