@@ -2,6 +2,10 @@
 keeps a new model version; `classify` reads one message per line and prints one JSON object
 per line, for batch checks and other tools.
 
+`train` learns staff's labels from the configured database (the latest label of each
+labelled report, so a correction replaces the label it corrects), or from a CSV export of
+them (``--labelled``); ``--no-database`` leaves the database alone.
+
 Other contexts add their own subcommands to ``spam_app``. scikit-learn is imported inside the
 commands, never when the CLI starts (docs/testing.md).
 """
@@ -18,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from careloop.cli.shell import LANG
+from careloop.cli.shell import LANG, platform
 from careloop.domain.language import normalise
 
 if TYPE_CHECKING:
@@ -106,8 +110,18 @@ def train(
     ] = None,
     labelled: Annotated[
         Path | None,
-        typer.Option("--labelled", help="Staff labels as CSV (text, spam, kind): staff-labels"),
+        typer.Option(
+            "--labelled",
+            help="Staff labels as CSV (text, spam, kind) instead of the database's: staff-labels",
+        ),
     ] = None,
+    no_database: Annotated[
+        bool,
+        typer.Option(
+            "--no-database",
+            help="Do not read staff labels from the database (CARELOOP_DATABASE_URL)",
+        ),
+    ] = False,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the held-out split")] = 0,
     test_size: Annotated[
         float, typer.Option("--test-size", help="Share of each source held out")
@@ -132,11 +146,21 @@ def train(
                 f"(choose from {', '.join(src.SOURCE_NAMES)})",
             )
         )
-    if src.STAFF in wanted and labelled is None:
+    if src.STAFF in wanted and labelled is None and no_database:
         _fail(
-            _say(speak, "staff-labels 需要 --labelled 文件", "staff-labels needs --labelled FILE")
+            _say(
+                speak,
+                "staff-labels 需要数据库或 --labelled 文件，不能与 --no-database 同用",
+                "staff-labels needs the database or --labelled FILE, not --no-database",
+            )
         )
-    staff = _read_labelled(labelled, speak) if labelled is not None else []
+    staff: list[tuple[str, bool, str | None]] = []
+    provenance: dict[str, object] = {}
+    if labelled is not None:
+        staff = _read_labelled(labelled, speak)
+        provenance = {"from": "file", "file": labelled.name, "labels": len(staff)}
+    elif not no_database and (not wanted or src.STAFF in wanted):
+        staff, provenance = _database_labels(speak, required=src.STAFF in wanted)
     try:
         chosen: list[src.TrainingSource] = []
         if not wanted or src.COLLECTION in wanted:
@@ -165,10 +189,50 @@ def train(
         if not wanted or src.EXAMPLES in wanted:
             chosen.append(src.careloop_examples())
         if staff:
-            chosen.append(src.labelled_reports(staff))
+            chosen.append(src.labelled_reports(staff, provenance))
+        elif src.STAFF in wanted:
+            typer.echo(
+                _say(
+                    speak,
+                    "提示：还没有员工标注过举报，本次没有 staff-labels 数据",
+                    "note: no report has been labelled by staff yet; no staff-labels this time",
+                ),
+                err=True,
+            )
         _train_and_save(chosen, out or models_root(data_dir), seed, test_size, speak, echo=True)
     except src.TrainingDataError as exc:
         _fail(exc.message(speak))
+
+
+def _database_labels(
+    speak: str, *, required: bool
+) -> tuple[list[tuple[str, bool, str | None]], dict[str, object]]:
+    """The latest label of each labelled report in the configured database. A database
+    that cannot be read is a refusal when staff-labels was asked for by name, else a note
+    (a first training run may precede the database)."""
+    from careloop.services.spam.reports import staff_labels
+
+    try:
+        with platform().unit_of_work() as uow:
+            found = staff_labels(uow)
+    except Exception as exc:  # unreachable, not migrated, locked: all "cannot read"
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        zh = f"无法从数据库读取员工标注（{reason}）"
+        en = f"cannot read staff labels from the database ({reason})"
+        if required:
+            _fail(_say(speak, zh + "；可用 --labelled 文件代替", en + "; use --labelled FILE"))
+        typer.echo(
+            _say(speak, f"提示：{zh}，本次不使用", f"note: {en}; training without them"),
+            err=True,
+        )
+        return [], {}
+    latest = found.latest_at.isoformat() if found.latest_at else None
+    return found.rows, {
+        "from": "database",
+        "labels": found.labels,
+        "reports": len(found.rows),
+        "latest_labelled_at": latest,
+    }
 
 
 def _train_and_save(

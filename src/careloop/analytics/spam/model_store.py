@@ -65,6 +65,8 @@ def metadata_of(run: TrainingRun, version: str, trained_at: datetime) -> dict[st
                 "spam_rows": sum(r.spam for r in s.rows),
                 "sha256": s.digest,
                 "licence": s.licence,
+                "evaluated": s.name not in run.unevaluated,
+                **s.provenance,
             }
             for s in run.sources
         ],

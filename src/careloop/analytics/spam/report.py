@@ -7,7 +7,12 @@ import unicodedata
 from collections.abc import Sequence
 
 from careloop.analytics.spam.kinds import NOT_SPAM, is_kind, kind
-from careloop.analytics.spam.training import SourceEvaluation, TaskEvaluation, TrainingRun
+from careloop.analytics.spam.training import (
+    MIN_EVALUATED_ROWS,
+    SourceEvaluation,
+    TaskEvaluation,
+    TrainingRun,
+)
 
 _WORDS = {
     "zh": {
@@ -26,6 +31,8 @@ _WORDS = {
         "ham_label": "正常短信",
         "no_kind": "（留出部分没有已标类别的垃圾短信）",
         "version": "模型版本 {version}，已保存到 {path}",
+        "unevaluated": "共 {rows} 条：数量太少，无法留出评估样本（至少需要 {least} 条），"
+        "全部用于训练，本次不评估",
     },
     "en": {
         "source": "Training source",
@@ -43,6 +50,8 @@ _WORDS = {
         "ham_label": "not spam",
         "no_kind": "(no spam of a known kind among the held-out rows)",
         "version": "model version {version}, saved to {path}",
+        "unevaluated": "{rows} rows: too few to hold any out for evaluation (at least {least} "
+        "needed); all used for training, not evaluated",
     },
 }
 
@@ -54,6 +63,12 @@ def word(key: str, lang: str) -> str:
 def render(run: TrainingRun, lang: str) -> str:
     rows = {s.name: len(s.rows) for s in run.sources}
     parts = [_source(e, rows.get(e.source, 0), run.seed, lang) for e in run.evaluations]
+    parts += [
+        f"== {word('source', lang)}: {name} ==\n"
+        + word("unevaluated", lang).format(rows=rows.get(name, 0), least=MIN_EVALUATED_ROWS)
+        + "\n"
+        for name in run.unevaluated
+    ]
     return "\n".join(parts)
 
 

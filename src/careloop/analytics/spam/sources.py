@@ -10,8 +10,10 @@ is good on English hobby-forum spam may still be poor on Chinese port spam:
   installed distribution's file list. Its spam carries no kind, so it teaches spam-or-not only.
 - ``careloop-examples``: messages written for CareLoop to resemble real ones (data/
   examples.csv, Chinese and some English), labelled with spam-or-not and the kind.
-- ``staff-labels``: reports that staff labelled in CareLoop, passed in by the service layer
-  through `labelled_reports` — so a correction made today is learnt in the next training run.
+- ``staff-labels``: reports that staff labelled in CareLoop, the latest label of each, read
+  from the database by the service layer (``services.spam.reports.staff_labels``) and passed
+  in through `labelled_reports` — so a correction made today is learnt in the next training
+  run — or the same rows exported as CSV (``careloop spam train --labelled``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from careloop.analytics.spam.kinds import NOT_SPAM, is_kind
 
@@ -65,6 +67,9 @@ class TrainingSource:
     name: str
     rows: tuple[LabelledMessage, ...]
     licence: str
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    """Where the rows came from, kept in the model's metadata (staff labels: the database or
+    a file, how many labels, the latest one's time)."""
 
     @property
     def digest(self) -> str:
@@ -106,18 +111,23 @@ def careloop_examples() -> TrainingSource:
     return _source(EXAMPLES, rows, "Apache-2.0 (CareLoop)")
 
 
-def labelled_reports(rows: Iterable[tuple[str, bool, str | None]]) -> TrainingSource:
+def labelled_reports(
+    rows: Iterable[tuple[str, bool, str | None]], provenance: Mapping[str, Any] | None = None
+) -> TrainingSource:
     """Staff's labels of spam reports, as (text, spam, kind) rows, for the next training run.
 
     The service layer reads the latest label of each report and passes the rows in; a spam
     label without a kind is learnt for spam-or-not only. Rows with empty text are left out;
     a kind that is not one of ours is refused (TrainingDataError), as is a kind on a message
     labelled not spam."""
-    return _source(STAFF, rows, "CareLoop staff labels")
+    return _source(STAFF, rows, "CareLoop staff labels", provenance)
 
 
 def _source(
-    name: str, rows: Iterable[tuple[str, bool, str | None]], licence: str
+    name: str,
+    rows: Iterable[tuple[str, bool, str | None]],
+    licence: str,
+    provenance: Mapping[str, Any] | None = None,
 ) -> TrainingSource:
     kept: list[LabelledMessage] = []
     for number, (text, spam, kind) in enumerate(rows, start=1):
@@ -140,7 +150,7 @@ def _source(
                 f"{name} row {number}: labelled spam but given the kind 'none'",
             )
         kept.append(LabelledMessage(text.strip(), bool(spam), code if spam else NOT_SPAM))
-    return TrainingSource(name, tuple(kept), licence)
+    return TrainingSource(name, tuple(kept), licence, dict(provenance or {}))
 
 
 def default_sources(staff: Sequence[tuple[str, bool, str | None]] = ()) -> list[TrainingSource]:

@@ -14,6 +14,11 @@ scored on each source's held-out part: precision, recall, F1 per class and the c
 matrix, for spam-or-not and for the kind. The model that is kept is then fitted again on every
 row, so that no staff correction is left out of it; the evaluation kept beside it is the
 held-out one of the same recipe.
+
+A source too small to hold anything out (fewer than ``MIN_EVALUATED_ROWS`` rows, or no label
+with two messages: a handful of staff labels in a new installation) is learnt from in full
+and not evaluated: the run names it in ``unevaluated`` rather than print metrics of one or
+two messages, or refuse to train.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from careloop.analytics.spam.kinds import NOT_SPAM
 from careloop.analytics.spam.sources import LabelledMessage, TrainingDataError, TrainingSource
 
 SPAM_LABELS = ("spam", "ham")
+MIN_EVALUATED_ROWS = 10
+"""Below this a source's held-out part would be two or three messages: no measurement."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,8 @@ class TrainingRun:
     sources: tuple[TrainingSource, ...]
     seed: int
     test_size: float
+    unevaluated: tuple[str, ...] = ()
+    """Sources too small for a held-out split: learnt from in full, not evaluated."""
 
 
 def train(
@@ -99,14 +108,22 @@ def train(
             "训练数据须同时包含垃圾短信和正常短信", "training data needs both spam and not-spam"
         )
     splits = {s.name: split(s.rows, seed, test_size) for s in sources}
-    training_rows = [row for train_part, _ in splits.values() for row in train_part]
+    unevaluated = tuple(
+        s.name for s in sources if len(s.rows) < MIN_EVALUATED_ROWS or not splits[s.name][1]
+    )
+    training_rows = [
+        row
+        for name, (train_part, test_part) in splits.items()
+        for row in (train_part + test_part if name in unevaluated else train_part)
+    ]
     held_out_models = fit(training_rows, seed)
     evaluations = tuple(
         evaluate(name, held_out_models, train_part, test_part)
         for name, (train_part, test_part) in splits.items()
+        if name not in unevaluated
     )
     kept = fit(everything, seed) if refit else held_out_models
-    return TrainingRun(kept, evaluations, tuple(sources), seed, test_size)
+    return TrainingRun(kept, evaluations, tuple(sources), seed, test_size, unevaluated)
 
 
 def split(

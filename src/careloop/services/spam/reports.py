@@ -755,19 +755,43 @@ def label_report(
     return get_report(uow, report_id, actor, lang)
 
 
-def staff_labels(uow: UnitOfWork) -> list[tuple[str, bool, str | None]]:
-    """(text, spam, kind) of every labelled report, its latest label: the training rows
-    ``careloop spam train`` takes from CareLoop (analytics.spam.sources.labelled_reports)."""
+@dataclass(frozen=True)
+class StaffLabels:
+    """What staff have labelled, for the classifier's next training run."""
+
+    rows: list[tuple[str, bool, str | None]]
+    """(text, spam, kind) of every labelled report, by its latest label."""
+    labels: int
+    """Labels given in all, corrections included (``len(rows)`` reports carry them)."""
+    latest_at: datetime | None
+    """When the newest label used was given: a model older than this missed a correction."""
+
+
+def staff_labels(uow: UnitOfWork) -> StaffLabels:
+    """The latest label of every labelled report: the rows ``careloop spam train`` takes
+    from CareLoop (analytics.spam.sources.labelled_reports). A correction is a newer label
+    of the same report, so it replaces the older one here. Read as the system: training
+    is an operator's command, and the texts never leave the model's folder."""
     latest = (
         select(func.max(SpamReportLabel.id)).group_by(SpamReportLabel.report_id).scalar_subquery()
     )
     rows = uow.session.execute(
-        select(SpamReport.text, SpamReportLabel.spam, SpamReportLabel.kind)
+        select(
+            SpamReport.text,
+            SpamReportLabel.spam,
+            SpamReportLabel.kind,
+            SpamReportLabel.labelled_at,
+        )
         .join(SpamReport, SpamReport.id == SpamReportLabel.report_id)
         .where(SpamReportLabel.id.in_(latest))
         .order_by(SpamReportLabel.report_id)
     ).all()
-    return [(text, bool(spam), kind) for text, spam, kind in rows]
+    given = uow.session.scalar(select(func.count()).select_from(SpamReportLabel)) or 0
+    return StaffLabels(
+        rows=[(text, bool(spam), kind) for text, spam, kind, _ in rows],
+        labels=int(given),
+        latest_at=max((at for *_, at in rows), default=None),
+    )
 
 
 # --- per port and day (enforcement) ---------------------------------------------------------
