@@ -92,6 +92,11 @@ def serve(
         # The forms' anti-forgery tokens must verify in whichever process gets the post:
         # without a configured key, the processes share one made for this run.
         os.environ.setdefault("CARELOOP_SECRET_KEY", secrets.token_hex(32))
+        # Each worker counts its requests in files of one shared directory; /metrics, in
+        # whichever worker it lands, sums them all (prometheus_client's multiprocess mode).
+        from careloop.observability.metrics import prepare_multiprocess
+
+        prepare_multiprocess(workers)
         # Each worker process builds its own app from the same environment (an app factory:
         # uvicorn forks before the app, its engine and its rate limiter exist).
         uvicorn.run("careloop.api.app:create_app", factory=True, **options)

@@ -27,6 +27,7 @@ from procrastinate.testing import InMemoryConnector
 from careloop import bootstrap
 from careloop.config import Settings
 from careloop.domain.events import DomainEvent
+from careloop.jobs.job_runs import recorded_run
 from careloop.jobs.runner import worker_name
 from careloop.services.sla import sweep as sla_sweep
 
@@ -56,12 +57,11 @@ def plan_chunks(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE) 
 
 @blueprint.task(name="sla.sweep_chunk", queue="sla")
 def sweep_chunk(complaint_ids: list[int], now: str) -> dict[str, Any]:
-    report = sla_sweep.sweep_chunk(
-        _platform().session_factory,
-        complaint_ids,
-        datetime.fromisoformat(now),
-        worker=f"queue:{worker_name()}",
-    )
+    factory, moment = _platform().session_factory, datetime.fromisoformat(now)
+    worker = f"queue:{worker_name()}"
+    # Its duration, lag and failures are read back by /metrics (job_runs).
+    with recorded_run(factory, "sla.sweep_chunk", moment, worker):
+        report = sla_sweep.sweep_chunk(factory, complaint_ids, moment, worker=worker)
     return report.as_dict()
 
 

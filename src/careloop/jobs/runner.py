@@ -17,6 +17,7 @@ from typing import Any
 
 from careloop import bootstrap
 from careloop.config import Settings
+from careloop.jobs.job_runs import recorded_run
 from careloop.services.sla import sweep as sla_sweep
 from careloop.services.spam import enforcement_sweep as spam_enforcement
 from careloop.services.supervision import rectification
@@ -60,7 +61,10 @@ class InProcessRunner:
         moment = now or self.clock()
         platform = bootstrap.platform(self.database_url)
         factory = platform.session_factory
-        report = sla_sweep.sweep(factory, moment, worker=f"in-process:{worker_name()}")
+        worker = f"in-process:{worker_name()}"
+        # Its duration, lag and failures are read back by /metrics (job_runs).
+        with recorded_run(factory, "sla.sweep", moment, worker):
+            report = sla_sweep.sweep(factory, moment, worker=worker)
         # Late rectification tasks escalate in the same round, before delivery.
         late = rectification.sweep(factory, moment)
         # Spam enforcement: today's ports over the thresholds get a case; late cases escalate.
