@@ -16,6 +16,11 @@ adds up; the false-discovery rate is held across every cell and window of the mo
 
 Counted here are all complaints *accepted* (whatever became of them later): early warning is
 about what came in, not how it was handled.
+
+**Port report bursts** (端口举报突增) join the same warning: ``services.spam.bursts`` judges
+each port's distinct reporters of the day — today so far, at any hour, against the same
+hours of its earlier days — and the job records and notifies a burst within minutes, so
+the morning report only repeats what was flagged the same day.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ from sqlalchemy import and_, select
 
 from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
-from careloop.domain.indicators.periods import local_midnight
+from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts
+from careloop.services.spam import bursts as spam_bursts
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
 
@@ -130,6 +136,8 @@ class EarlyWarning:
     flags: list[WarningFlag] = field(default_factory=list)
     hotspots: list[hs.HotSpot] = field(default_factory=list)
     hotspot_numbers: dict[int, str] = field(default_factory=dict)
+    port_bursts: spam_bursts.BurstReport | None = None
+    """Spam ports whose reports burst on the day (within the report's region)."""
 
 
 def daily_series(
@@ -244,9 +252,13 @@ def early_warning(
     min_count: int = ew.DEFAULT_MIN_COUNT,
     baseline_days: int = ew.DEFAULT_BASELINE_DAYS,
     with_hotspots: bool = True,
+    now: datetime | None = None,
+    unmasked: bool = False,
 ) -> EarlyWarning:
     """Flags for ``day`` (the day just ended) and the last 7 days, with their complaints,
-    at the county, city and province levels within ``region_code``."""
+    at the county, city and province levels within ``region_code``; and the day's port
+    report bursts — so far, when ``now`` falls on ``day`` (the whole day without ``now``),
+    their sample texts masked unless ``unmasked``."""
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     units = tree.within(root)
@@ -261,6 +273,9 @@ def early_warning(
         level = by_code[cell.region_code].kind
         levels[level] = levels.get(level, 0) + 1
     result = EarlyWarning(day, root.code, len(every), fdr, baseline_days, levels)
+    as_of = now or local_midnight(day + timedelta(days=1))
+    if day <= as_of.astimezone(LOCAL_TZ).date():  # a day still ahead has no reports yet
+        result.port_bursts = spam_bursts.port_bursts(uow, day, as_of, root.path, unmasked=unmasked)
     for flag in flags:
         node = by_code[flag.cell.region_code]
         first = day - timedelta(days=ew.WINDOW_DAYS[flag.window] - 1)

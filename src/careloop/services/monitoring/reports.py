@@ -50,6 +50,7 @@ from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts, network_weekly
 from careloop.services.monitoring import early_warning as ews
 from careloop.services.monitoring import report_archive as archive
+from careloop.services.spam import bursts as spam_bursts
 from careloop.services.supervision import (
     accountability_report,
     inspection_report,
@@ -370,7 +371,62 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
                 ", ".join(warning.hotspot_numbers.get(int(i), str(i)) for i in spot.recent_ids[:5]),
             ]
         )
-    return [flags, behind, hot]
+    return [flags, behind, hot, burst_table(warning.port_bursts)]
+
+
+def burst_table(found: spam_bursts.BurstReport | None) -> Table:
+    """端口举报突增: the day's port bursts (sample texts as the service masked them)."""
+    table = Table(
+        "port_bursts",
+        "端口举报突增",
+        "Port report bursts",
+        [
+            Column("no", "序号", "No.", "int"),
+            Column("port", "端口", "Port"),
+            Column("owner", "端口客户", "Port customer"),
+            Column("reporters", "举报人数", "Reporters", "int"),
+            Column("reports", "举报条数", "Reports", "int"),
+            Column("expected", "同时段期望人数", "Expected by then", "float"),
+            Column("baseline_mean", "基线日均", "Baseline a day", "float"),
+            Column("basis", "判定依据", "Basis"),
+            Column("p_value", "p 值", "p-value", "float"),
+            Column("first_report", "首条举报", "First report", "date"),
+            Column("flagged_at", "预警时间", "Flagged", "date"),
+            Column("case", "处置案件", "Enforcement case"),
+            Column("sample", "示例短信", "Sample message"),
+        ],
+    )
+    if found is None:
+        table.note = "该日尚未到来, 无端口举报。"
+        return table
+    rule = found.rule
+    span = f"截至 {_local(found.as_of):%H:%M} (当日进行中)" if found.partial else "全日"
+    table.note = (
+        f"{span}; 按举报人数 (同一人多次举报计一人) 与各端口此前 {rule.baseline_days} 天同时段"
+        f"比较: 负二项分布上尾检验, 误报率 (FDR) ≤ {rule.fdr:.0%}, 至少 {rule.min_reporters} "
+        f"人; 无历史的新端口以 {rule.new_port_floor} 人为绝对门限。本日检验 {found.tested} "
+        f"个端口, 按门限判定 {found.floored} 个。预警任务每 5 分钟运行, 同一端口每日只预警"
+        f"并通知一次。"
+    )
+    for no, burst in enumerate(found.bursts, start=1):
+        table.rows.append(
+            [
+                no,
+                burst.port_number,
+                burst.owner or "",
+                burst.reporters,
+                burst.reports,
+                burst.expected if burst.basis == "test" else None,
+                burst.baseline_mean,
+                burst.basis_label,
+                burst.p_value,
+                _local(burst.first_report_at),
+                _local(burst.flagged_at),
+                burst.case.number if burst.case else "",
+                burst.sample_text,
+            ]
+        )
+    return table
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,17 +694,21 @@ def build_report(
     )
     report.tables = [indicator_table(ir), region_table(ir), outcome_table(ir)]
     if kind == "daily":
-        warning = ews.early_warning(uow, day, root.code)
+        warning = ews.early_warning(uow, day, root.code, now=now, unmasked=unmasked)
+        bursts = warning.port_bursts.bursts if warning.port_bursts else []
         report.summary.insert(
             0,
             f"预警 {len(warning.flags)} 条 (检验 {warning.cells} 格, 误报率 ≤ "
-            f"{warning.fdr:.0%}); 热点 {len(warning.hotspots)} 个",
+            f"{warning.fdr:.0%}); 热点 {len(warning.hotspots)} 个; 端口举报突增 "
+            f"{len(bursts)} 个",
         )
         for flag in warning.flags[:10]:
             report.summary.append(
                 f"⚠ {_category_name(flag.cell.category)} · "
                 f"{_product_name(flag.cell.product)} · {flag.explanation()}"
             )
+        for burst in bursts[:10]:
+            report.summary.append(f"⚠ 端口举报突增 · {burst.explanation()}")
         report.alerts = [line for line in report.summary if line.startswith("⚠")]
         report.alerts += [
             f"热点: {privacy.shown(spot.topic.name, 'text', unmasked=unmasked)} — 近 7 日 "
