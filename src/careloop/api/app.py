@@ -35,6 +35,7 @@ from careloop.api import (
     routes_sla,
     routes_social_supervisors,
     routes_spam,
+    routes_spam_bursts,
     routes_spam_enforcement,
     routes_surveys,
     routes_work_orders,
@@ -44,7 +45,6 @@ from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.http.language import accept_language
 from careloop.http.problems import problem
-from careloop.observability import install as install_observability
 from careloop.web.csrf import SameOriginWrites
 
 
@@ -152,8 +152,6 @@ def create_app(
     # Outside the body limit: a cross-site write is refused before its body is read.
     app.add_middleware(SameOriginWrites)
     wrap_outermost(app, SecurityHeaders)
-    # /livez, /readyz, /metrics; the request timer wraps everything added above.
-    install_observability(app, clock)
     app.include_router(routes_auth.router)
     # Before the complaints router: /complaints/export must not be read as a complaint id.
     app.include_router(routes_export.router)
@@ -173,6 +171,7 @@ def create_app(
     app.include_router(routes_rectification.router)
     app.include_router(routes_social_supervisors.router)
     app.include_router(routes_spam_enforcement.router)
+    app.include_router(routes_spam_bursts.router)
     app.include_router(routes_inspections.router)
     app.include_router(routes_inspection_evidence.router)
     app.include_router(routes_reply_templates.router)
