@@ -45,6 +45,7 @@ from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.http.language import accept_language
 from careloop.http.problems import problem
+from careloop.observability import install as install_observability
 from careloop.web.csrf import SameOriginWrites
 
 
@@ -152,6 +153,8 @@ def create_app(
     # Outside the body limit: a cross-site write is refused before its body is read.
     app.add_middleware(SameOriginWrites)
     wrap_outermost(app, SecurityHeaders)
+    # /livez, /readyz, /metrics; the request timer wraps everything added above.
+    install_observability(app, clock)
     app.include_router(routes_auth.router)
     # Before the complaints router: /complaints/export must not be read as a complaint id.
     app.include_router(routes_export.router)
