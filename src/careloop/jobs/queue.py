@@ -223,3 +223,17 @@ def sweep_spam_enforcement(timestamp: int) -> dict[str, int]:
 
     moment = datetime.fromtimestamp(timestamp, UTC)
     return enforcement_sweep.sweep(_platform().session_factory, moment)
+
+
+# --- spam port bursts: the early warning's same-day flag, once for all workers -------------
+
+
+@blueprint.periodic(cron="*/5 * * * *", periodic_id="spam-burst-sweep")
+@blueprint.task(name="spam_bursts.sweep", queue="sla", queueing_lock="spam-burst-sweep")
+def sweep_spam_bursts(timestamp: int) -> dict[str, int]:
+    """Every five minutes: a port whose reports burst today is flagged the same day, once
+    per port and day, and its owner unit notified (the in-process runner does the same in
+    its round)."""
+    from careloop.services.spam import bursts
+
+    return bursts.sweep(_platform().session_factory, datetime.fromtimestamp(timestamp, UTC))

@@ -19,6 +19,7 @@ from careloop import bootstrap
 from careloop.config import Settings
 from careloop.jobs.job_runs import recorded_run
 from careloop.services.sla import sweep as sla_sweep
+from careloop.services.spam import bursts as spam_bursts
 from careloop.services.spam import enforcement_sweep as spam_enforcement
 from careloop.services.supervision import rectification
 from careloop.services.surveys import sending as survey_sending
@@ -69,6 +70,8 @@ class InProcessRunner:
         late = rectification.sweep(factory, moment)
         # Spam enforcement: today's ports over the thresholds get a case; late cases escalate.
         late = {**late, **spam_enforcement.sweep(factory, moment)}
+        # A port's report burst is flagged (once a day) and its owner unit told, same day.
+        late = {**late, **spam_bursts.sweep(factory, moment)}
         delivered = sla_sweep.deliver_notifications(factory, platform.adapters, moment)
         # Post-service surveys due by now: throttled, sent with their one-time link.
         surveys = survey_sending.send_due_surveys(factory, platform.adapters, moment, public_url())
