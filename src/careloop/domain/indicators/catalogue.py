@@ -261,6 +261,50 @@ CATALOGUE: Final[dict[str, Indicator]] = {
                 " in the period × 100"
             ),
         ),
+        # Spam-SMS governance (DOMAIN.md §7): the regulator ranks regions by these. The
+        # targets are seeds, not the regulator's: 200 reports per million users a year
+        # (about 17 a month) met, 500 the limit; every case acted on, 95 % of them in time.
+        Indicator(
+            "spam_reports_per_million",
+            "垃圾短信举报率",
+            "Spam reports per million users",
+            "per million users",
+            "lower_better",
+            target=200.0,
+            threshold=500.0,
+            tolerance=0.0,
+            formula=(
+                "spam reports by people (complaints, forwarded SMS, 12321 transfers; not"
+                " interceptions) ÷ users × 1 000 000, judged per year"
+            ),
+        ),
+        Indicator(
+            "spam_handling_rate",
+            "垃圾短信处置率",
+            "Spam case handling rate",
+            "%",
+            "higher_better",
+            target=100.0,
+            threshold=90.0,
+            tolerance=0.0,
+            formula=(
+                "enforcement cases acted on (first sanction) ÷ cases judged in the period"
+                " (acted on, or past their deadline untouched) × 100"
+            ),
+        ),
+        Indicator(
+            "spam_on_time_rate",
+            "垃圾短信及时处置率",
+            "Spam case on-time rate",
+            "%",
+            "higher_better",
+            target=95.0,
+            threshold=85.0,
+            tolerance=0.0,
+            formula=(
+                "enforcement cases whose first sanction came by the deadline ÷ cases acted on × 100"
+            ),
+        ),
     )
 }
 """Default catalogue; targets are seeds an operator edits (the regulator's ≤ 50 appeals per
@@ -268,9 +312,21 @@ million users per year is the threshold of ``appeals_per_million``). Names, unit
 and formula are the domain's: an edited objective changes only target, threshold and
 tolerance (``services.indicators.objectives``)."""
 
-PER_USER: Final = frozenset({"appeals_per_million", "escalated_per_million", "complaints_per_10k"})
+PER_USER: Final = frozenset(
+    {
+        "appeals_per_million",
+        "escalated_per_million",
+        "complaints_per_10k",
+        "spam_reports_per_million",
+    }
+)
 """Indicators over users: their objectives are per year, so a shorter period's value is
-annualised before it is judged (the regulator's ≤ 50 is per year; ``periods.judged_value``)."""
+annualised before it is judged (the regulator's ≤ 50 is per year; ``periods.judged_value``).
+
+The spam report rate is one of them: reports accrue with the days like appeals, and the
+same report runs for a day, a ten-day period and a month, so one yearly objective judges
+every period alike (a monthly target would wrongly pass a bad day and fail a fair quarter).
+The value printed stays the period's own; only the judged value is annualised."""
 
 
 def better_or_equal(direction: Direction, value: float, reference: float) -> bool:

@@ -47,6 +47,10 @@ DEFINITION_EVALUATIONS: Final = (
 )
 DEFINITION_SURVEYS_ANSWERED: Final = "surveys answered in the period"
 DEFINITION_SURVEYS_SENT: Final = "surveys sent in the period"
+DEFINITION_SPAM_CASES_JUDGED: Final = (
+    "spam enforcement cases judged in the period (acted on, or past their deadline untouched)"
+)
+DEFINITION_SPAM_CASES_HANDLED: Final = "spam enforcement cases judged in the period and acted on"
 
 
 @dataclass(frozen=True)
@@ -214,6 +218,24 @@ def dial_test_answer_rate(answered_within: int, dial_tests: int) -> IndicatorVal
 
 
 # ---------------------------------------------------------------------------------------------
+# Spam-SMS governance (垃圾短信治理): enforcement cases; which case counts is domain.spam.figures
+# ---------------------------------------------------------------------------------------------
+
+
+def spam_handling_rate(handled: int, judged: int) -> IndicatorValue:
+    """垃圾短信处置率: enforcement cases acted on (a first sanction: warn, throttle, suspend,
+    close) ÷ cases judged in the period × 100. Which cases are judged in a period, and when
+    one counts as acted on, is ``domain.spam.figures.count_case``."""
+    return make_value("spam_handling_rate", handled, judged, DEFINITION_SPAM_CASES_JUDGED, PERCENT)
+
+
+def spam_on_time_rate(on_time: int, handled: int) -> IndicatorValue:
+    """垃圾短信及时处置率: of the cases judged in the period and acted on, those whose first
+    sanction came by the deadline (at the due instant itself is in time) × 100."""
+    return make_value("spam_on_time_rate", on_time, handled, DEFINITION_SPAM_CASES_HANDLED, PERCENT)
+
+
+# ---------------------------------------------------------------------------------------------
 # Per user (per million, per 10 000)
 # ---------------------------------------------------------------------------------------------
 
@@ -246,6 +268,17 @@ def complaints_per_10k(
     """万户投诉率: complaints ÷ users × 10 000."""
     base = as_user_base(users, denominator_definition)
     return make_value("complaints_per_10k", complaints, base.users, base.definition, PER_10K)
+
+
+def spam_reports_per_million(
+    reports: int, users: Users, *, denominator_definition: str = "users"
+) -> IndicatorValue:
+    """垃圾短信举报率: spam reports by people (complaints, SMS forwarded to the reporting
+    number, 12321 transfers; not the SMS centre's interceptions) ÷ users × 10⁶, over the same
+    subscriber counts as the complaint indicators. Per user, so judged per year like the
+    appeals (``catalogue.PER_USER``)."""
+    base = as_user_base(users, denominator_definition)
+    return make_value("spam_reports_per_million", reports, base.users, base.definition, PER_MILLION)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -311,6 +344,14 @@ class IndicatorCounts:
     """Surveys sent in the period (by the send time)."""
     surveys_sent_answered: int = 0
     """Of the surveys sent in the period, those answered (so far)."""
+    spam_reports: int = 0
+    """Spam reports by people received in the period (by the region filed under)."""
+    spam_cases_judged: int = 0
+    """Spam enforcement cases judged in the period (by the case's region)."""
+    spam_cases_handled: int = 0
+    """Of those, acted on by the end of the period."""
+    spam_cases_on_time: int = 0
+    """Of those acted on, by their deadline."""
 
     def __iadd__(self, other: IndicatorCounts) -> IndicatorCounts:
         for f in fields(self):
@@ -360,9 +401,16 @@ def indicator_values(
         "survey_response_rate": survey_response_rate(
             counts.surveys_sent_answered, counts.surveys_sent
         ),
+        "spam_handling_rate": spam_handling_rate(
+            counts.spam_cases_handled, counts.spam_cases_judged
+        ),
+        "spam_on_time_rate": spam_on_time_rate(
+            counts.spam_cases_on_time, counts.spam_cases_handled
+        ),
     }
     if users is not None:
         values["appeals_per_million"] = appeals_per_million(counts.appeals, users)
         values["escalated_per_million"] = escalated_per_million(counts.escalated, users)
         values["complaints_per_10k"] = complaints_per_10k(counts.complaints, users)
+        values["spam_reports_per_million"] = spam_reports_per_million(counts.spam_reports, users)
     return values

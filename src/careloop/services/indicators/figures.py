@@ -66,6 +66,7 @@ from careloop.services.indicators.objectives import catalogue, scheme
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.indicators.subscribers import UserBases
+from careloop.services.spam import figures as spam_figures
 from careloop.services.supervision import accountability
 from careloop.services.supervision import scores as inspection_scores
 from careloop.services.unit_of_work import UnitOfWork
@@ -94,6 +95,9 @@ REPORTED: Final = (
     "dial_test_answer_rate",
     "survey_satisfaction",
     "survey_response_rate",
+    "spam_reports_per_million",
+    "spam_handling_rate",
+    "spam_on_time_rate",
 )
 
 
@@ -144,11 +148,14 @@ def tallies(
     period: Period,
     unit_ids: Sequence[int] | None = None,
     by: Literal["region", "owner"] = "region",
+    as_of: datetime | None = None,
 ) -> dict[int, IndicatorCounts]:
     """Aggregate facts for the period, keyed by the complaint's region id (or first owner id).
 
     Seven GROUP BY queries, whatever the number of complaints. ``unit_ids`` restricts to
-    complaints whose region lies in those units (an org subtree).
+    complaints whose region lies in those units (an org subtree). ``as_of``: the instant the
+    figures are made, for a period still running (spam cases whose deadline is still ahead
+    are not judged yet; ``services.spam.figures.unit_counts``).
     """
     start, end = period.bounds()
     key = Complaint.region_id if by == "region" else Complaint.first_owner_id
@@ -246,6 +253,8 @@ def tallies(
     _add_surveys(uow, result, key, scope, start, end)
     if by == "region":  # inspections and dial tests count by the region inspected
         inspection_scores.add_counts(uow, result, start, end, unit_ids)
+        # spam reports by the region filed under, enforcement cases by the case's region
+        spam_figures.add_counts(uow, result, start, end, unit_ids, as_of)
     return dict(result)
 
 
@@ -369,9 +378,14 @@ class IndicatorReport:
 
 
 def indicator_report(
-    uow: UnitOfWork, period: Period, region_code: str | None = None, actor: Actor | None = None
+    uow: UnitOfWork,
+    period: Period,
+    region_code: str | None = None,
+    actor: Actor | None = None,
+    as_of: datetime | None = None,
 ) -> IndicatorReport:
-    """Indicators of a region and of each region directly below it, with 环比 and 同比."""
+    """Indicators of a region and of each region directly below it, with 环比 and 同比
+    (``as_of``: the instant the report is made, for a period still running; see ``tallies``)."""
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     units = tree.within(root)
@@ -379,7 +393,7 @@ def indicator_report(
     compared = (period, periods.previous_period(period), periods.same_period_last_year(period))
     computed = []
     for p in compared:
-        leaves = tallies(uow, p, units)
+        leaves = tallies(uow, p, units, as_of=as_of)
         bases = UserBases(uow, tree, p)
         computed.append((leaves, bases))
 
@@ -462,7 +476,7 @@ def unit_scorecards(
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     units = tree.within(root)
-    leaves = tallies(uow, period, units)
+    leaves = tallies(uow, period, units, as_of=as_of)
     bases = UserBases(uow, tree, period)
     late = _escalated_late(uow, period, units, as_of)
     cat = catalogue(uow)

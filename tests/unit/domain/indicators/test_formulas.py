@@ -90,6 +90,9 @@ def test_indicator_values_of_the_counts_equal_the_indicators_of_the_facts() -> N
         "inspection_compliance_rate": formulas.inspection_compliance_rate(0, 0),
         "mean_inspection_score": formulas.mean_inspection_score(0.0, 0),
         "dial_test_answer_rate": formulas.dial_test_answer_rate(0, 0),
+        "spam_reports_per_million": formulas.spam_reports_per_million(0, users),
+        "spam_handling_rate": formulas.spam_handling_rate(0, 0),
+        "spam_on_time_rate": formulas.spam_on_time_rate(0, 0),
     }
     assert indicator_values(HAND_MADE_COUNTS, users) == expected
 
