@@ -74,6 +74,8 @@ class BurstView:
     first_report_local: str
     sample_text: str
     """The first report's text today, masked unless the reader may see personal data."""
+    sample_report_id: int | None
+    """The report the sample is taken from (the reader's scope)."""
     case: CaseRef | None
     """The port's open enforcement case, if any."""
     flagged_at: datetime | None
@@ -213,8 +215,9 @@ def find(
 
 def _today_firsts(
     uow: UnitOfWork, ports: list[str], day: date, as_of: datetime, scope_path: str
-) -> dict[str, tuple[datetime, str]]:
-    """Port → (first report time, its text) on ``day`` within scope."""
+) -> dict[str, tuple[datetime, str, int]]:
+    """Port → (first report time, the first stored report's text and id) on ``day`` within
+    scope."""
     if not ports:
         return {}
     first_ids = (
@@ -228,11 +231,11 @@ def _today_firsts(
         .group_by(SpamReport.port_number)
     )
     firsts = {
-        str(port): (at, text)
-        for port, at, text in uow.session.execute(
-            select(SpamReport.port_number, SpamReport.received_at, SpamReport.text).where(
-                SpamReport.id.in_(first_ids)
-            )
+        str(port): (at, text, report_id)
+        for port, at, text, report_id in uow.session.execute(
+            select(
+                SpamReport.port_number, SpamReport.received_at, SpamReport.text, SpamReport.id
+            ).where(SpamReport.id.in_(first_ids))
         )
     }
     # min(id) is the first stored; a 12321 file can bring an earlier message later
@@ -248,7 +251,7 @@ def _today_firsts(
             .group_by(SpamReport.port_number)
         ).all()
     )
-    return {p: (earliest.get(p, at), text) for p, (at, text) in firsts.items()}
+    return {p: (earliest.get(p, at), text, i) for p, (at, text, i) in firsts.items()}
 
 
 def _owners(uow: UnitOfWork, ports: list[str]) -> dict[str, str]:
@@ -310,7 +313,7 @@ def port_bursts(
     for port in [*found, *(p for p in ports if p not in found)]:
         burst = found.get(port)
         stored = recorded.get(port)
-        first_at, text = firsts.get(port, (None, ""))
+        first_at, text, sample_id = firsts.get(port, (None, "", None))
         if burst is None:
             assert stored is not None
             burst = rules.Burst(
@@ -342,6 +345,7 @@ def port_bursts(
                 first_report_at=first_at,
                 first_report_local=_local(first_at),
                 sample_text=privacy.shown(text, "text", unmasked=unmasked) or "",
+                sample_report_id=sample_id,
                 case=cases.get(port),
                 flagged_at=stored.flagged_at if stored else None,
                 owner_unit=(unit.name_en if en else unit.name_zh) if unit else None,
@@ -389,7 +393,7 @@ def flag_bursts(uow: UnitOfWork, now: datetime, rule: rules.BurstRule = rules.Bu
         port = burst.port_number
         region = port_region(uow, port, region_of)
         owner = owner_of(uow, region)
-        first_at, text = firsts.get(port, (None, ""))
+        first_at, text, _ = firsts.get(port, (None, "", None))
         case = cases.get(port)
         burst_id = org_escalation.record_alert_once(
             uow,
