@@ -494,6 +494,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", "/self-service/complaints/{complaint_id}/rate"): "customer self-service: rate "
     "(needs the customer's verified session, else back to the entry)",
     ("GET", "/healthz"): "liveness for the load balancer",
+    ("GET", "/livez"): "liveness for the orchestrator (the process alone)",
+    ("GET", "/readyz"): "readiness for the load balancer (database, schema, queue)",
+    ("GET", "/metrics"): "Prometheus figures: loopback or CARELOOP_METRICS_TOKEN, counts only",
     ("GET", "/s/{token}"): "a customer's survey (the one-time link is the key)",
     ("POST", "/s/{token}"): "a customer answers their survey",
     ("POST", "/s/{token}/opt-out"): "a customer stops surveys",
