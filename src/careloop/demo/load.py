@@ -18,6 +18,7 @@ from careloop.demo.inspections import load_inspection_quarter
 from careloop.demo.province import Province, build_province
 from careloop.demo.reply_templates import seed_reply_templates
 from careloop.demo.scenario import ComplaintPlan, Step, generate_demo
+from careloop.demo.spam import load_spam_month
 from careloop.demo.storyline import IncidentPlan
 from careloop.demo.supervision_cases import load_supervision_cases
 from careloop.demo.surveys import hold_demo_surveys, seed_demo_surveys
@@ -338,4 +339,5 @@ def load_demo(
     progress(seed_demo_surveys(session_factory, end, seed))
     progress(load_inspection_quarter(session_factory, province, end, seed))
     progress(load_supervision_cases(session_factory, end, seed).summary())
+    progress(load_spam_month(session_factory, province, end, seed).summary())
     return f"demo data loaded: {total} complaints over {days} days (seed {seed})"
