@@ -3,9 +3,10 @@
 The API and the pages decide per complaint whether the reader sees its personal data
 (``services.personal_data.sees_personal_data``); each yes is noted in the request's read
 log. When the answer starts, and only if it is a success, one ``personal_data_read``
-security event per request names the reader and every such complaint, with the route and
-the client. The event is written before the first byte of the answer: if it cannot be
-written, the data is not sent (the request fails instead).
+security event per request names the reader and every such complaint (and spam report:
+its reporter's number), with the route and the client. The event is written before the
+first byte of the answer: if it cannot be written, the data is not sent (the request
+fails instead).
 
 Answers to a creation (201: intake, a new note) echo what their caller has just sent and
 are not reads. Exports and reports record their own event, naming what they carried.
@@ -44,11 +45,11 @@ class PersonalDataReads:
         with personal_data.reading() as log:
 
             async def audited_send(message: Message) -> None:
-                if message["type"] == "http.response.start" and log.complaints:
+                if message["type"] == "http.response.start" and log:
                     status = int(message["status"])
                     if status < 400 and status != 201:
                         await run_in_threadpool(self._record, scope, log)
-                    log.complaints.clear()
+                    log.clear()
                 await send(message)
 
             await self.app(scope, receive, audited_send)

@@ -10,7 +10,9 @@ decision to show it (``sees_personal_data``) notes the complaint in the request'
 ``ReadLog`` (``reading``); the request records one ``personal_data_read`` security event
 naming the reader and all those complaints (``record_reads``) before its answer leaves,
 so a list of 200 complaints is one row, not 200. Bulk outputs (exports, reports) record
-their own event with the complaints they carried.
+their own event with the complaints they carried. A spam report's reporter (and a forwarded
+text that quotes a number) is personal data too: shown unmasked, the report is noted in the
+same log (``note_spam_report``) and named in the same event, under ``spam_reports``.
 """
 
 from __future__ import annotations
@@ -53,12 +55,24 @@ names)."""
 
 @dataclass
 class ReadLog:
-    """The complaints whose personal data one request showed unmasked, per reader."""
+    """The complaints (and spam reports) whose personal data one request showed unmasked,
+    per reader."""
 
     complaints: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
+    spam_reports: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
 
     def note(self, actor: Actor, complaint_id: int) -> None:
         self.complaints.setdefault((actor.username, actor.staff_id), set()).add(complaint_id)
+
+    def note_spam_report(self, actor: Actor, report_id: int) -> None:
+        self.spam_reports.setdefault((actor.username, actor.staff_id), set()).add(report_id)
+
+    def __bool__(self) -> bool:
+        return bool(self.complaints or self.spam_reports)
+
+    def clear(self) -> None:
+        self.complaints.clear()
+        self.spam_reports.clear()
 
 
 _READS: ContextVar[ReadLog | None] = ContextVar("careloop_personal_data_reads", default=None)
@@ -82,18 +96,18 @@ def record_reads(
     uow: UnitOfWork, log: ReadLog, now: datetime, via: str, client: str | None = None
 ) -> int:
     """One ``personal_data_read`` security event per reader in `log`; commits. The count."""
-    for (username, staff_id), ids in log.complaints.items():
-        record_security_event(
-            uow,
-            "personal_data_read",
-            username,
-            now,
-            staff_id,
-            client,
-            {"via": via[:200], "complaints": sorted(ids)},
-        )
+    readers = list(dict.fromkeys([*log.complaints, *log.spam_reports]))
+    for username, staff_id in readers:
+        detail: dict[str, Any] = {
+            "via": via[:200],
+            "complaints": sorted(log.complaints.get((username, staff_id), ())),
+        }
+        spam = log.spam_reports.get((username, staff_id))
+        if spam:
+            detail["spam_reports"] = sorted(spam)
+        record_security_event(uow, "personal_data_read", username, now, staff_id, client, detail)
     uow.commit()
-    return len(log.complaints)
+    return len(readers)
 
 
 def sees_personal_data(complaint: Complaint, actor: Actor) -> bool:
@@ -105,6 +119,14 @@ def sees_personal_data(complaint: Complaint, actor: Actor) -> bool:
     if unmasked and log is not None:
         log.note(actor, complaint.id)
     return unmasked
+
+
+def note_spam_report_read(actor: Actor, report_id: int) -> None:
+    """A spam report's reporter or personal text is about to be shown unmasked to `actor`:
+    noted in the request's read log (``reading``), like a complaint's."""
+    log = _READS.get()
+    if log is not None:
+        log.note_spam_report(actor, report_id)
 
 
 def mask_fields(data: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -10,7 +10,10 @@ stored once), attributed to a registered port (exact number, else longest prefix
 by the classifier when one is trained, and grouped into its campaign (``campaigns``).
 
 The reporter's number is personal data: stored, and shown masked to roles that may not see
-it (domain.privacy, exactly as a complaint's phone number).
+it (domain.privacy, exactly as a complaint's phone number). Shown unmasked, it is a read to
+audit: each report whose reporter (or whose text's quoted number) a view shows in full is
+noted in the request's read log (services.privacy.personal_data), which the API and the
+pages write as one ``personal_data_read`` security event per request.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from careloop.domain.text import clean_text, required_text
 from careloop.domain.time_bounds import instant
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.events import Publisher
+from careloop.services.privacy.personal_data import note_spam_report_read
 from careloop.services.sla.clocks import LOCAL_TIME
 from careloop.services.spam import campaigns
 from careloop.services.spam import ports as port_service
@@ -494,6 +498,8 @@ def _views(
     for row in rows:
         unit = units[row.region_id]
         label = labels.get(row.id)
+        if unmasked and _personal(row.reporter_phone, row.text):
+            note_spam_report_read(actor, row.id)
         out.append(
             ReportView(
                 id=row.id,
@@ -524,6 +530,13 @@ def _views(
             )
         )
     return out
+
+
+def _personal(phone: str | None, text: str | None) -> bool:
+    """Whether showing these unmasked shows personal data: a reporter's number, or a text
+    that masking would change (a forwarded message quoting a number or an ID). An
+    interception's report has neither, and reading it is no personal-data read."""
+    return bool(phone) or privacy.shown(text, "text", unmasked=False) != text
 
 
 def _latest_labels(uow: UnitOfWork, report_ids: Sequence[int]) -> dict[int, SpamReportLabel]:
@@ -617,17 +630,22 @@ def _campaign_views(
         .where(_scoped(actor), SpamReport.campaign_id.in_(ids))
         .group_by(SpamReport.campaign_id)
     )
-    samples = dict(
-        uow.session.execute(
-            select(SpamReport.campaign_id, SpamReport.text).where(SpamReport.id.in_(first_ids))
-        ).all()
-    )
+    samples = {
+        campaign_id: (report_id, text)
+        for campaign_id, report_id, text in uow.session.execute(
+            select(SpamReport.campaign_id, SpamReport.id, SpamReport.text).where(
+                SpamReport.id.in_(first_ids)
+            )
+        )
+    }
     owners = _port_owners(uow, {c.port_id for c in stored.values() if c.port_id is not None})
     unmasked = privacy.may_see_personal_data(actor.role)
     out = []
     for row in counted:
         campaign = stored[row.campaign_id]
-        sample = samples.get(campaign.id, campaign.sample_text)
+        sample_id, sample = samples.get(campaign.id, (None, campaign.sample_text))
+        if unmasked and sample_id is not None and _personal(None, sample):
+            note_spam_report_read(actor, sample_id)
         out.append(
             CampaignView(
                 id=campaign.id,
