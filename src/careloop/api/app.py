@@ -37,6 +37,7 @@ from careloop.api import (
     routes_spam,
     routes_spam_bursts,
     routes_spam_enforcement,
+    routes_spam_report,
     routes_surveys,
     routes_work_orders,
 )
@@ -180,6 +181,7 @@ def create_app(
     app.include_router(routes_reply_templates.router)
     app.include_router(routes_customers.router)
     app.include_router(routes_surveys.router)
+    app.include_router(routes_spam_report.router)
     app.include_router(routes_spam.router)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database reachability")
