@@ -42,6 +42,7 @@ def staff_pages() -> APIRouter:
         social_supervisors,
         spam,
         spam_enforcement,
+        spam_report,
         supervision_board,
         surveys,
         work_orders,
@@ -72,6 +73,7 @@ def staff_pages() -> APIRouter:
     router.include_router(customers.router)
     router.include_router(csi.router)
     router.include_router(surveys.router)
+    router.include_router(spam_report.router)
     router.include_router(spam.router)
     return router
 
