@@ -133,7 +133,7 @@ REFERENCE_PARAMS = {"policy_id", "code", "kind", "year", "study_id", "token", "f
                     "port_id"}  # fmt: skip
 """Path parameters naming something every caller may read (a policy, a language, a report
 kind, a calendar year, a port of the spam registry): the route is then probed as a list."""
-KNOWN_QUERY = {"date": DAY}
+KNOWN_QUERY = {"date": DAY, "month": DAY[:7]}
 """Values for required query parameters; an unknown required one fails the suite."""
 FILTER_PARAMS = ("q", "phone", "region", "unit")
 """Filters tried with the values of an object outside the caller's scope."""
