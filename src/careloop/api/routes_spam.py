@@ -33,6 +33,7 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 SOURCE = Literal["complaint", "forwarded", "transfer_12321", "interception"]
 MESSAGE_KIND = Literal["notification", "verification", "marketing", "service"]
 PORT_STATUS = Literal["active", "warned", "throttled", "suspended", "closed"]
+SERIOUS_REASON = Literal["after_unsubscribe", "no_consent"]
 SPAM_KIND = Literal[
     "fraud", "loan", "real_estate", "recruitment", "advertising", "gambling", "phishing", "other"
 ]
@@ -105,6 +106,12 @@ class ForwardedIn(Strict):
         description="Code of the region the reporter's number belongs to",
         examples=["C1"],
     )
+    serious_reason: SERIOUS_REASON | None = Field(
+        None,
+        description="What the customer said with it: after_unsubscribe (sent after they "
+        "replied 0000/TD) or no_consent (they never agreed); either makes the report "
+        "serious. Without it the text is read for the same words.",
+    )
 
 
 class ForwardedOut(BaseModel):
@@ -119,6 +126,11 @@ class InterceptionIn(Strict):
     sender: str = Field(min_length=1, max_length=40, description="The sending number or port")
     text: str = free_text(rules.TEXT_MAX_CHARS, "The message intercepted")
     count: int = Field(ge=1, le=100_000_000, description="Copies of it intercepted")
+    serious_reason: SERIOUS_REASON | None = Field(
+        None,
+        description="The SMS centre's finding: after_unsubscribe (the recipients had "
+        "unsubscribed, 0000) or no_consent (no consent on record); either makes it serious",
+    )
 
 
 class InterceptionBatchIn(Strict):
@@ -242,6 +254,7 @@ def record_forwarded(
         key=body.message_id,
         actor=actor,
         now=now,
+        serious_reason=body.serious_reason,
     )
     response.headers["Location"] = f"/api/v1/spam/reports/{report_id}"
     if not created:
@@ -266,7 +279,9 @@ def record_interceptions(
         batch_id=body.batch_id,
         region=body.region,
         items=[
-            service.Interception(i.key, i.sender, i.text, i.count, body.intercepted_at)
+            service.Interception(
+                i.key, i.sender, i.text, i.count, body.intercepted_at, i.serious_reason
+            )
             for i in body.items
         ],
         actor=actor,

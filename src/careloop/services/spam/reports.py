@@ -351,9 +351,12 @@ def record_forwarded(
     key: str,
     actor: Actor,
     now: datetime,
+    serious_reason: str | None = None,
 ) -> tuple[int, bool]:
     """An SMS a customer forwarded to the reporting number (the SMS gateway posts it);
-    (report id, created). The gateway's message id is the key: a retry stores nothing."""
+    (report id, created). The gateway's message id is the key: a retry stores nothing.
+    ``serious_reason``: what the customer said with it (sent after an unsubscribe, or
+    without consent), since the forwarded message itself seldom says so."""
     permissions.check_permission("spam.report", actor.role)
     phone = required_text(reporter_phone, "reporter_phone", 30, multiline=False)
     body = required_text(text, "text", rules.TEXT_MAX_CHARS)
@@ -366,6 +369,7 @@ def record_forwarded(
         received_at=_received(received_at, now),
         region_id=unit.id,
         reporter_phone=phone,
+        serious_reason=_stated(serious_reason),
         source_ref=key,
     )
     result = record_reports(uow, [draft], actor, now, action="report_forwarded")
@@ -385,6 +389,16 @@ class Interception:
     text: str
     count: int
     intercepted_at: datetime
+    serious_reason: str | None = None
+    """The SMS centre's finding that the recipient had unsubscribed (0000) or never
+    consented, from the unified unsubscribe and consent records it checks against."""
+
+
+def _stated(reason: str | None) -> str | None:
+    """A violation a channel states: one of ``SERIOUS_REASONS`` (422 in words otherwise)."""
+    if reason is None or reason == "":
+        return None
+    return rules.choose(rules.SERIOUS_REASONS, reason, ("违规情形", "The violation"))
 
 
 def record_interceptions(
@@ -412,6 +426,7 @@ def record_interceptions(
             received_at=_received(item.intercepted_at, now),
             region_id=unit.id,
             message_count=item.count,
+            serious_reason=_stated(item.serious_reason),
             source_ref=batch,
         )
         for item in items
