@@ -364,6 +364,10 @@ ACTION_LABELS: Final[dict[str, tuple[str, str]]] = {
     "open": ("立案", "case opened"),
     "reassess": ("新增举报，重新评估严重程度", "new reports: severity reassessed"),
     "escalate": ("超时升级", "escalated (late)"),
+    "registry_status": (
+        "端口登记中手工修改了端口状态",
+        "port status changed by hand in the registry",
+    ),
 }
 """Audit actions that are not transitions of the table."""
 
@@ -593,6 +597,20 @@ class EnforcementError(WordedError):
             "port_closed", 409,
             "该端口已关停，关停不可撤销，不能再对其执行任何处置",
             "The port is closed; closing is final and no action can change it",
+        ),
+        "closed_by_case": (
+            "port_closed", 409,
+            "端口 {number} 已由处置案件 {case} 关停，关停不可撤销，"
+            "不能在端口登记中改为「{status_zh}」",
+            "Port {number} was closed by enforcement case {case}; closing is final, so the "
+            "registry cannot make it '{status_en}'",
+        ),
+        "suspended_by_case": (
+            "port_suspended", 409,
+            "端口 {number} 由处置案件 {case} 暂停发送，只能由该案件的申诉裁定（解除暂停）恢复，"
+            "不能在端口登记中改为「{status_zh}」",
+            "Port {number} is suspended by enforcement case {case}; only that case's appeal "
+            "decision (lift) lets it send again, so the registry cannot make it '{status_en}'",
         ),
         "appeal_once": (
             "appeal_already_made", 409,
