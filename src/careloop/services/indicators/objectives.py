@@ -60,21 +60,38 @@ def set_objective(
     by: str,
     now: datetime,
 ) -> Indicator:
-    """Edit an objective; the domain checks that the threshold lies on the worse side."""
+    """Edit an objective; the domain checks that the threshold lies on the worse side.
+
+    An indicator the catalogue gained after migration 0004 seeded the table (inspections,
+    dial tests, surveys, spam) has no row until its objective is first edited: the row is
+    made from the domain's seed then, so every catalogue indicator is editable alike."""
     row = uow.session.get(IndicatorObjective, indicator_id)
     if row is None:
-        raise NotFound("indicator", indicator_id)
-    checked = Indicator(
-        row.indicator_id,
-        row.name_zh,
-        row.name_en,
-        row.unit,
-        row.direction,  # type: ignore[arg-type]
-        target=target,
-        threshold=threshold,
-        tolerance=tolerance,
-        formula=row.formula,
-    )
+        seed = indicator_catalogue.CATALOGUE.get(indicator_id)
+        if seed is None:
+            raise NotFound("indicator", indicator_id)
+        checked = replace(seed, target=target, threshold=threshold, tolerance=tolerance)
+        row = IndicatorObjective(
+            indicator_id=seed.id,
+            name_zh=seed.name_zh,
+            name_en=seed.name_en,
+            unit=seed.unit,
+            direction=seed.direction,
+            formula=seed.formula,
+        )
+        uow.session.add(row)
+    else:
+        checked = Indicator(
+            row.indicator_id,
+            row.name_zh,
+            row.name_en,
+            row.unit,
+            row.direction,  # type: ignore[arg-type]
+            target=target,
+            threshold=threshold,
+            tolerance=tolerance,
+            formula=row.formula,
+        )
     row.target, row.threshold, row.tolerance = target, threshold, tolerance
     row.updated_at, row.updated_by = now, by
     uow.commit()

@@ -55,3 +55,70 @@ def test_ports_sanctioned_counts_each_port_once_per_action() -> None:
         "suspend": 1,
         "close_port": 1,
     }
+
+
+# --- a period's counts: each case judged once, in the period it was decided ------------------
+
+SEPT = (T0, T0 + 30 * DAY)
+OCT = (T0 + 30 * DAY, T0 + 61 * DAY)
+
+
+def test_a_case_is_decided_by_its_first_sanction_or_its_deadline_whichever_came_first() -> None:
+    assert figures.decided_at(CASES[0]) == T0 + DAY / 2  # acted on in time
+    assert figures.decided_at(CASES[1]) == T0 + DAY  # at the deadline: the same instant
+    assert figures.decided_at(CASES[2]) == T0 + DAY  # late: the deadline came first
+    assert figures.decided_at(CASES[3]) == T0 + DAY  # never
+
+
+def test_a_case_acted_on_late_after_its_period_stays_not_acted_on_there() -> None:
+    due_at_month_end = CaseFact("10657009", T0 + 29 * DAY, T0 + 30 * DAY - DAY / 24,
+                                T0 + 31 * DAY, ("warn",))  # fmt: skip
+    september = figures.count_cases([due_at_month_end], *SEPT)
+    october = figures.count_cases([due_at_month_end], *OCT)
+    assert (september.cases_opened, september.cases_judged, september.cases_handled) == (1, 1, 0)
+    assert september.cases_overdue == 1
+    assert (october.cases_opened, october.cases_judged, october.cases_handled) == (0, 0, 0)
+
+
+def test_a_case_opened_in_one_period_and_acted_on_in_the_next_counts_in_the_next() -> None:
+    across = CaseFact("10657010", T0 + 29 * DAY, T0 + 32 * DAY, T0 + 31 * DAY, ("warn",))
+    september = figures.count_cases([across], *SEPT)
+    october = figures.count_cases([across], *OCT)
+    assert (september.cases_opened, september.cases_judged) == (1, 0)
+    assert (october.cases_opened, october.cases_judged, october.cases_on_time) == (0, 1, 1)
+
+
+def test_a_period_s_counts_add_up_to_the_whole() -> None:
+    first = figures.count_cases(CASES, T0, T0 + 5 * DAY)
+    second = figures.count_cases(CASES, T0 + 5 * DAY, T0 + 20 * DAY)
+    first += second
+    assert first == figures.count_cases(CASES, T0, T0 + 20 * DAY)
+    assert (first.cases_judged, first.cases_handled, first.cases_on_time) == (6, 4, 3)
+    assert figures.handling_rate_of(first) == pytest.approx(400 / 6)
+    assert figures.on_time_rate_of(first) == pytest.approx(75.0)
+
+
+def test_rates_with_nothing_to_count_are_none_not_zero() -> None:
+    empty = figures.SpamCounts()
+    assert figures.handling_rate_of(empty) is None
+    assert figures.on_time_rate_of(empty) is None
+    untouched = figures.count_cases([CASES[3]], *SEPT)
+    assert figures.handling_rate_of(untouched) == 0.0  # one case, not acted on: a real 0 %
+    assert figures.on_time_rate_of(untouched) is None
+
+
+def test_sanctioned_ports_leave_out_what_is_not_a_sanction() -> None:
+    pairs = [("A", "warn"), ("A", "warn"), ("B", "suspend"), ("B", "lift"), ("A", "close_port")]
+    assert figures.sanctioned_ports(pairs) == {
+        "warn": 1, "throttle": 0, "suspend": 1, "close_port": 1
+    }  # fmt: skip
+
+
+def test_the_spam_report_rate_is_judged_per_year_like_appeals() -> None:
+    from careloop.domain.indicators import formulas, periods
+
+    september = periods.period_of("month", T0.date())
+    value = formulas.spam_reports_per_million(9, 2_500_000)
+    assert value.value == pytest.approx(3.6)
+    assert periods.judged_value(value, september) == pytest.approx(3.6 * 365 / 30)
+    assert periods.judged_value(formulas.spam_handling_rate(3, 4), september) == 75.0
