@@ -49,8 +49,8 @@ def _log_format(raw: str) -> str:
 
 
 def _log_level(raw: str) -> str:
-    value = raw.strip().upper() or "INFO"
-    if value not in LOG_LEVELS:
+    value = raw.strip().upper()
+    if value and value not in LOG_LEVELS:
         raise ValueError(f"CARELOOP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}: {raw!r}")
     return value
 
@@ -151,8 +151,9 @@ class Settings:
     log_format: str = "text"
     """``text`` (a line for people) or ``json`` (one JSON object per line, for a log
     collector); either way personal data is masked (careloop.logs)."""
-    log_level: str = "INFO"
-    """The least severe log lines written: DEBUG, INFO, WARNING, ERROR."""
+    log_level: str = ""
+    """The least severe log lines written: DEBUG, INFO, WARNING, ERROR. Empty: INFO for the
+    server and the worker, WARNING for one-shot commands (whose answer is one line)."""
 
     @staticmethod
     def cli_language() -> Language:
@@ -189,5 +190,5 @@ class Settings:
             callback_attempts=int(env.get("CARELOOP_CALLBACK_ATTEMPTS", "3")),
             live_refresh_seconds=max(1, int(env.get("CARELOOP_LIVE_REFRESH_SECONDS", "20"))),
             log_format=_log_format(env.get("CARELOOP_LOG_FORMAT", "text")),
-            log_level=_log_level(env.get("CARELOOP_LOG_LEVEL", "INFO")),
+            log_level=_log_level(env.get("CARELOOP_LOG_LEVEL", "")),
         )
