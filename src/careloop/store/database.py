@@ -16,7 +16,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     SQLite: WAL so readers never wait, a busy timeout instead of "database is locked", and
     BEGIN IMMEDIATE so two writers queue up rather than both reading a version and one
     failing to upgrade its lock half-way through a use case.
+
+    Both: a failed statement's error names its SQL but not its parameters (phone numbers,
+    complaint texts), so that no log line or traceback carries them (hide_parameters).
     """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
