@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from careloop import __version__, bootstrap, web
+from careloop import __version__, bootstrap, logs, web
 from careloop.api import (
-    logmask,
     openapi,
     problems,
     ratelimit,
@@ -42,6 +41,7 @@ from careloop.api import (
     routes_work_orders,
 )
 from careloop.api.read_audit import PersonalDataReads
+from careloop.api.request_ids import RequestIds
 from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.http.language import accept_language
@@ -145,7 +145,8 @@ def create_app(
     app.state.session_factory = platform.session_factory
     app.state.clock = clock
     ratelimit.install(app, settings, platform)
-    logmask.install()
+    # A server started by uvicorn alone (no `careloop serve`) still masks its lines.
+    logs.configure()
     problems.install(app)
     openapi.install(app)
     # Innermost: every answer showing personal data unmasked is audited before it leaves.
@@ -154,6 +155,8 @@ def create_app(
     # Outside the body limit: a cross-site write is refused before its body is read.
     app.add_middleware(SameOriginWrites)
     wrap_outermost(app, SecurityHeaders)
+    # Outside everything: every answer and log line of the request carries its id.
+    wrap_outermost(app, RequestIds)
     # /livez, /readyz, /metrics; the request timer wraps everything added above.
     install_observability(app, clock)
     app.include_router(routes_auth.router)
