@@ -24,7 +24,7 @@ from typing import Any
 import procrastinate
 from procrastinate.testing import InMemoryConnector
 
-from careloop import bootstrap
+from careloop import bootstrap, logs
 from careloop.config import Settings
 from careloop.domain.events import DomainEvent
 from careloop.jobs.job_runs import recorded_run
@@ -92,9 +92,11 @@ async def tick(timestamp: int) -> int:
 
 
 @blueprint.task(name="events.deliver", queue="events")
-def deliver_event(handler: str, event: dict[str, Any]) -> None:
-    """One queued handler of one domain event (services/events.py), in whichever worker."""
-    _platform().events.deliver(handler, DomainEvent.from_json(event))
+def deliver_event(handler: str, event: dict[str, Any], request_id: str | None = None) -> None:
+    """One queued handler of one domain event (services/events.py), in whichever worker,
+    under the id of the request that queued it: its log lines join that request's."""
+    with logs.request_context(request_id):
+        _platform().events.deliver(handler, DomainEvent.from_json(event))
 
 
 def defer_event(database_url: str, handler: str, event: DomainEvent) -> None:
@@ -112,9 +114,13 @@ def defer_events(database_url: str, jobs: list[tuple[str, DomainEvent]]) -> None
     """Queue the handlers of one commit's events over one connection (see `defer_event`)."""
     connector = procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(database_url))
     app = procrastinate.App(connector=connector)
+    request_id = logs.current_request_id()
     with app.open():
         app.configure_task("careloop:events.deliver", queue="events").batch_defer(
-            *({"handler": handler, "event": event.to_json()} for handler, event in jobs)
+            *(
+                {"handler": handler, "event": event.to_json(), "request_id": request_id}
+                for handler, event in jobs
+            )
         )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from careloop import bootstrap
+from careloop import bootstrap, logs
 from careloop.config import Settings
 from careloop.jobs.job_runs import recorded_run
 from careloop.services.sla import sweep as sla_sweep
@@ -59,6 +59,14 @@ class InProcessRunner:
         self.stop_event = threading.Event()
 
     def run_once(self, now: datetime | None = None) -> dict[str, Any]:
+        # A round of its own id (unless a request runs it): its lines, and those of the
+        # handlers it queues, read together.
+        if logs.current_request_id() is None:
+            with logs.request_context(None):
+                return self._round(now)
+        return self._round(now)
+
+    def _round(self, now: datetime | None) -> dict[str, Any]:
         moment = now or self.clock()
         platform = bootstrap.platform(self.database_url)
         factory = platform.session_factory
