@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from careloop import bootstrap
+from careloop import bootstrap, logs
 from careloop.cli.database import demo, migrate
 from careloop.cli.shell import settings
 
@@ -84,6 +84,9 @@ def serve(
     options = server_options(
         host, port, workers, limit_concurrency, timeout_keep_alive, forwarded_allow_ips
     )
+    # uvicorn applies it in each worker process: its access and error lines are masked and
+    # written in CARELOOP_LOG_FORMAT like ours.
+    log_config = logs.dict_config(config)
     typer.echo(f"CareLoop on {bootstrap.redacted(config.database_url)}")
     base = f"http://{host}:{port}"
     typer.echo(f"Open {base}/  (the workbench: log in as a member of staff)")
@@ -99,9 +102,9 @@ def serve(
         prepare_multiprocess(workers)
         # Each worker process builds its own app from the same environment (an app factory:
         # uvicorn forks before the app, its engine and its rate limiter exist).
-        uvicorn.run("careloop.api.app:create_app", factory=True, **options)
+        uvicorn.run("careloop.api.app:create_app", factory=True, log_config=log_config, **options)
         return
-    uvicorn.run(create_app(config), **options)
+    uvicorn.run(create_app(config), log_config=log_config, **options)
 
 
 def up(
