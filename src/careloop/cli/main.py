@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import typer
 
+from careloop import logs
 from careloop.cli.accountability import accountability_app
 from careloop.cli.complaints import complaint_app
 from careloop.cli.counts import counts_app
@@ -31,6 +32,17 @@ from careloop.cli.work_orders import work_order_app
 app = typer.Typer(
     help="CareLoop: closed-loop complaint handling for telecom operators.", no_args_is_help=True
 )
+
+
+@app.callback()
+def _logging(ctx: typer.Context) -> None:
+    # Every command logs through the one masking set-up (careloop.logs), to stderr: the
+    # server and the worker at INFO, a one-shot command (its answer one line) at WARNING,
+    # unless CARELOOP_LOG_LEVEL says otherwise.
+    long_running = ctx.invoked_subcommand in ("serve", "up", "worker")
+    logs.configure(default_level="INFO" if long_running else "WARNING")
+
+
 # `--help` lists commands in this order, then the sub-apps.
 app.command("worker")(worker)
 app.command("screenshots")(screenshots_command)
