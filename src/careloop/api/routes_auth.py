@@ -3,7 +3,7 @@ administrator's unlock of a username held back after wrong passwords."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,7 +12,7 @@ from careloop.api import presenters
 from careloop.api.deps import ActorDep, TokenDep
 from careloop.domain.permissions import check_permission
 from careloop.http.cookies import SESSION_COOKIE
-from careloop.http.dependencies import NowDep, UowDep, client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address, login_policy
 from careloop.services.access import auth
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
@@ -48,15 +48,6 @@ class MeOut(BaseModel):
     scope_path: str = Field(description="Org-tree path of the subtree they may see")
 
 
-def _policy(request: Request) -> auth.LoginPolicy:
-    settings = request.app.state.settings
-    return auth.LoginPolicy(
-        max_failed=settings.max_failed_logins,
-        lockout=timedelta(minutes=settings.lockout_minutes),
-        session_ttl=timedelta(hours=settings.session_hours),
-    )
-
-
 @router.post(
     "/login",
     response_model=LoginOut,
@@ -75,7 +66,9 @@ def login(
     client = client_address(request)
     # Per address only: a budget per username would let anyone hold that user's login up.
     request.app.state.login_limiter.take(f"ip:{client}", now, uow=uow)
-    session = auth.login_session(uow, body.username, body.password, now, client, _policy(request))
+    session = auth.login_session(
+        uow, body.username, body.password, now, client, login_policy(request)
+    )
     response.set_cookie(
         SESSION_COOKIE,
         session.token,

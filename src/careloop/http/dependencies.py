@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,6 +22,17 @@ class LoginRequired(Exception):
     def __init__(self, next_path: str) -> None:
         super().__init__(next_path)
         self.next_path = next_path
+
+
+def login_policy(request: Request) -> auth.LoginPolicy:
+    """The configured lock-out and session length, for every way in (API, web form, SSO):
+    one reading of the settings, so a site's policy cannot differ between channels."""
+    settings = request.app.state.settings
+    return auth.LoginPolicy(
+        max_failed=settings.max_failed_logins,
+        lockout=timedelta(minutes=settings.lockout_minutes),
+        session_ttl=timedelta(hours=settings.session_hours),
+    )
 
 
 async def get_uow(request: Request) -> AsyncIterator[UnitOfWork]:

@@ -9,13 +9,12 @@ and a refusal is the login page with a readable banner and no session.
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from careloop.domain.errors import DomainError
-from careloop.http.dependencies import NowDep, UowDep, client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address, login_policy
 from careloop.services.access import auth, oidc
 from careloop.services.access.rate_limits import Limiter, redis_client, shared_limiter
 from careloop.web.deps import LangDep, safe_next, set_session_cookie
@@ -55,10 +54,6 @@ def _state_ledger(request: Request) -> Limiter:
     )
 
 
-def _policy(request: Request) -> auth.LoginPolicy:
-    return auth.LoginPolicy(session_ttl=timedelta(hours=request.app.state.settings.session_hours))
-
-
 @router.get("/auth/oidc/login")
 def sso_login(request: Request, now: NowDep, lang: LangDep, next: str | None = None) -> Response:
     rp = relying_party(request)
@@ -95,7 +90,7 @@ def sso_callback(request: Request, uow: UowDep, now: NowDep, lang: LangDep) -> R
     try:
         # Each callback may cost a request to the provider: it counts as a login attempt.
         request.app.state.login_limiter.take(f"ip:{client}", now)
-        session = oidc.finish_login(uow, rp, pending, params, now, client, _policy(request))
+        session = oidc.finish_login(uow, rp, pending, params, now, client, login_policy(request))
         actor = auth.actor_for_token(uow, session.token, now)
     except DomainError as exc:
         response: Response = login_form(

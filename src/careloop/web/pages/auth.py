@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.http.cookies import SESSION_COOKIE
-from careloop.http.dependencies import NowDep, UowDep, client_address
+from careloop.http.dependencies import NowDep, UowDep, client_address, login_policy
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.web.answers import see_other
@@ -95,7 +95,9 @@ def login(
     try:
         client = client_address(request)
         request.app.state.login_limiter.take(f"ip:{client}", now, uow=uow)
-        token = auth.login(uow, username.strip(), password, now, client)
+        token = auth.login_session(
+            uow, username.strip(), password, now, client, login_policy(request)
+        ).token
         actor = auth.actor_for_token(uow, token, now)
     except DomainError as exc:
         return login_form(request, lang, next, exc.message(lang), exc.status, username=username)
