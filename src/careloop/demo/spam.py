@@ -364,7 +364,9 @@ class DemoSpam:
 
 
 @dataclass(frozen=True)
-class _Report:
+class PlannedReport:
+    """One reported message as drawn from the seed, before a source records it."""
+
     campaign: str
     sender: str
     text: str
@@ -425,17 +427,26 @@ def _weekday_count(n: int, day: date, rng: random.Random) -> int:
     return n
 
 
+def _on_a_likely_day(rng: random.Random, today: date, first: int, span: int) -> date:
+    """A day of the ``span`` days from ``first`` (never after today), drawn again (once)
+    if it falls on a weekend, as often as weekends are quieter."""
+    day = today + timedelta(days=min(0, first + rng.randrange(span)))
+    if day.weekday() >= 5 and rng.random() > WEEKEND:
+        day = today + timedelta(days=min(0, first + rng.randrange(span)))
+    return day
+
+
 def _ext(rng: random.Random, port: str) -> str:
     """The sender a recipient sees: the port with extension digits (or the bare port)."""
     return port + (f"{rng.randrange(10**4):04d}" if rng.random() < 0.7 else "")
 
 
-def _plan_month(
+def plan_month(
     province: Province, rng: random.Random, today: date, end: datetime
-) -> list[_Report]:
+) -> list[PlannedReport]:
     """Every reported message of the month, in the order drawn (sorted by the caller)."""
     people = _People(province, rng)
-    made: list[_Report] = []
+    made: list[PlannedReport] = []
 
     def report(code: str, sender: str, template: str, day: date, city: str | None,
                serious: str | None) -> None:  # fmt: skip
@@ -444,7 +455,7 @@ def _plan_month(
             return
         home = people.city(city)
         made.append(
-            _Report(code, sender, _fill(rng, template), at, people.region(home),
+            PlannedReport(code, sender, _fill(rng, template), at, people.region(home),
                     people.reporter(home, code), serious)
         )  # fmt: skip
 
@@ -471,7 +482,7 @@ def _plan_month(
         port = rng.choice(tail_ports) if through else None
         city = rng.choice((None, None, people.city(None)))
         for _ in range(size):
-            day = today + timedelta(days=min(0, start + rng.randrange(0, 6)))
+            day = _on_a_likely_day(rng, today, start, 6)
             sender = (
                 _ext(rng, port)
                 if port
@@ -480,7 +491,7 @@ def _plan_month(
             report(f"tail{n}", sender, template, day, city, serious)
     for n, (port, template) in enumerate(LEGIT):
         for _ in range(rng.randint(2, 4)):
-            day = today + timedelta(days=rng.randrange(-DAYS + 1, 0))
+            day = _on_a_likely_day(rng, today, -DAYS + 1, DAYS - 1)
             report(f"legit{n}", port, template, day, None, None)
     made.sort(key=lambda r: (r.at, r.reporter))
     return made
@@ -498,15 +509,15 @@ def load_spam_month(
     start = end - timedelta(days=DAYS)
     made = DemoSpam(month_start=start)
     today = end.astimezone(LOCAL_TIME).date()
-    planned = _plan_month(province, rng, today, end)
+    planned = plan_month(province, rng, today, end)
     with UnitOfWork(session_factory) as uow:
         boss = actor_for(uow, "supervisor1")
         made.ports = _register_ports(uow, boss, end, rng)
         regions = dict(uow.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
-        by_day: dict[date, list[_Report]] = {}
+        by_day: dict[date, list[PlannedReport]] = {}
         for item in planned:
             by_day.setdefault(item.at.date(), []).append(item)
-        transfer: list[_Report] = []
+        transfer: list[PlannedReport] = []
         complaints = _spam_complaints(uow, start, end)
         steps = sorted(CASE_STEPS, key=lambda s: (s.day, s.at))
         for offset in range(-DAYS + 1, 1):
@@ -589,7 +600,7 @@ def _register_ports(uow: UnitOfWork, boss: Actor, end: datetime, rng: random.Ran
     return len(views)
 
 
-def _forwarded(item: _Report, regions: dict[str, int], key: str) -> spam.NewReport:
+def _forwarded(item: PlannedReport, regions: dict[str, int], key: str) -> spam.NewReport:
     return spam.NewReport(
         source="forwarded",
         key=f"SMS{key}",
@@ -625,13 +636,13 @@ def _intercept(
     day: date,
     closing: datetime,
     rng: random.Random,
-    reported: Sequence[_Report],
+    reported: Sequence[PlannedReport],
     province: Province,
 ) -> None:
     """The SMS centre stops copies of what is reported: one city's batch a working day (the
     city most reported from is the likeliest), each item a message with the copies held."""
     counties = {c.code: p.code for p in province.cities() for c in province.counties(p.code)}
-    by_city: dict[str, list[_Report]] = {}
+    by_city: dict[str, list[PlannedReport]] = {}
     for item in reported:
         if item.campaign.startswith("legit"):
             continue
@@ -639,7 +650,7 @@ def _intercept(
         by_city.setdefault(city, []).append(item)
     cities = sorted(by_city)
     for city in rng.choices(cities, [len(by_city[c]) for c in cities])[:1] if cities else []:
-        seen: dict[str, _Report] = {}
+        seen: dict[str, PlannedReport] = {}
         for item in by_city[city]:
             seen.setdefault(item.campaign, item)
         items = [
@@ -657,7 +668,7 @@ def _intercept(
 
 
 def _import_transfer(
-    uow: UnitOfWork, boss: Actor, rows: Sequence[_Report], day: date, end: datetime
+    uow: UnitOfWork, boss: Actor, rows: Sequence[PlannedReport], day: date, end: datetime
 ) -> None:
     """The 12321 centre's file of the weeks before, imported as a person uploads it."""
     if not rows:
