@@ -25,16 +25,41 @@ def from_environment(value: str | None) -> Language:
 
 
 def negotiate(accept_language: str | None) -> Language:
-    """The language an Accept-Language header asks for among zh and en.
+    """The language an Accept-Language header asks for among zh and en (RFC 9110 §12.5.4).
 
-    The first tag of ours in the header decides, as the API's problem details have always
-    answered: q-values are not weighed (a client that lists English first wants English,
-    whatever it writes after it). Tags that are neither (fr, *) are passed over; none: zh.
+    Each of our languages gets the highest quality of the tags that name it (``en-GB`` names
+    en) or, failing those, of ``*``; the better one wins, a tie goes to the one listed first,
+    and ``q=0`` means "not this one". A malformed q-value counts as 1 (a browser's typo should
+    not cost the user their language). Nothing of ours acceptable, or no header: zh.
     """
-    for part in (accept_language or "").lower().split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("zh"):
-            return "zh"
-    return DEFAULT
+    quality: dict[Language, tuple[float, int]] = {}
+    wildcard: tuple[float, int] | None = None
+    for position, part in enumerate((accept_language or "").lower().split(",")):
+        tag, _, params = part.partition(";")
+        tag = tag.strip()
+        q = _quality(params)
+        if tag == "*":
+            wildcard = wildcard or (q, position)
+            continue
+        ours: Language | None = (
+            "en" if tag.startswith("en") else ("zh" if tag.startswith("zh") else None)
+        )
+        if ours is not None and (ours not in quality or q > quality[ours][0]):
+            quality[ours] = (q, quality.get(ours, (q, position))[1])
+    languages: tuple[Language, ...] = ("zh", "en")
+    for language in languages:
+        if language not in quality and wildcard is not None:
+            quality[language] = wildcard
+    acceptable = [(q, -at, language) for language, (q, at) in quality.items() if q > 0]
+    return max(acceptable)[2] if acceptable else DEFAULT
+
+
+def _quality(params: str) -> float:
+    for param in params.split(";"):
+        name, _, value = param.partition("=")
+        if name.strip() == "q":
+            try:
+                return min(1.0, max(0.0, float(value.strip())))
+            except ValueError:
+                return 1.0
+    return 1.0

@@ -25,11 +25,29 @@ def test_negotiate_gives_what_the_pages_and_problem_details_gave(
     assert language.negotiate(header) == expected
 
 
-def test_negotiate_takes_the_first_of_our_tags_whatever_its_q_value() -> None:
-    assert language.negotiate("en;q=0.2, zh-CN;q=0.9") == "en"
-    assert language.negotiate("zh;q=0.3, en-GB;q=0.7") == "zh"
+def test_negotiate_weighs_q_values() -> None:
+    assert language.negotiate("en;q=0.2, zh-CN;q=0.9") == "zh"
+    assert language.negotiate("zh;q=0.3, en-GB;q=0.7") == "en"
+    assert language.negotiate("fr, zh;q=0.4, en;q=0.6") == "en"
+    # A tag's best quality counts: en-US at 0.1 but en at 0.9 is English at 0.9.
+    assert language.negotiate("zh;q=0.5, en-US;q=0.1, en;q=0.9") == "en"
+
+
+def test_negotiate_breaks_ties_by_order() -> None:
     assert language.negotiate("en, zh") == "en"
     assert language.negotiate("zh, en") == "zh"
+    assert language.negotiate("en;q=0.8, zh;q=0.8") == "en"
+
+
+def test_q_zero_refuses_a_language() -> None:
+    assert language.negotiate("zh;q=0, en;q=0.1") == "en"
+    assert language.negotiate("en;q=0") == "zh"  # nothing of ours acceptable: the default
+    assert language.negotiate("zh;q=0, *;q=0.5") == "en"  # * covers what is not named
+
+
+def test_a_malformed_q_value_counts_as_one() -> None:
+    assert language.negotiate("zh;q=abc, en;q=0.9") == "zh"
+    assert language.negotiate("en;q=2") == "en"
 
 
 @pytest.mark.parametrize(
