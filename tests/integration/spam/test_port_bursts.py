@@ -21,6 +21,7 @@ from careloop.store.models import Notification, OrgUnit, SpamEvent
 from careloop.store.models.spam_bursts import SpamPortBurst
 from tests.conftest import Api
 from tests.integration.api.helpers import assert_problem
+from tests.integration.privacy.test_export_privacy import security_events
 
 TODAY = date(2026, 9, 30)
 ELEVEN = datetime(2026, 9, 30, 3, 0, tzinfo=UTC)  # 11:00 Beijing
@@ -34,11 +35,30 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC) - timedelta(hours=8)
 
 
+def _record(database_url: str, rows: list[tuple[str, str, str, datetime, str]]) -> None:
+    """Forwarded reports (port, region, reporter, received, key), quoting the customer."""
+    engine = make_engine(database_url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        regions = dict(uow.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+        drafts = [
+            NewReport(
+                source="forwarded",
+                key=key,
+                sender=port,
+                text=f"【优惠】{key} 办理贷款请回电 {SECRET} 退订回T",
+                received_at=at,
+                region_id=regions[region],
+                reporter_phone=phone,
+            )
+            for port, region, phone, at, key in rows
+        ]
+        record_reports(uow, drafts, SYSTEM, ELEVEN, action="test_seed")
+    engine.dispose()
+
+
 def _seed(database_url: str) -> None:
     engine = make_engine(database_url)
-    factory = make_session_factory(engine)
-    with UnitOfWork(factory) as uow:
-        regions = dict(uow.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+    with UnitOfWork(make_session_factory(engine)) as uow:
         port_service.register_port(
             uow,
             port_service.PortDraft(BURST, "enterprise", "甲科技公司"),
@@ -46,42 +66,23 @@ def _seed(database_url: str) -> None:
             ELEVEN,
             "zh",
         )
-        drafts = []
-
-        def add(port: str, region: str, phone: str, at: datetime, key: str) -> None:
-            drafts.append(
-                NewReport(
-                    source="forwarded",
-                    key=key,
-                    sender=port,
-                    text=f"【优惠】{key} 办理贷款请回电 {SECRET} 退订回T",
-                    received_at=at,
-                    region_id=regions[region],
-                    reporter_phone=phone,
-                )
-            )
-
-        ports = ((BURST, "C2-K1"), (QUIET, "C1-K1"), (REPEAT, "C1-K1"))
-        for back in range(1, 15):
-            day = TODAY - timedelta(days=back)
-            for i, (port, region) in enumerate(ports):
-                add(port, region, f"1390{i}{back:02d}0001", _at(day, 9), f"{port}-{back}-a")
-                # afternoons do not count against a morning: the baseline is by the clock
-                for n in range(4):
-                    add(
-                        port,
-                        region,
-                        f"1391{i}{back:02d}{n:04d}",
-                        _at(day, 15, n),
-                        f"{port}-{back}-p{n}",
-                    )
-        for n in range(12):
-            add(BURST, "C2-K1", f"1370000{n:04d}", _at(TODAY, 8, 4 * n), f"burst-{n}")
-        add(QUIET, "C1-K1", "13900000099", _at(TODAY, 9), "quiet-today")
-        for n in range(20):
-            add(REPEAT, "C1-K1", "13600000001", _at(TODAY, 9, n), f"angry-{n}")
-        record_reports(uow, drafts, SYSTEM, ELEVEN, action="test_seed")
     engine.dispose()
+    rows = []
+    ports = ((BURST, "C2-K1"), (QUIET, "C1-K1"), (REPEAT, "C1-K1"))
+    for back in range(1, 15):
+        day = TODAY - timedelta(days=back)
+        for i, (port, region) in enumerate(ports):
+            rows.append((port, region, f"1390{i}{back:02d}0001", _at(day, 9), f"{port}-{back}-a"))
+            # afternoons do not count against a morning: the baseline is by the clock
+            for n in range(4):
+                phone = f"1391{i}{back:02d}{n:04d}"
+                rows.append((port, region, phone, _at(day, 15, n), f"{port}-{back}-p{n}"))
+    for n in range(12):
+        rows.append((BURST, "C2-K1", f"1370000{n:04d}", _at(TODAY, 8, 4 * n), f"burst-{n}"))
+    rows.append((QUIET, "C1-K1", "13900000099", _at(TODAY, 9), "quiet-today"))
+    for n in range(20):
+        rows.append((REPEAT, "C1-K1", "13600000001", _at(TODAY, 9, n), f"angry-{n}"))
+    _record(database_url, rows)
 
 
 def _bursts(api: Api, who: str, query: str = "") -> dict:  # type: ignore[type-arg]
@@ -108,6 +109,11 @@ def test_a_ports_report_burst_is_flagged_by_the_early_warning_the_same_day(
     assert SECRET in burst["sample_text"]  # a supervisor sees personal data
     masked = _bursts(api, "inspector")["items"][0]["sample_text"]
     assert SECRET not in masked and "138****5678" in masked
+    reads = [  # the supervisor's unmasked sample is a read of that report, the inspector's not
+        (user, detail["via"], len(detail.get("spam_reports", [])))
+        for _kind, user, detail in security_events(database_url, "personal_data_read")
+    ]
+    assert reads == [("super1", "GET /api/v1/spam/bursts", 1)]
     assert _bursts(api, "lead1")["items"] == []  # City One sees neither its ports nor City Two's
 
     # the job flags it once, with its owner unit told through the outbox
@@ -148,3 +154,16 @@ def test_a_ports_report_burst_is_flagged_by_the_early_warning_the_same_day(
     assert "尚未到来" in assert_problem(ahead, 422, "invalid_input")["detail"]
     assert api.as_("super1").get("/api/v1/spam/bursts?day=yesterday").status_code == 422
     assert api.as_("super1").get("/api/v1/spam/bursts?day=1900-01-01").status_code == 422
+
+    # a burst in the day's last minutes is flagged, on its own day, by the round after midnight
+    _record(
+        database_url,
+        [(QUIET, "C1-K1", f"1350000{n:04d}", _at(TODAY, 23, 50), f"late-{n}") for n in range(20)],
+    )
+    after_midnight = _at(TODAY + timedelta(days=1), 0, 5)
+    assert runner.run_once(after_midnight)["spam_bursts_flagged"] == 1
+    engine = make_engine(database_url)
+    with UnitOfWork(make_session_factory(engine)) as uow:
+        late = uow.session.scalars(select(SpamPortBurst).order_by(SpamPortBurst.id)).all()
+        assert [(r.port_number, r.day) for r in late] == [(BURST, TODAY), (QUIET, TODAY)]
+    engine.dispose()

@@ -694,7 +694,8 @@ def build_report(
     )
     report.tables = [indicator_table(ir), region_table(ir), outcome_table(ir)]
     if kind == "daily":
-        warning = ews.early_warning(uow, day, root.code, now=now, unmasked=unmasked)
+        # spam samples stay masked: the unmasked report's audit names complaints only
+        warning = ews.early_warning(uow, day, root.code, now=now)
         bursts = warning.port_bursts.bursts if warning.port_bursts else []
         report.summary.insert(
             0,

@@ -24,7 +24,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import func, literal, select, union_all
 
@@ -33,6 +33,7 @@ from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
 from careloop.domain.spam import bursts as rules
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.org import escalation as org_escalation
+from careloop.services.privacy.personal_data import note_spam_report_read
 from careloop.services.spam.enforcement_opening import (
     _region as port_region,  # the one rule for a port's region
 )
@@ -359,23 +360,44 @@ def bursts_for(
 ) -> BurstReport:
     """The API's and pages' reading: the actor's scope, masked by the actor's role."""
     permissions.check_permission("spam.read", actor.role)
-    return port_bursts(
+    unmasked = privacy.may_see_personal_data(actor.role)
+    found = port_bursts(
         uow,
         day or now.astimezone(LOCAL_TZ).date(),
         now,
         actor.scope,
-        unmasked=privacy.may_see_personal_data(actor.role),
+        unmasked=unmasked,
         lang=lang,
     )
+    for burst in found.bursts if unmasked else ():
+        # a sample quoting a number or an ID, shown in full, is a read of that report
+        text = burst.sample_text
+        if burst.sample_report_id and privacy.shown(text, "text", unmasked=False) != text:
+            note_spam_report_read(actor, burst.sample_report_id)
+    return found
 
 
 # --- the job ----------------------------------------------------------------------------------
 
 
+LATE_LOOK: Final = timedelta(minutes=15)
+"""Just after midnight the job also judges the day just ended, whole: a burst of its last
+minutes (after the last round of that day) is still flagged, on its own day."""
+
+
 def flag_bursts(uow: UnitOfWork, now: datetime, rule: rules.BurstRule = rules.BurstRule()) -> int:
     """Record today's new bursts (whole province) once per port and day, notify each owner
     unit, audit each. Returns how many were flagged now. Commits."""
-    day = now.astimezone(LOCAL_TZ).date()
+    local = now.astimezone(LOCAL_TZ)
+    days = [local.date()]
+    if local - local_midnight(local.date()) < LATE_LOOK:
+        days.insert(0, local.date() - timedelta(days=1))
+    flagged = sum(_flag_day(uow, day, now, rule) for day in days)
+    uow.commit()
+    return flagged
+
+
+def _flag_day(uow: UnitOfWork, day: date, now: datetime, rule: rules.BurstRule) -> int:
     run, as_of, _ = find(uow, day, now, "/", rule)
     if not run.bursts:
         return 0
@@ -454,12 +476,13 @@ def flag_bursts(uow: UnitOfWork, now: datetime, rule: rules.BurstRule = rules.Bu
                     recipient=recipient,
                     subject=f"[CareLoop] 端口举报突增 / port report burst {port}"[:200],
                     body=(
-                        f"{view_zh} 今日截至 {_local(as_of)}（北京时间）已有 {burst.reporters} "
-                        f"人举报（{burst.reports} 条），同时段基线期望 {burst.expected:.1f} 人；"
+                        f"{view_zh} {day:%m月%d日}截至 {_local(as_of)}（北京时间）已有 "
+                        f"{burst.reporters} 人举报（{burst.reports} 条），"
+                        f"同时段基线期望 {burst.expected:.1f} 人；"
                         f"首条举报 {_local(first_at)}。"
                         + (f"处置案件：{case.number}。" if case else "尚无处置案件。")
                         + f"\n示例：{sample[:200]}\n"
-                        f"Port {port}: {burst.reporters} people reported it today by "
+                        f"Port {port}: {burst.reporters} people reported it on {day} by "
                         f"{_local(as_of)} (Beijing time), {burst.expected:.1f} expected by "
                         f"this time; unit: {owner.name_en}."
                     ),
@@ -472,7 +495,6 @@ def flag_bursts(uow: UnitOfWork, now: datetime, rule: rules.BurstRule = rules.Bu
                 )
             )
     uow.session.flush()
-    uow.commit()
     return flagged
 
 
