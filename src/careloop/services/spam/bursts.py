@@ -84,27 +84,30 @@ class BurstView:
     owner_unit: str | None = None
     """The owner unit notified (as recorded)."""
 
+    def _p(self) -> str:
+        return f"; p = {self.p_value:.2g}" if self.p_value is not None else ""
+
     def explanation(self, lang: str = "zh") -> str:
         """One line a reader can check: who reported, against what, why flagged."""
         if lang.startswith("en"):
             against = (
                 f"expected {self.expected:.1f} by this time (baseline {self.baseline_days} "
-                f"days at {self.baseline_mean:.1f}); p = {self.p_value:.2g}"
+                f"days at {self.baseline_mean:.1f}){self._p()}"
                 if self.basis == "test"
                 else f"new port, floor {self.critical_count} reporters"
             )
             return (
                 f"port {self.port_number}: {self.reporters} reporters ({self.reports} "
-                f"reports) today, {against}"
+                f"reports) on the day, {against}"
             )
         against = (
             f"同时段期望 {self.expected:.1f} (基线 {self.baseline_days} 天, 日均 "
-            f"{self.baseline_mean:.1f}); p = {self.p_value:.2g}"
+            f"{self.baseline_mean:.1f}){self._p()}"
             if self.basis == "test"
             else f"新端口, 绝对门限 {self.critical_count} 人"
         )
         return (
-            f"端口 {self.port_number}: 今日 {self.reporters} 人举报 ({self.reports} 条), {against}"
+            f"端口 {self.port_number}: 当日 {self.reporters} 人举报 ({self.reports} 条), {against}"
         )
 
 
