@@ -3,6 +3,12 @@ for which kinds of message; registration, edits and imports, every change a hist
 
 Reports are attributed to a port here (``attribute_sender``): the exact number if it is
 registered, else the longest registered prefix (the port's extension digits).
+
+The registry and enforcement keep one story. A case's sanction shows on the registered port
+(``follow_sanction``); a port a case suspended or closed is not reopened here — by hand or
+by import — since a closure is final and only the case's appeal decision lifts a suspension
+(``_check_not_reopening``); and a status set here while a case for the port is open is
+written on that case's trail, so its owner sees it (``_tell_open_case``).
 """
 
 from __future__ import annotations
@@ -19,14 +25,18 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from careloop.domain import permissions
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.domain.spam import enforcement as enforcement_rules
 from careloop.domain.spam import ports as rules
 from careloop.domain.spam.reports import SpamError, choose
 from careloop.domain.text import clean_text, required_text
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.intake_import import spreadsheet_rows
 from careloop.services.sla.clocks import LOCAL_TIME
+from careloop.services.spam.enforcement_trail import record as record_on_case
 from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models import Staff
 from careloop.store.models.spam import SpamPort, SpamPortHistory
+from careloop.store.models.spam_enforcement import SpamEnforcementCase, SpamPortSanction
 
 OWNER_NAME_MAX = 200
 CONTRACT_MAX = 100
@@ -123,6 +133,9 @@ class RowError:
     reason: str
 
 
+_SEVERITY = tuple(rules.STATUSES)
+"""Registry statuses mildest first; they are the names of enforcement's port states too."""
+
 _ACTIONS = {
     "register": ("登记", "Registered"),
     "edit": ("修改", "Edited"),
@@ -183,14 +196,71 @@ def follow_sanction(
 ) -> None:
     """Show an enforcement case's sanction on the registered port: the registry's status
     is what staff read, the case is what decided it, so the change is one history row
-    naming the case. A port nobody registered has no row to follow."""
+    naming the case. A port nobody registered has no row to follow. A port closed here
+    stays closed, and a milder sanction leaves a harsher status set here as it is; only a
+    lifted suspension (``active``) lowers it."""
     port = uow.session.scalar(select(SpamPort).where(SpamPort.number == number))
-    if port is None or port.status == state:
+    if port is None or port.status == state or port.status == "closed":
+        return
+    if state != "active" and _SEVERITY.index(state) < _SEVERITY.index(port.status):
         return
     before = _snapshot(port)
     port.status = state
     port.updated_at = now
     _history(uow, port, actor, "enforcement", now, before, note=f"#{case_id}")
+
+
+def _held_by_cases(uow: UnitOfWork, numbers: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Ports a case suspended or closed: number → (their state, the case's number)."""
+    if not numbers:
+        return {}
+    rows = uow.session.execute(
+        select(SpamPortSanction.port_number, SpamPortSanction.state, SpamEnforcementCase.number)
+        .join(SpamEnforcementCase, SpamEnforcementCase.id == SpamPortSanction.case_id)
+        .where(
+            SpamPortSanction.port_number.in_(list(numbers)),
+            SpamPortSanction.state.in_([s.value for s in enforcement_rules.BLOCKED_STATES]),
+        )
+    ).all()
+    return {number: (state, case) for number, state, case in rows}
+
+
+def _check_not_reopening(number: str, status: str, held: tuple[str, str] | None) -> None:
+    """A closed port stays blocked: a status milder than what a case decided is refused
+    (closing is final; a suspension is lifted by the case's appeal decision only)."""
+    if held is None:
+        return
+    state, case = held
+    if _SEVERITY.index(status) >= _SEVERITY.index(state):
+        return
+    zh, en = rules.STATUSES[status]
+    key = "closed_by_case" if state == "closed" else "suspended_by_case"
+    raise enforcement_rules.EnforcementError(
+        key, number=number, case=case, status_zh=zh, status_en=en
+    )
+
+
+def _tell_open_case(
+    uow: UnitOfWork, port: SpamPort, before: str, actor: Actor, now: datetime, via: str
+) -> None:
+    """A status set in the registry while a case for the port is open goes on the case's
+    trail: the case's owner decides the port's sanctions and must see a hand change."""
+    if port.status == before:
+        return
+    case = uow.session.scalar(
+        select(SpamEnforcementCase).where(SpamEnforcementCase.active_port == port.number)
+    )
+    if case is None:
+        return
+    record_on_case(
+        uow,
+        case,
+        actor,
+        "registry_status",
+        now,
+        {"port_status": before},
+        {"port_status": port.status, "via": via},
+    )
 
 
 def _snapshot(port: SpamPort) -> dict[str, Any]:
@@ -268,6 +338,8 @@ def register_port(
     values = _checked(draft)
     if uow.session.scalar(select(SpamPort.id).where(SpamPort.number == values["number"])):
         raise SpamError("port_exists", number=values["number"])
+    held = _held_by_cases(uow, [values["number"]])
+    _check_not_reopening(values["number"], values["status"], held.get(values["number"]))
     port = SpamPort(version=1, created_at=now, updated_at=now, **values)
     uow.session.add(port)
     uow.session.flush()
@@ -305,6 +377,8 @@ def update_port(
         port.allowed_kinds = _allowed(changes.allowed_kinds)
     if changes.status is not None:
         status = choose(rules.STATUSES, changes.status, ("状态", "Status"))
+        held = _held_by_cases(uow, [port.number])
+        _check_not_reopening(port.number, status, held.get(port.number))
         if port.status == "closed" and status != "closed":
             zh, en = rules.STATUSES[status]
             raise SpamError("closed_port", number=port.number, status_zh=zh, status_en=en)
@@ -315,6 +389,7 @@ def update_port(
         return view(port, lang)
     port.updated_at = now
     _history(uow, port, actor, "edit", now, before)
+    _tell_open_case(uow, port, before["status"], actor, now, "edit")
     try:
         uow.commit()
     except StaleDataError as exc:
@@ -358,10 +433,17 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
     """Every change of the port, oldest first, each changed field in words."""
     permissions.check_permission("spam.read", actor.role)
     _load(uow, port_id)
-    rows = uow.session.scalars(
-        select(SpamPortHistory)
-        .where(SpamPortHistory.port_id == port_id)
-        .order_by(SpamPortHistory.id)
+    rows = list(
+        uow.session.scalars(
+            select(SpamPortHistory)
+            .where(SpamPortHistory.port_id == port_id)
+            .order_by(SpamPortHistory.id)
+        )
+    )
+    # People read names, not logins (the enforcement trail does the same).
+    ids = {row.actor_id for row in rows if row.actor_id}
+    names = dict(
+        uow.session.execute(select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))).all()
     )
     out = []
     for row in rows:
@@ -380,7 +462,7 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
             PortChangeView(
                 row.at,
                 _local(row.at),
-                row.actor,
+                names.get(row.actor_id, row.actor) if row.actor_id else row.actor,
                 row.action,
                 _words(_ACTIONS, row.action, lang),
                 changes,
@@ -477,9 +559,11 @@ def _error_words(exc: DomainError, lang: str) -> str:
 def import_ports(
     uow: UnitOfWork, path: Path, actor: Actor, now: datetime, lang: str
 ) -> PortImportResult:
-    """Ports from a .xlsx or .csv list: a new number is registered, a known one updated (a
-    closed one never reopened). All or nothing: any row error, named by row and column in
-    words, imports nothing, so the file is fixed and imported again."""
+    """Ports from a .xlsx or .csv list: a new number is registered, a known one updated; an
+    empty status cell leaves a known port's status as it is. All or nothing: any row error,
+    named by row and column in words, imports nothing, so the file is fixed and imported
+    again — a row that would reopen a closed port, or one a case suspended, is such an
+    error."""
     permissions.check_permission("spam.ports", actor.role)
     rows = spreadsheet_rows(path)
     header = next(rows, None)
@@ -492,7 +576,7 @@ def import_ports(
             reason_en="the header needs a port number and an owner column",
         )
     result = PortImportResult()
-    drafts: list[tuple[int, PortDraft]] = []
+    drafts: list[tuple[int, PortDraft, bool]] = []
     seen: dict[str, int] = {}
     for number, raw in enumerate(rows, start=2):
         values = {c: _cell(v) for c, v in zip(columns, raw, strict=False) if c is not None}
@@ -531,16 +615,33 @@ def import_ports(
             )
             continue
         seen[checked["number"]] = number
-        drafts.append((number, draft))
+        drafts.append((number, draft, bool(values.get("status"))))
     if result.errors:
         return result
     existing = {
         p.number: p
         for p in uow.session.scalars(select(SpamPort).where(SpamPort.number.in_(list(seen))))
     }
-    for _, draft in drafts:
+    held = _held_by_cases(uow, list(seen))
+    planned: list[tuple[dict[str, Any], SpamPort | None]] = []
+    for row_number, draft, stated in drafts:
         values = _checked(draft)
         port = existing.get(values["number"])
+        if port is not None and not stated:
+            values["status"] = port.status  # no status in the file: the registry's stands
+        try:
+            _check_not_reopening(values["number"], values["status"], held.get(values["number"]))
+            if port is not None and port.status == "closed" and values["status"] != "closed":
+                zh, en = rules.STATUSES[values["status"]]
+                raise SpamError("closed_port", number=port.number, status_zh=zh, status_en=en)
+        except DomainError as exc:
+            result.errors.append(RowError(row_number, "status", _error_words(exc, lang)))
+            continue
+        planned.append((values, port))
+    if result.errors:
+        return result
+    for values, found in planned:
+        port = found
         if port is None:
             port = SpamPort(version=1, created_at=now, updated_at=now, **values)
             uow.session.add(port)
@@ -549,8 +650,6 @@ def import_ports(
             result.created += 1
             continue
         before = _snapshot(port)
-        if port.status == "closed":
-            values["status"] = "closed"
         for name, value in values.items():
             setattr(port, name, value)
         if _snapshot(port) == before:
@@ -558,6 +657,7 @@ def import_ports(
             continue
         port.updated_at = now
         _history(uow, port, actor, "import_update", now, before, note=path.name[:200])
+        _tell_open_case(uow, port, before["status"], actor, now, "import")
         result.updated += 1
     uow.commit()
     return result
