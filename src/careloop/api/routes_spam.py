@@ -500,7 +500,12 @@ class PortPatch(Strict):
     allowed_kinds: list[MESSAGE_KIND] | None = Field(
         None, min_length=1, max_length=4, description="New allowed kinds"
     )
-    status: PORT_STATUS | None = Field(None, description="New status (a closed port stays closed)")
+    status: PORT_STATUS | None = Field(
+        None,
+        description="New status. A closed port stays closed; a port an enforcement case "
+        "suspended or closed is not made milder here (409 naming the case); a change while "
+        "a case for the port is open is noted on its trail",
+    )
     note: str | None = free_text(port_service.NOTE_MAX, "New remarks", None, required=False)
 
 

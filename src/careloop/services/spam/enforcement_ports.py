@@ -1,11 +1,15 @@
 """Each port's sanction state (active, warned, throttled, suspended, closed) and its history.
 
-``port_is_blocked`` is what the SMS centre's interception asks before letting a port send;
-it reads one row by primary key. A port never sanctioned has no row and is active. The
+``port_is_blocked`` is what the SMS centre's interception asks before letting a port send:
+a case's sanction, or a suspension or closure staff set by hand in the registry (an
+operator's decision outside a case still stops the port). A port never sanctioned has no
+row and is active. The
 state changes only through a case's action (``enforcement_actions``), which calls
 ``change_port_state`` in the same unit of work as the case's audit row; a closed port
 refuses every change (``domain.spam.enforcement.next_port_state``). A registered port's
-status in the registry follows each change (``ports.follow_sanction``).
+status in the registry follows each change (``ports.follow_sanction``); the registry, for
+its part, refuses to reopen a port a case holds and notes its own status changes on an
+open case's trail (``ports``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from careloop.services.access.actors import Actor
 from careloop.services.spam.enforcement_views import check_reader, local, visible_to
 from careloop.services.spam.ports import follow_sanction
 from careloop.services.unit_of_work import UnitOfWork
+from careloop.store.models.spam import SpamPort
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementCase,
     SpamPortSanction,
@@ -33,13 +38,17 @@ def port_state(uow: UnitOfWork, port_number: str) -> rules.PortState:
 
 
 def port_is_blocked(uow: UnitOfWork, port_number: str) -> bool:
-    """True while the port is suspended or closed: its messages are not to be sent. A
-    number that is not a port number is not blocked (nothing was ever decided about it)."""
+    """True while the port is suspended or closed, by a case or by hand in the registry:
+    its messages are not to be sent. A number that is not a port number is not blocked
+    (nothing was ever decided about it)."""
     try:
         number = rules.normalise_port(port_number)
     except rules.EnforcementError:
         return False
-    return rules.is_blocked(port_state(uow, number))
+    if rules.is_blocked(port_state(uow, number)):
+        return True
+    registered = uow.session.scalar(select(SpamPort.status).where(SpamPort.number == number))
+    return registered is not None and rules.is_blocked(registered)
 
 
 def change_port_state(
