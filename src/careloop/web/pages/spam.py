@@ -4,7 +4,9 @@ history and file import — the same services as ``/api/v1/spam``."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -38,20 +40,40 @@ def _error_page(request: Request, actor: Actor, lang: str, exc: DomainError) -> 
     )
 
 
+def _report_months(request: Request, now: datetime) -> tuple[str, str]:
+    """The monthly report's default month (last month, the one the regulator asks for at the
+    start of a month) and the latest month it can cover (this one), in the business zone."""
+    today = now.astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    return f"{last:%Y-%m}", f"{today:%Y-%m}"
+
+
 @router.get("/spam", response_class=HTMLResponse)
 def campaign_list(
     request: Request,
     uow: UowDep,
     actor: WebActorDep,
     lang: LangDep,
+    now: NowDep,
     port: str | None = None,
 ) -> Response:
     try:
         page = service.list_campaigns(uow, actor, lang, port=port or None, limit=100)
     except DomainError as exc:
         return _error_page(request, actor, lang, exc)
+    report_month, report_max = _report_months(request, now)
     return render(
-        request, "spam_campaigns.html", lang, actor, page=page, port=port or "", done=_done(request)
+        request,
+        "spam_campaigns.html",
+        lang,
+        actor,
+        page=page,
+        port=port or "",
+        done=_done(request),
+        # The same permission the report's route checks: nobody is offered a refusal.
+        may_report=has_permission("report.read", actor.role),
+        report_month=report_month,
+        report_max=report_max,
     )
 
 

@@ -37,14 +37,25 @@ def case_list(
     lang: LangDep,
     now: NowDep,
     status: str | None = None,
+    port: str = "",
 ) -> Response:
     chosen = status if status in FILTERS else "active"
+    port = "".join(ch for ch in port if ch.isdigit())[: rules.PORT_MAX_CHARS]
     try:
-        page = service.list_cases(uow, actor, lang, now, status=chosen, limit=200)
+        page = service.list_cases(
+            uow, actor, lang, now, status=chosen, port_number=port or None, limit=200
+        )
     except DomainError as exc:
         return _error_page(request, actor, lang, exc)
     return render(
-        request, "spam_cases.html", lang, actor, page=page, status=chosen, filters=FILTERS
+        request,
+        "spam_cases.html",
+        lang,
+        actor,
+        page=page,
+        status=chosen,
+        filters=FILTERS,
+        port=port,
     )
 
 
