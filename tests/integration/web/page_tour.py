@@ -64,6 +64,7 @@ PAGES: list[Stop] = [
     Stop("admin", "/calendar"),
     Stop("super1", "/csi", phone=True),
     Stop("super1", "/accountability"),
+    Stop("super1", "/accountability/rules"),
     Stop("super1", "/accountability/cases/{case}"),
     Stop("agent1", "/accountability/mine", phone=True),
     Stop("agent1", "/accountability/cases/{case}", phone=True),
@@ -79,6 +80,24 @@ PAGES: list[Stop] = [
     Stop("super1", "/social-supervisors", phone=True),
     Stop("super1", "/social-supervisors/submissions", phone=True),
     Stop("net1", "/social-supervisors/submissions/{supervision_submission}", phone=True),
+    Stop("super1", "/reply-templates"),
+    Stop("agent1", "/customers/{fresh_number}", phone=True),
+    # Spam governance: the city's lead works the campaigns and cases, the county's network
+    # department acts on its case from a phone, the quality centre keeps the port registry
+    # and decides appeals, the regulator's inspector reads (reporters masked).
+    Stop("lead1", "/spam"),
+    Stop("lead1", "/spam/campaigns/{spam_campaign}"),
+    Stop("inspector", "/spam/campaigns/{spam_campaign}"),
+    Stop("super1", "/spam/ports"),
+    Stop("super1", "/spam/ports/{spam_port}"),
+    Stop("inspector", "/spam/ports/{spam_port}"),
+    Stop("lead1", "/spam-enforcement"),
+    Stop("lead1", "/spam-enforcement/{spam_case_warned}"),
+    Stop("super1", "/spam-enforcement/{spam_case_appealed}"),
+    Stop("inspector", "/spam-enforcement/{spam_case_appealed}"),
+    Stop("net1", "/spam-enforcement", phone=True),
+    Stop("net1", "/spam-enforcement/{spam_case_warned}", phone=True),
+    Stop("net1", "/spam/campaigns/{spam_campaign}", phone=True),
     # Reports as their HTML pages (the dashboard's download buttons, the web session).
     Stop("super1", "/api/v1/reports/daily?date={yesterday}&format=html"),
     Stop("super1", "/api/v1/reports/weekly?date={yesterday}&format=html"),
@@ -103,7 +122,8 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     would; returns what the paths of ``PAGES`` name."""
     agent, net1, net2 = api.as_("agent1"), api.as_("net1"), api.as_("net2")
     ids: dict[str, Any] = {}
-    ids["fresh"] = create(agent, customer={"phone": "13900000001"})["id"]
+    fresh = create(agent, customer={"phone": "13900000001"})
+    ids["fresh"], ids["fresh_number"] = fresh["id"], fresh["number"]
 
     c = create(agent, customer={"phone": "13900000002"})
     _dispatch(agent, c)
@@ -289,6 +309,8 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
                open_rectification=True)  # fmt: skip
     ids["supervision_submission"] = said["id"]
 
+    ids.update(_spam(api, clock))
+
     # Two days on: the reply clocks of the open complaints are breached, the SLA sweeper's
     # events are on their trails, and yesterday's reports have data.
     clock.advance(days=2)
@@ -296,3 +318,76 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     assert sweep.status_code in (200, 202), sweep.text
     ids["yesterday"] = (clock.now + timedelta(hours=8) - timedelta(days=1)).date().isoformat()
     return ids
+
+
+SPAM_PORTS = {"106575550001": "甲科技有限公司", "106590001234": "乙营销策划公司"}
+SPAM_TEXTS = {
+    "106575550001": "【速贷】您有{n}元额度待领取，凭身份证当天放款，详询 t.cn/d{n} 退订回T",
+    "106590001234": "【乙营销】尊敬的客户，楼盘{n}号特价房源限时抢购，回复1预约看房",
+    # Unregistered ports, left to the unit: one serious (50 people: 24 hours, overdue two
+    # days on), one major with its deadline still ahead.
+    "106550007777": "【澳门葡京】首充{n}送{n}，注册即领彩金 am{n}.cc",
+    "106590005555": "【某招聘】日结{n}元，手机兼职刷单，加微信 jz{n}",
+}
+SPAM_REPORTERS = {"106550007777": 50}
+
+
+def _spam(api: Api, clock: MovableClock) -> dict[str, Any]:
+    """A morning of spam reports about two registered ports (12321 transfers with serious
+    rows, SMS forwarded by the hotline), the day's enforcement cases opened from them: one
+    warned by the county, one suspended by the city and appealed by the port's customer."""
+    admin, boss = api.as_("admin"), api.as_("super1")
+    ports = {
+        number: act(admin, "/api/v1/spam/ports", number=number, owner_kind="enterprise",
+                    owner_name=owner, owner_code=f"EC{number[-4:]}",
+                    allowed_kinds=["notification", "marketing"])
+        for number, owner in SPAM_PORTS.items()
+    }  # fmt: skip
+    first = ports["106575550001"]
+    admin.patch(f"/api/v1/spam/ports/{first['id']}", json={"version": first["version"],
+                "contract_ref": "HT-2026-0815", "note": "合同约定仅发送通知类短信"})  # fmt: skip
+    rows = ["举报编号,举报号码,被举报号码,短信内容,举报时间,地区,违规情形"]
+    day = (clock.now + timedelta(hours=8)).date().isoformat()
+    for number, text in SPAM_TEXTS.items():
+        rule = "退订后仍发送" if number.startswith("10657") else "未经同意发送"
+        for i in range(SPAM_REPORTERS.get(number, 12)):
+            at = f"{day} 0{i % 9}:1{i % 6}"
+            sender = f"{number}{i % 3}" if number in SPAM_PORTS else number  # extension codes
+            rows.append(
+                f"ZB{number[-4:]}{i:03},139{number[-4:]}{i:04},{sender},"
+                f"{text.format(n=1000 + i * 7)},{at},C1-K1,{rule if i < 3 else ''}"
+            )
+    sent = boss.post(
+        "/api/v1/spam/transfers?region=C1-K1",
+        content="\n".join(rows).encode(),
+        headers={"content-type": "application/octet-stream", "x-filename": "12321.csv"},
+    )
+    assert sent.status_code == 200 and not sent.json()["errors"], sent.text
+    received = (clock.now - timedelta(minutes=30)).isoformat()
+    forwarded = api.as_("agent1").post("/api/v1/spam/forwarded", json={
+        "message_id": "gw-tour-1", "reporter_phone": "13812340000", "sender": "1065755500019",
+        "text": SPAM_TEXTS["106575550001"].format(n=5000), "received_at": received,
+        "region": "C1-K1"})  # fmt: skip
+    assert forwarded.status_code == 201, forwarded.text
+    opened = boss.post("/api/v1/spam-enforcement/openings", json={"day": day})
+    assert opened.json()["spam_cases_opened"] == len(SPAM_TEXTS), opened.text
+    cases = {
+        c["port_number"]: c for c in boss.get("/api/v1/spam-enforcement/cases").json()["items"]
+    }
+    warned, appealed = cases["106590001234"], cases["106575550001"]
+    act(api.as_("net1"), f"/api/v1/spam-enforcement/cases/{warned['id']}/sanctions",
+        version=warned["version"], action="warn", evidence_ref="12321-ZB-20260928-0042",
+        evidence="12 名用户举报楼盘营销短信，3 条未经同意发送")  # fmt: skip
+    suspended = act(api.as_("lead1"), f"/api/v1/spam-enforcement/cases/{appealed['id']}/sanctions",
+                    version=appealed["version"], action="suspend",
+                    evidence="贷款营销短信，3 条为退订后仍发送")  # fmt: skip
+    act(api.as_("agent1"), f"/api/v1/spam-enforcement/cases/{appealed['id']}/appeal",
+        version=suspended["version"], appellant="甲科技有限公司",
+        reason="已停发营销短信并整改退订流程，申请恢复通知类短信")  # fmt: skip
+    campaign = boss.get("/api/v1/spam/campaigns?port=106575550001").json()["items"][0]
+    return {
+        "spam_port": first["id"],
+        "spam_campaign": campaign["id"],
+        "spam_case_warned": warned["id"],
+        "spam_case_appealed": appealed["id"],
+    }
