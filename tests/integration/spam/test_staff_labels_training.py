@@ -128,3 +128,18 @@ def test_a_correction_replaces_the_label_it_corrects_in_the_next_training_run(
         env={"CARELOOP_DATABASE_URL": database_url},
     )
     assert result.exit_code == 1 and "not --no-database" in result.stderr
+
+
+def test_an_unreadable_database_is_refused_in_one_line_when_its_labels_are_asked_for(
+    tmp_path: Path,
+):
+    absent = f"sqlite:///{tmp_path / 'never-migrated.sqlite3'}"
+    result = CliRunner().invoke(
+        app,
+        ["spam", "train", "--source", "staff-labels", "--out", str(tmp_path / "m"), "--lang", "en"],
+        env={"CARELOOP_DATABASE_URL": absent},
+    )
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot read staff labels from the database (")
+    assert result.stderr.strip().endswith("use --labelled FILE") and result.stderr.count("\n") == 1
+    assert "no such table" in result.stderr and not (tmp_path / "m").exists()
