@@ -1,4 +1,5 @@
-"""`careloop report daily|weekly|tenday|monthly` and `careloop import subscribers FILE`."""
+"""`careloop report daily|weekly|tenday|monthly|spam-monthly` and `careloop import subscribers
+FILE`."""
 
 from __future__ import annotations
 
@@ -123,6 +124,36 @@ def monthly(
 ) -> None:
     """月度服务质量分析: the month containing --date, with KPI scorecards."""
     _generate("monthly", date_, out, region, False, unmasked, as_user)
+
+
+@report_app.command("spam-monthly")
+def spam_monthly(
+    month: Annotated[str, typer.Option("--month", help="YYYY-MM: the month the report is about")],
+    out: OutOpt = Path("reports"),
+    region: RegionOpt = None,
+    format_: Annotated[
+        list[str] | None,
+        typer.Option("--format", help="xlsx, pdf or html; repeat for several (default: all)"),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
+    as_user: AsOpt = None,
+) -> None:
+    """垃圾短信治理月报: the month's spam figures per region for the regulator."""
+    from careloop.services.access.actors import actor_for
+    from careloop.services.spam import monthly_report  # matplotlib: loaded only when used
+
+    try:
+        period = monthly_report.parse_month(month, datetime.now(UTC))
+        formats = [monthly_report.check_format(f) for f in format_ or ("html", "xlsx", "pdf")]
+        with platform().unit_of_work() as uow:
+            actor = actor_for(uow, as_user) if as_user else None
+            report = monthly_report.build_report(
+                uow, period, region, actor, datetime.now(UTC), lang
+            )
+        for path in monthly_report.write_report(report, period, region, out, formats, lang):
+            typer.echo(str(path))
+    except DomainError as exc:
+        fail(exc)
 
 
 @import_app.command("subscribers")
