@@ -430,7 +430,9 @@ def totals(
     subtree ``unit_ids`` is, e.g. ``OrgTree.within(root)``; None: the whole tree)."""
     tree = OrgTree.load(uow)
     scope = list(unit_ids) if unit_ids is not None else None
-    candidates = [tree.nodes[i] for i in (scope or tree.nodes) if i in tree.nodes]
+    candidates = [
+        tree.nodes[i] for i in (tree.nodes if scope is None else scope) if i in tree.nodes
+    ]
     if not candidates:
         raise NotFound("org_unit", "region")
     top = min(candidates, key=lambda n: (n.path.count("/"), n.path))
