@@ -19,10 +19,12 @@ without one, loopback callers only. The figures are counts, never personal data.
 
 from __future__ import annotations
 
+import atexit
 import hmac
 import ipaddress
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -272,4 +274,6 @@ def prepare_multiprocess(workers: int) -> str | None:
     else:
         directory = Path(tempfile.mkdtemp(prefix="careloop-metrics-"))
         os.environ[MULTIPROC_ENV] = str(directory)
+        # Ours alone: gone when `serve` (the parent, which outlives its workers) exits.
+        atexit.register(shutil.rmtree, directory, ignore_errors=True)
     return str(directory)
