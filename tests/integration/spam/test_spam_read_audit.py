@@ -1,14 +1,15 @@
 """A spam report's reporter is personal data like a complaint's phone: every answer or page
 that shows it (or a forwarded text quoting a number) unmasked is one ``personal_data_read``
-security event naming the reports; masked answers and reports without personal data are not
-reads."""
+security event naming the reports, as is an enforcement case whose evidence or notes quote a
+subscriber; masked answers and reports without personal data are not reads."""
 
 from __future__ import annotations
 
 import httpx
 
-from tests.conftest import Api
+from tests.conftest import Api, MovableClock
 from tests.integration.privacy.test_export_privacy import security_events
+from tests.integration.spam.test_enforcement_api import open_case, post, the_case
 
 FORWARDED = "【贷款】无抵押当天放款，联系经理 13712345678 办理"
 INTERCEPTED = "【积分商城】您的积分即将清零，请登录兑换礼品"
@@ -78,3 +79,29 @@ def test_unmasked_spam_reporters_are_audited_and_masked_reads_are_not(api: Api, 
         ("super1", "GET /api/v1/spam/campaigns", [], [report_id]),
         ("super1", f"GET /spam/campaigns/{campaigns[0]['id']}", [], [report_id]),
     ]
+
+
+def test_an_enforcement_case_quoting_a_subscriber_is_a_read_for_those_who_see_it_in_full(
+    api: Api, database_url: str, clock: MovableClock
+):
+    open_case(database_url, clock)
+    case = the_case(api, "net1")
+    evidence = "用户 13812345678 回复0000退订后仍收到该端口的营销短信"
+    warned = post(api.as_("net1"), case, "sanctions", action="warn", evidence=evidence)
+    assert warned.status_code == 200 and warned.json()["evidence"] == evidence
+    via = f"/api/v1/spam-enforcement/cases/{case['id']}"
+    assert _reads(database_url) == [("net1", f"POST {via}/sanctions", [], [])]
+    assert security_events(database_url, "personal_data_read")[0][2]["spam_cases"] == [case["id"]]
+
+    inspector = api.as_("inspector")
+    masked = inspector.get(via).json()
+    assert "13812345678" not in masked["evidence"] and "138****5678" in masked["evidence"]
+    assert inspector.get(f"{via}/trail").status_code == 200
+    assert len(_reads(database_url)) == 1
+    assert api.as_("super1").get(f"{via}/trail").status_code == 200
+    (_, user, detail) = security_events(database_url, "personal_data_read")[-1]
+    assert (user, detail["via"], detail["spam_cases"]) == (
+        "super1",
+        f"GET {via}/trail",
+        [case["id"]],
+    )

@@ -12,7 +12,9 @@ naming the reader and all those complaints (``record_reads``) before its answer 
 so a list of 200 complaints is one row, not 200. Bulk outputs (exports, reports) record
 their own event with the complaints they carried. A spam report's reporter (and a forwarded
 text that quotes a number) is personal data too: shown unmasked, the report is noted in the
-same log (``note_spam_report``) and named in the same event, under ``spam_reports``.
+same log (``note_spam_report``) and named in the same event, under ``spam_reports``; so is
+an enforcement case whose evidence, appeal grounds or notes quote a subscriber
+(``spam_cases``).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class ReadLog:
 
     complaints: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
     spam_reports: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
+    spam_cases: dict[tuple[str, int | None], set[int]] = field(default_factory=dict)
 
     def note(self, actor: Actor, complaint_id: int) -> None:
         self.complaints.setdefault((actor.username, actor.staff_id), set()).add(complaint_id)
@@ -67,12 +70,16 @@ class ReadLog:
     def note_spam_report(self, actor: Actor, report_id: int) -> None:
         self.spam_reports.setdefault((actor.username, actor.staff_id), set()).add(report_id)
 
+    def note_spam_case(self, actor: Actor, case_id: int) -> None:
+        self.spam_cases.setdefault((actor.username, actor.staff_id), set()).add(case_id)
+
     def __bool__(self) -> bool:
-        return bool(self.complaints or self.spam_reports)
+        return bool(self.complaints or self.spam_reports or self.spam_cases)
 
     def clear(self) -> None:
         self.complaints.clear()
         self.spam_reports.clear()
+        self.spam_cases.clear()
 
 
 _READS: ContextVar[ReadLog | None] = ContextVar("careloop_personal_data_reads", default=None)
@@ -96,15 +103,16 @@ def record_reads(
     uow: UnitOfWork, log: ReadLog, now: datetime, via: str, client: str | None = None
 ) -> int:
     """One ``personal_data_read`` security event per reader in `log`; commits. The count."""
-    readers = list(dict.fromkeys([*log.complaints, *log.spam_reports]))
+    readers = list(dict.fromkeys([*log.complaints, *log.spam_reports, *log.spam_cases]))
     for username, staff_id in readers:
         detail: dict[str, Any] = {
             "via": via[:200],
             "complaints": sorted(log.complaints.get((username, staff_id), ())),
         }
-        spam = log.spam_reports.get((username, staff_id))
-        if spam:
-            detail["spam_reports"] = sorted(spam)
+        for key, noted in (("spam_reports", log.spam_reports), ("spam_cases", log.spam_cases)):
+            ids = noted.get((username, staff_id))
+            if ids:
+                detail[key] = sorted(ids)
         record_security_event(uow, "personal_data_read", username, now, staff_id, client, detail)
     uow.commit()
     return len(readers)
@@ -127,6 +135,19 @@ def note_spam_report_read(actor: Actor, report_id: int) -> None:
     log = _READS.get()
     if log is not None:
         log.note_spam_report(actor, report_id)
+
+
+def note_spam_case_read(actor: Actor, case_id: int) -> None:
+    """An enforcement case's text quoting a subscriber is about to be shown unmasked."""
+    log = _READS.get()
+    if log is not None:
+        log.note_spam_case(actor, case_id)
+
+
+def quotes_personal_data(text: str | None) -> bool:
+    """Whether free text holds something masking would hide (a number, an ID, an e-mail):
+    showing it unmasked is a read of personal data, showing anything else is not."""
+    return privacy.shown(text, "text", unmasked=False) != text
 
 
 def mask_fields(data: dict[str, Any] | None) -> dict[str, Any] | None:

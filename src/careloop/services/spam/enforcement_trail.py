@@ -13,6 +13,7 @@ from careloop.domain import privacy
 from careloop.domain.events import DomainEvent
 from careloop.domain.spam import enforcement as rules
 from careloop.services.access.actors import Actor
+from careloop.services.privacy.personal_data import note_spam_case_read, quotes_personal_data
 from careloop.services.spam.enforcement_views import check_reader, load_case, local, owns
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Staff
@@ -82,6 +83,8 @@ def case_events(uow: UnitOfWork, case_id: int, actor: Actor, lang: str) -> list[
             .order_by(SpamEnforcementEvent.id)
         )
     )
+    if unmasked and any(quotes_personal_data(e.note) for e in rows):
+        note_spam_case_read(actor, case.id)  # the read audit, as for a complaint's notes
     ids = {e.actor_id for e in rows if e.actor_id}
     names = {
         staff_id: name

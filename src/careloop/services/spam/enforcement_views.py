@@ -21,6 +21,7 @@ from careloop.domain.sla.clocks import ClockState, limit_from_terms
 from careloop.domain.spam import enforcement as rules
 from careloop.services.access import scope as access_scope
 from careloop.services.access.actors import Actor
+from careloop.services.privacy.personal_data import note_spam_case_read, quotes_personal_data
 from careloop.services.sla.calendar import calendar_data, calendar_for
 from careloop.services.sla.clocks import LOCAL_TIME, local_due
 from careloop.services.unit_of_work import UnitOfWork
@@ -176,6 +177,10 @@ def view_of(
     state = case_clock(case, calendar or business_calendar(uow), now)
     mine = owns(case, actor)
     unmasked = privacy.may_see_personal_data(actor.role, owns=mine)
+    if unmasked and (
+        quotes_personal_data(case.evidence) or quotes_personal_data(case.appeal_reason)
+    ):
+        note_spam_case_read(actor, case.id)  # the read audit, as for a complaint's text
     closed_port = port_state == rules.PortState.CLOSED
     allowed = tuple(
         ActionView(t.name, t.label(lang), t.name in rules.SANCTIONS)

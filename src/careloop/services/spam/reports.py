@@ -37,7 +37,7 @@ from careloop.domain.text import clean_text, required_text
 from careloop.domain.time_bounds import instant
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.events import Publisher
-from careloop.services.privacy.personal_data import note_spam_report_read
+from careloop.services.privacy.personal_data import note_spam_report_read, quotes_personal_data
 from careloop.services.sla.clocks import LOCAL_TIME
 from careloop.services.spam import campaigns
 from careloop.services.spam import ports as port_service
@@ -551,7 +551,7 @@ def _personal(phone: str | None, text: str | None) -> bool:
     """Whether showing these unmasked shows personal data: a reporter's number, or a text
     that masking would change (a forwarded message quoting a number or an ID). An
     interception's report has neither, and reading it is no personal-data read."""
-    return bool(phone) or privacy.shown(text, "text", unmasked=False) != text
+    return bool(phone) or quotes_personal_data(text)
 
 
 def _latest_labels(uow: UnitOfWork, report_ids: Sequence[int]) -> dict[int, SpamReportLabel]:
