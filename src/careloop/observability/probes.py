@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from careloop import __version__
 from careloop.http.language import accept_language
-from careloop.services.observability.readiness import Check, readiness
+from careloop.services.observability.readiness import Check, migration_heads, readiness
 
 router = APIRouter(tags=["ops"])
 
@@ -41,6 +41,9 @@ def livez() -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     factory = request.app.state.platform.session_factory
     timeout = ready_timeout()
+    # The release's heads are read from its migration files once per process (about a
+    # second): outside the timeout, which is the database's.
+    await asyncio.to_thread(migration_heads)
     try:
         checks = await asyncio.wait_for(asyncio.to_thread(readiness, factory), timeout)
     except TimeoutError:
