@@ -6,7 +6,7 @@ actions the reader may take."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -56,7 +56,21 @@ def case_list(
         status=chosen,
         filters=FILTERS,
         port=port,
+        bursts=_todays_bursts(uow, actor, now, lang),
+        case_status=lambda code: rules.LIFECYCLE.label(code, lang),
     )
+
+
+def _todays_bursts(uow: UnitOfWork, actor: Actor, now: datetime, lang: str) -> list[Any]:
+    """Today's port bursts (the same-day early warning) at the top of the list: a port many
+    people report this morning is worth a look before the daily opening makes it a case.
+    The list still shows if the warning cannot be read."""
+    from careloop.services.spam import bursts
+
+    try:
+        return list(bursts.bursts_for(uow, actor, now, None, lang).bursts)
+    except DomainError:
+        return []
 
 
 def _detail(
