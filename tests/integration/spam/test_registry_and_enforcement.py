@@ -21,6 +21,7 @@ from careloop.store.database import make_engine, make_session_factory
 MONDAY = datetime(2026, 9, 28, 2, 0, tzinfo=UTC)
 SUSPENDED_PORT = "10657001234"
 CLOSED_PORT = "10657005678"
+UNREGISTERED_PORT = "10659007777"
 SHOT = {"evidence_ref": "file://12321/2026-09-28/campaign.png"}
 
 
@@ -74,10 +75,15 @@ def test_a_port_a_case_holds_is_not_reopened_by_hand_or_import_and_hand_changes_
             ).id
             for number, owner in ((SUSPENDED_PORT, "甲贷款公司"), (CLOSED_PORT, "乙推广公司"))
         }
-        counts = [PortDayCounts(n, date(2026, 9, 28), 500, 300, 0.97, 0) for n in registered]
+        counts = [
+            PortDayCounts(n, date(2026, 9, 28), 500, 300, 0.97, 0)
+            for n in (*registered, UNREGISTERED_PORT)
+        ]
         opened = service.open_cases_from_counts(uow, counts, MONDAY, region_of=lambda _: "C1")
-        assert opened.opened == 2
+        assert opened.opened == 3
     suspended_case = _case(factory, SUSPENDED_PORT)
+    unregistered_case = _case(factory, UNREGISTERED_PORT)
+    _act(factory, "close_port", "super1", unregistered_case.id, MONDAY + timedelta(hours=1), **SHOT)
     closing_case = _case(factory, CLOSED_PORT)
 
     # A suspension by the case: the registry may not lift it, in words naming the case.
@@ -122,7 +128,10 @@ def test_a_port_a_case_holds_is_not_reopened_by_hand_or_import_and_hand_changes_
         encoding="utf-8",
     )
     keeping = tmp_path / "ports-kept.csv"
-    keeping.write_text(f"端口号码,归属客户,状态\n{CLOSED_PORT},乙推广公司（新名）,\n", "utf-8")
+    keeping.write_text(
+        f"端口号码,归属客户,状态\n{CLOSED_PORT},乙推广公司（新名）,\n{UNREGISTERED_PORT},丁公司,\n",
+        "utf-8",
+    )
     with UnitOfWork(factory) as uow:
         admin = actor_for(uow, "admin")
         result = ports.import_ports(uow, reopening, admin, MONDAY + timedelta(hours=6), "zh")
@@ -130,8 +139,9 @@ def test_a_port_a_case_holds_is_not_reopened_by_hand_or_import_and_hand_changes_
         assert closing_case.number in result.errors[0].reason and "关停" in result.errors[0].reason
         assert (result.created, result.updated) == (0, 0)
         kept = ports.import_ports(uow, keeping, admin, MONDAY + timedelta(hours=6), "zh")
-        assert (kept.errors, kept.updated) == ([], 1)
+        assert (kept.errors, kept.updated, kept.created) == ([], 1, 1)
         port = ports.get_port(uow, registered[CLOSED_PORT], admin, "zh")
         assert (port.status, port.owner_name) == ("closed", "乙推广公司（新名）")
-        assert ports.list_ports(uow, admin, "zh").total == 2
+        listed = {p.number: p.status for p in ports.list_ports(uow, admin, "zh").items}
+        assert listed[UNREGISTERED_PORT] == "closed" and len(listed) == 3  # a case's state
         assert service.port_is_blocked(uow, CLOSED_PORT)

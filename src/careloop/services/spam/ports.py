@@ -627,8 +627,9 @@ def import_ports(
     for row_number, draft, stated in drafts:
         values = _checked(draft)
         port = existing.get(values["number"])
-        if port is not None and not stated:
-            values["status"] = port.status  # no status in the file: the registry's stands
+        if not stated:  # no status in the file: the registry's stands, else a case's
+            found = port.status if port is not None else held.get(values["number"], ("",))[0]
+            values["status"] = found or values["status"]
         try:
             _check_not_reopening(values["number"], values["status"], held.get(values["number"]))
             if port is not None and port.status == "closed" and values["status"] != "closed":
