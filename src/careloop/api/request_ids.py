@@ -29,6 +29,7 @@ class RequestIds:
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message.setdefault("headers", [])  # optional in ASGI
                 MutableHeaders(scope=message)[HEADER] = request_id
             await send(message)
 
