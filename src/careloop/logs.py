@@ -119,8 +119,15 @@ def request_context(request_id: str | None) -> Iterator[str]:
 
 
 def _request_id_of(record: logging.LogRecord) -> str | None:
-    given = getattr(record, "request_id", None)
-    return str(given) if given else REQUEST_ID.get()
+    given = getattr(record, "request_id", None) or REQUEST_ID.get()
+    if given:
+        return str(given)
+    # The queue's own lines about a job (started, ended, failed) are logged outside the
+    # task; they name the job, whose arguments carry the id of the request that queued it.
+    job = getattr(record, "job", None)
+    arguments = job.get("task_kwargs") if isinstance(job, Mapping) else None
+    carried = arguments.get("request_id") if isinstance(arguments, Mapping) else None
+    return str(carried) if carried else None
 
 
 # --- formatters ------------------------------------------------------------------------------

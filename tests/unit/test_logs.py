@@ -110,6 +110,13 @@ def test_every_line_carries_the_request_id_it_was_logged_under() -> None:
     assert "[-]" in logs.TextFormatter().format(_record("outside"))
 
 
+def test_the_queues_line_about_a_job_carries_the_id_the_job_was_queued_under() -> None:
+    job = {"id": 1, "task_name": "careloop:events.deliver", "task_kwargs": {"request_id": "r-9"}}
+    entry = json.loads(logs.JsonFormatter().format(_record("Job ended", job=job)))
+    assert entry["request_id"] == "r-9"
+    assert "request_id" not in json.loads(logs.JsonFormatter().format(_record("x", job={})))
+
+
 @pytest.mark.parametrize(
     ("offered", "kept"),
     [

@@ -179,6 +179,9 @@ def test_requests_jobs_and_sql_failures_log_json_lines_with_no_unmasked_number(
     assert "complaint refused" in failure["exc_info"]
     assert "[SQL parameters hidden due to hide_parameters=True]" in failure["exc_info"]
     if backend == "postgresql":
+        # The queue's own lines about the job name the request too.
+        queue_lines = [e for e in by_id["req-spam"] if e["logger"].startswith("procrastinate.")]
+        assert any("ended with status: Success" in e["message"] for e in queue_lines)
         # PostgreSQL quoted the refused values: they reached the log, masked.
         assert MASKED_PHONE in job["exc_info"] and MASKED_ID in job["exc_info"]
         assert MASKED_PHONE in failure["exc_info"] and MASKED_ID in failure["exc_info"]
