@@ -255,10 +255,11 @@ def _every_get(stack: Stack, world: PiiWorld) -> list[tuple[bool, str, dict[str,
             options = [{**o, "customer_ref": world.number} for o in options]
         unknown = [p for p in route.path_params if p not in options[0]]
         assert not unknown, f"GET {route.path}: path parameters {unknown} not classified"
-        queries: list[dict[str, Any]] = [{"date": DAY}]
+        known = {"date": DAY, "month": DAY[:7]}  # the monthly spam report needs its month
+        queries: list[dict[str, Any]] = [known]
         for name, spec in route.query.items():
             values = enum_of(spec)
-            queries += [{"date": DAY, name: v} for v in values[1:]]
+            queries += [{**known, name: v} for v in values[1:]]
         for values in options:
             for query in queries:
                 probes.append((route.api, fill(route.path, values), query))
