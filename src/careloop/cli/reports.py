@@ -136,9 +136,12 @@ def spam_monthly(
         typer.Option("--format", help="xlsx, pdf or html; repeat for several (default: all)"),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh (default) or en")] = "zh",
-    as_user: AsOpt = None,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Username of the reader (their scope)")
+    ] = None,
 ) -> None:
-    """垃圾短信治理月报: the month's spam figures per region for the regulator."""
+    """垃圾短信治理月报: the month's spam figures per region for the regulator (personal
+    data always masked)."""
     from careloop.services.access.actors import actor_for
     from careloop.services.spam import monthly_report  # matplotlib: loaded only when used
 
