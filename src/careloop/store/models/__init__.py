@@ -69,6 +69,7 @@ from careloop.store.models.spam import (
     SpamReport,
     SpamReportLabel,
 )
+from careloop.store.models.spam_bursts import SpamPortBurst
 from careloop.store.models.spam_enforcement import (
     SpamEnforcementAlert,
     SpamEnforcementCase,
@@ -133,6 +134,7 @@ __all__ = [
     "SpamEnforcementThresholds",
     "SpamEvent",
     "SpamPort",
+    "SpamPortBurst",
     "SpamPortHistory",
     "SpamPortSanction",
     "SpamPortSanctionHistory",
