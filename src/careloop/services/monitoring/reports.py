@@ -79,24 +79,25 @@ UNIT_ZH: Final = {
     "per million users": "每百万用户",
     "per 10 000 users": "每万用户",
     "working hours": "工作小时",
+    "points": "分",
 }
 """The catalogue's units are English; people read the reports in Chinese."""
 DEFINITION_ZH: Final = {
-    "complaints accepted in the period": "本期受理的投诉",
-    "complaints closed in the period": "本期关闭的投诉",
-    "callbacks done in the period": "本期完成的回访",
-    "customer evaluations in the period (callbacks done and surveys answered)": (
-        "本期客户评价 (完成的回访与回复的调查)"
-    ),
-    "surveys answered in the period": "本期回复的调查",
-    "surveys sent in the period": "本期发送的调查",
-    "callbacks concluded in the period (done, unreachable, declined)": (
-        "本期结束的回访 (完成、未接通、拒绝)"
-    ),
-    "stages finished in the period": "本期完成的环节",
-    "stages finished in the period with working time recorded": "本期完成且有工时记录的环节",
-    "replies in the period with working time recorded": "本期有工时记录的答复",
-    "work orders finished in the period with working time recorded": ("本期完成且有工时记录的工单"),
+    formulas.DEFINITION_COMPLAINTS: "本期受理的投诉",
+    formulas.DEFINITION_CLOSED: "本期关闭的投诉",
+    formulas.DEFINITION_CALLBACKS: "本期完成的回访",
+    formulas.DEFINITION_EVALUATIONS: "本期客户评价 (完成的回访与回复的调查)",
+    formulas.DEFINITION_SURVEYS_ANSWERED: "本期回复的调查",
+    formulas.DEFINITION_SURVEYS_SENT: "本期发送的调查",
+    formulas.DEFINITION_CALLBACKS_CONCLUDED: "本期结束的回访 (完成、未接通、拒绝)",
+    formulas.DEFINITION_STAGES: "本期完成的环节",
+    formulas.DEFINITION_TIMED: "本期完成且有工时记录的环节",
+    formulas.DEFINITION_REPLIES_TIMED: "本期有工时记录的答复",
+    formulas.DEFINITION_ORDERS_TIMED: "本期完成且有工时记录的工单",
+    formulas.DEFINITION_INSPECTIONS: "本期提交的检查",
+    formulas.DEFINITION_DIAL_TESTS: "本期拨测次数",
+    formulas.DEFINITION_SPAM_CASES_JUDGED: "本期评判的垃圾短信处置案件 (已处置或逾期未处置)",
+    formulas.DEFINITION_SPAM_CASES_HANDLED: "本期评判且已处置的垃圾短信案件",
 }
 """The formulas' denominator definitions, as the indicator table prints them; a subscriber
 definition imported with the counts is printed as it was imported."""
@@ -670,7 +671,7 @@ def build_report(
     root = tree.root(region_code, actor)
     if kind == "weekly":
         return network_weekly.build(uow, period, tree, root)
-    ir = si.indicator_report(uow, period, root.code)
+    ir = si.indicator_report(uow, period, root.code, as_of=now)
     title_zh, title_en = TITLES[kind]
     report = Report(
         kind,
