@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.conftest import Api, LiveServer, MovableClock
 from tests.integration.api.helpers import act, create
-from tests.integration.web.helpers import post_form, version_of, web_client
+from tests.integration.web.helpers import csrf_token, post_form, version_of, web_client
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ PAGES: list[Stop] = [
     Stop("admin", "/policies"),
     Stop("admin", "/calendar"),
     Stop("super1", "/csi", phone=True),
+    Stop("super1", "/csi/studies/{csi_study}"),
     Stop("super1", "/accountability"),
     Stop("super1", "/accountability/rules"),
     Stop("super1", "/accountability/cases/{case}"),
@@ -310,12 +311,14 @@ def build(server: LiveServer, api: Api, clock: MovableClock) -> dict[str, Any]:
     ids["supervision_submission"] = said["id"]
 
     ids.update(_spam(api, clock))
+    ids["csi_study"] = _csi_study(server)
 
     # Two days on: the reply clocks of the open complaints are breached, the SLA sweeper's
     # events are on their trails, and yesterday's reports have data.
     clock.advance(days=2)
     sweep = api.as_("admin").post("/api/v1/sla/sweep")
     assert sweep.status_code in (200, 202), sweep.text
+    _spam_burst(api, clock)
     ids["yesterday"] = (clock.now + timedelta(hours=8) - timedelta(days=1)).date().isoformat()
     return ids
 
@@ -357,12 +360,7 @@ def _spam(api: Api, clock: MovableClock) -> dict[str, Any]:
                 f"ZB{number[-4:]}{i:03},139{number[-4:]}{i:04},{sender},"
                 f"{text.format(n=1000 + i * 7)},{at},C1-K1,{rule if i < 3 else ''}"
             )
-    sent = boss.post(
-        "/api/v1/spam/transfers?region=C1-K1",
-        content="\n".join(rows).encode(),
-        headers={"content-type": "application/octet-stream", "x-filename": "12321.csv"},
-    )
-    assert sent.status_code == 200 and not sent.json()["errors"], sent.text
+    _transfer(boss, rows)
     received = (clock.now - timedelta(minutes=30)).isoformat()
     forwarded = api.as_("agent1").post("/api/v1/spam/forwarded", json={
         "message_id": "gw-tour-1", "reporter_phone": "13812340000", "sender": "1065755500019",
@@ -391,3 +389,39 @@ def _spam(api: Api, clock: MovableClock) -> dict[str, Any]:
         "spam_case_warned": warned["id"],
         "spam_case_appealed": appealed["id"],
     }
+
+
+def _transfer(boss: Any, rows: list[str]) -> None:
+    sent = boss.post(
+        "/api/v1/spam/transfers?region=C1-K1",
+        content="\n".join(rows).encode(),
+        headers={"content-type": "application/octet-stream", "x-filename": "12321.csv"},
+    )
+    assert sent.status_code == 200 and not sent.json()["errors"], sent.text
+
+
+def _spam_burst(api: Api, clock: MovableClock) -> None:
+    """This morning, a port nobody reported before is reported by 24 people: the same-day
+    burst the enforcement list shows above its cases, before any case is opened."""
+    day = (clock.now + timedelta(hours=8)).date().isoformat()
+    text = "【某网贷】急用钱？{i}分钟到账 wd{i}.cn"
+    rows = ["举报编号,举报号码,被举报号码,短信内容,举报时间"] + [
+        f"TF{i:03},1370000{i:04},106550008888,{text.format(i=i)},{day} 0{i % 9}:0{i % 6}"
+        for i in range(24)
+    ]
+    _transfer(api.as_("super1"), rows)
+
+
+def _csi_study(server: LiveServer) -> int:
+    """A satisfaction-index study of the shipped survey file, without bootstrap (seconds)."""
+    from tests.unit.services.csi.synthetic import SHIPPED_CSV
+
+    web = web_client(server.url, "super1")
+    made = web.post(
+        "/csi",
+        data={"csrf_token": csrf_token(web, "/csi"), "bootstrap": "0", "title": "年度测评",
+              "weight": "weight", "strata": "operator"},
+        files={"data": ("survey.csv", SHIPPED_CSV.read_bytes(), "text/csv")},
+    )  # fmt: skip
+    assert made.status_code == 303, made.text
+    return int(made.headers["location"].rsplit("/", 1)[1])
