@@ -173,8 +173,21 @@ def test_kpi_scorecards_show_the_veto_reason(uow):  # type: ignore[no-untyped-de
 def test_catalogue_objectives_are_editable_data(uow):  # type: ignore[no-untyped-def]
     cat = objectives.catalogue(uow)
     assert cat["appeals_per_million"].threshold == 50.0
+    was = cat["on_time_rate"]
     objectives.set_objective(uow, "on_time_rate", target=95.0, threshold=85.0, by="admin", now=T0)
     assert objectives.catalogue(uow)["on_time_rate"].target == 95.0
+    # Every change is on the audit trail, with what it was before.
+    from sqlalchemy import select
+
+    from careloop.store.models import SecurityEvent
+
+    event = uow.session.scalars(
+        select(SecurityEvent).where(SecurityEvent.kind == "indicator_objective_set")
+    ).one()
+    assert event.username == "admin"
+    assert event.detail["indicator"] == "on_time_rate"
+    assert event.detail["before"]["target"] == was.target
+    assert event.detail["after"] == {"target": 95.0, "threshold": 85.0, "tolerance": 0.0}
 
 
 def test_ten_day_periods_split_the_month_1_10_11_20_21_end():

@@ -16,6 +16,7 @@ from careloop.domain.indicators import catalogue as indicator_catalogue
 from careloop.domain.indicators import scorecards
 from careloop.domain.indicators.catalogue import Indicator
 from careloop.domain.indicators.scorecards import DEFAULT_SCHEMES, Scheme
+from careloop.services.access.auth import record_security_event
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import IndicatorObjective, KpiScheme
 
@@ -65,6 +66,7 @@ def set_objective(
     An indicator the catalogue gained after migration 0004 seeded the table (inspections,
     dial tests, surveys, spam) has no row until its objective is first edited: the row is
     made from the domain's seed then, so every catalogue indicator is editable alike."""
+    before = catalogue(uow).get(indicator_id)
     row = uow.session.get(IndicatorObjective, indicator_id)
     if row is None:
         seed = indicator_catalogue.CATALOGUE.get(indicator_id)
@@ -94,6 +96,23 @@ def set_objective(
         )
     row.target, row.threshold, row.tolerance = target, threshold, tolerance
     row.updated_at, row.updated_by = now, by
+    record_security_event(
+        uow,
+        "indicator_objective_set",
+        by,
+        now,
+        detail={
+            "indicator": indicator_id,
+            "before": None
+            if before is None
+            else {
+                "target": before.target,
+                "threshold": before.threshold,
+                "tolerance": before.tolerance,
+            },
+            "after": {"target": target, "threshold": threshold, "tolerance": tolerance},
+        },
+    )
     uow.commit()
     return checked
 
