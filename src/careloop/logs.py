@@ -5,7 +5,9 @@ on the final text of each record (message with its arguments, exception text and
 extra fields), so it covers every logger that propagates to the root, ours (``careloop.*``
 at any depth) and the libraries' alike: uvicorn's access and error logs, SQLAlchemy's,
 Procrastinate's. A filter on one logger would miss its children and never sees the
-traceback, which is formatted after filters run. The rule is the one every output uses,
+traceback, which is formatted after filters run. Handlers that are not ours (a test
+runner's capture, an operator's Sentry) get records whose message and arguments were masked
+as the record was made (``mask_records``); only a traceback depends on our formatter. The rule is the one every output uses,
 ``domain.privacy.shown``; numbers in a URL's query string are judged decoded.
 
 Each line carries the id of the request it belongs to (``X-Request-ID``, see
@@ -198,6 +200,41 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         pass
 
 
+# --- every handler's records ----------------------------------------------------------------
+
+_records_masked = False
+
+
+def mask_records() -> None:
+    """Mask the message and the arguments of every log record as it is made, for every
+    logger and every handler, ours or not (a test runner's capture, an operator's Sentry or
+    syslog handler, uvicorn's own access formatter when it is run without our config).
+
+    Each text argument is masked on its own and keeps its place, so a formatter that reads
+    ``record.args`` (uvicorn's access log does) still finds them; a traceback is text only
+    a formatter makes, so only ours mask it. Idempotent."""
+    global _records_masked
+    if _records_masked:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if isinstance(record.msg, str):
+            record.msg = masked(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(masked(arg) if isinstance(arg, str) else arg for arg in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {
+                key: masked(arg) if isinstance(arg, str) else arg
+                for key, arg in record.args.items()
+            }
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _records_masked = True
+
+
 # --- configuration ---------------------------------------------------------------------------
 
 _configured = False
@@ -248,6 +285,7 @@ def configure(
     not ours (a host application or the test runner formats its own lines), as with
     ``logging.basicConfig``; `force` configures anyway."""
     global _configured
+    mask_records()
     root = logging.getLogger()
     if not force and (_configured or root.handlers):
         return False
