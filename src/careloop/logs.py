@@ -7,8 +7,9 @@ at any depth) and the libraries' alike: uvicorn's access and error logs, SQLAlch
 Procrastinate's. A filter on one logger would miss its children and never sees the
 traceback, which is formatted after filters run. Handlers that are not ours (a test
 runner's capture, an operator's Sentry) get records whose message and arguments were masked
-as the record was made (``mask_records``); only a traceback depends on our formatter. The rule is the one every output uses,
-``domain.privacy.shown``; numbers in a URL's query string are judged decoded.
+as the record was made (``mask_records``); only a traceback depends on our formatter. The
+rule is the one every output uses, ``domain.privacy.shown``; numbers in a URL's query
+string are judged decoded.
 
 Each line carries the id of the request it belongs to (``X-Request-ID``, see
 ``api.request_ids``), held in a context variable: the services a request calls log with it,
