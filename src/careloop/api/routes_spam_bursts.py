@@ -62,7 +62,9 @@ class BurstsOut(BaseModel):
     baseline_days: int = Field(description="Days of baseline at most")
     min_reporters: int = Field(description="Reporters a port needs before the test counts")
     new_port_floor: int = Field(description="Reporters a port without history needs")
-    items: list[BurstOut]
+    items: list[BurstOut] = Field(
+        description="The ports flagged: those found now, then those flagged earlier that day"
+    )
 
 
 @router.get(
