@@ -4,9 +4,11 @@ the port customer's appeal and its decision, each port's sanction state, the thr
 Who may do what (domain.spam.enforcement): the owner unit's handlers warn and throttle; a
 unit lead or the quality centre suspends or closes a port; staff record the port customer's
 appeal on its behalf; the quality centre (supervisors, administrators) decides it, never
-the person who suspended the port; everybody reads the cases of their scope, and a case
-outside it answers 404. Changes carry the version read (409 on a stale one). A closed port
-stays blocked: every later action answers 409 ``port_closed``.
+the person who suspended the port; once the enterprise has rectified, a unit lead or the
+quality centre reinstates a suspended port on evidence (恢复端口); everybody reads the
+cases of their scope, and a case outside it answers 404. Changes carry the version read
+(409 on a stale one). A closed port stays blocked: every later action answers 409
+``port_closed``.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ class UnitOut(BaseModel):
 
 
 class ActionOut(BaseModel):
-    name: str = Field(description="Action code (warn, throttle, suspend, close_port, appeal …)")
+    name: str = Field(
+        description="Action code (warn, throttle, suspend, close_port, reinstate, appeal …)"
+    )
     label: str = Field(description="In the caller's language")
-    needs_evidence: bool = Field(description="A sanction: evidence is required")
+    needs_evidence: bool = Field(description="A sanction or a reinstatement: evidence is required")
 
 
 class CaseOut(BaseModel):
@@ -87,7 +91,9 @@ class CaseOut(BaseModel):
     port_state: str = Field(description="active, warned, throttled, suspended or closed")
     port_state_label: str = Field(description="The port's state in the caller's language")
     port_blocked: bool = Field(description="Suspended or closed: its messages are not sent")
-    last_action: str | None = Field(description="The last sanction on the port")
+    last_action: str | None = Field(
+        description="The last sanction on the port, or reinstate (恢复端口)"
+    )
     last_action_label: str | None = Field(description="The last sanction in words")
     decided_by: str | None = Field(description="Who decided the last sanction (username)")
     decided_by_name: str | None = Field(description="Who decided it, by name")
@@ -172,6 +178,31 @@ class SanctionIn(VersionIn):
                     "action": "suspend",
                     "evidence_ref": "file://12321/2026-09-28/campaign.png",
                     "evidence": "300 名用户举报同一贷款营销短信，含退订后仍发送",
+                }
+            ]
+        },
+    )
+
+
+class ReinstateIn(VersionIn):
+    evidence_ref: str | None = free_text(
+        rules.EVIDENCE_REF_MAX_CHARS,
+        "Where the proof of the rectification is stored (file://…, a rectification report)",
+        None,
+        required=False,
+    )
+    evidence: str | None = free_text(
+        rules.EVIDENCE_MAX_CHARS, "The rectification in words", None, required=False
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 3,
+                    "evidence_ref": "file://rectification/2026-10-08/report.pdf",
+                    "evidence": "企业已清洗发送名单并补齐用户同意记录，整改报告已审核",
                 }
             ]
         },
@@ -419,9 +450,38 @@ def decide_appeal(
 
 
 @router.post(
+    "/cases/{spam_case_id}/reinstate",
+    response_model=CaseOut,
+    summary="恢复端口: reinstate a suspended port after rectification, with evidence",
+    description="The enterprise has rectified (整改完成): the port sends again (its registry "
+    "status follows) and the case is resolved. A unit lead of the owner unit or the quality "
+    "centre, as for a suspension. 422 `enforcement_evidence_required` without evidence; 409 "
+    "`illegal_enforcement_transition` unless the case is suspended (a closed port is never "
+    "reinstated); 409 on a stale version.",
+)
+def reinstate(
+    spam_case_id: int, body: ReinstateIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
+) -> CaseOut:
+    return _out(
+        service.reinstate(
+            uow,
+            spam_case_id,
+            actor,
+            body.version,
+            now,
+            evidence_ref=body.evidence_ref,
+            evidence=body.evidence,
+            lang=lang,
+        )
+    )
+
+
+@router.post(
     "/cases/{spam_case_id}/resolve",
     response_model=CaseOut,
     summary="办结: the port was dealt with; its sanction stays as it is",
+    description="Warned or throttled cases. 409 `illegal_enforcement_transition` for a "
+    "suspended one: reinstate the port, close it or record the appeal instead.",
 )
 def resolve(
     spam_case_id: int, body: NoteIn, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep

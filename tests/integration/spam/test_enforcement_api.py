@@ -1,7 +1,8 @@
 """/api/v1/spam-enforcement over a real HTTP server on SQLite and PostgreSQL: a case opened
 from a day's counts is listed within scope, sanctioned with evidence (refused in words
-without), appealed by staff for the port's customer, decided by someone else; a closed
-port stays blocked; the thresholds are set by the quality centre only."""
+without), appealed by staff for the port's customer, decided by someone else; a suspended port is
+reinstated after rectification by a unit lead, never resolved away; a closed port stays
+blocked; the thresholds are set by the quality centre only."""
 
 from __future__ import annotations
 
@@ -90,6 +91,44 @@ def test_a_case_is_sanctioned_with_evidence_appealed_and_lifted(
     assert trail[1]["actor"] == "刘主任" and trail[1]["action_label"] == "暂停端口"
 
 
+def test_a_suspended_port_is_reinstated_after_rectification(
+    api: Api, database_url: str, clock: MovableClock
+):
+    open_case(database_url, clock)
+    case = the_case(api, "lead1")
+    suspended = post(api.as_("lead1"), case, "sanctions", action="suspend", evidence="营销短信")
+    assert suspended.status_code == 200, suspended.text
+    case = suspended.json()
+    # The owner unit's handler may record notes and appeals, never lift a suspension.
+    rectified = {"evidence_ref": "file://rectify/1008.pdf", "evidence": "已清洗名单"}
+    by_handler = post(api.as_("net1"), case, "reinstate", **rectified)
+    assert_problem(by_handler, 403, "role_not_allowed")
+    stranded = post(api.as_("net1"), case, "resolve", note="办结")
+    assert "恢复端口" in assert_problem(stranded, 409, "illegal_enforcement_transition")["detail"]
+    bare = post(api.as_("lead1", "en"), case, "reinstate", evidence=" ")
+    assert (
+        "without evidence" in assert_problem(bare, 422, "enforcement_evidence_required")["detail"]
+    )
+    back = post(api.as_("lead1", "en"), case, "reinstate", **rectified)
+    assert back.status_code == 200, back.text
+    done = back.json()
+    assert done["status"] == "resolved" and done["port_state"] == "active"
+    assert not done["port_blocked"] and done["last_action"] == "reinstate"
+    assert done["last_action_label"] == "reinstate the port after rectification"
+    stale = post(api.as_("lead1"), case, "reinstate", **rectified)
+    assert_problem(stale, 409, "version_conflict")
+    ports = api.as_("inspector").get(f"{BASE}/ports", params={"number": PORT}).json()
+    assert ports["items"][0]["state"] == "active" and not ports["items"][0]["blocked"]
+    history = ports["items"][0]["history"]
+    assert [(h["action"], h["state"]) for h in history] == [
+        ("suspend", "suspended"),
+        ("reinstate", "active"),
+    ]
+    trail = api.as_("inspector").get(f"{BASE}/cases/{case['id']}/trail").json()
+    assert [e["action"] for e in trail] == ["open", "suspend", "reinstate"]
+    assert trail[-1]["action_label"] == "整改完成，恢复端口" and trail[-1]["note"] == "已清洗名单"
+
+
 def test_a_closed_port_stays_blocked(api: Api, database_url: str, clock: MovableClock):
     open_case(database_url, clock)
     case = the_case(api)
@@ -98,6 +137,8 @@ def test_a_closed_port_stays_blocked(api: Api, database_url: str, clock: Movable
     assert closed.json()["status_label"] == "已关停端口" and closed.json()["allowed"] == []
     again = post(api.as_("admin"), closed.json(), "sanctions", action="warn", evidence="再警告")
     assert_problem(again, 409, "illegal_enforcement_transition")
+    never = post(api.as_("admin"), closed.json(), "reinstate", evidence="已整改")
+    assert_problem(never, 409, "illegal_enforcement_transition")
     ports = api.as_("lead1").get(f"{BASE}/ports", params={"number": "106 5700 1234"}).json()
     assert ports["items"][0]["state"] == "closed" and ports["items"][0]["blocked"]
     assert [h["state"] for h in ports["items"][0]["history"]] == ["closed"]

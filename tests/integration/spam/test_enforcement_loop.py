@@ -1,7 +1,8 @@
 """Enforcement as a closed loop on the real databases (SQLite and PostgreSQL), time moved,
 no sleeps: thresholds open exactly one case per port; a late case escalates through the
 sweep once; a closed port stays blocked and no later action or day reopens it; appeals go
-by the permission model; scope hides other regions' cases."""
+by the permission model; a suspended port is reinstated after rectification (never by
+resolving the case) and the registry follows; scope hides other regions' cases."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import pytest
 from sqlalchemy import func, select
 
 from careloop.domain.errors import DomainError
+from careloop.domain.events import DomainEvent
+from careloop.domain.spam.enforcement import PORT_SANCTIONED
 from careloop.domain.spam.reports import PortDayCounts
 from careloop.jobs.runner import InProcessRunner
 from careloop.services.access.actors import Actor, actor_for
+from careloop.services.events import EventRegistry
 from careloop.services.spam import enforcement as service
 from careloop.services.spam import ports
-from careloop.services.unit_of_work import UnitOfWork
+from careloop.services.unit_of_work import EVENTS_KEY, UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
 from careloop.store.models import Notification, OrgUnit
 from careloop.store.models.spam import SpamPort, SpamPortHistory
@@ -64,6 +68,8 @@ def act(factory, name: str, username: str, case: service.CaseView, now: datetime
             return service.appeal(uow, case.id, actor, case.version, now, **kw)
         if name in ("uphold", "lift"):
             return service.decide_appeal(uow, case.id, name, actor, case.version, now, **kw)
+        if name == "reinstate":
+            return service.reinstate(uow, case.id, actor, case.version, now, **kw)
         return service.resolve(uow, case.id, actor, case.version, now, **kw)
 
 
@@ -134,6 +140,9 @@ def test_closing_blocks_the_port_for_good_and_is_on_the_trail(factory):
     assert closing.after["port_state"] == "closed" and closing.after["evidence_ref"]
     assert port.state == "closed" and port.blocked and port.state_label == "已关停"
     assert list(history) == ["suspended", "closed"]
+    with pytest.raises(DomainError) as never:  # closing is final: no reinstatement either
+        act(factory, "reinstate", "super1", closed, MONDAY + timedelta(hours=4), **shot)
+    assert never.value.status == 409
 
 
 def test_a_sanction_needs_evidence_and_the_version_read(factory):
@@ -222,6 +231,13 @@ def test_a_days_reports_open_one_case_in_the_region_they_came_from(factory):
 
 
 def test_a_registered_ports_status_follows_its_sanctions_with_the_case_named(factory):
+    """Warned, suspended, reinstated after rectification (the case resolved, the port and
+    the registry active again, each with a history row naming the case), then a later
+    case closes it."""
+    registry = EventRegistry()
+    heard: list[DomainEvent] = []
+    registry.on(PORT_SANCTIONED, heard.append)
+    factory.kw.setdefault("info", {})[EVENTS_KEY] = registry
     with UnitOfWork(factory) as uow:
         draft = ports.PortDraft(PORT, "enterprise", "某贷款公司", "ENT-9", "HT-9", ["marketing"])
         registered = ports.register_port(uow, draft, actor_for(uow, "admin"), MONDAY, "zh")
@@ -231,13 +247,70 @@ def test_a_registered_ports_status_follows_its_sanctions_with_the_case_named(fac
     warned = act(factory, "warn", "lead1", case, MONDAY + timedelta(hours=1), **shot)
     with UnitOfWork(factory) as uow:
         assert ports.get_port(uow, registered.id, actor_for(uow, "super1"), "zh").status == "warned"
-    act(factory, "close_port", "super1", warned, MONDAY + timedelta(hours=2), **shot)
+    suspended = act(factory, "suspend", "lead1", warned, MONDAY + timedelta(hours=2), **shot)
+    assert [a.name for a in suspended.allowed if a.needs_evidence] == ["close_port", "reinstate"]
+    # Resolving would leave the port suspended for ever: refused, naming the way out.
+    with pytest.raises(DomainError) as stranded:
+        act(factory, "resolve", "lead1", suspended, MONDAY + timedelta(hours=3), note="办结")
+    assert (stranded.value.status, stranded.value.code) == (409, "illegal_enforcement_transition")
+    assert "恢复端口" in stranded.value.message("zh")
+    assert "reinstate" in stranded.value.message("en")
+    rectified = {"evidence": "企业已清洗名单并补齐用户同意记录"}
+    with pytest.raises(DomainError) as handler:  # a handler alone never lifts a suspension
+        act(factory, "reinstate", "net1", suspended, MONDAY + timedelta(hours=3), **rectified)
+    assert handler.value.status == 403
+    with pytest.raises(DomainError) as bare:
+        act(factory, "reinstate", "lead1", suspended, MONDAY + timedelta(hours=3), evidence=" ")
+    assert bare.value.code == "enforcement_evidence_required"
+    back = act(factory, "reinstate", "lead1", suspended, MONDAY + timedelta(days=3), **rectified)
+    assert back.status == "resolved" and back.port_state == "active" and not back.port_blocked
+    assert back.last_action == "reinstate" and back.decided_by == "lead1"
+    assert back.evidence == rectified["evidence"] and back.allowed == ()
+    with UnitOfWork(factory) as uow:
+        assert not service.port_is_blocked(uow, PORT)
+        assert ports.get_port(uow, registered.id, actor_for(uow, "super1"), "zh").status == "active"
+        trail = service.case_events(uow, case.id, actor_for(uow, "inspector"), "zh")
+    assert [e.action for e in trail] == ["open", "warn", "suspend", "reinstate"]
+    assert trail[-1].action_label == "整改完成，恢复端口" and trail[-1].actor == "刘主任"
+    assert trail[-1].before == {"status": "suspended", "port_state": "suspended"}
+    assert trail[-1].after is not None and trail[-1].after["port_state"] == "active"
+    assert [(e.action, e.payload["port_state"]) for e in heard] == [
+        ("warn", "warned"),
+        ("suspend", "suspended"),
+        ("reinstate", "active"),
+    ]
+    # The port may get a new case on a later bad day; this one closes it for good.
+    assert open_from(factory, [burst()], MONDAY + timedelta(days=4)).opened == 1
+    with UnitOfWork(factory) as uow:
+        later = service.list_cases(
+            uow, actor_for(uow, "super1"), "zh", MONDAY + timedelta(days=4), status="open"
+        ).items[0]
+    closed = act(factory, "close_port", "super1", later, MONDAY + timedelta(days=4), **shot)
+    with pytest.raises(DomainError) as final:
+        act(factory, "reinstate", "admin", closed, MONDAY + timedelta(days=5), **rectified)
+    assert final.value.status == 409
     with UnitOfWork(factory) as uow:
         port = uow.session.scalar(select(SpamPort).where(SpamPort.number == PORT))
         assert port is not None and port.status == "closed"
         history = uow.session.scalars(
             select(SpamPortHistory).where(SpamPortHistory.port_id == port.id)
         ).all()
+        sanctions = uow.session.execute(
+            select(SpamPortSanctionHistory.action, SpamPortSanctionHistory.state).order_by(
+                SpamPortSanctionHistory.id
+            )
+        ).all()
     followed = [h for h in history if h.action == "enforcement"]
-    assert [(h.after or {}).get("status") for h in followed] == ["warned", "closed"]
-    assert {h.note for h in followed} == {f"#{case.id}"}
+    assert [(h.after or {}).get("status") for h in followed] == [
+        "warned",
+        "suspended",
+        "active",
+        "closed",
+    ]
+    assert [h.note for h in followed] == [f"#{case.id}"] * 3 + [f"#{later.id}"]
+    assert [tuple(r) for r in sanctions] == [
+        ("warn", "warned"),
+        ("suspend", "suspended"),
+        ("reinstate", "active"),
+        ("close_port", "closed"),
+    ]

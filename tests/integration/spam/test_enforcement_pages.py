@@ -1,6 +1,7 @@
 """The port-enforcement case page through the appeal, over the real server: the hotline
 records the customer's appeal through the form, the quality centre sees the decision form
-and lifts the suspension; a refusal comes back as a banner with what was typed; another
+and lifts the suspension (the unit lead is offered the reinstatement after rectification);
+a refusal comes back as a banner with what was typed; another
 county gets the not-found page. Chinese first, no codes."""
 
 from __future__ import annotations
@@ -33,9 +34,18 @@ def test_an_appeal_through_the_forms(
     assert suspended.status_code == 200, suspended.text
     path = f"/spam-enforcement/{case['id']}"
 
+    # The unit lead may reinstate the port once rectified, on evidence; the hotline may not.
+    lead = web_client(server.url, "lead1")
+    page = lead.get(path)
+    assert 'data-action="reinstate"' in page.text and "整改完成，恢复端口" in page.text
+    form = {"csrf_token": csrf_token(lead, path), "version": str(version_of(page.text))}
+    bare = lead.post(f"{path}/reinstate", data={**form, "evidence_ref": " "})
+    assert bare.status_code == 422 and "恢复端口必须附依据" in bare.text
+
     hotline = web_client(server.url, "agent1")
     page = hotline.get(path)
     assert page.status_code == 200 and "登记客户申诉" in page.text and "已暂停" in page.text
+    assert 'data-action="reinstate"' not in page.text
     token = csrf_token(hotline, path)
     form = {"csrf_token": token, "version": str(version_of(page.text)), "appellant": "某某科技"}
     refused = hotline.post(f"{path}/appeal", data=form)

@@ -4,10 +4,12 @@ Enforcement runs like a complaint: a port's day of reports (``PortDayCounts``) t
 the thresholds opens a case with an owner unit and a deadline on the SLA engine; the owner
 unit acts on the port (warn, throttle, suspend, close), each action with evidence and the
 person who decided; a suspended port's customer may appeal once and the quality centre
-upholds the suspension or lifts it; a closed port stays blocked for good (DOMAIN.md §7: 1 261
-ports cleaned up, 66 closed in one city's year). The unsubscribe rule (``0000``) and the
-consent rule make a report *serious*: a message sent after an unsubscribe, or without the
-recipient's consent, raises the case's severity and alone is enough to open one.
+upholds the suspension or lifts it, and once the enterprise has rectified (整改完成) a
+unit lead or the quality centre reinstates the port; a closed port stays blocked for good
+(DOMAIN.md §7: 1 261 ports cleaned up, 66 closed in one city's year). The unsubscribe
+rule (``0000``) and the consent rule make a report *serious*: a message sent after an
+unsubscribe, or without the recipient's consent, raises the case's severity and alone is
+enough to open one.
 
 Thresholds are data (``DEFAULT_THRESHOLDS``, overridable per region by rows the operator
 keeps); the lifecycle is a transition table with the roles per transition, like the
@@ -261,6 +263,11 @@ _APPELLANT: Final = InputField("appellant", "line", max_chars=APPELLANT_MAX_CHAR
 
 SANCTIONS: Final = ("warn", "throttle", "suspend", "close_port")
 """The actions on the port, mildest first; each needs evidence and records who decided."""
+REINSTATE: Final = "reinstate"
+"""恢复端口: a suspended port sends again once the enterprise has rectified; decided like a
+suspension (a unit lead or the quality centre) and on evidence of the rectification."""
+EVIDENCED: Final = (*SANCTIONS, REINSTATE)
+"""The actions on the port that need evidence and record who decided."""
 
 C = CaseStatus
 _ACTING: Final = {C.OPEN, C.WARNED, C.THROTTLED}
@@ -316,7 +323,7 @@ LIFECYCLE: Final = Lifecycle(
             "record the customer's appeal",
             fields=(_APPELLANT, _REASON),
         ),
-        # 维持暂停: the suspension stands; the unit may still close the port or resolve.
+        # 维持暂停: the suspension stands; the unit may still close the port or reinstate it.
         transition(
             "uphold",
             {C.APPEALED},
@@ -336,9 +343,21 @@ LIFECYCLE: Final = Lifecycle(
             "lift the suspension",
             fields=(_REASON,),
         ),
+        # 整改完成后恢复: the enterprise rectified; the port sends again and the case ends.
+        transition(
+            REINSTATE,
+            {C.SUSPENDED},
+            C.RESOLVED,
+            SANCTION_ROLES,
+            "整改完成，恢复端口",
+            "reinstate the port after rectification",
+            fields=(_EVIDENCE_REF, _EVIDENCE),
+        ),
+        # Not from suspended: the port would stay suspended for ever with no case to lift
+        # it (the registry refuses to reopen a port a case holds).
         transition(
             "resolve",
-            {C.WARNED, C.THROTTLED, C.SUSPENDED},
+            {C.WARNED, C.THROTTLED},
             C.RESOLVED,
             HANDLER_ROLES,
             "办结",
@@ -402,6 +421,7 @@ SANCTION_STATE: Final[dict[str, PortState]] = {
     "suspend": PortState.SUSPENDED,
     "close_port": PortState.CLOSED,
     "lift": PortState.ACTIVE,
+    REINSTATE: PortState.ACTIVE,
 }
 """What each action leaves the port in (the others leave it as it is)."""
 
@@ -414,16 +434,19 @@ def port_state_label(state: PortState | str, lang: str) -> str:
 PORT_STATE_ORDER: Final[tuple[PortState, ...]] = tuple(PortState)
 """Mildest first: a milder sanction never lowers a harsher one."""
 
+LOWERING: Final = frozenset({"lift", REINSTATE})
+"""The actions that let a port send again (anything but a closed one)."""
+
 
 def next_port_state(current: PortState | str, action: str) -> PortState:
     """The port's state after ``action``. A closed port is closed for good: no action of
     any case changes it (``port_closed`` 409), so a later case cannot reopen it. A warning
-    on a suspended port leaves it suspended: only a decided appeal (``lift``) lowers the
-    state."""
+    on a suspended port leaves it suspended: only a decided appeal (``lift``) or a
+    reinstatement after rectification (``reinstate``) lowers the state."""
     state = PortState(current)
     if state is PortState.CLOSED:
         raise EnforcementError("port_closed")
-    if action == "lift":
+    if action in LOWERING:
         return PortState.ACTIVE
     target = SANCTION_STATE.get(action, state)
     return max(state, target, key=PORT_STATE_ORDER.index)
@@ -460,9 +483,9 @@ class Evidence:
 
 
 def check_evidence(action: str, evidence: Evidence) -> None:
-    """No sanction without evidence (the brief: each action with evidence)."""
-    if action in SANCTIONS and not evidence.given:
-        raise EnforcementError("evidence")
+    """No sanction, and no reinstatement, without evidence (each action with evidence)."""
+    if action in EVIDENCED and not evidence.given:
+        raise EnforcementError("reinstate_evidence" if action == REINSTATE else "evidence")
 
 
 def check_appeal(appeals_so_far: int) -> None:
@@ -588,6 +611,12 @@ class EnforcementError(WordedError):
             "A port is not sanctioned without evidence: give a file or screenshot reference "
             "or describe the violation",
         ),
+        "reinstate_evidence": (
+            "enforcement_evidence_required", 422,
+            "恢复端口必须附依据：请填写整改报告或核查记录的存放位置，或用文字说明整改情况",
+            "A port is not reinstated without evidence: give where the rectification report "
+            "or your check is stored, or describe the rectification",
+        ),
         "illegal": (
             "illegal_enforcement_transition", 409,
             "处置案件当前状态为「{status_zh}」，不能执行「{action_zh}」",
@@ -607,10 +636,19 @@ class EnforcementError(WordedError):
         ),
         "suspended_by_case": (
             "port_suspended", 409,
-            "端口 {number} 由处置案件 {case} 暂停发送，只能由该案件的申诉裁定（解除暂停）恢复，"
-            "不能在端口登记中改为「{status_zh}」",
+            "端口 {number} 由处置案件 {case} 暂停发送，只能由该案件的申诉裁定（解除暂停）"
+            "或整改完成后的恢复端口恢复，不能在端口登记中改为「{status_zh}」",
             "Port {number} is suspended by enforcement case {case}; only that case's appeal "
-            "decision (lift) lets it send again, so the registry cannot make it '{status_en}'",
+            "decision (lift) or its reinstatement after rectification lets it send again, so "
+            "the registry cannot make it '{status_en}'",
+        ),
+        "resolve_suspended": (
+            "illegal_enforcement_transition", 409,
+            "端口仍处于暂停状态，案件不能直接办结：企业整改完成后请「恢复端口」，"
+            "或关停端口，或登记客户申诉",
+            "The port is still suspended, so the case cannot simply be resolved: reinstate "
+            "the port once the enterprise has rectified, close it, or record the customer's "
+            "appeal",
         ),
         "appeal_once": (
             "appeal_already_made", 409,
@@ -652,6 +690,8 @@ def check_transition(name: str, status: CaseStatus | str, role: str) -> None:
     """Role first (a 403 says nothing about the case), then state (a 409 in words)."""
     found = LIFECYCLE.check_role(name, role)
     current = LIFECYCLE.status(status)
+    if name == "resolve" and current is CaseStatus.SUSPENDED:
+        raise EnforcementError("resolve_suspended", status=current.value, action=name)
     if current not in found.sources:
         zh, en = STATUS_LABELS[current]
         raise EnforcementError(
@@ -683,7 +723,8 @@ CASE_OPENED: Final = "careloop.spam_enforcement.opened"
 `number`, `port_number`, `severity`, `unit_id`, `due_at`."""
 PORT_SANCTIONED: Final = "careloop.spam_enforcement.sanctioned"
 """The port was warned, throttled, suspended or closed (`action`, `port_state`), or its
-suspension lifted on appeal. Payload: `case_id`, `port_number`, `action`, `port_state`."""
+suspension lifted on appeal or ended by a reinstatement after rectification. Payload:
+`case_id`, `port_number`, `action`, `port_state`."""
 CASE_ESCALATED: Final = "careloop.spam_enforcement.escalated"
 """A case not acted on by its deadline went to the owner unit's superior. Payload:
 `case_id`, `level`, `escalated_to_unit_id`, `overrun_minutes`."""
@@ -695,6 +736,7 @@ EVENTS: Final[Mapping[str, str]] = {
     "suspend": PORT_SANCTIONED,
     "close_port": PORT_SANCTIONED,
     "lift": PORT_SANCTIONED,
+    REINSTATE: PORT_SANCTIONED,
     "escalate": CASE_ESCALATED,
 }
 """An audit action → its event; appeals, notes and reassessments are bookkeeping."""

@@ -5,7 +5,8 @@ The use cases, by what they do:
 - opening: ``open_cases_for_day`` (the daily job and a supervisor's "run now") and
   ``open_cases_from_counts`` (``enforcement_opening``);
 - acting: ``sanction`` (warn, throttle, suspend, close_port), ``appeal``,
-  ``decide_appeal``, ``resolve``, ``add_note`` (``enforcement_actions``);
+  ``decide_appeal``, ``reinstate`` (after rectification), ``resolve``, ``add_note``
+  (``enforcement_actions``);
 - the port: ``port_is_blocked``, ``port_sanction`` (``enforcement_ports``);
 - reading: ``list_cases``, ``get_case``, ``case_events``;
 - thresholds per region: ``thresholds_view``, ``set_thresholds``;
@@ -33,6 +34,7 @@ from careloop.services.spam.enforcement_actions import (
     appeal,
     decide_appeal,
     get_case,
+    reinstate,
     resolve,
     sanction,
 )
@@ -82,6 +84,7 @@ __all__ = [
     "open_cases_from_counts",
     "port_is_blocked",
     "port_sanction",
+    "reinstate",
     "resolve",
     "sanction",
     "set_thresholds",

@@ -1,7 +1,8 @@
 """Acting on an enforcement case: sanctions on the port, the customer's appeal, its
-decision, resolving and notes. Each is one transition of ``domain.spam.enforcement``, one
-audit row and, for a sanction, one change of the port's state with its history row, in one
-unit of work that carries the version the person read (409 on a stale one).
+decision, reinstating the port after rectification, resolving and notes. Each is one
+transition of ``domain.spam.enforcement``, one audit row and, for a sanction, a lift or a
+reinstatement, one change of the port's state with its history row, in one unit of work
+that carries the version the person read (409 on a stale one).
 
 Role first (nothing about the case is read for a refusal), then scope (404), then the owner
 unit, the version and the state; a closed port refuses every sanction, whatever case asks.
@@ -96,6 +97,41 @@ def sanction(
     stops the case's clock."""
     if action not in rules.SANCTIONS:
         raise InvalidInput("action", "应为 warn、throttle、suspend 或 close_port")
+    return _act_on_port(uow, case_id, action, actor, version, now, evidence_ref, evidence, lang)
+
+
+def reinstate(
+    uow: UnitOfWork,
+    case_id: int,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    *,
+    evidence_ref: str | None = None,
+    evidence: str | None = None,
+    lang: str = "zh",
+) -> CaseView:
+    """恢复端口: the enterprise has rectified (整改完成), so a suspended port sends again and
+    the case is resolved; decided like a suspension (a unit lead or the quality centre) and
+    on evidence of the rectification, the port registry following with a history row."""
+    return _act_on_port(
+        uow, case_id, rules.REINSTATE, actor, version, now, evidence_ref, evidence, lang
+    )
+
+
+def _act_on_port(
+    uow: UnitOfWork,
+    case_id: int,
+    action: str,
+    actor: Actor,
+    version: int,
+    now: datetime,
+    evidence_ref: str | None,
+    evidence: str | None,
+    lang: str,
+) -> CaseView:
+    """An evidenced action on the port (``rules.EVIDENCED``): the port's state, the case's
+    status and the deciding person, one trail row, in one unit of work."""
     case = _begin(uow, case_id, action, actor, version)
     ref = rules.LIFECYCLE.clean_field(action, "evidence_ref", evidence_ref)
     text = rules.LIFECYCLE.clean_field(action, "evidence", evidence)
@@ -231,8 +267,8 @@ def resolve(
     note: str | None,
     lang: str = "zh",
 ) -> CaseView:
-    """办结: the port was dealt with; its sanction stays as it is (a suspended port stays
-    suspended until a new decision)."""
+    """办结: the port was dealt with; its sanction stays as it is. Not on a suspended case:
+    that one ends by closing the port, by the appeal's lift or by ``reinstate``."""
     case = _begin(uow, case_id, "resolve", actor, version)
     text = rules.LIFECYCLE.clean_field("resolve", "note", note)
     before = case.status

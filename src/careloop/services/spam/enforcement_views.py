@@ -183,7 +183,7 @@ def view_of(
         note_spam_case_read(actor, case.id)  # the read audit, as for a complaint's text
     closed_port = port_state == rules.PortState.CLOSED
     allowed = tuple(
-        ActionView(t.name, t.label(lang), t.name in rules.SANCTIONS)
+        ActionView(t.name, t.label(lang), t.name in rules.EVIDENCED)
         for t in rules.LIFECYCLE.allowed(case.status, actor.role)
         if (mine or t.name in NOT_OWNERS_ONLY)
         and not (closed_port and t.name in rules.SANCTION_STATE)

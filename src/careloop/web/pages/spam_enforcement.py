@@ -25,7 +25,7 @@ router = APIRouter()
 FILTERS = ("active", "overdue", "suspended", "port_closed", "resolved")
 """The list's tabs: still active (default), past due without a sanction, suspended ports,
 closed ports, resolved cases."""
-ACTIONS = (*rules.SANCTIONS, "appeal", "uphold", "lift", "resolve", "note")
+ACTIONS = (*rules.EVIDENCED, "appeal", "uphold", "lift", "resolve", "note")
 DONE = {name: f"spam_{name}" for name in ACTIONS}
 
 
@@ -177,6 +177,11 @@ def _fire(
     if action in rules.SANCTIONS:
         service.sanction(
             uow, case_id, action, actor, version, now,
+            evidence_ref=values["evidence_ref"], evidence=values["evidence"], lang=lang,
+        )  # fmt: skip
+    elif action == rules.REINSTATE:
+        service.reinstate(
+            uow, case_id, actor, version, now,
             evidence_ref=values["evidence_ref"], evidence=values["evidence"], lang=lang,
         )  # fmt: skip
     elif action == "appeal":

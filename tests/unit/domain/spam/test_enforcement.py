@@ -103,6 +103,33 @@ def test_an_appeal_is_recorded_by_staff_never_by_a_subscriber_account() -> None:
     assert rules.LIFECYCLE.apply(CaseStatus.APPEALED, "lift", "supervisor") is CaseStatus.RESOLVED
 
 
+def test_a_suspended_port_is_reinstated_after_rectification_never_resolved_away() -> None:
+    """恢复端口: from suspended only, by whoever may suspend, on evidence; the port sends
+    again. Resolving a suspended case would strand the port, so it is refused in words."""
+    reinstate = rules.LIFECYCLE.get("reinstate")
+    assert reinstate.sources == {CaseStatus.SUSPENDED}
+    assert reinstate.target is CaseStatus.RESOLVED
+    assert reinstate.roles == rules.SANCTION_ROLES == rules.LIFECYCLE.get("suspend").roles
+    with pytest.raises(DomainError) as handler:
+        rules.check_transition("reinstate", CaseStatus.SUSPENDED, "handler")
+    assert handler.value.status == 403
+    for status in (CaseStatus.APPEALED, CaseStatus.PORT_CLOSED, CaseStatus.WARNED):
+        with pytest.raises(rules.EnforcementError) as illegal:
+            rules.check_transition("reinstate", status, "admin")
+        assert illegal.value.status == 409
+    with pytest.raises(rules.EnforcementError):
+        rules.check_evidence("reinstate", rules.Evidence(" ", ""))
+    rules.check_evidence("reinstate", rules.Evidence(None, "整改报告已审核"))
+    assert rules.next_port_state(PortState.SUSPENDED, "reinstate") is PortState.ACTIVE
+    assert CaseStatus.SUSPENDED not in rules.LIFECYCLE.get("resolve").sources
+    with pytest.raises(rules.EnforcementError) as stranded:
+        rules.check_transition("resolve", CaseStatus.SUSPENDED, "handler")
+    assert stranded.value.code == "illegal_enforcement_transition"
+    assert "恢复端口" in stranded.value.message("zh")
+    assert "reinstate" in stranded.value.message("en")
+    assert rules.EVENTS["reinstate"] == rules.PORT_SANCTIONED
+
+
 def test_one_appeal_per_case_and_not_judged_by_whoever_suspended() -> None:
     rules.check_appeal(0)
     with pytest.raises(rules.EnforcementError):
@@ -120,7 +147,7 @@ def test_a_closed_port_stays_closed_whatever_follows() -> None:
     assert rules.next_port_state(PortState.SUSPENDED, "warn") is PortState.SUSPENDED
     closed = rules.next_port_state(PortState.SUSPENDED, "close_port")
     assert rules.is_blocked(closed)
-    for action in ("warn", "lift", "throttle", "suspend", "close_port"):
+    for action in ("warn", "lift", "reinstate", "throttle", "suspend", "close_port"):
         with pytest.raises(rules.EnforcementError) as raised:
             rules.next_port_state(closed, action)
         assert raised.value.code == "port_closed"
