@@ -1,7 +1,8 @@
 """The port registry and enforcement tell one story (SQLite and PostgreSQL): a port a case
-suspended or closed is not reopened by hand or by import — only the case's appeal decision
-lifts a suspension, and a closure is final — and a status set by hand while a case for the
-port is open is written on that case's trail; a port suspended by hand is blocked too."""
+suspended or closed is not reopened by hand or by import — only the case (appeal granted,
+or reinstatement after rectification) lifts a suspension, and a closure is final — and a
+status set by hand while a case for the port is open is written on that case's trail; a
+port suspended by hand is blocked too."""
 
 from __future__ import annotations
 

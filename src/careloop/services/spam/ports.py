@@ -6,7 +6,8 @@ registered, else the longest registered prefix (the port's extension digits).
 
 The registry and enforcement keep one story. A case's sanction shows on the registered port
 (``follow_sanction``); a port a case suspended or closed is not reopened here — by hand or
-by import — since a closure is final and only the case's appeal decision lifts a suspension
+by import — since a closure is final and only the case lifts a suspension (an appeal
+granted, or reinstatement after rectification)
 (``_check_not_reopening``); and a status set here while a case for the port is open is
 written on that case's trail, so its owner sees it (``_tell_open_case``).
 """
@@ -198,7 +199,7 @@ def follow_sanction(
     is what staff read, the case is what decided it, so the change is one history row
     naming the case. A port nobody registered has no row to follow. A port closed here
     stays closed, and a milder sanction leaves a harsher status set here as it is; only a
-    lifted suspension (``active``) lowers it."""
+    lifted or reinstated suspension (``active``) lowers it."""
     port = uow.session.scalar(select(SpamPort).where(SpamPort.number == number))
     if port is None or port.status == state or port.status == "closed":
         return
@@ -227,7 +228,8 @@ def _held_by_cases(uow: UnitOfWork, numbers: Sequence[str]) -> dict[str, tuple[s
 
 def _check_not_reopening(number: str, status: str, held: tuple[str, str] | None) -> None:
     """A closed port stays blocked: a status milder than what a case decided is refused
-    (closing is final; a suspension is lifted by the case's appeal decision only)."""
+    (closing is final; a suspension ends through the case only: an appeal granted or a
+    reinstatement after rectification)."""
     if held is None:
         return
     state, case = held
