@@ -572,10 +572,12 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
     pages.y -= 6
 
 
-def to_pdf(report: Report) -> bytes:
+def to_pdf(report: Report, lang: str = "zh") -> bytes:
     """Landscape A4: the brief first (title, headline figures with status colours and 环比,
-    early warnings and hot spots), then every table that has rows, then the charts."""
-    lang = charts.language()
+    early warnings and hot spots), then every table that has rows, then the charts. In the
+    reader's language; Chinese needs a CJK font, so without one the PDF falls back to
+    English rather than print empty boxes."""
+    lang = "en" if lang == "en" else charts.language()
     title = report.title_en if lang == "en" else report.title_zh
     buffer = io.BytesIO()
     plt = charts.pyplot()
@@ -622,5 +624,5 @@ def render(report: Report, fmt: str, lang: str = "zh") -> bytes:
     if fmt == "xlsx":
         return to_xlsx(report, lang)
     if fmt == "pdf":
-        return to_pdf(report)
+        return to_pdf(report, lang)
     raise ValueError(f"unknown format {fmt!r}")

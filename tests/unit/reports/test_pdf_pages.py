@@ -139,3 +139,18 @@ def test_a_latin_text_breaks_at_a_space_not_inside_a_word() -> None:
     lines = wrap_text("denominator definition of the pooled regions", 60, 7.5)
     assert all(not line.startswith(" ") for line in lines)
     assert " ".join(lines) == "denominator definition of the pooled regions"
+
+
+def test_an_english_pdf_has_english_headings(tmp_path: Path) -> None:
+    """A reader who asked for English gets English titles and column headers in the PDF,
+    as in the HTML and the workbook, whatever fonts the server has."""
+    report = demo_like_report()
+    path = tmp_path / "daily-en.pdf"
+    path.write_bytes(to_pdf(report, "en"))
+    raw = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert "Daily — Zhejiang" in raw
+    assert "Complaints behind each flag" in raw
+    assert "投诉预警日报" not in raw and "预警背后的投诉" not in raw
