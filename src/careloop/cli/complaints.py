@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from careloop.cli import complaint_view
 from careloop.cli.shell import LANG, echo, fail, now, platform, run
 from careloop.cli.transition_commands import (
     REASON,
@@ -149,12 +150,24 @@ def complaint_import(
 
 
 @complaint_app.command("show")
-def complaint_show(complaint_id: int, events: bool = False) -> None:
-    """Show a complaint (and with --events its audit trail)."""
+def complaint_show(
+    complaint_id: int,
+    events: bool = typer.Option(False, "--events", help="With its audit trail"),
+    as_json: bool = typer.Option(
+        False, "--json", help="JSON with codes and UTC times, for scripts"
+    ),
+) -> None:
+    """Show a complaint in your language (CARELOOP_LANG), or as JSON with --json."""
 
     def action(uow: UnitOfWork) -> None:
+        trail = queries.events_of(uow, complaint_id, SYSTEM) if events else None
+        if not as_json:
+            view = queries.complaint_view(uow, complaint_id, SYSTEM, LANG)
+            for line in complaint_view.lines(view, trail, LANG, now()):
+                typer.echo(line)
+            return
         shown = summary(uow, complaint_id)
-        if events:
+        if trail is not None:
             shown["events"] = [
                 {
                     "at": e.at,
@@ -164,7 +177,7 @@ def complaint_show(complaint_id: int, events: bool = False) -> None:
                     "after": e.after,
                     "note": e.note,
                 }
-                for e in queries.events_of(uow, complaint_id, SYSTEM)
+                for e in trail
             ]
         echo(shown)
 

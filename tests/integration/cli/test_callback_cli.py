@@ -73,7 +73,7 @@ def test_callback_outcomes_from_the_shell(sqlite_url: str):
         url, "complaint", "callback-declined", cid, "--as", "agent1", "--version", str(c["version"])
     )
     assert c["status"] == "closed" and c["callback_outcome"] == "declined"
-    shown = _ok(url, "complaint", "show", cid, "--events")
+    shown = _ok(url, "complaint", "show", cid, "--events", "--json")
     assert [e["action"] for e in shown["events"]][-2:] == [
         "callback_unreachable",
         "callback_declined",

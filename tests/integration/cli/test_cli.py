@@ -122,8 +122,21 @@ def test_complaint_through_its_stages_from_the_shell(sqlite_url: str):
     )
     c = _ok(url, "complaint", "archive", cid, "--as", "super1", "--version", str(c["version"]))
     assert c["status"] == "archived" and c["first_owner"] == "agent1"
-    shown = _ok(url, "complaint", "show", cid, "--events")
+    shown = _ok(url, "complaint", "show", cid, "--events", "--json")
     assert shown["events"][-1]["action"] == "archive"
+
+    # For a person: the complaint in the operator's language, words instead of codes and
+    # Beijing times instead of UTC stamps.
+    zh = _careloop(url, "complaint", "show", cid, "--events", lang="zh")
+    assert zh.returncode == 0, zh.stderr
+    assert "状态" in zh.stdout and "已归档" in zh.stdout and "宽带" in zh.stdout
+    assert "处理轨迹" in zh.stdout and "归档" in zh.stdout and "回访满意" in zh.stdout
+    for code in ("archived", "broadband.outage", "+00:00", "Status"):
+        assert code not in zh.stdout
+    en = _careloop(url, "complaint", "show", cid, lang="en")
+    assert en.returncode == 0, en.stderr
+    assert "Status" in en.stdout and "Archived" in en.stdout
+    assert "状态" not in en.stdout and "archived" not in en.stdout
 
 
 def test_broken_rule_is_one_line_and_exit_1(sqlite_url: str):
