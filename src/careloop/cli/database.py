@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from careloop import bootstrap
-from careloop.cli.shell import now, platform
+from careloop.cli.shell import LANG, now, platform, progress_bar
 
 
 def migrate() -> None:
@@ -28,13 +28,16 @@ def demo(
 
     shared = platform()
     bootstrap.migrate(shared)
-    result = load_demo(
-        shared.session_factory,
-        count=count,
-        days=days,
-        seed=seed,
-        end=now(),
-        only_if_empty=if_empty,
-        progress=lambda msg: typer.echo(msg),
-    )
+    with progress_bar(LANG) as bar:
+        task = bar.add_task("投诉" if LANG == "zh" else "complaints", total=count)
+        result = load_demo(
+            shared.session_factory,
+            count=count,
+            days=days,
+            seed=seed,
+            end=now(),
+            only_if_empty=if_empty,
+            progress=bar.console.print,
+            advance=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     typer.echo(result)

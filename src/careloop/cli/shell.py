@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
 
 import typer
+from rich.progress import Progress
 
 from careloop import bootstrap
 from careloop.config import Settings
@@ -65,6 +66,26 @@ def day(option: str, value: str) -> date:
         return time_bounds.parse_day(option, value)
     except DomainError as exc:
         fail(exc)
+
+
+def progress_bar(lang: str) -> Progress:
+    """A progress bar for long work (demo load, imports), on stderr so that a command's
+    answer on stdout stays clean; drawn only on a terminal (a log or a pipe gets the stage
+    lines and the answer, not a hundred redraws)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    remaining = "剩余" if lang == "zh" else "left"
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn(remaining),
+        TimeRemainingColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    )
 
 
 def echo(data: Any) -> None:

@@ -288,7 +288,10 @@ def load_demo(
     end: datetime,
     only_if_empty: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> str:
+    """Load the demo province through the services; `progress` hears each stage's summary,
+    `advance` how many of the generated complaints are in (done, total) as they go."""
     with _ReplayUnitOfWork(session_factory) as uow:
         existing = uow.session.scalar(select(func.count()).select_from(Complaint)) or 0
         if existing:
@@ -321,8 +324,9 @@ def load_demo(
                 replayer.run(complaint, step, orders)
             if n % PLANS_PER_COMMIT == 0:
                 uow.settle()
+            if n % 50 == 0 or n == len(plans):
+                advance(n, len(plans))
             if n % 500 == 0:
-                progress(f"complaints: {n}/{len(plans)}")
                 uow.session.expunge_all()
         for _at, action in pending:
             action()

@@ -45,7 +45,19 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[UnitOfWork,
     engine = make_engine(url)
     factory = make_session_factory(engine)
     said: list[str] = []
-    load_demo(factory, count=STORY_MIN_COUNT, days=14, seed=5, end=END, progress=said.append)
+    advanced: list[tuple[int, int]] = []
+    load_demo(
+        factory,
+        count=STORY_MIN_COUNT,
+        days=14,
+        seed=5,
+        end=END,
+        progress=said.append,
+        advance=lambda done, total: advanced.append((done, total)),
+    )
+    # The progress bar hears the complaints go in, in order, up to all of them.
+    assert advanced and advanced[-1][0] == advanced[-1][1] > 0
+    assert [done for done, _ in advanced] == sorted({done for done, _ in advanced})
     with UnitOfWork(factory) as uow:
         yield uow, said
     engine.dispose()
