@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop.cli import complaint_view
-from careloop.cli.shell import LANG, echo, fail, now, platform, run
+from careloop.cli.shell import LANG, echo, fail, now, platform, progress_bar, run
 from careloop.cli.transition_commands import (
     REASON,
     AsUser,
@@ -126,7 +126,16 @@ def complaint_import(
     try:
         with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user)
-        rows = import_file(shared.unit_of_work, file, actor, now(), channel)
+        with progress_bar(LANG) as bar:
+            task = bar.add_task("导入" if LANG == "zh" else "import", total=None)
+            rows = import_file(
+                shared.unit_of_work,
+                file,
+                actor,
+                now(),
+                channel,
+                advance=lambda done, total: bar.update(task, completed=done, total=total),
+            )
     except DomainError as exc:
         fail(exc)
     counts = {"created": 0, "replayed": 0, "error": 0}

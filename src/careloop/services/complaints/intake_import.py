@@ -217,8 +217,10 @@ def import_file(
     now: datetime,
     channel: str = "hotline",
     chunk: int = intake_batch.MAX_BATCH_ITEMS,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> list[RowResult]:
-    """Accept every row of `path`; one transaction per chunk of rows, results per row."""
+    """Accept every row of `path`; one transaction per chunk of rows, results per row.
+    `advance` hears (rows done, rows in the file) after each chunk, for a progress bar."""
     results: list[RowResult] = []
     batch: list[tuple[int, str, intake_batch.BatchItem | InvalidInput]] = []
 
@@ -233,10 +235,12 @@ def import_file(
             else:
                 results.append(RowResult(row, key, next(accepted)))
         batch.clear()
+        advance(len(results), len(rows))
 
     # Every row is read (and the file judged) before the first is written: a file refused
     # half-way must not leave half an import behind.
-    for row, values in list(read_rows(path)):
+    rows = list(read_rows(path))
+    for row, values in rows:
         key = row_key(path, row, values)
         try:
             draft = draft_from_fields(values, channel)
