@@ -258,8 +258,10 @@ def dict_config(
         handler["()"] = f"{__name__}.StderrHandler"
     else:
         handler.update({"class": "logging.StreamHandler", "stream": stream})
+    # NOTSET: an adopted logger takes the root's level, whatever level its library gave it
+    # before (uvicorn sets its access log's level when a server is configured).
     loggers: dict[str, Any] = {
-        name: {"handlers": [], "propagate": True} for name in ADOPTED_LOGGERS
+        name: {"handlers": [], "propagate": True, "level": "NOTSET"} for name in ADOPTED_LOGGERS
     }
     for name, quiet in QUIET_LOGGERS.items():
         loggers[name] = {"level": quiet}
