@@ -61,5 +61,5 @@ def test_careloop_serve_hands_uvicorn_the_masking_log_configuration(
     assert config["root"]["level"] == "INFO"
     for name in ("uvicorn.access", "uvicorn.error"):
         # uvicorn's own handlers are dropped: its lines reach ours, masked.
-        assert config["loggers"][name] == {"handlers": [], "propagate": True}
+        assert config["loggers"][name] == {"handlers": [], "propagate": True, "level": "NOTSET"}
     assert config == logs.dict_config()
