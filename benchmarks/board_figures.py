@@ -146,9 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(report([api_list(server, args.size, args.repeat, engine.dialect.name)]))
             finally:
                 server.stop()
-                if server.proc.stderr is not None:
-                    tail = server.proc.stderr.read().decode(errors="replace")
-                    print(tail[-3000:] if "Traceback" in tail else "", file=sys.stderr)
+                tail = server.log_tail(3000)
+                print(tail if "Traceback" in tail else "", file=sys.stderr)
     finally:
         engine.dispose()
     return 0

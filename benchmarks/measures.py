@@ -18,6 +18,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tracemalloc
@@ -759,11 +760,14 @@ class Server:
         command = [str(exe), "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         if workers > 1:
             command += ["--workers", str(workers)]
+        # The server logs every request on stderr: into a file, never an undrained pipe
+        # (a full pipe blocks the server's next write, and with it the request).
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server
         self.proc = subprocess.Popen(
             command,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
         )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
@@ -774,9 +778,8 @@ class Server:
             except httpx.HTTPError:
                 pass
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
                 self.stop()
-                raise RuntimeError(f"careloop serve did not start: {err[-2000:]}")
+                raise RuntimeError(f"careloop serve did not start: {self.log_tail(2000)}")
             time.sleep(0.2)
 
     def pids(self) -> list[int]:
@@ -799,6 +802,11 @@ class Server:
                 if line.startswith("VmHWM:"):
                     total += int(line.split()[1]) / 1024
         return total or float("nan")
+
+    def log_tail(self, chars: int) -> str:
+        """The end of what the server wrote on stderr."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-chars:]
 
     def stop(self) -> None:
         self.proc.terminate()
