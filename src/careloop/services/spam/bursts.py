@@ -35,9 +35,10 @@ from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.org import escalation as org_escalation
 from careloop.services.privacy.personal_data import note_spam_report_read
 from careloop.services.spam.enforcement_opening import (
-    _region as port_region,  # the one rule for a port's region
+    owner_of,
+    port_region,
+    regions_from_reports,
 )
-from careloop.services.spam.enforcement_opening import owner_of, regions_from_reports
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Notification, OrgUnit, SpamEvent
 from careloop.store.models.spam import SpamPort, SpamReport

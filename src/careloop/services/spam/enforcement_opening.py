@@ -82,7 +82,9 @@ def _province(uow: UnitOfWork) -> OrgUnit:
     return found
 
 
-def _region(uow: UnitOfWork, port: str, region_of: RegionOf | None) -> OrgUnit:
+def port_region(uow: UnitOfWork, port: str, region_of: RegionOf | None) -> OrgUnit:
+    """The region a port answers to: the one its earlier sanction named, else the smallest
+    region holding its reports (``region_of``), else the province; cases and bursts alike."""
     sanction = uow.session.get(SpamPortSanction, port)
     if sanction is not None and sanction.region_id is not None:
         known = uow.session.get(OrgUnit, sanction.region_id)
@@ -148,7 +150,7 @@ def open_cases_from_counts(
         sanction = uow.session.get(SpamPortSanction, port)
         if sanction is not None and sanction.state == rules.PortState.CLOSED:
             continue  # blocked for good: nothing left to decide
-        region = _region(uow, port, region_of)
+        region = port_region(uow, port, region_of)
         if not in_scope(region.path, actor.scope):
             continue
         verdict = rules.assess(day_counts, rules.thresholds_for(region.path, thresholds))
