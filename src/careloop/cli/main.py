@@ -38,8 +38,10 @@ app = typer.Typer(
 def _logging(ctx: typer.Context) -> None:
     # Every command logs through the one masking set-up (careloop.logs), to stderr: the
     # server and the worker at INFO, a one-shot command (its answer one line) at WARNING,
-    # unless CARELOOP_LOG_LEVEL says otherwise.
-    long_running = ctx.invoked_subcommand in ("serve", "up", "worker")
+    # unless CARELOOP_LOG_LEVEL says otherwise. `up` loads the demo first like `demo` (a
+    # replay of thousands of closed complaints is no log), then `serve` hands uvicorn its
+    # own configuration at INFO.
+    long_running = ctx.invoked_subcommand in ("serve", "worker")
     logs.configure(default_level="INFO" if long_running else "WARNING")
 
 
