@@ -12,8 +12,8 @@ from typing import Any
 
 from careloop.domain import callbacks
 from careloop.domain.indicators.periods import LOCAL_TZ
+from careloop.i18n import Translator
 from careloop.services.complaints.read_models import ComplaintView
-from careloop.web.i18n import Translator
 
 
 def _width(text: str) -> int:

@@ -11,8 +11,8 @@ from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
+from careloop.i18n import Translator
 from careloop.services.complaints.workbench import TrendDay
-from careloop.web.i18n import Translator
 
 WIDTH, HEIGHT = 900, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 16, 40

@@ -20,9 +20,9 @@ from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
 from careloop.http.cookies import SESSION_COOKIE
 from careloop.http.dependencies import LoginRequired, NowDep, UowDep, actor_from
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.web import csrf
-from careloop.web.i18n import Translator
 
 LANG_COOKIE = "careloop_lang"
 WEB_DIR = Path(__file__).parent

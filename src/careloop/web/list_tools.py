@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from careloop.domain.categories import leaf_categories, top_categories
 from careloop.domain.lifecycle.tickets import STATUS_LABELS
+from careloop.i18n import Translator
 from careloop.services.complaints import bulk, filters
 from careloop.services.complaints.page_views import ComplaintRow, RegionChoice
 from careloop.web import views
-from careloop.web.i18n import Translator
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 from careloop.domain.categories import get_category
 from careloop.domain.vocabulary import CHANNELS, label
+from careloop.i18n import Translator
 from careloop.services.complaints.page_views import ClockReading, ComplaintRow
 from careloop.services.complaints.read_models import CustomerView, UnitRefView
-from careloop.web.i18n import Translator
 
 
 def unit_name(unit: UnitRefView | None) -> str:

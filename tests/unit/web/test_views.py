@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from careloop.i18n import Translator
 from careloop.services.complaints.page_views import ClockReading
-from careloop.web.i18n import Translator
 from careloop.web.views import clock_of
 
 DUE = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)

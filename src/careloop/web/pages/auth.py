@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from careloop.domain.errors import DomainError
 from careloop.http.cookies import SESSION_COOKIE
 from careloop.http.dependencies import NowDep, UowDep, client_address, login_policy
+from careloop.i18n import LANGUAGES
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.web.answers import see_other
@@ -20,7 +21,6 @@ from careloop.web.deps import (
     safe_next,
     set_session_cookie,
 )
-from careloop.web.i18n import LANGUAGES
 
 router = APIRouter()
 

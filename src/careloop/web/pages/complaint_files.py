@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.complaints import attachment_files
 from careloop.services.complaints.lifecycle import load_complaint
 from careloop.services.privacy import personal_data
 from careloop.web.answers import see_other, whole_number
 from careloop.web.composer import upload_limit
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 from careloop.web.pages.complaints import complaint_page_response
 
 router = APIRouter()

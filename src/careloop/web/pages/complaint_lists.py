@@ -13,13 +13,13 @@ from fastapi.responses import HTMLResponse, Response
 from careloop.domain import permissions
 from careloop.domain.errors import DomainError
 from careloop.http.dependencies import NowDep, UowDep, client_address
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import bulk, exports, filters, saved_views, workbench, worklist
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import list_tools, views
 from careloop.web.answers import error_text, see_other
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 
@@ -125,7 +125,11 @@ def _list_page(
         rows=rows,
         versions=versions,
         total=total,
-        total_text=t("list.total_capped" if capped else "list.total", n=_grouped(total)),
+        total_text=(
+            t("list.total_capped", n=_grouped(total))
+            if capped
+            else t("list.total", n=_grouped(total))
+        ),
         bar=list_tools.filter_bar(params, regions, lang),
         chips=list_tools.chip_views(params, names, t),
         saved=saved_views.my_views(uow, actor),

@@ -17,6 +17,7 @@ from careloop.domain.lifecycle import tickets
 from careloop.domain.permissions import has_permission
 from careloop.domain.vocabulary import ROLES
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import (
     dispatch_targets,
@@ -32,7 +33,6 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import composer, views
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 from careloop.web.pages.work_orders import local_instant
 
 router = APIRouter()

@@ -15,11 +15,11 @@ from careloop.domain import callbacks
 from careloop.domain.errors import DomainError
 from careloop.domain.vocabulary import CUSTOMER_TIERS, label
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.complaints import customers, workbench
 from careloop.web import views
 from careloop.web.answers import error_text
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 

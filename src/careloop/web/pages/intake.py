@@ -16,13 +16,13 @@ from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.intake_hints import DEFAULT_PRODUCT, product_for, products_by_category
 from careloop.domain.vocabulary import CHANNELS, CUSTOMER_TIERS, PRIORITIES, PRODUCTS
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import follow_ups, intake, workbench
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 

@@ -18,13 +18,13 @@ from careloop.domain.sla.clocks import SlaLimit, parse_limit_text
 from careloop.domain.sla.policies import limit_of
 from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import workbench
 from careloop.services.sla import policies as sla_policies
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import see_other
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 

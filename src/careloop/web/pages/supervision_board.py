@@ -11,12 +11,12 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.permissions import has_permission
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.complaints import workbench
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla.policies import POLICY_ROLES
 from careloop.web import charts, views
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 

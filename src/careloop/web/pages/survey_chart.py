@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from html import escape
 
+from careloop.i18n import Translator
 from careloop.services.surveys.page_views import MonthTotal
-from careloop.web.i18n import Translator
 
 WIDTH, HEIGHT = 600, 220
 LEFT, RIGHT, TOP, BOTTOM = 40, 10, 14, 46

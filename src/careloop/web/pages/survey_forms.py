@@ -20,8 +20,8 @@ from careloop.domain.surveys import (
     SurveyError,
     Template,
 )
+from careloop.i18n import Translator
 from careloop.services.surveys.read_models import ResultRow, RuleView
-from careloop.web.i18n import Translator
 
 KINDS = ("score10", "score5", "yes_no", "choice", "text")
 BLANK_ROWS = 2

@@ -19,6 +19,7 @@ from careloop.domain.errors import DomainError
 from careloop.domain.indicators.periods import Period, period_of
 from careloop.domain.permissions import has_permission
 from careloop.http.dependencies import NowDep, UowDep, client_address
+from careloop.i18n import Translator
 from careloop.reports import cells
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import workbench
@@ -27,7 +28,6 @@ from careloop.services.surveys.read_models import ResultRow
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import see_other
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 from careloop.web.pages import survey_forms
 from careloop.web.pages.survey_chart import trend_svg
 

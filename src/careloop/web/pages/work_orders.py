@@ -15,6 +15,7 @@ from careloop.domain.errors import DomainError, InvalidValue
 from careloop.domain.lifecycle import tickets
 from careloop.domain.sla.steps import STEP_TRANSITIONS
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints import work_orders, work_steps, workbench
 from careloop.services.complaints.step_views import WorkStepView
@@ -22,7 +23,6 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.web import views
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
-from careloop.web.i18n import Translator
 
 router = APIRouter()
 
