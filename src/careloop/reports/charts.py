@@ -12,6 +12,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from careloop.i18n import Translator
 from careloop.reports.model import BarChart, Chart, HeatMap, LineChart
 
 if TYPE_CHECKING:
@@ -116,14 +117,16 @@ def draw(fig: Figure, chart: Chart, lang: str) -> None:
     elif isinstance(chart, LineChart):
         xs = list(range(len(chart.x)))
         ys = [float("nan") if y is None else y for y in chart.y]
-        ax.plot(xs, ys, marker="o", color=PALETTE[0], label=chart.ylabel or "value")
-        for level, color, style, (zh, en) in (
-            (chart.target, "#548235", "--", ("目标", "target")),
-            (chart.threshold, "#c00000", ":", ("门限", "threshold")),
-        ):
-            if level is not None:
-                label = (en if lang == "en" else zh) + f" {level:g}"
-                ax.axhline(level, color=color, linestyle=style, label=label)
+        t = Translator(lang)
+        ax.plot(
+            xs, ys, marker="o", color=PALETTE[0], label=chart.ylabel or t("reports.chart.value")
+        )
+        if chart.target is not None:
+            label = t("reports.chart.target", level=f"{chart.target:g}")
+            ax.axhline(chart.target, color="#548235", linestyle="--", label=label)
+        if chart.threshold is not None:
+            label = t("reports.chart.threshold", level=f"{chart.threshold:g}")
+            ax.axhline(chart.threshold, color="#c00000", linestyle=":", label=label)
         step = max(1, len(xs) // 10)
         ax.set_xticks(xs[::step], chart.x[::step], rotation=30, ha="right")
         ax.set_ylabel(chart.ylabel)

@@ -12,117 +12,23 @@ from functools import partial
 from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
+from careloop.i18n import Translator
 from careloop.reports.cells import printable, spreadsheet_cell
 from careloop.reports.csi_diagram import path_diagram
 
 if TYPE_CHECKING:
     from careloop.services.csi.study import IndexRow, StratumRow, StudyResult
 
-WORDS: Final[dict[str, tuple[str, str]]] = {
-    "title": ("用户满意度指数测评报告", "Customer satisfaction index study"),
-    "summary": ("测评概要", "Study summary"),
-    "model": ("模型", "Model"),
-    "scheme": ("内部权重方案", "Inner weighting scheme"),
-    "scheme_path": ("路径加权（path）", "path"),
-    "scheme_centroid": ("重心加权（centroid）", "centroid"),
-    "scheme_factorial": ("因子加权（factorial）", "factorial"),
-    "standardised": ("数据标准化", "Standardised data"),
-    "yes": ("是", "yes"),
-    "no": ("否", "no"),
-    "source": ("数据文件", "Data file"),
-    "responses": ("有效答卷", "Complete responses"),
-    "dropped": ("剔除的不完整答卷", "Incomplete responses left out"),
-    "strata": ("分层", "Strata"),
-    "none": ("无（全部样本为一层）", "none (one stratum)"),
-    "weight_column": ("设计权重列", "Design-weight column"),
-    "unweighted": ("无（每份答卷权重相同）", "none (every response counts once)"),
-    "bootstrap": ("自助法重抽样", "Bootstrap resamples"),
-    "no_bootstrap": ("未做", "none"),
-    "level": ("置信水平", "Confidence level"),
-    "gof": ("拟合优度 GoF", "Goodness of fit (GoF)"),
-    "iterations": ("迭代次数", "Iterations"),
-    "index": ("满意度指数", "Satisfaction index"),
-    "index_of": ("{label}指数", "{label} index"),
-    "grade": ("满意级度", "Grade"),
-    "ci": ("置信区间", "Confidence interval"),
-    "se": ("标准误", "Std. error"),
-    "diagram": ("路径图", "Path diagram"),
-    "diagram_note": (
-        "箭头上为路径系数（加粗：置信区间不含 0；虚线：不显著），椭圆内为 R² 与指数。",
-        "Arrows carry the path coefficients (bold: the interval excludes 0; dashed: not "
-        "significant); ovals show R² and the index.",
-    ),
-    "paths": ("路径系数", "Path coefficients"),
-    "from": ("起点", "From"),
-    "to": ("终点", "To"),
-    "estimate": ("系数", "Coefficient"),
-    "t": ("t 值", "t value"),
-    "ci_low": ("区间下限", "CI low"),
-    "ci_high": ("区间上限", "CI high"),
-    "r_squared": ("决定系数 R²", "R²"),
-    "latent": ("潜变量", "Latent variable"),
-    "outer": ("测量模型（外部权重与载荷）", "Measurement model (outer weights and loadings)"),
-    "item": ("题项", "Item"),
-    "weight": ("外部权重", "Outer weight"),
-    "loading": ("载荷", "Loading"),
-    "communality": ("共同度", "Communality"),
-    "redundancy": ("冗余度", "Redundancy"),
-    "mean": ("均值", "Mean"),
-    "sd": ("标准差", "SD"),
-    "index_weight": ("指数权重", "Index weight"),
-    "quality": ("测量质量", "Measurement quality"),
-    "mode": ("测量方式", "Mode"),
-    "mode_A": ("A 反映型", "A reflective"),
-    "mode_B": ("B 形成型", "B formative"),
-    "items": ("题项数", "Items"),
-    "alpha": ("Cronbach α", "Cronbach's alpha"),
-    "rho": ("Dillon-Goldstein ρ", "Dillon-Goldstein's rho"),
-    "ave": ("平均提取方差 AVE", "AVE"),
-    "by_stratum": ("分层满意度指数", "Index per stratum"),
-    "by_margin": ("按单一维度汇总", "Index per strata column"),
-    "all": ("全部", "all"),
-    "n": ("样本量", "Responses"),
-    "weight_sum": ("代表人数", "Population represented"),
-    "effective_n": ("有效样本量", "Effective sample size"),
-    "overall": ("总体", "Overall"),
-    "method": (
-        "指数 = Σ wᵢ (x̄ᵢ − 1) / 9 × 100，wᵢ 为归一化的外部权重（作用于原始 1–10 分题项），"
-        "x̄ᵢ 为（加权）题项均值；区间按分层设计的线性化方差计算。",
-        "Index = Σ wᵢ (x̄ᵢ − 1) / 9 × 100 with the normalised outer weights wᵢ (on the raw "
-        "1–10 items) and the (weighted) item means x̄ᵢ; intervals from the linearised "
-        "variance of the stratified design.",
-    ),
-    "sheet_summary": ("概要", "Summary"),
-    "sheet_paths": ("路径系数", "Paths"),
-    "sheet_outer": ("测量模型", "Outer model"),
-    "sheet_quality": ("测量质量", "Quality"),
-    "sheet_strata": ("分层指数", "Index per stratum"),
-    "what": ("项目", "Item"),
-    "value": ("数值", "Value"),
-}
-
-
-STRATA_WORDS: Final[dict[str, tuple[str, str]]] = {
-    "operator": ("运营商", "operator"),
-    "service": ("业务", "service"),
-    "region": ("地区", "region"),
-    "city": ("地市", "city"),
-    "county": ("区县", "county"),
-    "channel": ("渠道", "channel"),
-}
-"""The usual strata columns in words; any other column is shown as its header reads."""
+STRATA: Final = ("operator", "service", "region", "city", "county", "channel")
+"""The usual strata columns, which have words in the catalogue; any other column is shown
+as its header reads."""
 
 
 def column_word(column: str, lang: str) -> str:
-    known = STRATA_WORDS.get(column.strip().lower())
-    if known is None:
+    known = column.strip().lower()
+    if known not in STRATA:
         return column
-    return known[1] if lang.startswith("en") else known[0]
-
-
-def word(key: str, lang: str) -> str:
-    zh, en = WORDS[key]
-    return en if lang.startswith("en") else zh
+    return Translator(lang)(f"csi_report.stratum.{known}")
 
 
 def _latent_label(result: StudyResult, name: str, lang: str) -> str:
@@ -132,7 +38,8 @@ def _latent_label(result: StudyResult, name: str, lang: str) -> str:
 
 def index_title(result: StudyResult, latent: str, lang: str) -> str:
     """ "顾客满意指数" / "Customer satisfaction index"."""
-    text = word("index_of", lang).format(label=_latent_label(result, latent, lang))
+    t = Translator(lang)
+    text = t("csi_report.index_of", label=_latent_label(result, latent, lang))
     return text[:1].upper() + text[1:]
 
 
@@ -152,27 +59,33 @@ def _interval(row: IndexRow) -> str:
 
 def summary_rows(result: StudyResult, lang: str) -> list[tuple[str, str]]:
     """The study's settings and counts, as (label, text) pairs."""
-    w = partial(word, lang=lang)
-    strata = "、" if not lang.startswith("en") else ", "
+    t = Translator(lang)
+    strata = t("csi_report.separator")
     return [
-        (w("model"), result.model_name or "—"),
-        (w("source"), result.source or "—"),
-        (w("scheme"), w(f"scheme_{result.scheme}")),
-        (w("standardised"), w("yes") if result.standardised else w("no")),
-        (w("responses"), f"{result.n}"),
-        (w("dropped"), f"{result.dropped}"),
+        (t("csi_report.model"), result.model_name or "—"),
+        (t("csi_report.source"), result.source or "—"),
+        (t("csi_report.scheme"), t(f"csi_report.scheme_{result.scheme}")),
         (
-            w("strata"),
-            strata.join(column_word(c, lang) for c in result.strata_columns) or w("none"),
+            t("csi_report.standardised"),
+            t("csi_report.yes") if result.standardised else t("csi_report.no"),
         ),
-        (w("weight_column"), result.weight_column or w("unweighted")),
+        (t("csi_report.responses"), f"{result.n}"),
+        (t("csi_report.dropped"), f"{result.dropped}"),
         (
-            w("bootstrap"),
-            f"{result.bootstrap_resamples}" if result.bootstrap_resamples else w("no_bootstrap"),
+            t("csi_report.strata"),
+            strata.join(column_word(c, lang) for c in result.strata_columns)
+            or t("csi_report.none"),
         ),
-        (w("level"), f"{result.level:.0%}"),
-        (w("gof"), _num(result.gof)),
-        (w("iterations"), f"{result.iterations}"),
+        (t("csi_report.weight_column"), result.weight_column or t("csi_report.unweighted")),
+        (
+            t("csi_report.bootstrap"),
+            f"{result.bootstrap_resamples}"
+            if result.bootstrap_resamples
+            else t("csi_report.no_bootstrap"),
+        ),
+        (t("csi_report.level"), f"{result.level:.0%}"),
+        (t("csi_report.gof"), _num(result.gof)),
+        (t("csi_report.iterations"), f"{result.iterations}"),
     ]
 
 
@@ -195,12 +108,13 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: 
 
 
 def stratum_rows(result: StudyResult, groups: Sequence[StratumRow], lang: str) -> list[list[str]]:
+    t = Translator(lang)
     rows = []
     for group in groups:
         for row in group.index:
             rows.append(
                 [
-                    *(v or word("all", lang) for v in group.values),
+                    *(v or t("csi_report.all") for v in group.values),
                     _latent_label(result, row.latent, lang),
                     f"{group.n}",
                     f"{group.effective_n:.1f}",
@@ -233,13 +147,13 @@ dl.summary dt{color:#4a5a6a}dl.summary dd{margin:0}
 
 def body_html(result: StudyResult, lang: str) -> str:
     """The report's content without <html>: the page embeds the same markup."""
-    w = partial(word, lang=lang)
+    t = Translator(lang)
     cards = "".join(
         '<div class="card">'
         f"<div>{escape(index_title(result, row.latent, lang))}</div>"
         f'<div class="v" data-latent="{escape(row.latent)}">{row.value:.1f}</div>'
         f'<div class="g">{escape(_grade(row, lang))}</div>'
-        f'<div class="note">{escape(w("ci"))} {escape(_interval(row))}</div></div>'
+        f'<div class="note">{escape(t("csi_report.ci"))} {escape(_interval(row))}</div></div>'
         for row in result.index
     )
     summary = "".join(
@@ -247,7 +161,15 @@ def body_html(result: StudyResult, lang: str) -> str:
         for k, v in summary_rows(result, lang)
     )
     paths = _table(
-        [w("from"), w("to"), w("estimate"), w("se"), w("t"), w("ci_low"), w("ci_high")],
+        [
+            t("csi_report.from"),
+            t("csi_report.to"),
+            t("csi_report.estimate"),
+            t("csi_report.se"),
+            t("csi_report.t"),
+            t("csi_report.ci_low"),
+            t("csi_report.ci_high"),
+        ],
         [
             [
                 _latent_label(result, p.source, lang),
@@ -263,21 +185,21 @@ def body_html(result: StudyResult, lang: str) -> str:
         2,
     )
     r2 = _table(
-        [w("latent"), w("r_squared")],
+        [t("csi_report.latent"), t("csi_report.r_squared")],
         [[_latent_label(result, k, lang), _num(v)] for k, v in result.r_squared.items()],
         1,
     )
     outer = _table(
         [
-            w("latent"),
-            w("item"),
-            w("weight"),
-            w("loading"),
-            w("communality"),
-            w("redundancy"),
-            w("mean"),
-            w("sd"),
-            w("index_weight"),
+            t("csi_report.latent"),
+            t("csi_report.item"),
+            t("csi_report.weight"),
+            t("csi_report.loading"),
+            t("csi_report.communality"),
+            t("csi_report.redundancy"),
+            t("csi_report.mean"),
+            t("csi_report.sd"),
+            t("csi_report.index_weight"),
         ],
         [
             [
@@ -297,20 +219,20 @@ def body_html(result: StudyResult, lang: str) -> str:
     )
     quality = _table(
         [
-            w("latent"),
-            w("mode"),
-            w("items"),
-            w("alpha"),
-            w("rho"),
-            w("ave"),
-            w("communality"),
-            w("redundancy"),
-            w("r_squared"),
+            t("csi_report.latent"),
+            t("csi_report.mode"),
+            t("csi_report.items"),
+            t("csi_report.alpha"),
+            t("csi_report.rho"),
+            t("csi_report.ave"),
+            t("csi_report.communality"),
+            t("csi_report.redundancy"),
+            t("csi_report.r_squared"),
         ],
         [
             [
                 _latent_label(result, q.latent, lang),
-                w(f"mode_{q.mode}"),
+                t(f"csi_report.mode_{q.mode}"),
                 f"{q.items}",
                 _num(q.cronbach_alpha),
                 _num(q.dillon_goldstein_rho),
@@ -325,48 +247,49 @@ def body_html(result: StudyResult, lang: str) -> str:
     )
     stratum_head = [
         *(column_word(c, lang) for c in result.strata_columns),
-        w("latent"),
-        w("n"),
-        w("effective_n"),
-        w("index"),
-        w("ci"),
-        w("grade"),
+        t("csi_report.latent"),
+        t("csi_report.n"),
+        t("csi_report.effective_n"),
+        t("csi_report.index"),
+        t("csi_report.ci"),
+        t("csi_report.grade"),
     ]
     numeric_from = len(result.strata_columns) + 1
     parts = [
         f'<div class="cards">{cards}</div>',
-        f'<h2>{escape(w("summary"))}</h2><dl class="summary">{summary}</dl>',
-        f"<h2>{escape(w('diagram'))}</h2>",
+        f'<h2>{escape(t("csi_report.summary"))}</h2><dl class="summary">{summary}</dl>',
+        f"<h2>{escape(t('csi_report.diagram'))}</h2>",
         f'<div class="scroll diagram" tabindex="0" role="region" '
-        f'aria-label="{escape(w("diagram"))}">{path_diagram(result, lang)}</div>',
-        f'<p class="note">{escape(w("diagram_note"))}</p>',
+        f'aria-label="{escape(t("csi_report.diagram"))}">{path_diagram(result, lang)}</div>',
+        f'<p class="note">{escape(t("csi_report.diagram_note"))}</p>',
     ]
     if result.strata:
-        parts.append(f"<h2>{escape(w('by_stratum'))}</h2>")
+        parts.append(f"<h2>{escape(t('csi_report.by_stratum'))}</h2>")
         parts.append(_table(stratum_head, stratum_rows(result, result.strata, lang), numeric_from))
     if result.margins:
-        parts.append(f"<h2>{escape(w('by_margin'))}</h2>")
+        parts.append(f"<h2>{escape(t('csi_report.by_margin'))}</h2>")
         parts.append(_table(stratum_head, stratum_rows(result, result.margins, lang), numeric_from))
     parts += [
-        f"<h2>{escape(w('paths'))}</h2>",
+        f"<h2>{escape(t('csi_report.paths'))}</h2>",
         paths,
-        f"<h2>{escape(w('r_squared'))}</h2>",
+        f"<h2>{escape(t('csi_report.r_squared'))}</h2>",
         r2,
-        f"<h2>{escape(w('outer'))}</h2>",
+        f"<h2>{escape(t('csi_report.outer'))}</h2>",
         outer,
-        f"<h2>{escape(w('quality'))}</h2>",
+        f"<h2>{escape(t('csi_report.quality'))}</h2>",
         quality,
-        f'<p class="note">{escape(w("method"))}</p>',
+        f'<p class="note">{escape(t("csi_report.method"))}</p>',
     ]
     return "".join(parts)
 
 
 def to_html(result: StudyResult, lang: str = "zh") -> bytes:
     """A self-contained page: inline style and SVG, nothing fetched, mailable as is."""
-    en = lang.startswith("en")
-    title = word("title", lang)
+    t = Translator(lang)
+    title = t("csi_report.title")
+    html_lang = "en" if t.lang == "en" else "zh-CN"
     html = (
-        f'<!DOCTYPE html><html lang="{"en" if en else "zh-CN"}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html_lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body><main>"
         f"<h1>{escape(title)}</h1>{body_html(result, lang)}</main></body></html>"
@@ -403,7 +326,7 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     numbers (coefficients 0.000, indices 0.0), empty where there is no value."""
     from openpyxl import Workbook
 
-    w = partial(word, lang=lang)
+    t = Translator(lang)
     label = partial(_latent_label, result, lang=lang)
     three, one = "0.000", "0.0"
     book = Workbook()
@@ -411,12 +334,26 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     summary: list[list[Any]] = [[k, v] for k, v in summary_rows(result, lang)]
     for row in result.index:
         summary.append([index_title(result, row.latent, lang), round(row.value, 4)])
-        summary.append([f"{label(row.latent)}{w('grade')}", _grade(row, lang)])
-    _sheet(book, w("sheet_summary"), [w("what"), w("value")], summary, {})
+        summary.append([f"{label(row.latent)}{t('csi_report.grade')}", _grade(row, lang)])
     _sheet(
         book,
-        w("sheet_paths"),
-        [w("from"), w("to"), w("estimate"), w("se"), w("t"), w("ci_low"), w("ci_high")],
+        t("csi_report.sheet_summary"),
+        [t("csi_report.what"), t("csi_report.value")],
+        summary,
+        {},
+    )
+    _sheet(
+        book,
+        t("csi_report.sheet_paths"),
+        [
+            t("csi_report.from"),
+            t("csi_report.to"),
+            t("csi_report.estimate"),
+            t("csi_report.se"),
+            t("csi_report.t"),
+            t("csi_report.ci_low"),
+            t("csi_report.ci_high"),
+        ],
         [
             [
                 label(p.source),
@@ -433,18 +370,18 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     )
     _sheet(
         book,
-        w("sheet_outer"),
+        t("csi_report.sheet_outer"),
         [
-            w("latent"),
-            w("item"),
-            w("weight"),
-            w("loading"),
-            w("communality"),
-            w("redundancy"),
-            w("mean"),
-            w("sd"),
-            w("index_weight"),
-            w("r_squared"),
+            t("csi_report.latent"),
+            t("csi_report.item"),
+            t("csi_report.weight"),
+            t("csi_report.loading"),
+            t("csi_report.communality"),
+            t("csi_report.redundancy"),
+            t("csi_report.mean"),
+            t("csi_report.sd"),
+            t("csi_report.index_weight"),
+            t("csi_report.r_squared"),
         ],
         [
             [
@@ -465,22 +402,22 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     )
     _sheet(
         book,
-        w("sheet_quality"),
+        t("csi_report.sheet_quality"),
         [
-            w("latent"),
-            w("mode"),
-            w("items"),
-            w("alpha"),
-            w("rho"),
-            w("ave"),
-            w("communality"),
-            w("redundancy"),
-            w("r_squared"),
+            t("csi_report.latent"),
+            t("csi_report.mode"),
+            t("csi_report.items"),
+            t("csi_report.alpha"),
+            t("csi_report.rho"),
+            t("csi_report.ave"),
+            t("csi_report.communality"),
+            t("csi_report.redundancy"),
+            t("csi_report.r_squared"),
         ],
         [
             [
                 label(q.latent),
-                w(f"mode_{q.mode}"),
+                t(f"csi_report.mode_{q.mode}"),
                 q.items,
                 q.cronbach_alpha,
                 q.dillon_goldstein_rho,
@@ -496,7 +433,11 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
     k = len(result.strata_columns)
     strata: list[list[Any]] = []
     for group in (None, *result.strata, *result.margins):
-        values = [w("overall")] * k if group is None else [v or w("all") for v in group.values]
+        values = (
+            [t("csi_report.overall")] * k
+            if group is None
+            else [v or t("csi_report.all") for v in group.values]
+        )
         rows = result.index if group is None else group.index
         n = result.n if group is None else group.n
         eff = None if group is None else group.effective_n
@@ -516,17 +457,17 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
             )
     _sheet(
         book,
-        w("sheet_strata"),
+        t("csi_report.sheet_strata"),
         [
             *(column_word(c, lang) for c in result.strata_columns),
-            w("latent"),
-            w("n"),
-            w("effective_n"),
-            w("index"),
-            w("se"),
-            w("ci_low"),
-            w("ci_high"),
-            w("grade"),
+            t("csi_report.latent"),
+            t("csi_report.n"),
+            t("csi_report.effective_n"),
+            t("csi_report.index"),
+            t("csi_report.se"),
+            t("csi_report.ci_low"),
+            t("csi_report.ci_high"),
+            t("csi_report.grade"),
         ],
         strata,
         {k + 1: "0", k + 2: one, k + 3: "0.00", k + 4: "0.00", k + 5: "0.00", k + 6: "0.00"},

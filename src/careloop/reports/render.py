@@ -10,6 +10,7 @@ import unicodedata
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from careloop.i18n import Translator
 from careloop.reports import charts
 from careloop.reports.cells import printable, spreadsheet_cell
 from careloop.reports.model import Column, Report, Table
@@ -54,31 +55,33 @@ def display(value: Any, column: Column) -> str:
     return printable(str(value))
 
 
-LABELS: Final = {
-    "back": ("返回主管看板", "Back to the supervisor board"),
-    "figures": ("关键指标", "Key figures"),
-    "alerts": ("预警与热点", "Early warnings and hot spots"),
-    "no_alerts": ("本期无预警、无热点。", "No early warning and no hot spot in this period."),
-    "details": ("明细", "Details"),
-    "charts": ("图表", "Charts"),
-    "left_out": ("以下部分本期无数据, 未列出: ", "Sections without data, left out: "),
-    "met": ("达标", "met"),
-    "warning": ("预警", "warning"),
-    "breached": ("超标", "breached"),
-    "no_data": ("无数据", "no data"),
-    "none": ("", ""),
-    "up": ("上升", "up"),
-    "down": ("下降", "down"),
-    "flat": ("持平", "flat"),
-}
-"""The brief's own words: a report is a file that travels (mail, CLI), so it carries its
-labels rather than reading the web catalogue."""
+def words(lang: str) -> dict[str, str]:
+    """The brief's own words in ``lang``, from the ``reports`` catalogue."""
+    t = Translator(lang)
+    return {
+        "back": t("reports.back"),
+        "figures": t("reports.figures"),
+        "alerts": t("reports.alerts"),
+        "no_alerts": t("reports.no_alerts"),
+        "details": t("reports.details"),
+        "charts": t("reports.charts"),
+        "left_out": t("reports.left_out"),
+        "met": t("reports.status.met"),
+        "warning": t("reports.status.warning"),
+        "breached": t("reports.status.breached"),
+        "no_data": t("reports.status.no_data"),
+        "none": "",
+        "up": t("reports.change.up"),
+        "down": t("reports.change.down"),
+        "flat": t("reports.change.flat"),
+    }
+
+
 BACK_HREF: Final = "/supervisor"
 
 
 def word(key: str, lang: str) -> str:
-    zh, en = LABELS[key]
-    return en if lang == "en" else zh
+    return words(lang)[key]
 
 
 def change_text(change: float | None, lang: str) -> tuple[str, str]:
@@ -567,7 +570,7 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
         height = max(len(x) for x in lines) * line_h + 2 * PAD
         if pages.y - height < pages.bottom:
             pages.start()
-            header_here(f"{title} ({'continued' if lang == 'en' else '续'})")
+            header_here(Translator(lang)("reports.continued", title=title))
         draw_row(lines, height, False, None)
     pages.y -= 6
 

@@ -1,0 +1,75 @@
+"""A report's own words (section headings, status words, chart legends, the satisfaction
+study's headings and sheet names) come from the catalogues, in the language asked for."""
+
+from __future__ import annotations
+
+import io
+
+from careloop.i18n import MISSING_MARK, Translator
+from careloop.reports.model import Column, Headline, Report, Table
+from careloop.reports.render import to_html, to_xlsx
+
+
+def small_report() -> Report:
+    return Report(
+        kind="daily",
+        title_zh="日报",
+        title_en="Daily report",
+        subtitle="2026-11-27",
+        tables=[
+            Table("counts", "投诉量", "Complaints", [Column("n", "件数", "Count", "int")], [[3]]),
+            Table("empty", "空表", "Empty table", [Column("n", "件数", "Count", "int")]),
+        ],
+        headline=[Headline("及时率", "On-time rate", "96.50%", "breached", 0.125, "up")],
+        compared_with=("较前一日", "against the day before"),
+        brief=True,
+    )
+
+
+def test_the_brief_is_headed_in_chinese_from_the_catalogue() -> None:
+    html = to_html(small_report(), "zh").decode()
+    t = Translator("zh")
+    for text in (
+        t("reports.figures"),
+        t("reports.alerts"),
+        t("reports.no_alerts"),
+        t("reports.status.breached"),
+        t("reports.change.up"),
+        t("reports.back"),
+    ):
+        assert text in html
+    assert "关键指标" in html and "超标" in html and "上升 +12.5%" in html
+    assert "以下部分本期无数据, 未列出: 空表" in html
+    assert "Key figures" not in html and MISSING_MARK not in html
+
+
+def test_the_brief_is_headed_in_english_from_the_catalogue() -> None:
+    html = to_html(small_report(), "en").decode()
+    assert "Key figures" in html and "Early warnings and hot spots" in html
+    assert "breached" in html and "up +12.5%" in html
+    assert "Sections without data, left out: Empty table" in html
+    assert "关键指标" not in html and "超标" not in html and MISSING_MARK not in html
+
+
+def test_the_workbook_heads_its_columns_in_the_language_asked_for() -> None:
+    from openpyxl import load_workbook
+
+    for lang, head in (("zh", "件数"), ("en", "Count")):
+        book = load_workbook(io.BytesIO(to_xlsx(small_report(), lang)))
+        assert book["counts"]["A1"].value == head
+
+
+def test_every_word_of_the_satisfaction_report_is_in_both_catalogues() -> None:
+    from careloop.reports import csi
+
+    for lang, title, sep in (
+        ("zh", "用户满意度指数测评报告", "、"),
+        ("en", "Customer satisfaction index study", ", "),
+    ):
+        t = Translator(lang)
+        assert t("csi_report.title") == title
+        assert t("csi_report.separator") == sep
+        assert csi.column_word(" Region ", lang) == ("地区" if lang == "zh" else "region")
+        assert csi.column_word("片区", lang) == "片区"
+        for stratum in csi.STRATA:
+            assert MISSING_MARK not in csi.column_word(stratum, lang)
