@@ -8,7 +8,6 @@ app, a test); `platform` is the per-process one the CLI and the job workers shar
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from careloop.config import Settings
 from careloop.domain import events as domain_events
 from careloop.domain.events import DomainEvent
-from careloop.notify.adapters import Adapter, adapters_from_env
+from careloop.notify.adapters import Adapter, adapters_from_settings
 from careloop.services.events import EventRegistry
 from careloop.services.unit_of_work import EVENTS_KEY, UnitOfWork
 from careloop.store.database import make_engine, make_session_factory
@@ -77,12 +76,15 @@ def build(
     engine: Engine | None = None,
     adapters: dict[str, Adapter] | None = None,
     events: EventRegistry | None = None,
+    settings: Settings | None = None,
 ) -> Platform:
     """A platform for `database_url` (default: the settings'); the keyword parts replace
-    what would be built (a test's recording adapters, its own registry)."""
-    url = database_url or Settings.from_env().database_url
+    what would be built (a test's recording adapters, its own registry, the app's settings
+    that choose the notify adapters)."""
+    settings = settings or Settings.from_env()
+    url = database_url or settings.database_url
     engine = engine if engine is not None else make_engine(url)
-    adapters = adapters if adapters is not None else adapters_from_env(os.environ)
+    adapters = adapters if adapters is not None else adapters_from_settings(settings)
     events = events if events is not None else EventRegistry()
     if events.queue is None and backend_of(url) == "postgresql":
         events.queue = _ProcrastinateQueue(url)

@@ -4,7 +4,6 @@ clock on every row, and the owner's queue shows a unit's completed work order by
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
@@ -44,7 +43,7 @@ def _row(page: Any, complaint_id: int) -> Any:
 def test_breached_rows_name_their_clock_and_a_units_completion_shows_unreloaded(
     browser: Any, server: LiveServer, app: Any, api: Api, clock: MovableClock
 ):
-    app.state.settings = dataclasses.replace(app.state.settings, live_refresh_seconds=1)
+    app.state.settings = app.state.settings.model_copy(update={"live_refresh_seconds": 1})
     saved = api.as_("admin").put("/api/v1/sla/policies/WORKLIST", json=POLICY)
     assert saved.status_code in (200, 201), saved.text
     agent = api.as_("agent1")

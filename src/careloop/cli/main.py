@@ -1,7 +1,8 @@
 """`careloop`: serve, load demo data, migrate, and work complaints from the shell.
 
 One Typer app; each context's commands live in their own module. Errors print one line in
-the user's language (CARELOOP_LANG=en for English) and exit 1.
+the user's language (CARELOOP_LANG=en for English) and exit 1; a setting that does not parse
+(docs/settings.md) prints one line naming it and exits 2.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from careloop.cli.spam import spam_app
 from careloop.cli.staff import set_password, unlock
 from careloop.cli.surveys import surveys_app
 from careloop.cli.work_orders import work_order_app
+from careloop.config import Settings, SettingsError
 
 app = typer.Typer(
     help="CareLoop: closed-loop complaint handling for telecom operators.", no_args_is_help=True
@@ -42,7 +44,14 @@ def _logging(ctx: typer.Context) -> None:
     # replay of thousands of closed complaints is no log), then `serve` hands uvicorn its
     # own configuration at INFO.
     long_running = ctx.invoked_subcommand in ("serve", "worker")
-    logs.configure(default_level="INFO" if long_running else "WARNING")
+    # Settings are read once here, before any command: a value that does not parse is one
+    # line naming the variable, and exit 2 (a usage error, as Click's own), not a traceback.
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from None
+    logs.configure(settings, default_level="INFO" if long_running else "WARNING")
 
 
 # `--help` lists commands in this order, then the sub-apps.

@@ -93,8 +93,10 @@ def serve(
     typer.echo(f"API explorer {base}/docs  (API: {base}/api/v1/complaints)")
     if workers > 1:
         # The forms' anti-forgery tokens must verify in whichever process gets the post:
-        # without a configured key, the processes share one made for this run.
-        os.environ.setdefault("CARELOOP_SECRET_KEY", secrets.token_hex(32))
+        # without a configured key (environment, .env or careloop.toml), the processes share
+        # one made for this run, handed down in the environment their Settings read first.
+        if not config.secret_key:
+            os.environ["CARELOOP_SECRET_KEY"] = secrets.token_hex(32)
         # Each worker counts its requests in files of one shared directory; /metrics, in
         # whichever worker it lands, sums them all (prometheus_client's multiprocess mode).
         from careloop.observability.metrics import prepare_multiprocess

@@ -137,6 +137,8 @@ def _tasks_app() -> procrastinate.App:
 def connected(database_url: str | None = None) -> Iterator[procrastinate.App]:
     """The queue of `database_url` (default: the settings')."""
     url = database_url or _database_url()
+    # The queue's tasks find their database through Settings (`_database_url`), which reads
+    # the environment first: set there, this process's tasks use the queue's database.
     os.environ.setdefault("CARELOOP_DATABASE_URL", url)
     connector = procrastinate.PsycopgConnector(conninfo=bootstrap.queue_conninfo(url))
     with _tasks_app().replace_connector(connector) as app:
@@ -157,6 +159,8 @@ def enqueue_sweep(database_url: str, now: datetime, chunk_size: int = CHUNK_SIZE
 
 def run_worker(database_url: str, once: bool, name: str | None = None) -> None:
     """A queue worker; with ``once`` it stops when the queues are empty (tests, cron)."""
+    # Set in the environment, above .env and careloop.toml: every task this worker runs reads
+    # its database through Settings, and finds this one.
     os.environ["CARELOOP_DATABASE_URL"] = database_url
     with connected(database_url) as app:
         app.run_worker(

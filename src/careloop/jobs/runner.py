@@ -36,13 +36,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def public_url() -> str:
+def public_url(settings: Settings | None = None) -> str:
     """Where customers reach this site (the survey links): CARELOOP_PUBLIC_URL, else the
     address `careloop serve` listens on."""
-    configured = os.environ.get("CARELOOP_PUBLIC_URL", "").strip()
+    settings = settings or Settings.from_env()
+    configured = settings.public_url.strip()
     if configured:
         return configured.rstrip("/")
-    settings = Settings.from_env()
     return f"http://{settings.host}:{settings.port}"
 
 

@@ -12,7 +12,7 @@ from careloop.notify.adapters import (
     RecordingAdapter,
     SmsAdapter,
     WebhookAdapter,
-    adapters_from_env,
+    adapters_from_settings,
 )
 from careloop.notify.quiet_hours import QuietHours
 
@@ -24,5 +24,5 @@ __all__ = [
     "RecordingAdapter",
     "SmsAdapter",
     "WebhookAdapter",
-    "adapters_from_env",
+    "adapters_from_settings",
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
+
+if TYPE_CHECKING:
+    from careloop.config import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,24 +93,21 @@ class WebhookAdapter:
         response.raise_for_status()
 
 
-def adapters_from_env(env: Mapping[str, str]) -> dict[str, Adapter]:
-    """Recording for every channel unless CARELOOP_NOTIFY=live and the channel is configured.
+def adapters_from_settings(settings: Settings) -> dict[str, Adapter]:
+    """Recording for every channel unless `notify` is ``live`` and the channel is configured.
 
-    CARELOOP_SMS_GATEWAY_URL, CARELOOP_SMTP_HOST (CARELOOP_SMTP_PORT, CARELOOP_MAIL_FROM),
-    CARELOOP_WEBHOOK_URL. Sending for real must be asked for twice: the mode and the address.
+    CARELOOP_NOTIFY=live and CARELOOP_SMS_GATEWAY_URL, CARELOOP_SMTP_HOST (CARELOOP_SMTP_PORT,
+    CARELOOP_MAIL_FROM), CARELOOP_WEBHOOK_URL. Sending for real must be asked for twice: the
+    mode and the address.
     """
     recording = RecordingAdapter()
     adapters: dict[str, Adapter] = {"sms": recording, "email": recording, "webhook": recording}
-    if env.get("CARELOOP_NOTIFY", "recording") != "live":
+    if settings.notify != "live":
         return adapters
-    if env.get("CARELOOP_SMS_GATEWAY_URL"):
-        adapters["sms"] = SmsAdapter(env["CARELOOP_SMS_GATEWAY_URL"])
-    if env.get("CARELOOP_SMTP_HOST"):
-        adapters["email"] = EmailAdapter(
-            env["CARELOOP_SMTP_HOST"],
-            int(env.get("CARELOOP_SMTP_PORT", "25")),
-            env.get("CARELOOP_MAIL_FROM", "careloop@localhost"),
-        )
-    if env.get("CARELOOP_WEBHOOK_URL"):
-        adapters["webhook"] = WebhookAdapter(env["CARELOOP_WEBHOOK_URL"])
+    if settings.sms_gateway_url:
+        adapters["sms"] = SmsAdapter(settings.sms_gateway_url)
+    if settings.smtp_host:
+        adapters["email"] = EmailAdapter(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    if settings.webhook_url:
+        adapters["webhook"] = WebhookAdapter(settings.webhook_url)
     return adapters

@@ -47,6 +47,7 @@ from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careloop.api.security_headers import wrap_outermost
+from careloop.config import Settings
 from careloop.http.language import accept_language
 from careloop.http.problems import problem
 from careloop.services.observability.figures import figures
@@ -55,7 +56,9 @@ from careloop.services.observability.job_runs import SWEEP_JOBS, JobRunView
 log = logging.getLogger("careloop.metrics")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-TOKEN_ENV = "CARELOOP_METRICS_TOKEN"
+"""Read from the environment here, not through careloop.config.Settings: prometheus_client
+itself reads this variable (once, at import, in every worker process), so the environment
+is where it must be, and `prepare_multiprocess` sets it there for the workers to inherit."""
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"
 """The route label of a request no route answered (a 404): the raw path never is one."""
@@ -208,7 +211,8 @@ class DatabaseFigures(Collector):
 def _refusal(request: Request) -> Response | None:
     """None if the caller may scrape; else the 401/403 problem that says how to."""
     en = accept_language(request) == "en"
-    token = os.environ.get(TOKEN_ENV, "")
+    settings: Settings = request.app.state.settings
+    token = settings.metrics_token
     if token:
         given = request.headers.get("authorization", "")
         if hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):

@@ -9,12 +9,12 @@ not there. Both are public (a probe carries no login) and tell no personal data.
 from __future__ import annotations
 
 import asyncio
-import os
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from careloop import __version__
+from careloop.config import Settings
 from careloop.http.language import accept_language
 from careloop.services.observability.readiness import Check, migration_heads, readiness
 
@@ -23,13 +23,12 @@ router = APIRouter(tags=["ops"])
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def ready_timeout() -> float:
-    """Seconds ``/readyz`` waits for its checks (CARELOOP_READY_TIMEOUT_SECONDS, default 2):
-    below the orchestrator's probe timeout, so a hung database is "not ready", not a hang."""
-    try:
-        return max(0.1, float(os.environ.get("CARELOOP_READY_TIMEOUT_SECONDS", "2")))
-    except ValueError:
-        return 2.0
+def ready_timeout(request: Request) -> float:
+    """Seconds ``/readyz`` waits for its checks (the app's ``ready_timeout_seconds``,
+    CARELOOP_READY_TIMEOUT_SECONDS, default 2): below the orchestrator's probe timeout, so a
+    hung database is "not ready", not a hang."""
+    settings: Settings = request.app.state.settings
+    return settings.ready_timeout_seconds
 
 
 @router.get("/livez", summary="Liveness: the process answers (no database)")
@@ -40,7 +39,7 @@ def livez() -> JSONResponse:
 @router.get("/readyz", summary="Readiness: database, schema at head, job queue")
 async def readyz(request: Request) -> JSONResponse:
     factory = request.app.state.platform.session_factory
-    timeout = ready_timeout()
+    timeout = ready_timeout(request)
     # The release's heads are read from its migration files once per process (about a
     # second): outside the timeout, which is the database's.
     await asyncio.to_thread(migration_heads)

@@ -11,17 +11,16 @@ instrumentation packages), so the extra stays two pins.
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from careloop.api.security_headers import wrap_outermost
+from careloop.config import Settings
 
 log = logging.getLogger("careloop.tracing")
 
 ENDPOINT_ENV = "CARELOOP_OTEL_ENDPOINT"
-SERVICE_ENV = "CARELOOP_OTEL_SERVICE_NAME"
 UNTRACED = frozenset({"/livez", "/readyz", "/healthz", "/metrics"})
 
 
@@ -65,9 +64,10 @@ class RequestSpans:
 
 
 def install(app: Any, exporter: Any = None) -> bool:
-    """Trace ``app`` if configured (or handed an ``exporter``: the tests' in-memory one) and
-    the extra is installed; True if traces are on."""
-    endpoint = os.environ.get(ENDPOINT_ENV, "").strip()
+    """Trace ``app`` if its settings name a collector (``otel_endpoint``; or if handed an
+    ``exporter``: the tests' in-memory one) and the extra is installed; True if traces are on."""
+    settings: Settings = getattr(app.state, "settings", None) or Settings.from_env()
+    endpoint = settings.otel_endpoint.strip()
     if not endpoint and exporter is None:
         return False
     try:
@@ -78,7 +78,7 @@ def install(app: Any, exporter: Any = None) -> bool:
         log.warning("%s is set but the otel extra is not installed: pip install 'careloop[otel]'",
                     ENDPOINT_ENV)  # fmt: skip
         return False
-    name = os.environ.get(SERVICE_ENV, "careloop")
+    name = settings.otel_service_name
     provider = TracerProvider(resource=Resource.create({"service.name": name}))
     if exporter is None:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter

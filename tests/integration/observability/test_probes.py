@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -65,7 +66,7 @@ def _count(body: str, route: str) -> float:
 
 
 def test_metrics_label_requests_by_route_template_and_need_the_token_once_one_is_set(
-    server: LiveServer, monkeypatch: pytest.MonkeyPatch
+    app: Any, server: LiveServer, monkeypatch: pytest.MonkeyPatch
 ):
     before = httpx.get(f"{server.url}/metrics")
     assert before.status_code == 200
@@ -80,7 +81,9 @@ def test_metrics_label_requests_by_route_template_and_need_the_token_once_one_is
     assert 'careloop_complaints{state="open"}' in after
     assert "careloop_database_up 1.0" in after
 
-    monkeypatch.setenv("CARELOOP_METRICS_TOKEN", "s3cret-scrape")
+    # The token is one of the app's settings (CARELOOP_METRICS_TOKEN), read per scrape.
+    with_token = app.state.settings.model_copy(update={"metrics_token": "s3cret-scrape"})
+    monkeypatch.setattr(app.state, "settings", with_token)
     refused = httpx.get(f"{server.url}/metrics", headers={"Accept-Language": "en"})
     assert refused.status_code == 401
     assert "Bearer" in refused.json()["detail"]

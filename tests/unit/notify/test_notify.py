@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from careloop.notify import Message, QuietHours, RecordingAdapter, SmsAdapter, adapters_from_env
+from careloop.config import Settings
+from careloop.notify import (
+    Message,
+    QuietHours,
+    RecordingAdapter,
+    SmsAdapter,
+    adapters_from_settings,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -29,14 +36,16 @@ def test_daytime_sms_and_night_email_go_at_once():
 
 
 def test_recording_adapter_is_the_default_for_every_channel():
-    adapters = adapters_from_env({"CARELOOP_SMS_GATEWAY_URL": "http://gw.invalid/send"})
+    assert Settings.model_fields["notify"].default == "recording"
+    settings = Settings(notify="recording", sms_gateway_url="http://gw.invalid/send")
+    adapters = adapters_from_settings(settings)
     assert {a.name for a in adapters.values()} == {"recording"}
     RecordingAdapter().send(Message(1, "sms", "staff:agent1", "s", "b"))  # sends nothing
 
 
 def test_live_sending_needs_the_mode_and_an_address():
-    live = adapters_from_env(
-        {"CARELOOP_NOTIFY": "live", "CARELOOP_SMS_GATEWAY_URL": "http://gw.invalid/send"}
+    live = adapters_from_settings(
+        Settings(notify="live", sms_gateway_url="http://gw.invalid/send", smtp_host="")
     )
     assert isinstance(live["sms"], SmsAdapter)
     assert live["email"].name == "recording"
