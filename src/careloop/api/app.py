@@ -137,7 +137,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    platform = bootstrap.build(settings.database_url)
+    platform = bootstrap.build(settings.database_url, settings=settings)
     app.state.settings = settings
     app.state.platform = platform
     # Kept for tests and tools that reach for them; the app itself asks the platform.
