@@ -57,7 +57,10 @@ def variables_read() -> set[str]:
     names: set[str] = set()
     for path in (ROOT / "src" / "careloop").rglob("*.py"):
         names.update(re.findall(r"CARELOOP_[A-Z0-9_]+", path.read_text(encoding="utf-8")))
-    return names
+    # The settings' variables are fields of one model, named by the model rather than spelled.
+    from careloop.config import environment_variables
+
+    return names | environment_variables()
 
 
 def app_paths() -> set[str]:
