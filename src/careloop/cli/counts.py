@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from careloop.cli.shell import day, echo, now, run
+from careloop.cli.shell import LANG, day, echo, now, progress_bar, run
 
 counts_app = typer.Typer(
     help="The early warning's pre-aggregated daily counts.", no_args_is_help=True
@@ -37,4 +37,18 @@ def counts_rebuild(
     yesterday = moment.astimezone(daily_counts.LOCAL_TZ).date() - timedelta(days=1)
     window_first = yesterday - timedelta(days=early_warning.WINDOW_LENGTH - 1)
     recount = (first or window_first, last or yesterday)
-    run(lambda uow: echo(daily_counts.rebuild(uow, first, last, recount, moment)))
+    # The answer is printed once the bar is gone (as the demo load and the import do): on a
+    # terminal it then stands whole below the finished bar, not torn by its redraws.
+    with progress_bar(LANG) as bar:
+        task = bar.add_task("重建统计" if LANG == "zh" else "Rebuilding counts", total=None)
+        result = run(
+            lambda uow: daily_counts.rebuild(
+                uow,
+                first,
+                last,
+                recount,
+                moment,
+                advance=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        )
+    echo(result)

@@ -37,7 +37,7 @@ unit of work is a ``BEGIN IMMEDIATE`` writer (store.database), which serialises 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -261,12 +261,22 @@ def rebuild(
     last: date | None,
     recount: tuple[date, date],
     now: datetime | None = None,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> dict[str, Any]:
     """Forget [first, last] (everything when both are None), then count ``recount`` again
-    (the closed days of it); commits. For an operator who loaded history by SQL."""
+    (the closed days of it); commits. For an operator who loaded history by SQL.
+
+    The days are counted one transaction each (the statement a report runs for a missing
+    day), so that ``advance`` hears (days done, days to count) as they go, for a progress
+    bar over a long range of a province's history."""
     forget(uow.session, first, last)
     uow.commit()
-    counted = ensure_counted(uow, *recount, now)
+    days = _days(*recount)
+    advance(0, len(days))
+    counted: list[date] = []
+    for done, day in enumerate(days, 1):
+        counted += ensure_counted(uow, day, day, now)
+        advance(done, len(days))
     return {
         "forgotten": "all" if first is None and last is None else f"{first or '…'} – {last or '…'}",
         "counted": len(counted),
