@@ -23,6 +23,7 @@ from careloop.domain.supervision import checklists as checklist_rules
 from careloop.domain.supervision.plans import quarter_of
 from careloop.domain.supervision.scoring import ItemResult
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.supervision import (
     checklists,
     dial_tests,
@@ -92,9 +93,8 @@ def post_dial_test(
 ) -> Response:
     key = idempotency_key or body.idempotency_key
     if not key:
-        raise InvalidInput(
-            "idempotency_key", "拨测须带幂等键 / a dial test needs an idempotency key"
-        )
+        t = Translator(lang)
+        raise InvalidInput("idempotency_key", t("api.dial_test.key_needed"))
     view, created = dial_tests.post_dial_test(
         uow,
         dial_tests.DialTestIn(
@@ -300,7 +300,8 @@ def get_scores(
     first, last = quarter_of(now.astimezone(LOCAL).date())
     start, end = start or first, end or last
     if end < start or (end - start) > timedelta(days=731):
-        raise InvalidInput("end", "结束日期须不早于开始日期，且跨度不超过两年 / end before start")
+        t = Translator(lang)
+        raise InvalidInput("end", t("api.scores.period"))
     visit_kind = kind or "store_visit"
     return schemas.ScoresOut(
         start=start,
@@ -347,11 +348,12 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
     },
 )
 async def import_results(
-    request: Request, uow: UowDep, actor: ActorDep, now: NowDep
+    request: Request, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
 ) -> schemas.ImportOut:
     content = await request.body()
     if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInput("file", "文件超过 2 MB / the file is larger than 2 MB")
+        t = Translator(lang)
+        raise InvalidInput("file", t("api.file.too_large", mb=MAX_IMPORT_BYTES // (1024 * 1024)))
     name = request.headers.get("x-filename", "")[:100]
     result = await run_in_threadpool(
         inspection_import.import_results, uow, content, actor, now, name

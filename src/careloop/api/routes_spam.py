@@ -23,6 +23,7 @@ from careloop.api.schemas import Strict, free_text
 from careloop.domain.errors import InvalidInput
 from careloop.domain.spam import reports as rules
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.spam import ports as port_service
 from careloop.services.spam import reports as service
 from careloop.services.spam import transfer_import
@@ -37,6 +38,15 @@ SERIOUS_REASON = Literal["after_unsubscribe", "no_consent"]
 SPAM_KIND = Literal[
     "fraud", "loan", "real_estate", "recruitment", "advertising", "gambling", "phishing", "other"
 ]
+
+
+def _check_upload(content: bytes, lang: str) -> None:
+    """An uploaded file is refused, in the caller's words, if it is empty or too large."""
+    t = Translator(lang)
+    if not content:
+        raise InvalidInput("file", t("api.file.empty"))
+    if len(content) > MAX_IMPORT_BYTES:
+        raise InvalidInput("file", t("api.file.too_large", mb=MAX_IMPORT_BYTES // (1024 * 1024)))
 
 
 # --- reports ----------------------------------------------------------------------------
@@ -321,10 +331,7 @@ async def import_transfer(
     ],
 ) -> TransferOut:
     content = await request.body()
-    if not content:
-        raise InvalidInput("file", "文件为空 / the file is empty")
-    if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInput("file", "文件超过 20 MB / the file is larger than 20 MB")
+    _check_upload(content, lang)
     name = request.headers.get("x-filename", "")[:100]
     result = await run_in_threadpool(
         transfer_import.import_transfer_content,
@@ -602,10 +609,7 @@ async def import_ports(
     request: Request, uow: UowDep, actor: ActorDep, lang: LangDep, now: NowDep
 ) -> PortImportOut:
     content = await request.body()
-    if not content:
-        raise InvalidInput("file", "文件为空 / the file is empty")
-    if len(content) > MAX_IMPORT_BYTES:
-        raise InvalidInput("file", "文件超过 20 MB / the file is larger than 20 MB")
+    _check_upload(content, lang)
     result = await run_in_threadpool(
         port_service.import_ports_content, uow, content, actor, now, lang
     )

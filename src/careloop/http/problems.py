@@ -12,27 +12,33 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from careloop.http.language import accept_language
+from careloop.i18n import Translator
 
 PROBLEM_JSON = "application/problem+json"
-TITLES = {
-    400: ("请求有误", "Bad request"),
-    401: ("未识别身份", "Not identified"),
-    403: ("无权操作", "Forbidden"),
-    404: ("未找到", "Not found"),
-    405: ("不支持的方法", "Method not allowed"),
-    409: ("冲突", "Conflict"),
-    413: ("请求过大", "Request too large"),
-    422: ("输入无效", "Invalid input"),
-    423: ("账号已锁定", "Locked"),
-    429: ("请求过于频繁", "Too many requests"),
-    500: ("服务器内部错误", "Internal server error"),
-    503: ("服务暂不可用", "Service unavailable"),
-}
+
+
+def titles(t: Translator) -> dict[int, str]:
+    """Each status an answer of ours can carry, titled in t's language (catalogue
+    ``problems``); any other status is titled ``problem.title.other``."""
+    return {
+        400: t("problem.title.400"),
+        401: t("problem.title.401"),
+        403: t("problem.title.403"),
+        404: t("problem.title.404"),
+        405: t("problem.title.405"),
+        409: t("problem.title.409"),
+        413: t("problem.title.413"),
+        422: t("problem.title.422"),
+        423: t("problem.title.423"),
+        429: t("problem.title.429"),
+        500: t("problem.title.500"),
+        503: t("problem.title.503"),
+    }
 
 
 def title(status: int, lang: str) -> str:
-    zh, en = TITLES.get(status, ("错误", "Error"))
-    return en if lang == "en" else zh
+    t = Translator(lang)
+    return titles(t).get(status) or t("problem.title.other")
 
 
 def problem(
