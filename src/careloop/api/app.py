@@ -46,6 +46,7 @@ from careloop.api.security_headers import SecurityHeaders, wrap_outermost
 from careloop.config import Settings
 from careloop.http.language import accept_language
 from careloop.http.problems import problem
+from careloop.i18n import Translator
 from careloop.observability import install as install_observability
 from careloop.web.csrf import SameOriginWrites
 
@@ -108,11 +109,8 @@ class BodySizeLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        detail = (
-            f"Request body larger than {self.max_bytes} bytes"
-            if accept_language(request) == "en"
-            else f"请求体超过 {self.max_bytes} 字节"
-        )
+        t = Translator(accept_language(request))
+        detail = t("api.request_too_large", limit=self.max_bytes)
         response = problem(request, 413, "request_too_large", detail)
         await response(scope, receive, send)
 
