@@ -25,10 +25,16 @@ as its header reads."""
 
 
 def column_word(column: str, lang: str) -> str:
-    known = column.strip().lower()
-    if known not in STRATA:
-        return column
-    return Translator(lang)(f"csi_report.stratum.{known}")
+    t = Translator(lang)
+    known = {
+        "operator": t("csi_report.stratum.operator"),
+        "service": t("csi_report.stratum.service"),
+        "region": t("csi_report.stratum.region"),
+        "city": t("csi_report.stratum.city"),
+        "county": t("csi_report.stratum.county"),
+        "channel": t("csi_report.stratum.channel"),
+    }
+    return known.get(column.strip().lower(), column)
 
 
 def _latent_label(result: StudyResult, name: str, lang: str) -> str:

@@ -563,6 +563,7 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
         pages.need(head_h + first_h)
         draw_row(head_lines, head_h, True, "#dde6f0")
 
+    t = Translator(lang)
     title = table.title(lang)
     header_here(title, table.note)
     for row in cells:
@@ -570,7 +571,7 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
         height = max(len(x) for x in lines) * line_h + 2 * PAD
         if pages.y - height < pages.bottom:
             pages.start()
-            header_here(Translator(lang)("reports.continued", title=title))
+            header_here(t("reports.continued", title=title))
         draw_row(lines, height, False, None)
     pages.y -= 6
 

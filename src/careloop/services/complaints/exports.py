@@ -18,6 +18,7 @@ from careloop.domain import permissions, privacy
 from careloop.domain.categories import get_category
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle.tickets import STATUS_LABELS, Status
+from careloop.i18n import Translator
 from careloop.reports import cells
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
@@ -29,28 +30,32 @@ from careloop.services.sla import clocks as sla_clocks
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint
 
-COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("number", "投诉编号", "Number"),
-    ("status", "状态", "Status"),
-    ("channel", "渠道", "Channel"),
-    ("source_ref", "来源单号", "Source reference"),
-    ("accepted_at", "受理时间", "Accepted at"),
-    ("category", "分类", "Category"),
-    ("product", "产品", "Product"),
-    ("region", "地区", "Region"),
-    ("customer_phone", "客户号码", "Customer phone"),
-    ("customer_name", "客户姓名", "Customer name"),
-    ("customer_tier", "客户等级", "Customer tier"),
-    ("priority", "优先级", "Priority"),
-    ("escalated", "越级", "Escalated"),
-    ("is_repeat", "重复投诉", "Repeat"),
-    ("first_owner", "首问责任人", "First-question owner"),
-    ("reply_due_at", "答复时限", "Reply due"),
-    ("reply_due_assumed", "时限推算年份（调休未录入）", "Reply due assumes (notice not entered)"),
-    ("replied_at", "答复时间", "Replied at"),
-    ("closed_at", "结案时间", "Closed at"),
-    ("description", "投诉内容", "Description"),
-)
+
+def column_titles(lang: str) -> list[str]:
+    """The export's column titles in ``lang``, in the order of its cells."""
+    t = Translator(lang)
+    return [
+        t("complaint_export.col.number"),
+        t("complaint_export.col.status"),
+        t("complaint_export.col.channel"),
+        t("complaint_export.col.source_ref"),
+        t("complaint_export.col.accepted_at"),
+        t("complaint_export.col.category"),
+        t("complaint_export.col.product"),
+        t("complaint_export.col.region"),
+        t("complaint_export.col.customer_phone"),
+        t("complaint_export.col.customer_name"),
+        t("complaint_export.col.customer_tier"),
+        t("complaint_export.col.priority"),
+        t("complaint_export.col.escalated"),
+        t("complaint_export.col.is_repeat"),
+        t("complaint_export.col.first_owner"),
+        t("complaint_export.col.reply_due_at"),
+        t("complaint_export.col.reply_due_assumed"),
+        t("complaint_export.col.replied_at"),
+        t("complaint_export.col.closed_at"),
+        t("complaint_export.col.description"),
+    ]
 
 
 ExportFormat = Literal["csv", "xlsx"]
@@ -94,7 +99,7 @@ def export_complaints(
     if page.total > max_rows:
         raise DomainError("export_too_large", count=page.total, limit=max_rows)
     unmasked = privacy.may_export_personal_data(actor.role)
-    en = lang == "en"
+    en = Translator(lang).lang == "en"
     covered = sla_calendar.calendar_data(uow).covered_years
     rows: list[list[Any]] = []
     for c in page.items:
@@ -129,9 +134,8 @@ def export_complaints(
                 privacy.shown(c.description, "text", unmasked=unmasked),
             ]
         )
-    headers = [en_name if en else zh for _key, zh, en_name in COLUMNS]
     return _deliver(
-        uow, actor, now, fmt, headers, [[_iso(v) for v in row] for row in rows],
+        uow, actor, now, fmt, column_titles(lang), [[_iso(v) for v in row] for row in rows],
         [c.id for c in page.items], unmasked, client,
     )  # fmt: skip
 

@@ -20,12 +20,10 @@ from careloop.domain.error_words import one_language
 from careloop.domain.lifecycle import tickets
 from careloop.domain.sla import steps
 from careloop.domain.vocabulary import ROLES, label
+from careloop.i18n import Translator
 from careloop.services.complaints.read_models import event_view
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, Event, OrgUnit, Staff
-
-SYSTEM_NAMES = ("系统", "CareLoop")
-"""Who an event without a member of staff behind it (the sweeper, a job) reads as."""
 
 
 @dataclass(frozen=True)
@@ -183,8 +181,9 @@ def _status_labeller(work_order: bool, lang: str) -> Callable[[str], str]:
 
 
 def _role_label(role: str, lang: str) -> str:
-    if role == "system":
-        return SYSTEM_NAMES[1] if lang == "en" else SYSTEM_NAMES[0]
+    if role == "system":  # the sweeper, a job: no member of staff behind the event
+        t = Translator(lang)
+        return t("complaint_trail.system")
     return label(ROLES, role, lang)
 
 

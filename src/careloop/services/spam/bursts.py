@@ -31,6 +31,7 @@ from sqlalchemy import func, literal, select, union_all
 from careloop.domain import permissions, privacy, time_bounds
 from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
 from careloop.domain.spam import bursts as rules
+from careloop.i18n import Translator
 from careloop.services.access.actors import SYSTEM, Actor
 from careloop.services.org import escalation as org_escalation
 from careloop.services.privacy.personal_data import note_spam_report_read
@@ -90,25 +91,23 @@ class BurstView:
 
     def explanation(self, lang: str = "zh") -> str:
         """One line a reader can check: who reported, against what, why flagged."""
-        if lang.startswith("en"):
-            against = (
-                f"expected {self.expected:.1f} by this time (baseline {self.baseline_days} "
-                f"days at {self.baseline_mean:.1f}){self._p()}"
-                if self.basis == "test"
-                else f"new port, floor {self.critical_count} reporters"
+        t = Translator(lang)
+        if self.basis == "test":
+            against = t(
+                "spam_burst.against_test",
+                expected=f"{self.expected:.1f}",
+                days=self.baseline_days,
+                mean=f"{self.baseline_mean:.1f}",
+                p=self._p(),
             )
-            return (
-                f"port {self.port_number}: {self.reporters} reporters ({self.reports} "
-                f"reports) on the day, {against}"
-            )
-        against = (
-            f"同时段期望 {self.expected:.1f} (基线 {self.baseline_days} 天, 日均 "
-            f"{self.baseline_mean:.1f}){self._p()}"
-            if self.basis == "test"
-            else f"新端口, 绝对门限 {self.critical_count} 人"
-        )
-        return (
-            f"端口 {self.port_number}: 当日 {self.reporters} 人举报 ({self.reports} 条), {against}"
+        else:
+            against = t("spam_burst.against_floor", floor=self.critical_count)
+        return t(
+            "spam_burst.explanation",
+            port=self.port_number,
+            reporters=self.reporters,
+            reports=self.reports,
+            against=against,
         )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from careloop.domain import privacy
 from careloop.domain.events import DomainEvent
 from careloop.domain.spam import enforcement as rules
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.privacy.personal_data import note_spam_case_read, quotes_personal_data
 from careloop.services.spam.enforcement_views import check_reader, load_case, local, owns
@@ -92,7 +93,8 @@ def case_events(uow: UnitOfWork, case_id: int, actor: Actor, lang: str) -> list[
             select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))
         )
     }
-    system = "system" if lang.startswith("en") else "系统"
+    t = Translator(lang)
+    system = t("spam_case.system")
     return [
         CaseEventView(
             e.at,

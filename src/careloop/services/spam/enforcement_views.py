@@ -19,6 +19,7 @@ from careloop.domain.errors import DomainError
 from careloop.domain.sla.calendar import WorkingCalendar
 from careloop.domain.sla.clocks import ClockState, limit_from_terms
 from careloop.domain.spam import enforcement as rules
+from careloop.i18n import Translator
 from careloop.services.access import scope as access_scope
 from careloop.services.access.actors import Actor
 from careloop.services.privacy.personal_data import note_spam_case_read, quotes_personal_data
@@ -93,14 +94,15 @@ class CaseView:
     allowed: tuple[ActionView, ...]
 
 
-DEADLINE_LABELS = {
-    "running": ("处理中", "Running"),
-    "paused": ("暂停计时", "Paused"),
-    "warning": ("即将超时", "Due soon"),
-    "breached": ("已超时", "Overdue"),
-    "met": ("按时处置", "Acted on in time"),
-    "met_late": ("超时处置", "Acted on late"),
-}
+def _deadline_words(t: Translator) -> dict[str, str]:
+    return {
+        "running": t("spam_case.deadline.running"),
+        "paused": t("spam_case.deadline.paused"),
+        "warning": t("spam_case.deadline.warning"),
+        "breached": t("spam_case.deadline.breached"),
+        "met": t("spam_case.deadline.met"),
+        "met_late": t("spam_case.deadline.met_late"),
+    }
 
 
 NOT_OWNERS_ONLY = frozenset({"uphold", "lift", "appeal"})
@@ -183,13 +185,12 @@ def view_of(
         note_spam_case_read(actor, case.id)  # the read audit, as for a complaint's text
     closed_port = port_state == rules.PortState.CLOSED
     allowed = tuple(
-        ActionView(t.name, t.label(lang), t.name in rules.EVIDENCED)
-        for t in rules.LIFECYCLE.allowed(case.status, actor.role)
-        if (mine or t.name in NOT_OWNERS_ONLY)
-        and not (closed_port and t.name in rules.SANCTION_STATE)
+        ActionView(step.name, step.label(lang), step.name in rules.EVIDENCED)
+        for step in rules.LIFECYCLE.allowed(case.status, actor.role)
+        if (mine or step.name in NOT_OWNERS_ONLY)
+        and not (closed_port and step.name in rules.SANCTION_STATE)
     )
-    zh, en = DEADLINE_LABELS.get(state.state, (state.state, state.state))
-    en_lang = lang.startswith("en")
+    t = Translator(lang)
     escalated = (
         unit_view(unit(uow, case.escalated_to_unit_id), lang) if case.escalated_to_unit_id else None
     )
@@ -216,10 +217,10 @@ def view_of(
         due_at=case.due_at,
         due_local=local_due(case.due_at),
         deadline_state=state.state,
-        deadline_label=en if en_lang else zh,
-        remaining=_remaining(case, state, now, en_lang),
+        deadline_label=_deadline_words(t).get(state.state, state.state),
+        remaining=_remaining(case, now, t),
         overdue=state.state in ("breached", "met_late"),
-        limit=limit_from_terms(case.limit_terms).describe("en" if en_lang else "zh"),
+        limit=limit_from_terms(case.limit_terms).describe(t.lang),
         escalation_level=case.escalation_level,
         escalated_to=escalated,
         port_state=port_state,
@@ -246,26 +247,37 @@ def _display_name(uow: UnitOfWork, username: str | None) -> str | None:
     return name or username
 
 
-def _remaining(case: SpamEnforcementCase, state: ClockState, now: datetime, en: bool) -> str:
+def _remaining(case: SpamEnforcementCase, now: datetime, t: Translator) -> str:
     """剩余 5小时 / 超时 2小时 / 按时处置: real time to or past the due instant."""
     if case.handled_at is not None:
-        late = case.handled_at > case.due_at
-        if en:
-            return "acted on late" if late else "acted on in time"
-        return "超时处置" if late else "按时处置"
+        if case.handled_at > case.due_at:
+            return t("spam_case.remaining.acted_late")
+        return t("spam_case.remaining.acted_in_time")
     minutes = int((case.due_at - now).total_seconds() // 60)
-    amount = _duration(abs(minutes), en)
+    amount = _duration(abs(minutes), t)
     if minutes < 0:
-        return f"overdue by {amount}" if en else f"超时 {amount}"
-    return f"{amount} left" if en else f"剩余 {amount}"
+        return t("spam_case.remaining.overdue", amount=amount)
+    return t("spam_case.remaining.left", amount=amount)
 
 
-def _duration(minutes: int, en: bool) -> str:
+def _duration(minutes: int, t: Translator) -> str:
+    """The two largest of days, hours and minutes: 1天2小时 / 1 d 2 h."""
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
-    parts = [(days, "天", "d"), (hours, "小时", "h"), (mins, "分钟", "min")]
-    shown = [f"{n} {u_en}" if en else f"{n}{u_zh}" for n, u_zh, u_en in parts if n]
-    return (" " if en else "").join(shown[:2]) or ("0 min" if en else "0分钟")
+    shown = [
+        text
+        for n, text in (
+            (days, t("spam_case.duration.days", n=days)),
+            (hours, t("spam_case.duration.hours", n=hours)),
+            (mins, t("spam_case.duration.minutes", n=mins)),
+        )
+        if n
+    ]
+    if not shown:
+        return t("spam_case.duration.minutes", n=0)
+    if len(shown) == 1:
+        return shown[0]
+    return t("spam_case.duration.two", first=shown[0], second=shown[1])
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -30,6 +30,7 @@ from careloop.domain.spam import enforcement as enforcement_rules
 from careloop.domain.spam import ports as rules
 from careloop.domain.spam.reports import SpamError, choose
 from careloop.domain.text import clean_text, required_text
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.intake_import import spreadsheet_rows
 from careloop.services.sla.clocks import LOCAL_TIME
@@ -137,30 +138,30 @@ class RowError:
 _SEVERITY = tuple(rules.STATUSES)
 """Registry statuses mildest first; they are the names of enforcement's port states too."""
 
-_ACTIONS = {
-    "register": ("登记", "Registered"),
-    "edit": ("修改", "Edited"),
-    "import": ("导入", "Imported"),
-    "import_update": ("导入更新", "Updated by import"),
-    "enforcement": ("处置案件", "Enforcement case"),
-}
-_FIELD_LABELS = {
-    "number": ("号码", "Number"),
-    "kind": ("类型", "Kind"),
-    "operator": ("运营商", "Operator"),
-    "owner_kind": ("归属类型", "Owner kind"),
-    "owner_name": ("归属客户", "Owner"),
-    "owner_code": ("客户编码", "Customer code"),
-    "contract_ref": ("合同编号", "Contract"),
-    "allowed_kinds": ("允许的短信类型", "Allowed message kinds"),
-    "status": ("状态", "Status"),
-    "note": ("备注", "Note"),
-}
+
+def _action_words(t: Translator) -> dict[str, str]:
+    return {
+        "register": t("spam_port.action.register"),
+        "edit": t("spam_port.action.edit"),
+        "import": t("spam_port.action.import"),
+        "import_update": t("spam_port.action.import_update"),
+        "enforcement": t("spam_port.action.enforcement"),
+    }
 
 
-def _words(table: dict[str, tuple[str, str]], code: str, lang: str) -> str:
-    zh, en = table.get(code, (code, code))
-    return en if lang.startswith("en") else zh
+def _field_words(t: Translator) -> dict[str, str]:
+    return {
+        "number": t("spam_port.field.number"),
+        "kind": t("spam_port.field.kind"),
+        "operator": t("spam_port.field.operator"),
+        "owner_kind": t("spam_port.field.owner_kind"),
+        "owner_name": t("spam_port.field.owner_name"),
+        "owner_code": t("spam_port.field.owner_code"),
+        "contract_ref": t("spam_port.field.contract_ref"),
+        "allowed_kinds": t("spam_port.field.allowed_kinds"),
+        "status": t("spam_port.field.status"),
+        "note": t("spam_port.field.note"),
+    }
 
 
 def _local(moment: datetime) -> str:
@@ -169,7 +170,8 @@ def _local(moment: datetime) -> str:
 
 def view(port: SpamPort, lang: str) -> PortView:
     kinds = list(port.allowed_kinds or [])
-    sep = ", " if lang.startswith("en") else "、"
+    t = Translator(lang)
+    sep = t("spam_port.separator")
     return PortView(
         id=port.id,
         version=port.version,
@@ -447,6 +449,8 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
     names = dict(
         uow.session.execute(select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))).all()
     )
+    t = Translator(lang)
+    fields, actions = _field_words(t), _action_words(t)
     out = []
     for row in rows:
         before = row.before or {}
@@ -455,7 +459,7 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
         for name in _TRACKED:
             if name not in after and name not in before:
                 continue
-            label = _words(_FIELD_LABELS, name, lang)
+            label = fields.get(name, name)
             old = _value_words(name, before.get(name), lang)
             new = _value_words(name, after.get(name), lang)
             shown = f"{old} → {new}" if row.before is not None else new
@@ -466,7 +470,7 @@ def port_history(uow: UnitOfWork, port_id: int, actor: Actor, lang: str) -> list
                 _local(row.at),
                 names.get(row.actor_id, row.actor) if row.actor_id else row.actor,
                 row.action,
-                _words(_ACTIONS, row.action, lang),
+                actions.get(row.action, row.action),
                 changes,
                 row.note,
             )
@@ -491,9 +495,8 @@ def _value_words(name: str, value: Any, lang: str) -> str:
     if table is None:
         return str(value)
     values = value if isinstance(value, list) else [value]
-    return ("、" if not lang.startswith("en") else ", ").join(
-        rules.label(table, str(v), lang) for v in values
-    )
+    t = Translator(lang)
+    return t("spam_port.separator").join(rules.label(table, str(v), lang) for v in values)
 
 
 def attribute_sender(uow: UnitOfWork, sender: str) -> tuple[int | None, str]:
@@ -577,6 +580,7 @@ def import_ports(
             reason_zh="表头缺少「端口号码」或「归属客户」列",
             reason_en="the header needs a port number and an owner column",
         )
+    t = Translator(lang)
     result = PortImportResult()
     drafts: list[tuple[int, PortDraft, bool]] = []
     seen: dict[str, int] = {}
@@ -610,9 +614,7 @@ def import_ports(
                 RowError(
                     number,
                     "number",
-                    f"与第 {seen[checked['number']]} 行的端口重复"
-                    if not lang.startswith("en")
-                    else f"the same port as row {seen[checked['number']]}",
+                    t("spam_port.import.duplicate", row=seen[checked["number"]]),
                 )
             )
             continue
@@ -669,7 +671,8 @@ def import_ports(
 def _column_of(exc: DomainError) -> str:
     """Which column a refusal concerns, from the words it was raised with."""
     label = str(exc.params.get("label_zh", ""))
-    for column, (zh, _) in _FIELD_LABELS.items():
+    t = Translator("zh")  # the domain's refusals carry their Chinese words
+    for column, zh in _field_words(t).items():
         if zh in label:
             return column
     if "端口" in label:

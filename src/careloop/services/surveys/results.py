@@ -20,6 +20,7 @@ from careloop.domain.errors import InvalidInput, NotFound
 from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
 from careloop.domain.surveys import Question, Template, score_of
+from careloop.i18n import Translator
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.complaints.lifecycle import load_complaint
@@ -209,27 +210,30 @@ def complaint_surveys(
     return views
 
 
-_STATUS_WORDS = {
-    "pending": ("待发送", "Waiting to be sent"),
-    "sent": ("已发送，待客户填写", "Sent; waiting for the customer"),
-    "answered": ("客户已填写", "Answered"),
-    "expired": ("链接已过期，客户未填写", "Expired unanswered"),
-    "skipped": ("未发送", "Not sent"),
-    "failed": ("短信发送失败", "The text message failed"),
-}
+def _status_words(t: Translator) -> dict[str, str]:
+    return {
+        "pending": t("survey_result.status.pending"),
+        "sent": t("survey_result.status.sent"),
+        "answered": t("survey_result.status.answered"),
+        "expired": t("survey_result.status.expired"),
+        "skipped": t("survey_result.status.skipped"),
+        "failed": t("survey_result.status.failed"),
+    }
 
 
-_SKIP_WORDS = {
-    "opted_out": ("跳过：客户已退订调查", "Skipped: the customer opted out"),
-    "recently_surveyed": ("跳过：近期已调查过该客户", "Skipped: surveyed recently"),
-    "daily_cap": ("跳过：当日发送已达上限", "Skipped: the daily cap was reached"),
-    "disabled": ("跳过：本地区未启用满意度调查", "Skipped: surveys are switched off here"),
-}
+def _skip_words(t: Translator) -> dict[str, str]:
+    return {
+        "opted_out": t("survey_result.skipped.opted_out"),
+        "recently_surveyed": t("survey_result.skipped.recently_surveyed"),
+        "daily_cap": t("survey_result.skipped.daily_cap"),
+        "disabled": t("survey_result.skipped.disabled"),
+    }
 
 
 def _reason_text(survey: Survey, lang: str) -> str:
     """The status, and for a skip its reason, in the reader's words."""
-    en = lang == "en"
-    if survey.status == "skipped" and survey.reason in _SKIP_WORDS:
-        return _SKIP_WORDS[survey.reason][en]
-    return _STATUS_WORDS.get(survey.status, (survey.status, survey.status))[en]
+    t = Translator(lang)
+    skipped = _skip_words(t)
+    if survey.status == "skipped" and survey.reason in skipped:
+        return skipped[survey.reason]
+    return _status_words(t).get(survey.status, survey.status)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from careloop.domain.errors import DomainError, NotFound
 from careloop.domain.surveys import DEFAULT_RULE, SendingRule, parse_rule, rule_for
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
 from careloop.services.surveys.read_models import RuleView
@@ -18,11 +19,13 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import OrgUnit
 from careloop.store.models.surveys import SurveyRule
 
-GLOBAL_NAME = ("全部地区（默认）", "Everywhere (default)")
-
 
 def _view(row: SurveyRule | None, unit: OrgUnit | None, lang: str) -> RuleView:
-    name = (unit.name_en if lang == "en" else unit.name_zh) if unit else GLOBAL_NAME[lang == "en"]
+    t = Translator(lang)
+    if unit is None:
+        name = t("survey_rule.everywhere")
+    else:
+        name = unit.name_en if lang == "en" else unit.name_zh
     if row is None:
         return RuleView(unit.code if unit else None, name, DEFAULT_RULE, 0, None, None)
     return RuleView(
