@@ -9,7 +9,7 @@ from typing import Annotated, cast
 
 import typer
 
-from careloop.cli.shell import LANG, fail, platform
+from careloop.cli.shell import LANG, fail, platform, progress_bar
 from careloop.cli.shell import day as shell_day
 from careloop.domain.errors import DomainError
 from careloop.services.indicators import subscribers
@@ -33,6 +33,9 @@ UnmaskedOpt = Annotated[
 AsOpt = Annotated[
     str | None, typer.Option("--as", help="Username of the reader (scope, unmasking)")
 ]
+BUILDING = "生成报表" if LANG == "zh" else "Building report"
+WRITING = "输出文件" if LANG == "zh" else "Writing files"
+"""The progress bar's two stages: the report's sections, then a file per format."""
 
 
 def _generate(kind: str, day_text: str, out: Path, region: str | None,
@@ -53,10 +56,29 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
             if unmasked:
                 actor = reports.check_unmasked(actor)
             which = cast("reports.ReportKind", kind)
-            report = reports.build_report(
-                uow, which, day, region, actor, unmasked=unmasked, now=datetime.now(UTC)
-            )
-            files = reports.write_report(report, kind, day, region, out)
+            # Paths are printed once the bar is gone (as the demo load and the import do): on
+            # a terminal they then stand whole below the finished bar, not torn by its redraws.
+            with progress_bar(LANG) as bar:
+                building = bar.add_task(BUILDING, total=None)
+                report = reports.build_report(
+                    uow,
+                    which,
+                    day,
+                    region,
+                    actor,
+                    unmasked=unmasked,
+                    now=datetime.now(UTC),
+                    advance=lambda done, total: bar.update(building, completed=done, total=total),
+                )
+                writing = bar.add_task(WRITING, total=None)
+                files = reports.write_report(
+                    report,
+                    kind,
+                    day,
+                    region,
+                    out,
+                    advance=lambda done, total: bar.update(writing, completed=done, total=total),
+                )
             if unmasked and actor is not None:
                 formats = tuple(p.suffix.lstrip(".") for p in files)
                 reports.record_unmasked_read(
@@ -148,12 +170,30 @@ def spam_monthly(
     try:
         period = monthly_report.parse_month(month, datetime.now(UTC))
         formats = [monthly_report.check_format(f) for f in format_ or ("html", "xlsx", "pdf")]
-        with platform().unit_of_work() as uow:
-            actor = actor_for(uow, as_user) if as_user else None
-            report = monthly_report.build_report(
-                uow, period, region, actor, datetime.now(UTC), lang
+        with progress_bar(LANG) as bar:
+            building = bar.add_task(BUILDING, total=None)
+            with platform().unit_of_work() as uow:
+                actor = actor_for(uow, as_user) if as_user else None
+                report = monthly_report.build_report(
+                    uow,
+                    period,
+                    region,
+                    actor,
+                    datetime.now(UTC),
+                    lang,
+                    advance=lambda done, total: bar.update(building, completed=done, total=total),
+                )
+            writing = bar.add_task(WRITING, total=None)
+            files = monthly_report.write_report(
+                report,
+                period,
+                region,
+                out,
+                formats,
+                lang,
+                advance=lambda done, total: bar.update(writing, completed=done, total=total),
             )
-        for path in monthly_report.write_report(report, period, region, out, formats, lang):
+        for path in files:
             typer.echo(str(path))
     except DomainError as exc:
         fail(exc)

@@ -22,6 +22,7 @@ No complaint text is shown, so the report holds no personal data to mask.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
@@ -40,6 +41,9 @@ from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, WorkOrder
 
 TITLE: Final = ("网络质量周报", "Network-quality weekly report")
+SECTIONS: Final = 3
+"""What ``build``'s ``advance`` counts: the two weeks' network complaints, the repair orders,
+the early-warning flags of the week's mornings."""
 
 
 def _sub_categories() -> list[categories.Category]:
@@ -231,13 +235,22 @@ def _repair_table(
     return table, pooled(now, root), pooled(before, root)
 
 
-def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
-    """The report for ``period`` (an ISO week) over ``root`` and the regions below it."""
+def build(
+    uow: UnitOfWork,
+    period: Period,
+    tree: OrgTree,
+    root: Node,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
+) -> Report:
+    """The report for ``period`` (an ISO week) over ``root`` and the regions below it;
+    ``advance`` hears (sections done, ``SECTIONS``) as it goes, for a progress bar."""
     previous = periods.previous_period(period)
     units = tree.within(root)
     regions = tree.children(root) or [root]
+    advance(0, SECTIONS)
     now_counts = network_counts(uow, period, units)
     prev_counts = network_counts(uow, previous, units)
+    advance(1, SECTIONS)
     subs = _sub_categories()
 
     report = Report(
@@ -331,7 +344,9 @@ def build(uow: UnitOfWork, period: Period, tree: OrgTree, root: Node) -> Report:
     repairs, repair_now, repair_prev = _repair_table(
         tree, root, regions, repair_counts(uow, period, units), repair_counts(uow, previous, units)
     )
+    advance(2, SECTIONS)
     flags = _flags(uow, period, root)
+    advance(3, SECTIONS)
 
     total_now, total_prev = sum(now_counts.values()), sum(prev_counts.values())
     change = periods.period_on_period(float(total_now), float(total_prev))

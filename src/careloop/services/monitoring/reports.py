@@ -18,6 +18,7 @@ that contains the date.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -73,6 +74,10 @@ TITLES: Final = {
     "monthly": ("月度服务质量分析", "Monthly service-quality analysis"),
 }
 TREND_DAYS: Final = 30
+SECTIONS: Final = {"daily": 3, "tenday": 4, "monthly": 8}
+"""The parts of building a report that ``build_report``'s ``advance`` counts: indicators,
+charts and trend, then the early warning (daily); unit and staff scorecards (ten-day and
+monthly); the month's early warning, accountability, inspection and rectification."""
 STATUS_ZH: Final = {"met": "达标", "warning": "预警", "breached": "超标", "no_data": "无数据"}
 UNIT_ZH: Final = {
     "%": "%",
@@ -657,12 +662,14 @@ def build_report(
     *,
     unmasked: bool = False,
     now: datetime | None = None,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> Report:
     """The report for `kind` and `day` in `actor`'s scope (everything without an actor).
 
     Personal data in it is masked unless `unmasked`; the caller decides that with
     ``check_unmasked`` and records the read (``record_unmasked_read``). ``now``, when the
     caller has a clock, keeps a report on a running period from judging limits still ahead.
+    ``advance`` hears (sections done, sections) as each part is built, for a progress bar.
     """
     if kind not in KINDS:
         raise ValueError(f"unknown report {kind!r}")
@@ -670,8 +677,16 @@ def build_report(
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     if kind == "weekly":
-        return network_weekly.build(uow, period, tree, root)
+        return network_weekly.build(uow, period, tree, root, advance)
+    sections, done = SECTIONS[kind], [0]
+
+    def section_done() -> None:
+        done[0] += 1
+        advance(done[0], sections)
+
+    advance(0, sections)
     ir = si.indicator_report(uow, period, root.code, as_of=now)
+    section_done()
     title_zh, title_en = TITLES[kind]
     report = Report(
         kind,
@@ -688,6 +703,7 @@ def build_report(
     chart_list, extra_tables = _charts_and_tables(
         uow, period, tree, root, dict(ir.catalogue), trend_first
     )
+    section_done()
     # The brief keeps the one chart a table cannot say (the 30-day trend against the target);
     # the category bars and the heat map repeat its tables, and each costs a second to draw.
     report.charts = (
@@ -697,6 +713,7 @@ def build_report(
     if kind == "daily":
         # spam samples stay masked: the unmasked report's audit names complaints only
         warning = ews.early_warning(uow, day, root.code, now=now)
+        section_done()
         bursts = warning.port_bursts.bursts if warning.port_bursts else []
         report.summary.insert(
             0,
@@ -731,6 +748,7 @@ def build_report(
                 si.unit_scorecards(uow, period, root.code, as_of=now),
             )
         )
+        section_done()
         report.tables.append(
             scorecard_table(
                 "kpi_staff",
@@ -739,16 +757,18 @@ def build_report(
                 si.staff_scorecards(uow, period, root.code),
             )
         )
+        section_done()
         if kind == "monthly":
             warning = ews.early_warning(uow, period.end, root.code)
             report.tables.append(warning_tables(warning, unmasked)[2])
+            section_done()
             report.tables.append(accountability_report.cases_table(uow, period, root.path))
-            for part in (
-                inspection_report.section(uow, period, tree, root),
-                rectification_report.section(uow, period, tree, root),
-            ):
+            section_done()
+            for section in (inspection_report.section, rectification_report.section):
+                part = section(uow, period, tree, root)
                 report.tables.extend(part.tables)
                 report.summary.extend(part.summary)
+                section_done()
     report.tables.extend(extra_tables)
     return report
 
@@ -895,13 +915,19 @@ def file_name(kind: str, day: date, region_code: str | None, fmt: str) -> str:
 
 
 def write_report(report: Report, kind: str, day: date, region_code: str | None, out: Path,
-                 formats: tuple[str, ...] = renderer.FORMATS) -> list[Path]:  # fmt: skip
+                 formats: tuple[str, ...] = renderer.FORMATS,
+                 advance: Callable[[int, int], None] = lambda _done, _total: None,
+                 ) -> list[Path]:  # fmt: skip
+    """Render the report in each format into ``out``; ``advance`` hears (files written,
+    files) after each, for a progress bar (a PDF with charts takes seconds)."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    advance(0, len(formats))
     for fmt in formats:
         path = out / file_name(kind, day, region_code, fmt)
         path.write_bytes(renderer.render(report, fmt))
         written.append(path)
+        advance(len(written), len(formats))
     return written
 
 

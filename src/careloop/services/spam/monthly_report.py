@@ -18,7 +18,7 @@ data is always masked: the report travels to the regulator, who needs the sendin
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -54,6 +54,9 @@ SERIOUS_SHOWN: Final = 200
 FORMATS: Final = ("xlsx", "pdf", "html")
 Format = Literal["xlsx", "pdf", "html"]
 UNCLASSIFIED: Final = ("未判定", "not classified")
+SECTIONS: Final = 5
+"""What ``build_report``'s ``advance`` counts: the month's figures per region, the month
+before, the daily trend, the kinds, the serious violations."""
 _MONTH: Final = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -637,20 +640,28 @@ def build_report(
     actor: Actor | None,
     now: datetime,
     lang: str = "zh",
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> Report:
     """The month's report for ``region_code`` (default: the top of the reader's scope);
     a region outside ``actor``'s scope is refused as missing. ``now`` is when the report
-    is made: a case whose deadline is still ahead is not judged yet."""
+    is made: a case whose deadline is still ahead is not judged yet. ``advance`` hears
+    (sections done, ``SECTIONS``) as they are counted, for a progress bar."""
     lang = "en" if lang == "en" else "zh"
     tree = OrgTree.load(uow)
     root = tree.root(region_code, actor)
     as_of = min(now, period.bounds()[1])
+    advance(0, SECTIONS)
     month = region_facts(uow, period, root, as_of, lang)
+    advance(1, SECTIONS)
     previous = periods.previous_period(period)
     earlier = month_before(uow, period, tree, root)
+    advance(2, SECTIONS)
     days = daily_lines(uow, period, root)
+    advance(3, SECTIONS)
     kinds = kind_counts(uow, period, root)
+    advance(4, SECTIONS)
     serious_total, serious = serious_lines(uow, period, root)
+    advance(5, SECTIONS)
     report = Report(
         KIND,
         f"{TITLE[0]} — {root.name_zh}",
@@ -718,11 +729,16 @@ def write_report(
     out: Path,
     formats: Sequence[str],
     lang: str = "zh",
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> list[Path]:
+    """Render the report in each format into ``out``; ``advance`` hears (files written,
+    files) after each, for a progress bar."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    advance(0, len(formats))
     for fmt in formats:
         path = out / file_name(period, region_code, fmt)
         path.write_bytes(renderer.render(report, fmt, lang))
         written.append(path)
+        advance(len(written), len(formats))
     return written
