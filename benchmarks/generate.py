@@ -18,7 +18,7 @@ import json
 import random
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -409,8 +409,10 @@ def generate(
     batch_size: int = 20_000,
     progress: Any = None,
     replicate_from: int = REPLICATE_FROM,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
 ) -> Counts:
-    """Append n complaints (ids continue after the existing ones) with their history."""
+    """Append n complaints (ids continue after the existing ones) with their history;
+    ``advance`` hears (complaints written, n) after each batch, for a progress bar."""
     province = setup_org(url)
     if url.startswith("postgresql") and n > 0:
         from benchmarks.replicate import replicate
@@ -420,7 +422,7 @@ def generate(
             with engine.connect() as conn:
                 have = conn.scalar(select(func.count()).select_from(Complaint)) or 0
             if have >= replicate_from:
-                grown = replicate(engine, n, progress)  # forgets the daily counts itself
+                grown = replicate(engine, n, progress, advance)  # forgets the daily counts
                 return Counts(grown.complaints, grown.work_orders, grown.events)
         finally:
             engine.dispose()
@@ -439,12 +441,14 @@ def generate(
         )
         counts = Counts()
         try:
+            advance(0, n)
             for start in range(0, n, batch_size):
                 batch = _Batch()
                 for _ in range(min(batch_size, n - start)):
                     wo_id, ev_id = rows.complaint(cid, wo_id, ev_id, batch, counts)
                     cid += 1
                 writer.write(batch)
+                advance(start + len(batch.complaints), n)
                 if progress:
                     progress(f"  {start + len(batch.complaints):>10,} complaints written")
             counts.events = ev_id - first_event

@@ -14,6 +14,7 @@ copies are history written past the services, so the early warning's daily count
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,8 +57,14 @@ def _select(engine: Engine, table: str, overrides: dict[str, str]) -> tuple[str,
     return ", ".join(columns), ", ".join(overrides.get(c, c) for c in columns)
 
 
-def replicate(engine: Engine, n: int, progress: Any = None) -> Grown:
-    """Append n complaints (with their work orders and events) copied from the existing ones."""
+def replicate(
+    engine: Engine,
+    n: int,
+    progress: Any = None,
+    advance: Callable[[int, int], None] = lambda _done, _total: None,
+) -> Grown:
+    """Append n complaints (with their work orders and events) copied from the existing ones;
+    ``advance`` hears (complaints copied, n) after each copy, for a progress bar."""
     import psycopg
 
     assert engine.dialect.name == "postgresql", "replication is the PostgreSQL fast path"
@@ -74,6 +81,7 @@ def replicate(engine: Engine, n: int, progress: Any = None) -> Grown:
             "work_orders), (SELECT max(id) FROM events), (SELECT count(*) FROM complaints)"
         ).fetchone()  # type: ignore[misc]
         copy = 0
+        advance(0, n)
         while grown.complaints < n:
             copy += 1
             offsets = {"oc": copy * top_c, "ow": copy * top_w, "oe": copy * top_e}
@@ -96,6 +104,7 @@ def replicate(engine: Engine, n: int, progress: Any = None) -> Grown:
                 )
                 setattr(grown, table, getattr(grown, table) + cur.rowcount)
             conn.commit()
+            advance(grown.complaints, n)
             if progress:
                 progress(f"  copy {copy}: {grown.complaints:,} of {n:,} complaints replicated")
         for table, top in (("complaints", top_c), ("work_orders", top_w), ("events", top_e)):

@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks import early_warning as warning_bench
 from benchmarks import intake as bulk_intake
 from benchmarks import measures, pages
-from benchmarks.generate import create_pg_database, drop_pg_database, generate
+from benchmarks.generate import Counts, create_pg_database, drop_pg_database, generate
+from careloop.cli.shell import progress_bar
 from careloop.store.database import make_engine
 
 QUICK = (10_000, 100_000)
@@ -37,6 +38,19 @@ FULL = (100_000, 1_000_000, 10_000_000)
 
 def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _grow(url: str, n: int, now: datetime, label: str) -> Counts:
+    """Add n complaints with a bar on stderr as they go, on a terminal only (the shell's
+    bar): a CI log and the results on stdout stay as they were."""
+    with progress_bar("en") as bar:
+        task = bar.add_task(label, total=n)
+        return generate(
+            url,
+            n,
+            now=now,
+            advance=lambda done, total: bar.update(task, completed=done, total=total),
+        )
 
 
 def run_engine(
@@ -73,7 +87,7 @@ def run_engine(
         list_times: list[measures.Figure] = []
         for size in sizes:
             start = time.perf_counter()
-            counts = generate(url, size - have, now=now)
+            counts = _grow(url, size - have, now, f"{engine_name}: growing to {size:,}")
             have = size
             _log(f"[{engine_name}] generated up to {size:,} complaints in "
                  f"{time.perf_counter() - start:.1f} s: {counts}")  # fmt: skip
