@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import NotSignedIn
 from careloop.http.cookies import SESSION_COOKIE
 from careloop.http.dependencies import actor_from, get_now, get_uow
 from careloop.http.language import accept_language
@@ -46,7 +46,7 @@ async def required_token(token: Annotated[str | None, Depends(session_token)]) -
     """The caller's token, or 401 before the body is read: an anonymous caller learns
     nothing about an endpoint's input from a validation answer."""
     if not token:
-        raise DomainError("unknown_actor", username="(none)")
+        raise NotSignedIn()
     return token
 
 

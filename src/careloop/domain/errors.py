@@ -251,6 +251,23 @@ class WordedError(DomainError):
             return template
 
 
+class NotSignedIn(WordedError):
+    """A request without credentials: the same ``unknown_actor`` code clients branch on,
+    worded for what happened (no token at all) rather than naming a user who is not there."""
+
+    _TEXTS: ClassVar[dict[str, tuple[str, int, str, str]]] = {
+        "no_credentials": (
+            "unknown_actor",
+            401,
+            "请先登录：请求未带登录凭据",
+            "Sign in first: the request carries no credentials",
+        ),
+    }
+
+    def __init__(self) -> None:
+        super().__init__("no_credentials")
+
+
 class NotFound(DomainError):
     def __init__(self, what: str, ident: object) -> None:
         super().__init__("not_found", what=what, ident=ident)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from careloop.domain.errors import DomainError
+from careloop.domain.errors import NotSignedIn
 from careloop.services.access import auth
 from careloop.services.access.actors import Actor
 from careloop.services.unit_of_work import UnitOfWork
@@ -69,7 +69,7 @@ def client_address(request: Request) -> str:
 def actor_from(uow: UnitOfWork, token: str | None, now: datetime) -> Actor:
     """The person behind the request's token (401 `unknown_actor` without a valid one)."""
     if not token:
-        raise DomainError("unknown_actor", username="(none)")
+        raise NotSignedIn()
     return auth.actor_for_token(uow, token, now)
 
 

@@ -73,12 +73,12 @@ def test_an_anonymous_caller_is_not_identified_in_their_language(
         response = client.get("/api/v1/complaints")
     problem = assert_problem(response, 401, "unknown_actor")
     expected = {
-        "zh": ("未识别身份", "未识别的用户"),
-        "en": ("Not identified", "Unknown or inactive user"),
+        "zh": ("未识别身份", "请先登录：请求未带登录凭据"),
+        "en": ("Not identified", "Sign in first: the request carries no credentials"),
     }
     title, detail_start = expected[lang]
     assert problem["title"] == title
-    assert problem["detail"].startswith(detail_start)
+    assert problem["detail"] == detail_start
 
 
 @pytest.mark.parametrize(("accept_language", "lang"), LANGUAGES)
