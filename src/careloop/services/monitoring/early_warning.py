@@ -36,6 +36,7 @@ from sqlalchemy import and_, select
 from careloop.analytics import hotspots as hs
 from careloop.domain import early_warning as ew
 from careloop.domain.indicators.periods import LOCAL_TZ, local_midnight
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.monitoring import daily_counts
@@ -55,11 +56,14 @@ WINDOW_LENGTH: Final = ew.DEFAULT_BASELINE_DAYS + ew.WINDOW_DAYS["week"]
 
 LEVEL_KINDS: Final = ("city", "province")
 """Regions whose subtree is summed into a cell of its own (counties are the finest level)."""
-LEVEL_NAMES: Final[dict[str, tuple[str, str]]] = {
-    "county": ("区县", "county"),
-    "city": ("地市", "city"),
-    "province": ("全省", "province"),
-}
+
+
+def _level_words(t: Translator) -> dict[str, str]:
+    return {
+        "county": t("warning.level.county"),
+        "city": t("warning.level.city"),
+        "province": t("warning.level.province"),
+    }
 
 
 @dataclass(frozen=True, order=True)
@@ -102,22 +106,20 @@ class WarningFlag:
 
     def explanation(self, lang: str = "zh") -> str:
         """One line a reader can check: level, region, observed, expected and baseline."""
-        level_zh, level_en = LEVEL_NAMES.get(self.level, (self.level, self.level))
-        if lang.startswith("en"):
-            scope = " (all units below)" if self.cell.subtree else ""
-            span = "yesterday" if self.window == "day" else "last 7 days"
-            return (
-                f"{level_en} {self.region_name_en or self.region_name}{scope}: "
-                f"{self.observed} complaints {span}, expected {self.expected:.1f} "
-                f"(baseline {self.baseline_days} days at {self.baseline_mean:.1f} a day, "
-                f"weekday-adjusted); p = {self.p_value:.2g}, adjusted {self.adjusted_p:.2g}"
-            )
-        scope = "(含下辖)" if self.cell.subtree else ""
-        span = "当日" if self.window == "day" else "近7日"
-        return (
-            f"{level_zh} {self.region_name}{scope}: {span} {self.observed} 件, 期望 "
-            f"{self.expected:.1f} (基线 {self.baseline_days} 天日均 {self.baseline_mean:.1f}, "
-            f"已按星期调整); p = {self.p_value:.2g}, 校正后 {self.adjusted_p:.2g}"
+        t = Translator(lang)
+        en = t.lang == "en"
+        return t(
+            "warning.explanation",
+            level=_level_words(t).get(self.level, self.level),
+            region=(self.region_name_en or self.region_name) if en else self.region_name,
+            scope=t("warning.subtree") if self.cell.subtree else "",
+            span=t("warning.span.day") if self.window == "day" else t("warning.span.week"),
+            observed=self.observed,
+            expected=f"{self.expected:.1f}",
+            days=self.baseline_days,
+            mean=f"{self.baseline_mean:.1f}",
+            p=f"{self.p_value:.2g}",
+            adjusted=f"{self.adjusted_p:.2g}",
         )
 
 

@@ -29,6 +29,7 @@ from careloop.domain.supervision import checklists as checklist_rules
 from careloop.domain.supervision import scoring
 from careloop.domain.supervision.checklists import Checklist, ChecklistItem
 from careloop.domain.supervision.scoring import ItemResult
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.supervision import checklists
 from careloop.services.supervision import inspection_audit as audit
@@ -59,19 +60,25 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "时间记录"),
     "note": ("note", "说明", "备注"),
 }
-COLUMN_WORDS: Final[dict[str, tuple[str, str]]] = {
-    "subject": ("检查对象编码", "subject code"),
-    "kind": ("检查类型", "kind"),
-    "visited_at": ("检查时间", "visit time"),
-    "inspector": ("检查人", "inspector"),
-    "item": ("检查项", "item"),
-    "awarded": ("得分", "points"),
-    "photo": ("照片", "photo"),
-    "recording": ("录音编号", "recording"),
-    "timestamp": ("时间记录", "timestamps"),
-    "note": ("说明", "note"),
-}
-"""Column → (zh, en) as people read it: the template's own headers, then English."""
+
+
+def column_words(lang: str) -> dict[str, str]:
+    """Column → its name as people read it: the template's own headers, then English."""
+    t = Translator(lang)
+    return {
+        "subject": t("insp_file.column.subject"),
+        "kind": t("insp_file.column.kind"),
+        "visited_at": t("insp_file.column.visited_at"),
+        "inspector": t("insp_file.column.inspector"),
+        "item": t("insp_file.column.item"),
+        "awarded": t("insp_file.column.awarded"),
+        "photo": t("insp_file.column.photo"),
+        "recording": t("insp_file.column.recording"),
+        "timestamp": t("insp_file.column.timestamp"),
+        "note": t("insp_file.column.note"),
+    }
+
+
 REQUIRED = ("subject", "visited_at", "item", "awarded")
 _LOOKUP = {a.strip().lower(): c for c, aliases in HEADERS.items() for a in aliases}
 _KIND_BY_NAME = {zh: code for code, (zh, _) in checklist_rules.INSPECTION_KINDS.items()}
@@ -96,8 +103,7 @@ class RowProblem:
     def column_name(self, lang: str) -> str:
         if self.column is None:
             return ""
-        zh, en = COLUMN_WORDS[self.column]
-        return en if lang.startswith("en") else zh
+        return column_words(lang)[self.column]
 
     def rows(self) -> str:
         """「5」 or 「5–13」 (a visit's rows), empty for the file as a whole."""
@@ -247,8 +253,8 @@ def read_table(content: bytes) -> tuple[list[RowProblem], list[tuple[int, dict[s
         columns = [_LOOKUP.get(_text(h).lower()) for h in header]
         missing = [c for c in REQUIRED if c not in columns]
         if missing:
-            zh = "、".join(COLUMN_WORDS[c][0] for c in missing)
-            en = ", ".join(COLUMN_WORDS[c][1] for c in missing)
+            zh = "、".join(column_words("zh")[c] for c in missing)
+            en = ", ".join(column_words("en")[c] for c in missing)
             return [_file_problem(f"缺少列：{zh}", f"missing columns: {en}")], []
         out: list[tuple[int, dict[str, Any]]] = []
         for number, values in enumerate(rows, start=2):
@@ -376,8 +382,8 @@ class _Reader:
             if len(ref) > scoring.EVIDENCE_MAX_CHARS or not ref.isprintable():
                 return self.bad(
                     number, kind_key,
-                    f"「{item.name_zh}」的{COLUMN_WORDS[kind_key][0]}过长或含不可见字符",
-                    f"{item.name_en}: {COLUMN_WORDS[kind_key][1]} too long or not plain text",
+                    f"「{item.name_zh}」的{column_words('zh')[kind_key]}过长或含不可见字符",
+                    f"{item.name_en}: {column_words('en')[kind_key]} too long or not plain text",
                 )  # fmt: skip
         visit = self.visits.setdefault(
             (code, kind, moment), _Visit(subject, kind, moment, inspector)
@@ -538,7 +544,8 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
     from openpyxl.styles import Font
 
     may_import(actor)
-    en = lang.startswith("en")
+    t = Translator(lang)
+    en = t.lang == "en"
     subjects = list(
         uow.session.scalars(
             select(InspectionSubject)
@@ -551,7 +558,8 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
     sheet = book.active
     assert sheet is not None
     sheet.title = "检查结果"  # the headers and sheet names stay Chinese: the teams' files
-    sheet.append([COLUMN_WORDS[c][0] for c in TEMPLATE_COLUMNS])
+    # The headers are the file format the import reads back (HEADERS), not catalogue words.
+    sheet.append([HEADERS[c][1] for c in TEMPLATE_COLUMNS])
     store = next((s for s in subjects if s.kind == "store"), subjects[0] if subjects else None)
     kind = next(
         (k for k, s in checklist_rules.SUBJECT_OF_KIND.items() if store and s == store.kind),
@@ -559,14 +567,14 @@ def template_workbook(uow: UnitOfWork, actor: Actor, now: datetime, lang: str = 
     )
     example = next(c for c in lists if c.kind == kind).items[0]
     sheet.append([
-        store.code if store else ("(subject code)" if en else "（检查对象编码）"),
+        store.code if store else t("insp_file.template.subject_code"),
         checklist_rules.INSPECTION_KINDS[kind][0],
         now.astimezone(LOCAL).strftime("%Y-%m-%d 10:00"), actor.username, example.name_zh,
         example.weight,
         "IMG_0412.jpg" if "photo" in example.evidence else None,
         "REC-0928-01" if "recording" in example.evidence else None,
         "10:02-10:19" if "timestamp" in example.evidence else None,
-        "示例行：导入前请删除" if not en else "example row: delete before importing",
+        t("insp_file.template.example_note"),
     ])  # fmt: skip
     for cell in sheet[1]:
         cell.font = Font(bold=True)

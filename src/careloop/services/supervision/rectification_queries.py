@@ -12,6 +12,7 @@ from careloop.domain import privacy
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.supervision import rectification as rules
 from careloop.domain.supervision.rectification import RectificationStatus as Status
+from careloop.i18n import Translator
 from careloop.services.access import scope as access_scope
 from careloop.services.access.actors import Actor
 from careloop.services.sla.clocks import LOCAL_TIME
@@ -139,7 +140,8 @@ def task_events(
             select(Staff.id, Staff.display_name).where(Staff.id.in_(ids))
         )
     }
-    system = "system" if lang.startswith("en") else "系统"
+    t = Translator(lang)
+    system = t("rect_view.system")
     return [
         RectificationEventView(
             e.at,
@@ -155,15 +157,15 @@ def task_events(
     ]
 
 
-_OTHER_ACTIONS = {
-    "open": ("立项整改", "opened"),
-    "escalate": ("超时升级", "escalated (late)"),
-    "evidence_added": ("上传佐证材料", "evidence file uploaded"),
-}
+def _other_actions(t: Translator) -> dict[str, str]:
+    return {
+        "open": t("rect_view.action.open"),
+        "escalate": t("rect_view.action.escalate"),
+        "evidence_added": t("rect_view.action.evidence_added"),
+    }
 
 
 def _action_label(action: str, lang: str) -> str:
     if action in rules.RECTIFICATION_LIFECYCLE:
         return rules.RECTIFICATION_LIFECYCLE.get(action).label(lang)
-    zh, en = _OTHER_ACTIONS.get(action, (action, action))
-    return en if lang.startswith("en") else zh
+    return _other_actions(Translator(lang)).get(action, action)

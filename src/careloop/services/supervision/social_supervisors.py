@@ -21,6 +21,7 @@ from careloop.domain.sla.clocks import period_end
 from careloop.domain.supervision import social_supervisors as rules
 from careloop.domain.text import clean_text, required_text
 from careloop.domain.time_bounds import instant
+from careloop.i18n import Translator
 from careloop.services.access import scope as access_scope
 from careloop.services.access.actors import Actor
 from careloop.services.sla.clocks import LOCAL_TIME, local_due
@@ -468,9 +469,8 @@ def _remaining(row: SupervisionSubmission, now: datetime, lang: str, late: bool 
     from careloop.domain.supervision.rectification import remaining_words
 
     if late is not None:
-        if lang.startswith("en"):
-            return "answered late" if late else "answered on time"
-        return "超时答复" if late else "按时答复"
+        t = Translator(lang)
+        return t("socsup_view.answered_late") if late else t("socsup_view.answered_on_time")
     return remaining_words(row.reply_due_at, now, lang)
 
 
