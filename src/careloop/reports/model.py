@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal
+
+from careloop.i18n import Translator
 
 ColumnKind = Literal["text", "int", "float", "pct", "ratio", "date"]
 """pct: a rate already in percent (95.0 = 95 %); ratio: a fraction (0.25 = +25 %)."""
+
+
+class BothLanguages:
+    """A catalogue text as (Chinese, English): ``Column("n", *both.t("reports.col.n"))``.
+
+    A report is built once and rendered in either language (the archive keeps each
+    rendering), so its titles and column headings hold both; they are taken from the
+    catalogues, never written in the report's code."""
+
+    def t(self, key: str, **params: Any) -> tuple[str, str]:
+        return Translator("zh")(key, **params), Translator("en")(key, **params)
+
+
+both: Final = BothLanguages()
 
 
 @dataclass(frozen=True)

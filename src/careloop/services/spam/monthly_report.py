@@ -33,8 +33,9 @@ from careloop.domain.indicators.periods import Period
 from careloop.domain.spam import figures as rules
 from careloop.domain.spam.enforcement import port_state_label
 from careloop.domain.spam.reports import SERIOUS_REASONS
+from careloop.i18n import Translator
 from careloop.reports import render as renderer
-from careloop.reports.model import Column, Headline, LineChart, Report, Table
+from careloop.reports.model import Column, Headline, LineChart, Report, Table, both
 from careloop.services.access.actors import Actor
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
@@ -46,14 +47,12 @@ from careloop.store.models.spam_enforcement import (
 )
 
 KIND: Final = "spam-monthly"
-TITLE: Final = ("垃圾短信治理月报", "Monthly spam-SMS governance report")
 TOP: Final = 10
 """Ports and enterprises listed by reports received."""
 SERIOUS_SHOWN: Final = 200
 """Serious violations listed (most recent first); the count above the table is all of them."""
 FORMATS: Final = ("xlsx", "pdf", "html")
 Format = Literal["xlsx", "pdf", "html"]
-UNCLASSIFIED: Final = ("未判定", "not classified")
 SECTIONS: Final = 5
 """What ``build_report``'s ``advance`` counts: the month's figures per region, the month
 before, the daily trend, the kinds, the serious violations."""
@@ -177,7 +176,7 @@ def region_facts(
     first, after = period.bounds()
     found = figures.spam_figures(uow, first, after, root.code, None, as_of=as_of, limit=TOP)
     states = _states(uow, [p.port_number for p in found.top_ports], as_of, lang)
-    unit = "ports" if lang == "en" else "个端口"
+    t = Translator(lang)
     return MonthFacts(
         [_line(r) for r in (found.root, *found.regions)],
         [
@@ -187,7 +186,7 @@ def region_facts(
         ],
         [
             Ranked(e.owner_code or "", e.owner_name, e.reports, e.reporters, e.serious,
-                   f"{e.ports} {unit}")
+                   t("spam_report.enterprise_ports", n=e.ports))
             for e in found.top_enterprises
         ],
     )  # fmt: skip
@@ -349,40 +348,34 @@ def serious_lines(uow: UnitOfWork, period: Period, root: Node) -> tuple[int, lis
 
 # --- the tables ------------------------------------------------------------------------------
 
-REGION_COLUMNS: Final = [
-    Column("region", "地区代码", "Region", code=True),
-    Column("name", "地区", "Region name"),
-    Column("reports", "举报量", "Reports", "int"),
-    Column("reporters", "举报人数", "Reporters", "int"),
-    Column("per_million", "每百万用户举报量", "Reports per million subscribers", "float"),
-    Column("cases", "处置案件", "Enforcement cases", "int"),
-    Column("handling_rate", "处置率", "Handling rate", "pct"),
-    Column("on_time_rate", "及时处置率", "On-time rate", "pct"),
-    Column("warned", "警告端口", "Ports warned", "int"),
-    Column("throttled", "限速端口", "Ports throttled", "int"),
-    Column("suspended", "暂停端口", "Ports suspended", "int"),
-    Column("closed", "关停端口", "Ports closed", "int"),
-    Column("intercepted", "拦截短信条数", "Messages intercepted", "int"),
-    Column("serious", "严重违规", "Serious violations", "int"),
-]
+
+def region_columns() -> list[Column]:
+    return [
+        Column("region", *both.t("spam_report.col.region"), code=True),
+        Column("name", *both.t("spam_report.col.region_name")),
+        Column("reports", *both.t("spam_report.col.reports"), "int"),
+        Column("reporters", *both.t("spam_report.col.reporters"), "int"),
+        Column("per_million", *both.t("spam_report.col.per_million"), "float"),
+        Column("cases", *both.t("spam_report.col.cases"), "int"),
+        Column("handling_rate", *both.t("spam_report.col.handling_rate"), "pct"),
+        Column("on_time_rate", *both.t("spam_report.col.on_time_rate"), "pct"),
+        Column("warned", *both.t("spam_report.col.warned"), "int"),
+        Column("throttled", *both.t("spam_report.col.throttled"), "int"),
+        Column("suspended", *both.t("spam_report.col.suspended"), "int"),
+        Column("closed", *both.t("spam_report.col.closed"), "int"),
+        Column("intercepted", *both.t("spam_report.col.intercepted"), "int"),
+        Column("serious", *both.t("spam_report.col.serious"), "int"),
+    ]
 
 
 def region_table(lines: Sequence[RegionLine], lang: str) -> Table:
     """The report's region first (its own total), then each region below it."""
+    t = Translator(lang)
     table = Table(
         "regions",
-        "分地区垃圾短信治理指标",
-        "Spam figures by region",
-        REGION_COLUMNS,
-        note=(
-            "Reports per million = reports ÷ subscribers × 1 000 000; handling rate = cases "
-            "acted on ÷ cases due or acted on; on-time rate = cases acted on by the deadline "
-            "÷ cases acted on (docs/spam.md). — = nothing to count, not 0."
-            if lang == "en"
-            else "每百万用户举报量 = 举报量 ÷ 用户数 × 1 000 000; 处置率 = 已处置案件 ÷ "
-            "(已到期或已处置案件); 及时处置率 = 期限内处置 ÷ 已处置 (口径见 docs/spam.md)。"
-            "— 表示无可计数据, 不是 0。"
-        ),
+        *both.t("spam_report.table.regions"),
+        region_columns(),
+        note=t("spam_report.note.regions"),
     )
     for r in lines:
         table.rows.append(
@@ -396,13 +389,12 @@ def region_table(lines: Sequence[RegionLine], lang: str) -> Table:
 def daily_table(lines: Sequence[DayLine]) -> Table:
     return Table(
         "daily",
-        "每日举报",
-        "Reports per day",
+        *both.t("spam_report.table.daily"),
         [
-            Column("day", "日期", "Day"),
-            Column("reports", "举报量", "Reports", "int"),
-            Column("serious", "严重违规", "Serious violations", "int"),
-            Column("intercepted", "拦截短信条数", "Messages intercepted", "int"),
+            Column("day", *both.t("spam_report.col.day")),
+            Column("reports", *both.t("spam_report.col.reports"), "int"),
+            Column("serious", *both.t("spam_report.col.serious"), "int"),
+            Column("intercepted", *both.t("spam_report.col.intercepted"), "int"),
         ],
         [[d.day.isoformat(), d.reports, d.serious, d.intercepted] for d in lines],
     )
@@ -410,8 +402,7 @@ def daily_table(lines: Sequence[DayLine]) -> Table:
 
 def daily_chart(lines: Sequence[DayLine]) -> LineChart:
     return LineChart(
-        "每日垃圾短信举报量",
-        "Spam reports per day",
+        *both.t("spam_report.chart.daily"),
         [f"{d.day:%m-%d}" for d in lines],
         [float(d.reports) for d in lines],
         ylabel="reports",
@@ -420,7 +411,8 @@ def daily_chart(lines: Sequence[DayLine]) -> LineChart:
 
 def _kind_name(kind: str | None, lang: str) -> str:
     if kind is None:
-        return UNCLASSIFIED[1 if lang == "en" else 0]
+        t = Translator(lang)
+        return t("spam_report.unclassified")
     from careloop.analytics.spam import kinds
 
     return kinds.kind(kind).name(lang) if kinds.is_kind(kind) else kind
@@ -428,25 +420,21 @@ def _kind_name(kind: str | None, lang: str) -> str:
 
 def kind_table(counts: Sequence[tuple[str | None, int]], lang: str) -> Table:
     total = sum(n for _, n in counts)
+    t = Translator(lang)
     return Table(
         "kinds",
-        "按类型统计的举报",
-        "Reports by kind",
+        *both.t("spam_report.table.kinds"),
         [
-            Column("kind", "类型代码", "Kind", code=True),
-            Column("name", "类型", "Kind name"),
-            Column("reports", "举报量", "Reports", "int"),
-            Column("share", "占比", "Share", "pct"),
+            Column("kind", *both.t("spam_report.col.kind"), code=True),
+            Column("name", *both.t("spam_report.col.kind_name")),
+            Column("reports", *both.t("spam_report.col.reports"), "int"),
+            Column("share", *both.t("spam_report.col.share"), "pct"),
         ],
         [
             [kind or "", _kind_name(kind, lang), n, round(n * 100 / total, 2) if total else None]
             for kind, n in counts
         ],
-        note=(
-            "Kind as the spam classifier judged each report when it was stored."
-            if lang == "en"
-            else "类型为举报入库时垃圾短信分类模型的判定。"
-        ),
+        note=t("spam_report.note.kinds"),
     )
 
 
@@ -458,12 +446,12 @@ def ranked_table(
         name,
         *title,
         [
-            Column("rank", "名次", "Rank", "int"),
+            Column("rank", *both.t("spam_report.col.rank"), "int"),
             first,
             second,
-            Column("reports", "举报量", "Reports", "int"),
-            Column("reporters", "举报人数", "Reporters", "int"),
-            Column("serious", "严重违规", "Serious violations", "int"),
+            Column("reports", *both.t("spam_report.col.reports"), "int"),
+            Column("reporters", *both.t("spam_report.col.reporters"), "int"),
+            Column("serious", *both.t("spam_report.col.serious"), "int"),
             extra,
         ],
         [
@@ -476,10 +464,10 @@ def ranked_table(
 def top_ports_table(ranked: Sequence[Ranked]) -> Table:
     return ranked_table(
         "top_ports",
-        ("被举报最多的端口 (前十)", "Most reported ports (top ten)"),
-        Column("port", "端口号码", "Port"),
-        Column("owner", "归属客户", "Owner"),
-        Column("state", "处置状态", "Sanction state"),
+        both.t("spam_report.table.top_ports"),
+        Column("port", *both.t("spam_report.col.port")),
+        Column("owner", *both.t("spam_report.col.owner")),
+        Column("state", *both.t("spam_report.col.state")),
         ranked,
     )
 
@@ -487,10 +475,10 @@ def top_ports_table(ranked: Sequence[Ranked]) -> Table:
 def top_enterprises_table(ranked: Sequence[Ranked]) -> Table:
     return ranked_table(
         "top_enterprises",
-        ("被举报最多的企业 (前十)", "Most reported enterprises (top ten)"),
-        Column("code", "客户编码", "Customer code"),
-        Column("enterprise", "企业", "Enterprise"),
-        Column("ports", "端口", "Ports"),
+        both.t("spam_report.table.top_enterprises"),
+        Column("code", *both.t("spam_report.col.customer_code")),
+        Column("enterprise", *both.t("spam_report.col.enterprise")),
+        Column("ports", *both.t("spam_report.col.ports")),
         ranked,
     )
 
@@ -501,23 +489,17 @@ def _reason(code: str | None, lang: str) -> str:
 
 
 def serious_table(total: int, lines: Sequence[SeriousLine], tree: OrgTree, lang: str) -> Table:
-    en = lang == "en"
-    shown = (
-        f"{len(lines)} of {total}, most recent first"
-        if en
-        else f"共 {total} 件, 列出最近 {len(lines)} 件"
-    )
+    t = Translator(lang)
     return Table(
         "serious",
-        "严重违规 (退订后仍发送、未经同意发送)",
-        "Serious violations (sent after an unsubscribe or without consent)",
+        *both.t("spam_report.table.serious"),
         [
-            Column("received_at", "举报时间", "Received", "date"),
-            Column("region", "地区", "Region"),
-            Column("port", "发送端口", "Sending port"),
-            Column("reason", "违规情形", "Violation"),
-            Column("reporter", "举报号码 (脱敏)", "Reporter (masked)"),
-            Column("text", "短信内容 (脱敏)", "Message (masked)"),
+            Column("received_at", *both.t("spam_report.col.received_at"), "date"),
+            Column("region", *both.t("spam_report.col.where")),
+            Column("port", *both.t("spam_report.col.sending_port")),
+            Column("reason", *both.t("spam_report.col.violation")),
+            Column("reporter", *both.t("spam_report.col.reporter")),
+            Column("text", *both.t("spam_report.col.text")),
         ],
         [
             [
@@ -530,7 +512,7 @@ def serious_table(total: int, lines: Sequence[SeriousLine], tree: OrgTree, lang:
             ]
             for s in lines
         ],
-        note=shown + ("; personal data masked." if en else "; 个人信息已脱敏。"),
+        note=t("spam_report.note.serious", total=total, shown=len(lines)),
     )
 
 
@@ -542,10 +524,6 @@ def _node_name(tree: OrgTree, unit_id: int, lang: str) -> str:
 
 
 # --- the report ------------------------------------------------------------------------------
-
-
-def _count(n: int, lang: str, unit_zh: str = "件") -> str:
-    return f"{n:,}" if lang == "en" else f"{n:,} {unit_zh}"
 
 
 def _rate(value: float | None) -> str:
@@ -560,33 +538,42 @@ def headline(now: RegionLine, before: RegionLine, lang: str) -> list[Headline]:
     """The region's month against the month before (环比): counts and rates, each with the
     way of change that is good news (fewer reports, more cases handled)."""
 
-    def figure(zh: str, en: str, value: str, new: float | None, old: float | None,
+    t = Translator(lang)
+
+    def figure(label: tuple[str, str], value: str, new: float | None, old: float | None,
                better: Literal["up", "down", "none"]) -> Headline:  # fmt: skip
-        return Headline(zh, en, value, "none", _change(new, old), better)
+        return Headline(*label, value, "none", _change(new, old), better)
 
     return [
-        figure("举报量", "Reports", _count(now.reports, lang), now.reports, before.reports, "down"),
-        figure("举报人数", "Reporters", _count(now.reporters, lang, "人"), now.reporters,
+        figure(both.t("spam_report.figure.reports"),
+               t("spam_report.count.cases", n=f"{now.reports:,}"), now.reports, before.reports,
+               "down"),
+        figure(both.t("spam_report.figure.reporters"),
+               t("spam_report.count.people", n=f"{now.reporters:,}"), now.reporters,
                before.reporters, "down"),
-        figure("每百万用户举报量", "Reports per million subscribers", _number(now.per_million),
+        figure(both.t("spam_report.figure.per_million"), _number(now.per_million),
                now.per_million, before.per_million, "down"),
-        figure("处置率", "Handling rate", _rate(now.handling_rate), now.handling_rate,
-               before.handling_rate, "up"),
-        figure("及时处置率", "On-time rate", _rate(now.on_time_rate), now.on_time_rate,
-               before.on_time_rate, "up"),
-        figure("关停端口", "Ports closed", _count(now.closed, lang, "个"), now.closed,
-               before.closed, "none"),
-        figure("拦截短信", "Messages intercepted", _count(now.intercepted, lang, "条"),
-               now.intercepted, before.intercepted, "none"),
-        figure("严重违规", "Serious violations", _count(now.serious, lang), now.serious,
-               before.serious, "down"),
+        figure(both.t("spam_report.figure.handling_rate"), _rate(now.handling_rate),
+               now.handling_rate, before.handling_rate, "up"),
+        figure(both.t("spam_report.figure.on_time_rate"), _rate(now.on_time_rate),
+               now.on_time_rate, before.on_time_rate, "up"),
+        figure(both.t("spam_report.figure.closed"),
+               t("spam_report.count.ports", n=f"{now.closed:,}"), now.closed, before.closed,
+               "none"),
+        figure(both.t("spam_report.figure.intercepted"),
+               t("spam_report.count.messages", n=f"{now.intercepted:,}"), now.intercepted,
+               before.intercepted, "none"),
+        figure(both.t("spam_report.figure.serious"),
+               t("spam_report.count.cases", n=f"{now.serious:,}"), now.serious, before.serious,
+               "down"),
     ]  # fmt: skip
 
 
 def _change_words(new: float | None, old: float | None, lang: str) -> str:
     change = _change(new, old)
     if change is None:
-        return "no comparison" if lang == "en" else "无可比数据"
+        t = Translator(lang)
+        return t("spam_report.no_comparison")
     return f"{change:+.1%}"
 
 
@@ -598,38 +585,49 @@ def summary(
     lang: str,
 ) -> list[str]:
     """What the month comes to, in a few sentences a reader can quote."""
-    if lang == "en":
-        lines = [
-            f"{now.reports:,} spam reports from {now.reporters:,} reporters "
-            f"({_number(now.per_million)} per million subscribers), "
-            f"{_change_words(now.reports, before.reports, lang)} on the month before.",
-            f"{now.cases:,} enforcement cases: handling rate {_rate(now.handling_rate)}, "
-            f"on-time rate {_rate(now.on_time_rate)}; ports warned {now.warned}, throttled "
-            f"{now.throttled}, suspended {now.suspended}, closed {now.closed}.",
-            f"{now.intercepted:,} spam messages intercepted by the SMS centre; "
-            f"{now.serious:,} serious violations (sent after an unsubscribe or without consent).",
-        ]
-        if ports:
-            lines.append(f"Most reported port: {ports[0].key} ({ports[0].name}), "
-                         f"{ports[0].reports:,} reports.")  # fmt: skip
-        if kinds:
-            lines.append(f"Most reported kind: {_kind_name(kinds[0][0], lang)}, "
-                         f"{kinds[0][1]:,} reports.")  # fmt: skip
-        return lines
+    t = Translator(lang)
     lines = [
-        f"本月收到垃圾短信举报 {now.reports:,} 件, 举报人 {now.reporters:,} 人, 每百万用户举报量 "
-        f"{_number(now.per_million)}, 较上月 {_change_words(now.reports, before.reports, lang)}。",
-        f"处置案件 {now.cases:,} 件, 处置率 {_rate(now.handling_rate)}, 及时处置率 "
-        f"{_rate(now.on_time_rate)}; 警告端口 {now.warned} 个, 限速 {now.throttled} 个, 暂停 "
-        f"{now.suspended} 个, 关停 {now.closed} 个。",
-        f"短信中心拦截垃圾短信 {now.intercepted:,} 条; 严重违规 (退订后仍发送、未经同意发送) "
-        f"{now.serious:,} 件。",
+        t(
+            "spam_report.summary.reports",
+            reports=f"{now.reports:,}",
+            reporters=f"{now.reporters:,}",
+            per_million=_number(now.per_million),
+            change=_change_words(now.reports, before.reports, lang),
+        ),
+        t(
+            "spam_report.summary.cases",
+            cases=f"{now.cases:,}",
+            handling_rate=_rate(now.handling_rate),
+            on_time_rate=_rate(now.on_time_rate),
+            warned=now.warned,
+            throttled=now.throttled,
+            suspended=now.suspended,
+            closed=now.closed,
+        ),
+        t(
+            "spam_report.summary.intercepted",
+            intercepted=f"{now.intercepted:,}",
+            serious=f"{now.serious:,}",
+        ),
     ]
     if ports:
-        lines.append(f"被举报最多的端口: {ports[0].key} ({ports[0].name}), "
-                     f"{ports[0].reports:,} 件。")  # fmt: skip
+        top = ports[0]
+        lines.append(
+            t(
+                "spam_report.summary.top_port",
+                port=top.key,
+                owner=top.name,
+                reports=f"{top.reports:,}",
+            )
+        )
     if kinds:
-        lines.append(f"举报最多的类型: {_kind_name(kinds[0][0], lang)}, {kinds[0][1]:,} 件。")
+        lines.append(
+            t(
+                "spam_report.summary.top_kind",
+                kind=_kind_name(kinds[0][0], lang),
+                reports=f"{kinds[0][1]:,}",
+            )
+        )
     return lines
 
 
@@ -662,19 +660,16 @@ def build_report(
     advance(4, SECTIONS)
     serious_total, serious = serious_lines(uow, period, root)
     advance(5, SECTIONS)
+    t = Translator(lang)
     report = Report(
         KIND,
-        f"{TITLE[0]} — {root.name_zh}",
-        f"{TITLE[1]} — {root.name_en}",
-        f"{period.label} ({period.start} – {period.end}, "
-        + ("Beijing time)" if lang == "en" else "北京时间)"),
+        both.t("spam_report.report_title", region=root.name_zh)[0],
+        both.t("spam_report.report_title", region=root.name_en)[1],
+        t("spam_report.subtitle", period=period.label, start=period.start, end=period.end),
     )
     top = month.lines[0]
     report.headline = headline(top, earlier, lang)
-    report.compared_with = (
-        f"较上月 ({previous.label})",
-        f"vs the previous month ({previous.label})",
-    )
+    report.compared_with = both.t("spam_report.compared_with", period=previous.label)
     report.summary = summary(top, earlier, month.ports, kinds, lang)
     report.tables = [
         region_table(month.lines, lang),
