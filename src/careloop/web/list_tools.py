@@ -67,7 +67,7 @@ def filter_bar(params: Mapping[str, str], regions: list[RegionChoice], lang: str
         regions=[Choice(r.unit.code, r.unit.name, r.kind == "county") for r in regions],
         categories=categories,
         statuses=[Choice("open", t("list.filter.open"))]
-        + [Choice(s.value, zh if lang != "en" else en) for s, (zh, en) in STATUS_LABELS.items()],
+        + [Choice(s.value, views.in_lang(pair, lang)) for s, pair in STATUS_LABELS.items()],
         clocks=[Choice(s, t(f"filter.sla.{s}")) for s in filters.WORST_STATES],
         values=values,
     )

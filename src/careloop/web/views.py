@@ -3,15 +3,33 @@ labels in the reader's language, durations in words, a colour class per clock.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from careloop.domain.categories import get_category
+from careloop.domain.language import normalise
 from careloop.domain.vocabulary import CHANNELS, label
 from careloop.i18n import Translator
 from careloop.services.complaints.page_views import ClockReading, ComplaintRow
 from careloop.services.complaints.read_models import CustomerView, UnitRefView
+
+Code = TypeVar("Code", bound=str)
+
+
+def in_lang(pair: tuple[str, str], lang: str) -> str:
+    """One of a domain table's (zh, en) names (a role, a status, a kind) in the reader's
+    language: those words stay beside their rules in ``careloop.domain``, not in the
+    catalogues, and this is the one place a page picks between them."""
+    zh, en = pair
+    return en if normalise(lang) == "en" else zh
+
+
+def choices(table: Mapping[Code, tuple[str, str]], lang: str) -> list[tuple[Code, str]]:
+    """A domain table as a form's options: (code, name in the reader's language)."""
+    return [(code, in_lang(pair, lang)) for code, pair in table.items()]
 
 
 def unit_name(unit: UnitRefView | None) -> str:

@@ -19,6 +19,7 @@ from careloop.services.supervision import accountability as service
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
+from careloop.web.views import in_lang
 
 router = APIRouter()
 
@@ -146,8 +147,7 @@ def _detail(
         rules=[r for r in catalogue.values() if r.active],
         rule_of_case=catalogue.get(view.rule),
         outcomes=[
-            (o.value, label[1 if lang == "en" else 0])
-            for o, label in rules.APPEAL_OUTCOME_LABELS.items()
+            (o.value, in_lang(label, lang)) for o, label in rules.APPEAL_OUTCOME_LABELS.items()
         ],
         appeal_open=view.appeal_due_at is None or now < view.appeal_due_at,
         error=error,
@@ -221,7 +221,7 @@ def decide(
     values = {"rule": rule, "points": points, "amount": amount, "veto": veto, "reason": reason}
     try:
         decision = service.Decision(
-            whole_number(version, "version"),
+            whole_number(version, "version", lang),
             rules.points(points),
             rules.yuan(amount),
             veto == "1",
@@ -246,7 +246,7 @@ def dismiss(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        service.dismiss(uow, case_id, whole_number(version, "version"), reason, actor, now)
+        service.dismiss(uow, case_id, whole_number(version, "version", lang), reason, actor, now)
     except DomainError as exc:
         return _refused(request, uow, actor, lang, case_id, now, exc, {"dismiss_reason": reason})
     return _done(case_id, "dismissed")
@@ -264,7 +264,7 @@ def appeal(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        service.appeal(uow, case_id, whole_number(version, "version"), reason, actor, now)
+        service.appeal(uow, case_id, whole_number(version, "version", lang), reason, actor, now)
     except DomainError as exc:
         return _refused(request, uow, actor, lang, case_id, now, exc, {"appeal_reason": reason})
     return _done(case_id, "appealed")
@@ -289,7 +289,7 @@ def decide_appeal(
               "reduced_amount": amount}  # fmt: skip
     try:
         decision = service.AppealDecision(
-            whole_number(version, "version"),
+            whole_number(version, "version", lang),
             outcome,
             reason,
             rules.Penalty(rules.points(points), rules.yuan(amount), veto == "1"),
@@ -311,7 +311,7 @@ def finalise(
     version: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        service.finalise(uow, case_id, whole_number(version, "version"), actor, now)
+        service.finalise(uow, case_id, whole_number(version, "version", lang), actor, now)
     except DomainError as exc:
         return _refused(request, uow, actor, lang, case_id, now, exc, {})
     return _done(case_id, "finalised")

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla.policies import POLICY_ROLES
@@ -22,14 +23,13 @@ from careloop.web.deps import LangDep, WebActorDep, render
 
 router = APIRouter()
 
-WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 MAX_UPLOAD = 50_000
 """Bytes of a notice file: a real notice is about one kilobyte."""
 
 
-def _year(request: Request, now: datetime, raw: str | None) -> int:
+def _year(request: Request, now: datetime, raw: str | None, lang: str) -> int:
     if raw:
-        return whole_number(raw, "year")
+        return whole_number(raw, "year", lang)
     today = now.astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
     return today.year + 1 if today.month == sla_calendar.REMINDER_MONTH else today.year
 
@@ -47,7 +47,16 @@ def _page(
 ) -> HTMLResponse:
     view = sla_calendar.year_view(uow, year)
     reminder = sla_calendar.notice_reminder(uow, now, request.app.state.settings.timezone)
-    names = WEEKDAYS["en" if lang == "en" else "zh"]
+    t = Translator(lang)
+    names = (
+        t("calendar.weekday.mon"),
+        t("calendar.weekday.tue"),
+        t("calendar.weekday.wed"),
+        t("calendar.weekday.thu"),
+        t("calendar.weekday.fri"),
+        t("calendar.weekday.sat"),
+        t("calendar.weekday.sun"),
+    )
     return render(
         request,
         "calendar.html",
@@ -74,10 +83,10 @@ def calendar_page(
     year: str | None = None,
 ) -> Response:
     try:
-        chosen = _year(request, now, year)
+        chosen = _year(request, now, year, lang)
         return _page(request, uow, actor, now, lang, chosen)
     except DomainError as exc:
-        fallback = _year(request, now, None)
+        fallback = _year(request, now, None, lang)
         return _page(request, uow, actor, now, lang, fallback, error_text(exc, lang), exc.status)
 
 
@@ -92,24 +101,25 @@ def import_notice(
     text: Annotated[str, Form()] = "",
     file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    chosen = _year(request, now, None)
+    chosen = _year(request, now, None, lang)
+    t = Translator(lang)
     try:
-        chosen = whole_number(year, "year")
+        chosen = whole_number(year, "year", lang)
         if file is not None and file.filename:
             # A plain def (run in the thread pool like every page): the import moves every
             # open complaint's stored due dates, which must not block the event loop.
             raw = file.file.read(MAX_UPLOAD + 1)
             if len(raw) > MAX_UPLOAD:
-                raise InvalidInput("file", f"超过 {MAX_UPLOAD} 字节 / over {MAX_UPLOAD} bytes")
+                raise InvalidInput("file", t("calendar.file_too_large", n=MAX_UPLOAD))
             try:
                 text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise InvalidInput("file", "应为 UTF-8 文本 / must be UTF-8 text") from None
+                raise InvalidInput("file", t("calendar.file_not_utf8")) from None
         sla_calendar.import_notice(uow, chosen, text, actor, now)
     except DomainError as exc:
         uow.rollback()
         if not 2000 <= chosen <= 2099:
-            chosen = _year(request, now, None)
+            chosen = _year(request, now, None, lang)
         return _page(
             request, uow, actor, now, lang, chosen, error_text(exc, lang), exc.status, text
         )

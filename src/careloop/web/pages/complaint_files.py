@@ -75,7 +75,7 @@ def download_attachment(
             return _error_page(request, uow, actor, lang, missing)
     client = request.client.host if request.client else None
     try:
-        attachment_id = whole_number(file, "file")
+        attachment_id = whole_number(file, "file", lang)
         found = attachment_files.download(uow, complaint_id, attachment_id, actor, now, client)
     except DomainError as exc:
         return _error_page(request, uow, actor, lang, exc)

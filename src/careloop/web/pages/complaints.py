@@ -15,7 +15,7 @@ from careloop.domain import callbacks
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.lifecycle import tickets
 from careloop.domain.permissions import has_permission
-from careloop.domain.vocabulary import ROLES
+from careloop.domain.vocabulary import ROLES, label
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
@@ -132,7 +132,7 @@ def _complaint_page(
             clock_rows=clock_rows,
             revealed=revealed,
         ),
-        role_label=lambda role: ROLES.get(role, (role, role))[1 if lang == "en" else 0],
+        role_label=lambda role: label(ROLES, role, lang),
     )
 
 
@@ -158,9 +158,15 @@ def complaint_page(
 
 
 def _complaint_action(
-    name: str, uow: UnitOfWork, cid: int, actor: Actor, now: datetime, form: dict[str, Any]
+    name: str,
+    uow: UnitOfWork,
+    cid: int,
+    actor: Actor,
+    now: datetime,
+    form: dict[str, Any],
+    lang: str,
 ) -> None:
-    version = whole_number(form["version"], "version") if name != "note" else 0
+    version = whole_number(form["version"], "version", lang) if name != "note" else 0
     text = form.get("text", "")
     actions: dict[str, Callable[[], object]] = {
         "handle": lambda: lifecycle.handle(uow, cid, actor, version, now),
@@ -240,7 +246,7 @@ def complaint_action(
         # Work steps count from these (domain.sla.steps): local times as the form gives them.
         form["appointment_at"] = local_instant(appointment_at, "appointment_at", request)
         form["paid_at"] = local_instant(paid_at, "paid_at", request)
-        _complaint_action(name, uow, complaint_id, actor, now, form)
+        _complaint_action(name, uow, complaint_id, actor, now, form, lang)
     except (DomainError, ValueError) as exc:
         uow.rollback()
         err = exc if isinstance(exc, DomainError) else InvalidInput("form", str(exc))

@@ -18,7 +18,7 @@ from careloop.services.csi import archive
 from careloop.services.csi.model_files import shipped_models
 from careloop.services.csi.uploads import PAGE_MAX_RESAMPLES, UploadedStudy, run_uploaded_study
 from careloop.services.unit_of_work import UnitOfWork
-from careloop.web.answers import see_other
+from careloop.web.answers import in_both, see_other
 from careloop.web.deps import LangDep, WebActorDep, render
 
 router = APIRouter()
@@ -98,9 +98,7 @@ def run_csi_study(
         if resamples is None:
             from careloop.services.csi.errors import StudyInputError
 
-            raise StudyInputError(
-                "bootstrap", "重抽样次数应为整数", "bootstrap resamples must be a whole number"
-            )
+            raise StudyInputError("bootstrap", *in_both(lambda t: t("csi.bootstrap_not_whole")))
         spec = UploadedStudy(
             data_name=(data.filename or "") if data is not None else "",
             data=data.file.read(limit + 1) if data is not None else b"",

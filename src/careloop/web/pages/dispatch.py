@@ -71,7 +71,7 @@ def transfer_work_order(
         if order.complaint_id != complaint_id:
             raise DomainError("not_found", what="work order", ident=work_order_id)
         work_orders.transfer(
-            uow, work_order_id, actor, whole_number(version, "version"), now, unit, text
+            uow, work_order_id, actor, whole_number(version, "version", lang), now, unit, text
         )
     except DomainError as exc:
         uow.rollback()

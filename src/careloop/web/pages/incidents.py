@@ -16,11 +16,13 @@ from careloop.domain.categories import CATEGORIES
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.vocabulary import PRODUCTS
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.incidents import bulk_reply, lifecycle, linking, read_models
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
+from careloop.web.views import choices
 
 router = APIRouter()
 
@@ -31,23 +33,22 @@ def _zone(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.settings.timezone)
 
 
-def _local_input(request: Request, value: str, field: str) -> datetime | None:
+def _local_input(request: Request, value: str, field: str, t: Translator) -> datetime | None:
     """A form's local date and time (``datetime-local``: no offset) in the desk's zone."""
     if not value.strip():
         return None
     try:
         return datetime.fromisoformat(value.strip()).replace(tzinfo=_zone(request))
     except ValueError:
-        raise InvalidInput(field, "应为日期和时间 / must be a date and time") from None
+        raise InvalidInput(field, t("common.date_time")) from None
 
 
 def _choices(uow: UnitOfWork, actor: Actor, lang: str) -> dict[str, list[tuple[str, str]]]:
-    en = lang == "en"
     return {
         "regions": [(r.code, r.name) for r in read_models.regions_for(uow, actor, lang)],
-        "kinds": [(code, pair[1] if en else pair[0]) for code, pair in rules.KINDS.items()],
+        "kinds": choices(rules.KINDS, lang),
         "categories": [(c.code, c.label(lang)) for c in CATEGORIES.values() if c.level == 1],
-        "products": [(code, pair[1] if en else pair[0]) for code, pair in PRODUCTS.items()],
+        "products": choices(PRODUCTS, lang),
     }
 
 
@@ -128,10 +129,11 @@ def open_incident(
         "category": category, "product": product, "starts_at": starts_at,
         "expected_end_at": expected_end_at, "description": description,
     }  # fmt: skip
+    t = Translator(lang)
     try:
-        start = _local_input(request, starts_at, "starts_at")
+        start = _local_input(request, starts_at, "starts_at", t)
         if start is None:
-            raise InvalidInput("starts_at", "必须填写 / required")
+            raise InvalidInput("starts_at", t("common.required"))
         draft = lifecycle.NewIncident(
             kind=kind,
             title=title,
@@ -141,7 +143,7 @@ def open_incident(
             description=description or None,
             categories=(category,) if category else (),
             products=(product,) if product else (),
-            expected_end_at=_local_input(request, expected_end_at, "expected_end_at"),
+            expected_end_at=_local_input(request, expected_end_at, "expected_end_at", t),
             link_open_complaints=link_open_complaints == "1",
         )
         incident = lifecycle.open_incident(uow, draft, actor, now)
@@ -217,15 +219,16 @@ def reply_in_bulk(
     version: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
+    t = Translator(lang)
     try:
         if confirm != "1":
-            raise InvalidInput("confirm", "请先勾选确认 / tick the confirmation first")
+            raise InvalidInput("confirm", t("incident.confirm_first"))
         platform = request.app.state.platform
         bulk_reply.bulk_reply_and_notify(
             uow,
             incident_id,
             actor,
-            whole_number(version, "version"),
+            whole_number(version, "version", lang),
             now,
             platform.session_factory,
             platform.adapters,
@@ -248,7 +251,7 @@ def resolve(
 ) -> Response:
     try:
         lifecycle.resolve_incident(
-            uow, incident_id, actor, whole_number(version, "version"), now, None, note or None
+            uow, incident_id, actor, whole_number(version, "version", lang), now, None, note or None
         )
     except DomainError as exc:
         return _refused(request, uow, actor, lang, incident_id, exc)

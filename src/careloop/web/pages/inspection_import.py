@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.supervision import inspection_import
 from careloop.services.supervision.inspection_import import Preview, RowProblem
@@ -42,9 +43,8 @@ def upload_limit(request: Request) -> int:
     return max(1, min(inspection_import.MAX_BYTES, (body - ENVELOPE) * 3 // 4))
 
 
-def _too_large(limit: int) -> InvalidInput:
-    kb = limit // 1024
-    return InvalidInput("file", f"文件超过 {kb} KB / the file is larger than {kb} KB")
+def _too_large(limit: int, t: Translator) -> InvalidInput:
+    return InvalidInput("file", t("insp_import.too_large", kb=limit // 1024))
 
 
 def _problem_rows(problems: list[RowProblem], lang: str) -> list[dict[str, str]]:
@@ -108,7 +108,8 @@ def download_template(
         body = inspection_import.template_workbook(uow, actor, now, lang)
     except DomainError as exc:
         return _refused(request, actor, lang, exc)
-    name = "inspection-results-template.xlsx" if lang == "en" else "检查结果导入模板.xlsx"
+    t = Translator(lang)
+    name = t("insp_import.template_file")
     return Response(
         body,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -143,33 +144,32 @@ def preview_file(
 ) -> Response:
     """Check the file and show what it would import; nothing is written."""
     limit = upload_limit(request)
+    t = Translator(lang)
     try:
         inspection_import.may_import(actor)
     except DomainError as exc:
         return _refused(request, actor, lang, exc)
     try:
         if file is None or not file.filename:
-            raise InvalidInput("file", "请选择一个 .xlsx 文件 / choose an .xlsx file")
+            raise InvalidInput("file", t("insp_import.choose_xlsx"))
         content = file.file.read(limit + 1)
         if len(content) > limit:
-            raise _too_large(limit)
+            raise _too_large(limit, t)
         return _show(request, uow, actor, lang, now, content, file.filename[:100])
     except DomainError as exc:
         uow.rollback()
         return _page(request, actor, lang, error=error_text(exc, lang), status_code=exc.status)
 
 
-def _decoded(payload: str, fingerprint: str, limit: int) -> bytes:
+def _decoded(payload: str, fingerprint: str, limit: int, t: Translator) -> bytes:
     try:
         content = base64.urlsafe_b64decode(payload.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError):
         content = b""
     if not content or hashlib.sha256(content).hexdigest() != fingerprint:
-        raise InvalidInput(
-            "file", "预览的文件已失效，请重新上传 / the previewed file is gone: upload it again"
-        )
+        raise InvalidInput("file", t("insp_import.preview_gone"))
     if len(content) > limit:
-        raise _too_large(limit)
+        raise _too_large(limit, t)
     return content
 
 
@@ -190,7 +190,7 @@ def confirm_import(
     except DomainError as exc:
         return _refused(request, actor, lang, exc)
     try:
-        content = _decoded(payload, fingerprint, upload_limit(request))
+        content = _decoded(payload, fingerprint, upload_limit(request), Translator(lang))
         result = inspection_import.import_results(uow, content, actor, now, filename)
     except DomainError as exc:
         uow.rollback()

@@ -19,12 +19,14 @@ from careloop.domain.supervision.checklists import EVIDENCE_KINDS, INSPECTION_KI
 from careloop.domain.supervision.plans import CADENCES, quarter_of
 from careloop.domain.supervision.scoring import ItemResult
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.supervision import evidence_files, inspections, plans, scores
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import error_text, see_other
 from careloop.web.composer import upload_limit
 from careloop.web.deps import LangDep, WebActorDep, render
+from careloop.web.views import in_lang
 
 router = APIRouter()
 DONE = frozenset({"insp_draft", "insp_submitted"})
@@ -35,10 +37,6 @@ PHOTO_FIELD = "photo_file_"
 
 def _zone(request: Request) -> ZoneInfo:
     return ZoneInfo(request.app.state.settings.timezone)
-
-
-def _label(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
 
 
 def _error_page(request: Request, actor: Actor, lang: str, exc: DomainError) -> HTMLResponse:
@@ -84,8 +82,8 @@ def inspection_list(
         plans=[
             {
                 "name": p.name,
-                "kind": _label(INSPECTION_KINDS[p.kind], lang),
-                "cadence": _label(CADENCES[p.cadence], lang),
+                "kind": in_lang(INSPECTION_KINDS[p.kind], lang),
+                "cadence": in_lang(CADENCES[p.cadence], lang),
                 "starts_on": p.starts_on,
                 "ends_on": p.ends_on,
                 "slots": plans.slot_count(uow, p.id),
@@ -157,7 +155,7 @@ def _detail_page(
         found=found,
         v=v,
         editable=editable,
-        evidence_kinds={k: _label(pair, lang) for k, pair in EVIDENCE_KINDS.items()},
+        evidence_kinds={k: in_lang(pair, lang) for k, pair in EVIDENCE_KINDS.items()},
         error=error,
         typed=typed or {},
         done=done if done in DONE else None,
@@ -209,21 +207,21 @@ def evidence_download(
     )
 
 
-def _number(text: str, label: str) -> float | None:
+def _number(text: str, label: str, t: Translator) -> float | None:
     if not text.strip():
         return None
     try:
         return float(text.strip())
     except ValueError:
-        raise InvalidInput(
-            "items", f"「{label}」的得分应为数字 / points must be a number"
-        ) from None
+        raise InvalidInput("items", t("insp.points_not_number", item=label)) from None
 
 
-def _results(form: dict[str, str], found: inspections.InspectionDetail) -> list[ItemResult]:
+def _results(
+    form: dict[str, str], found: inspections.InspectionDetail, t: Translator
+) -> list[ItemResult]:
     out = []
     for item in found.items:
-        awarded = _number(form.get(f"awarded_{item.code}", ""), item.name)
+        awarded = _number(form.get(f"awarded_{item.code}", ""), item.name, t)
         evidence = {k: form.get(f"{k}_{item.code}", "").strip() for k in EVIDENCE_KINDS}
         note = form.get(f"note_{item.code}", "").strip()
         if awarded is None and not any(evidence.values()) and not note:
@@ -242,6 +240,7 @@ def _save(
     form: dict[str, str],
     photos: dict[str, tuple[str, bytes]] | None = None,
 ) -> Response:
+    t = Translator(lang)
     try:
         found = inspections.detail(uow, inspection_id, actor, lang, now)
         # Photos taken on the spot are stored first: each is then the item's photo evidence.
@@ -252,17 +251,15 @@ def _save(
         try:
             version = int(form.get("version", ""))
         except ValueError:
-            raise InvalidInput("version", "版本号无效 / the version is not a number") from None
-        results = _results(form, found)
+            raise InvalidInput("version", t("insp.version_not_number")) from None
+        results = _results(form, found, t)
         visited_text = form.get("visited_at", "").strip()
         visited = None
         if visited_text:
             try:
                 visited = datetime.fromisoformat(visited_text).replace(tzinfo=_zone(request))
             except ValueError:
-                raise InvalidInput(
-                    "visited_at", "应为日期和时间 / must be a date and time"
-                ) from None
+                raise InvalidInput("visited_at", t("common.date_time")) from None
         if form.get("action") == "submit":
             inspections.submit(uow, inspection_id, results, version, actor, now, visited)
             return see_other(f"/inspections/{inspection_id}?done=insp_submitted")

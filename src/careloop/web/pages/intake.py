@@ -89,7 +89,7 @@ def _intake_page(
 
 
 def _vocab(vocabulary: dict[str, tuple[str, str]], lang: str) -> list[tuple[str, str]]:
-    return [(code, en if lang == "en" else zh) for code, (zh, en) in vocabulary.items()]
+    return views.choices(vocabulary, lang)
 
 
 @router.get("/agent/intake", response_class=HTMLResponse)
@@ -212,7 +212,7 @@ def _follow_up(
     """追加 or 催办 from the intake form: the draft is posted along (its description is the
     call's words, its channel the call's), so a refusal shows the form as it was."""
     try:
-        complaint_id = whole_number(form.get("follow_up_of", ""), "follow_up_of")
+        complaint_id = whole_number(form.get("follow_up_of", ""), "follow_up_of", lang)
         if action == "add_call":
             follow_ups.add_call(
                 uow,

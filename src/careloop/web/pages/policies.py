@@ -16,7 +16,7 @@ from careloop.domain.categories import get_category, leaf_categories, top_catego
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.sla.clocks import SlaLimit, parse_limit_text
 from careloop.domain.sla.policies import limit_of
-from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES
+from careloop.domain.vocabulary import AREAS, CHANNELS, CUSTOMER_TIERS, PRIORITIES, label
 from careloop.http.dependencies import NowDep, UowDep
 from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
@@ -32,13 +32,8 @@ FLAG_FIELDS = ("match_escalated", "match_repeat")
 """Yes/no terms a policy may leave open: any, yes (true) or no (false)."""
 
 
-def _label(vocabulary: dict[str, tuple[str, str]], code: str, lang: str) -> str:
-    zh, en = vocabulary.get(code, (code, code))
-    return en if lang == "en" else zh
-
-
 def _choices(vocabulary: dict[str, tuple[str, str]], lang: str) -> list[tuple[str, str]]:
-    return [(code, _label(vocabulary, code, lang)) for code in vocabulary]
+    return [(code, label(vocabulary, code, lang)) for code in vocabulary]
 
 
 def _limit_text(policy: sla_policies.PolicyVersion, stage: str, lang: str) -> str:
@@ -55,21 +50,19 @@ def limit_words(limit: SlaLimit | None, lang: str) -> str:
     text is read back by ``parse_limit_text``, in either language."""
     if limit is None:
         return ""
-    en = lang == "en"
+    t = Translator(lang)
     working = limit.basis == "working"
     if limit.days is not None:
-        unit = (
-            ("working days" if en else "个工作日")
-            if working
-            else ("calendar days" if en else "个自然日")
-        )
-        return f"{limit.days} {unit}" if en else f"{limit.days}{unit}"
-    amount, unit = (
-        (limit.minutes // 60, "hours") if limit.minutes % 60 == 0 else (limit.minutes, "minutes")
-    )
-    if en:
-        return f"{amount} {'working ' if working else ''}{unit}"
-    return f"{amount}{'工作' if working else ''}{'小时' if unit == 'hours' else '分钟'}"
+        if working:
+            return t("policies.limit.working_days", n=limit.days)
+        return t("policies.limit.calendar_days", n=limit.days)
+    if limit.minutes % 60 == 0:
+        if working:
+            return t("policies.limit.working_hours", n=limit.minutes // 60)
+        return t("policies.limit.hours", n=limit.minutes // 60)
+    if working:
+        return t("policies.limit.working_minutes", n=limit.minutes)
+    return t("policies.limit.minutes", n=limit.minutes)
 
 
 def _terms(policy: sla_policies.PolicyVersion, lang: str, t: Translator) -> list[str]:
@@ -87,7 +80,7 @@ def _terms(policy: sla_policies.PolicyVersion, lang: str, t: Translator) -> list
     ):
         value = getattr(policy, field)
         if value:
-            terms.append(t(f"policies.term.{field}", value=_label(vocabulary, value, lang)))
+            terms.append(t(f"policies.term.{field}", value=label(vocabulary, value, lang)))
     if policy.match_region:
         terms.append(t("policies.term.match_region", value=policy.match_region))
     for field in FLAG_FIELDS:
@@ -184,12 +177,12 @@ def policies_page(request: Request, uow: UowDep, actor: WebActorDep, lang: LangD
     return _page(request, uow, actor, lang)
 
 
-def _flag(value: str, field: str) -> bool | None:
+def _flag(value: str, field: str, t: Translator) -> bool | None:
     if value in ("", "any"):
         return None
     if value in ("yes", "no"):
         return value == "yes"
-    raise InvalidInput(field, "应为 不限/是/否 / must be any, yes or no")
+    raise InvalidInput(field, t("policies.flag_invalid"))
 
 
 def _reply_limit(text: str) -> dict[str, Any] | None:
@@ -203,7 +196,7 @@ def _reply_limit(text: str) -> dict[str, Any] | None:
 
 
 def _spec(
-    current: sla_policies.PolicyVersion | None, values: dict[str, str]
+    current: sla_policies.PolicyVersion | None, values: dict[str, str], t: Translator
 ) -> sla_policies.PolicySpec:
     """What the form says, over the current version (what the form does not show stays)."""
     if current is not None:
@@ -219,7 +212,7 @@ def _spec(
     try:
         rank = int(values["rank"] or "0")
     except ValueError:
-        raise InvalidInput("rank", "需要整数 / a whole number") from None
+        raise InvalidInput("rank", t("common.whole_number")) from None
     return replace(
         base,
         name=values["name"],
@@ -231,8 +224,8 @@ def _spec(
         match_region=values["match_region"] or None,
         match_priority=values["match_priority"] or None,
         match_area=values["match_area"] or None,
-        match_escalated=_flag(values["match_escalated"], "match_escalated"),
-        match_repeat=_flag(values["match_repeat"], "match_repeat"),
+        match_escalated=_flag(values["match_escalated"], "match_escalated", t),
+        match_repeat=_flag(values["match_repeat"], "match_repeat", t),
     )
 
 
@@ -275,7 +268,7 @@ def save_policy(
         current = next(
             (p for p in sla_policies.list_policies(uow) if p.code == values["code"]), None
         )
-        spec = _spec(current, values)
+        spec = _spec(current, values, Translator(lang))
         sla_policies.save_policy(uow, values["code"], spec, actor, now)
     except DomainError as exc:
         uow.rollback()

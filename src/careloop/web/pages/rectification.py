@@ -194,7 +194,7 @@ def act(
     try:
         if action not in DONE:
             raise rules.not_found(task_id)
-        number = whole_number(version, "version")
+        number = whole_number(version, "version", lang)
         if action == "start":
             service.start_task(uow, task_id, actor, number, now, lang)
         elif action == "submit":

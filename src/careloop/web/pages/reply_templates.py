@@ -19,6 +19,7 @@ from careloop.services.complaints import reply_templates as service
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
+from careloop.web.views import choices
 
 router = APIRouter()
 
@@ -35,7 +36,6 @@ def _page(
     editing: int | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    en = lang == "en"
     categories = [
         (c.code, c.label(lang) if c.level == 1 else f"— {c.label(lang)}")
         for c in CATEGORIES.values()
@@ -49,9 +49,7 @@ def _page(
         actor,
         status_code=status_code,
         templates=service.list_templates(uow, actor, lang),
-        placeholders=[
-            (name, pair[1] if en else pair[0]) for name, pair in rules.PLACEHOLDERS.items()
-        ],
+        placeholders=choices(rules.PLACEHOLDERS, lang),
         categories=categories,
         regions=service.regions_for(uow, actor, lang) if manager else [],
         manager=manager,
@@ -122,7 +120,7 @@ def edit_reply_template(
     try:
         spec = service.TemplateSpec(name, text, category, region)
         service.edit_template(
-            uow, actor, now, template_id, whole_number(version, "version"), spec, lang
+            uow, actor, now, template_id, whole_number(version, "version", lang), spec, lang
         )
     except DomainError as exc:
         return _refused(request, uow, actor, lang, exc, values, template_id)
@@ -141,7 +139,7 @@ def retire_reply_template(
 ) -> Response:
     try:
         service.retire_template(
-            uow, actor, now, template_id, whole_number(version, "version"), lang
+            uow, actor, now, template_id, whole_number(version, "version", lang), lang
         )
     except DomainError as exc:
         return _refused(request, uow, actor, lang, exc, {})

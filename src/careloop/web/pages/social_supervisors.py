@@ -14,11 +14,13 @@ from fastapi.responses import HTMLResponse, Response
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.supervision import social_supervisors as rules
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.supervision import social_supervisors as service
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.web.answers import error_text, see_other, whole_number
 from careloop.web.deps import LangDep, WebActorDep, render
+from careloop.web.views import choices
 
 router = APIRouter()
 
@@ -36,19 +38,19 @@ def _error_page(request: Request, actor: Actor, lang: str, exc: DomainError) -> 
     )
 
 
-def _day(value: str, field: str) -> date:
+def _day(value: str, field: str, t: Translator) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(field, "应为日期，例如 2026-01-01 / a date, e.g. 2026-01-01") from None
+        raise InvalidInput(field, t("socsup.bad_day")) from None
 
 
-def _local_input(request: Request, value: str, field: str) -> datetime:
+def _local_input(request: Request, value: str, field: str, t: Translator) -> datetime:
     zone = ZoneInfo(request.app.state.settings.timezone)
     try:
         return datetime.fromisoformat(value.strip()).replace(tzinfo=zone)
     except ValueError:
-        raise InvalidInput(field, "应为日期和时间 / must be a date and time") from None
+        raise InvalidInput(field, t("common.date_time")) from None
 
 
 def _registry(
@@ -102,10 +104,11 @@ def appoint(
 ) -> Response:
     values = {"name": name, "contact_phone": contact_phone, "area_unit": area_unit,
               "term_start": term_start, "term_end": term_end}  # fmt: skip
+    t = Translator(lang)
     try:
         draft = service.NewSupervisor(
             name, contact_phone, area_unit,
-            _day(term_start, "term_start"), _day(term_end, "term_end"),
+            _day(term_start, "term_start", t), _day(term_end, "term_end", t),
         )  # fmt: skip
         service.register_supervisor(uow, draft, actor, now, lang)
     except DomainError as exc:
@@ -139,7 +142,6 @@ def _submissions(
         if actor.role in rules.RECORD_ROLES
         else []
     )
-    en = lang.startswith("en")
     return render(
         request,
         "supervision_submissions.html",
@@ -150,9 +152,9 @@ def _submissions(
         status=status,
         supervisors=supervisors,
         units=service.units_in_scope(uow, actor, lang) if supervisors else [],
-        kinds=[(c, p[1] if en else p[0]) for c, p in rules.SUBMISSION_KINDS.items()],
-        target_kinds=[(c, p[1] if en else p[0]) for c, p in rules.TARGET_KINDS.items()],
-        findings=[(c, p[1] if en else p[0]) for c, p in rules.FINDINGS.items()],
+        kinds=choices(rules.SUBMISSION_KINDS, lang),
+        target_kinds=choices(rules.TARGET_KINDS, lang),
+        findings=choices(rules.FINDINGS, lang),
         default_observed=now.astimezone(ZoneInfo(request.app.state.settings.timezone)).strftime(
             "%Y-%m-%dT%H:%M"
         ),
@@ -203,18 +205,19 @@ def record(
         "finding": finding, "observation": observation, "evidence_ref": evidence_ref,
         "observed_at": observed_at,
     }  # fmt: skip
+    t = Translator(lang)
     try:
         try:
             points = float(score) if score.strip() else None
         except ValueError:
-            raise InvalidInput("score", "需要数字 / a number") from None
+            raise InvalidInput("score", t("common.number")) from None
         draft = service.NewSubmission(
-            supervisor_id=whole_number(supervisor_id, "supervisor"),
+            supervisor_id=whole_number(supervisor_id, "supervisor", lang),
             kind=submission_kind,
             target_kind=target_kind,
             target_unit=target_unit,
             text=observation,
-            observed_at=_local_input(request, observed_at, "observed_at"),
+            observed_at=_local_input(request, observed_at, "observed_at", t),
             score=points,
             finding=finding or None,
             evidence_ref=evidence_ref or None,
@@ -302,7 +305,7 @@ def answer(
 ) -> Response:
     try:
         service.answer_submission(
-            uow, submission_id, whole_number(version, "version"), reply, actor, now, lang
+            uow, submission_id, whole_number(version, "version", lang), reply, actor, now, lang
         )
     except DomainError as exc:
         return _refused(request, uow, actor, lang, now, submission_id, exc)
@@ -324,7 +327,7 @@ def open_task(
 ) -> Response:
     try:
         service.open_rectification_for(
-            uow, submission_id, whole_number(version, "version"), actor, now, lang
+            uow, submission_id, whole_number(version, "version", lang), actor, now, lang
         )
     except DomainError as exc:
         return _refused(request, uow, actor, lang, now, submission_id, exc)

@@ -15,6 +15,7 @@ from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.permissions import has_permission
 from careloop.domain.spam import ports as port_rules
 from careloop.http.dependencies import NowDep, UowDep
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor
 from careloop.services.spam import ports as port_service
 from careloop.services.spam import reports as service
@@ -131,11 +132,12 @@ def label(
     verdict: Annotated[str, Form()] = "",
     kind: Annotated[str, Form()] = "",
 ) -> Response:
+    t = Translator(lang)
     try:
         service.get_campaign(uow, campaign_id, actor, lang)
-        report = whole_number(report_id, "report_id")
+        report = whole_number(report_id, "report_id", lang)
         if verdict not in ("spam", "ham"):
-            raise InvalidInput("spam", "请选择是否垃圾短信 / choose spam or not")
+            raise InvalidInput("spam", t("spam.choose_verdict"))
         service.label_report(
             uow,
             report,
@@ -260,11 +262,12 @@ async def import_file(
     from fastapi.concurrency import run_in_threadpool
 
     content = await file.read(MAX_UPLOAD_BYTES + 1) if file is not None else b""
+    t = Translator(lang)
     try:
         if not content:
-            raise InvalidInput("file", "请选择要导入的文件 / choose a file to import")
+            raise InvalidInput("file", t("spam.choose_file"))
         if len(content) > MAX_UPLOAD_BYTES:
-            raise InvalidInput("file", "文件超过 20 MB / the file is larger than 20 MB")
+            raise InvalidInput("file", t("spam.file_too_large", mb=MAX_UPLOAD_BYTES // 2**20))
         result = await run_in_threadpool(
             port_service.import_ports_content, uow, content, actor, now, lang
         )
@@ -345,7 +348,7 @@ def edit_port(
 ) -> Response:
     try:
         changes = port_service.PortChanges(
-            version=whole_number(version, "version"),
+            version=whole_number(version, "version", lang),
             owner_kind=owner_kind or None,
             owner_name=owner_name or None,
             owner_code=owner_code,

@@ -148,7 +148,7 @@ def act(
     try:
         if action not in DONE:
             raise rules.not_found(spam_case_id)
-        number = whole_number(version, "version")
+        number = whole_number(version, "version", lang)
         _fire(uow, spam_case_id, action, actor, number, now, values, lang)
     except DomainError as exc:
         uow.rollback()

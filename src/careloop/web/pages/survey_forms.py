@@ -6,7 +6,7 @@ and ``parse_rule`` check what the forms produce, and their refusals are what the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from careloop.domain.surveys import (
 )
 from careloop.i18n import Translator
 from careloop.services.surveys.read_models import ResultRow, RuleView
+from careloop.web.answers import in_both
 
 KINDS = ("score10", "score5", "yes_no", "choice", "text")
 BLANK_ROWS = 2
@@ -36,7 +37,8 @@ def done_of(request: Request) -> str | None:
     return done if done in DONE else None
 
 
-def _invalid(kind: str, zh: str, en: str) -> SurveyError:
+def _invalid(kind: str, reason: Callable[[Translator], str]) -> SurveyError:
+    zh, en = in_both(reason)
     return SurveyError(f"survey_{kind}_invalid", reason_zh=zh, reason_en=en)
 
 
@@ -150,6 +152,15 @@ def _new_key(taken: set[str]) -> str:
     return f"q{n}"
 
 
+def _satisfied_from(text: str, n: int) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _invalid(
+            "template", lambda t: t("survey_pages.invalid.satisfied_from", n=n)
+        ) from None
+
+
 def template_data(form: TemplateForm) -> dict[str, Any]:
     """The template's JSON form (``Template.to_json``) from the rows that are kept: a row
     ticked for removal or left blank is dropped; a new row gets a key of its own."""
@@ -160,16 +171,7 @@ def template_data(form: TemplateForm) -> dict[str, Any]:
     for n, (i, q) in enumerate(kept, start=1):
         key = q.key or _new_key(taken)
         taken.add(key)
-        satisfied_from: int | None = None
-        if q.satisfied_from:
-            try:
-                satisfied_from = int(q.satisfied_from)
-            except ValueError:
-                raise _invalid(
-                    "template",
-                    f"第 {n} 个问题的满意分数线应为整数",
-                    f"question {n}: the satisfied-from score must be a whole number",
-                ) from None
+        satisfied_from = _satisfied_from(q.satisfied_from, n) if q.satisfied_from else None
         questions.append(
             {
                 "key": key,
@@ -184,12 +186,7 @@ def template_data(form: TemplateForm) -> dict[str, Any]:
         if str(i) == form.overall:
             overall_key = key
     if overall_key is None and questions:
-        raise _invalid(
-            "template",
-            "请选择一个保留的问题作为“是否满意”的依据",
-            "choose one of the kept questions as the one that says whether the customer "
-            "is satisfied",
-        )
+        raise _invalid("template", lambda t: t("survey_pages.invalid.no_overall"))
     return {
         "purpose": form.purpose,
         "name_zh": form.name_zh,
@@ -209,13 +206,14 @@ def question_line(q: Question, template: Template, t: Translator) -> dict[str, A
     lang = t.lang
     scale = t(f"survey_pages.kind.{q.kind}")
     if q.kind == "choice":
-        sep = "、" if lang != "en" else ", "
         names = [
             (c.text_en if lang == "en" else c.text_zh)
             + (t("survey_pages.choice_satisfied") if c.satisfied else "")
             for c in q.choices
         ]
-        scale = f"{scale}：{sep.join(names)}" if lang != "en" else f"{scale}: {sep.join(names)}"
+        scale = t(
+            "survey_pages.choice_scale", scale=scale, choices=t("common.list_sep").join(names)
+        )
     overall = q.key == template.overall
     rule = ""
     if overall:
@@ -251,12 +249,13 @@ RULE_FIELDS = (
     "template_purpose",
     "new",
 )
-NUMBERS = {
-    "delay_minutes": ("关闭后延迟分钟数", "the delay in minutes"),
-    "quiet_days": ("不重复调查天数", "the quiet days"),
-    "link_days": ("链接有效天数", "the link's days"),
-    "daily_cap": ("每日上限", "the daily cap"),
+NUMBERS: dict[str, Callable[[Translator], str]] = {
+    "delay_minutes": lambda t: t("survey_pages.number.delay_minutes"),
+    "quiet_days": lambda t: t("survey_pages.number.quiet_days"),
+    "link_days": lambda t: t("survey_pages.number.link_days"),
+    "daily_cap": lambda t: t("survey_pages.number.daily_cap"),
 }
+"""The rule's number fields, each named as its refusal says it."""
 
 
 def rule_form(view: RuleView, region: str | None = None) -> dict[str, str]:
@@ -283,6 +282,15 @@ def rule_values(fields: Mapping[str, str]) -> dict[str, str]:
     return {name: fields.get(name, "").strip() for name in RULE_FIELDS}
 
 
+def _whole(text: str, what: Callable[[Translator], str]) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise _invalid(
+            "rule", lambda t: t("survey_pages.invalid.not_whole", what=what(t))
+        ) from None
+
+
 def rule_data(values: Mapping[str, str]) -> tuple[dict[str, Any], int | None]:
     """The rule's JSON form and the version the form was read at (None: not sent)."""
     data: dict[str, Any] = {
@@ -293,16 +301,13 @@ def rule_data(values: Mapping[str, str]) -> tuple[dict[str, Any], int | None]:
         "template_purpose": values.get("template_purpose") or None,
     }
     data = {k: v for k, v in data.items() if v is not None}
-    for name, (zh, en) in NUMBERS.items():
+    for name, what in NUMBERS.items():
         text = values.get(name, "")
         if not text:
             if name == "daily_cap":
                 data[name] = None
             continue
-        try:
-            data[name] = int(text)
-        except ValueError:
-            raise _invalid("rule", f"{zh}应为整数", f"{en} must be a whole number") from None
+        data[name] = _whole(text, what)
     version = values.get("version", "")
     return data, int(version) if version.isdigit() else None
 

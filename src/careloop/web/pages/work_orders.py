@@ -129,7 +129,7 @@ def work_order_action(
     at: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        read = whole_number(version, "version")
+        read = whole_number(version, "version", lang)
         if name == "accept":
             work_orders.accept(uow, work_order_id, actor, read, now)
         elif name == "complete":
