@@ -16,6 +16,7 @@ import typer
 from careloop.cli.shell import LANG
 from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
+from careloop.i18n import Translator
 
 csi_app = typer.Typer(
     help="Customer satisfaction index studies (用户满意度指数测评): PLS path model, index, grade.",
@@ -52,10 +53,10 @@ def table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
 
 
 def _text_report(result: Any, lang: str) -> str:
-    from careloop.reports.csi import column_word, stratum_rows, summary_rows, word
+    from careloop.reports.csi import column_word, stratum_rows, summary_rows
 
-    def w(key: str) -> str:
-        return word(key, lang)
+    # The tables' words are the study report's own (the reports_csi catalogue).
+    t = Translator(lang)
 
     def label(name: str) -> str:
         row = result.latent(name)
@@ -64,11 +65,20 @@ def _text_report(result: Any, lang: str) -> str:
     def num(value: float | None, digits: int = 3) -> str:
         return "—" if value is None else f"{value:.{digits}f}"
 
+    latent, ci, grade = t("csi_report.latent"), t("csi_report.ci"), t("csi_report.grade")
+    communality, r_squared = t("csi_report.communality"), t("csi_report.r_squared")
     parts = [
-        table(w("summary"), [w("what"), w("value")], summary_rows(result, lang), 9),
         table(
-            w("paths"),
-            [w("from"), w("to"), w("estimate"), w("se"), w("t"), w("ci_low"), w("ci_high")],
+            t("csi_report.summary"),
+            [t("csi_report.what"), t("csi_report.value")],
+            summary_rows(result, lang),
+            9,
+        ),
+        table(
+            t("csi_report.paths"),
+            [t("csi_report.from"), t("csi_report.to"), t("csi_report.estimate"),
+             t("csi_report.se"), t("csi_report.t"), t("csi_report.ci_low"),
+             t("csi_report.ci_high")],
             [
                 [label(p.source), label(p.target), num(p.estimate), num(p.std_error),
                  num(p.t_value, 2), num(p.ci_low), num(p.ci_high)]
@@ -77,15 +87,16 @@ def _text_report(result: Any, lang: str) -> str:
             2,
         ),
         table(
-            w("r_squared"),
-            [w("latent"), w("r_squared")],
+            r_squared,
+            [latent, r_squared],
             [[label(k), num(v)] for k, v in result.r_squared.items()],
             1,
         ),
         table(
-            w("outer"),
-            [w("latent"), w("item"), w("weight"), w("loading"), w("communality"),
-             w("redundancy"), w("mean"), w("index_weight")],
+            t("csi_report.outer"),
+            [latent, t("csi_report.item"), t("csi_report.weight"), t("csi_report.loading"),
+             communality, t("csi_report.redundancy"), t("csi_report.mean"),
+             t("csi_report.index_weight")],
             [
                 [label(o.latent), o.item, num(o.weight), num(o.loading), num(o.communality),
                  num(o.redundancy), num(o.mean, 2), num(o.index_weight)]
@@ -94,20 +105,21 @@ def _text_report(result: Any, lang: str) -> str:
             2,
         ),
         table(
-            w("quality"),
-            [w("latent"), w("mode"), w("items"), w("alpha"), w("rho"), w("ave"),
-             w("communality"), w("r_squared")],
+            t("csi_report.quality"),
+            [latent, t("csi_report.mode"), t("csi_report.items"), t("csi_report.alpha"),
+             t("csi_report.rho"), t("csi_report.ave"), communality, r_squared],
             [
-                [label(q.latent), w(f"mode_{q.mode}"), str(q.items), num(q.cronbach_alpha),
-                 num(q.dillon_goldstein_rho), num(q.ave), num(q.communality),
-                 num(q.r_squared)]
+                # csi_report.mode_A / csi_report.mode_B: the measurement mode's name.
+                [label(q.latent), t(f"csi_report.mode_{q.mode}"), str(q.items),
+                 num(q.cronbach_alpha), num(q.dillon_goldstein_rho), num(q.ave),
+                 num(q.communality), num(q.r_squared)]
                 for q in result.quality
             ],
             2,
         ),
         table(
-            w("index"),
-            [w("latent"), w("index"), w("ci"), w("grade")],
+            t("csi_report.index"),
+            [latent, t("csi_report.index"), ci, grade],
             [
                 [label(r.latent), f"{r.value:.1f}",
                  "—" if r.ci_low is None else f"{r.ci_low:.1f} – {r.ci_high:.1f}",
@@ -119,16 +131,26 @@ def _text_report(result: Any, lang: str) -> str:
     ]  # fmt: skip
     strata_head = [
         *(column_word(c, lang) for c in result.strata_columns),
-        w("latent"), w("n"), w("effective_n"), w("index"), w("ci"), w("grade"),
+        latent, t("csi_report.n"), t("csi_report.effective_n"), t("csi_report.index"), ci, grade,
     ]  # fmt: skip
     k = len(result.strata_columns) + 1
     if result.strata:
         parts.append(
-            table(w("by_stratum"), strata_head, stratum_rows(result, result.strata, lang), k)
+            table(
+                t("csi_report.by_stratum"),
+                strata_head,
+                stratum_rows(result, result.strata, lang),
+                k,
+            )
         )
     if result.margins:
         parts.append(
-            table(w("by_margin"), strata_head, stratum_rows(result, result.margins, lang), k)
+            table(
+                t("csi_report.by_margin"),
+                strata_head,
+                stratum_rows(result, result.margins, lang),
+                k,
+            )
         )
     return "\n".join(parts)
 
@@ -195,12 +217,8 @@ def run(
         files[0].write_bytes(to_html(result, speak))
         files[1].write_bytes(to_xlsx(result, speak))
     except OSError as exc:
-        where = exc.filename or out
-        message = (
-            f"cannot write the reports to {where}: {exc.strerror}"
-            if speak == "en"
-            else f"无法写入报告到 {where}：{exc.strerror}"
-        )
+        t = Translator(speak)
+        message = t("cli.csi.cannot_write", where=exc.filename or out, reason=exc.strerror)
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(1) from None
     if as_json:
@@ -265,24 +283,21 @@ def plan(
         return
     from careloop.reports.csi import column_word
 
-    en = speak == "en"
+    t = Translator(speak)
     head = [
         *(column_word(c, speak) for c in found.label_columns),
-        "population" if en else "总体",
-        "sd" if en else "标准差",
-        "needed" if en else "所需样本",
+        t("cli.csi.col.population"),
+        t("cli.csi.col.sd"),
+        t("cli.csi.col.needed"),
     ]
     if found.total is not None:
-        head += ["allocated" if en else "分配样本", "weight N/n" if en else "设计权重"]
+        head += [t("cli.csi.col.allocated"), t("cli.csi.col.weight")]
     rows = []
     for s in found.strata:
         row = [*s.values, f"{s.population}", "—" if s.sd is None else f"{s.sd:g}", f"{s.needed}"]
         if found.total is not None:
             row += [f"{s.allocated}", "—" if s.weight is None else f"{s.weight:.2f}"]
         rows.append(row)
-    title = (
-        f"sample plan: ±{margin:g} at {level:.0%}, {found.needed} interviews in all"
-        if en
-        else f"抽样方案：允许误差 ±{margin:g}，置信水平 {level:.0%}，合计需 {found.needed} 份"
-    )
+    title = t("cli.csi.plan_title", margin=f"{margin:g}", level=f"{level:.0%}", needed=found.needed)
+
     typer.echo(table(title, head, rows, len(found.label_columns)))
