@@ -26,6 +26,7 @@ from careloop.config import Settings
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.language import normalise
 from careloop.domain.supervision import accountability as rules
+from careloop.i18n import Translator
 from careloop.services.access.actors import actor_for
 from careloop.services.supervision import accountability as cases
 from careloop.services.unit_of_work import UnitOfWork
@@ -42,52 +43,10 @@ Lang = Annotated[
 ]
 AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for other tools)")]
 
-WORDS: dict[str, tuple[str, str]] = {
-    "cases": ("责任认定", "Responsibility cases"),
-    "count": ("共 {n} 件，显示 {shown} 件", "{n} in all, {shown} shown"),
-    "number": ("认定编号", "Case"),
-    "status": ("状态", "Status"),
-    "source": ("问题来源", "Source"),
-    "unit": ("责任单位", "Unit"),
-    "staff": ("责任人", "Person"),
-    "no_staff": ("未指定个人", "nobody named"),
-    "rule": ("违反条款", "Rule"),
-    "penalty": ("处罚", "Penalty"),
-    "in_force": ("现行处罚", "Penalty in force"),
-    "opened": ("立案时间", "Opened"),
-    "summary": ("认定事实", "What happened"),
-    "decided_at": ("认定时间", "Decided"),
-    "decision_reason": ("认定说明", "Reason"),
-    "appeal_due": ("申诉截止", "Appeal by"),
-    "appealed_at": ("申诉时间", "Appealed"),
-    "appeal_reason": ("申诉理由", "Grounds of appeal"),
-    "appeal_outcome": ("申诉裁定", "Appeal ruling"),
-    "trail": ("处理记录", "Trail"),
-    "not_decided": ("待认定", "not decided yet"),
-    "no_penalty": ("不处罚", "no penalty"),
-    "points": ("扣 {n} 分", "{n} points off"),
-    "veto": ("一票否决", "one-vote veto"),
-    "system": ("系统", "system"),
-    "none": ("没有符合条件的责任认定。", "No case matches."),
-}
-ACTIONS: dict[str, tuple[str, str]] = {
-    "open": ("立案", "opened"),
-    "decide": ("认定处罚", "decided"),
-    "dismiss": ("不予追责", "dismissed"),
-    "appeal": ("提出申诉", "appealed"),
-    "decide_appeal": ("裁定申诉", "appeal decided"),
-    "finalise": ("确认生效", "made final"),
-}
-
 
 def language(lang: str | None) -> str:
     """``--lang``, else CARELOOP_LANG (read when the command runs), else Chinese."""
     return normalise(lang) if lang else Settings.cli_language()
-
-
-def word(key: str, lang: str, **params: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**params)
 
 
 def fail(exc: DomainError, lang: str) -> NoReturn:
@@ -131,22 +90,28 @@ def yuan(amount: Decimal) -> str:
 
 def penalty_text(view: cases.CaseView, lang: str) -> str:
     """What a case costs, in words: nothing yet while open, nothing once dismissed."""
+    t = Translator(lang)
     if view.status == rules.CaseStatus.OPEN:
-        return word("not_decided", lang)
+        return t("cli.accountability.not_decided")
     p = view.penalty
     if view.status == rules.CaseStatus.DISMISSED or p.is_none:
-        return word("no_penalty", lang)
-    parts = [word("points", lang, n=f"{p.points:g}")] if p.points else []
+        return t("cli.accountability.no_penalty")
+    parts = [t("cli.accountability.points", n=f"{p.points:g}")] if p.points else []
     parts += [yuan(p.amount)] if p.amount else []
-    parts += [word("veto", lang)] if p.veto else []
+    parts += [t("cli.accountability.veto")] if p.veto else []
     return " · ".join(parts)
 
 
-def _status(value: str | None) -> str | None:
+def _status(value: str | None, lang: str) -> str | None:
     if value is None or value in {s.value for s in rules.CaseStatus}:
         return value
-    choices = "、".join(f"{zh} ({s.value})" for s, (zh, _) in rules.STATUS_LABELS.items())
-    raise InvalidInput("status", f"请从以下状态中选择 / choose one of: {choices}")
+    t = Translator(lang)
+    # The statuses' names are the rule's own words, beside it in the domain.
+    named = rules.STATUS_LABELS.items()
+    choices = t("cli.list_separator").join(
+        f"{en if t.lang == 'en' else zh} ({s.value})" for s, (zh, en) in named
+    )
+    raise InvalidInput("status", t("cli.accountability.choose_status", choices=choices))
 
 
 @accountability_app.command("list")
@@ -166,19 +131,25 @@ def list_cases(
     """The cases you may see, newest first (yours only, unless you lead a unit or
     supervise an area)."""
     speak = language(lang)
+    t = Translator(speak)
 
     def action(uow: UnitOfWork) -> cases.CasePage:
         actor = actor_for(uow, as_user)
-        return cases.list_cases(uow, actor, speak, _status(status), limit=limit, unit_code=unit)
+        wanted = _status(status, speak)
+        return cases.list_cases(uow, actor, speak, wanted, limit=limit, unit_code=unit)
 
     page = run_speaking(action, speak)
     if as_json:
         dump({"total": page.total, "items": [asdict(c) for c in page.items]})
         return
     if not page.items:
-        typer.echo(word("none", speak))
+        typer.echo(t("cli.accountability.none"))
         return
-    headers = [word(k, speak) for k in ("number", "status", "unit", "rule", "penalty", "opened")]
+    headers = [
+        t("cli.accountability.number"), t("cli.accountability.status"),
+        t("cli.accountability.unit"), t("cli.accountability.rule"),
+        t("cli.accountability.penalty"), t("cli.accountability.opened"),
+    ]  # fmt: skip
     rows = [
         [
             c.number,
@@ -190,8 +161,8 @@ def list_cases(
         ]
         for c in page.items
     ]
-    typer.echo(table(word("cases", speak), headers, rows, len(headers)))
-    typer.echo(word("count", speak, n=page.total, shown=len(page.items)))
+    typer.echo(table(t("cli.accountability.cases"), headers, rows, len(headers)))
+    typer.echo(t("cli.accountability.count", n=page.total, shown=len(page.items)))
 
 
 @accountability_app.command("show")
@@ -204,35 +175,38 @@ def show_case(case_id: int, as_user: AsUser, as_json: AsJson = False, lang: Lang
     if as_json:
         dump(asdict(view))
         return
-    en = speak == "en"
+    t = Translator(speak)
     lines = [
-        (word("number", speak), f"{view.number}（{view.status_label}）" if not en
-         else f"{view.number} ({view.status_label})"),
-        (word("source", speak), f"{view.source_label} {view.source_ref}"),
-        (word("unit", speak), view.unit_name),
-        (word("staff", speak), view.staff_name or word("no_staff", speak)),
-        (word("rule", speak), view.rule_label),
-        (word("opened", speak), local_time(view.opened_at)),
-        (word("summary", speak), view.summary),
-        (word("in_force", speak), penalty_text(view, speak)),
+        (t("cli.accountability.number"),
+         t("cli.number_status", number=view.number, status=view.status_label)),
+        (t("cli.accountability.source"), f"{view.source_label} {view.source_ref}"),
+        (t("cli.accountability.unit"), view.unit_name),
+        (t("cli.accountability.staff"), view.staff_name or t("cli.accountability.no_staff")),
+        (t("cli.accountability.rule"), view.rule_label),
+        (t("cli.accountability.opened"), local_time(view.opened_at)),
+        (t("cli.accountability.summary"), view.summary),
+        (t("cli.accountability.in_force"), penalty_text(view, speak)),
     ]  # fmt: skip
+    reason = t("cli.accountability.decision_reason")
     if view.decided_at:
-        lines.append((word("decided_at", speak), local_time(view.decided_at)))
+        lines.append((t("cli.accountability.decided_at"), local_time(view.decided_at)))
         if view.decision_reason:
-            lines.append((word("decision_reason", speak), view.decision_reason))
-        lines.append((word("appeal_due", speak), due_time(view.appeal_due_at)))
+            lines.append((reason, view.decision_reason))
+        lines.append((t("cli.accountability.appeal_due"), due_time(view.appeal_due_at)))
     elif view.decision_reason:
-        lines.append((word("decision_reason", speak), view.decision_reason))
+        lines.append((reason, view.decision_reason))
     if view.appealed_at:
-        lines.append((word("appealed_at", speak), local_time(view.appealed_at)))
-        lines.append((word("appeal_reason", speak), view.appeal_reason or ""))
+        lines.append((t("cli.accountability.appealed_at"), local_time(view.appealed_at)))
+        lines.append((t("cli.accountability.appeal_reason"), view.appeal_reason or ""))
     if view.appeal_outcome_label:
-        lines.append((word("appeal_outcome", speak), view.appeal_outcome_label))
+        lines.append((t("cli.accountability.appeal_outcome"), view.appeal_outcome_label))
     for label, value in lines:
-        typer.echo(f"{label}：{value}" if not en else f"{label}: {value}")
-    typer.echo(f"== {word('trail', speak)} ==")
+        typer.echo(t("cli.field_line", label=label, value=value))
+    trail = t("cli.accountability.trail")
+    typer.echo(f"== {trail} ==")
     for e in view.trail:
-        who = word("system", speak) if e.role == "system" else e.actor
-        zh, en_label = ACTIONS.get(e.action, (e.action, e.action))
+        who = t("cli.accountability.system") if e.role == "system" else e.actor
+        # Keys from the trail's action codes; an action nobody named yet shows its code.
+        action = t.get(f"cli.accountability.action.{e.action}", e.action)
         note = f"  {e.note}" if e.note else ""
-        typer.echo(f"{local_time(e.at)}  {who}  {en_label if en else zh}{note}")
+        typer.echo(f"{local_time(e.at)}  {who}  {action}{note}")

@@ -23,6 +23,7 @@ from careloop.cli.transition_commands import (
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
 from careloop.domain.lifecycle import tickets
+from careloop.i18n import Translator
 from careloop.services.access.actors import SYSTEM, actor_for
 from careloop.services.complaints import follow_ups, intake, lifecycle, queries, work_orders
 from careloop.services.complaints.filters import ComplaintFilter
@@ -119,15 +120,17 @@ def complaint_import(
     """
     from careloop.services.complaints.intake_import import import_file
 
+    t = Translator(LANG)
     if not file.is_file():
-        typer.echo(f"error: no such file {file}", err=True)
+        missing = t("cli.file.missing", file=file)
+        typer.echo(f"error: {missing}", err=True)
         raise typer.Exit(1)
     shared = platform()
     try:
         with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user)
         with progress_bar(LANG) as bar:
-            task = bar.add_task("导入" if LANG == "zh" else "import", total=None)
+            task = bar.add_task(t("cli.complaint_import.progress"), total=None)
             rows = import_file(
                 shared.unit_of_work,
                 file,
@@ -138,6 +141,7 @@ def complaint_import(
             )
     except DomainError as exc:
         fail(exc)
+    # The row lines stay tab-separated codes for scripts; the summary is for people.
     counts = {"created": 0, "replayed": 0, "error": 0}
     for row in rows:
         result = row.result
@@ -152,7 +156,12 @@ def complaint_import(
                 f"{result.error.message(LANG)}\tkey={row.key}"
             )
     typer.echo(
-        f"created {counts['created']}, replayed {counts['replayed']}, errors {counts['error']}"
+        t(
+            "cli.complaint_import.done",
+            created=counts["created"],
+            replayed=counts["replayed"],
+            errors=counts["error"],
+        )
     )
     if counts["error"]:
         raise typer.Exit(1)
@@ -256,7 +265,9 @@ def complaint_list(
             0,
             actor=SYSTEM,
         )
-        typer.echo(f"total: {page.total}")
+        t = Translator(LANG)
+        typer.echo(t("cli.complaint_list.total", n=page.total))
+
         for c in page.items:
             typer.echo(
                 f"{c.id}\t{c.number}\t{c.status}\t{c.category}\t{c.accepted_at:%Y-%m-%d %H:%M}"

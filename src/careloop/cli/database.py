@@ -8,13 +8,15 @@ import typer
 
 from careloop import bootstrap
 from careloop.cli.shell import LANG, now, platform, progress_bar
+from careloop.i18n import Translator
 
 
 def migrate() -> None:
     """Create or upgrade the database schema (Alembic)."""
     shared = platform()
     bootstrap.migrate(shared)
-    typer.echo(f"schema up to date: {bootstrap.redacted(shared.database_url)}")
+    t = Translator(LANG)
+    typer.echo(t("cli.migrate.done", url=bootstrap.redacted(shared.database_url)))
 
 
 def demo(
@@ -28,8 +30,10 @@ def demo(
 
     shared = platform()
     bootstrap.migrate(shared)
+    t = Translator(LANG)
     with progress_bar(LANG) as bar:
-        task = bar.add_task("投诉" if LANG == "zh" else "complaints", total=count)
+        task = bar.add_task(t("cli.demo.progress"), total=count)
+
         result = load_demo(
             shared.session_factory,
             count=count,

@@ -29,6 +29,7 @@ from careloop.domain.language import normalise
 from careloop.domain.permissions import in_scope
 from careloop.domain.supervision.checklists import INSPECTION_KINDS
 from careloop.domain.supervision.plans import CADENCES, quarter_label, quarter_of
+from careloop.i18n import Translator
 from careloop.services.access.actors import Actor, actor_for
 from careloop.services.org.setup import list_units
 from careloop.services.supervision import inspection_import, plans, scores
@@ -58,33 +59,40 @@ def _fail(exc: DomainError, lang: str) -> NoReturn:
     raise typer.Exit(1) from None
 
 
-def _quarter(value: str | None) -> tuple[date, date]:
+def _quarter(value: str | None, t: Translator) -> tuple[date, date]:
     """``2026Q3`` → its first and last day; none: the current quarter in Beijing time."""
     if not value:
         return quarter_of(now().astimezone(LOCAL).date())
     found = re.fullmatch(r"\s*(\d{4})\s*[Qq]\s*([1-4])\s*", value)
     if not found or not 2000 <= int(found.group(1)) <= 2099:
-        raise InvalidInput("quarter", "应为年份加季度，如 2026Q3 / a quarter such as 2026Q3")
+        raise InvalidInput("quarter", t("cli.inspections.bad_quarter"))
     return quarter_of(date(int(found.group(1)), int(found.group(2)) * 3, 1))
 
 
-def _region_path(uow: UnitOfWork, actor: Actor, code: str | None) -> str | None:
+def _region_path(uow: UnitOfWork, actor: Actor, code: str | None, t: Translator) -> str | None:
     if not code:
         return None
     for unit in list_units(uow, "zh"):
         if unit.code == code and in_scope(unit.path, actor.scope):
             return unit.path
-    raise InvalidInput("region", f"未知单位「{code}」 / unknown unit {code!r}")
+    raise InvalidInput("region", t("cli.inspections.unknown_unit", code=code))
+
+
+def _kind(kind: str, t: Translator) -> str:
+    if kind not in INSPECTION_KINDS:
+        raise InvalidInput("kind", t("cli.inspections.unknown_kind", kind=kind))
+    return kind
 
 
 # --- import ---------------------------------------------------------------------------------
 
 
 def _problem_lines(problems: list[RowProblem], lang: str) -> str:
-    en = lang == "en"
-    head = ["row", "column", "reason"] if en else ["行", "列", "原因"]
+    t = Translator(lang)
+    head = [t("cli.inspections.col.row"), t("cli.inspections.col.column"),
+            t("cli.inspections.col.reason")]  # fmt: skip
     rows = [[p.rows() or "—", p.column_name(lang) or "—", p.reason(lang)] for p in problems]
-    return table("refused rows" if en else "有问题的行", head, rows, len(head))
+    return table(t("cli.inspections.refused_rows"), head, rows, len(head))
 
 
 @inspections_app.command("import")
@@ -99,12 +107,12 @@ def import_file(
     """Import inspection results from Excel, all or nothing; a visit imported before is
     refused, so running the same file again imports nothing twice."""
     speak = _speak(lang)
-    en = speak == "en"
+    t = Translator(speak)
     try:
         content = file.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        message = f"cannot read {file}: {reason}" if en else f"无法读取 {file}：{reason}"
+        message = t("cli.file.unreadable", file=file, reason=reason)
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(1) from None
     moment = now()
@@ -124,20 +132,12 @@ def import_file(
         _fail(exc, speak)
     if problems:
         typer.echo(_problem_lines(problems, speak))
-        typer.echo(
-            f"refused: {len(problems)} problems; nothing imported"
-            if en
-            else f"未导入：{len(problems)} 处问题，整个文件没有导入"
-        )
+        typer.echo(t("cli.inspections.refused", n=len(problems)))
         raise typer.Exit(REFUSED_EXIT)
     if dry_run:
-        typer.echo(
-            f"checked: {rows} rows, {visits} visits would be imported (nothing written)"
-            if en
-            else f"检查通过：{rows} 行数据，可导入 {visits} 次检查（未写入）"
-        )
+        typer.echo(t("cli.inspections.checked", rows=rows, visits=visits))
         return
-    typer.echo(f"imported: {visits} visits" if en else f"已导入 {visits} 次检查")
+    typer.echo(t("cli.inspections.imported", visits=visits))
 
 
 # --- scores ---------------------------------------------------------------------------------
@@ -158,14 +158,13 @@ def show_scores(
 ) -> None:
     """The store ranking of a quarter: visits, compliant visits, 达标率 and mean score."""
     speak = _speak(lang)
-    en = speak == "en"
+    t = Translator(speak)
     try:
-        start, end = _quarter(quarter)
-        if kind not in INSPECTION_KINDS:
-            raise InvalidInput("kind", f"未知检查类型「{kind}」 / unknown kind {kind!r}")
+        start, end = _quarter(quarter, t)
+        _kind(kind, t)
         with platform().unit_of_work() as uow:
             actor = actor_for(uow, as_user)
-            path = _region_path(uow, actor, region)
+            path = _region_path(uow, actor, region, t)
             ranking = scores.store_ranking(uow, actor, start, end, speak, kind, path)
     except DomainError as exc:
         _fail(exc, speak)
@@ -179,21 +178,18 @@ def show_scores(
             )
         )  # fmt: skip
         return
-    kind_name = INSPECTION_KINDS[kind][1 if en else 0]
-    title = (
-        f"{kind_name} ranking, {label} ({start} – {end})"
-        if en
-        else f"{kind_name}排名 {label}（{start} 至 {end}）"
-    )
+    kind_name = INSPECTION_KINDS[kind][1 if speak == "en" else 0]  # the rule's own words
+    title = t("cli.inspections.ranking", kind=kind_name, quarter=label, start=start, end=end)
     if not ranking:
         typer.echo(f"== {title} ==")
-        typer.echo("no submitted inspections" if en else "统计期内没有已提交的检查")
+        typer.echo(t("cli.inspections.none_submitted"))
         return
-    head = (
-        ["rank", "code", "name", "region", "visits", "compliant", "compliance", "mean score"]
-        if en
-        else ["排名", "编码", "名称", "地区", "检查次数", "达标次数", "达标率", "平均得分"]
-    )
+    head = [
+        t("cli.inspections.col.rank"), t("cli.inspections.col.code"),
+        t("cli.inspections.col.name"), t("cli.inspections.col.region"),
+        t("cli.inspections.col.visits"), t("cli.inspections.col.compliant"),
+        t("cli.inspections.col.compliance"), t("cli.inspections.col.mean_score"),
+    ]  # fmt: skip
     rows = [
         [str(s.rank), s.code, s.name, s.region, str(s.visits), str(s.compliant),
          "—" if s.compliance_rate is None else f"{s.compliance_rate:.1f}%",
@@ -247,16 +243,15 @@ def make_plan(
     """Plan inspections with their result slots: a quarterly store rotation (every store
     once, never by its own county's staff while someone else can go) or a daily dial test."""
     speak = _speak(lang)
-    en = speak == "en"
+    t = Translator(speak)
     chosen_cadence = cadence or ("daily" if kind == "dial_test" else "quarterly")
     try:
-        first, last = _quarter(quarter)
+        first, last = _quarter(quarter, t)
         first = time_bounds.parse_day("--start", start) if start else first
         last = time_bounds.parse_day("--end", end) if end else last
-        if kind not in INSPECTION_KINDS:
-            raise InvalidInput("kind", f"未知检查类型「{kind}」 / unknown kind {kind!r}")
+        _kind(kind, t)
         if chosen_cadence not in CADENCES:
-            raise InvalidInput("cadence", "频次须为每季度、每月、每日或一次性 / unknown cadence")
+            raise InvalidInput("cadence", t("cli.inspections.unknown_cadence"))
         new = plans.NewPlan(
             name or _default_name(kind, chosen_cadence, first, last),
             kind, chosen_cadence, first, last, _names(inspectors), region, _names(subjects),
@@ -273,11 +268,8 @@ def make_plan(
     if as_json:
         typer.echo(json.dumps(made, ensure_ascii=False, indent=2))
         return
-    cadence_name = CADENCES[chosen_cadence][1 if en else 0]
+    cadence_name = CADENCES[chosen_cadence][1 if speak == "en" else 0]  # the rule's own words
     typer.echo(
-        f"plan {made['id']} “{made['name']}” ({cadence_name}, {made['starts_on']} – "
-        f"{made['ends_on']}): {made['slots']} inspections planned"
-        if en
-        else f"已建检查计划 {made['id']}「{made['name']}」（{cadence_name}，{made['starts_on']} 至 "
-        f"{made['ends_on']}）：共 {made['slots']} 次检查"
-    )
+        t("cli.inspections.planned", id=made["id"], name=made["name"], cadence=cadence_name,
+          start=made["starts_on"], end=made["ends_on"], slots=made["slots"])
+    )  # fmt: skip

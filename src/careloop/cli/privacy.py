@@ -11,42 +11,17 @@ administrator, not as the system.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Final
+from typing import Annotated
 
 import typer
 
 from careloop.cli.shell import LANG, fail, platform, settings
 from careloop.domain.errors import DomainError, InvalidInput
+from careloop.i18n import Translator
 from careloop.services.access.actors import actor_for
 from careloop.services.privacy import retention
 
 privacy_app = typer.Typer(help="Personal data: the retention rule (PIPL).", no_args_is_help=True)
-
-_LINES: Final[dict[str, tuple[str, str]]] = {
-    "anonymised": (
-        "已匿名化 {number}（id {id}，归档于 {archived}）",
-        "anonymised {number} (id {id}, archived {archived})",
-    ),
-    "would_anonymise": (
-        "将匿名化 {number}（id {id}，归档于 {archived}）",
-        "would anonymise {number} (id {id}, archived {archived})",
-    ),
-    "done": (
-        "截止 {cutoff}（保留 {days} 天）：已匿名化 {count} 件投诉，共 {batches} 批，已记入安全审计",
-        "cutoff {cutoff} (kept {days} days): anonymised {count} complaint(s) in {batches} "
-        "batch(es), recorded in the security audit",
-    ),
-    "dry_run": (
-        "试运行，截止 {cutoff}（保留 {days} 天）：将匿名化 {count} 件投诉，未做任何修改",
-        "dry run, cutoff {cutoff} (kept {days} days): would anonymise {count} complaint(s); "
-        "nothing was changed",
-    ),
-}
-
-
-def _line(key: str, **params: object) -> str:
-    zh, en = _LINES[key]
-    return (en if LANG == "en" else zh).format(**params)
 
 
 def _instant(value: str | None) -> datetime:
@@ -55,16 +30,15 @@ def _instant(value: str | None) -> datetime:
     wall_clock = datetime.now(UTC)
     if not value:
         return wall_clock
+    t = Translator(LANG)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
         moment = None
     if moment is None or moment.tzinfo is None:
-        raise InvalidInput(
-            "--now", "需要带时区的 ISO 时间 / an ISO instant with a time-zone offset"
-        )
+        raise InvalidInput("--now", t("cli.privacy.needs_offset"))
     if moment > wall_clock + timedelta(minutes=1):
-        raise InvalidInput("--now", "不能晚于当前时间 / must not be later than now")
+        raise InvalidInput("--now", t("cli.privacy.not_later_than_now"))
     return moment
 
 
@@ -103,21 +77,22 @@ def purge_command(
         )
     except DomainError as exc:
         fail(exc)
+    t = Translator(LANG)
     for due in run.complaints:
+        what = {
+            "number": due.number or "-",
+            "id": due.id,
+            "archived": f"{due.archived_at:%Y-%m-%d}",
+        }
         typer.echo(
-            _line(
-                "would_anonymise" if dry_run else "anonymised",
-                number=due.number or "-",
-                id=due.id,
-                archived=f"{due.archived_at:%Y-%m-%d}",
-            )
+            t("cli.privacy.would_anonymise", **what)
+            if dry_run
+            else t("cli.privacy.anonymised", **what)
         )
-    typer.echo(
-        _line(
-            "dry_run" if dry_run else "done",
-            cutoff=f"{run.cutoff:%Y-%m-%d %H:%M} UTC",
-            days=run.retention_days,
-            count=run.count,
-            batches=run.batches,
-        )
-    )
+    summary = {
+        "cutoff": f"{run.cutoff:%Y-%m-%d %H:%M} UTC",
+        "days": run.retention_days,
+        "count": run.count,
+        "batches": run.batches,
+    }
+    typer.echo(t("cli.privacy.dry_run", **summary) if dry_run else t("cli.privacy.done", **summary))

@@ -17,6 +17,7 @@ from careloop.cli.accountability import AsJson, Lang, dump, language, local_time
 from careloop.cli.csi import table
 from careloop.cli.shell import now
 from careloop.cli.transition_commands import AsUser
+from careloop.i18n import Translator
 from careloop.services.access.actors import actor_for
 from careloop.services.supervision import rectification as tasks
 from careloop.services.unit_of_work import UnitOfWork
@@ -25,33 +26,6 @@ rectification_app = typer.Typer(
     help="Rectification tasks (督促整改): findings a unit must put right, with evidence.",
     no_args_is_help=True,
 )
-
-WORDS: dict[str, tuple[str, str]] = {
-    "tasks": ("整改任务", "Rectification tasks"),
-    "count": ("共 {n} 项，显示 {shown} 项", "{n} in all, {shown} shown"),
-    "number": ("任务编号", "Task"),
-    "status": ("状态", "Status"),
-    "unit": ("整改单位", "Unit"),
-    "title": ("问题", "Finding"),
-    "source": ("问题来源", "Source"),
-    "due": ("整改期限", "Due"),
-    "remaining": ("剩余", "Left"),
-    "escalated": ("已升级", "Escalated"),
-    "level": ("第 {n} 级 → {unit}", "level {n} → {unit}"),
-    "detail": ("问题描述", "Detail"),
-    "cycle": ("整改轮次", "Round"),
-    "actions_taken": ("整改措施", "Actions taken"),
-    "evidence": ("整改证据", "Evidence"),
-    "check_note": ("复查意见", "Re-inspection note"),
-    "closed_at": ("销号时间", "Closed"),
-    "trail": ("处理记录", "Trail"),
-    "none": ("没有符合条件的整改任务。", "No task matches."),
-}
-
-
-def word(key: str, lang: str, **params: object) -> str:
-    zh, en = WORDS[key]
-    return (en if lang == "en" else zh).format(**params)
 
 
 def _left(view: tasks.RectificationView) -> str:
@@ -77,6 +51,7 @@ def list_tasks(
 ) -> None:
     """The tasks you may see, the soonest due first."""
     speak = language(lang)
+    t = Translator(speak)
     moment = now()
 
     def action(uow: UnitOfWork) -> tasks.TaskPage:
@@ -87,17 +62,23 @@ def list_tasks(
 
     page = run_speaking(action, speak)
     if as_json:
-        dump({"total": page.total, "items": [asdict(t) for t in page.items]})
+        dump({"total": page.total, "items": [asdict(task) for task in page.items]})
         return
     if not page.items:
-        typer.echo(word("none", speak))
+        typer.echo(t("cli.rectification.none"))
         return
-    headers = [word(k, speak) for k in ("number", "status", "unit", "title", "due", "remaining")]
+    headers = [
+        t("cli.rectification.number"), t("cli.rectification.status"),
+        t("cli.rectification.unit"), t("cli.rectification.title"),
+        t("cli.rectification.due"), t("cli.rectification.remaining"),
+    ]  # fmt: skip
     rows = [
-        [t.number, t.status_label, t.unit.name, t.title, t.due_local, _left(t)] for t in page.items
+        [task.number, task.status_label, task.unit.name, task.title, task.due_local, _left(task)]
+        for task in page.items
     ]
-    typer.echo(table(word("tasks", speak), headers, rows, len(headers)))
-    typer.echo(word("count", speak, n=page.total, shown=len(page.items)))
+
+    typer.echo(table(t("cli.rectification.tasks"), headers, rows, len(headers)))
+    typer.echo(t("cli.rectification.count", n=page.total, shown=len(page.items)))
 
 
 @rectification_app.command("show")
@@ -117,35 +98,36 @@ def show_task(task_id: int, as_user: AsUser, as_json: AsJson = False, lang: Lang
     if as_json:
         dump({**asdict(view), "trail": [asdict(e) for e in trail]})
         return
-    en = speak == "en"
+    t = Translator(speak)
     lines = [
-        (word("number", speak), f"{view.number} ({view.status_label})" if en
-         else f"{view.number}（{view.status_label}）"),
-        (word("source", speak), view.source_label),
-        (word("unit", speak), view.unit.name),
-        (word("title", speak), view.title),
-        (word("detail", speak), view.detail),
-        (word("cycle", speak), str(view.cycle)),
-        (word("due", speak), view.due_local),
-        (word("remaining", speak), _left(view)),
+        (t("cli.rectification.number"),
+         t("cli.number_status", number=view.number, status=view.status_label)),
+        (t("cli.rectification.source"), view.source_label),
+        (t("cli.rectification.unit"), view.unit.name),
+        (t("cli.rectification.title"), view.title),
+        (t("cli.rectification.detail"), view.detail),
+        (t("cli.rectification.cycle"), str(view.cycle)),
+        (t("cli.rectification.due"), view.due_local),
+        (t("cli.rectification.remaining"), _left(view)),
     ]  # fmt: skip
     if view.escalated_to is not None:
         lines.append(
-            (word("escalated", speak),
-             word("level", speak, n=view.escalation_level, unit=view.escalated_to.name))
+            (t("cli.rectification.escalated"),
+             t("cli.rectification.level", n=view.escalation_level, unit=view.escalated_to.name))
         )  # fmt: skip
-    for key, value in (
-        ("actions_taken", view.actions_taken),
-        ("evidence", view.evidence_text or view.evidence_ref),
-        ("check_note", view.check_note),
+    for label, value in (
+        (t("cli.rectification.actions_taken"), view.actions_taken),
+        (t("cli.rectification.evidence"), view.evidence_text or view.evidence_ref),
+        (t("cli.rectification.check_note"), view.check_note),
     ):
         if value:
-            lines.append((word(key, speak), value))
+            lines.append((label, value))
     if view.closed_at:
-        lines.append((word("closed_at", speak), local_time(view.closed_at)))
+        lines.append((t("cli.rectification.closed_at"), local_time(view.closed_at)))
     for label, value in lines:
-        typer.echo(f"{label}: {value}" if en else f"{label}：{value}")
-    typer.echo(f"== {word('trail', speak)} ==")
+        typer.echo(t("cli.field_line", label=label, value=value))
+    title = t("cli.rectification.trail")
+    typer.echo(f"== {title} ==")
     for e in trail:
         note = f"  {e.note}" if e.note else ""
         typer.echo(f"{e.at_local}  {e.actor}  {e.action_label}{note}")

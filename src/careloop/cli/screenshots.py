@@ -20,6 +20,7 @@ import typer
 
 from careloop import bootstrap
 from careloop.config import Settings
+from careloop.i18n import Translator
 
 VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
 CHROMIUM_ARGS = [
@@ -238,13 +239,16 @@ def screenshots_command(
     chromium: Annotated[str, typer.Option(help="Chromium executable")] = "/usr/bin/chromium",
 ) -> None:
     """Render the main pages at 1366×768 and 390×844 into PNGs (Chromium + playwright)."""
+    t = Translator(Settings.cli_language())
     try:
         import playwright  # noqa: F401
     except ImportError:
-        typer.echo("error: pip install -e '.[test]' (playwright) first", err=True)
+        missing = t("cli.screenshots.no_playwright")
+        typer.echo(f"error: {missing}", err=True)
         raise typer.Exit(1) from None
     if not Path(chromium).exists():
-        typer.echo(f"error: {chromium} missing: apt-get install chromium fonts-noto-cjk", err=True)
+        missing = t("cli.screenshots.no_chromium", chromium=chromium)
+        typer.echo(f"error: {missing}", err=True)
         raise typer.Exit(1)
     settings = Settings.from_env()
     from careloop.demo.load import load_demo
@@ -264,4 +268,4 @@ def screenshots_command(
     finally:
         platform.dispose()
     written = take(settings, out, password, chromium, typer.echo)
-    typer.echo(f"{len(written)} screenshots in {out}/")
+    typer.echo(t("cli.screenshots.done", n=len(written), out=out))

@@ -18,6 +18,7 @@ from careloop import bootstrap
 from careloop.config import Settings
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError
+from careloop.i18n import Translator
 from careloop.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -76,12 +77,12 @@ def progress_bar(lang: str) -> Progress:
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
 
     console = Console(stderr=True)
-    remaining = "剩余" if lang == "zh" else "left"
+    t = Translator(lang)
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TextColumn(remaining),
+        TextColumn(t("cli.progress.left")),
         TimeRemainingColumn(),
         console=console,
         disable=not console.is_terminal,

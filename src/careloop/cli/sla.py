@@ -10,8 +10,9 @@ import typer
 
 from careloop import bootstrap
 from careloop.cli import sla_due
-from careloop.cli.shell import echo, instant, run, settings
+from careloop.cli.shell import LANG, echo, instant, run, settings
 from careloop.domain import time_bounds
+from careloop.i18n import Translator
 from careloop.services.access.actors import actor_for
 from careloop.services.sla import calendar as sla_calendar
 from careloop.services.sla import clocks as sla
@@ -101,33 +102,27 @@ def reapply(complaint_id: int, as_user: AsUser, version: int = typer.Option(...)
     run(action)
 
 
-KIND_LABEL = {"rest": ("休", "rest day"), "work": ("班", "make-up working day")}
-SOURCE_LABEL = {
-    "notice": ("通知", "notice entered"),
-    "statutory": ("法定", "statutory rule"),
-    "assumed": ("推算", "assumed"),
-}
-
-
 def _reminder_line(uow: UnitOfWork, moment: datetime) -> str | None:
     reminder = sla_calendar.notice_reminder(uow, moment, settings().timezone)
     if reminder is None:
         return None
-    return f"提醒：{reminder.message('zh')}\nReminder: {reminder.message('en')}"
+    t = Translator(LANG)
+    return t("cli.calendar.reminder", message=reminder.message(t.lang))
 
 
 @calendar_app.callback(invoke_without_command=True)
 def calendar_status(ctx: typer.Context, now: NowOpt = None) -> None:
     """Which years' notices are entered; from December, a reminder to enter next year's."""
     moment = instant(now)
+    t = Translator(LANG)
 
     def action(uow: UnitOfWork) -> None:
         line = _reminder_line(uow, moment)
         if ctx.invoked_subcommand is None:
             years = [y.year for y in sla_calendar.list_years(uow)]
             span = f"{min(years)}–{max(years)}" if years else "—"
-            typer.echo(f"已录入通知的年份 / years with the notice entered: {span}")
-            typer.echo(line or "无待录入的通知 / no notice is due")
+            typer.echo(t("cli.calendar.years_entered", span=span))
+            typer.echo(line or t("cli.calendar.no_notice_due"))
             typer.echo(ctx.get_help())
         elif line and ctx.invoked_subcommand != "show":
             typer.echo(line, err=True)
@@ -145,6 +140,7 @@ def calendar_show(
     working day, and whether the notice, the statutory rule or an assumption says so."""
 
     moment = instant(now)
+    t = Translator(LANG)
 
     def action(uow: UnitOfWork) -> None:
         view = sla_calendar.year_view(uow, year)
@@ -164,20 +160,29 @@ def calendar_show(
             )
             return
         if view.notice_entered:
-            typer.echo(f"{year} 年：放假通知已录入 / {year}: the notice is entered")
+            typer.echo(t("cli.calendar.notice_entered", year=year))
         else:
-            typer.echo(
-                f"{year} 年：放假通知未录入，法定节假日按放假计，调休和补班按周末规则推算 / "
-                f"{year}: notice not entered; statutory holidays rest, bridge and make-up "
-                "days are assumed (weekend rule)"
-            )
-        weekdays = "一二三四五六日"
+            typer.echo(t("cli.calendar.notice_assumed", year=year))
+        weekdays = [
+            t("cli.calendar.mon"), t("cli.calendar.tue"), t("cli.calendar.wed"),
+            t("cli.calendar.thu"), t("cli.calendar.fri"), t("cli.calendar.sat"),
+            t("cli.calendar.sun"),
+        ]  # fmt: skip
         for d in view.days:
-            kind, source = KIND_LABEL[d.kind], SOURCE_LABEL[d.source]
+            # Keys from the day's kind and source codes (rest/work; notice/statutory/assumed).
+            kind = t.get(f"cli.calendar.kind.{d.kind}", d.kind)
+            source = t.get(f"cli.calendar.source.{d.source}", d.source)
             typer.echo(
-                f"{d.day.isoformat()} 周{weekdays[d.day.weekday()]}  {kind[0]} {d.name}  "
-                f"[{source[0]} / {kind[1]}, {source[1]}]"
+                t(
+                    "cli.calendar.day",
+                    day=d.day.isoformat(),
+                    weekday=weekdays[d.day.weekday()],
+                    kind=kind,
+                    name=d.name,
+                    source=source,
+                )
             )
+
         line = _reminder_line(uow, moment)
         if line:
             typer.echo(line)

@@ -14,10 +14,11 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from careloop.cli.shell import echo, fail, run
+from careloop.cli.shell import LANG, echo, fail, run
 from careloop.domain import time_bounds
 from careloop.domain.errors import DomainError, InvalidInput
 from careloop.domain.sla.clocks import SlaLimit, parse_limit_text
+from careloop.i18n import Translator
 from careloop.services.sla import clocks as sla
 from careloop.services.unit_of_work import UnitOfWork
 
@@ -53,27 +54,25 @@ def _as_dict(answer: sla.DueAnswer) -> dict[str, Any]:
     }
 
 
-def _text(answer: sla.DueAnswer) -> list[str]:
+def _text(answer: sla.DueAnswer, lang: str) -> list[str]:
+    t = Translator(lang)
     local = answer.due_at.astimezone(ZoneInfo(answer.timezone))
     stamp = local.strftime("%Y-%m-%d %H:%M")
     if local.hour == 0 and local.minute == 0 and answer.limit.days is not None:
         # A period in days ends at 24:00 of its last day: say so, not "00:00 next day".
         previous = local.date() - timedelta(days=1)
         stamp = f"{previous.isoformat()} 24:00"
+    # The counting rule comes worded in both languages from the clock rules themselves.
+    rule = answer.rule_en if t.lang == "en" else answer.rule_zh
     lines = [
-        f"到期 / due: {stamp}（{answer.timezone}） {local.isoformat()}",
-        f"计算规则：{answer.rule_zh}",
-        f"Rule: {answer.rule_en}",
+        t("cli.sla_due.due", stamp=stamp, timezone=answer.timezone, iso=local.isoformat()),
+        t("cli.sla_due.rule", rule=rule),
     ]
     if answer.policy:
-        lines.append(f"政策 / policy: {answer.policy}，环节 / clock: {answer.clock}")
+        lines.append(t("cli.sla_due.policy", policy=answer.policy, clock=answer.clock))
     if answer.fallback_years:
-        years = "、".join(str(y) for y in answer.fallback_years)
-        lines.append(
-            f"注意：{years} 年的放假通知尚未录入，调休与补班按推算 / note: the holiday notice "
-            f"for {', '.join(str(y) for y in answer.fallback_years)} is not entered; bridge "
-            "and make-up days are assumed"
-        )
+        years = t("cli.list_separator").join(str(y) for y in answer.fallback_years)
+        lines.append(t("cli.sla_due.assumed", years=years))
     return lines
 
 
@@ -105,7 +104,8 @@ def sla_due(
     started = _start(start)
     parsed = _limit(limit)
     if parsed is None and policy is None:
-        fail(InvalidInput("--limit", "请给出 --limit 或 --policy / give --limit or --policy"))
+        t = Translator(LANG)
+        fail(InvalidInput("--limit", t("cli.sla_due.limit_or_policy")))
 
     def action(uow: UnitOfWork) -> sla.DueAnswer:
         return sla.due_answer(uow, started, parsed, policy, clock)
@@ -114,7 +114,7 @@ def sla_due(
     if as_json:
         echo(_as_dict(answer))
         return
-    for line in _text(answer):
+    for line in _text(answer, LANG):
         typer.echo(line)
 
 

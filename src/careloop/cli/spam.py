@@ -24,6 +24,7 @@ import typer
 
 from careloop.cli.shell import LANG, platform
 from careloop.domain.language import normalise
+from careloop.i18n import Translator
 
 if TYPE_CHECKING:
     from careloop.analytics.spam.sources import TrainingSource
@@ -46,10 +47,6 @@ Lang = Annotated[
 ]
 
 
-def _say(speak: str, zh: str, en: str) -> str:
-    return en if speak == "en" else zh
-
-
 def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(1)
@@ -57,6 +54,7 @@ def _fail(message: str) -> NoReturn:
 
 def _read_labelled(path: Path, speak: str) -> list[tuple[str, bool, str | None]]:
     """Staff labels exported as CSV (columns text, spam, kind; spam as 1/0, true/false, 是/否)."""
+    t = Translator(speak)
     truthy = {"1", "true", "yes", "y", "spam", "是"}
     falsy = {"0", "false", "no", "n", "ham", "否"}
     try:
@@ -64,33 +62,18 @@ def _read_labelled(path: Path, speak: str) -> list[tuple[str, bool, str | None]]
             reader = csv.DictReader(handle)
             missing = {"text", "spam"} - set(reader.fieldnames or ())
             if missing:
-                _fail(
-                    _say(
-                        speak,
-                        f"{path} 缺少列：{', '.join(sorted(missing))}（需要 text, spam, kind）",
-                        f"{path} lacks the columns {', '.join(sorted(missing))} "
-                        "(needs text, spam, kind)",
-                    )
-                )
+                _fail(t("cli.spam.missing_columns", path=path, columns=", ".join(sorted(missing))))
             rows: list[tuple[str, bool, str | None]] = []
             for number, row in enumerate(reader, start=2):
                 flag = (row.get("spam") or "").strip().lower()
                 if flag not in truthy | falsy:
-                    _fail(
-                        _say(
-                            speak,
-                            f"{path} 第 {number} 行：spam 列应为 1 或 0，而不是「{flag}」",
-                            f"{path} line {number}: the spam column must be 1 or 0, not '{flag}'",
-                        )
-                    )
+                    _fail(t("cli.spam.bad_flag", path=path, number=number, flag=flag))
                 rows.append((row.get("text") or "", flag in truthy, row.get("kind") or None))
             return rows
     except OSError as exc:
-        _fail(
-            _say(speak, f"无法读取 {path}：{exc.strerror}", f"cannot read {path}: {exc.strerror}")
-        )
+        _fail(t("cli.file.unreadable", file=path, reason=exc.strerror))
     except (UnicodeDecodeError, csv.Error) as exc:
-        _fail(_say(speak, f"{path} 不是 UTF-8 CSV：{exc}", f"{path} is not a UTF-8 CSV: {exc}"))
+        _fail(t("cli.spam.not_utf8_csv", path=path, error=exc))
 
 
 @spam_app.command("train")
@@ -135,25 +118,19 @@ def train(
     from careloop.analytics.spam.model_store import models_root
 
     speak = normalise(lang) if lang else LANG
+    t = Translator(speak)
     wanted = list(dict.fromkeys(source or ()))
     unknown = [s for s in wanted if s not in src.SOURCE_NAMES]
     if unknown:
         _fail(
-            _say(
-                speak,
-                f"未知的训练来源：{', '.join(unknown)}（可选 {', '.join(src.SOURCE_NAMES)}）",
-                f"unknown training source: {', '.join(unknown)} "
-                f"(choose from {', '.join(src.SOURCE_NAMES)})",
+            t(
+                "cli.spam.unknown_source",
+                unknown=", ".join(unknown),
+                choices=", ".join(src.SOURCE_NAMES),
             )
         )
     if src.STAFF in wanted and labelled is None and no_database:
-        _fail(
-            _say(
-                speak,
-                "staff-labels 需要数据库或 --labelled 文件，不能与 --no-database 同用",
-                "staff-labels needs the database or --labelled FILE, not --no-database",
-            )
-        )
+        _fail(t("cli.spam.staff_needs_database"))
     staff: list[tuple[str, bool, str | None]] = []
     provenance: dict[str, object] = {}
     if labelled is not None:
@@ -168,37 +145,15 @@ def train(
             if collection is not None:
                 chosen.append(collection)
             elif wanted:
-                _fail(
-                    _say(
-                        speak,
-                        "未安装英文语料（pip install 'careloop[spam-corpus]'）",
-                        "the English collection is not installed "
-                        "(pip install 'careloop[spam-corpus]')",
-                    )
-                )
+                _fail(t("cli.spam.no_collection"))
             else:
-                typer.echo(
-                    _say(
-                        speak,
-                        "提示：未安装英文语料 sms-spam-collection，本次不使用",
-                        "note: the English sms-spam-collection is not installed; training "
-                        "without it",
-                    ),
-                    err=True,
-                )
+                typer.echo(t("cli.spam.no_collection_note"), err=True)
         if not wanted or src.EXAMPLES in wanted:
             chosen.append(src.careloop_examples())
         if staff:
             chosen.append(src.labelled_reports(staff, provenance))
         elif src.STAFF in wanted:
-            typer.echo(
-                _say(
-                    speak,
-                    "提示：还没有员工标注过举报，本次没有 staff-labels 数据",
-                    "note: no report has been labelled by staff yet; no staff-labels this time",
-                ),
-                err=True,
-            )
+            typer.echo(t("cli.spam.no_staff_labels"), err=True)
         _train_and_save(chosen, out or models_root(data_dir), seed, test_size, speak, echo=True)
     except src.TrainingDataError as exc:
         _fail(exc.message(speak))
@@ -212,19 +167,15 @@ def _database_labels(
     (a first training run may precede the database)."""
     from careloop.services.spam.reports import staff_labels
 
+    t = Translator(speak)
     try:
         with platform().unit_of_work() as uow:
             found = staff_labels(uow)
     except Exception as exc:  # unreachable, not migrated, locked: all "cannot read"
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        zh = f"无法从数据库读取员工标注（{reason}）"
-        en = f"cannot read staff labels from the database ({reason})"
         if required:
-            _fail(_say(speak, zh + "；可用 --labelled 文件代替", en + "; use --labelled FILE"))
-        typer.echo(
-            _say(speak, f"提示：{zh}，本次不使用", f"note: {en}; training without them"),
-            err=True,
-        )
+            _fail(t("cli.spam.database_unreadable", reason=reason))
+        typer.echo(t("cli.spam.database_unreadable_note", reason=reason), err=True)
         return [], {}
     latest = found.latest_at.isoformat() if found.latest_at else None
     return found.rows, {
@@ -250,9 +201,9 @@ def _train_and_save(
     try:
         saved = model_store.save(run, root, datetime.now(UTC), text)
     except OSError as exc:
-        where = exc.filename or root
-        _fail(_say(speak, f"无法保存模型到 {where}：{exc.strerror}",
-                   f"cannot save the model to {where}: {exc.strerror}"))  # fmt: skip
+        t = Translator(speak)
+        _fail(t("cli.spam.cannot_save", where=exc.filename or root, reason=exc.strerror))
+
     if echo:
         typer.echo(text)
         typer.echo(report.word("version", speak).format(version=saved.name, path=saved))
@@ -278,30 +229,22 @@ def classify(
     from careloop.analytics.spam.sources import default_sources
 
     speak = normalise(lang) if lang else LANG
+    t = Translator(speak)
     try:
         if file == "-":
             lines = sys.stdin.read().splitlines()
         else:
             lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
-        _fail(
-            _say(speak, f"无法读取 {file}：{exc.strerror}", f"cannot read {file}: {exc.strerror}")
-        )
+        _fail(t("cli.file.unreadable", file=file, reason=exc.strerror))
     except UnicodeDecodeError:
-        _fail(_say(speak, f"{file} 不是 UTF-8 文本", f"{file} is not UTF-8 text"))
+        _fail(t("cli.spam.not_utf8_text", file=file))
     root = models or model_store.models_root(data_dir)
     try:
         classifier = model_store.load_version(model_store.latest_version(root))
     except model_store.NoModelError:
-        typer.echo(
-            _say(
-                speak,
-                f"{root} 中还没有模型：先用默认来源训练一个（约数秒），训练结果已保存",
-                f"no model in {root} yet: training the default one first (a few seconds); "
-                "it is kept",
-            ),
-            err=True,
-        )
+        typer.echo(t("cli.spam.training_default", root=root), err=True)
+
         saved = _train_and_save(list(default_sources()), root, 0, 0.2, speak, echo=False)
         classifier = model_store.load_version(saved)
     except model_store.UnreadableModelError as exc:

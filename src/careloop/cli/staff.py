@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from careloop.cli.shell import now, run
+from careloop.cli.shell import LANG, now, run
+from careloop.i18n import Translator
 
 
 def set_password(
@@ -26,7 +27,8 @@ def set_password(
     from careloop.services.access import auth
 
     run(lambda uow: auth.set_password(uow, username, password, now()))
-    typer.echo(f"password set for {username}")
+    t = Translator(LANG)
+    typer.echo(t("cli.staff.password_set", username=username))
 
 
 def unlock(username: Annotated[str, typer.Argument(help="Staff username")]) -> None:
@@ -34,4 +36,5 @@ def unlock(username: Annotated[str, typer.Argument(help="Staff username")]) -> N
     from careloop.services.access import auth
 
     cleared = run(lambda uow: auth.unlock(uow, username, now(), by="cli"))
-    typer.echo(f"unlocked {username} ({cleared} address(es) cleared)")
+    t = Translator(LANG)
+    typer.echo(t("cli.staff.unlocked", username=username, cleared=cleared))

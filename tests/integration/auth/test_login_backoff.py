@@ -119,7 +119,7 @@ def test_an_administrator_lifts_a_lock_and_it_is_audited(api: Api, database_url:
 def test_the_unlock_command_lifts_a_lock(database_url: str, clock: MovableClock):
     for _ in range(5):
         _attempt(database_url, "bill1", "guess", clock.now, ELSEWHERE)
-    env = {**os.environ, "CARELOOP_DATABASE_URL": database_url}
+    env = {**os.environ, "CARELOOP_DATABASE_URL": database_url, "CARELOOP_LANG": "en"}
     result = subprocess.run(
         [sys.executable, "-m", "careloop.cli", "unlock", "bill1"],
         env=env,

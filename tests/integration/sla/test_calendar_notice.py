@@ -223,8 +223,8 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
     return f"sqlite:///{target}"
 
 
-def _careloop(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CARELOOP_DATABASE_URL": url, "CARELOOP_LANG": "en"}
+def _careloop(url: str, *args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CARELOOP_DATABASE_URL": url, "CARELOOP_LANG": lang}
     return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -238,14 +238,19 @@ def test_the_command_line_shows_a_year_and_imports_its_notice(sqlite_url: str, t
     )
 
     plain = _careloop(
-        sqlite_url, "sla", "calendar", "show", "2027", "--now", "2026-11-30T12:00+08:00"
+        sqlite_url, "sla", "calendar", "show", "2027", "--now", "2026-11-30T12:00+08:00", lang="zh"
     )
     assert plain.stdout.startswith("2027 年：放假通知未录入")
     assert "提醒" not in plain.stdout
-    december = _careloop(sqlite_url, "sla", "calendar", "--now", "2026-12-01T09:00+08:00")
+    december = _careloop(
+        sqlite_url, "sla", "calendar", "--now", "2026-12-01T09:00+08:00", lang="zh"
+    )
     assert december.returncode == 0, december.stderr
     assert "提醒：请录入国务院办公厅2027年部分节假日安排的通知" in december.stdout
-    assert "2027-02-05 周五  休 农历除夕  [法定 / rest day, statutory rule]" in plain.stdout
+    assert "2027-02-05 周五  休 农历除夕  [法定]" in plain.stdout
+    english = _careloop(sqlite_url, "sla", "calendar", "show", "2027")
+    assert english.stdout.startswith("2027: notice not entered")
+    assert "2027-02-05 Fri  rest day 农历除夕  [statutory rule]" in english.stdout
 
     bad = tmp_path / "bad.txt"
     bad.write_text("2027-01-01 rest 元旦\n2027-01-02..2026-12-30 rest 元旦\n", encoding="utf-8")

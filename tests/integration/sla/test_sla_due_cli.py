@@ -64,12 +64,12 @@ def test_a_policys_clock_and_the_law_answer_alike(database_url: str):
     assert hours["due_at"] == "2026-10-01T10:00:00+08:00"
 
 
-def test_plain_text_says_the_end_of_the_day_chinese_first(sqlite_url: str):
+def test_plain_text_says_the_end_of_the_day_in_chinese_by_default(sqlite_url: str):
     result = _careloop(sqlite_url, "--from", "2026-09-20T10:00+08:00", "--limit", "15 days")
     assert result.returncode == 0, result.stderr
-    first, rule_zh, rule_en = result.stdout.splitlines()[:3]
-    assert first.startswith("到期 / due: 2026-10-08 24:00")
-    assert rule_zh.startswith("计算规则：15 个自然日") and rule_en.startswith("Rule: 15 calendar")
+    first, rule = result.stdout.splitlines()[:2]
+    assert first.startswith("到期：2026-10-08 24:00")
+    assert rule.startswith("计算规则：15 个自然日")
 
 
 def test_bad_input_is_refused_in_one_readable_line(sqlite_url: str):
