@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from careloop.domain import categories
 from careloop.domain.indicators import formulas, network, periods
 from careloop.domain.indicators.periods import Period
-from careloop.reports.model import BarChart, Column, HeatMap, Report, Table
+from careloop.reports.model import BarChart, Column, HeatMap, Report, Table, both
 from careloop.services.indicators import figures as si
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
@@ -40,7 +40,7 @@ from careloop.services.monitoring import early_warning as ews
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import Complaint, WorkOrder
 
-TITLE: Final = ("网络质量周报", "Network-quality weekly report")
+TITLE: Final = both.t("weekly.title")
 SECTIONS: Final = 3
 """What ``build``'s ``advance`` counts: the two weeks' network complaints, the repair orders,
 the early-warning flags of the week's mornings."""
@@ -143,9 +143,9 @@ def _change_rows(
 
 
 CHANGE_COLUMNS: Final = [
-    Column("this_week", "本周", "This week", "int"),
-    Column("last_week", "上周", "Last week", "int"),
-    Column("change", "环比", "Week on week", "ratio"),
+    Column("this_week", *both.t("weekly.col.this_week"), "int"),
+    Column("last_week", *both.t("weekly.col.last_week"), "int"),
+    Column("change", *both.t("weekly.col.change"), "ratio"),
 ]
 
 
@@ -153,17 +153,16 @@ def _flags(uow: UnitOfWork, period: Period, root: Node) -> Table:
     """The week's seven mornings of early warning, network categories only."""
     table = Table(
         "network_warnings",
-        "本周网络类预警",
-        "Early-warning flags of the week, network categories",
+        *both.t("weekly.table.network_warnings"),
         [
-            Column("day", "日期", "Day"),
-            Column("category", "类别", "Category"),
-            Column("region", "地区代码", "Region code", code=True),
-            Column("region_name", "地区", "Region name"),
-            Column("window", "窗口", "Window"),
-            Column("observed", "实际", "Observed", "int"),
-            Column("expected", "基线期望", "Expected", "float"),
-            Column("p_value", "p 值", "p-value", "float"),
+            Column("day", *both.t("weekly.col.day")),
+            Column("category", *both.t("weekly.col.category")),
+            Column("region", *both.t("weekly.col.region"), code=True),
+            Column("region_name", *both.t("weekly.col.region_name")),
+            Column("window", *both.t("weekly.col.window")),
+            Column("observed", *both.t("weekly.col.observed"), "int"),
+            Column("expected", *both.t("weekly.col.expected"), "float"),
+            Column("p_value", *both.t("weekly.col.p_value"), "float"),
         ],
         note="每日预警检验同投诉预警日报 (负二项上尾); 仅列网络质量、宽带故障类。",
     )
@@ -206,19 +205,16 @@ def _repair_table(
 
     table = Table(
         "repair_orders",
-        "维修工单 及时率与平均处理时长（工作小时）",
-        "Repair work orders: on-time rate and average handle time (working hours)",
+        *both.t("weekly.table.repair_orders"),
         [
-            Column("region", "地区代码", "Region code", code=True),
-            Column("name", "地区", "Region name"),
-            Column("finished", "完成工单", "Finished", "int"),
-            Column("on_time", "及时完成", "On time", "int"),
-            Column("on_time_rate", "及时率", "On-time rate", "pct"),
-            Column("last_week_rate", "上周及时率", "Last week's on-time rate", "pct"),
-            Column(
-                "hours", "平均处理时长（工作小时）", "Average handle time (working hours)", "float"
-            ),
-            Column("untimed", "未计工时(不计入均值)", "Without working time (left out)", "int"),
+            Column("region", *both.t("weekly.col.region"), code=True),
+            Column("name", *both.t("weekly.col.name")),
+            Column("finished", *both.t("weekly.col.finished"), "int"),
+            Column("on_time", *both.t("weekly.col.on_time"), "int"),
+            Column("on_time_rate", *both.t("weekly.col.on_time_rate"), "pct"),
+            Column("last_week_rate", *both.t("weekly.col.last_week_rate"), "pct"),
+            Column("hours", *both.t("weekly.col.hours"), "float"),
+            Column("untimed", *both.t("weekly.col.untimed"), "int"),
         ],
         note=(
             "及时率 = 按时完成 ÷ 完成 (期限为工单存储的到期时间, 每次流转即更新, 不依赖巡检); "
@@ -255,9 +251,9 @@ def build(
 
     report = Report(
         "weekly",
-        f"{TITLE[0]} — {root.name_zh}",
-        f"{TITLE[1]} — {root.name_en}",
-        f"{period.label} ({period.start} – {period.end}, 周一至周日, 北京时间)",
+        both.t("weekly.report_title", title=TITLE[0], region=root.name_zh)[0],
+        both.t("weekly.report_title", title=TITLE[1], region=root.name_en)[1],
+        both.t("weekly.subtitle", period=period.label, start=period.start, end=period.end)[0],
     )
 
     # by region, with week-on-week change
@@ -265,10 +261,9 @@ def build(
     region_prev = _by_child(tree, root, regions, prev_counts)
     by_region = Table(
         "network_regions",
-        "分地区网络类投诉",
-        "Network complaints by region",
-        [Column("region", "地区代码", "Region code", code=True),
-         Column("name", "地区", "Region name"), *CHANGE_COLUMNS],
+        *both.t("weekly.table.network_regions"),
+        [Column("region", *both.t("weekly.col.region"), code=True),
+         Column("name", *both.t("weekly.col.name")), *CHANGE_COLUMNS],
         _change_rows([(r.code, r.name_zh) for r in regions], region_now, region_prev),
     )  # fmt: skip
 
@@ -284,9 +279,9 @@ def build(
     sub_keys = [(c.code, c.name_zh) for c in subs] + [(c, _category_name(c)) for c in extra]
     by_sub = Table(
         "network_categories",
-        "分类别网络类投诉",
-        "Network complaints by sub-category",
-        [Column("category", "类别代码", "Category"), Column("name", "类别", "Category name"),
+        *both.t("weekly.table.network_categories"),
+        [Column("category", *both.t("weekly.col.category_code")),
+         Column("name", *both.t("weekly.col.category_name")),
          *CHANGE_COLUMNS],
         _change_rows(sub_keys, sub_now, sub_prev),
     )  # fmt: skip
@@ -298,9 +293,8 @@ def build(
         cell[(category, child.code if child else root.code)] += n
     matrix = Table(
         "network_matrix",
-        "类别 × 地区 网络类投诉 (本周)",
-        "Network complaints, sub-category × region (this week)",
-        [Column("category", "类别", "Category")]
+        *both.t("weekly.table.network_matrix"),
+        [Column("category", *both.t("weekly.col.matrix_category"))]
         + [Column(r.code, r.name_zh, r.name_en, "int") for r in regions],
         [[name] + [cell.get((code, r.code), 0) for r in regions] for code, name in sub_keys],
     )
@@ -319,15 +313,14 @@ def build(
     spots = network.hot_spots(area_now, area_prev)
     hot = Table(
         "network_hotspots",
-        "网络投诉热点地区",
-        "Hot spots: areas with most network complaints",
+        *both.t("weekly.table.network_hotspots"),
         [
-            Column("rank", "排名", "Rank", "int"),
-            Column("area", "地区代码", "Area code", code=True),
-            Column("name", "地区", "Area name"),
-            Column("parent", "上级", "Within"),
+            Column("rank", *both.t("weekly.col.rank"), "int"),
+            Column("area", *both.t("weekly.col.area"), code=True),
+            Column("name", *both.t("weekly.col.area_name")),
+            Column("parent", *both.t("weekly.col.parent")),
             *CHANGE_COLUMNS,
-            Column("top", "主要问题", "Main issue"),
+            Column("top", *both.t("weekly.col.top")),
         ],
     )
     for rank, spot in enumerate(spots, start=1):
@@ -368,8 +361,7 @@ def build(
     labels_en = [c.name_en for c in subs]
     report.charts = [
         BarChart(
-            f"网络类投诉 分类别 {period.label} (对比上周)",
-            f"Network complaints by sub-category, {period.label} vs last week",
+            *both.t("weekly.chart.by_category", period=period.label),
             labels_zh,
             labels_en,
             {
@@ -379,8 +371,7 @@ def build(
             ylabel="件 / complaints",
         ),
         BarChart(
-            f"网络类投诉 分地区 {period.label} (对比上周)",
-            f"Network complaints by region, {period.label} vs last week",
+            *both.t("weekly.chart.by_region", period=period.label),
             [r.name_zh for r in regions],
             [r.name_en for r in regions],
             {
@@ -390,8 +381,7 @@ def build(
             ylabel="件 / complaints",
         ),
         HeatMap(
-            f"类别 × 地区 网络类投诉 {period.label}",
-            f"Network complaints, sub-category × region, {period.label}",
+            *both.t("weekly.chart.heat", period=period.label),
             labels_zh,
             labels_en,
             [r.name_zh for r in regions],

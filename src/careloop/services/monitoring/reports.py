@@ -42,6 +42,7 @@ from careloop.reports.model import (
     LineChart,
     Report,
     Table,
+    both,
 )
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
@@ -68,10 +69,10 @@ KINDS: Final[dict[str, PeriodKind]] = {
     "monthly": "month",
 }
 TITLES: Final = {
-    "daily": ("投诉预警日报", "Complaint early-warning daily report"),
+    "daily": both.t("monitoring.title.daily"),
     "weekly": network_weekly.TITLE,
-    "tenday": ("客服信息旬报", "Customer-service ten-day bulletin"),
-    "monthly": ("月度服务质量分析", "Monthly service-quality analysis"),
+    "tenday": both.t("monitoring.title.tenday"),
+    "monthly": both.t("monitoring.title.monthly"),
 }
 TREND_DAYS: Final = 30
 SECTIONS: Final = {"daily": 3, "tenday": 4, "monthly": 8}
@@ -135,21 +136,21 @@ def _local(at: datetime | None) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 
 INDICATOR_COLUMNS: Final = [
-    Column("indicator_id", "指标代码", "Indicator id", code=True),
-    Column("name", "指标", "Indicator"),
-    Column("unit", "单位", "Unit"),
-    Column("value", "本期值", "Value", "float"),
-    Column("judged", "考核值(按年折算)", "Judged value (per-user: per year)", "float"),
-    Column("target", "目标", "Target", "float"),
-    Column("threshold", "门限", "Threshold", "float"),
-    Column("status", "状态", "Status"),
-    Column("numerator", "分子", "Numerator", "float"),
-    Column("denominator", "分母", "Denominator", "float"),
-    Column("definition", "分母口径", "Denominator definition"),
-    Column("previous", "上期值", "Previous period", "float"),
-    Column("pop", "环比", "Period on period", "ratio"),
-    Column("last_year", "去年同期值", "Same period last year", "float"),
-    Column("yoy", "同比", "Year on year", "ratio"),
+    Column("indicator_id", *both.t("monitoring.col.indicator_id"), code=True),
+    Column("name", *both.t("monitoring.col.name")),
+    Column("unit", *both.t("monitoring.col.unit")),
+    Column("value", *both.t("monitoring.col.value"), "float"),
+    Column("judged", *both.t("monitoring.col.judged"), "float"),
+    Column("target", *both.t("monitoring.col.target"), "float"),
+    Column("threshold", *both.t("monitoring.col.threshold"), "float"),
+    Column("status", *both.t("monitoring.col.status")),
+    Column("numerator", *both.t("monitoring.col.numerator"), "float"),
+    Column("denominator", *both.t("monitoring.col.denominator"), "float"),
+    Column("definition", *both.t("monitoring.col.definition")),
+    Column("previous", *both.t("monitoring.col.previous"), "float"),
+    Column("pop", *both.t("monitoring.col.pop"), "ratio"),
+    Column("last_year", *both.t("monitoring.col.last_year"), "float"),
+    Column("yoy", *both.t("monitoring.col.yoy"), "ratio"),
 ]
 
 
@@ -180,8 +181,8 @@ def indicator_table(report: si.IndicatorReport) -> Table:
         )
     return Table(
         "indicators",
-        f"质量指标 — {report.root.node.name_zh}",
-        f"Quality indicators — {report.root.node.name_en}",
+        both.t("monitoring.table.indicators", region=report.root.node.name_zh)[0],
+        both.t("monitoring.table.indicators", region=report.root.node.name_en)[1],
         INDICATOR_COLUMNS,
         rows,
         note=(
@@ -206,13 +207,12 @@ def outcome_table(report: si.IndicatorReport) -> Table:
 
     table = Table(
         "outcomes",
-        "回访结果与申诉结果",
-        "Callback and appeal outcomes",
+        *both.t("monitoring.table.outcomes"),
         [
-            Column("what", "项目", "Item"),
-            Column("count", "数量", "Count", "int"),
-            Column("share", "占比", "Share", "pct"),
-            Column("of", "占比口径", "Share of"),
+            Column("what", *both.t("monitoring.col.what")),
+            Column("count", *both.t("monitoring.col.count"), "int"),
+            Column("share", *both.t("monitoring.col.share"), "pct"),
+            Column("of", *both.t("monitoring.col.of")),
         ],
         note=(
             "回访满意率 = 满意 ÷ 回访完成 (满意 + 不满意); 多次联系不上与客户拒绝回访不算回访"
@@ -241,9 +241,9 @@ def outcome_table(report: si.IndicatorReport) -> Table:
 
 def region_table(report: si.IndicatorReport) -> Table:
     columns = [
-        Column("region", "地区代码", "Region", code=True),
-        Column("name", "地区", "Region name"),
-        Column("complaints", "投诉量", "Complaints", "int"),
+        Column("region", *both.t("monitoring.col.region"), code=True),
+        Column("name", *both.t("monitoring.col.region_name")),
+        Column("complaints", *both.t("monitoring.col.complaints"), "int"),
         *[
             Column(k, report.catalogue[k].name_zh, report.catalogue[k].name_en, "float")
             for k in si.REPORTED
@@ -254,7 +254,7 @@ def region_table(report: si.IndicatorReport) -> Table:
                                                            for k in si.REPORTED]]
         for n in [report.root, *report.children]
     ]  # fmt: skip
-    return Table("regions", "分地区指标", "Indicators by region", columns, rows)
+    return Table("regions", *both.t("monitoring.table.regions"), columns, rows)
 
 
 def _indicator_name(indicator_id: str) -> str:
@@ -266,12 +266,12 @@ def _indicator_name(indicator_id: str) -> str:
 
 def scorecard_table(name: str, title_zh: str, title_en: str, cards: list[si.ScorecardRow]) -> Table:
     columns = [
-        Column("code", "代码", "Code", code=True),
-        Column("name", "名称", "Name"),
-        Column("score", "得分", "Score", "float"),
-        Column("vetoed", "一票否决", "Vetoed"),
-        Column("reasons", "否决原因", "Veto reasons"),
-        Column("items", "分项(值/得分/权重)", "Items (value/score/weight)"),
+        Column("code", *both.t("monitoring.col.code"), code=True),
+        Column("name", *both.t("monitoring.col.name_name")),
+        Column("score", *both.t("monitoring.col.score"), "float"),
+        Column("vetoed", *both.t("monitoring.col.vetoed")),
+        Column("reasons", *both.t("monitoring.col.reasons")),
+        Column("items", *both.t("monitoring.col.items")),
     ]
     rows = [
         [
@@ -295,20 +295,19 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
     """Flags, the complaints behind each (text masked unless `unmasked`) and hot spots."""
     flags = Table(
         "warnings",
-        "预警 (类别 × 地区 × 产品)",
-        "Early-warning flags (category × region × product)",
+        *both.t("monitoring.table.warnings"),
         [
-            Column("no", "序号", "No.", "int"),
-            Column("category", "类别代码", "Category", code=True),
-            Column("category_name", "类别", "Category name"),
-            Column("region", "地区代码", "Region", code=True),
-            Column("region_name", "地区", "Region name"),
-            Column("product", "产品", "Product"),
-            Column("window", "窗口", "Window"),
-            Column("observed", "实际", "Observed", "int"),
-            Column("expected", "基线期望", "Expected", "float"),
-            Column("critical", "预警线", "Critical count", "int"),
-            Column("p_value", "p 值", "p-value", "float"),
+            Column("no", *both.t("monitoring.col.no"), "int"),
+            Column("category", *both.t("monitoring.col.category"), code=True),
+            Column("category_name", *both.t("monitoring.col.category_name")),
+            Column("region", *both.t("monitoring.col.region"), code=True),
+            Column("region_name", *both.t("monitoring.col.region_name")),
+            Column("product", *both.t("monitoring.col.product")),
+            Column("window", *both.t("monitoring.col.window")),
+            Column("observed", *both.t("monitoring.col.observed"), "int"),
+            Column("expected", *both.t("monitoring.col.expected"), "float"),
+            Column("critical", *both.t("monitoring.col.critical"), "int"),
+            Column("p_value", *both.t("monitoring.col.p_value"), "float"),
         ],
         note=(
             f"检验: 负二项分布上尾 (离散度按基线拟合, 按星期调整), 区县/地市/全省逐级检验, "
@@ -319,14 +318,13 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
     )
     behind = Table(
         "warning_complaints",
-        "预警背后的投诉",
-        "Complaints behind each flag",
+        *both.t("monitoring.table.warning_complaints"),
         [
-            Column("no", "预警序号", "Flag no.", "int"),
-            Column("number", "投诉单号", "Complaint number"),
-            Column("accepted_at", "受理时间", "Accepted", "date"),
-            Column("channel", "渠道", "Channel"),
-            Column("description", "内容", "Description"),
+            Column("no", *both.t("monitoring.col.flag_no"), "int"),
+            Column("number", *both.t("monitoring.col.number")),
+            Column("accepted_at", *both.t("monitoring.col.accepted_at"), "date"),
+            Column("channel", *both.t("monitoring.col.channel")),
+            Column("description", *both.t("monitoring.col.description")),
         ],
     )
     for no, flag in enumerate(warning.flags, start=1):
@@ -357,14 +355,13 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
             )
     hot = Table(
         "hotspots",
-        "热点问题",
-        "Hot spots",
+        *both.t("monitoring.table.hotspots"),
         [
-            Column("topic", "主题(关键词)", "Topic (key terms)"),
-            Column("recent", "近 7 日", "Last 7 days", "int"),
-            Column("previous", "此前 21 日", "Previous 21 days", "int"),
-            Column("growth", "占比增长倍数", "Share growth", "float"),
-            Column("examples", "示例单号", "Example complaints"),
+            Column("topic", *both.t("monitoring.col.topic")),
+            Column("recent", *both.t("monitoring.col.recent"), "int"),
+            Column("previous", *both.t("monitoring.col.previous_21_days"), "int"),
+            Column("growth", *both.t("monitoring.col.growth"), "float"),
+            Column("examples", *both.t("monitoring.col.examples")),
         ],
     )
     for spot in warning.hotspots:
@@ -384,22 +381,21 @@ def burst_table(found: spam_bursts.BurstReport | None) -> Table:
     """端口举报突增: the day's port bursts (sample texts as the service masked them)."""
     table = Table(
         "port_bursts",
-        "端口举报突增",
-        "Port report bursts",
+        *both.t("monitoring.table.port_bursts"),
         [
-            Column("no", "序号", "No.", "int"),
-            Column("port", "端口", "Port"),
-            Column("owner", "端口客户", "Port customer"),
-            Column("reporters", "举报人数", "Reporters", "int"),
-            Column("reports", "举报条数", "Reports", "int"),
-            Column("expected", "同时段期望人数", "Expected by then", "float"),
-            Column("baseline_mean", "基线日均", "Baseline a day", "float"),
-            Column("basis", "判定依据", "Basis"),
-            Column("p_value", "p 值", "p-value", "float"),
-            Column("first_report", "首条举报", "First report", "date"),
-            Column("flagged_at", "预警时间", "Flagged", "date"),
-            Column("case", "处置案件", "Enforcement case"),
-            Column("sample", "示例短信", "Sample message"),
+            Column("no", *both.t("monitoring.col.no"), "int"),
+            Column("port", *both.t("monitoring.col.port")),
+            Column("owner", *both.t("monitoring.col.owner")),
+            Column("reporters", *both.t("monitoring.col.reporters"), "int"),
+            Column("reports", *both.t("monitoring.col.reports"), "int"),
+            Column("expected", *both.t("monitoring.col.expected_by_then"), "float"),
+            Column("baseline_mean", *both.t("monitoring.col.baseline_mean"), "float"),
+            Column("basis", *both.t("monitoring.col.basis")),
+            Column("p_value", *both.t("monitoring.col.p_value"), "float"),
+            Column("first_report", *both.t("monitoring.col.first_report"), "date"),
+            Column("flagged_at", *both.t("monitoring.col.flagged_at"), "date"),
+            Column("case", *both.t("monitoring.col.case")),
+            Column("sample", *both.t("monitoring.col.sample")),
         ],
     )
     if found is None:
@@ -523,20 +519,18 @@ def _charts_and_tables(
     totals_now = {c: sum(v for (l1, _), v in now_counts.items() if l1 == c) for c in l1s}
     totals_prev = {c: sum(v for (l1, _), v in prev_counts.items() if l1 == c) for c in l1s}
     bar = BarChart(
-        f"分类投诉量 {period.label} (对比上期)",
-        f"Complaints by category, {period.label} vs previous period",
+        *both.t("monitoring.chart.by_category", period=period.label),
         [_category_name(c) for c in l1s],
         [_category_name(c, "en") for c in l1s],
         {
             period.label: [float(totals_now[c]) for c in l1s],
             previous.label: [float(totals_prev[c]) for c in l1s],
         },
-        ylabel="件 / complaints",
+        ylabel=both.t("monitoring.chart.complaints_axis")[0],
     )
     days = trend(uow, trend_first, period.end, tree.within(root))
     line = LineChart(
-        f"及时率日走势 (目标 {on_time.target:g}%)",
-        f"On-time rate per day (target {on_time.target:g} %)",
+        *both.t("monitoring.chart.on_time", target=f"{on_time.target:g}"),
         [f"{d.day:%m-%d}" for d in days],
         [d.on_time_rate for d in days],
         target=on_time.target,
@@ -545,8 +539,7 @@ def _charts_and_tables(
     )
     regions = tree.children(root) or [root]
     heat = HeatMap(
-        f"类别 × 地区 投诉量 {period.label}",
-        f"Complaints, category × region, {period.label}",
+        *both.t("monitoring.chart.heat", period=period.label),
         [_category_name(c) for c in l1s],
         [_category_name(c, "en") for c in l1s],
         [r.name_zh for r in regions],
@@ -555,22 +548,20 @@ def _charts_and_tables(
     )
     heat_table = Table(
         "category_region",
-        "类别 × 地区 投诉量",
-        "Complaints by category and region",
-        [Column("category", "类别", "Category")]
+        *both.t("monitoring.table.category_region"),
+        [Column("category", *both.t("monitoring.col.category_heat"))]
         + [Column(r.code, r.name_zh, r.name_en, "int") for r in regions],
         [[_category_name(c)] + [now_counts.get((c, r.code), 0) for r in regions] for c in l1s],
     )
     trend_table = Table(
         "trend",
-        "日走势",
-        "Daily trend",
+        *both.t("monitoring.table.trend"),
         [
-            Column("day", "日期", "Day"),
-            Column("complaints", "投诉量", "Complaints", "int"),
-            Column("stages", "完成环节", "Stages finished", "int"),
-            Column("on_time", "及时完成", "On time", "int"),
-            Column("on_time_rate", "及时率", "On-time rate", "pct"),
+            Column("day", *both.t("monitoring.col.day")),
+            Column("complaints", *both.t("monitoring.col.complaints"), "int"),
+            Column("stages", *both.t("monitoring.col.stages"), "int"),
+            Column("on_time", *both.t("monitoring.col.on_time"), "int"),
+            Column("on_time_rate", *both.t("monitoring.col.on_time_rate"), "pct"),
         ],
         [[d.day.isoformat(), d.complaints, d.stages, d.on_time, d.on_time_rate] for d in days],
     )
@@ -620,8 +611,7 @@ def headline(ir: si.IndicatorReport) -> list[Headline]:
     before = volume.previous.numerator if volume.previous else None
     figures = [
         Headline(
-            "投诉量",
-            "Complaints",
+            *both.t("monitoring.figure.complaints"),
             f"{ir.root.tally.complaints:,} 件",
             "none",
             _relative_change(float(ir.root.tally.complaints), before),
@@ -646,11 +636,13 @@ def headline(ir: si.IndicatorReport) -> list[Headline]:
     return figures
 
 
-COMPARED_WITH: Final = {
-    "daily": ("较前一日", "vs the previous day"),
-    "tenday": ("较上一旬", "vs the previous ten days"),
-    "monthly": ("较上月", "vs the previous month"),
-}
+def compared_with(kind: str, period: str) -> tuple[str, str]:
+    """What a brief's arrows compare with, in both languages ("较前一日 (2026-11-21)")."""
+    return {
+        "daily": both.t("monitoring.compared.daily", period=period),
+        "tenday": both.t("monitoring.compared.tenday", period=period),
+        "monthly": both.t("monitoring.compared.monthly", period=period),
+    }[kind]
 
 
 def build_report(
@@ -690,14 +682,13 @@ def build_report(
     title_zh, title_en = TITLES[kind]
     report = Report(
         kind,
-        f"{title_zh} — {root.name_zh}",
-        f"{title_en} — {root.name_en}",
-        f"{period.label} ({period.start} – {period.end}, 北京时间)",
+        both.t("monitoring.report_title", title=title_zh, region=root.name_zh)[0],
+        both.t("monitoring.report_title", title=title_en, region=root.name_en)[1],
+        both.t("monitoring.subtitle", period=period.label, start=period.start, end=period.end)[0],
     )
     report.summary = _summary(ir)
     report.headline = headline(ir)
-    zh, en = COMPARED_WITH[kind]
-    report.compared_with = (f"{zh} ({ir.previous.label})", f"{en} ({ir.previous.label})")
+    report.compared_with = compared_with(kind, ir.previous.label)
     report.brief = kind == "daily"
     trend_first = period.end - timedelta(days=TREND_DAYS - 1) if kind == "daily" else period.start
     chart_list, extra_tables = _charts_and_tables(
@@ -743,8 +734,7 @@ def build_report(
         report.tables.append(
             scorecard_table(
                 "kpi_units",
-                "责任单位 KPI (一票否决)",
-                "Unit KPI scorecards (one-vote veto)",
+                *both.t("monitoring.table.kpi_units"),
                 si.unit_scorecards(uow, period, root.code, as_of=now),
             )
         )
@@ -752,8 +742,7 @@ def build_report(
         report.tables.append(
             scorecard_table(
                 "kpi_staff",
-                "员工 KPI (首问责任人)",
-                "Staff KPI scorecards (first-question owners)",
+                *both.t("monitoring.table.kpi_staff"),
                 si.staff_scorecards(uow, period, root.code),
             )
         )
