@@ -32,6 +32,7 @@ from pydantic_settings import (
 )
 from pydantic_settings import SettingsError as SourceError
 
+from careloop.domain.callbacks import DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT
 from careloop.domain.language import Language, from_environment, normalise
 
 PREFIX = "CARELOOP_"
@@ -238,7 +239,7 @@ class Settings(_Sourced):
     CARELOOP_SECRET_KEY, see docs/security.md)."""
     public_api_docs: bool = False
     """Serve /openapi.json and /docs without a login (off: the API's map is for staff)."""
-    callback_attempts: int = 3
+    callback_attempts: int = Field(default=DEFAULT_MAX_ATTEMPTS, ge=1, le=MAX_ATTEMPTS_LIMIT)
     """Unreachable callback attempts before a complaint is closed as unreachable (1–10;
     the retry schedule between them: domain/callbacks.py)."""
     live_refresh_seconds: int = 20

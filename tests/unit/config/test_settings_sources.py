@@ -149,6 +149,7 @@ BAD_VALUES = [
     ("CARELOOP_LOG_LEVEL", "loud", "is not one of DEBUG", "应为 DEBUG"),
     ("CARELOOP_NOTIFY", "sometimes", "is not one of recording, live", "应为 recording、live"),
     ("CARELOOP_SMTP_PORT", "smtp", "is not a whole number", "应为整数"),
+    ("CARELOOP_CALLBACK_ATTEMPTS", "11", "is above 10", "应不大于 10"),
     ("CARELOOP_READY_TIMEOUT_SECONDS", "soon", "is not a number", "应为数字"),
     ("CARELOOP_OIDC_LEEWAY_SECONDS", "a minute", "is not a whole number", "应为整数"),
     ("CARELOOP_OIDC_PROVISION", "yes please", "is not 1 or 0", "应为 1 或 0"),
