@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from careloop.domain import incidents as rules
 from careloop.domain.errors import InvalidInput
+from careloop.i18n import Translator
 from careloop.reports import render as renderer
-from careloop.reports.model import Column, Report, Table
+from careloop.reports.model import Column, Report, Table, both
 from careloop.services.access import scope
 from careloop.services.access.actors import Actor
 from careloop.services.incidents import records
@@ -130,43 +131,45 @@ def incident_report(uow: UnitOfWork, incident_id: int, actor: Actor, lang: str) 
 
 
 _ROW_COLUMNS = [
-    Column("region", "地区", "Region"),
-    Column("day", "受理日期", "Day accepted"),
-    Column("linked", "关联投诉数", "Complaints linked", "int"),
-    Column("replied", "已答复数", "Replied", "int"),
-    Column("median", "答复用时中位数（分钟）", "Median reply time (minutes)", "float"),
+    Column("region", *both.t("incident_report.col.region")),
+    Column("day", *both.t("incident_report.col.day")),
+    Column("linked", *both.t("incident_report.col.linked"), "int"),
+    Column("replied", *both.t("incident_report.col.replied"), "int"),
+    Column("median", *both.t("incident_report.col.median"), "float"),
 ]
 
 
 def as_report(found: IncidentReport, lang: str) -> Report:
     """The read model as a `careloop.reports` report (tables of typed values)."""
+    t = Translator(lang)
     local = found.starts_at.astimezone(LOCAL_ZONE).strftime("%Y-%m-%d %H:%M")
     summary = Table(
         "summary",
-        "事件概况",
-        "Summary",
-        [Column("item", "项目", "Item"), Column("value", "数值", "Value")],
+        *both.t("incident_report.table.summary"),
         [
-            ["事件编号" if lang != "en" else "Number", found.number],
-            ["事件名称" if lang != "en" else "Title", found.title],
-            ["类型" if lang != "en" else "Kind", found.kind_label],
-            ["状态" if lang != "en" else "Status", found.status_label],
-            ["开始时间（北京时间）" if lang != "en" else "Start (Beijing time)", local],
-            ["关联投诉" if lang != "en" else "Complaints linked", found.linked],
-            ["已答复" if lang != "en" else "Replied", found.replied],
+            Column("item", *both.t("incident_report.col.item")),
+            Column("value", *both.t("incident_report.col.value")),
+        ],
+        [
+            [t("incident_report.item.number"), found.number],
+            [t("incident_report.item.title"), found.title],
+            [t("incident_report.item.kind"), found.kind_label],
+            [t("incident_report.item.status"), found.status_label],
+            [t("incident_report.item.starts_at"), local],
+            [t("incident_report.item.linked"), found.linked],
+            [t("incident_report.item.replied"), found.replied],
             [
-                "答复用时中位数（分钟）" if lang != "en" else "Median reply time (minutes)",
+                t("incident_report.item.median"),
                 found.median_reply_minutes if found.median_reply_minutes is not None else "—",
             ],
-            ["已发送通知" if lang != "en" else "Notices sent", found.notices_sent],
-            ["待发送通知" if lang != "en" else "Notices waiting", found.notices_pending],
-            ["发送失败通知" if lang != "en" else "Notices failed", found.notices_failed],
+            [t("incident_report.item.notices_sent"), found.notices_sent],
+            [t("incident_report.item.notices_pending"), found.notices_pending],
+            [t("incident_report.item.notices_failed"), found.notices_failed],
         ],
     )
     by_day = Table(
         "by_region_day",
-        "按地区和日期",
-        "By region and day",
+        *both.t("incident_report.table.by_region_day"),
         _ROW_COLUMNS,
         [
             [r.region, r.day.isoformat(), r.linked, r.replied, r.median_reply_minutes]
@@ -175,8 +178,7 @@ def as_report(found: IncidentReport, lang: str) -> Report:
     )
     return Report(
         "incident",
-        f"突发事件报告 {found.number}",
-        f"Incident report {found.number}",
+        *both.t("incident_report.title", number=found.number),
         found.title,
         tables=[summary, by_day],
     )

@@ -6,20 +6,20 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from careloop.domain.supervision import accountability as rules
-from careloop.reports.model import Column, Table
+from careloop.reports.model import Column, Table, both
 from careloop.services.supervision.accountability import Period, rules_in_force
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import AccountabilityCase, OrgUnit, Staff
 
 COLUMNS = [
-    Column("number", "认定编号", "Case"),
-    Column("unit", "责任单位", "Unit responsible"),
-    Column("staff", "责任人", "Person responsible"),
-    Column("rule", "违反条款", "Rule broken"),
-    Column("status", "状态", "State"),
-    Column("points", "考核扣分", "KPI points off", "float"),
-    Column("amount", "经济处罚(元)", "Economic penalty (yuan)", "float"),
-    Column("veto", "一票否决", "One-vote veto"),
+    Column("number", *both.t("accountability_report.col.number")),
+    Column("unit", *both.t("accountability_report.col.unit")),
+    Column("staff", *both.t("accountability_report.col.staff")),
+    Column("rule", *both.t("accountability_report.col.rule")),
+    Column("status", *both.t("accountability_report.col.status")),
+    Column("points", *both.t("accountability_report.col.points"), "float"),
+    Column("amount", *both.t("accountability_report.col.amount"), "float"),
+    Column("veto", *both.t("accountability_report.col.veto")),
 ]
 
 
@@ -40,8 +40,7 @@ def cases_table(uow: UnitOfWork, period: Period, region_path: str) -> Table:
     catalogue = rules_in_force(uow)
     table = Table(
         "accountability",
-        "责任追究 (本期认定)",
-        "Accountability (decided in the period)",
+        *both.t("accountability_report.table.accountability"),
         COLUMNS,
         note="扣分与一票否决已计入责任单位 KPI；申诉成立的处罚已撤销。",
     )

@@ -27,7 +27,7 @@ from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
 from careloop.domain.org import ancestor_ids
 from careloop.domain.supervision import dial_tests as dial_rules
-from careloop.reports.model import Column, Table
+from careloop.reports.model import Column, Table, both
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.supervision import scores
@@ -183,12 +183,12 @@ def best_and_worst(ranked: Sequence[scores.Score], n: int = RANKED) -> list[scor
 
 
 VISIT_COLUMNS: Final = [
-    Column("region", "地区代码", "Region", code=True),
-    Column("name", "地区", "Region name"),
-    Column("visits", "暗访次数", "Visits", "int"),
-    Column("compliant", "达标次数", "Compliant visits", "int"),
-    Column("mean_score", "平均得分", "Mean score", "float"),
-    Column("compliance_rate", "达标率", "Compliance rate", "pct"),
+    Column("region", *both.t("inspection_report.col.region"), code=True),
+    Column("name", *both.t("inspection_report.col.name")),
+    Column("visits", *both.t("inspection_report.col.visits"), "int"),
+    Column("compliant", *both.t("inspection_report.col.compliant"), "int"),
+    Column("mean_score", *both.t("inspection_report.col.mean_score"), "float"),
+    Column("compliance_rate", *both.t("inspection_report.col.compliance_rate"), "pct"),
 ]
 
 
@@ -202,8 +202,7 @@ def region_visits_table(visits: Sequence[StoreVisits], tree: OrgTree, root: Node
             by_child[child.id].append(v)
     table = Table(
         "inspection_regions",
-        "营业厅明察暗访 (分地区)",
-        "Store mystery-shopper visits by region",
+        *both.t("inspection_report.table.inspection_regions"),
         VISIT_COLUMNS,
         note=(
             "达标率 = 达标次数 ÷ 暗访次数 × 100 (达标: 得分达到检查表达标线且无必检项不合格); "
@@ -226,16 +225,15 @@ def ranking_table(visits: Sequence[StoreVisits], tree: OrgTree) -> Table:
     shown = best_and_worst(ranked)
     return Table(
         "store_ranking",
-        "营业厅排名 (前五名与后五名)",
-        "Store ranking (best and worst five)",
+        *both.t("inspection_report.table.store_ranking"),
         [
-            Column("rank", "名次", "Rank", "int"),
-            Column("store", "营业厅代码", "Store", code=True),
-            Column("name", "营业厅", "Store name"),
-            Column("region", "地区", "Region"),
-            Column("visits", "暗访次数", "Visits", "int"),
-            Column("mean_score", "平均得分", "Mean score", "float"),
-            Column("compliance_rate", "达标率", "Compliance rate", "pct"),
+            Column("rank", *both.t("inspection_report.col.rank"), "int"),
+            Column("store", *both.t("inspection_report.col.store"), code=True),
+            Column("name", *both.t("inspection_report.col.store_name")),
+            Column("region", *both.t("inspection_report.col.region_region")),
+            Column("visits", *both.t("inspection_report.col.visits"), "int"),
+            Column("mean_score", *both.t("inspection_report.col.mean_score"), "float"),
+            Column("compliance_rate", *both.t("inspection_report.col.compliance_rate"), "pct"),
         ],
         [
             [s.rank, s.code, s.name, s.region, s.visits, s.mean_score, s.compliance_rate]
@@ -266,22 +264,21 @@ def dial_test_table(calls: Sequence[HotlineCalls], tree: OrgTree) -> Table:
     )
     table = Table(
         "dial_tests",
-        "热线拨测",
-        "Hotline dial tests",
+        *both.t("inspection_report.table.dial_tests"),
         [
-            Column("hotline", "热线代码", "Hotline", code=True),
-            Column("number", "号码", "Number"),
-            Column("name", "热线", "Hotline name"),
-            Column("region", "地区", "Region"),
-            Column("calls", "拨测次数", "Calls", "int"),
+            Column("hotline", *both.t("inspection_report.col.hotline"), code=True),
+            Column("number", *both.t("inspection_report.col.number")),
+            Column("name", *both.t("inspection_report.col.hotline_name")),
+            Column("region", *both.t("inspection_report.col.region_region")),
+            Column("calls", *both.t("inspection_report.col.calls"), "int"),
             Column(
                 "answered",
                 f"{dial_rules.ANSWER_WITHIN_SECONDS} 秒内接通",
                 f"Answered within {dial_rules.ANSWER_WITHIN_SECONDS} s",
                 "int",
             ),
-            Column("answer_rate", "拨测接通率", "Answer rate", "pct"),
-            Column("mean_wait", "平均等待(秒)", "Mean wait (s)", "float"),
+            Column("answer_rate", *both.t("inspection_report.col.answer_rate"), "pct"),
+            Column("mean_wait", *both.t("inspection_report.col.mean_wait"), "float"),
         ],
         note=(
             f"拨测接通率 = {dial_rules.ANSWER_WITHIN_SECONDS} 秒内接通的拨测 ÷ 拨测次数 × 100; "
@@ -306,15 +303,14 @@ def submissions_table(subs: Sequence[UnitSubmissions], tree: OrgTree) -> Table:
 
     table = Table(
         "social_supervision",
-        "社会监督员反映与答复",
-        "Social supervisors' submissions and answers",
+        *both.t("inspection_report.table.social_supervision"),
         [
-            Column("unit", "单位代码", "Unit", code=True),
-            Column("name", "答复单位", "Answering unit"),
-            Column("received", "收到反映", "Received", "int"),
-            Column("answered", "已答复", "Answered", "int"),
-            Column("on_time", "按时答复", "Answered on time", "int"),
-            Column("on_time_rate", "按时答复率", "On-time answer rate", "pct"),
+            Column("unit", *both.t("inspection_report.col.unit"), code=True),
+            Column("name", *both.t("inspection_report.col.answering_unit")),
+            Column("received", *both.t("inspection_report.col.received"), "int"),
+            Column("answered", *both.t("inspection_report.col.answered"), "int"),
+            Column("on_time", *both.t("inspection_report.col.on_time"), "int"),
+            Column("on_time_rate", *both.t("inspection_report.col.on_time_rate"), "pct"),
         ],
         note=(
             "收到: 本月登记的反映; 已答复: 本月给出的答复 (可能答复上月的反映); "

@@ -24,7 +24,7 @@ from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
 from careloop.domain.org import ancestor_ids
 from careloop.domain.supervision import rectification as rules
-from careloop.reports.model import Column, Table
+from careloop.reports.model import Column, Table, both
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.supervision.inspection_report import Section
@@ -141,15 +141,15 @@ def _count_overdue(uow: UnitOfWork, end: datetime, within: Any, of: Any) -> None
 
 
 COLUMNS: Final = [
-    Column("unit", "单位代码", "Unit", code=True),
-    Column("name", "责任单位", "Unit responsible"),
-    Column("opened", "新立整改", "Opened", "int"),
-    Column("closed", "销号", "Closed", "int"),
-    Column("closed_on_time", "按期销号", "Closed on time", "int"),
-    Column("on_time_rate", "按期销号率", "Closed on time, share", "pct"),
-    Column("overdue", "月末超期未整改", "Overdue at month end", "int"),
-    Column("escalated", "超期升级", "Escalated", "int"),
-    Column("reopened", "复查不通过重新整改", "Reopened after a failed re-inspection", "int"),
+    Column("unit", *both.t("rectification_report.col.unit"), code=True),
+    Column("name", *both.t("rectification_report.col.name")),
+    Column("opened", *both.t("rectification_report.col.opened"), "int"),
+    Column("closed", *both.t("rectification_report.col.closed"), "int"),
+    Column("closed_on_time", *both.t("rectification_report.col.closed_on_time"), "int"),
+    Column("on_time_rate", *both.t("rectification_report.col.on_time_rate"), "pct"),
+    Column("overdue", *both.t("rectification_report.col.overdue"), "int"),
+    Column("escalated", *both.t("rectification_report.col.escalated"), "int"),
+    Column("reopened", *both.t("rectification_report.col.reopened"), "int"),
 ]
 
 
@@ -167,8 +167,7 @@ def rectification_table(tasks: dict[int, UnitTasks], tree: OrgTree) -> Table:
     """One row per owner unit with anything to count, by org-tree order, then the total."""
     table = Table(
         "rectification",
-        "督促整改 (本月)",
-        "Rectification tasks (this month)",
+        *both.t("rectification_report.table.rectification"),
         COLUMNS,
         note=(
             "新立、销号、升级、重新整改按发生在本月统计; 按期销号: 本轮整改材料在期限内提交"
