@@ -73,3 +73,21 @@ def test_every_word_of_the_satisfaction_report_is_in_both_catalogues() -> None:
         assert csi.column_word("片区", lang) == "片区"
         for stratum in csi.STRATA:
             assert MISSING_MARK not in csi.column_word(stratum, lang)
+
+
+def test_the_spam_monthly_tables_speak_the_language_asked_for() -> None:
+    from careloop.services.spam.monthly_report import kind_table
+
+    for lang, heading, note, unclassified in (
+        ("zh", "类型", "类型为举报入库时垃圾短信分类模型的判定。", "未判定"),
+        ("en", "Kind name", "Kind as the spam classifier judged each report when it was stored.",
+         "not classified"),
+    ):  # fmt: skip
+        table = kind_table([(None, 3)], lang)
+        assert table.note == note
+        assert table.rows[0][1] == unclassified
+        html = to_html(Report("spam", "月报", "Monthly", "", tables=[table]), lang).decode()
+        assert f'<th scope="col">{heading}</th>' in html
+        assert ("按类型统计的举报" in html) == (lang == "zh")
+        assert ("Reports by kind" in html) == (lang == "en")
+        assert MISSING_MARK not in html
