@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypedDict
 
 from careloop.i18n import Translator
 
@@ -48,9 +48,25 @@ class Table:
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
     note: str = ""
+    """A line under the title (Chinese, or the one text a table built for one reader has)."""
+    note_en: str = ""
+    """The note in English, when the table was built for either reader (``note_of``)."""
 
     def title(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title_zh
+
+    def note_in(self, lang: str) -> str:
+        return self.note_en if lang == "en" and self.note_en else self.note
+
+
+class Note(TypedDict):
+    note: str
+    note_en: str
+
+
+def note_of(text: tuple[str, str]) -> Note:
+    """``Table(..., **note_of(both.t("x.note")))``: a note written for both readers."""
+    return {"note": text[0], "note_en": text[1]}
 
 
 @dataclass

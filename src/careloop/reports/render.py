@@ -210,7 +210,7 @@ def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> byt
         tables.append(
             {
                 "title": t.title(lang),
-                "note": t.note,
+                "note": t.note_in(lang),
                 "columns": [t.columns[i].label(lang) for i in keep],
                 "rows": [
                     [(display(row[i], t.columns[i]), t.columns[i].kind != "text") for i in keep]
@@ -565,7 +565,7 @@ def _pdf_table(pages: _Pages, table: Table, lang: str) -> None:
 
     t = Translator(lang)
     title = table.title(lang)
-    header_here(title, table.note)
+    header_here(title, table.note_in(lang))
     for row in cells:
         lines = lines_of(row)
         height = max(len(x) for x in lines) * line_h + 2 * PAD

@@ -91,3 +91,16 @@ def test_the_spam_monthly_tables_speak_the_language_asked_for() -> None:
         assert ("按类型统计的举报" in html) == (lang == "zh")
         assert ("Reports by kind" in html) == (lang == "en")
         assert MISSING_MARK not in html
+
+
+def test_a_note_written_for_both_readers_is_printed_in_the_readers_language() -> None:
+    from careloop.services.monitoring.reports import burst_table
+
+    assert burst_table(None).note_in("zh") == "该日尚未到来, 无端口举报。"
+    assert burst_table(None).note_in("en") == "The day has not come yet: no port reports."
+    table = small_report().tables[0]
+    table.note, table.note_en = "只算已受理的投诉。", "Accepted complaints only."
+    report = Report("daily", "日报", "Daily report", "", tables=[table])
+    assert "只算已受理的投诉。" in to_html(report, "zh").decode()
+    english = to_html(report, "en").decode()
+    assert "Accepted complaints only." in english and "只算" not in english

@@ -32,6 +32,7 @@ from careloop.domain.indicators import formulas, periods
 from careloop.domain.indicators.catalogue import Indicator
 from careloop.domain.indicators.periods import PeriodKind
 from careloop.domain.vocabulary import CHANNELS, PRODUCTS
+from careloop.i18n import Translator
 from careloop.reports import render as renderer
 from careloop.reports.model import (
     BarChart,
@@ -43,6 +44,7 @@ from careloop.reports.model import (
     Report,
     Table,
     both,
+    note_of,
 )
 from careloop.services.access.actors import Actor
 from careloop.services.access.auth import record_security_event
@@ -185,11 +187,14 @@ def indicator_table(report: si.IndicatorReport) -> Table:
         both.t("monitoring.table.indicators", region=report.root.node.name_en)[1],
         INDICATOR_COLUMNS,
         rows,
-        note=(
-            f"本期 {report.period.label}; 环比 {report.previous.label}; 同比 "
-            f"{report.last_year.label}. 空白/— = 无数据(分母为 0), 不是 0. "
-            f"处理时长以工作小时计; {report.root.tally.untimed} 个环节无工时记录"
-            f"(记录工时之前完成), 不计入均值。"
+        **note_of(
+            both.t(
+                "monitoring.note.indicators",
+                period=report.period.label,
+                previous=report.previous.label,
+                last_year=report.last_year.label,
+                untimed=report.root.tally.untimed,
+            )
         ),
     )
 
@@ -214,10 +219,7 @@ def outcome_table(report: si.IndicatorReport) -> Table:
             Column("share", *both.t("monitoring.col.share"), "pct"),
             Column("of", *both.t("monitoring.col.of")),
         ],
-        note=(
-            "回访满意率 = 满意 ÷ 回访完成 (满意 + 不满意); 多次联系不上与客户拒绝回访不算回访"
-            "完成, 单独计数。申诉结果按本期受理的管局转办申诉统计, 未记录结果的不计入任一项。"
-        ),
+        **note_of(both.t("monitoring.note.outcomes")),
     )
     table.rows = [
         [callbacks.label("satisfied", "zh"), t.callbacks_satisfied,
@@ -309,11 +311,13 @@ def warning_tables(warning: ews.EarlyWarning, unmasked: bool = False) -> list[Ta
             Column("critical", *both.t("monitoring.col.critical"), "int"),
             Column("p_value", *both.t("monitoring.col.p_value"), "float"),
         ],
-        note=(
-            f"检验: 负二项分布上尾 (离散度按基线拟合, 按星期调整), 区县/地市/全省逐级检验, "
-            f"基线 {warning.baseline_days} 天; 本日检验 {warning.cells} 格 × 2 窗口, "
-            f"误报率 (FDR) ≤ {warning.fdr:.0%}: 无真实上升之日出现任何预警的概率 ≤ "
-            f"{warning.fdr:.0%}。"
+        **note_of(
+            both.t(
+                "monitoring.note.warnings",
+                days=warning.baseline_days,
+                cells=warning.cells,
+                fdr=f"{warning.fdr:.0%}",
+            )
         ),
     )
     behind = Table(
@@ -399,17 +403,30 @@ def burst_table(found: spam_bursts.BurstReport | None) -> Table:
         ],
     )
     if found is None:
-        table.note = "该日尚未到来, 无端口举报。"
+        table.note, table.note_en = both.t("monitoring.note.bursts_to_come")
         return table
     rule = found.rule
-    span = f"截至 {_local(found.as_of):%H:%M} (当日进行中)" if found.partial else "全日"
-    table.note = (
-        f"{span}; 按举报人数 (同一人多次举报计一人) 与各端口此前 {rule.baseline_days} 天同时段"
-        f"比较: 负二项分布上尾检验, 误报率 (FDR) ≤ {rule.fdr:.0%}, 至少 {rule.min_reporters} "
-        f"人; 无历史的新端口以 {rule.new_port_floor} 人为绝对门限。本日检验 {found.tested} "
-        f"个端口, 按门限判定 {found.floored} 个。预警任务每 5 分钟运行, 同一端口每日只预警"
-        f"并通知一次。"
-    )
+    written = []
+    for lang in ("zh", "en"):
+        t = Translator(lang)
+        span = (
+            t("monitoring.note.bursts_running", time=f"{_local(found.as_of):%H:%M}")
+            if found.partial
+            else t("monitoring.note.bursts_whole_day")
+        )
+        written.append(
+            t(
+                "monitoring.note.port_bursts",
+                span=span,
+                days=rule.baseline_days,
+                fdr=f"{rule.fdr:.0%}",
+                min_reporters=rule.min_reporters,
+                floor=rule.new_port_floor,
+                tested=found.tested,
+                floored=found.floored,
+            )
+        )
+    table.note, table.note_en = written
     for no, burst in enumerate(found.bursts, start=1):
         table.rows.append(
             [
