@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from careloop.domain import categories
 from careloop.domain.indicators import formulas, network, periods
 from careloop.domain.indicators.periods import Period
-from careloop.reports.model import BarChart, Column, HeatMap, Report, Table, both
+from careloop.reports.model import BarChart, Column, HeatMap, Report, Table, both, note_of
 from careloop.services.indicators import figures as si
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
@@ -164,7 +164,7 @@ def _flags(uow: UnitOfWork, period: Period, root: Node) -> Table:
             Column("expected", *both.t("weekly.col.expected"), "float"),
             Column("p_value", *both.t("weekly.col.p_value"), "float"),
         ],
-        note="每日预警检验同投诉预警日报 (负二项上尾); 仅列网络质量、宽带故障类。",
+        **note_of(both.t("weekly.note.warnings")),
     )
     for offset in range(period.days):
         day = period.start + timedelta(days=offset)
@@ -216,11 +216,7 @@ def _repair_table(
             Column("hours", *both.t("weekly.col.hours"), "float"),
             Column("untimed", *both.t("weekly.col.untimed"), "int"),
         ],
-        note=(
-            "及时率 = 按时完成 ÷ 完成 (期限为工单存储的到期时间, 每次流转即更新, 不依赖巡检); "
-            "平均处理时长 = 派单至完成的工作分钟合计 ÷ 有工时记录的工单, 以工作小时计; "
-            "无工时记录的工单 (记录工时之前完成) 不计入均值, 单列条数。"
-        ),
+        **note_of(both.t("weekly.note.repair_orders")),
     )
     for node in [root, *regions]:
         c, p = pooled(now, node), pooled(before, node)

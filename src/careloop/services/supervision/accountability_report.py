@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from careloop.domain.supervision import accountability as rules
-from careloop.reports.model import Column, Table, both
+from careloop.reports.model import Column, Table, both, note_of
 from careloop.services.supervision.accountability import Period, rules_in_force
 from careloop.services.unit_of_work import UnitOfWork
 from careloop.store.models import AccountabilityCase, OrgUnit, Staff
@@ -42,7 +42,7 @@ def cases_table(uow: UnitOfWork, period: Period, region_path: str) -> Table:
         "accountability",
         *both.t("accountability_report.table.accountability"),
         COLUMNS,
-        note="扣分与一票否决已计入责任单位 KPI；申诉成立的处罚已撤销。",
+        **note_of(both.t("accountability_report.note")),
     )
     for case, unit_name, staff_name in rows:
         rule = catalogue.get(case.rule)

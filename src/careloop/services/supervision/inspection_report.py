@@ -27,7 +27,7 @@ from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
 from careloop.domain.org import ancestor_ids
 from careloop.domain.supervision import dial_tests as dial_rules
-from careloop.reports.model import Column, Table, both
+from careloop.reports.model import Column, Table, both, note_of
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.supervision import scores
@@ -204,11 +204,7 @@ def region_visits_table(visits: Sequence[StoreVisits], tree: OrgTree, root: Node
         "inspection_regions",
         *both.t("inspection_report.table.inspection_regions"),
         VISIT_COLUMNS,
-        note=(
-            "达标率 = 达标次数 ÷ 暗访次数 × 100 (达标: 得分达到检查表达标线且无必检项不合格); "
-            "平均得分 = Σ 得分 ÷ 暗访次数; 按提交检查结果的月份统计, 地区合计为各营业厅之和 "
-            "(Σ ÷ Σ)。"
-        ),
+        **note_of(both.t("inspection_report.note.visits")),
     )
     for node, group in [(root, list(visits)), *((c, by_child[c.id]) for c in children)]:
         s = _pooled(node.code, node.name_zh, node.name_zh, group)
@@ -239,9 +235,10 @@ def ranking_table(visits: Sequence[StoreVisits], tree: OrgTree) -> Table:
             [s.rank, s.code, s.name, s.region, s.visits, s.mean_score, s.compliance_rate]
             for s in shown
         ],
-        note=(
-            f"本月受检营业厅 {len(ranked)} 家, 按平均得分排名 (同分同名次, 再按达标率); "
-            f"超过 {2 * RANKED} 家时列出前 {RANKED} 名与后 {RANKED} 名。"
+        **note_of(
+            both.t(
+                "inspection_report.note.ranking", stores=len(ranked), over=2 * RANKED, ranked=RANKED
+            )
         ),
     )
 
@@ -280,9 +277,8 @@ def dial_test_table(calls: Sequence[HotlineCalls], tree: OrgTree) -> Table:
             Column("answer_rate", *both.t("inspection_report.col.answer_rate"), "pct"),
             Column("mean_wait", *both.t("inspection_report.col.mean_wait"), "float"),
         ],
-        note=(
-            f"拨测接通率 = {dial_rules.ANSWER_WITHIN_SECONDS} 秒内接通的拨测 ÷ 拨测次数 × 100; "
-            "平均等待 = 接通后等待人工的秒数之和 ÷ 有等待记录的拨测数; 按拨测时间统计。"
+        **note_of(
+            both.t("inspection_report.note.dial_tests", seconds=dial_rules.ANSWER_WITHIN_SECONDS)
         ),
     )
     for h in ordered:
@@ -312,10 +308,7 @@ def submissions_table(subs: Sequence[UnitSubmissions], tree: OrgTree) -> Table:
             Column("on_time", *both.t("inspection_report.col.on_time"), "int"),
             Column("on_time_rate", *both.t("inspection_report.col.on_time_rate"), "pct"),
         ],
-        note=(
-            "收到: 本月登记的反映; 已答复: 本月给出的答复 (可能答复上月的反映); "
-            "按时答复率 = 在答复期限内答复 ÷ 已答复 × 100。"
-        ),
+        **note_of(both.t("inspection_report.note.social")),
     )
     for s in sorted(subs, key=lambda s: ancestor_ids(tree.nodes[s.unit_id].path)):
         unit = tree.nodes[s.unit_id]

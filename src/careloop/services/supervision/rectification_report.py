@@ -24,7 +24,7 @@ from careloop.domain.indicators import formulas
 from careloop.domain.indicators.periods import Period
 from careloop.domain.org import ancestor_ids
 from careloop.domain.supervision import rectification as rules
-from careloop.reports.model import Column, Table, both
+from careloop.reports.model import Column, Table, both, note_of
 from careloop.services.indicators.org_tree import Node, OrgTree
 from careloop.services.indicators.sql import count_if
 from careloop.services.supervision.inspection_report import Section
@@ -169,11 +169,7 @@ def rectification_table(tasks: dict[int, UnitTasks], tree: OrgTree) -> Table:
         "rectification",
         *both.t("rectification_report.table.rectification"),
         COLUMNS,
-        note=(
-            "新立、销号、升级、重新整改按发生在本月统计; 按期销号: 本轮整改材料在期限内提交"
-            "且复查通过; 按期销号率 = 按期销号 ÷ 销号 × 100; 月末超期未整改: 月末仍待整改"
-            "(不含待复查) 且已过本轮期限。"
-        ),
+        **note_of(both.t("rectification_report.note")),
     )
     total = UnitTasks(0)
     for t in sorted(tasks.values(), key=lambda t: ancestor_ids(tree.nodes[t.unit_id].path)):
