@@ -146,6 +146,11 @@ class Report:
     unmasked_complaints: list[int] = field(default_factory=list)
     """Complaints whose personal data the report shows unmasked (empty when masked): the
     audit of an unmasked read names them."""
+    subtitle_en: str = ""
+    """The subtitle in English, when the report was built for either reader."""
+
+    def subtitle_in(self, lang: str) -> str:
+        return self.subtitle_en if lang == "en" and self.subtitle_en else self.subtitle
 
     def table(self, name: str) -> Table:
         for t in self.tables:

@@ -139,7 +139,7 @@ img{max-width:100%;height:auto;margin:.5em 0 1em;border:1px solid #eee}
 </style></head><body>
 <header class="top"><a href="{{ back_href }}">← {{ w('back') }}</a></header>
 <main>
-<h1>{{ title }}</h1><p class="sub">{{ report.subtitle }}</p>
+<h1>{{ title }}</h1><p class="sub">{{ subtitle }}</p>
 {% if figures %}<section aria-labelledby="h-figures"><h2 id="h-figures">{{ w('figures') }}
 <small class="note">{{ compared }}</small></h2>
 <ul class="figures">{% for f in figures %}<li class="fig s-{{ f.status }}">
@@ -226,6 +226,7 @@ def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> byt
         report=report,
         lang=lang,
         title=report.title_en if lang == "en" else report.title_zh,
+        subtitle=report.subtitle_in(lang),
         images=images,
         tables=tables,
         left_out=left_out,
@@ -588,11 +589,12 @@ def to_pdf(report: Report, lang: str = "zh") -> bytes:
     from matplotlib.backends.backend_pdf import PdfPages
 
     with plt.rc_context(charts.style()), PdfPages(buffer) as pdf:
-        pages = _Pages(pdf, f"{title} · {report.subtitle}")
+        subtitle = report.subtitle_in(lang)
+        pages = _Pages(pdf, f"{title} · {subtitle}")
         pages.start()
         pages.text(MARGIN, pages.y, title, 18, color="#0b2e4f")
         pages.y -= 18 * LINE
-        pages.text(MARGIN, pages.y, report.subtitle, 9, color="#444444")
+        pages.text(MARGIN, pages.y, subtitle, 9, color="#444444")
         pages.y -= 9 * LINE + 6
         _pdf_headline(pages, report, lang)
         if report.brief:

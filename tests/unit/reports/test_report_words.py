@@ -104,3 +104,11 @@ def test_a_note_written_for_both_readers_is_printed_in_the_readers_language() ->
     assert "只算已受理的投诉。" in to_html(report, "zh").decode()
     english = to_html(report, "en").decode()
     assert "Accepted complaints only." in english and "只算" not in english
+
+
+def test_a_subtitle_written_for_both_readers_is_printed_in_the_readers_language() -> None:
+    report = small_report()
+    report.subtitle, report.subtitle_en = "2026-11-27 (北京时间)", "2026-11-27 (Beijing time)"
+    assert "2026-11-27 (北京时间)" in to_html(report, "zh").decode()
+    english = to_html(report, "en").decode()
+    assert "2026-11-27 (Beijing time)" in english and "北京时间" not in english

@@ -245,11 +245,13 @@ def build(
     advance(1, SECTIONS)
     subs = _sub_categories()
 
+    subtitle = both.t("weekly.subtitle", period=period.label, start=period.start, end=period.end)
     report = Report(
         "weekly",
         both.t("weekly.report_title", title=TITLE[0], region=root.name_zh)[0],
         both.t("weekly.report_title", title=TITLE[1], region=root.name_en)[1],
-        both.t("weekly.subtitle", period=period.label, start=period.start, end=period.end)[0],
+        subtitle[0],
+        subtitle_en=subtitle[1],
     )
 
     # by region, with week-on-week change

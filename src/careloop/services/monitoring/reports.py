@@ -697,11 +697,15 @@ def build_report(
     ir = si.indicator_report(uow, period, root.code, as_of=now)
     section_done()
     title_zh, title_en = TITLES[kind]
+    subtitle = both.t(
+        "monitoring.subtitle", period=period.label, start=period.start, end=period.end
+    )
     report = Report(
         kind,
         both.t("monitoring.report_title", title=title_zh, region=root.name_zh)[0],
         both.t("monitoring.report_title", title=title_en, region=root.name_en)[1],
-        both.t("monitoring.subtitle", period=period.label, start=period.start, end=period.end)[0],
+        subtitle[0],
+        subtitle_en=subtitle[1],
     )
     report.summary = _summary(ir)
     report.headline = headline(ir)
