@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from careloop.cli.shell import LANG, platform
+from careloop.config import data_dir as settings_data_dir
 from careloop.domain.language import normalise
 from careloop.i18n import Translator
 
@@ -35,11 +36,11 @@ spam_app = typer.Typer(
 )
 
 DataDir = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--data-dir",
-        envvar="CARELOOP_DATA_DIR",
-        help="CareLoop's data directory (as for the database); models go to spam-models/",
+        help="CareLoop's data directory (default: the data_dir setting, CARELOOP_DATA_DIR); "
+        "models go to spam-models/",
     ),
 ]
 Lang = Annotated[
@@ -78,7 +79,7 @@ def _read_labelled(path: Path, speak: str) -> list[tuple[str, bool, str | None]]
 
 @spam_app.command("train")
 def train(
-    data_dir: DataDir = Path("var"),
+    data_dir: DataDir = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Folder of model versions (default: <data dir>/spam-models)"),
@@ -154,7 +155,14 @@ def train(
             chosen.append(src.labelled_reports(staff, provenance))
         elif src.STAFF in wanted:
             typer.echo(t("cli.spam.no_staff_labels"), err=True)
-        _train_and_save(chosen, out or models_root(data_dir), seed, test_size, speak, echo=True)
+        _train_and_save(
+            chosen,
+            out or models_root(data_dir or settings_data_dir()),
+            seed,
+            test_size,
+            speak,
+            echo=True,
+        )
     except src.TrainingDataError as exc:
         _fail(exc.message(speak))
 
@@ -213,7 +221,7 @@ def _train_and_save(
 @spam_app.command("classify")
 def classify(
     file: Annotated[str, typer.Argument(help="Messages, one per line (UTF-8); - for stdin")],
-    data_dir: DataDir = Path("var"),
+    data_dir: DataDir = None,
     models: Annotated[
         Path | None,
         typer.Option("--models", help="Folder of model versions (default: <data dir>/spam-models)"),
@@ -239,7 +247,7 @@ def classify(
         _fail(t("cli.file.unreadable", file=file, reason=exc.strerror))
     except UnicodeDecodeError:
         _fail(t("cli.spam.not_utf8_text", file=file))
-    root = models or model_store.models_root(data_dir)
+    root = models or model_store.models_root(data_dir or settings_data_dir())
     try:
         classifier = model_store.load_version(model_store.latest_version(root))
     except model_store.NoModelError:
