@@ -148,7 +148,7 @@ img{max-width:100%;height:auto;margin:.5em 0 1em;border:1px solid #eee}
 <span class="chg {{ f.tone }}"><span aria-hidden="true">{{ f.arrow }}</span> {{ f.change }}</span>
 </li>{% endfor %}</ul></section>{% endif %}
 {% if report.brief %}<section aria-labelledby="h-alerts"><h2 id="h-alerts">{{ w('alerts') }}</h2>
-<div class="alerts">{% if report.alerts %}<ul>{% for line in report.alerts %}<li>{{ line }}</li>{% endfor %}</ul>
+<div class="alerts">{% if alerts %}<ul>{% for line in alerts %}<li>{{ line }}</li>{% endfor %}</ul>
 {% else %}<p>{{ w('no_alerts') }}</p>{% endif %}</div></section>
 {% elif report.summary %}<ul>{% for line in report.summary %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% for t in tables %}<section aria-labelledby="t-{{ loop.index }}"><h2 id="t-{{ loop.index }}">{{ t.title }}</h2>
@@ -227,6 +227,7 @@ def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> byt
         lang=lang,
         title=report.title_en if lang == "en" else report.title_zh,
         subtitle=report.subtitle_in(lang),
+        alerts=report.alerts_in(lang),
         images=images,
         tables=tables,
         left_out=left_out,
@@ -599,7 +600,7 @@ def to_pdf(report: Report, lang: str = "zh") -> bytes:
         _pdf_headline(pages, report, lang)
         if report.brief:
             pages.heading(word("alerts", lang))
-            for line in report.alerts or [word("no_alerts", lang)]:
+            for line in report.alerts_in(lang) or [word("no_alerts", lang)]:
                 pages.paragraph("• " + line, 8.5)
         else:
             for line in report.summary:

@@ -112,3 +112,12 @@ def test_a_subtitle_written_for_both_readers_is_printed_in_the_readers_language(
     assert "2026-11-27 (北京时间)" in to_html(report, "zh").decode()
     english = to_html(report, "en").decode()
     assert "2026-11-27 (Beijing time)" in english and "北京时间" not in english
+
+
+def test_alerts_written_for_both_readers_are_listed_in_the_readers_language() -> None:
+    report = small_report()
+    report.alerts = ["⚠ 端口举报突增 · 端口 10657: 当日 12 人举报 (12 条), 新端口, 绝对门限 5 人"]
+    report.alerts_en = ["⚠ Port report burst · port 10657: 12 reporters (12 reports) on the day"]
+    assert "⚠ 端口举报突增" in to_html(report, "zh").decode()
+    english = to_html(report, "en").decode()
+    assert "⚠ Port report burst" in english and "端口举报突增" not in english

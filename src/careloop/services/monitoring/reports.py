@@ -116,10 +116,10 @@ def _category_name(code: str, lang: str = "zh") -> str:
     return category.label(lang) if category else code
 
 
-def _product_name(code: str) -> str:
+def _product_name(code: str, lang: str = "zh") -> str:
     label = PRODUCTS.get(code)
     if isinstance(label, tuple):
-        return str(label[0])
+        return str(label[1] if lang == "en" else label[0])
     return str(label or code)
 
 
@@ -733,19 +733,34 @@ def build_report(
             f"{warning.fdr:.0%}); 热点 {len(warning.hotspots)} 个; 端口举报突增 "
             f"{len(bursts)} 个",
         )
-        for flag in warning.flags[:10]:
-            report.summary.append(
-                f"⚠ {_category_name(flag.cell.category)} · "
-                f"{_product_name(flag.cell.product)} · {flag.explanation()}"
-            )
-        for burst in bursts[:10]:
-            report.summary.append(f"⚠ 端口举报突增 · {burst.explanation()}")
-        report.alerts = [line for line in report.summary if line.startswith("⚠")]
-        report.alerts += [
-            f"热点: {privacy.shown(spot.topic.name, 'text', unmasked=unmasked)} — 近 7 日 "
-            f"{spot.recent_count} 件, 此前 21 日 {spot.previous_count} 件"
-            for spot in warning.hotspots[:5]
-        ]
+        alerts: dict[str, list[str]] = {}
+        for lang in ("zh", "en"):
+            t = Translator(lang)
+            alerts[lang] = [
+                t(
+                    "monitoring.alert.flag",
+                    category=_category_name(flag.cell.category, lang),
+                    product=_product_name(flag.cell.product, lang),
+                    explanation=flag.explanation(lang),
+                )
+                for flag in warning.flags[:10]
+            ] + [
+                t("monitoring.alert.burst", explanation=burst.explanation(lang))
+                for burst in bursts[:10]
+            ]
+        report.summary.extend(alerts["zh"])
+        for lang in ("zh", "en"):
+            t = Translator(lang)
+            alerts[lang] += [
+                t(
+                    "monitoring.alert.hotspot",
+                    topic=privacy.shown(spot.topic.name, "text", unmasked=unmasked),
+                    recent=spot.recent_count,
+                    previous=spot.previous_count,
+                )
+                for spot in warning.hotspots[:5]
+            ]
+        report.alerts, report.alerts_en = alerts["zh"], alerts["en"]
         report.tables = [*warning_tables(warning, unmasked), *report.tables]
         if unmasked:
             report.unmasked_complaints = sorted(
