@@ -150,12 +150,17 @@ class Report:
     """The subtitle in English, when the report was built for either reader."""
     alerts_en: list[str] = field(default_factory=list)
     """The alerts in English, when the report was built for either reader."""
+    summary_en: list[str] = field(default_factory=list)
+    """The summary in English, when the report was built for either reader."""
 
     def subtitle_in(self, lang: str) -> str:
         return self.subtitle_en if lang == "en" and self.subtitle_en else self.subtitle
 
     def alerts_in(self, lang: str) -> list[str]:
         return self.alerts_en if lang == "en" and self.alerts_en else self.alerts
+
+    def summary_in(self, lang: str) -> list[str]:
+        return self.summary_en if lang == "en" and self.summary_en else self.summary
 
     def table(self, name: str) -> Table:
         for t in self.tables:

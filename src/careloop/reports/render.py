@@ -150,7 +150,7 @@ img{max-width:100%;height:auto;margin:.5em 0 1em;border:1px solid #eee}
 {% if report.brief %}<section aria-labelledby="h-alerts"><h2 id="h-alerts">{{ w('alerts') }}</h2>
 <div class="alerts">{% if alerts %}<ul>{% for line in alerts %}<li>{{ line }}</li>{% endfor %}</ul>
 {% else %}<p>{{ w('no_alerts') }}</p>{% endif %}</div></section>
-{% elif report.summary %}<ul>{% for line in report.summary %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
+{% elif summary %}<ul>{% for line in summary %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 {% for t in tables %}<section aria-labelledby="t-{{ loop.index }}"><h2 id="t-{{ loop.index }}">{{ t.title }}</h2>
 {% if t.note %}<p class="note">{{ t.note }}</p>{% endif %}
 <div class="scroll" role="region" aria-labelledby="t-{{ loop.index }}" tabindex="0">
@@ -228,6 +228,7 @@ def to_html(report: Report, lang: str = "zh", back_href: str = BACK_HREF) -> byt
         title=report.title_en if lang == "en" else report.title_zh,
         subtitle=report.subtitle_in(lang),
         alerts=report.alerts_in(lang),
+        summary=report.summary_in(lang),
         images=images,
         tables=tables,
         left_out=left_out,
@@ -603,7 +604,7 @@ def to_pdf(report: Report, lang: str = "zh") -> bytes:
             for line in report.alerts_in(lang) or [word("no_alerts", lang)]:
                 pages.paragraph("• " + line, 8.5)
         else:
-            for line in report.summary:
+            for line in report.summary_in(lang):
                 pages.paragraph("• " + line, 8.5)
         left_out = []
         for table in report.tables:

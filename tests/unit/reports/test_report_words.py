@@ -121,3 +121,12 @@ def test_alerts_written_for_both_readers_are_listed_in_the_readers_language() ->
     assert "⚠ 端口举报突增" in to_html(report, "zh").decode()
     english = to_html(report, "en").decode()
     assert "⚠ Port report burst" in english and "端口举报突增" not in english
+
+
+def test_a_summary_written_for_both_readers_is_listed_in_the_readers_language() -> None:
+    report = small_report()
+    report.brief = False
+    report.summary, report.summary_en = ["投诉量 3 件"], ["Complaints: 3"]
+    assert "<li>投诉量 3 件</li>" in to_html(report, "zh").decode()
+    english = to_html(report, "en").decode()
+    assert "<li>Complaints: 3</li>" in english and "投诉量 3 件" not in english

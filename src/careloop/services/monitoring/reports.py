@@ -590,18 +590,27 @@ def _charts_and_tables(
 # ---------------------------------------------------------------------------------------------
 
 
-def _summary(ir: si.IndicatorReport) -> list[str]:
-    lines = [f"投诉量 {ir.root.tally.complaints} 件"]
+def _summary(ir: si.IndicatorReport, lang: str = "zh") -> list[str]:
+    t = Translator(lang)
+    en = t.lang == "en"
+    lines = [t("monitoring.summary.complaints", n=ir.root.tally.complaints)]
     for indicator_id in ("on_time_rate", "first_contact_resolution", "callback_satisfaction",
                          "callback_unreachable_rate", "repeat_rate", "escalated_rate",
                          "appeals_per_million", "average_handle_time"):  # fmt: skip
         row = ir.root.rows[indicator_id]
+        ind = row.indicator
         value = "—" if row.value.value is None else f"{row.value.value:.2f}"
         pop = "—" if row.period_on_period is None else f"{row.period_on_period:+.1%}"
+        unit = UNIT_ZH.get(ind.unit, "")
         lines.append(
-            f"{row.indicator.name_zh}: {value} {UNIT_ZH.get(row.indicator.unit, '')}"
-            f" [{STATUS_ZH[row.status]}],"
-            f" 环比 {pop}"
+            t(
+                "monitoring.summary.indicator",
+                name=ind.name_en if en else ind.name_zh,
+                value=value,
+                unit=(ind.unit if unit else "") if en else unit,
+                status=renderer.word(row.status, lang),
+                change=pop,
+            )
         )
     return lines
 
@@ -708,6 +717,7 @@ def build_report(
         subtitle_en=subtitle[1],
     )
     report.summary = _summary(ir)
+    report.summary_en = _summary(ir, "en")
     report.headline = headline(ir)
     report.compared_with = compared_with(kind, ir.previous.label)
     report.brief = kind == "daily"
@@ -793,6 +803,7 @@ def build_report(
                 part = section(uow, period, tree, root)
                 report.tables.extend(part.tables)
                 report.summary.extend(part.summary)
+                report.summary_en.extend(part.summary)  # the sections speak Chinese only
                 section_done()
     report.tables.extend(extra_tables)
     return report
