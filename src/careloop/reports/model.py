@@ -122,9 +122,14 @@ class Headline:
     """Relative change against ``Report.compared_with`` (0.25 = +25 %), None without data."""
     better: Literal["up", "down", "none"] = "none"
     """Which way of change is good news: decides the arrow's colour, not its direction."""
+    value_en: str = ""
+    """The value in English when its unit is a word ("12 件" / "12"); else ``value`` serves."""
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_zh
+
+    def value_in(self, lang: str) -> str:
+        return self.value_en if lang == "en" and self.value_en else self.value
 
 
 @dataclass

@@ -177,7 +177,7 @@ def figure_view(report: Report, lang: str) -> list[dict[str, str]]:
         out.append(
             {
                 "name": f.label(lang),
-                "value": f.value,
+                "value": f.value_in(lang),
                 "status": f.status,
                 "status_word": word(f.status, lang),
                 "arrow": arrow,

@@ -130,3 +130,11 @@ def test_a_summary_written_for_both_readers_is_listed_in_the_readers_language() 
     assert "<li>投诉量 3 件</li>" in to_html(report, "zh").decode()
     english = to_html(report, "en").decode()
     assert "<li>Complaints: 3</li>" in english and "投诉量 3 件" not in english
+
+
+def test_a_figure_with_a_word_for_its_unit_is_shown_in_the_readers_language() -> None:
+    report = small_report()
+    report.headline = [Headline("投诉量", "Complaints", "1,234 件", "none", value_en="1,234")]
+    assert ">1,234 件<" in to_html(report, "zh").decode()
+    english = to_html(report, "en").decode()
+    assert ">1,234<" in english and "1,234 件" not in english

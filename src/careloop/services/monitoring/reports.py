@@ -635,12 +635,14 @@ def headline(ir: si.IndicatorReport) -> list[Headline]:
     catalogue (``figures``' status: the one the scorecards use) with 环比 to the period before."""
     volume = ir.root.rows["complaints_per_10k"]
     before = volume.previous.numerator if volume.previous else None
+    count = both.t("monitoring.figure.complaints_value", n=f"{ir.root.tally.complaints:,}")
     figures = [
         Headline(
             *both.t("monitoring.figure.complaints"),
-            f"{ir.root.tally.complaints:,} 件",
+            count[0],
             "none",
             _relative_change(float(ir.root.tally.complaints), before),
+            value_en=count[1],
         )
     ]
     for indicator_id in HEADLINE:
