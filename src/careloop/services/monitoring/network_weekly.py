@@ -32,6 +32,7 @@ from sqlalchemy import func, select
 from careloop.domain import categories
 from careloop.domain.indicators import formulas, network, periods
 from careloop.domain.indicators.periods import Period
+from careloop.i18n import Translator
 from careloop.reports.model import BarChart, Column, HeatMap, Report, Table, both, note_of
 from careloop.services.indicators import figures as si
 from careloop.services.indicators.org_tree import Node, OrgTree
@@ -342,18 +343,37 @@ def build(
     total_now, total_prev = sum(now_counts.values()), sum(prev_counts.values())
     change = periods.period_on_period(float(total_now), float(total_prev))
     rate, hours = repair_now.on_time_rate().value, repair_now.handle_time().value
-    report.summary = [
-        f"网络类投诉 {total_now} 件 (上周 {total_prev} 件, 环比 "
-        f"{'—' if change is None else f'{change:+.1%}'}) / network complaints",
-        "热点地区: "
-        + ("; ".join(f"{by_code[s.area].name_zh} {s.complaints} 件" for s in spots[:3]) or "—"),
-        f"维修工单完成 {repair_now.finished} 张, 及时率 "
-        f"{'—' if rate is None else f'{rate:.2f}%'} (上周 "
-        f"{_pct(repair_prev.on_time_rate().value)}); 平均处理时长（工作小时） "
-        f"{'—' if hours is None else f'{hours:.2f}'}"
-        + (f"; {repair_now.untimed} 张无工时记录未计入" if repair_now.untimed else ""),
-        f"本周网络类预警 {len(flags.rows)} 条 / early-warning flags",
-    ]
+    summaries: dict[str, list[str]] = {}
+    for lang in ("zh", "en"):
+        t = Translator(lang)
+        areas = [
+            t(
+                "weekly.summary.hot_area",
+                area=by_code[s.area].name_en if lang == "en" else by_code[s.area].name_zh,
+                n=s.complaints,
+            )
+            for s in spots[:3]
+        ]
+        untimed = repair_now.untimed
+        summaries[lang] = [
+            t(
+                "weekly.summary.complaints",
+                now=total_now,
+                before=total_prev,
+                change="—" if change is None else f"{change:+.1%}",
+            ),
+            t("weekly.summary.hot_areas", areas="; ".join(areas) or "—"),
+            t(
+                "weekly.summary.repairs",
+                finished=repair_now.finished,
+                rate=_pct(rate),
+                before=_pct(repair_prev.on_time_rate().value),
+                hours="—" if hours is None else f"{hours:.2f}",
+            )
+            + (t("weekly.summary.untimed", n=untimed) if untimed else ""),
+            t("weekly.summary.flags", n=len(flags.rows)),
+        ]
+    report.summary, report.summary_en = summaries["zh"], summaries["en"]
 
     labels_zh = [c.name_zh for c in subs]
     labels_en = [c.name_en for c in subs]
