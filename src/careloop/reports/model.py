@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Final, Literal, TypedDict
 
-from careloop.i18n import Translator
+from careloop.i18n import Translator, format_date
 
 ColumnKind = Literal["text", "int", "float", "pct", "ratio", "date"]
 """pct: a rate already in percent (95.0 = 95 %); ratio: a fraction (0.25 = +25 %)."""
@@ -19,7 +20,19 @@ class BothLanguages:
     catalogues, never written in the report's code."""
 
     def t(self, key: str, **params: Any) -> tuple[str, str]:
-        return Translator("zh")(key, **params), Translator("en")(key, **params)
+        """A ``date`` among the params is written as each language writes it (2026年11月1日,
+        November 1, 2026): the report's sentences read naturally in both."""
+        return _said("zh", key, params), _said("en", key, params)
+
+
+def _said(lang: str, key: str, params: dict[str, Any]) -> str:
+    shown = {
+        name: format_date(value, lang)
+        if isinstance(value, date) and not isinstance(value, datetime)
+        else value
+        for name, value in params.items()
+    }
+    return Translator(lang)(key, **shown)
 
 
 both: Final = BothLanguages()

@@ -4,9 +4,10 @@ study's headings and sheet names) come from the catalogues, in the language aske
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from careloop.i18n import MISSING_MARK, Translator
-from careloop.reports.model import Column, Headline, Report, Table
+from careloop.reports.model import Column, Headline, Report, Table, both
 from careloop.reports.render import to_html, to_xlsx
 
 
@@ -138,3 +139,11 @@ def test_a_figure_with_a_word_for_its_unit_is_shown_in_the_readers_language() ->
     assert ">1,234 件<" in to_html(report, "zh").decode()
     english = to_html(report, "en").decode()
     assert ">1,234<" in english and "1,234 件" not in english
+
+
+def test_a_reports_dates_are_written_as_each_language_writes_them():
+    zh, en = both.t(
+        "monitoring.subtitle", period="2026-11", start=date(2026, 11, 1), end=date(2026, 11, 30)
+    )
+    assert zh == "2026-11（2026年11月1日至2026年11月30日，北京时间）"
+    assert en == "2026-11 (November 1, 2026 – November 30, 2026, Beijing time)"

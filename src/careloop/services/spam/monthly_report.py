@@ -665,7 +665,12 @@ def build_report(
         KIND,
         both.t("spam_report.report_title", region=root.name_zh)[0],
         both.t("spam_report.report_title", region=root.name_en)[1],
-        t("spam_report.subtitle", period=period.label, start=period.start, end=period.end),
+        t(
+            "spam_report.subtitle",
+            period=period.label,
+            start=t.date(period.start),
+            end=t.date(period.end),
+        ),
     )
     top = month.lines[0]
     report.headline = headline(top, earlier, lang)
