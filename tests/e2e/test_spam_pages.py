@@ -73,7 +73,7 @@ def test_campaigns_and_port_edits_on_a_phone_by_keyboard(
     page.keyboard.type("多人举报，先行警告")
     page.press("#edit-note", "Tab")
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    page.wait_for_url(re.compile(r"done=spam_port_saved"))
     assert page.locator("[data-testid=port-status]").inner_text() == "已警告"
     history = page.locator("[data-testid=port-history]").inner_text()
     assert "正常 → 已警告" in history
