@@ -14,13 +14,13 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
 
 from careloop.cli.csi import table
-from careloop.cli.shell import platform, settings
+from careloop.cli.shell import fail, platform, settings
 from careloop.cli.transition_commands import AsUser
 from careloop.config import Settings
 from careloop.domain.errors import DomainError, InvalidInput
@@ -47,11 +47,6 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print JSON (for other tool
 def language(lang: str | None) -> str:
     """``--lang``, else CARELOOP_LANG (read when the command runs), else Chinese."""
     return normalise(lang) if lang else Settings.cli_language()
-
-
-def fail(exc: DomainError, lang: str) -> NoReturn:
-    typer.echo(f"error [{exc.code}]: {exc.message(lang)}", err=True)
-    raise typer.Exit(1) from None
 
 
 def run_speaking(action: Callable[[UnitOfWork], T], lang: str) -> T:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop.cli import complaint_view
-from careloop.cli.shell import LANG, echo, fail, now, platform, progress_bar, run
+from careloop.cli.shell import LANG, echo, fail, now, platform, progress_bar, refuse, run
 from careloop.cli.transition_commands import (
     REASON,
     AsUser,
@@ -122,9 +122,7 @@ def complaint_import(
 
     t = Translator(LANG)
     if not file.is_file():
-        missing = t("cli.file.missing", file=file)
-        typer.echo(f"error: {missing}", err=True)
-        raise typer.Exit(1)
+        refuse(t("cli.file.missing", file=file))
     shared = platform()
     try:
         with shared.unit_of_work() as uow:

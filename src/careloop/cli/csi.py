@@ -9,11 +9,11 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
-from careloop.cli.shell import LANG
+from careloop.cli.shell import LANG, fail, refuse
 from careloop.domain.errors import DomainError
 from careloop.domain.language import normalise
 from careloop.i18n import Translator
@@ -22,11 +22,6 @@ csi_app = typer.Typer(
     help="Customer satisfaction index studies (用户满意度指数测评): PLS path model, index, grade.",
     no_args_is_help=True,
 )
-
-
-def _fail(exc: DomainError, lang: str) -> NoReturn:
-    typer.echo(f"error [{exc.code}]: {exc.message(lang)}", err=True)
-    raise typer.Exit(1) from None
 
 
 def _width(text: str) -> int:
@@ -209,7 +204,7 @@ def run(
             survey, path_model, resamples=bootstrap, seed=seed, level=level, source=data.name
         )
     except DomainError as exc:
-        _fail(exc, speak)
+        fail(exc, speak)
     stem = _file_stem(result.model_name, data)
     files = [out / f"{stem}.html", out / f"{stem}.xlsx"]
     try:
@@ -218,9 +213,7 @@ def run(
         files[1].write_bytes(to_xlsx(result, speak))
     except OSError as exc:
         t = Translator(speak)
-        message = t("cli.csi.cannot_write", where=exc.filename or out, reason=exc.strerror)
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(1) from None
+        refuse(t("cli.csi.cannot_write", where=exc.filename or out, reason=exc.strerror), speak)
     if as_json:
         view = machine_view(result, speak)
         view["files"] = [str(f) for f in files]
@@ -276,7 +269,7 @@ def plan(
             design_effect=deff, total=total, method=method, minimum=minimum,  # type: ignore[arg-type]
         )  # fmt: skip
     except DomainError as exc:
-        _fail(exc, speak)
+        fail(exc, speak)
     if as_json:
         typer.echo(json.dumps({**asdict(found), "needed": found.needed}, ensure_ascii=False,
                               indent=2))  # fmt: skip

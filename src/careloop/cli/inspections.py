@@ -15,12 +15,12 @@ import re
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from careloop.cli.csi import table
-from careloop.cli.shell import now, platform
+from careloop.cli.shell import fail, now, platform, refuse
 from careloop.cli.transition_commands import AsUser
 from careloop.config import Settings
 from careloop.domain import time_bounds
@@ -52,11 +52,6 @@ Quarter = Annotated[
 
 def _speak(lang: str | None) -> str:
     return normalise(lang) if lang else Settings.cli_language()
-
-
-def _fail(exc: DomainError, lang: str) -> NoReturn:
-    typer.echo(f"error [{exc.code}]: {exc.message(lang)}", err=True)
-    raise typer.Exit(1) from None
 
 
 def _quarter(value: str | None, t: Translator) -> tuple[date, date]:
@@ -112,9 +107,7 @@ def import_file(
         content = file.read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        message = t("cli.file.unreadable", file=file, reason=reason)
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(1) from None
+        refuse(t("cli.file.unreadable", file=file, reason=reason), speak)
     moment = now()
     try:
         with platform().unit_of_work() as uow:
@@ -129,7 +122,7 @@ def import_file(
                 )
                 problems, visits, rows = result.problems, result.visits, 0
     except DomainError as exc:
-        _fail(exc, speak)
+        fail(exc, speak)
     if problems:
         typer.echo(_problem_lines(problems, speak))
         typer.echo(t("cli.inspections.refused", n=len(problems)))
@@ -167,7 +160,7 @@ def show_scores(
             path = _region_path(uow, actor, region, t)
             ranking = scores.store_ranking(uow, actor, start, end, speak, kind, path)
     except DomainError as exc:
-        _fail(exc, speak)
+        fail(exc, speak)
     label = quarter_label(start)
     if as_json:
         typer.echo(
@@ -264,7 +257,7 @@ def make_plan(
                 "slots": plans.slot_count(uow, plan.id),
             }  # fmt: skip
     except DomainError as exc:
-        _fail(exc, speak)
+        fail(exc, speak)
     if as_json:
         typer.echo(json.dumps(made, ensure_ascii=False, indent=2))
         return

@@ -9,7 +9,7 @@ from typing import Annotated, cast
 
 import typer
 
-from careloop.cli.shell import LANG, fail, platform, progress_bar
+from careloop.cli.shell import LANG, fail, platform, progress_bar, refuse
 from careloop.cli.shell import day as shell_day
 from careloop.domain.errors import DomainError
 from careloop.services.indicators import subscribers
@@ -212,7 +212,5 @@ def import_subscribers(
                 uow, rows, source=file.name, by=by, now=datetime.now(UTC)
             )
     except (DomainError, OSError) as exc:
-        message = exc.message(LANG) if isinstance(exc, DomainError) else str(exc)
-        typer.echo(f"error: {message}", err=True)
-        raise typer.Exit(1) from None
+        refuse(exc.message(LANG) if isinstance(exc, DomainError) else str(exc))
     typer.echo(f"imported {n} subscriber counts from {file.name}")

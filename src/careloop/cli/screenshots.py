@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop import bootstrap
+from careloop.cli.shell import refuse
 from careloop.config import Settings
 from careloop.i18n import Translator
 
@@ -243,13 +244,9 @@ def screenshots_command(
     try:
         import playwright  # noqa: F401
     except ImportError:
-        missing = t("cli.screenshots.no_playwright")
-        typer.echo(f"error: {missing}", err=True)
-        raise typer.Exit(1) from None
+        refuse(t("cli.screenshots.no_playwright"), t.lang)
     if not Path(chromium).exists():
-        missing = t("cli.screenshots.no_chromium", chromium=chromium)
-        typer.echo(f"error: {missing}", err=True)
-        raise typer.Exit(1)
+        refuse(t("cli.screenshots.no_chromium", chromium=chromium), t.lang)
     settings = Settings.from_env()
     from careloop.demo.load import load_demo
 

@@ -33,9 +33,15 @@ def platform() -> bootstrap.Platform:
     return bootstrap.platform(settings().database_url)
 
 
-def fail(exc: DomainError) -> NoReturn:
-    typer.echo(f"error [{exc.code}]: {exc.message(LANG)}", err=True)
+def refuse(message: str, lang: str = LANG) -> NoReturn:
+    """One line on stderr in the reader's language ("错误：…" / "error: …"), exit status 1.
+    No internal code in it: a script branches on the exit status or asks for --json."""
+    typer.echo(Translator(lang)("cli.error", message=message), err=True)
     raise typer.Exit(1) from None
+
+
+def fail(exc: DomainError, lang: str = LANG) -> NoReturn:
+    refuse(exc.message(lang), lang)
 
 
 def run(action: Callable[[UnitOfWork], T]) -> T:

@@ -18,11 +18,11 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from careloop.cli.shell import LANG, platform
+from careloop.cli.shell import LANG, platform, refuse
 from careloop.config import data_dir as settings_data_dir
 from careloop.domain.language import normalise
 from careloop.i18n import Translator
@@ -48,11 +48,6 @@ Lang = Annotated[
 ]
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
-
-
 def _read_labelled(path: Path, speak: str) -> list[tuple[str, bool, str | None]]:
     """Staff labels exported as CSV (columns text, spam, kind; spam as 1/0, true/false, 是/否)."""
     t = Translator(speak)
@@ -63,18 +58,21 @@ def _read_labelled(path: Path, speak: str) -> list[tuple[str, bool, str | None]]
             reader = csv.DictReader(handle)
             missing = {"text", "spam"} - set(reader.fieldnames or ())
             if missing:
-                _fail(t("cli.spam.missing_columns", path=path, columns=", ".join(sorted(missing))))
+                refuse(
+                    t("cli.spam.missing_columns", path=path, columns=", ".join(sorted(missing))),
+                    speak,
+                )
             rows: list[tuple[str, bool, str | None]] = []
             for number, row in enumerate(reader, start=2):
                 flag = (row.get("spam") or "").strip().lower()
                 if flag not in truthy | falsy:
-                    _fail(t("cli.spam.bad_flag", path=path, number=number, flag=flag))
+                    refuse(t("cli.spam.bad_flag", path=path, number=number, flag=flag), speak)
                 rows.append((row.get("text") or "", flag in truthy, row.get("kind") or None))
             return rows
     except OSError as exc:
-        _fail(t("cli.file.unreadable", file=path, reason=exc.strerror))
+        refuse(t("cli.file.unreadable", file=path, reason=exc.strerror), speak)
     except (UnicodeDecodeError, csv.Error) as exc:
-        _fail(t("cli.spam.not_utf8_csv", path=path, error=exc))
+        refuse(t("cli.spam.not_utf8_csv", path=path, error=exc), speak)
 
 
 @spam_app.command("train")
@@ -123,15 +121,16 @@ def train(
     wanted = list(dict.fromkeys(source or ()))
     unknown = [s for s in wanted if s not in src.SOURCE_NAMES]
     if unknown:
-        _fail(
+        refuse(
             t(
                 "cli.spam.unknown_source",
                 unknown=", ".join(unknown),
                 choices=", ".join(src.SOURCE_NAMES),
-            )
+            ),
+            speak,
         )
     if src.STAFF in wanted and labelled is None and no_database:
-        _fail(t("cli.spam.staff_needs_database"))
+        refuse(t("cli.spam.staff_needs_database"), speak)
     staff: list[tuple[str, bool, str | None]] = []
     provenance: dict[str, object] = {}
     if labelled is not None:
@@ -146,7 +145,7 @@ def train(
             if collection is not None:
                 chosen.append(collection)
             elif wanted:
-                _fail(t("cli.spam.no_collection"))
+                refuse(t("cli.spam.no_collection"), speak)
             else:
                 typer.echo(t("cli.spam.no_collection_note"), err=True)
         if not wanted or src.EXAMPLES in wanted:
@@ -164,7 +163,7 @@ def train(
             echo=True,
         )
     except src.TrainingDataError as exc:
-        _fail(exc.message(speak))
+        refuse(exc.message(speak), speak)
 
 
 def _database_labels(
@@ -182,7 +181,7 @@ def _database_labels(
     except Exception as exc:  # unreachable, not migrated, locked: all "cannot read"
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         if required:
-            _fail(t("cli.spam.database_unreadable", reason=reason))
+            refuse(t("cli.spam.database_unreadable", reason=reason), speak)
         typer.echo(t("cli.spam.database_unreadable_note", reason=reason), err=True)
         return [], {}
     latest = found.latest_at.isoformat() if found.latest_at else None
@@ -210,7 +209,7 @@ def _train_and_save(
         saved = model_store.save(run, root, datetime.now(UTC), text)
     except OSError as exc:
         t = Translator(speak)
-        _fail(t("cli.spam.cannot_save", where=exc.filename or root, reason=exc.strerror))
+        refuse(t("cli.spam.cannot_save", where=exc.filename or root, reason=exc.strerror), speak)
 
     if echo:
         typer.echo(text)
@@ -244,9 +243,9 @@ def classify(
         else:
             lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
     except OSError as exc:
-        _fail(t("cli.file.unreadable", file=file, reason=exc.strerror))
+        refuse(t("cli.file.unreadable", file=file, reason=exc.strerror), speak)
     except UnicodeDecodeError:
-        _fail(t("cli.spam.not_utf8_text", file=file))
+        refuse(t("cli.spam.not_utf8_text", file=file), speak)
     root = models or model_store.models_root(data_dir or settings_data_dir())
     try:
         classifier = model_store.load_version(model_store.latest_version(root))
@@ -256,7 +255,7 @@ def classify(
         saved = _train_and_save(list(default_sources()), root, 0, 0.2, speak, echo=False)
         classifier = model_store.load_version(saved)
     except model_store.UnreadableModelError as exc:
-        _fail(exc.message(speak))
+        refuse(exc.message(speak), speak)
     for verdict in classifier.classify(lines):
         item: dict[str, object] = {
             "spam": verdict.spam,

@@ -167,7 +167,7 @@ def test_broken_rule_is_one_line_and_exit_1(sqlite_url: str):
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "error [illegal_transition]: Cannot archive: the complaint is 'Accepted'"
+        "error: Cannot archive: the complaint is 'Accepted'"
     ]
     bad = _careloop(
         sqlite_url,

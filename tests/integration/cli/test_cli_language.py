@@ -33,8 +33,8 @@ def sqlite_url(tmp_path: Path, sqlite_template: Path) -> str:
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        (None, "error: 找不到文件 {file}\n"),
-        ("zh", "error: 找不到文件 {file}\n"),
+        (None, "错误：找不到文件 {file}\n"),
+        ("zh", "错误：找不到文件 {file}\n"),
         ("en", "error: no such file {file}\n"),
     ],
 )
@@ -73,7 +73,7 @@ def test_an_import_ends_with_its_counts_in_words(
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("zh", "error: 无法读取 {file}："),
+        ("zh", "错误：无法读取 {file}："),
         ("en", "error: cannot read {file}: "),
     ],
 )
@@ -121,7 +121,8 @@ def test_sla_due_without_a_limit_is_refused_in_one_language(
     result = _careloop(sqlite_url, lang, "sla", "due", "--from", "2026-09-20T10:00+08:00")
     assert result.returncode == 1
     assert said in result.stderr and unsaid not in result.stderr
-    assert result.stderr.startswith("error [invalid_input]: ")
+    assert result.stderr.startswith({"zh": "错误：", "en": "error: "}[lang])
+    assert "invalid_input" not in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ def test_a_miscoded_survey_is_refused_in_one_line(tmp_path: Path) -> None:
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, _, err = _run("--data", str(data), "--model", "ecsi", "--out", str(tmp_path))
     assert code == 1
-    assert err == "error [invalid_input]: 题项得分超出 1–10 分：第 4 行「CUSL3」为「12」\n"
+    assert err == "错误：题项得分超出 1–10 分：第 4 行「CUSL3」为「12」\n"
 
 
 def test_an_unknown_model_and_a_missing_file_are_refused(tmp_path: Path) -> None:
@@ -160,4 +160,4 @@ def test_plan_prints_needed_and_allocated_interviews(tmp_path: Path) -> None:
         app, ["csi", "plan", "--frame", str(frame), "--margin", "2", "--total", "20000"]
     )
     assert refused.exit_code == 1
-    assert refused.stderr == "error [invalid_input]: 样本量 20000 超过了总体数量 10000\n"
+    assert refused.stderr == "错误：样本量 20000 超过了总体数量 10000\n"

@@ -154,7 +154,7 @@ def test_a_bad_file_gets_one_clear_line_and_exit_1(case: str, tmp_path: Path, sq
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error [import_file_rejected]: The file cannot be imported")
+    assert lines[0].startswith("error: The file cannot be imported")
     assert words in lines[0]
     assert _complaints(sqlite_url) == 0
 

@@ -107,10 +107,10 @@ def test_refusals_are_one_line_in_the_reader_s_language(
     code, _, err = careloop("scores", "--as", "super1", "--region", "NOWHERE", "--lang", "en")
     assert code == 1 and "unknown unit" in err and err.count("\n") == 1
     code, _, err = careloop("plan", "--as", "agent1", "--inspectors", "net1")
-    assert code == 1 and "role_not_allowed" in err and err.count("\n") == 1
+    assert code == 1 and "无权执行" in err and err.count("\n") == 1
     other = tmp_path / "q3.xlsx"
     other.write_bytes(workbook(visit_rows("C1-K1-S1", "2026-09-20 10:00", "net2")))
     code, _, err = careloop("import", str(other), "--as", "agent1", "--dry-run")
-    assert code == 1 and "role_not_allowed" in err
+    assert code == 1 and "无权执行" in err
     code, _, err = careloop("import", str(tmp_path / "missing.xlsx"), "--as", "super1")
     assert code == 1 and "无法读取" in err

@@ -112,7 +112,7 @@ def test_unknown_sources_bad_labels_and_missing_files_are_refused_in_one_line(
     code, out, err = _run("train", "--source", "tweets", "--out", str(tmp_path))
     assert code == 1 and out == ""
     assert err.strip() == (
-        "error: 未知的训练来源：tweets（可选 sms-spam-collection, careloop-examples, staff-labels）"
+        "错误：未知的训练来源：tweets（可选 sms-spam-collection, careloop-examples, staff-labels）"
     )
     labels = tmp_path / "labels.csv"
     labels.write_text("text,spam,kind\n中奖了,1,lottery\n", encoding="utf-8")
@@ -133,7 +133,7 @@ def test_a_damaged_model_is_refused_in_one_line(tmp_path: Path) -> None:
     (damaged / "metadata.json").write_text("{}", encoding="utf-8")
     code, out, err = _run("classify", "-", "--models", str(tmp_path), stdin="你好\n")
     assert code == 1 and out == ""
-    assert err.startswith(f"error: 无法加载垃圾短信模型 {damaged}") and err.count("\n") == 1
+    assert err.startswith(f"错误：无法加载垃圾短信模型 {damaged}") and err.count("\n") == 1
 
 
 def test_starting_the_cli_does_not_import_scikit_learn() -> None:

@@ -106,7 +106,7 @@ def test_bad_filters_are_refused_in_one_line(database) -> None:  # type: ignore[
                         lang="en")  # fmt: skip
     assert code == 1 and err.count("\n") == 1 and "decided" in err
     code, _, err = _run(database, "rectification", "list", "--as", "super1", "--status", "x")
-    assert code == 1 and err.count("\n") == 1 and err.startswith("error [invalid_input]")
+    assert code == 1 and err.count("\n") == 1 and err.startswith("错误：")
 
 
 def test_rectification_tasks_list_and_show_read_only(database) -> None:  # type: ignore[no-untyped-def]
