@@ -344,7 +344,22 @@ class Settings(_Sourced):
 
     @classmethod
     def from_env(cls) -> Settings:
-        """The settings of this process; `SettingsError` (one line) if one does not parse."""
+        """The settings of this process; `SettingsError` (one line) if one does not parse.
+
+        Read once per state of their sources: a worker asks for them on every job, and
+        parsing ``.env`` and the TOML file each time cost milliseconds a job. A changed
+        variable or file (tests, an edited ``.env``) is read afresh."""
+        key = _sources_key()
+        cached = _READ.get(key)
+        if cached is not None:
+            return cached
+        settings = cls._read()
+        _READ.clear()
+        _READ[key] = settings
+        return settings
+
+    @classmethod
+    def _read(cls) -> Settings:
         try:
             return cls()
         except ValidationError as exc:
@@ -355,6 +370,29 @@ class Settings(_Sourced):
             raise SettingsError(_file_line(str(config_file()), str(exc))) from None
         except (SourceError, OSError) as exc:
             raise SettingsError(_file_line("", str(exc))) from None
+
+
+_READ: dict[tuple[object, ...], Settings] = {}
+"""The last settings read, by the state of their sources (one entry: a process has one)."""
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
+
+
+def _sources_key() -> tuple[object, ...]:
+    """What the settings are read from: the working directory, the CARELOOP_* variables and
+    the two files' modification times and sizes."""
+    variables = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
+    try:
+        where = os.getcwd()
+    except OSError:  # the working directory was removed: read afresh, as before
+        where = object()
+    return (where, variables, _stat(Path(".env")), _stat(config_file()))
 
 
 def setting_fields(

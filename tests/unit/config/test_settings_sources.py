@@ -226,3 +226,19 @@ def test_a_role_map_given_as_json_text_is_checked_against_careloops_roles():
     assert OidcSettings(role_map='{"/qa": "supervisor"}').role_map == (("/qa", "supervisor"),)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="root"):
         OidcSettings(role_map='{"admins": "root"}')  # type: ignore[arg-type]
+
+
+def test_settings_are_read_once_per_state_of_their_sources(
+    monkeypatch: pytest.MonkeyPatch, bare: Path
+):
+    first = Settings.from_env()
+    assert Settings.from_env() is first, "nothing changed: the same settings, not re-read"
+    monkeypatch.setenv("CARELOOP_PORT", "8100")
+    assert Settings.from_env().port == 8100
+    (bare / ".env").write_text("CARELOOP_TIMEZONE=Asia/Urumqi\n", "utf-8")
+    assert Settings.from_env().timezone == "Asia/Urumqi"
+    (bare / "careloop.toml").write_text('host = "0.0.0.0"\n', "utf-8")
+    assert Settings.from_env().host == "0.0.0.0"
+    monkeypatch.setenv("CARELOOP_PORT", "x")
+    with pytest.raises(SettingsError, match="CARELOOP_PORT"):
+        Settings.from_env()
