@@ -95,6 +95,21 @@ def summary_rows(result: StudyResult, lang: str) -> list[tuple[str, str]]:
     ]
 
 
+def _outer_headings(t: Translator) -> list[str]:
+    """The outer model's columns, the same in the page and the workbook."""
+    return [
+        t("csi_report.latent"),
+        t("csi_report.item"),
+        t("csi_report.weight"),
+        t("csi_report.loading"),
+        t("csi_report.communality"),
+        t("csi_report.redundancy"),
+        t("csi_report.mean"),
+        t("csi_report.sd"),
+        t("csi_report.index_weight"),
+    ]
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int) -> str:
     head = "".join(
         f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{escape(h)}</th>'
@@ -197,15 +212,7 @@ def body_html(result: StudyResult, lang: str) -> str:
     )
     outer = _table(
         [
-            t("csi_report.latent"),
-            t("csi_report.item"),
-            t("csi_report.weight"),
-            t("csi_report.loading"),
-            t("csi_report.communality"),
-            t("csi_report.redundancy"),
-            t("csi_report.mean"),
-            t("csi_report.sd"),
-            t("csi_report.index_weight"),
+            *_outer_headings(t),
         ],
         [
             [
@@ -378,15 +385,7 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
         book,
         t("csi_report.sheet_outer"),
         [
-            t("csi_report.latent"),
-            t("csi_report.item"),
-            t("csi_report.weight"),
-            t("csi_report.loading"),
-            t("csi_report.communality"),
-            t("csi_report.redundancy"),
-            t("csi_report.mean"),
-            t("csi_report.sd"),
-            t("csi_report.index_weight"),
+            *_outer_headings(t),
             t("csi_report.r_squared"),
         ],
         [
