@@ -110,6 +110,21 @@ def _outer_headings(t: Translator) -> list[str]:
     ]
 
 
+def _quality_headings(t: Translator) -> list[str]:
+    """The measurement-quality columns, the same in the page and the workbook."""
+    return [
+        t("csi_report.latent"),
+        t("csi_report.mode"),
+        t("csi_report.items"),
+        t("csi_report.alpha"),
+        t("csi_report.rho"),
+        t("csi_report.ave"),
+        t("csi_report.communality"),
+        t("csi_report.redundancy"),
+        t("csi_report.r_squared"),
+    ]
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric_from: int) -> str:
     head = "".join(
         f'<th scope="col"{" class=num" if i >= numeric_from else ""}>{escape(h)}</th>'
@@ -232,15 +247,7 @@ def body_html(result: StudyResult, lang: str) -> str:
     )
     quality = _table(
         [
-            t("csi_report.latent"),
-            t("csi_report.mode"),
-            t("csi_report.items"),
-            t("csi_report.alpha"),
-            t("csi_report.rho"),
-            t("csi_report.ave"),
-            t("csi_report.communality"),
-            t("csi_report.redundancy"),
-            t("csi_report.r_squared"),
+            *_quality_headings(t),
         ],
         [
             [
@@ -409,15 +416,7 @@ def to_xlsx(result: StudyResult, lang: str = "zh") -> bytes:
         book,
         t("csi_report.sheet_quality"),
         [
-            t("csi_report.latent"),
-            t("csi_report.mode"),
-            t("csi_report.items"),
-            t("csi_report.alpha"),
-            t("csi_report.rho"),
-            t("csi_report.ave"),
-            t("csi_report.communality"),
-            t("csi_report.redundancy"),
-            t("csi_report.r_squared"),
+            *_quality_headings(t),
         ],
         [
             [
