@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from careloop.cli import complaint_view
-from careloop.cli.shell import LANG, echo, fail, now, platform, progress_bar, refuse, run
+from careloop.cli.shell import LANG, echo, fail, now, platform, progress_bar, refuse, run, stage
 from careloop.cli.transition_commands import (
     REASON,
     AsUser,
@@ -128,14 +128,13 @@ def complaint_import(
         with shared.unit_of_work() as uow:
             actor = actor_for(uow, as_user)
         with progress_bar(LANG) as bar:
-            task = bar.add_task(t("cli.complaint_import.progress"), total=None)
             rows = import_file(
                 shared.unit_of_work,
                 file,
                 actor,
                 now(),
                 channel,
-                advance=lambda done, total: bar.update(task, completed=done, total=total),
+                advance=stage(bar, t("cli.complaint_import.progress")),
             )
     except DomainError as exc:
         fail(exc)

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from careloop.cli.shell import LANG, day, echo, now, progress_bar, run
+from careloop.cli.shell import LANG, day, echo, now, progress_bar, run, stage
+from careloop.i18n import Translator
 
 counts_app = typer.Typer(
     help="The early warning's pre-aggregated daily counts.", no_args_is_help=True
@@ -40,7 +41,6 @@ def counts_rebuild(
     # The answer is printed once the bar is gone (as the demo load and the import do): on a
     # terminal it then stands whole below the finished bar, not torn by its redraws.
     with progress_bar(LANG) as bar:
-        task = bar.add_task("重建统计" if LANG == "zh" else "Rebuilding counts", total=None)
         result = run(
             lambda uow: daily_counts.rebuild(
                 uow,
@@ -48,7 +48,7 @@ def counts_rebuild(
                 last,
                 recount,
                 moment,
-                advance=lambda done, total: bar.update(task, completed=done, total=total),
+                advance=stage(bar, Translator(LANG)("cli.counts.rebuilding")),
             )
         )
     echo(result)

@@ -9,9 +9,10 @@ from typing import Annotated, cast
 
 import typer
 
-from careloop.cli.shell import LANG, fail, platform, progress_bar, refuse
+from careloop.cli.shell import LANG, fail, platform, progress_bar, refuse, stage
 from careloop.cli.shell import day as shell_day
 from careloop.domain.errors import DomainError
+from careloop.i18n import Translator
 from careloop.services.indicators import subscribers
 
 report_app = typer.Typer(
@@ -33,8 +34,6 @@ UnmaskedOpt = Annotated[
 AsOpt = Annotated[
     str | None, typer.Option("--as", help="Username of the reader (scope, unmasking)")
 ]
-BUILDING = "生成报表" if LANG == "zh" else "Building report"
-WRITING = "输出文件" if LANG == "zh" else "Writing files"
 """The progress bar's two stages: the report's sections, then a file per format."""
 
 
@@ -59,7 +58,6 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
             # Paths are printed once the bar is gone (as the demo load and the import do): on
             # a terminal they then stand whole below the finished bar, not torn by its redraws.
             with progress_bar(LANG) as bar:
-                building = bar.add_task(BUILDING, total=None)
                 report = reports.build_report(
                     uow,
                     which,
@@ -68,16 +66,15 @@ def _generate(kind: str, day_text: str, out: Path, region: str | None,
                     actor,
                     unmasked=unmasked,
                     now=datetime.now(UTC),
-                    advance=lambda done, total: bar.update(building, completed=done, total=total),
+                    advance=stage(bar, Translator(LANG)("cli.report.building")),
                 )
-                writing = bar.add_task(WRITING, total=None)
                 files = reports.write_report(
                     report,
                     kind,
                     day,
                     region,
                     out,
-                    advance=lambda done, total: bar.update(writing, completed=done, total=total),
+                    advance=stage(bar, Translator(LANG)("cli.report.writing")),
                 )
             if unmasked and actor is not None:
                 formats = tuple(p.suffix.lstrip(".") for p in files)
@@ -171,7 +168,6 @@ def spam_monthly(
         period = monthly_report.parse_month(month, datetime.now(UTC))
         formats = [monthly_report.check_format(f) for f in format_ or ("html", "xlsx", "pdf")]
         with progress_bar(LANG) as bar:
-            building = bar.add_task(BUILDING, total=None)
             with platform().unit_of_work() as uow:
                 actor = actor_for(uow, as_user) if as_user else None
                 report = monthly_report.build_report(
@@ -181,9 +177,8 @@ def spam_monthly(
                     actor,
                     datetime.now(UTC),
                     lang,
-                    advance=lambda done, total: bar.update(building, completed=done, total=total),
+                    advance=stage(bar, Translator(LANG)("cli.report.building")),
                 )
-            writing = bar.add_task(WRITING, total=None)
             files = monthly_report.write_report(
                 report,
                 period,
@@ -191,7 +186,7 @@ def spam_monthly(
                 out,
                 formats,
                 lang,
-                advance=lambda done, total: bar.update(writing, completed=done, total=total),
+                advance=stage(bar, Translator(LANG)("cli.report.writing")),
             )
         for path in files:
             typer.echo(str(path))

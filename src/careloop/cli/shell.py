@@ -95,5 +95,11 @@ def progress_bar(lang: str) -> Progress:
     )
 
 
+def stage(bar: Progress, label: str) -> Callable[[int, int], None]:
+    """A new line on ``bar`` and the ``advance(done, total)`` callback the services take."""
+    task = bar.add_task(label, total=None)
+    return lambda done, total: bar.update(task, completed=done, total=total)
+
+
 def echo(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
